@@ -1,0 +1,95 @@
+import { taskContext } from "../context";
+import { paramSpecs, type ParamSpec } from "../metadata";
+import { runInTask } from "../run-in-task";
+import { optionChecker, type Checker } from "../validation";
+import { managerFor } from "./manager-lookup";
+import { raise, wrapMethod } from "./method";
+
+/** Options of `@Tracked`; unset cancel options take the manager's defaults. */
+export interface TrackedOptions<A extends any[] = any[]> {
+  /** Task name; default `ClassName.methodName`. */
+  name?: string;
+  /** Computes the task id from the arguments; else the `@TaskId()` parameter; else a generated id. */
+  id?: (...args: A) => string;
+  /** Computes attributes from the arguments, merged over the `@Attr` parameters. */
+  attrs?: (...args: A) => Record<string, unknown>;
+  forbidCancel?: boolean;
+  swallowCancel?: boolean;
+}
+
+const checkTrackedOptions: Checker<TrackedOptions> = optionChecker<TrackedOptions>(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      name: { type: "string", minLength: 1, maxLength: 200 },
+      id: { isFunction: true },
+      attrs: { isFunction: true },
+      forbidCancel: { type: "boolean" },
+      swallowCancel: { type: "boolean" },
+    },
+  },
+  "@Tracked option",
+);
+
+type ArgsOf = (args: ArrayLike<unknown>) => unknown;
+
+/**
+ * Makes every call of the method a task of the process list: id and attributes from its
+ * arguments, history from the `@Status` methods it calls. Sync methods stay sync; `this`,
+ * arguments, results and errors pass through unchanged.
+ * @example
+ * class Users {
+ *   @Tracked() async find(@TaskId() requestId: string, @Attr("user") login: string) { … }
+ * }
+ */
+export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}): MethodDecorator {
+  checkTrackedOptions(options);
+  return (target, key, descriptor) => {
+    const owner = typeof target === "function" ? target.name : target.constructor.name;
+    const name = options.name ?? `${owner}.${String(key)}`;
+    const idOf = compileId(paramSpecs(target, key), options.id as ArgsOf | undefined);
+    const attrsOf = compileAttrs(paramSpecs(target, key), options.attrs as ArgsOf | undefined);
+    const { forbidCancel, swallowCancel } = options;
+    wrapMethod("Tracked", descriptor, key, (original, isAsync) =>
+      function tracked(this: unknown) {
+        const parent = taskContext.getStore();
+        const manager = parent === undefined ? managerFor(this) : parent.owner;
+        let task;
+        try {
+          task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments) as Record<string, unknown> | undefined, forbidCancel, swallowCancel, parent);
+        } catch (error) {
+          return raise(error, isAsync);
+        }
+        return runInTask(task, original, this, arguments as unknown as unknown[]);
+      },
+    );
+  };
+}
+
+function compileId(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined): ArgsOf {
+  if (fromOptions !== undefined) return (args) => checkedId(Reflect.apply(fromOptions, undefined, args));
+  const spec = specs.find((s) => s.kind === "id");
+  if (spec === undefined) return () => undefined;
+  const index = spec.index;
+  return (args) => (args[index] === undefined || args[index] === null ? undefined : checkedId(args[index]));
+}
+
+function checkedId(value: unknown): string {
+  if ((typeof value === "string" && value.length > 0) || typeof value === "number" || typeof value === "bigint") return String(value);
+  throw new TypeError(`a task id must be a non-empty string or a number, got ${JSON.stringify(value) ?? String(value)}`);
+}
+
+function compileAttrs(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined): ArgsOf {
+  const attrs = specs.filter((s) => s.kind === "attr").reverse();
+  if (attrs.length === 0 && fromOptions === undefined) return () => undefined;
+  return (args) => {
+    const out: Record<string, unknown> = {};
+    for (const spec of attrs) {
+      const value = args[spec.index];
+      out[spec.name] = spec.map === undefined ? value : spec.map(value);
+    }
+    if (fromOptions !== undefined) Object.assign(out, Reflect.apply(fromOptions, undefined, args));
+    return out;
+  };
+}

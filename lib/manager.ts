@@ -1,0 +1,204 @@
+import { container, instanceCachingFactory } from "tsyringe";
+import { taskContext } from "./context";
+import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
+import { TaskEvents, type TaskListener } from "./events";
+import { FinishedTasks } from "./finished-tasks";
+import type { HistoryEntry } from "./history";
+import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, type ManagerOptions, type TaskOptions } from "./options";
+import { runInTask } from "./run-in-task";
+import { TaskStats } from "./stats";
+import { Task, type Outcome } from "./task";
+import type { TaskHandle } from "./task-handle";
+import { newTaskId } from "./task-id";
+import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
+
+/** Options of `run()`: a task's options plus its id (generated when absent). */
+export interface RunOptions extends TaskOptions {
+  id?: string;
+}
+
+/**
+ * The one owner of task state: the live tasks, the recently finished ones, per-name stats.
+ * Registered in tsyringe's root container as a singleton; `@Tracked` methods use it unless
+ * their instance holds another manager (see README, "Which manager").
+ */
+export class ProcessManager {
+  readonly events = new TaskEvents();
+  readonly stats = new TaskStats();
+  private readonly live = new Map<string, Task>();
+  private readonly ended: FinishedTasks;
+  private opts: ManagerOptions;
+
+  constructor(options: Partial<ManagerOptions> = {}) {
+    checkManagerOptions(options);
+    this.opts = Object.freeze({ ...DEFAULT_OPTIONS, ...options });
+    this.ended = new FinishedTasks(this.opts.keepFinished);
+  }
+
+  /** The defaults for new tasks and the bounds in force. */
+  get options(): Readonly<ManagerOptions> {
+    return this.opts;
+  }
+
+  get maxHistory(): number {
+    return this.opts.maxHistory;
+  }
+
+  get maxAttrLength(): number {
+    return this.opts.maxAttrLength;
+  }
+
+  /** Changes some options (as the original's SetOptions); tasks already running keep theirs. Throws TypeError on a bad one. */
+  setOptions(options: Partial<ManagerOptions>): void {
+    checkManagerOptions(options);
+    const next = Object.freeze({ ...this.opts, ...options });
+    if (next.keepFinished !== this.opts.keepFinished) this.ended.resize(next.keepFinished);
+    this.opts = next;
+  }
+
+  /** Registers a task without entering it (the explicit API); pair it with `done(id)`. */
+  start(id: string, options: TaskOptions = {}): TaskHandle {
+    checkId(id);
+    checkTaskOptions(options);
+    return this.begin(id, options.name ?? id, copy(options.attrs), options.forbidCancel, options.swallowCancel, taskContext.getStore());
+  }
+
+  /** Runs `fn` as a task, inside its async context; sync stays sync. The task's handle is passed to `fn`. */
+  run<R>(fn: (task: TaskHandle) => R, options: RunOptions = {}): R {
+    const { id, ...taskOptions } = options;
+    if (id !== undefined) checkId(id);
+    checkTaskOptions(taskOptions);
+    const task = this.begin(id, taskOptions.name ?? (fn.name || "task"), copy(taskOptions.attrs), taskOptions.forbidCancel, taskOptions.swallowCancel, taskContext.getStore());
+    return runInTask(task, fn, undefined, [task]);
+  }
+
+  /**
+   * The hot path shared by `run`, `start` and `@Tracked`: no validation here, callers did it once.
+   * A task started inside another becomes its child, and is cancelled with it.
+   */
+  begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined): Task {
+    if (id === undefined) {
+      do id = newTaskId();
+      while (this.live.has(id));
+    } else if (this.live.has(id)) {
+      throw new DuplicateTaskError(id);
+    }
+    const task = new Task(this, id, name, parent, forbidCancel ?? this.opts.forbidCancel, swallowCancel ?? this.opts.swallowCancel, attrs);
+    this.live.set(id, task);
+    this.stats.started(task);
+    if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
+    if (parent?.cancel !== undefined && !task.forbidCancel) task.requestCancel(parent.cancel.reason, parent.killedBy);
+    return task;
+  }
+
+  /** Appends a status to a live task; unknown ids are ignored, as in the original. Throws CancelError once killed. */
+  status(id: string, text: string): void {
+    this.live.get(id)?.status(text);
+  }
+
+  /** A cancellation point for a live task; unknown ids are ignored. */
+  checkCancel(id: string): void {
+    this.live.get(id)?.checkCancel();
+  }
+
+  setAttribute(id: string, name: string, value: unknown): void {
+    this.live.get(id)?.setAttribute(name, value);
+  }
+
+  deleteAttribute(id: string, name: string): void {
+    this.live.get(id)?.deleteAttribute(name);
+  }
+
+  /**
+   * Asks a live task, and its live descendants, to stop: their signals abort now and their next
+   * cancellation point throws. A second kill changes nothing. `by` records who asked.
+   */
+  kill(id: string, message?: string, by?: string): void {
+    const task = this.live.get(id);
+    if (task === undefined) throw new TaskNotFoundError(id);
+    if (task.forbidCancel) throw new CancelForbiddenError(id);
+    if (!task.requestCancel(message, by)) return;
+    // Children are found by scanning: kills are rare, and a child set would cost every nested call.
+    for (const other of this.live.values()) {
+      if (other !== task && !other.forbidCancel && descendsFrom(other, task)) other.requestCancel(message, by);
+    }
+  }
+
+  /** Ends a task started with `start()`: `ended` without an error, else `killed` or `aborted`. Unknown ids are ignored. */
+  done(id: string, error?: unknown): void {
+    const task = this.live.get(id);
+    if (task !== undefined) this.finish(task, error === undefined ? "ended" : this.outcomeOf(task, error), error);
+  }
+
+  /** Classifies an error that ended a task: its own cancellation, or anything else. */
+  outcomeOf(task: Task, error: unknown): Outcome {
+    return task.isCancellation(error) ? "killed" : "aborted";
+  }
+
+  finish(task: Task, outcome: Outcome, error?: unknown): void {
+    if (!task.running) return;
+    task.finish(outcome, error);
+    if (this.live.get(task.id) === task) this.live.delete(task.id);
+    this.stats.finished(task, outcome);
+    this.ended.add(task);
+  }
+
+  /** Snapshots of the live tasks, oldest first. */
+  list(): TaskInfo[] {
+    return Array.from(this.live.values(), snapshot);
+  }
+
+  /** The live tasks themselves, for readers that cache by `rev` (the HTTP layer). Do not mutate. */
+  tasks(): IterableIterator<Task> {
+    return this.live.values();
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** A live task, else the newest kept finished task with that id. */
+  get(id: string): Task | undefined {
+    return this.live.get(id) ?? this.ended.get(id);
+  }
+
+  /** The timeline of a live or kept finished task. Throws TaskNotFoundError. */
+  history(id: string): HistoryEntry[] {
+    const task = this.get(id);
+    if (task === undefined) throw new TaskNotFoundError(id);
+    return task.history.entries();
+  }
+
+  /** Recently finished tasks, oldest first, with outcome and duration. */
+  finished(): FinishedTaskInfo[] {
+    return this.ended.list().map((task) => ({ ...snapshot(task), outcome: task.outcome!, endTime: task.endTime, durationMs: task.endTime - task.startTime, killedBy: task.killedBy, error: task.error }));
+  }
+
+  /** The finished tasks themselves, oldest first. Do not mutate. */
+  finishedTasks(): Task[] {
+    return this.ended.list();
+  }
+
+  /** Listens to start / status / attr / kill / done events; returns the unsubscribe function. */
+  subscribe(listener: TaskListener): () => void {
+    return this.events.subscribe(listener);
+  }
+}
+
+function checkId(id: unknown): asserts id is string {
+  if (typeof id !== "string" || id.length === 0 || id.length > 256) {
+    throw new TypeError(`invalid task id ${JSON.stringify(id) ?? String(id)}: must be a string of 1 to 256 characters`);
+  }
+}
+
+function copy(attrs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return attrs === undefined ? undefined : { ...attrs };
+}
+
+function descendsFrom(task: Task, ancestor: Task): boolean {
+  for (let p = task.parent; p !== undefined; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+// One manager per container, created on first resolve; a child container may register its own.
+container.register(ProcessManager, { useFactory: instanceCachingFactory(() => new ProcessManager()) });

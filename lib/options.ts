@@ -1,0 +1,64 @@
+import { optionChecker, type Checker } from "./validation";
+
+/** Defaults for new tasks and the bounds a manager keeps; every field is optional in `setOptions`. */
+export interface ManagerOptions {
+  /** New tasks cannot be killed (the original's ForbidCancel). Default false. */
+  forbidCancel: boolean;
+  /** A tracked call ended by its cancellation resolves to undefined instead of rejecting (the original's StopCancelPanic). Default false. */
+  swallowCancel: boolean;
+  /** How many finished tasks stay visible, with history and outcome. 0 keeps none. Default 100. */
+  keepFinished: number;
+  /** History entries kept per task: the first and the newest. At least 2. Default 1,000. */
+  maxHistory: number;
+  /** String attribute values longer than this many characters are cut. Default 1,024. */
+  maxAttrLength: number;
+}
+
+/** Options of one task; unset fields take the manager's defaults. */
+export interface TaskOptions {
+  /** A label shared by tasks of one kind, such as `UserService.find`. */
+  name?: string;
+  /** Initial attributes (method, uri, user…). */
+  attrs?: Record<string, unknown>;
+  forbidCancel?: boolean;
+  swallowCancel?: boolean;
+}
+
+export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
+  forbidCancel: false,
+  swallowCancel: false,
+  keepFinished: 100,
+  maxHistory: 1000,
+  maxAttrLength: 1024,
+});
+
+const count = (minimum: number) => ({ type: "integer", minimum, maximum: 1e9 }) as const;
+
+export const checkManagerOptions: Checker<Partial<ManagerOptions>> = optionChecker<Partial<ManagerOptions>>(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      forbidCancel: { type: "boolean" },
+      swallowCancel: { type: "boolean" },
+      keepFinished: count(0),
+      maxHistory: count(2),
+      maxAttrLength: count(1),
+    },
+  },
+  "option",
+);
+
+export const checkTaskOptions: Checker<TaskOptions> = optionChecker<TaskOptions>(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      name: { type: "string", minLength: 1, maxLength: 200 },
+      attrs: { type: "object" },
+      forbidCancel: { type: "boolean" },
+      swallowCancel: { type: "boolean" },
+    },
+  },
+  "task option",
+);

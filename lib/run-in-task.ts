@@ -1,0 +1,62 @@
+import { taskContext } from "./context";
+import type { Task } from "./task";
+
+/**
+ * Calls `fn` inside the task's async context and ends the task when the call settles.
+ * Not `async` itself: a sync call stays sync and pays no promise; a thenable result ends
+ * the task on settle; an async generator is tracked until its iteration ends.
+ */
+export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: unknown[]): R {
+  let result: R;
+  try {
+    result = taskContext.run(task, Reflect.apply, fn, thisArg, args) as R;
+  } catch (error) {
+    return failed(task, error) as R;
+  }
+  if (result !== null && typeof result === "object") {
+    if (typeof (result as { then?: unknown }).then === "function") {
+      return (result as unknown as PromiseLike<unknown>).then(
+        (value) => {
+          task.owner.finish(task, "ended");
+          return value;
+        },
+        (error) => failed(task, error),
+      ) as R;
+    }
+    if (Object.prototype.toString.call(result) === "[object AsyncGenerator]") {
+      return trackIteration(task, result as unknown as AsyncGenerator) as R;
+    }
+  }
+  task.owner.finish(task, "ended");
+  return result;
+}
+
+/** Records how the task ended; rethrows unless it is its own cancellation and `swallowCancel` is set. */
+function failed(task: Task, error: unknown): undefined {
+  const outcome = task.owner.outcomeOf(task, error);
+  task.owner.finish(task, outcome, error);
+  if (outcome === "killed" && task.swallowCancel) return undefined;
+  throw error;
+}
+
+/** Wraps an async generator so each step runs in the task's context and the task ends with the iteration. */
+function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  const settle = (step: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> =>
+    step.then(
+      (result) => {
+        if (result.done) task.owner.finish(task, "ended");
+        return result;
+      },
+      (error) => {
+        failed(task, error);
+        return { done: true, value: undefined };
+      },
+    );
+  const tracked: AsyncGenerator<T> = {
+    next: (...args: [] | [unknown]) => settle(taskContext.run(task, () => generator.next(...args))),
+    return: (value: any) => settle(taskContext.run(task, () => generator.return(value))),
+    throw: (error: unknown) => settle(taskContext.run(task, () => generator.throw(error))),
+    [Symbol.asyncIterator]: () => tracked,
+  };
+  return tracked;
+}

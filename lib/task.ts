@@ -1,0 +1,136 @@
+import { now } from "./clock";
+import { CancelError } from "./errors";
+import { History } from "./history";
+import type { ProcessManager } from "./manager";
+import type { TaskHandle } from "./task-handle";
+
+/** How a task ended: returned normally, ended by its cancellation, or by any other error. */
+export type Outcome = "ended" | "killed" | "aborted";
+
+/**
+ * One tracked task: identity, attributes, bounded history and cancellation state.
+ * Knows nothing of HTTP or JSON; the manager owns the set of tasks.
+ */
+export class Task implements TaskHandle {
+  readonly history: History;
+  readonly attrs: Record<string, unknown>;
+  /** Bumped on every visible change, so readers can cache what they derive from a task. */
+  rev = 0;
+  /** Set once a kill is accepted; also the signal's reason. */
+  cancel: CancelError | undefined = undefined;
+  /** Who asked for the kill (peer address, token label), when the caller said. */
+  killedBy: string | undefined = undefined;
+  outcome: Outcome | undefined = undefined;
+  /** Epoch ms of the end, NaN while running. */
+  endTime = NaN;
+  /** The message of the error that aborted the task. */
+  error: string | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+
+  constructor(
+    readonly owner: ProcessManager,
+    readonly id: string,
+    readonly name: string,
+    readonly parent: Task | undefined,
+    readonly forbidCancel: boolean,
+    readonly swallowCancel: boolean,
+    /** Taken over, not copied: callers pass a fresh object. */
+    attrs: Record<string, unknown> | undefined,
+  ) {
+    this.history = new History(owner.maxHistory, now(), "init");
+    this.attrs = attrs ?? {};
+    if (attrs !== undefined) for (const key in attrs) attrs[key] = this.bound(attrs[key]);
+  }
+
+  get cancelling(): boolean {
+    return this.cancel !== undefined;
+  }
+
+  get running(): boolean {
+    return this.outcome === undefined;
+  }
+
+  get startTime(): number {
+    return this.history.firstTime;
+  }
+
+  /** Created on first use: reading `.signal` costs ~2 µs and ~730 bytes, most tasks never need it. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.cancel !== undefined) this.controller.abort(this.cancel);
+    }
+    return this.controller.signal;
+  }
+
+  status(text: string): void {
+    if (this.outcome !== undefined) return;
+    this.record(String(text));
+    if (this.cancel !== undefined) throw this.cancel;
+  }
+
+  checkCancel(): void {
+    if (this.cancel !== undefined && this.outcome === undefined) throw this.cancel;
+  }
+
+  setAttribute(name: string, value: unknown): void {
+    if (this.outcome !== undefined) return;
+    const bounded = this.bound(value);
+    this.attrs[name] = bounded;
+    this.rev++;
+    if (this.owner.events.active) this.owner.events.emit({ type: "attr", task: this, ts: now(), name, value: bounded, deleted: false });
+  }
+
+  deleteAttribute(name: string): void {
+    if (this.outcome !== undefined || !(name in this.attrs)) return;
+    delete this.attrs[name];
+    this.rev++;
+    if (this.owner.events.active) this.owner.events.emit({ type: "attr", task: this, ts: now(), name, value: undefined, deleted: true });
+  }
+
+  /** Marks the task cancel-pending and aborts its signal; false when it already was. */
+  requestCancel(message: string | undefined, by: string | undefined): boolean {
+    if (this.cancel !== undefined || this.outcome !== undefined) return false;
+    this.cancel = new CancelError(this.id, message);
+    this.killedBy = by;
+    this.appendEntry(message === undefined ? "[cancel request]" : `[cancel request: ${message}]`);
+    if (this.owner.events.active) this.owner.events.emit({ type: "kill", task: this, ts: this.history.lastTime, message, by });
+    this.controller?.abort(this.cancel);
+    return true;
+  }
+
+  /** Whether `error` is this task's own cancellation surfacing (our CancelError, or an abort caused by our signal). */
+  isCancellation(error: unknown): boolean {
+    if (error instanceof CancelError) return error.id === this.id || this.cancel !== undefined;
+    if (this.cancel === undefined || error === null || typeof error !== "object") return false;
+    const e = error as { name?: unknown; cause?: unknown };
+    return e.name === "AbortError" || e.cause === this.cancel;
+  }
+
+  /** Ends the task: records `ended`, `killed[: message]` or `aborted` as the last history entry. */
+  finish(outcome: Outcome, error?: unknown): void {
+    if (this.outcome !== undefined) return;
+    let entry: string = outcome;
+    if (outcome === "killed" && this.cancel?.reason !== undefined) entry = `killed: ${this.cancel.reason}`;
+    if (outcome === "aborted") this.error = error instanceof Error ? error.message : String(error);
+    this.appendEntry(entry);
+    this.outcome = outcome;
+    this.endTime = this.history.lastTime;
+    if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.endTime, outcome });
+  }
+
+  private record(text: string): void {
+    this.appendEntry(text);
+    if (this.owner.events.active) this.owner.events.emit({ type: "status", task: this, ts: this.history.lastTime, status: text });
+  }
+
+  private appendEntry(text: string): void {
+    this.history.append(now(), text);
+    this.rev++;
+  }
+
+  private bound(value: unknown): unknown {
+    const max = this.owner.maxAttrLength;
+    return typeof value === "string" && value.length > max ? value.slice(0, max) + "…" : value;
+  }
+}

@@ -1,0 +1,151 @@
+import { ajv } from "../validation";
+
+/**
+ * JSON Schemas of the wire shapes (see shapes.ts), shared by the server's specs and the client,
+ * so that both sides agree and a garbled answer is caught where it arrives. Extra fields are
+ * allowed everywhere: the original's clients ignore them, and ours must read newer servers.
+ */
+export const timeSchema = {
+  type: "string",
+  // RFC 3339: the Go original writes local offsets and nanoseconds, proclist UTC and microseconds.
+  pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$",
+} as const;
+
+export const procSchema = {
+  type: "object",
+  required: ["id", "procTime", "statusTime", "status"],
+  properties: {
+    id: { type: "string" },
+    attrs: { type: "object" },
+    procTime: timeSchema,
+    statusTime: timeSchema,
+    status: { type: "string" },
+    cancelling: { type: "boolean" },
+    name: { type: "string" },
+    parent: { type: "string" },
+    forbidCancel: { type: "boolean" },
+  },
+} as const;
+
+export const procListSchema = {
+  type: "object",
+  required: ["procs", "serverTime"],
+  properties: { procs: { type: "array", items: procSchema }, serverTime: timeSchema },
+} as const;
+
+export const historySchema = {
+  type: "object",
+  required: ["history", "serverTime"],
+  properties: {
+    history: {
+      type: "array",
+      items: { type: "object", required: ["ts", "status"], properties: { ts: timeSchema, status: { type: "string" } } },
+    },
+    serverTime: timeSchema,
+    dropped: { type: "integer", minimum: 0 },
+  },
+} as const;
+
+const outcomeSchema = { enum: ["ended", "killed", "aborted"] } as const;
+
+export const finishedProcSchema = {
+  type: "object",
+  required: [...procSchema.required, "outcome", "endTime", "durationMs"],
+  properties: {
+    ...procSchema.properties,
+    outcome: outcomeSchema,
+    endTime: timeSchema,
+    durationMs: { type: "number", minimum: 0 },
+    killedBy: { type: "string" },
+    error: { type: "string" },
+  },
+} as const;
+
+export const finishedListSchema = {
+  type: "object",
+  required: ["finished", "serverTime"],
+  properties: { finished: { type: "array", items: finishedProcSchema }, serverTime: timeSchema },
+} as const;
+
+export const taskSchema = {
+  type: "object",
+  required: ["proc", "running", "serverTime"],
+  properties: { proc: procSchema, running: { type: "boolean" }, serverTime: timeSchema },
+} as const;
+
+export const killedSchema = {
+  type: "object",
+  required: ["id", "cancelling", "serverTime"],
+  properties: { id: { type: "string" }, cancelling: { const: true }, message: { type: "string" }, serverTime: timeSchema },
+} as const;
+
+const count = { type: "integer", minimum: 0 } as const;
+const ms = { type: "number", minimum: 0 } as const;
+
+export const statsSchema = {
+  type: "object",
+  required: ["stats", "serverTime"],
+  properties: {
+    serverTime: timeSchema,
+    stats: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "running", "started", "ended", "killed", "aborted", "latencyMs", "phases"],
+        properties: {
+          name: { type: "string" },
+          running: count,
+          started: count,
+          ended: count,
+          killed: count,
+          aborted: count,
+          latencyMs: {
+            type: "object",
+            required: ["count", "p50", "p90", "p99", "max"],
+            properties: { count, p50: ms, p90: ms, p99: ms, max: ms },
+          },
+          phases: {
+            type: "object",
+            additionalProperties: { type: "object", required: ["count", "totalMs"], properties: { count, totalMs: ms } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const errorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "string" } },
+} as const;
+
+export const eventSchema = {
+  type: "object",
+  required: ["type", "ts"],
+  properties: {
+    type: { enum: ["start", "status", "attr", "kill", "done"] },
+    ts: timeSchema,
+    id: { type: "string" },
+    proc: procSchema,
+    status: { type: "string" },
+    key: { type: "string" },
+    deleted: { type: "boolean" },
+    message: { type: "string" },
+    by: { type: "string" },
+    outcome: outcomeSchema,
+    durationMs: ms,
+  },
+} as const;
+
+/** Validators compiled once, at load. Read `.errors` right after a call: the next call overwrites it. */
+export const validateWire = {
+  procList: ajv.compile(procListSchema),
+  history: ajv.compile(historySchema),
+  finishedList: ajv.compile(finishedListSchema),
+  task: ajv.compile(taskSchema),
+  killed: ajv.compile(killedSchema),
+  stats: ajv.compile(statsSchema),
+  error: ajv.compile(errorSchema),
+  event: ajv.compile(eventSchema),
+};

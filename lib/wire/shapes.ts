@@ -1,0 +1,112 @@
+/**
+ * The JSON shapes of the HTTP API. The first three are the original's dialect (field names exact,
+ * read by its Go client and pm-cli); the rest are proclist's additions. Times are RFC 3339 UTC
+ * strings with microseconds, e.g. "2026-11-24T09:00:00.123456Z".
+ */
+
+/** A live task in `GET /procs/`. The original omits `attrs` when empty and `cancelling` when false. */
+export interface WireProc {
+  id: string;
+  attrs?: Record<string, unknown>;
+  procTime: string;
+  statusTime: string;
+  status: string;
+  cancelling?: boolean;
+  /** proclist additions, absent from the original. */
+  name?: string;
+  parent?: string;
+  /** Whether the task was started with forbidCancel (so monitors can say why a kill will fail). */
+  forbidCancel?: boolean;
+}
+
+/** `GET /procs/` */
+export interface WireProcList {
+  procs: WireProc[];
+  serverTime: string;
+}
+
+export interface WireHistoryEntry {
+  ts: string;
+  status: string;
+}
+
+/** `GET /procs/:id/history` */
+export interface WireHistory {
+  history: WireHistoryEntry[];
+  serverTime: string;
+  /** proclist: entries the per-task bound dropped between the first and the kept newest. */
+  dropped?: number;
+}
+
+export type WireOutcome = "ended" | "killed" | "aborted";
+
+/** A finished task in `GET /procs/finished` and `GET /procs/:id` once ended. */
+export interface WireFinishedProc extends WireProc {
+  outcome: WireOutcome;
+  endTime: string;
+  durationMs: number;
+  /** Who asked for the kill: peer address, and the token label when configured. */
+  killedBy?: string;
+  /** The message of the error that aborted it. */
+  error?: string;
+}
+
+/** `GET /procs/finished` */
+export interface WireFinishedList {
+  finished: WireFinishedProc[];
+  serverTime: string;
+}
+
+/** `GET /procs/:id` */
+export interface WireTask {
+  proc: WireProc | WireFinishedProc;
+  running: boolean;
+  serverTime: string;
+}
+
+/** `DELETE /procs/:id` on success. */
+export interface WireKilled {
+  id: string;
+  cancelling: true;
+  message?: string;
+  serverTime: string;
+}
+
+export interface WirePhaseStats {
+  count: number;
+  totalMs: number;
+}
+
+/** One task name in `GET /stats`. Latencies are over completed tasks, in milliseconds. */
+export interface WireNameStats {
+  name: string;
+  running: number;
+  started: number;
+  ended: number;
+  killed: number;
+  aborted: number;
+  latencyMs: { count: number; p50: number; p90: number; p99: number; max: number };
+  phases: Record<string, WirePhaseStats>;
+}
+
+/** `GET /stats` */
+export interface WireStats {
+  stats: WireNameStats[];
+  serverTime: string;
+}
+
+/** Every error answer. */
+export interface WireError {
+  error: string;
+}
+
+/**
+ * One message of `GET /procs/events` (Server-Sent Events; the SSE `event:` field is `type`,
+ * `data:` is this object as JSON). `start` carries the whole proc so a monitor needs no fetch.
+ */
+export type WireEvent =
+  | { type: "start"; ts: string; proc: WireProc }
+  | { type: "status"; ts: string; id: string; status: string }
+  | { type: "attr"; ts: string; id: string; key: string; value?: unknown; deleted: boolean }
+  | { type: "kill"; ts: string; id: string; message?: string; by?: string }
+  | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number };
