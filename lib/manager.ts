@@ -25,6 +25,8 @@ export interface RunOptions extends TaskOptions {
 export class ProcessManager {
   readonly events = new TaskEvents();
   readonly stats = new TaskStats();
+  /** Bumped on every change to any task and on every start and end: readers cache by it. */
+  rev = 0;
   private readonly live = new Map<string, Task>();
   private readonly ended: FinishedTasks;
   private opts: ManagerOptions;
@@ -85,6 +87,7 @@ export class ProcessManager {
     }
     const task = new Task(this, id, name, parent, forbidCancel ?? this.opts.forbidCancel, swallowCancel ?? this.opts.swallowCancel, attrs);
     this.live.set(id, task);
+    this.rev++;
     this.stats.started(task);
     if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
     if (parent?.cancel !== undefined && !task.forbidCancel) task.requestCancel(parent.cancel.reason, parent.killedBy);
@@ -139,6 +142,7 @@ export class ProcessManager {
     if (!task.running) return;
     task.finish(outcome, error);
     if (this.live.get(task.id) === task) this.live.delete(task.id);
+    this.rev++;
     this.stats.finished(task, outcome);
     this.ended.add(task);
   }

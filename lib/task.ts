@@ -78,6 +78,7 @@ export class Task implements TaskHandle {
     const bounded = this.bound(value);
     this.attrs[name] = bounded;
     this.rev++;
+    this.owner.rev++;
     if (this.owner.events.active) this.owner.events.emit({ type: "attr", task: this, ts: now(), name, value: bounded, deleted: false });
   }
 
@@ -85,6 +86,7 @@ export class Task implements TaskHandle {
     if (this.outcome !== undefined || !(name in this.attrs)) return;
     delete this.attrs[name];
     this.rev++;
+    this.owner.rev++;
     if (this.owner.events.active) this.owner.events.emit({ type: "attr", task: this, ts: now(), name, value: undefined, deleted: true });
   }
 
@@ -127,6 +129,7 @@ export class Task implements TaskHandle {
   private appendEntry(text: string): void {
     this.history.append(now(), text);
     this.rev++;
+    this.owner.rev++;
   }
 
   private bound(value: unknown): unknown {
