@@ -49,7 +49,7 @@ class NameRecord {
   addPhase(status: string, ms: number): void {
     let phase = this.phases.get(status);
     if (phase === undefined) {
-      if (this.phases.size >= MAX_PHASES) return this.addPhase(OTHER, ms);
+      if (this.phases.size >= MAX_PHASES && status !== OTHER) return this.addPhase(OTHER, ms);
       phase = { count: 0, totalMs: 0 };
       this.phases.set(status, phase);
     }

@@ -306,5 +306,13 @@ describe("ProcessManager", () => {
       expect(job.phases).to.have.keys("init", "phase");
       expect(job.phases.phase.count).to.equal(2);
     });
+
+    it("folds statuses past 200 distinct ones per name into (other), so odd strings cannot grow memory", () => {
+      const pm = freshManager();
+      for (let i = 0; i < 500; i++) pm.run((t) => t.status(`row ${i}`), { name: "import" });
+      const [stats] = pm.stats.snapshot();
+      expect(Object.keys(stats.phases)).to.have.length(201);
+      expect(stats.phases["(other)"].count).to.equal(301);
+    });
   });
 });
