@@ -1,4 +1,5 @@
 import { taskContext } from "./context";
+import { CancelError } from "./errors";
 import type { Task } from "./task";
 
 /**
@@ -31,12 +32,17 @@ export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unk
   return result;
 }
 
-/** Records how the task ended; rethrows unless it is its own cancellation and `swallowCancel` is set. */
+/**
+ * Records how the task ended and rethrows. Its own cancellation surfaces as the CancelError, even
+ * when it arrived as an AbortError from a timer or stream, so callers catch one class with the
+ * kill message; with `swallowCancel` it resolves to undefined instead.
+ */
 function failed(task: Task, error: unknown): undefined {
   const outcome = task.owner.outcomeOf(task, error);
   task.owner.finish(task, outcome, error);
-  if (outcome === "killed" && task.swallowCancel) return undefined;
-  throw error;
+  if (outcome !== "killed") throw error;
+  if (task.swallowCancel) return undefined;
+  throw error instanceof CancelError ? error : (task.cancel ?? error);
 }
 
 /** Wraps an async generator so each step runs in the task's context and the task ends with the iteration. */
