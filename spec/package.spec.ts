@@ -1,0 +1,57 @@
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(__dirname, "../..");
+const tsc = join(root, "node_modules/.bin/tsc");
+
+/** What a user writes in a fresh project: decorators, the container, the list. */
+const consumer = `
+import { Attr, ProcessManager, Status, Tracked, currentTask } from "proclist";
+import { container } from "tsyringe";
+class Greeter {
+  @Tracked() async greet(@Attr("who") who: string) { await this.phase(); return "hello " + who; }
+  @Status("greeting") async phase() { return currentTask()?.id; }
+}
+(async () => {
+  const pm = container.resolve(ProcessManager);
+  const greeting = await new Greeter().greet("ann");
+  const [task] = pm.finished();
+  process.stdout.write(JSON.stringify({ greeting, name: task.name, attrs: task.attrs, history: pm.history(task.id).map((e) => e.status) }));
+})();
+`;
+
+describe("the npm package", function () {
+  this.timeout(180_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "proclist-pack-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("packs into a tarball that installs into a fresh TypeScript project and works", () => {
+    execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: root, stdio: "pipe" });
+    const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    const project = join(dir, "consumer");
+    execFileSync("mkdir", ["-p", project]);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+    execFileSync("npm", ["install", "--silent", "--no-audit", "--no-fund", "--prefer-offline", join(dir, tarball)], { cwd: project, stdio: "pipe" });
+    writeFileSync(join(project, "index.ts"), consumer);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022", module: "node20", moduleResolution: "node16", strict: true,
+          experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true,
+          types: ["node"], typeRoots: [join(root, "node_modules/@types")],
+        },
+        files: ["index.ts"],
+      }),
+    );
+    execFileSync(tsc, ["-p", project], { cwd: project, stdio: "pipe" });
+    const out = JSON.parse(execFileSync("node", ["index.js"], { cwd: project }).toString());
+    expect(out).to.deep.equal({ greeting: "hello ann", name: "Greeter.greet", attrs: { who: "ann" }, history: ["init", "greeting", "ended"] });
+  });
+});
