@@ -50,6 +50,10 @@ export class ProcessManager {
     return this.opts.maxAttrLength;
   }
 
+  get maxStatusLength(): number {
+    return this.opts.maxStatusLength;
+  }
+
   /** Changes some options (as the original's SetOptions); tasks already running keep theirs. Throws TypeError on a bad one. */
   setOptions(options: Partial<ManagerOptions>): void {
     checkManagerOptions(options);

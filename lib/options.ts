@@ -12,6 +12,8 @@ export interface ManagerOptions {
   maxHistory: number;
   /** String attribute values longer than this many characters are cut. Default 1,024. */
   maxAttrLength: number;
+  /** Status texts longer than this many characters are cut, so one task's history stays bounded in bytes too. Default 1,024. */
+  maxStatusLength: number;
 }
 
 /** Options of one task; unset fields take the manager's defaults. */
@@ -30,6 +32,7 @@ export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
   keepFinished: 100,
   maxHistory: 1000,
   maxAttrLength: 1024,
+  maxStatusLength: 1024,
 });
 
 const count = (minimum: number) => ({ type: "integer", minimum, maximum: 1e9 }) as const;
@@ -44,6 +47,7 @@ export const checkManagerOptions: Checker<Partial<ManagerOptions>> = optionCheck
       keepFinished: count(0),
       maxHistory: count(2),
       maxAttrLength: count(1),
+      maxStatusLength: count(1),
     },
   },
   "option",

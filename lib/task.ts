@@ -65,7 +65,8 @@ export class Task implements TaskHandle {
 
   status(text: string): void {
     if (this.outcome !== undefined) return;
-    this.record(String(text));
+    const max = this.owner.maxStatusLength;
+    this.record(typeof text === "string" && text.length <= max ? text : cut(String(text), max));
     if (this.cancel !== undefined) throw this.cancel;
   }
 
@@ -134,6 +135,10 @@ export class Task implements TaskHandle {
 
   private bound(value: unknown): unknown {
     const max = this.owner.maxAttrLength;
-    return typeof value === "string" && value.length > max ? value.slice(0, max) + "…" : value;
+    return typeof value === "string" && value.length > max ? cut(value, max) : value;
   }
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) + "…" : text;
 }

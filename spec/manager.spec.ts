@@ -81,6 +81,16 @@ describe("ProcessManager", () => {
     });
   });
 
+  describe("status length", () => {
+    it("cuts status texts past maxStatusLength", () => {
+      const pm = freshManager({ maxStatusLength: 5 });
+      pm.start("a");
+      pm.status("a", "abcdefghij");
+      pm.status("a", "short");
+      expect(statuses(pm, "a")).to.deep.equal(["init", "abcde…", "short"]);
+    });
+  });
+
   describe(".checkCancel()", () => {
     it("throws CancelError once killed and records nothing", () => {
       const pm = freshManager();
