@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+
+/**
+ * Keeps `bench/` from rotting: the quick mode runs every case briefly and must print a full
+ * table. Speeds are never asserted here; only that every figure was measured.
+ */
+describe("npm run bench -- --quick", function () {
+  this.timeout(180_000);
+
+  it("measures every figure and prints the table with its command", async () => {
+    const { stdout, code } = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+      execFile(process.execPath, [join(__dirname, "../../bench/run.js"), "--quick"], { maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
+        resolve({ stdout, stderr, code: error === null ? 0 : (error as { code?: number }).code ?? null }),
+      );
+    });
+    expect(code, stdout).to.equal(0);
+    expect(stdout).to.match(/^\$ npm run bench -- --quick$/m);
+    expect(stdout).to.match(/^Node v\d+\.\d+/m);
+    const rows = stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| figure"));
+    const figures = rows.map((row) => row.split("|").map((cell) => cell.trim()));
+    for (const name of [
+      "@Tracked (3 @Attr) + 3 @Status, added per sync call (ns)",
+      "@Tracked (3 @Attr) + 3 @Status, added per async call (ns)",
+      "OpenTelemetry span ÷ proclist, async",
+      "process-wide cost added to every await by async context (ns)",
+      "AsyncLocalStorage instances proclist creates",
+      "heap per live task, 3 attributes + 4 history entries (bytes)",
+      "heap per kept finished task, 5 history entries (bytes)",
+      "heap drift after the first tenth of those calls (MB)",
+    ]) {
+      expect(figures.map((f) => f[1]), stdout).to.include(name);
+    }
+    for (const [, figure, measured] of figures) {
+      expect(measured, figure).to.match(/\d/);
+      expect(measured, figure).not.to.match(/NaN|Infinity|undefined/);
+    }
+  });
+});
