@@ -1,0 +1,164 @@
+import type { ValidateFunction } from "ajv";
+import { CancelForbiddenError, TaskNotFoundError } from "../errors";
+import { optionChecker, type Checker } from "../validation";
+import type { WireFinishedList, WireHistory, WireProcList, WireStats, WireTask } from "../wire/shapes";
+import { validateWire } from "../wire/schemas";
+import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./convert";
+import { decode, time, type Origin } from "./decode";
+import { parseEndpoint, type Endpoint } from "./endpoint";
+import { AuthenticationError, HttpStatusError } from "./errors";
+import { eventStream, type EventsOptions } from "./events";
+import { matches, toQuery } from "./filter";
+import { fetchText } from "./request";
+import type { ProcFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteStats, RemoteTask } from "./types";
+
+/** Options of `new ProclistClient()`. */
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <token>` to servers started with a token. */
+  token?: string;
+  /** How long one request may take, connecting and reading included, in ms. Default 5,000. */
+  timeoutMs?: number;
+}
+
+const checkOptions: Checker<ClientOptions> = optionChecker<ClientOptions>(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      token: { type: "string", minLength: 1, pattern: "^[\\x21-\\x7e]+$" },
+      timeoutMs: { type: "number", exclusiveMinimum: 0, maximum: 2_147_483_647 },
+    },
+  },
+  "client option",
+);
+
+/** Routes the original Go server does not have: a 404 or 405 there means "not offered", not "no such task". */
+const NOT_OFFERED = "this route is a proclist addition; the server may be an original Go pm, which serves only /procs/ and /procs/<id>/history";
+
+interface Expect {
+  validate?: ValidateFunction;
+  /** The task id in the path: a 404 is then TaskNotFoundError. */
+  id?: string;
+  /** A DELETE: a 403 is then CancelForbiddenError. */
+  kill?: boolean;
+  proclistOnly?: boolean;
+}
+
+/**
+ * A typed client of a proclist (or original Go pm) HTTP API. Every answer is checked against the
+ * shared wire schemas: a server answering garbage raises InvalidResponseError naming the URL and
+ * the field, never an object with missing fields.
+ *
+ * @example
+ * const client = new ProclistClient("127.0.0.1:8081", { token: process.env.PROCLIST_TOKEN });
+ * for (const proc of (await client.processes({ status: "reading" })).procs) console.log(proc.id);
+ * await client.kill("req-42", "stuck for an hour");
+ */
+export class ProclistClient {
+  readonly endpoint: Endpoint;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly hasToken: boolean;
+
+  constructor(endpoint: string | Endpoint, options: ClientOptions = {}) {
+    checkOptions(options);
+    this.endpoint = typeof endpoint === "string" ? parseEndpoint(endpoint) : endpoint;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.hasToken = options.token !== undefined;
+    this.headers = { accept: "application/json", "user-agent": "proclist-client" };
+    if (options.token !== undefined) this.headers.authorization = `Bearer ${options.token}`;
+  }
+
+  /** The base URL requests go to. */
+  get url(): string {
+    return this.endpoint.url;
+  }
+
+  /** The live tasks (`GET /procs/`), narrowed by `filter` on the server and again here. */
+  async processes(filter: ProcFilter = {}): Promise<RemoteProcList> {
+    const { origin, body } = await this.call<WireProcList>("GET", `/procs/${toQuery(filter)}`, { validate: validateWire.procList });
+    const procs = body.procs.map((p, i) => toProc(origin, p, `procs.${i}`)).filter((p) => matches(p, filter));
+    return { procs, serverTime: time(origin, body.serverTime, "serverTime") };
+  }
+
+  /** One task, live or recently finished (`GET /procs/:id`). Throws TaskNotFoundError. */
+  async task(id: string): Promise<RemoteTask> {
+    const { origin, body } = await this.call<WireTask>("GET", `/procs/${encodeURIComponent(id)}`, { validate: validateWire.task, id, proclistOnly: true });
+    const proc = isFinishedWire(body.proc) ? toFinishedProc(origin, body.proc, "proc") : toProc(origin, body.proc, "proc");
+    return { proc, running: body.running, serverTime: time(origin, body.serverTime, "serverTime") };
+  }
+
+  /** A task's timeline (`GET /procs/:id/history`). Throws TaskNotFoundError. */
+  async history(id: string): Promise<RemoteHistory> {
+    const { origin, body } = await this.call<WireHistory>("GET", `/procs/${encodeURIComponent(id)}/history`, { validate: validateWire.history, id });
+    return toHistory(origin, body);
+  }
+
+  /**
+   * Asks the server to cancel a task (`DELETE /procs/:id`). Resolves once the server accepted;
+   * the task ends when it notices. Throws TaskNotFoundError or CancelForbiddenError.
+   */
+  async kill(id: string, message?: string): Promise<void> {
+    const body = message === undefined ? undefined : JSON.stringify({ message });
+    // The original answers an empty 200, proclist a JSON body; only the latter can be checked.
+    await this.call("DELETE", `/procs/${encodeURIComponent(id)}`, { validate: validateWire.killed, id, kill: true }, body);
+  }
+
+  /** The recently finished tasks a proclist server keeps (`GET /procs/finished`). */
+  async finished(): Promise<RemoteFinishedList> {
+    const { origin, body } = await this.call<WireFinishedList>("GET", "/procs/finished", { validate: validateWire.finishedList, proclistOnly: true });
+    return { finished: body.finished.map((p, i) => toFinishedProc(origin, p, `finished.${i}`)), serverTime: time(origin, body.serverTime, "serverTime") };
+  }
+
+  /** Counters and latencies per task name (`GET /stats`). */
+  async stats(): Promise<RemoteStats> {
+    const { origin, body } = await this.call<WireStats>("GET", "/stats", { validate: validateWire.stats, proclistOnly: true });
+    return toStats(origin, body);
+  }
+
+  /**
+   * Follows the events stream (`GET /procs/events`) as an async iterator; reconnects with backoff
+   * after a dropped connection. Ends when the loop breaks or `options.signal` aborts.
+   *
+   * @example
+   * for await (const event of client.events({ signal })) if (event.type === "done") console.log(event.id, event.outcome);
+   */
+  events(options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
+    return eventStream({ url: this.url + "/procs/events", headers: this.headers, timeoutMs: this.timeoutMs, refusal: (origin, status, text) => this.refusal(origin, status, text, { proclistOnly: true }) }, options);
+  }
+
+  private async call<T>(method: "GET" | "DELETE", path: string, expect: Expect, body?: string): Promise<{ origin: Origin; body: T }> {
+    const url = this.url + path;
+    const origin: Origin = { method, url };
+    const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
+    const answer = await fetchText({ method, url, headers, body, timeoutMs: this.timeoutMs });
+    if (answer.status < 200 || answer.status > 299) throw this.refusal(origin, answer.status, answer.text, expect);
+    if (expect.kill === true && answer.text.trim() === "") return { origin, body: undefined as T };
+    return { origin, body: decode<T>(origin, answer.text, expect.validate!) };
+  }
+
+  private refusal(origin: Origin, status: number, text: string, expect: Expect): Error {
+    const message = serverMessage(text);
+    if (status === 401) return new AuthenticationError(origin.method, origin.url, message, this.hasToken);
+    if (expect.proclistOnly === true && (status === 404 || status === 405)) {
+      // A proclist server answers an unknown id with a JSON 404; the Go original has no such route at all.
+      if (status === 404 && expect.id !== undefined && message !== undefined && text.trim().startsWith("{")) return new TaskNotFoundError(expect.id);
+      return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
+    }
+    if (status === 404 && expect.id !== undefined) return new TaskNotFoundError(expect.id);
+    if (status === 403 && expect.kill === true) return new CancelForbiddenError(expect.id!);
+    return new HttpStatusError(origin.method, origin.url, status, message);
+  }
+}
+
+/** The `error` of a JSON error answer, else the first line of a plain-text one (the Go original's `Not Found`). */
+function serverMessage(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (validateWire.error(parsed)) return (parsed as { error: string }).error;
+  } catch {
+    // not JSON: fall through to the text
+  }
+  const line = text.split("\n")[0].trim();
+  return line === "" ? undefined : line.length > 200 ? line.slice(0, 200) + "…" : line;
+}

@@ -1,0 +1,83 @@
+import type { WireEvent, WireFinishedProc, WireHistory, WireProc, WireStats } from "../wire/shapes";
+import { time, type Origin } from "./decode";
+import { InvalidResponseError } from "./errors";
+import type { RemoteEvent, RemoteFinishedProc, RemoteHistory, RemoteProc, RemoteStats } from "./types";
+
+// Wire answers (already schema-checked) become the client's types: times as epoch ms, and the
+// fields the Go original omits filled in, so callers never meet an undefined required field.
+
+export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
+  const proc: RemoteProc = {
+    id: wire.id,
+    attrs: wire.attrs ?? {},
+    procTime: time(origin, wire.procTime, `${at}.procTime`),
+    statusTime: time(origin, wire.statusTime, `${at}.statusTime`),
+    status: wire.status,
+    cancelling: wire.cancelling ?? false,
+  };
+  if (wire.name !== undefined) proc.name = wire.name;
+  if (wire.parent !== undefined) proc.parent = wire.parent;
+  if (wire.forbidCancel !== undefined) proc.forbidCancel = wire.forbidCancel;
+  return proc;
+}
+
+export function toFinishedProc(origin: Origin, wire: WireFinishedProc, at: string): RemoteFinishedProc {
+  const proc: RemoteFinishedProc = {
+    ...toProc(origin, wire, at),
+    outcome: wire.outcome,
+    endTime: time(origin, wire.endTime, `${at}.endTime`),
+    durationMs: wire.durationMs,
+  };
+  if (wire.killedBy !== undefined) proc.killedBy = wire.killedBy;
+  if (wire.error !== undefined) proc.error = wire.error;
+  return proc;
+}
+
+export function isFinishedWire(wire: WireProc): wire is WireFinishedProc {
+  return "outcome" in wire;
+}
+
+export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
+  return {
+    history: wire.history.map((entry, i) => ({ ts: time(origin, entry.ts, `history.${i}.ts`), status: entry.status })),
+    serverTime: time(origin, wire.serverTime, "serverTime"),
+    dropped: wire.dropped ?? 0,
+  };
+}
+
+export function toStats(origin: Origin, wire: WireStats): RemoteStats {
+  return { stats: wire.stats, serverTime: time(origin, wire.serverTime, "serverTime") };
+}
+
+/** Fields each event type must carry: the shared schema lists them all as optional. */
+const REQUIRED: Record<WireEvent["type"], readonly string[]> = {
+  start: ["proc"],
+  status: ["id", "status"],
+  attr: ["id", "key", "deleted"],
+  kill: ["id"],
+  done: ["id", "outcome", "status", "durationMs"],
+};
+
+export function toEvent(origin: Origin, wire: WireEvent): RemoteEvent {
+  const missing = REQUIRED[wire.type].find((field) => !(field in wire));
+  if (missing !== undefined) throw new InvalidResponseError(origin.method, origin.url, missing, `is missing from a ${wire.type} event`);
+  const ts = time(origin, wire.ts, "ts");
+  switch (wire.type) {
+    case "start":
+      return { type: "start", ts, proc: toProc(origin, wire.proc, "proc") };
+    case "status":
+      return { type: "status", ts, id: wire.id, status: wire.status };
+    case "attr":
+      return wire.deleted || !("value" in wire)
+        ? { type: "attr", ts, id: wire.id, key: wire.key, deleted: wire.deleted }
+        : { type: "attr", ts, id: wire.id, key: wire.key, value: wire.value, deleted: false };
+    case "kill": {
+      const event: RemoteEvent = { type: "kill", ts, id: wire.id };
+      if (wire.message !== undefined) event.message = wire.message;
+      if (wire.by !== undefined) event.by = wire.by;
+      return event;
+    }
+    case "done":
+      return { type: "done", ts, id: wire.id, outcome: wire.outcome, status: wire.status, durationMs: wire.durationMs };
+  }
+}

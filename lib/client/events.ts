@@ -1,0 +1,118 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { WireEvent } from "../wire/shapes";
+import { validateWire } from "../wire/schemas";
+import { toEvent } from "./convert";
+import { check, type Origin } from "./decode";
+import { HttpStatusError, InvalidResponseError, RemoteError, TransportError } from "./errors";
+import { failure, open, type Call } from "./request";
+import { SseParser } from "./sse";
+import type { RemoteEvent } from "./types";
+
+/** Options of `ProclistClient.events()`. */
+export interface EventsOptions {
+  /** Ends the iteration (quietly, without an error) when aborted. Breaking out of `for await` does too. */
+  signal?: AbortSignal;
+  /** First wait before reconnecting after a dropped connection, in ms; doubles up to `maxRetryMs`. Default 250. */
+  minRetryMs?: number;
+  /** Longest wait between reconnection attempts, in ms. Default 10,000. */
+  maxRetryMs?: number;
+  /** Called each time the stream is (re)connected. */
+  onConnect?: () => void;
+  /** Called when the connection dropped, with why and how long until the next attempt. */
+  onDisconnect?: (error: RemoteError, retryInMs: number) => void;
+}
+
+/** What the stream needs from its client: where, how, and how to turn a bad status into an error. */
+export interface StreamTarget {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  refusal: (origin: Origin, status: number, text: string) => Error;
+}
+
+/**
+ * Follows `GET /procs/events`. A failure to connect the first time is thrown (most likely a wrong
+ * endpoint); once connected, a dropped connection, a server restart or a 5xx is retried with
+ * exponential backoff, sending Last-Event-ID when the server gave ids. A 401, a missing route or
+ * a malformed event ends the iteration with its error.
+ */
+export async function* eventStream(target: StreamTarget, options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
+  const { signal, minRetryMs = 250, maxRetryMs = 10_000 } = options;
+  const origin: Origin = { method: "GET", url: target.url };
+  let lastEventId = "";
+  let connectedOnce = false;
+  let delay = minRetryMs;
+  while (signal?.aborted !== true) {
+    const connection = new AbortController();
+    const headers: Record<string, string> = { ...target.headers, accept: "text/event-stream" };
+    if (lastEventId !== "") headers["last-event-id"] = lastEventId;
+    const call: Call = { method: "GET", url: target.url, headers, timeoutMs: target.timeoutMs, signal: signal === undefined ? connection.signal : AbortSignal.any([signal, connection.signal]) };
+    const parser = new SseParser();
+    let lost: RemoteError;
+    try {
+      const headersTimeout = new AbortController();
+      const timer = setTimeout(() => headersTimeout.abort(), target.timeoutMs);
+      let response: Response;
+      try {
+        response = await open(call, headersTimeout.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (response.status !== 200 || response.body === null) {
+        const text = await response.text().catch(() => "");
+        throw target.refusal(origin, response.status, text);
+      }
+      connectedOnce = true;
+      delay = minRetryMs;
+      options.onConnect?.();
+      const decoder = new TextDecoder();
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read().catch((error) => Promise.reject(failure(call, error)));
+          if (done) break;
+          for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
+            lastEventId = message.lastEventId;
+            if (message.event !== "message" && !isEventType(message.event)) continue;
+            yield decodeEvent(origin, message.data);
+          }
+        }
+      } finally {
+        await reader.cancel().catch(() => undefined);
+      }
+      lost = new TransportError("GET", target.url, "the server closed the events stream");
+    } catch (error) {
+      if (signal?.aborted) return;
+      if (!connectedOnce || !retryable(error)) throw error;
+      lost = error as RemoteError;
+    } finally {
+      connection.abort();
+    }
+    const wait = Math.min(maxRetryMs, parser.retryMs ?? delay);
+    options.onDisconnect?.(lost, wait);
+    try {
+      await sleep(wait, undefined, { signal });
+    } catch {
+      return;
+    }
+    delay = Math.min(maxRetryMs, delay * 2);
+  }
+}
+
+function decodeEvent(origin: Origin, data: string): RemoteEvent {
+  let body: unknown;
+  try {
+    body = JSON.parse(data);
+  } catch {
+    throw new InvalidResponseError(origin.method, origin.url, "", `an event's data is not JSON: ${JSON.stringify(data.slice(0, 60))}`);
+  }
+  return toEvent(origin, check<WireEvent>(origin, body, validateWire.event));
+}
+
+function isEventType(name: string): boolean {
+  return name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done";
+}
+
+function retryable(error: unknown): boolean {
+  return error instanceof TransportError || (error instanceof HttpStatusError && error.status >= 500);
+}

@@ -1,0 +1,82 @@
+import type { HistoryEntry } from "../history";
+import type { NameStats } from "../stats";
+import type { WireOutcome } from "../wire/shapes";
+
+/**
+ * A live task as a server reports it. Times are epoch ms with sub-ms precision (as in the
+ * library); `attrs` is `{}` and `cancelling` false when an original Go server left them out.
+ * The optional fields come from proclist servers only, and are absent (never undefined) otherwise.
+ */
+export interface RemoteProc {
+  id: string;
+  attrs: Record<string, unknown>;
+  procTime: number;
+  statusTime: number;
+  status: string;
+  cancelling: boolean;
+  name?: string;
+  parent?: string;
+  forbidCancel?: boolean;
+}
+
+/** A finished task kept by a proclist server: how it ended, when, and who killed it. */
+export interface RemoteFinishedProc extends RemoteProc {
+  outcome: WireOutcome;
+  endTime: number;
+  durationMs: number;
+  killedBy?: string;
+  error?: string;
+}
+
+/** `processes()`: the live tasks, oldest first as the server lists them, and the server's clock. */
+export interface RemoteProcList {
+  procs: RemoteProc[];
+  serverTime: number;
+}
+
+/** `history(id)`: the timeline, oldest first. `dropped` counts entries the server's bound removed. */
+export interface RemoteHistory {
+  history: HistoryEntry[];
+  serverTime: number;
+  dropped: number;
+}
+
+/** `task(id)`: one task, live or recently finished. */
+export interface RemoteTask {
+  proc: RemoteProc | RemoteFinishedProc;
+  running: boolean;
+  serverTime: number;
+}
+
+/** `finished()`: the recently finished tasks a proclist server keeps. */
+export interface RemoteFinishedList {
+  finished: RemoteFinishedProc[];
+  serverTime: number;
+}
+
+/** `stats()`: counters and latencies per task name. */
+export interface RemoteStats {
+  stats: NameStats[];
+  serverTime: number;
+}
+
+/** One message of the events stream, times in epoch ms. `start` carries the whole task. */
+export type RemoteEvent =
+  | { type: "start"; ts: number; proc: RemoteProc }
+  | { type: "status"; ts: number; id: string; status: string }
+  | { type: "attr"; ts: number; id: string; key: string; value?: unknown; deleted: boolean }
+  | { type: "kill"; ts: number; id: string; message?: string; by?: string }
+  | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number };
+
+/**
+ * Narrows `processes()`. Sent to the server as query parameters and applied again here, so an
+ * original Go server (which ignores them) gives the same answer.
+ */
+export interface ProcFilter {
+  /** Exact task name. */
+  name?: string;
+  /** Exact current status. */
+  status?: string;
+  /** Attributes that must equal these values; a non-string value matches its JSON text (`42`, `true`). */
+  attrs?: Record<string, string>;
+}
