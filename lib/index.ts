@@ -24,3 +24,8 @@ export { parseEndpoint } from "./client/endpoint";
 export type { Endpoint } from "./client/endpoint";
 export type { RemoteProc, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteEvent, ProcFilter } from "./client/types";
 export { RemoteError, TransportError, AuthenticationError, HttpStatusError, InvalidResponseError } from "./client/errors";
+export { createApp } from "./http/app";
+export type { ProclistApp } from "./http/app";
+export { serve } from "./http/serve";
+export type { ServedApi } from "./http/serve";
+export type { AppOptions, ServeOptions } from "./http/options";

@@ -1,0 +1,80 @@
+import polka, { type Polka } from "polka";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { container } from "tsyringe";
+import { ProcessManager } from "../manager";
+import { TokenCheck } from "./auth";
+import { Cors } from "./cors";
+import { EventHub } from "./event-hub";
+import { guard } from "./guard";
+import type { ApiRequest, Handler } from "./handler";
+import { HttpError } from "./http-error";
+import { resolveAppOptions, type AppOptions } from "./options";
+import { ProcListCache } from "./proc-list";
+import { sendError } from "./respond";
+import { eventsRoute } from "./routes/events";
+import { finishedRoute } from "./routes/finished";
+import { historyRoute } from "./routes/history";
+import { killRoute } from "./routes/kill";
+import { listRoute } from "./routes/list";
+import { statsRoute } from "./routes/stats";
+import { taskRoute } from "./routes/task";
+
+/** The proclist HTTP API as a polka app, ready to listen or to mount under a prefix of another server. */
+export interface ProclistApp {
+  /** The polka app: `polka().use("/pm", app.polka)`, or `app.polka.listen(8081, "127.0.0.1")`. */
+  readonly polka: Polka;
+  /** A plain request listener: `http.createServer(app.handler)`, or `express().use("/pm", app.handler)`. */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The manager served. */
+  readonly manager: ProcessManager;
+  /** Ends open event streams (they would otherwise keep a closing server waiting). */
+  closeStreams(): void;
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/**
+ * Builds the API: routes, the guard (CORS, token), JSON errors for unknown routes (404) and
+ * wrong methods (405 with `Allow`). Nothing is registered globally; each call makes a new app.
+ * Throws a TypeError naming the option and value when an option is wrong.
+ * @example http.createServer(createApp({ token: process.env.PM_TOKEN }).handler).listen(8081, "127.0.0.1")
+ */
+export function createApp(options: AppOptions = {}): ProclistApp {
+  const config = resolveAppOptions(options, () => container.resolve(ProcessManager));
+  const { manager } = config;
+  const hub = new EventHub(manager, config.heartbeatMs, config.eventBufferBytes, config.maxEventClients);
+  const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
+  const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
+
+  app.use(guard(new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
+  // Fixed paths before `:id`: the router takes the first match.
+  get("/procs", listRoute(manager, new ProcListCache(manager)));
+  get("/procs/finished", finishedRoute(manager));
+  app.get("/procs/events", eventsRoute(hub) as never);
+  get("/procs/:id", taskRoute(manager));
+  app.delete("/procs/:id", killRoute(manager, config) as never);
+  get("/procs/:id/history", historyRoute(manager));
+  get("/stats", statsRoute(manager));
+
+  return {
+    polka: app,
+    handler: app.handler as ProclistApp["handler"],
+    manager,
+    closeStreams: () => hub.close(),
+  };
+}
+
+function allowedMethods(app: Polka, path: string): string[] {
+  return METHODS.filter((method) => (app.find(method, path) as unknown) !== false);
+}
+
+function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
+  const allowed = allowedMethods(app, req.path);
+  if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${shorten(req.path)}`));
+  const allow = [...allowed, "OPTIONS"].join(", ");
+  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${shorten(req.path)}; allowed: ${allow}`, { allow }));
+}
+
+function shorten(path: string): string {
+  return path.length > 100 ? path.slice(0, 100) + "…" : path;
+}

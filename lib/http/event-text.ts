@@ -1,0 +1,38 @@
+import type { TaskEvent } from "../events";
+import { attrValueJson } from "./attr-json";
+import { durationMs, procJson } from "./proc-json";
+import { formatTime } from "./time";
+
+/**
+ * One Server-Sent Events message for a task event: `event:` is the type, `data:` the `WireEvent`
+ * as JSON on one line (JSON never contains a raw newline, so no `data:` splitting is needed).
+ */
+export function eventText(event: TaskEvent): string {
+  const task = event.task;
+  const head = `{"type":"${event.type}","ts":"${formatTime(event.ts)}"`;
+  let data: string;
+  switch (event.type) {
+    case "start":
+      data = `${head},"proc":${procJson(task)}}`;
+      break;
+    case "status":
+      data = `${head},"id":${JSON.stringify(task.id)},"status":${JSON.stringify(event.status)}}`;
+      break;
+    case "attr": {
+      let value = "";
+      if (!event.deleted) value = `,"value":${attrValueJson(event.value, task.owner.maxAttrLength)}`;
+      data = `${head},"id":${JSON.stringify(task.id)},"key":${JSON.stringify(event.name)}${value},"deleted":${event.deleted}}`;
+      break;
+    }
+    case "kill":
+      data = `${head},"id":${JSON.stringify(task.id)}`;
+      if (event.message !== undefined) data += `,"message":${JSON.stringify(event.message)}`;
+      if (event.by !== undefined) data += `,"by":${JSON.stringify(event.by)}`;
+      data += "}";
+      break;
+    case "done":
+      data = `${head},"id":${JSON.stringify(task.id)},"outcome":"${event.outcome}","status":${JSON.stringify(task.history.lastStatus)},"durationMs":${durationMs(task)}}`;
+      break;
+  }
+  return `event: ${event.type}\ndata: ${data}\n\n`;
+}

@@ -1,0 +1,90 @@
+import type { ErrorObject } from "ajv";
+import { ajv, describeError } from "../validation";
+import { HttpError } from "./http-error";
+
+/** The longest kill message accepted; it becomes a history entry. */
+export const MAX_MESSAGE_LENGTH = 1024;
+
+// querystring gives a string for a key seen once and an array for a repeated key.
+const oneOrMany = { anyOf: [{ type: "string", maxLength: 1024 }, { type: "array", maxItems: 100, items: { type: "string", maxLength: 1024 } }] };
+const one = (schema: object) => ({ type: "string", ...schema });
+const sortKeys = ["procTime", "statusTime", "id", "name", "status"];
+const sort = { enum: [...sortKeys, ...sortKeys.map((k) => "-" + k)] };
+const limit = one({ pattern: "^[0-9]{1,9}$" });
+
+/** Compiled once: read `.errors` right after a call. */
+const validators = {
+  id: ajv.compile({ type: "string", minLength: 1, maxLength: 256 }),
+  killBody: ajv.compile({
+    type: "object",
+    additionalProperties: false,
+    properties: { message: { type: "string", maxLength: MAX_MESSAGE_LENGTH } },
+  }),
+  listQuery: ajv.compile({
+    type: "object",
+    additionalProperties: false,
+    patternProperties: { "^attr\\..+$": oneOrMany },
+    properties: { name: oneOrMany, status: oneOrMany, sort, limit },
+  }),
+  finishedQuery: ajv.compile({
+    type: "object",
+    additionalProperties: false,
+    patternProperties: { "^attr\\..+$": oneOrMany },
+    properties: { name: oneOrMany, status: oneOrMany, outcome: { anyOf: [{ enum: ["ended", "killed", "aborted"] }, { type: "array", maxItems: 3, items: { enum: ["ended", "killed", "aborted"] } }] }, sort, limit },
+  }),
+  eventsQuery: ajv.compile({ type: "object", additionalProperties: false, properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) } }),
+  statsQuery: ajv.compile({ type: "object", additionalProperties: false, properties: { name: oneOrMany } }),
+  noQuery: ajv.compile({ type: "object", additionalProperties: false, properties: {} }),
+};
+
+export type QueryKind = "listQuery" | "finishedQuery" | "eventsQuery" | "statsQuery" | "noQuery";
+
+/** A kill's optional body. */
+export interface KillBody {
+  message?: string;
+}
+
+/** A raw query, as parsed by polka (querystring). */
+export type Query = Record<string, string | string[] | undefined>;
+
+/**
+ * Decodes a task id taken from the path: any percent-encoding is accepted, a malformed one is a
+ * 400 (never a 500), and the decoded id must be 1 to 256 characters, as ids are.
+ */
+export function decodeId(raw: string | undefined): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw ?? "");
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in task id ${JSON.stringify(shorten(raw ?? ""))}`);
+  }
+  if (!validators.id(id)) throw invalid(validators.id.errors, id, "task id");
+  return id;
+}
+
+/** Validates the query of a route; throws a 400 naming the bad parameter. */
+export function checkQuery(kind: QueryKind, query: Query): void {
+  const validate = validators[kind];
+  if (!validate(query)) throw invalid(validate.errors, query, "query parameter");
+}
+
+/** Validates a kill body (undefined when the request had none). */
+export function checkKillBody(body: unknown): KillBody {
+  if (body === undefined) return {};
+  if (!validators.killBody(body)) {
+    throw invalid(validators.killBody.errors, body, "body field", 'the body must be a JSON object such as {"message": "why"}');
+  }
+  return body as KillBody;
+}
+
+function invalid(errors: ErrorObject[] | null | undefined, value: unknown, what: string, whole?: string): HttpError {
+  const error = errors?.[0];
+  if (whole !== undefined && error !== undefined && error.instancePath === "" && error.keyword === "type") return new HttpError(400, whole);
+  let message = describeError(error, value, what);
+  if (error?.keyword === "enum") message += `: ${(error.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+  return new HttpError(400, message);
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? text.slice(0, 80) + "…" : text;
+}

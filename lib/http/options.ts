@@ -1,0 +1,128 @@
+import type { IncomingMessage } from "node:http";
+import { ProcessManager } from "../manager";
+import { optionChecker, type Checker } from "../validation";
+
+/** Options of `createApp()`. Every field is optional. */
+export interface AppOptions {
+  /** The manager to serve; default: the container's `ProcessManager` (`container.resolve`). */
+  manager?: ProcessManager;
+  /**
+   * Requires `Authorization: Bearer <token>` on every request. A string is one token; an object
+   * maps labels to tokens (`{ alice: "…", ci: "…" }`), and the label is recorded with each kill.
+   * Default: the `PROCLIST_TOKEN` environment variable, else no token.
+   */
+  token?: string | Record<string, string>;
+  /** Origins allowed to read and call the API from a browser, e.g. `["http://localhost:5173"]`. No wildcard. Default none. */
+  cors?: string[];
+  /**
+   * With no token, refuse DELETE from a peer that is not on loopback (403), as Redis's protected
+   * mode does. Default true; set a token, or false here, to allow remote kills.
+   */
+  protectedMode?: boolean;
+  /**
+   * The address of the peer that sent a request, used by protected mode and recorded with kills.
+   * Default: the socket's remote address. Behind a trusted proxy, read its header here.
+   */
+  peer?: (req: IncomingMessage) => string | undefined;
+  /** Milliseconds between keep-alive comments on an event stream. Default 15,000. */
+  heartbeatMs?: number;
+  /** Bytes an event stream may have waiting for a slow client before that client is dropped. Default 1 MiB. */
+  eventBufferBytes?: number;
+  /** Event streams open at once; more are refused with 429. Default 64. */
+  maxEventClients?: number;
+}
+
+/** Options of `serve()`: the app's, plus where to listen. */
+export interface ServeOptions extends AppOptions {
+  /** Default "127.0.0.1": loopback only. */
+  host?: string;
+  /** Default 8081; 0 picks a free port (see the `port` of the result). */
+  port?: number;
+}
+
+/** The app's options with defaults applied and tokens resolved. */
+export interface AppConfig {
+  manager: ProcessManager;
+  /** label → token; the label is "" for a single unlabelled token. */
+  tokens: ReadonlyMap<string, string>;
+  cors: ReadonlySet<string>;
+  protectedMode: boolean;
+  peer: (req: IncomingMessage) => string | undefined;
+  heartbeatMs: number;
+  eventBufferBytes: number;
+  maxEventClients: number;
+}
+
+const appProperties = {
+  manager: { type: "object" },
+  token: {
+    anyOf: [
+      { type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" },
+      { type: "object", minProperties: 1, additionalProperties: { type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" } },
+    ],
+  },
+  cors: { type: "array", items: { type: "string", pattern: "^https?://[^/*\\s]+$" } },
+  protectedMode: { type: "boolean" },
+  peer: { isFunction: true },
+  heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
+  eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
+  maxEventClients: { type: "integer", minimum: 1, maximum: 100_000 },
+} as const;
+
+const checkApp: Checker<AppOptions> = optionChecker<AppOptions>({ type: "object", additionalProperties: false, properties: appProperties }, "option");
+const checkServe: Checker<ServeOptions> = optionChecker<ServeOptions>(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: { ...appProperties, host: { type: "string", minLength: 1, maxLength: 255 }, port: { type: "integer", minimum: 0, maximum: 65535 } },
+  },
+  "option",
+);
+
+/** Throws a TypeError naming the option and the value when `options` is not valid ServeOptions. */
+export function checkServeOptions(options: unknown): asserts options is ServeOptions {
+  checkWildcard(options);
+  checkServe(options);
+  checkManager(options.manager);
+}
+
+/** Validates app options (TypeError naming the option and value) and applies the defaults. */
+export function resolveAppOptions(options: unknown, defaultManager: () => ProcessManager): AppConfig {
+  checkWildcard(options);
+  checkApp(options);
+  checkManager(options.manager);
+  return {
+    manager: options.manager ?? defaultManager(),
+    tokens: tokenMap(options.token ?? envToken()),
+    cors: new Set(options.cors ?? []),
+    protectedMode: options.protectedMode ?? true,
+    peer: options.peer ?? ((req) => req.socket.remoteAddress),
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    eventBufferBytes: options.eventBufferBytes ?? 1 << 20,
+    maxEventClients: options.maxEventClients ?? 64,
+  };
+}
+
+function checkWildcard(options: unknown): void {
+  const cors = (options as { cors?: unknown } | null)?.cors;
+  if (Array.isArray(cors) && cors.includes("*")) {
+    throw new TypeError(`invalid option "cors" ["*"]: a wildcard would let any web page read and cancel tasks; list the origins, e.g. ["http://localhost:5173"]`);
+  }
+}
+
+function checkManager(manager: unknown): void {
+  if (manager !== undefined && !(manager instanceof ProcessManager)) {
+    throw new TypeError(`invalid option "manager": must be a ProcessManager, got ${manager === null ? "null" : typeof manager}`);
+  }
+}
+
+function envToken(): string | undefined {
+  const token = process.env.PROCLIST_TOKEN;
+  return token === undefined || token === "" ? undefined : token;
+}
+
+function tokenMap(token: string | Record<string, string> | undefined): Map<string, string> {
+  if (token === undefined) return new Map();
+  if (typeof token === "string") return new Map([["", token]]);
+  return new Map(Object.entries(token));
+}

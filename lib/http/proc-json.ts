@@ -1,0 +1,73 @@
+import type { Task } from "../task";
+import { attrsJson } from "./attr-json";
+import { formatTime } from "./time";
+
+interface Cached {
+  rev: number;
+  json: string;
+}
+
+// Keyed by task: an entry dies with its task, and a task's JSON is rebuilt only when its rev moves.
+const liveCache = new WeakMap<Task, Cached>();
+const finishedCache = new WeakMap<Task, Cached>();
+
+/**
+ * The JSON text of a task as a `WireProc` (the original's fields first, then proclist's),
+ * cached until the task's `rev` changes: building time strings costs more than joining text.
+ */
+export function procJson(task: Task): string {
+  const cached = liveCache.get(task);
+  if (cached !== undefined && cached.rev === task.rev) return cached.json;
+  const json = procFields(task) + "}";
+  if (cached === undefined) liveCache.set(task, { rev: task.rev, json });
+  else {
+    cached.rev = task.rev;
+    cached.json = json;
+  }
+  return json;
+}
+
+/** The JSON text of a finished task as a `WireFinishedProc`; a finished task no longer changes. */
+export function finishedJson(task: Task): string {
+  const cached = finishedCache.get(task);
+  if (cached !== undefined && cached.rev === task.rev) return cached.json;
+  let json = procFields(task);
+  json += `,"outcome":"${task.outcome}","endTime":"${formatTime(task.endTime)}","durationMs":${durationMs(task)}`;
+  if (task.killedBy !== undefined) json += ',"killedBy":' + JSON.stringify(task.killedBy);
+  if (task.error !== undefined) json += ',"error":' + JSON.stringify(task.error);
+  json += "}";
+  finishedCache.set(task, { rev: task.rev, json });
+  return json;
+}
+
+/** A live task as a proc, a finished one with its outcome. */
+export function anyProcJson(task: Task): string {
+  return task.running ? procJson(task) : finishedJson(task);
+}
+
+/** Milliseconds rounded to microseconds, the precision of the wire's times. */
+export function durationMs(task: Task): number {
+  return Math.max(0, Math.round((task.endTime - task.startTime) * 1000) / 1000);
+}
+
+function procFields(task: Task): string {
+  const history = task.history;
+  let json =
+    '{"id":' +
+    JSON.stringify(task.id) +
+    ',"attrs":' +
+    attrsJson(task.attrs, task.owner.maxAttrLength) +
+    ',"procTime":"' +
+    formatTime(history.firstTime) +
+    '","statusTime":"' +
+    formatTime(history.lastTime) +
+    '","status":' +
+    JSON.stringify(history.lastStatus) +
+    ',"cancelling":' +
+    task.cancelling +
+    ',"name":' +
+    JSON.stringify(task.name);
+  if (task.parent !== undefined) json += ',"parent":' + JSON.stringify(task.parent.id);
+  if (task.forbidCancel) json += ',"forbidCancel":true';
+  return json;
+}

@@ -1,0 +1,25 @@
+import type { EventHub } from "../event-hub";
+import { handle, type Handler } from "../handler";
+import { HttpError } from "../http-error";
+import { checkQuery } from "../inputs";
+
+/**
+ * `GET /procs/events`: a Server-Sent Events stream of start / status / attr / kill / done events
+ * (`?id=` or `?name=` to follow fewer), so monitors stop polling. Subscribe first, then read
+ * `/procs/` once: no event is missed between the two.
+ */
+export function eventsRoute(hub: EventHub): Handler {
+  return handle((req, res) => {
+    checkQuery("eventsQuery", req.query);
+    if (hub.full) throw new HttpError(429, "too many event streams open; close one or raise maxEventClients", { "retry-after": "5" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    // A first line at once, so clients (and curl) see the stream is open before any event.
+    res.write(": proclist events\nretry: 2000\n\n");
+    hub.add(res, { id: req.query.id as string | undefined, name: req.query.name as string | undefined });
+  });
+}

@@ -1,0 +1,28 @@
+import type { ProcessManager } from "../../manager";
+import { TaskNotFoundError } from "../../errors";
+import { handle, type Handler } from "../handler";
+import { checkQuery, decodeId } from "../inputs";
+import { sendJsonText, serverTime } from "../respond";
+import { formatTime } from "../time";
+
+/**
+ * `GET /procs/:id/history`: the timeline of a live or kept finished task, so a task seen in the
+ * list a moment ago still answers once it has ended. `dropped` counts entries the bound overwrote.
+ */
+export function historyRoute(manager: ProcessManager): Handler {
+  return handle((req, res) => {
+    const id = decodeId(req.params.id);
+    checkQuery("noQuery", req.query);
+    const task = manager.get(id);
+    if (task === undefined) throw new TaskNotFoundError(id);
+    let json = '{"history":[';
+    let first = true;
+    task.history.forEach((ts, status) => {
+      json += (first ? '{"ts":"' : ',{"ts":"') + formatTime(ts) + '","status":' + JSON.stringify(status) + "}";
+      first = false;
+    });
+    json += '],"serverTime":"' + serverTime() + '"';
+    if (task.history.dropped > 0) json += ',"dropped":' + task.history.dropped;
+    sendJsonText(res, 200, json + "}");
+  });
+}

@@ -1,0 +1,40 @@
+import type { ProcessManager } from "../../manager";
+import { TaskNotFoundError } from "../../errors";
+import { readJsonBody } from "../body";
+import { handle, type Handler } from "../handler";
+import { HttpError } from "../http-error";
+import { checkKillBody, checkQuery, decodeId } from "../inputs";
+import type { AppConfig } from "../options";
+import { isLoopback, requester } from "../peer";
+import { sendJsonText, serverTime } from "../respond";
+
+/**
+ * `DELETE /procs/:id` with an optional body `{ "message": "…" }`: cancels a live task and its
+ * live descendants, recording who asked. Every check (protected mode, id, body) runs before the
+ * kill, so a refused request changes nothing.
+ */
+export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
+  return handle(async (req, res) => {
+    const peer = config.peer(req);
+    if (config.protectedMode && config.tokens.size === 0 && !isLoopback(peer)) {
+      throw new HttpError(
+        403,
+        `protected mode: DELETE from ${peer ?? "an unknown address"} refused because no token is set; ` +
+          "set a token (the token option or PROCLIST_TOKEN) to allow remote kills, or pass protectedMode: false",
+      );
+    }
+    const id = decodeId(req.params.id);
+    checkQuery("noQuery", req.query);
+    const { message } = checkKillBody(await readJsonBody(req));
+    const reason = message === "" ? undefined : message;
+    const task = manager.get(id);
+    if (task !== undefined && !task.running) throw new HttpError(404, `task ${JSON.stringify(id)} already ended (${task.outcome})`);
+    if (task === undefined) throw new TaskNotFoundError(id);
+    manager.kill(id, reason, requester(peer, req.tokenLabel));
+    // A second kill changes nothing: answer with the message in force, the first one.
+    const inForce = task.cancel?.reason;
+    let json = `{"id":${JSON.stringify(id)},"cancelling":true`;
+    if (inForce !== undefined) json += `,"message":${JSON.stringify(inForce)}`;
+    sendJsonText(res, 200, json + `,"serverTime":"${serverTime()}"}`);
+  });
+}

@@ -1,0 +1,17 @@
+import type { ProcessManager } from "../../manager";
+import { TaskNotFoundError } from "../../errors";
+import { handle, type Handler } from "../handler";
+import { checkQuery, decodeId } from "../inputs";
+import { anyProcJson } from "../proc-json";
+import { sendJsonText, serverTime } from "../respond";
+
+/** `GET /procs/:id`: one task, live or kept finished, as `{ proc, running, serverTime }`. */
+export function taskRoute(manager: ProcessManager): Handler {
+  return handle((req, res) => {
+    const id = decodeId(req.params.id);
+    checkQuery("noQuery", req.query);
+    const task = manager.get(id);
+    if (task === undefined) throw new TaskNotFoundError(id);
+    sendJsonText(res, 200, `{"proc":${anyProcJson(task)},"running":${task.running},"serverTime":"${serverTime()}"}`);
+  });
+}

@@ -1,0 +1,66 @@
+import { createServer, type Server } from "node:http";
+import type { Socket } from "node:net";
+import { createApp } from "./app";
+import { checkServeOptions, type ServeOptions } from "./options";
+
+/** A running API server, as `serve()` resolves it. */
+export interface ServedApi {
+  /** e.g. "http://127.0.0.1:8081" (IPv6 hosts in brackets). */
+  readonly url: string;
+  /** The port listened on: the one picked when `port` was 0. */
+  readonly port: number;
+  readonly server: Server;
+  /** Ends event streams, stops accepting, waits for requests under way; resolves once closed. */
+  close(): Promise<void>;
+}
+
+/** How long `close()` lets requests under way finish before cutting their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Serves the API: by default on 127.0.0.1:8081 (loopback only), for the container's
+ * `ProcessManager` unless `manager` is given. `port: 0` picks a free port (tests).
+ * Rejects with a TypeError naming a wrong option, or with the listen error (port in use…).
+ * @example const api = await serve({ port: 0 }); console.log(api.url); await api.close();
+ */
+export async function serve(options: ServeOptions = {}): Promise<ServedApi> {
+  checkServeOptions(options);
+  const { host = "127.0.0.1", port = 8081, ...appOptions } = options;
+  const app = createApp(appOptions);
+  const server = createServer(app.handler);
+  // Headers must arrive promptly; event streams are long responses, not long requests.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.on("clientError", answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => reject(new Error(`proclist cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const actualPort = typeof address === "object" && address !== null ? address.port : port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`,
+    port: actualPort,
+    server,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        app.closeStreams();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      })),
+  };
+}
+
+/** Malformed HTTP (bad request line, oversized headers) still gets a JSON answer, then the connection closes. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const [status, text] =
+    error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"] : [400, "Bad Request"];
+  const body = JSON.stringify({ error: `malformed HTTP request: ${text.toLowerCase()}` });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}

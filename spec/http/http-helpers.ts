@@ -1,0 +1,72 @@
+import { request, type IncomingHttpHeaders } from "node:http";
+import { ProcessManager, serve, type ServeOptions, type ServedApi } from "../../lib";
+
+/** An answer read whole: status, headers, text, and the JSON when the text parses. */
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json: any;
+}
+
+export interface CallOptions {
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** One HTTP request, the path sent exactly as given (no normalization, no encoding). */
+export function call(api: { url: string }, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+  const url = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, text, json });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** A server on a free loopback port for a fresh manager (or the one given). */
+export async function startApi(options: ServeOptions = {}): Promise<ServedApi & { manager: ProcessManager }> {
+  const manager = options.manager ?? new ProcessManager();
+  const api = await serve({ port: 0, ...options, manager });
+  return Object.assign(api, { manager });
+}
+
+/** A promise and its resolver: tasks in specs wait on one to stay live as long as needed. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Starts a task that stays live until released or killed (its signal ends the wait). */
+export function liveTask(manager: ProcessManager, options: { id?: string; name?: string; attrs?: Record<string, unknown>; forbidCancel?: boolean } = {}) {
+  const release = deferred();
+  let id = "";
+  const done = manager
+    .run(
+      (task) => {
+        id = task.id;
+        return new Promise<void>((resolve, reject) => {
+          release.promise.then(resolve);
+          if (!options.forbidCancel) task.signal.addEventListener("abort", () => reject(task.signal.reason), { once: true });
+        });
+      },
+      options,
+    )
+    .catch(() => undefined);
+  return { id, release: () => release.resolve(), done };
+}
