@@ -1,0 +1,132 @@
+import type { WireEvent, WireFinishedList, WireProcList } from "../lib/wire/shapes";
+import { ApiError, type Api } from "./api";
+import { SseParser } from "./sse-parser";
+import type { Change, Store } from "./store";
+
+/** What the header shows about the link to the server. */
+export type ConnectionState =
+  | { kind: "connecting" }
+  | { kind: "live" }
+  | { kind: "retrying"; inMs: number; reason: string }
+  | { kind: "token"; reason: string };
+
+export interface ConnectionHooks {
+  /** A snapshot replaced the store's contents: redraw everything. */
+  snapshot(): void;
+  /** One event was applied. */
+  event(event: WireEvent, change: Change): void;
+  state(state: ConnectionState): void;
+}
+
+const EVENT_TYPES = new Set(["start", "status", "attr", "kill", "done"]);
+/** How long to wait for the stream's headers before taking the snapshot anyway. */
+const SUBSCRIBE_WAIT_MS = 1000;
+const MAX_RETRY_MS = 15_000;
+
+/**
+ * Keeps the store in step with the server with no polling: subscribe to `GET /procs/events`, then
+ * take the snapshot, then apply the events in order (those that raced the snapshot are no-ops).
+ * When the stream breaks, it retries with backoff and takes a fresh snapshot, so nothing is missed.
+ */
+export class LiveConnection {
+  private controller = new AbortController();
+  private wake: (() => void) | undefined;
+  private restarting = false;
+
+  constructor(
+    private readonly api: Api,
+    private readonly store: Store,
+    private readonly hooks: ConnectionHooks,
+  ) {}
+
+  start(): void {
+    void this.loop();
+  }
+
+  /** Drops the current stream and connects again at once (after the token changed). */
+  restart(): void {
+    this.restarting = true;
+    this.controller.abort();
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    for (let failures = 0; ; ) {
+      const controller = (this.controller = new AbortController());
+      try {
+        this.hooks.state({ kind: "connecting" });
+        await this.follow(controller.signal, () => (failures = 0));
+        throw new Error("the events stream ended");
+      } catch (error) {
+        controller.abort();
+        if (this.restarting) {
+          this.restarting = false;
+          failures = 0;
+          continue;
+        }
+        if (error instanceof ApiError && error.status === 401) {
+          this.hooks.state({ kind: "token", reason: error.message });
+          await this.sleep(Infinity);
+          this.restarting = false;
+          continue;
+        }
+        const inMs = Math.min(MAX_RETRY_MS, 500 * 2 ** failures++);
+        this.hooks.state({ kind: "retrying", inMs, reason: error instanceof Error ? error.message : String(error) });
+        await this.sleep(inMs);
+        this.restarting = false;
+      }
+    }
+  }
+
+  private async follow(signal: AbortSignal, onLive: () => void): Promise<void> {
+    const stream = this.api.stream("procs/events", signal);
+    stream.catch(() => {}); // observed below; avoids an unhandled rejection while the snapshot loads
+    await Promise.race([stream, delay(SUBSCRIBE_WAIT_MS)]);
+    const [list, finished] = await Promise.all([
+      this.api.get<WireProcList>("procs/", signal),
+      this.api.get<WireFinishedList>("procs/finished", signal).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return { finished: [], serverTime: "" };
+        throw error;
+      }),
+    ]);
+    this.store.loadLive(list.procs, list.serverTime);
+    this.store.loadFinished(finished.finished);
+    this.hooks.snapshot();
+    const res = await stream;
+    if (res.body === null) throw new Error("the events stream has no body");
+    this.hooks.state({ kind: "live" });
+    onLive();
+    const parser = new SseParser((message) => {
+      if (!EVENT_TYPES.has(message.event)) return;
+      let event: WireEvent;
+      try {
+        event = JSON.parse(message.data) as WireEvent;
+      } catch {
+        return; // one garbled message must not stop the page
+      }
+      if (event.type !== message.event || typeof event.ts !== "string") return;
+      this.hooks.event(event, this.store.apply(event));
+    });
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.push(value);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

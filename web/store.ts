@@ -1,0 +1,214 @@
+import type { WireEvent, WireFinishedProc, WireOutcome, WireProc } from "../lib/wire/shapes";
+import { parseTime } from "./time";
+
+/** A running task as the page holds it: wire fields parsed once, display strings cached. */
+export interface LiveTask {
+  id: string;
+  name: string;
+  attrs: Record<string, unknown>;
+  /** Epoch ms (server clock) of the start and of the current status. */
+  start: number;
+  statusAt: number;
+  status: string;
+  cancelling: boolean;
+  forbidCancel: boolean;
+  parent: string | undefined;
+  /** `key=value` pairs, for the attributes column and the filter. */
+  attrText: string;
+  /** Lower-cased id, name, status and attributes: what the text filter searches. */
+  search: string;
+  /** Bumped on every change: rows redraw only when it moved. */
+  rev: number;
+}
+
+/** A finished task, newest first in `Store.finished`. */
+export interface FinishedTask {
+  /** Unique per end (a reused id ends more than once). */
+  key: string;
+  id: string;
+  name: string;
+  attrText: string;
+  start: number;
+  end: number;
+  durationMs: number;
+  outcome: WireOutcome;
+  /** The last history entry: `ended`, `killed: <message>`, `aborted`. */
+  status: string;
+  killedBy: string | undefined;
+  error: string | undefined;
+}
+
+/** What an event changed (bit flags), so the views redraw no more than they must. */
+export const Change = {
+  None: 0,
+  /** A task started or ended: the running list's membership moved. */
+  Membership: 1,
+  /** A running task's status, attributes or cancel state moved. */
+  Row: 2,
+  /** A task joined the finished list. */
+  Finished: 4,
+} as const;
+export type Change = number;
+
+/**
+ * The page's model of the server: running tasks and recent finished ones, built from a snapshot
+ * (`GET /procs/`, `GET /procs/finished`) and then kept current by the events stream. Applying an
+ * event is idempotent against the snapshot, because events that raced the snapshot are replayed.
+ */
+export class Store {
+  readonly live = new Map<string, LiveTask>();
+  finished: FinishedTask[] = [];
+  /** Server clock minus local clock, from the last snapshot: ages are computed on the server's clock. */
+  clockOffset = 0;
+  private readonly finishedKeys = new Set<string>();
+  /** Who asked to kill a running task, kept until its `done` event moves it to the finished list. */
+  private readonly killers = new Map<string, string | undefined>();
+  private snapshotAt = -Infinity;
+
+  constructor(readonly keepFinished = 500) {}
+
+  /** The server's "now" in epoch ms. */
+  now(localNow = Date.now()): number {
+    return localNow + this.clockOffset;
+  }
+
+  /** Replaces the running list with a `GET /procs/` answer. */
+  loadLive(procs: WireProc[], serverTime: string, localNow = Date.now()): void {
+    this.snapshotAt = parseTime(serverTime);
+    this.clockOffset = this.snapshotAt - localNow;
+    this.live.clear();
+    for (const proc of procs) this.live.set(proc.id, toLive(proc));
+    for (const id of this.killers.keys()) if (!this.live.has(id)) this.killers.delete(id);
+  }
+
+  /** Replaces the finished list with a `GET /procs/finished` answer (oldest first, as the server sends it). */
+  loadFinished(finished: WireFinishedProc[]): void {
+    this.finished = [];
+    this.finishedKeys.clear();
+    for (let i = finished.length - 1; i >= 0 && this.finished.length < this.keepFinished; i--) {
+      const f = finished[i];
+      const start = parseTime(f.procTime);
+      this.pushFinished({
+        key: `${f.id}\u0000${f.endTime}`,
+        id: f.id,
+        name: f.name ?? f.id,
+        attrText: attrText(f.attrs),
+        start,
+        end: parseTime(f.endTime),
+        durationMs: f.durationMs,
+        outcome: f.outcome,
+        status: f.status,
+        killedBy: f.killedBy,
+        error: f.error,
+      }, false);
+    }
+  }
+
+  /** Applies one event of the stream; answers what it changed. */
+  apply(event: WireEvent): Change {
+    const ts = parseTime(event.ts);
+    if (event.type === "start") {
+      const known = this.live.get(event.proc.id);
+      // Replayed after a snapshot that already holds this very task: the snapshot is newer.
+      if (known !== undefined && known.start === parseTime(event.proc.procTime)) return Change.None;
+      this.live.set(event.proc.id, toLive(event.proc));
+      return Change.Membership;
+    }
+    const task = this.live.get(event.id);
+    switch (event.type) {
+      case "status":
+        if (task === undefined || ts < task.statusAt) return Change.None;
+        setStatus(task, event.status, ts);
+        return Change.Row;
+      case "attr":
+        if (task === undefined || ts <= this.snapshotAt) return Change.None;
+        if (event.deleted) delete task.attrs[event.key];
+        else task.attrs[event.key] = event.value;
+        task.attrText = attrText(task.attrs);
+        refresh(task);
+        return Change.Row;
+      case "kill":
+        if (task === undefined) return Change.None;
+        task.cancelling = true;
+        // The server records the request in the history, so its list shows it as the status too.
+        if (ts >= task.statusAt) setStatus(task, event.message === undefined ? "[cancel request]" : `[cancel request: ${event.message}]`, ts);
+        else refresh(task);
+        this.killers.set(event.id, event.by);
+        return Change.Row;
+      case "done": {
+        let change: Change = Change.None;
+        if (task !== undefined && task.start <= ts) {
+          this.live.delete(event.id);
+          change = Change.Membership;
+        }
+        const key = `${event.id}\u0000${event.ts}`;
+        if (this.finishedKeys.has(key)) return change;
+        const by = this.killers.get(event.id);
+        this.killers.delete(event.id);
+        this.pushFinished({
+          key,
+          id: event.id,
+          name: task?.name ?? event.id,
+          attrText: task?.attrText ?? "",
+          start: ts - event.durationMs,
+          end: ts,
+          durationMs: event.durationMs,
+          outcome: event.outcome,
+          status: event.status,
+          killedBy: by,
+          error: undefined,
+        }, true);
+        return change | Change.Finished;
+      }
+    }
+  }
+
+  private pushFinished(task: FinishedTask, newest: boolean): void {
+    if (newest) this.finished.unshift(task);
+    else this.finished.push(task);
+    this.finishedKeys.add(task.key);
+    while (this.finished.length > this.keepFinished) this.finishedKeys.delete(this.finished.pop()!.key);
+  }
+}
+
+function toLive(proc: WireProc): LiveTask {
+  const attrs = { ...proc.attrs };
+  const task: LiveTask = {
+    id: proc.id,
+    name: proc.name ?? proc.id,
+    attrs,
+    start: parseTime(proc.procTime),
+    statusAt: parseTime(proc.statusTime),
+    status: proc.status,
+    cancelling: proc.cancelling === true,
+    forbidCancel: proc.forbidCancel === true,
+    parent: proc.parent,
+    attrText: attrText(attrs),
+    search: "",
+    rev: 0,
+  };
+  refresh(task);
+  return task;
+}
+
+function setStatus(task: LiveTask, status: string, ts: number): void {
+  task.status = status;
+  task.statusAt = ts;
+  refresh(task);
+}
+
+function refresh(task: LiveTask): void {
+  task.search = `${task.id}\u0000${task.name}\u0000${task.status}\u0000${task.attrText}`.toLowerCase();
+  task.rev++;
+}
+
+/** `method=GET uri=/work?ms=300`: strings bare, everything else as JSON. */
+export function attrText(attrs: Record<string, unknown> | undefined): string {
+  if (attrs === undefined) return "";
+  let out = "";
+  for (const key in attrs) {
+    const value = attrs[key];
+    out += `${out === "" ? "" : " "}${key}=${typeof value === "string" ? value : JSON.stringify(value)}`;
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+import type { WireEvent, WireHistory } from "../lib/wire/shapes";
+import type { Api } from "./api";
+import { el } from "./dom";
+import type { Store } from "./store";
+import { formatClock, formatDuration, parseTime } from "./time";
+
+interface Entry {
+  ts: number;
+  status: string;
+}
+
+export interface TimelineDom {
+  title: HTMLElement;
+  facts: HTMLElement;
+  bars: HTMLElement;
+  hint: HTMLElement;
+}
+
+/**
+ * One task's history as a Gantt strip: each status a bar whose length is its share of the task's
+ * life, its duration written beside it. Loaded once from `/procs/:id/history`, then extended by the
+ * events stream; a running task's last bar grows with the clock.
+ */
+export class Timeline {
+  private id: string | undefined;
+  private entries: Entry[] = [];
+  private dropped = 0;
+  private running = false;
+  private dirty = false;
+  private request = 0;
+
+  constructor(
+    private readonly api: Api,
+    private readonly store: Store,
+    private readonly dom: TimelineDom,
+    private readonly invalidate: () => void,
+  ) {}
+
+  get selected(): string | undefined {
+    return this.id;
+  }
+
+  /** Shows a task's timeline (live or kept finished); fetches its history. */
+  async show(id: string): Promise<void> {
+    const request = ++this.request;
+    this.id = id;
+    this.entries = [];
+    this.dirty = true;
+    this.invalidate();
+    try {
+      const answer = await this.api.get<WireHistory>(`procs/${encodeURIComponent(id)}/history`);
+      if (request !== this.request) return;
+      this.entries = answer.history.map((h) => ({ ts: parseTime(h.ts), status: h.status }));
+      this.dropped = answer.dropped ?? 0;
+      this.running = this.store.live.has(id);
+      this.dom.hint.hidden = true;
+    } catch (error) {
+      if (request !== this.request) return;
+      this.dom.hint.hidden = false;
+      this.dom.hint.textContent = `No history for ${id}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    this.dirty = true;
+    this.invalidate();
+  }
+
+  /** Extends the shown timeline with an event of its task. */
+  event(event: WireEvent): void {
+    if (event.type === "start" || event.type === "attr") {
+      if (event.type === "attr" && event.id === this.id) this.dirty = true;
+      return;
+    }
+    if (event.id !== this.id || this.entries.length === 0 || !this.running) return;
+    const ts = parseTime(event.ts);
+    if (ts < this.entries[this.entries.length - 1].ts) return; // already in the fetched history
+    if (event.type === "status") this.entries.push({ ts, status: event.status });
+    else if (event.type === "kill") this.entries.push({ ts, status: event.message === undefined ? "[cancel request]" : `[cancel request: ${event.message}]` });
+    else {
+      this.entries.push({ ts, status: event.status });
+      this.running = false;
+    }
+    this.dirty = true;
+  }
+
+  draw(now: number, tick: boolean): void {
+    if (!this.dirty && !(tick && this.running)) return;
+    this.dirty = false;
+    this.drawFacts();
+    const { entries } = this;
+    if (entries.length === 0) {
+      this.dom.bars.replaceChildren();
+      return;
+    }
+    const start = entries[0].ts;
+    const end = this.running ? Math.max(now, entries[entries.length - 1].ts) : entries[entries.length - 1].ts;
+    const span = Math.max(end - start, 1e-3);
+    const rows: HTMLElement[] = [];
+    const colours = new Map<string, number>();
+    entries.forEach((entry, i) => {
+      const last = i === entries.length - 1;
+      const until = last ? end : entries[i + 1].ts;
+      const ms = until - entry.ts;
+      const row = el("div", `step ${kindOf(entry.status, colours)}${last && this.running ? " current" : ""}`);
+      const label = el("span", "label", entry.status);
+      label.title = `${entry.status} at ${formatClock(entry.ts)}`;
+      const track = el("span", "track");
+      const bar = el("span", last && !this.running ? "bar mark" : "bar");
+      bar.style.left = `${((entry.ts - start) / span) * 100}%`;
+      bar.style.width = last && !this.running ? "" : `${(ms / span) * 100}%`;
+      track.append(bar);
+      const text = last && !this.running ? formatClock(entry.ts) : `${formatDuration(ms)}${last ? " …" : ""}`;
+      row.append(label, track, el("span", "ms", text));
+      rows.push(row);
+      if (i === 0 && this.dropped > 0) rows.push(el("div", "step dropped", `… ${this.dropped} older entries dropped by the history bound …`));
+    });
+    const axis = el("div", "axis");
+    axis.append(el("span", "", "0"), el("span", "", formatDuration(end - start)));
+    rows.push(axis);
+    this.dom.bars.replaceChildren(...rows);
+  }
+
+  private drawFacts(): void {
+    const { id } = this;
+    if (id === undefined) return;
+    const live = this.store.live.get(id);
+    const done = live === undefined ? this.store.finished.find((f) => f.id === id) : undefined;
+    const name = live?.name ?? done?.name;
+    this.dom.title.textContent = name === undefined || name === id ? id : `${id} · ${name}`;
+    const facts: [string, string][] = [];
+    if (live !== undefined) {
+      facts.push(["status", live.status], ["started", formatClock(live.start)]);
+      if (live.parent !== undefined) facts.push(["parent", live.parent]);
+      for (const key in live.attrs) facts.push([key, stringOf(live.attrs[key])]);
+      if (live.forbidCancel) facts.push(["cancel", "not allowed: this task was started with forbidCancel, the server refuses to kill it"]);
+      else if (live.cancelling) facts.push(["cancel", "requested; the task stops at its next cancellation point"]);
+    } else if (done !== undefined) {
+      facts.push(["outcome", done.outcome], ["duration", formatDuration(done.durationMs)], ["ended", formatClock(done.end)]);
+      if (done.killedBy !== undefined) facts.push(["killed by", done.killedBy]);
+      if (done.error !== undefined) facts.push(["error", done.error]);
+      if (done.attrText !== "") facts.push(["attributes", done.attrText]);
+    }
+    const list = facts.flatMap(([k, v]) => [el("dt", "", k), el("dd", "", v)]);
+    this.dom.facts.replaceChildren(...list);
+  }
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Colour class of a status: outcomes and cancel requests have their own, the others take the
+ * palette in order of first appearance, so neighbouring phases never share a colour.
+ */
+function kindOf(status: string, colours: Map<string, number>): string {
+  if (status === "init") return "k-init";
+  if (status === "ended") return "k-ended";
+  if (status === "aborted") return "k-aborted";
+  if (status.startsWith("killed") || status.startsWith("[cancel request")) return "k-killed";
+  let colour = colours.get(status);
+  if (colour === undefined) colours.set(status, (colour = colours.size % 6));
+  return `k-${colour}`;
+}
