@@ -17,8 +17,11 @@ export interface CallOptions {
 /** One HTTP request, the path sent exactly as given (no normalization, no encoding). */
 export function call(api: { url: string }, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
   const url = new URL(api.url);
+  const headers = { ...options.headers };
+  // Node sends a DELETE body with neither length nor chunking unless told.
+  if (options.body !== undefined && headers["transfer-encoding"] === undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: options.headers, agent: false }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => {
