@@ -1,10 +1,16 @@
 import type { Task } from "./task";
 
-/** The most recently finished tasks, oldest evicted first; findable by id (the newest of an id wins). */
+/**
+ * The most recently finished tasks, oldest evicted first; findable by id (the newest of an id wins).
+ *
+ * Kept in a plain ring without an id index: a long-lived Map that gains and loses an entry on every
+ * call rehashes its table in the old generation, ~100 bytes of old-space garbage per task that cost
+ * the whole process frequent full GCs. Lookups by id are rare (an operator asking about one task),
+ * so they scan the ring, newest first.
+ */
 export class FinishedTasks {
   private ring: (Task | undefined)[] = [];
   private next = 0;
-  private readonly byId = new Map<string, Task>();
 
   constructor(private capacity: number) {}
 
@@ -13,21 +19,20 @@ export class FinishedTasks {
     this.capacity = capacity;
     this.ring = [];
     this.next = 0;
-    this.byId.clear();
     if (capacity > 0) for (const task of kept) this.add(task);
   }
 
   add(task: Task): void {
     if (this.capacity === 0) return;
-    const evicted = this.ring[this.next];
-    if (evicted !== undefined && this.byId.get(evicted.id) === evicted) this.byId.delete(evicted.id);
     this.ring[this.next] = task;
-    this.next = (this.next + 1) % this.capacity;
-    this.byId.set(task.id, task);
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
   }
 
   get(id: string): Task | undefined {
-    return this.byId.get(id);
+    const { ring, next } = this;
+    for (let i = next - 1; i >= 0; i--) if (ring[i]!.id === id) return ring[i];
+    for (let i = ring.length - 1; i >= next; i--) if (ring[i]!.id === id) return ring[i];
+    return undefined;
   }
 
   /** Oldest first. */
