@@ -1,0 +1,167 @@
+import { expect } from "chai";
+import { get, type ClientRequest, type IncomingMessage } from "node:http";
+import type { ProcessManager, ServedApi } from "../../lib";
+import { validateWire } from "../../lib/wire/schemas";
+import { tick } from "../helpers";
+import { call, startApi } from "./http-helpers";
+
+/** An open event stream: the raw text so far and the parsed messages. */
+class Stream {
+  text = "";
+  constructor(
+    readonly req: ClientRequest,
+    readonly res: IncomingMessage,
+  ) {
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => (this.text += chunk));
+  }
+
+  static open(api: ServedApi, path = "/procs/events"): Promise<Stream> {
+    return new Promise((resolve, reject) => {
+      const req = get(api.url + path, (res) => resolve(new Stream(req, res)));
+      req.on("error", reject);
+    });
+  }
+
+  get messages(): { event: string; data: any }[] {
+    return this.text
+      .split("\n\n")
+      .filter((block) => block.startsWith("event: "))
+      .map((block) => {
+        const [event, data] = block.split("\n");
+        return { event: event.slice(7), data: JSON.parse(data.slice(6)) };
+      });
+  }
+
+  async waitFor(predicate: (stream: Stream) => boolean, ms = 5000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!predicate(this)) {
+      if (Date.now() > until) throw new Error(`timed out; stream so far:\n${this.text}`);
+      await tick(5);
+    }
+  }
+
+  close(): void {
+    this.req.destroy();
+  }
+}
+
+describe("GET /procs/events", () => {
+  let api: ServedApi & { manager: ProcessManager };
+  let pm: ProcessManager;
+  let streams: Stream[];
+  beforeEach(async () => {
+    api = await startApi({ heartbeatMs: 50 });
+    pm = api.manager;
+    streams = [];
+  });
+  afterEach(async () => {
+    for (const s of streams) s.close();
+    await api.close();
+  });
+  const open = async (path?: string) => {
+    const s = await Stream.open(api, path);
+    streams.push(s);
+    return s;
+  };
+
+  it("streams start, status, attr, kill and done events as SSE, each data a WireEvent", async () => {
+    const stream = await open();
+    expect(stream.res.statusCode).to.equal(200);
+    expect(stream.res.headers["content-type"]).to.equal("text/event-stream; charset=utf-8");
+    const t = pm.start("t", { name: "job", attrs: { user: "ann" } });
+    t.status("reading");
+    t.setAttribute("rows", 3);
+    t.deleteAttribute("user");
+    pm.kill("t", "stop", "ops@127.0.0.1");
+    pm.done("t", pm.get("t")!.cancel);
+    await stream.waitFor((s) => s.messages.length === 6);
+    const messages = stream.messages;
+    expect(messages.map((m) => m.event)).to.deep.equal(["start", "status", "attr", "attr", "kill", "done"]);
+    for (const m of messages) {
+      expect(validateWire.event(m.data), JSON.stringify(m.data)).to.equal(true);
+      expect(m.data.type).to.equal(m.event);
+    }
+    const [start, status, set, del, kill, done] = messages.map((m) => m.data);
+    expect(start.proc).to.include({ id: "t", name: "job", status: "init" });
+    expect(start.proc.attrs).to.deep.equal({ user: "ann" });
+    expect(status).to.include({ id: "t", status: "reading" });
+    expect(set).to.deep.include({ id: "t", key: "rows", value: 3, deleted: false });
+    expect(del).to.include({ id: "t", key: "user", deleted: true });
+    expect(del).to.not.have.property("value");
+    expect(kill).to.include({ id: "t", message: "stop", by: "ops@127.0.0.1" });
+    expect(done).to.include({ id: "t", outcome: "killed", status: "killed: stop" });
+    expect(done.durationMs).to.be.a("number");
+  });
+
+  it("follows one task with ?id= or one name with ?name=", async () => {
+    const byId = await open("/procs/events?id=b");
+    const byName = await open("/procs/events?name=job");
+    pm.start("a", { name: "job" });
+    pm.start("b", { name: "other" });
+    pm.done("a");
+    pm.done("b");
+    await byId.waitFor((s) => s.messages.length === 2);
+    await byName.waitFor((s) => s.messages.length === 2);
+    expect(byId.messages.map((m) => [m.event, m.data.id ?? m.data.proc.id])).to.deep.equal([
+      ["start", "b"],
+      ["done", "b"],
+    ]);
+    expect(byName.messages.map((m) => [m.event, m.data.id ?? m.data.proc.id])).to.deep.equal([
+      ["start", "a"],
+      ["done", "a"],
+    ]);
+  });
+
+  it("sends heartbeat comments while nothing happens", async () => {
+    const stream = await open();
+    await stream.waitFor((s) => s.text.split(": ping").length > 2);
+  });
+
+  it("listens to the manager only while a client is connected", async () => {
+    expect(pm.events.active).to.equal(false);
+    const stream = await open();
+    await tick(10);
+    expect(pm.events.active).to.equal(true);
+    stream.close();
+    const until = Date.now() + 5000;
+    while (pm.events.active && Date.now() < until) await tick(5);
+    expect(pm.events.active).to.equal(false);
+  });
+
+  it("drops a client that stops reading once its buffer bound is passed, never buffering without end", async () => {
+    await api.close();
+    api = await startApi({ eventBufferBytes: 64 * 1024 });
+    pm = api.manager;
+    const stream = await open();
+    stream.res.pause();
+    const t = pm.start("t");
+    const big = "x".repeat(1000);
+    // At most ~40 MB of events: far more than loopback socket buffers hold.
+    for (let round = 0; round < 400 && pm.events.active; round++) {
+      for (let i = 0; i < 100; i++) t.setAttribute("blob", big + i);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pm.events.active, "the slow client was dropped").to.equal(false);
+    stream.res.resume();
+    await new Promise((resolve) => stream.res.on("end", resolve).on("close", resolve));
+    expect(stream.text).to.contain(": dropped");
+    // The server still answers.
+    expect((await call(api, "GET", "/procs/")).status).to.equal(200);
+  });
+
+  it("refuses streams past maxEventClients with 429 JSON", async () => {
+    await api.close();
+    api = await startApi({ maxEventClients: 1 });
+    await open();
+    const refused = await call(api, "GET", "/procs/events");
+    expect(refused.status).to.equal(429);
+    expect(refused.json.error).to.contain("maxEventClients");
+  });
+
+  it("answers 400 for an unknown query parameter", async () => {
+    const answer = await call(api, "GET", "/procs/events?since=0");
+    expect(answer.status).to.equal(400);
+    expect(answer.json.error).to.equal('unknown query parameter "since"');
+  });
+});

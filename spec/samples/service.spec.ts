@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { performance } from "node:perf_hooks";
+import { ProcessManager } from "../../lib";
+import { startSample, type Sample } from "../../samples/service";
+import { tick } from "../helpers";
+import { call, type Answer } from "../http/http-helpers";
+
+describe("the sample service (npm start)", () => {
+  let sample: Sample;
+  let pm: ProcessManager;
+  beforeEach(async () => {
+    pm = new ProcessManager();
+    sample = await startSample({ port: 0, apiPort: 0, manager: pm });
+  });
+  afterEach(() => sample.close());
+
+  async function liveId(name: string): Promise<string> {
+    const until = Date.now() + 5000;
+    for (;;) {
+      const proc = (await call(sample.api, "GET", "/procs/")).json.procs.find((p: { name: string }) => p.name === name);
+      if (proc !== undefined) return proc.id;
+      if (Date.now() > until) throw new Error(`no live ${name} task`);
+      await tick(5);
+    }
+  }
+
+  it("tracks GET /work as a task with method, uri and host, one status per step", async () => {
+    const answer = await call(sample, "GET", "/work?ms=30&steps=3");
+    expect(answer.status).to.equal(200);
+    expect(answer.json).to.deep.equal({ steps: 3, ms: 30 });
+    const [done] = pm.finished();
+    expect(done.name).to.equal("GET /work");
+    expect(done.attrs).to.include({ method: "GET", uri: "/work?ms=30&steps=3" });
+    expect(done.attrs.host).to.match(/^127\.0\.0\.1:\d+$/);
+    expect(pm.history(done.id).map((e) => e.status)).to.deep.equal(["init", "step 1/3", "step 2/3", "step 3/3", "ended"]);
+  });
+
+  it("tracks GET /users/:id through its phases", async () => {
+    expect((await call(sample, "GET", "/users/42")).json).to.deep.equal({ id: "42", name: "user 42" });
+    const [done] = pm.finished();
+    expect(pm.history(done.id).map((e) => e.status)).to.deep.equal(["init", "authenticating", "querying users for 42", "rendering", "ended"]);
+  });
+
+  it("answers 400 for bad parameters", async () => {
+    expect((await call(sample, "GET", "/work?ms=-1")).status).to.equal(400);
+    expect((await call(sample, "GET", "/work?steps=0")).status).to.equal(400);
+  });
+
+  it("a request blocked on an abortable wait, killed over HTTP, answers within 100 ms with the kill message", async () => {
+    let answered: number | undefined;
+    const work = call(sample, "GET", "/work?ms=60000&steps=2").then((answer: Answer) => {
+      answered = performance.now();
+      return answer;
+    });
+    const id = await liveId("GET /work");
+    const asked = performance.now();
+    const kill = await call(sample.api, "DELETE", `/procs/${id}`, { headers: { "content-type": "application/json" }, body: '{"message":"stuck on step 1"}' });
+    expect(kill.status).to.equal(200);
+    const answer = await work;
+    expect(answered! - asked, "ms from DELETE to the sample's answer").to.be.below(100);
+    expect(answer.status).to.equal(503);
+    expect(answer.json).to.deep.equal({ error: "killed: stuck on step 1" });
+    const history = (await call(sample.api, "GET", `/procs/${id}/history`)).json.history;
+    expect(history.at(-1).status).to.equal("killed: stuck on step 1");
+    expect(history.map((e: { status: string }) => e.status)).to.deep.equal(["init", "step 1/2", "[cancel request: stuck on step 1]", "killed: stuck on step 1"]);
+  });
+});
