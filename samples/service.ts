@@ -142,6 +142,7 @@ if (require.main === module) {
     (sample) => {
       console.log(`service:      ${sample.url}   (try ${sample.url}/work?ms=20000&steps=4)`);
       console.log(`process list: ${sample.api.url}/procs/`);
+      console.log(`web page:     ${sample.api.url}/`);
       const stop = () => void sample.close().then(() => process.exit(0));
       process.once("SIGINT", stop).once("SIGTERM", stop);
     },

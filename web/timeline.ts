@@ -112,8 +112,10 @@ export class Timeline {
       rows.push(row);
       if (i === 0 && this.dropped > 0) rows.push(el("div", "step dropped", `… ${this.dropped} older entries dropped by the history bound …`));
     });
-    const axis = el("div", "axis");
-    axis.append(el("span", "", "0"), el("span", "", formatDuration(end - start)));
+    const axis = el("div", "step axis");
+    const ticks = el("span", "ticks");
+    ticks.append(el("span", "", "0"), el("span", "", formatDuration(end - start)));
+    axis.append(el("span"), ticks, el("span"));
     rows.push(axis);
     this.dom.bars.replaceChildren(...rows);
   }

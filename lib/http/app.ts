@@ -18,6 +18,7 @@ import { killRoute } from "./routes/kill";
 import { listRoute } from "./routes/list";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
+import { webPageMiddleware } from "../web/page";
 
 /** The proclist HTTP API as a polka app, ready to listen or to mount under a prefix of another server. */
 export interface ProclistApp {
@@ -46,6 +47,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
   const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
 
+  app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   app.use(guard(new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   // Fixed paths before `:id`: the router takes the first match.
   get("/procs", listRoute(manager, new ProcListCache(manager)));

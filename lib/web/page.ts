@@ -106,3 +106,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)), ...extra });
   res.end(text);
 }
+
+/**
+ * The page as polka middleware for the API app: answers the app's root (`/`, also under a mount
+ * prefix) and passes everything else on. It runs before the token check on purpose: the page is
+ * static and holds no data; everything it shows it fetches with the token the user types in.
+ */
+export function webPageMiddleware(page?: WebPage): (req: IncomingMessage & { path?: string }, res: ServerResponse, next: () => void) => void {
+  const handler = webPageHandler(page);
+  return (req, res, next) => {
+    // OPTIONS goes on to the guard, which answers preflights for every route alike.
+    if (req.path === "/" && req.method !== "OPTIONS") handler(req, res);
+    else next();
+  };
+}
