@@ -3,13 +3,14 @@ import { taskContext } from "./context";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
 import { TaskEvents, type TaskListener } from "./events";
 import { FinishedTasks } from "./finished-tasks";
+import { LiveTasks } from "./live-tasks";
 import type { HistoryEntry } from "./history";
 import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, type ManagerOptions, type TaskOptions } from "./options";
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { Task, type Outcome } from "./task";
 import type { TaskHandle } from "./task-handle";
-import { newTaskId } from "./task-id";
+import { nextTaskSeq, taskIdOf } from "./task-id";
 import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
 
 /** Options of `run()`: a task's options plus its id (generated when absent). */
@@ -27,7 +28,7 @@ export class ProcessManager {
   readonly stats = new TaskStats();
   /** Bumped on every change to any task and on every start and end: readers cache by it. */
   rev = 0;
-  private readonly live = new Map<string, Task>();
+  private readonly live = new LiveTasks();
   private readonly ended: FinishedTasks;
   private opts: ManagerOptions;
 
@@ -83,14 +84,15 @@ export class ProcessManager {
    * A task started inside another becomes its child, and is cancelled with it.
    */
   begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined): Task {
+    let seq = 0;
     if (id === undefined) {
-      do id = newTaskId();
-      while (this.live.has(id));
-    } else if (this.live.has(id)) {
+      do id = taskIdOf((seq = nextTaskSeq()));
+      while (this.live.hasNamed(id));
+    } else if (this.live.get(id) !== undefined) {
       throw new DuplicateTaskError(id);
     }
-    const task = new Task(this, id, name, parent, forbidCancel ?? this.opts.forbidCancel, swallowCancel ?? this.opts.swallowCancel, attrs);
-    this.live.set(id, task);
+    const task = new Task(this, id, name, parent, forbidCancel ?? this.opts.forbidCancel, swallowCancel ?? this.opts.swallowCancel, attrs, seq);
+    this.live.add(task);
     this.rev++;
     this.stats.started(task);
     if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
@@ -145,7 +147,7 @@ export class ProcessManager {
   finish(task: Task, outcome: Outcome, error?: unknown): void {
     if (!task.running) return;
     task.finish(outcome, error);
-    if (this.live.get(task.id) === task) this.live.delete(task.id);
+    this.live.remove(task);
     this.rev++;
     this.stats.finished(task, outcome);
     this.ended.add(task);

@@ -36,6 +36,8 @@ export class Task implements TaskHandle {
     readonly swallowCancel: boolean,
     /** Taken over, not copied: callers pass a fresh object. */
     attrs: Record<string, unknown> | undefined,
+    /** The number of a generated id (see task-id.ts), 0 when the caller chose the id. */
+    readonly seq: number = 0,
   ) {
     this.history = new History(owner.maxHistory, now(), "init");
     this.attrs = attrs ?? {};

@@ -1,0 +1,90 @@
+import type { Task } from "./task";
+
+/** Ring slots to start with; the ring doubles whenever live tasks would fill half of it. */
+const INITIAL_RING = 256;
+/** Finished tasks tolerated in the order list before it is compacted (plus as many as are live). */
+const COMPACT_SLACK = 32;
+
+/**
+ * The live tasks of a manager: in start order, found by id, counted.
+ *
+ * Not a Map keyed by id: a long-lived Map that gains and loses an entry on every call rehashes its
+ * table in the old generation, ~150 bytes of old-space garbage per task, and the full GCs that
+ * follow slow the whole process. Instead:
+ * - start order is an array that only grows at the end; finished tasks are dropped from it in one
+ *   pass once they outnumber the live ones (amortized O(1), and a young array each time);
+ * - generated ids (a base-36 sequence number) are found in a ring indexed by that number, which is
+ *   plain array stores; a task that outlives its ring slot moves to the Map below;
+ * - ids the caller chose (`@TaskId`, `start(id)`) are kept in a Map, as are those movers.
+ * A task is live from `add` until it has finished and `remove` was called.
+ */
+export class LiveTasks {
+  private order: Task[] = [];
+  /** How many entries of `order` are finished tasks awaiting compaction. */
+  private stale = 0;
+  private ring: (Task | undefined)[] = new Array<Task | undefined>(INITIAL_RING).fill(undefined);
+  private mask = INITIAL_RING - 1;
+  private readonly byId = new Map<string, Task>();
+  size = 0;
+
+  /** The live task with this id, if any. */
+  get(id: string): Task | undefined {
+    const named = this.byId.size === 0 ? undefined : this.byId.get(id);
+    if (named !== undefined) return named;
+    // Anything that is not a generated id parses to some slot whose task has another id, or to NaN (slot 0).
+    const task = this.ring[parseInt(id, 36) & this.mask];
+    return task !== undefined && task.id === id ? task : undefined;
+  }
+
+  /** Whether a caller-chosen id is taken, the cheap way when no such ids are live. */
+  hasNamed(id: string): boolean {
+    return this.byId.size !== 0 && this.byId.has(id);
+  }
+
+  /** Adds a task; `task.seq` is its generated id's number, or 0 when the caller chose the id. */
+  add(task: Task): void {
+    this.order.push(task);
+    this.size++;
+    if (task.seq === 0) {
+      this.byId.set(task.id, task);
+      return;
+    }
+    if (this.size * 2 > this.ring.length) this.grow();
+    const slot = task.seq & this.mask;
+    const occupant = this.ring[slot];
+    if (occupant !== undefined) this.byId.set(occupant.id, occupant);
+    this.ring[slot] = task;
+  }
+
+  /** Removes a task that has finished. */
+  remove(task: Task): void {
+    const slot = task.seq & this.mask;
+    if (task.seq !== 0 && this.ring[slot] === task) this.ring[slot] = undefined;
+    else if (this.byId.get(task.id) === task) this.byId.delete(task.id);
+    this.size--;
+    if (++this.stale > this.size + COMPACT_SLACK) {
+      // A new array rather than in place, so that iterators already running keep a stable list.
+      this.order = this.order.filter((t) => t.running);
+      this.stale = 0;
+    }
+  }
+
+  /** The live tasks, oldest first. Tasks added while iterating may or may not be visited. */
+  *values(): IterableIterator<Task> {
+    const order = this.order;
+    for (let i = 0; i < order.length; i++) if (order[i].running) yield order[i];
+  }
+
+  private grow(): void {
+    const ring = new Array<Task | undefined>(this.ring.length * 2).fill(undefined);
+    const mask = ring.length - 1;
+    for (const task of this.ring) {
+      if (task === undefined) continue;
+      const occupant = ring[task.seq & mask];
+      if (occupant !== undefined) this.byId.set(occupant.id, occupant);
+      ring[task.seq & mask] = task;
+    }
+    this.ring = ring;
+    this.mask = mask;
+  }
+}
