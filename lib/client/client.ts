@@ -146,7 +146,8 @@ export class ProclistClient {
       return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
     }
     if (status === 404 && expect.id !== undefined) return new TaskNotFoundError(expect.id);
-    if (status === 403 && expect.kill === true) return new CancelForbiddenError(expect.id!);
+    // A proclist server in protected mode refuses remote kills with 403 too, but for another reason.
+    if (status === 403 && expect.kill === true && !(message ?? "").startsWith("protected mode")) return new CancelForbiddenError(expect.id!);
     return new HttpStatusError(origin.method, origin.url, status, message);
   }
 }

@@ -12,6 +12,10 @@ import type { RemoteEvent } from "./types";
 export interface EventsOptions {
   /** Ends the iteration (quietly, without an error) when aborted. Breaking out of `for await` does too. */
   signal?: AbortSignal;
+  /** Follow one task only (the server filters). */
+  id?: string;
+  /** Follow tasks of one name only (the server filters). */
+  name?: string;
   /** First wait before reconnecting after a dropped connection, in ms; doubles up to `maxRetryMs`. Default 250. */
   minRetryMs?: number;
   /** Longest wait between reconnection attempts, in ms. Default 10,000. */
@@ -33,20 +37,26 @@ export interface StreamTarget {
 /**
  * Follows `GET /procs/events`. A failure to connect the first time is thrown (most likely a wrong
  * endpoint); once connected, a dropped connection, a server restart or a 5xx is retried with
- * exponential backoff, sending Last-Event-ID when the server gave ids. A 401, a missing route or
+ * exponential backoff (never sooner than the server's `retry:`), sending Last-Event-ID when the
+ * server gave ids; a 429 (too many streams) is retried the same way. A 401, a missing route or
  * a malformed event ends the iteration with its error.
  */
 export async function* eventStream(target: StreamTarget, options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
   const { signal, minRetryMs = 250, maxRetryMs = 10_000 } = options;
-  const origin: Origin = { method: "GET", url: target.url };
+  const query = new URLSearchParams();
+  if (options.id !== undefined) query.set("id", options.id);
+  if (options.name !== undefined) query.set("name", options.name);
+  const url = query.size === 0 ? target.url : `${target.url}?${query}`;
+  const origin: Origin = { method: "GET", url };
   let lastEventId = "";
+  let serverRetryMs = 0;
   let connectedOnce = false;
   let delay = minRetryMs;
   while (signal?.aborted !== true) {
     const connection = new AbortController();
     const headers: Record<string, string> = { ...target.headers, accept: "text/event-stream" };
     if (lastEventId !== "") headers["last-event-id"] = lastEventId;
-    const call: Call = { method: "GET", url: target.url, headers, timeoutMs: target.timeoutMs, signal: signal === undefined ? connection.signal : AbortSignal.any([signal, connection.signal]) };
+    const call: Call = { method: "GET", url, headers, timeoutMs: target.timeoutMs, signal: signal === undefined ? connection.signal : AbortSignal.any([signal, connection.signal]) };
     const parser = new SseParser();
     let lost: RemoteError;
     try {
@@ -80,15 +90,17 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
       } finally {
         await reader.cancel().catch(() => undefined);
       }
-      lost = new TransportError("GET", target.url, "the server closed the events stream");
+      lost = new TransportError("GET", url, "the server closed the events stream");
     } catch (error) {
       if (signal?.aborted) return;
       if (!connectedOnce || !retryable(error)) throw error;
       lost = error as RemoteError;
     } finally {
       connection.abort();
+      serverRetryMs = parser.retryMs ?? serverRetryMs;
     }
-    const wait = Math.min(maxRetryMs, parser.retryMs ?? delay);
+    // The server's `retry:` advice is a floor; repeated failures still back off further.
+    const wait = Math.min(maxRetryMs, Math.max(delay, serverRetryMs));
     options.onDisconnect?.(lost, wait);
     try {
       await sleep(wait, undefined, { signal });
@@ -114,5 +126,5 @@ function isEventType(name: string): boolean {
 }
 
 function retryable(error: unknown): boolean {
-  return error instanceof TransportError || (error instanceof HttpStatusError && error.status >= 500);
+  return error instanceof TransportError || (error instanceof HttpStatusError && (error.status >= 500 || error.status === 429));
 }

@@ -1,21 +1,10 @@
 import { expect } from "chai";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { AuthenticationError, HttpStatusError, InvalidResponseError, ProclistClient, TransportError } from "../../lib";
 import { rejectionOf, thrownBy } from "../helpers";
-import { fakeServer, json, type FakeServer } from "./fake-server";
+import { deadPort, fakeServer, json, type FakeServer } from "./fake-server";
 
 const T = "2026-11-24T09:00:00.000001Z";
 const proc = { id: "a", procTime: T, statusTime: T, status: "init" };
-
-/** A port nothing listens on: bound once, then closed. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("ProclistClient errors", () => {
   let server: FakeServer | undefined;

@@ -1,0 +1,76 @@
+import type { Command } from "commander";
+import { HttpStatusError } from "../../client/errors";
+import { TaskNotFoundError } from "../../errors";
+import { askAll, connect, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
+import { formatValue } from "../format";
+
+interface KillOptions extends ConnectionOptions {
+  message?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ proclist kill req-42
+  $ proclist kill req-42 -m "stuck on the database" -e api1:8081,api2:8081
+
+With several endpoints, the one holding the live task is found first, and only it is asked.
+Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
+3 an endpoint unreachable or refusing the token, 4 the id is live on several endpoints.`;
+
+export function registerKill(program: Command): void {
+  withConnection(program.command("kill").argument("<id>", "task id").description("cancel a task, on whichever endpoint runs it"))
+    .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")
+    .addHelpText("after", EXAMPLES)
+    .action(async (id: string, options: KillOptions) => {
+      process.exitCode = await kill(id, options);
+    });
+}
+
+async function kill(id: string, options: KillOptions): Promise<number> {
+  const targets = connect(options);
+  let holder: Target;
+  if (targets.length === 1) holder = targets[0];
+  else {
+    const located = await locate(id, targets);
+    if (typeof located === "number") return located;
+    holder = located;
+  }
+  try {
+    await holder.client.kill(id, options.message);
+  } catch (error) {
+    process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);
+    return exitCodeOf(error);
+  }
+  process.stdout.write(`cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`);
+  return EXIT.OK;
+}
+
+/**
+ * Finds the one endpoint where the task is live. Killing on every endpoint that answers would be
+ * wrong: ids are only unique within one server, so the same id elsewhere is another task.
+ */
+async function locate(id: string, targets: Target[]): Promise<Target | number> {
+  const answers = await askAll(targets, (client) => isLive(client, id));
+  const holders = answers.filter((a) => a.ok && a.value).map((a) => a.target);
+  const failed = answers.filter((a) => !a.ok);
+  if (holders.length === 1) return holders[0];
+  if (holders.length > 1) {
+    process.stderr.write(`proclist: task ${JSON.stringify(id)} is live on ${holders.length} endpoints (${holders.map((t) => t.endpoint.label).join(", ")}); choose one with -e\n`);
+    return EXIT.AMBIGUOUS;
+  }
+  for (const answer of failed) if (!answer.ok) process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
+  process.stderr.write(`proclist: no such task: ${JSON.stringify(id)} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
+  return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
+}
+
+/** Whether the endpoint runs the task now: one request on proclist, the whole list on the original Go server. */
+async function isLive(client: Target["client"], id: string): Promise<boolean> {
+  try {
+    return (await client.task(id)).running;
+  } catch (error) {
+    if (error instanceof TaskNotFoundError) return false;
+    if (!(error instanceof HttpStatusError && (error.status === 404 || error.status === 405))) throw error;
+  }
+  return (await client.processes()).procs.some((p) => p.id === id);
+}

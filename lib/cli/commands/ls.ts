@@ -1,0 +1,86 @@
+import { InvalidArgumentError, type Command } from "commander";
+import type { ProcFilter } from "../../client/types";
+import { formatTime } from "../../client/time";
+import { askAll, collect, connect, withConnection, type ConnectionOptions } from "../connect";
+import { describeFailure, EXIT } from "../exit-codes";
+import { sortRows, rowsOf, taskTable, type Row } from "../rows";
+import { renderTable } from "../table";
+
+interface LsOptions extends ConnectionOptions {
+  json?: boolean;
+  wide?: boolean;
+  name?: string;
+  status?: string;
+  attr: string[];
+}
+
+const EXAMPLES = `
+Examples:
+  $ proclist ls                                   # tasks of 127.0.0.1:8081
+  $ proclist ls -e api1:8081,api2:8081            # two servers in one table, oldest first
+  $ proclist ls --status reading --attr method=GET
+  $ proclist ls --json | jq -r '.[] | select(.ageMs > 60000) | .id'
+
+Exit codes: 0 listed (even if empty), 3 an endpoint unreachable (the others are still listed).`;
+
+export function registerLs(program: Command): void {
+  withConnection(program.command("ls").description("list the live tasks of every endpoint in one table, oldest first"))
+    .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
+    .option("--wide", "do not cut long values")
+    .option("--name <name>", "only tasks with this name")
+    .option("--status <status>", "only tasks whose current status is this")
+    .option("--attr <key=value>", "only tasks with this attribute value; repeatable", collect, [])
+    .addHelpText("after", EXAMPLES)
+    .action(async (options: LsOptions) => {
+      process.exitCode = await ls(options);
+    });
+}
+
+async function ls(options: LsOptions): Promise<number> {
+  const filter = toFilter(options);
+  const answers = await askAll(connect(options), (client) => client.processes(filter));
+  const rows: Row[] = [];
+  const now = performance.now();
+  let code: number = EXIT.OK;
+  for (const answer of answers) {
+    if (answer.ok) rows.push(...rowsOf(answer.target.endpoint.label, answer.value, now - answer.at));
+    else {
+      process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
+      code = EXIT.UNREACHABLE;
+    }
+  }
+  const sorted = sortRows(rows, "age");
+  if (options.json === true) process.stdout.write(JSON.stringify(sorted.map(toJson), null, 2) + "\n");
+  else if (sorted.length === 0) {
+    if (code === EXIT.OK) process.stderr.write("no live tasks\n");
+  } else {
+    const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40);
+    process.stdout.write(renderTable(head, cells).join("\n") + "\n");
+  }
+  return code;
+}
+
+function toFilter(options: LsOptions): ProcFilter {
+  const filter: ProcFilter = {};
+  if (options.name !== undefined) filter.name = options.name;
+  if (options.status !== undefined) filter.status = options.status;
+  for (const pair of options.attr) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new InvalidArgumentError(`--attr wants key=value, got ${JSON.stringify(pair)}`);
+    (filter.attrs ??= {})[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return filter;
+}
+
+/** The JSON form of a row: the wire fields, RFC 3339 times, plus where it runs and its ages. */
+function toJson(row: Row): Record<string, unknown> {
+  const { proc } = row;
+  return {
+    endpoint: row.endpoint,
+    ...proc,
+    procTime: formatTime(proc.procTime),
+    statusTime: formatTime(proc.statusTime),
+    ageMs: Math.round(row.ageMs * 1000) / 1000,
+    statusAgeMs: Math.round(row.statusAgeMs * 1000) / 1000,
+  };
+}

@@ -1,0 +1,107 @@
+import type { Command } from "commander";
+import { TransportError } from "../../client/errors";
+import { formatTime } from "../../client/time";
+import type { RemoteEvent } from "../../client/types";
+import { connect, positiveInt, withConnection, type ConnectionOptions } from "../connect";
+import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
+import { formatClock, formatDuration, formatValue } from "../format";
+
+interface WatchOptions extends ConnectionOptions {
+  json?: boolean;
+  count?: number;
+  id?: string;
+  name?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ proclist watch
+  $ proclist watch -e api1:8081,api2:8081
+  $ proclist watch --json | jq -c 'select(.type == "done" and .outcome != "ended")'
+  $ proclist watch --name "GET /work" --count 1   # wait for the next such event, print it, exit
+
+Runs until Ctrl-C (exit 0). A dropped stream is reconnected with backoff (events in the gap
+are missed and said so on stderr). Needs proclist servers: the original Go pm has no events.
+Exit codes: 0 stopped, 3 an endpoint unreachable at start or refusing the token.`;
+
+export function registerWatch(program: Command): void {
+  withConnection(program.command("watch").description("follow the events of every endpoint, one line per event"))
+    .option("--json", "print one JSON object per line (times RFC 3339)")
+    .option("--count <n>", "exit after n events", positiveInt)
+    .option("--id <id>", "follow one task only")
+    .option("--name <name>", "follow tasks of this name only")
+    .addHelpText("after", EXAMPLES)
+    .action(async (options: WatchOptions) => {
+      process.exitCode = await watch(options);
+    });
+}
+
+async function watch(options: WatchOptions): Promise<number> {
+  const targets = connect(options);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  const width = Math.max(...targets.map((t) => t.endpoint.label.length));
+  let printed = 0;
+  let code: number = EXIT.OK;
+  try {
+    await Promise.all(
+      targets.map(async ({ endpoint, client }) => {
+        let connections = 0;
+        try {
+          const events = client.events({
+            signal: stop.signal,
+            id: options.id,
+            name: options.name,
+            onConnect: () => {
+              if (connections++ > 0) process.stderr.write(`proclist: ${endpoint.label}: events stream reconnected; events meanwhile were missed\n`);
+            },
+            onDisconnect: (error, ms) => {
+              const why = error instanceof TransportError ? error.reason : error.message;
+              process.stderr.write(`proclist: ${endpoint.label}: events stream lost (${why}); reconnecting in ${formatDuration(ms)}\n`);
+            },
+          });
+          for await (const event of events) {
+            process.stdout.write((options.json === true ? JSON.stringify(toJson(endpoint.label, event)) : line(endpoint.label.padEnd(width), event)) + "\n");
+            if (options.count !== undefined && ++printed >= options.count) stop.abort();
+          }
+        } catch (error) {
+          process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}\n`);
+          code = Math.max(code, exitCodeOf(error) === EXIT.USAGE ? EXIT.USAGE : EXIT.UNREACHABLE);
+          stop.abort();
+        }
+      }),
+    );
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  }
+  return code;
+}
+
+/** `09:00:01.234  api1:8081  status  req-42  reading` */
+export function line(endpoint: string, event: RemoteEvent): string {
+  return `${formatClock(event.ts)}  ${endpoint}  ${event.type.padEnd(6)}  ${formatValue(event.type === "start" ? event.proc.id : event.id)}  ${details(event)}`.trimEnd();
+}
+
+function details(event: RemoteEvent): string {
+  switch (event.type) {
+    case "start": {
+      const attrs = Object.entries(event.proc.attrs).map(([k, v]) => `${formatValue(k)}=${formatValue(v)}`);
+      return [event.proc.name ?? "", ...attrs].filter((s) => s !== "").join(" ");
+    }
+    case "status":
+      return formatValue(event.status);
+    case "attr":
+      return event.deleted ? `${formatValue(event.key)} deleted` : `${formatValue(event.key)}=${formatValue(event.value)}`;
+    case "kill":
+      return `cancel requested${event.message === undefined ? "" : `: ${formatValue(event.message)}`}${event.by === undefined ? "" : ` by ${formatValue(event.by)}`}`;
+    case "done":
+      return `${event.outcome} after ${formatDuration(event.durationMs)}${event.status === event.outcome ? "" : ` (${formatValue(event.status)})`}`;
+  }
+}
+
+function toJson(endpoint: string, event: RemoteEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { endpoint, ...event, ts: formatTime(event.ts) };
+  if (event.type === "start") out.proc = { ...event.proc, procTime: formatTime(event.proc.procTime), statusTime: formatTime(event.proc.statusTime) };
+  return out;
+}

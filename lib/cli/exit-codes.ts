@@ -1,0 +1,40 @@
+import { AuthenticationError, RemoteError } from "../client/errors";
+import { CancelForbiddenError, TaskNotFoundError } from "../errors";
+
+/** The command's exit codes, documented in `--help` and the README; scripts depend on them. */
+export const EXIT = {
+  OK: 0,
+  /** No endpoint holds the task. */
+  NOT_FOUND: 1,
+  /** The task cannot be cancelled (forbidCancel). */
+  FORBIDDEN: 2,
+  /** An endpoint could not be reached, refused the token, or answered something unreadable. */
+  UNREACHABLE: 3,
+  /** The id names live tasks on several endpoints: pick one with -e. */
+  AMBIGUOUS: 4,
+  /** Wrong arguments. */
+  USAGE: 64,
+} as const;
+
+/** The exit code a failure maps to. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof TaskNotFoundError) return EXIT.NOT_FOUND;
+  if (error instanceof CancelForbiddenError) return EXIT.FORBIDDEN;
+  if (error instanceof RemoteError) return EXIT.UNREACHABLE;
+  if (error instanceof TypeError) return EXIT.USAGE;
+  return EXIT.UNREACHABLE;
+}
+
+/** One line for stderr about a failure at an endpoint, with a hint where one helps. */
+export function describeFailure(label: string, error: unknown): string {
+  if (error instanceof TaskNotFoundError || error instanceof CancelForbiddenError) return `${label}: ${error.message}`;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof AuthenticationError) return `${message}; pass --token or set PROCLIST_TOKEN`;
+  return error instanceof RemoteError ? message : `${label}: ${message}`;
+}
+
+/** The most serious of several exit codes: unreachable beats forbidden beats not found. */
+export function worst(codes: number[]): number {
+  const rank = [EXIT.OK, EXIT.NOT_FOUND, EXIT.FORBIDDEN, EXIT.AMBIGUOUS, EXIT.UNREACHABLE, EXIT.USAGE];
+  return codes.reduce((a, b) => (rank.indexOf(b as never) > rank.indexOf(a as never) ? b : a), EXIT.OK as number);
+}

@@ -1,0 +1,64 @@
+import type { RemoteProc, RemoteProcList } from "../client/types";
+import { formatDuration, formatStatus, formatValue, truncate } from "./format";
+
+/** One live task of one endpoint, with ages measured on the server's clock (no trust in ours). */
+export interface Row {
+  endpoint: string;
+  proc: RemoteProc;
+  ageMs: number;
+  statusAgeMs: number;
+}
+
+/**
+ * Rows of one endpoint's answer. `sinceMs` is how long ago (on our monotonic clock) the answer
+ * arrived: added to every age, it puts the answers of several endpoints, which arrive at
+ * different moments, on one instant, so that merged rows sort by true age.
+ */
+export function rowsOf(endpoint: string, list: RemoteProcList, sinceMs = 0): Row[] {
+  return list.procs.map((proc) => ({ endpoint, proc, ageMs: list.serverTime - proc.procTime + sinceMs, statusAgeMs: list.serverTime - proc.statusTime + sinceMs }));
+}
+
+/** The orders `top` cycles through with `s`; `ls` uses the first. */
+export const SORTS = ["age", "status age", "id", "name", "status", "endpoint"] as const;
+export type SortKey = (typeof SORTS)[number];
+
+const byText = (f: (r: Row) => string) => (a: Row, b: Row) => f(a).localeCompare(f(b));
+const COMPARE: Record<SortKey, (a: Row, b: Row) => number> = {
+  // Oldest first, as the original's monitor: a stuck task rises to the top and stays there.
+  age: (a, b) => b.ageMs - a.ageMs,
+  "status age": (a, b) => b.statusAgeMs - a.statusAgeMs,
+  id: byText((r) => r.proc.id),
+  name: byText((r) => r.proc.name ?? ""),
+  status: byText((r) => r.proc.status),
+  endpoint: byText((r) => r.endpoint),
+};
+
+/** Sorts by the key, then oldest first, then endpoint and id, so equal keys keep a stable order between refreshes. */
+export function sortRows(rows: Row[], key: SortKey): Row[] {
+  const tie = (a: Row, b: Row) => COMPARE.age(a, b) || COMPARE.endpoint(a, b) || COMPARE.id(a, b);
+  return [...rows].sort((a, b) => COMPARE[key](a, b) || tie(a, b));
+}
+
+/** Attribute names over all rows, in the order they first appear: each becomes a column. */
+export function attrNames(rows: Row[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row.proc.attrs)) names.add(key);
+  return [...names];
+}
+
+/** Header and cells of the task table shared by `ls` and `top`. Values longer than `maxValue` are cut. */
+export function taskTable(rows: Row[], maxValue = 40): { head: string[]; cells: string[][] } {
+  const attrs = attrNames(rows);
+  const named = rows.some((r) => r.proc.name !== undefined);
+  const head = ["ENDPOINT", "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...attrs.map((a) => a.toUpperCase())];
+  const cells = rows.map((r) => [
+    r.endpoint,
+    truncate(formatValue(r.proc.id), maxValue),
+    ...(named ? [truncate(formatValue(r.proc.name ?? ""), maxValue)] : []),
+    formatDuration(r.ageMs),
+    truncate(formatStatus(r.proc.status, r.proc.cancelling), maxValue),
+    formatDuration(r.statusAgeMs),
+    ...attrs.map((a) => (Object.hasOwn(r.proc.attrs, a) ? truncate(formatValue(r.proc.attrs[a]), maxValue) : "")),
+  ]);
+  return { head, cells };
+}

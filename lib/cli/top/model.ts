@@ -1,0 +1,129 @@
+import { TransportError } from "../../client/errors";
+import type { RemoteProcList } from "../../client/types";
+import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
+
+/** Refresh intervals `+` and `-` step through, in ms. */
+export const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
+
+/** What `top` knows of one endpoint: its last answer, or why it is down. */
+export interface EndpointView {
+  label: string;
+  /** undefined until the first answer or failure. */
+  up: boolean | undefined;
+  /** The last answer, and when it arrived on the model's monotonic clock. */
+  list: RemoteProcList;
+  receivedAt: number;
+  /** Why it is down (a short reason), when it is. */
+  error?: string;
+  /** Local time it last answered, to say how stale a down endpoint's knowledge is. */
+  lastOk?: number;
+  /** Local time it went down. */
+  downSince?: number;
+}
+
+/** A task picked for killing, waiting for y/n. */
+export interface Confirm {
+  endpoint: string;
+  id: string;
+  forbidCancel: boolean;
+}
+
+/** Everything `top` shows, changed only through these methods; rendering reads it (see view.ts). */
+export class TopModel {
+  readonly endpoints: EndpointView[];
+  sortIndex = 0;
+  intervalIndex: number;
+  paused = false;
+  confirm: Confirm | undefined;
+  notice: { text: string; error: boolean } | undefined;
+  /** The selected task, by identity, so that a refresh that reorders rows keeps it selected. */
+  private selectedKey: string | undefined;
+  private selectedIndex = 0;
+
+  /** `clock` is monotonic (ms); ages are brought to its present so that endpoints polled at different moments compare. */
+  constructor(labels: string[], intervalMs = 1000, private readonly clock: () => number = () => performance.now()) {
+    this.endpoints = labels.map((label) => ({ label, up: undefined, list: { procs: [], serverTime: 0 }, receivedAt: 0 }));
+    const at = INTERVALS.findIndex((ms) => ms >= intervalMs);
+    this.intervalIndex = at < 0 ? INTERVALS.length - 1 : at;
+  }
+
+  get sort(): SortKey {
+    return SORTS[this.sortIndex];
+  }
+
+  get intervalMs(): number {
+    return INTERVALS[this.intervalIndex];
+  }
+
+  /** Rows of the endpoints that answered, merged and sorted. A down endpoint's rows are dropped: they may be long gone. */
+  rows(): Row[] {
+    const now = this.clock();
+    return sortRows(this.endpoints.flatMap((e) => (e.up === true ? rowsOf(e.label, e.list, now - e.receivedAt) : [])), this.sort);
+  }
+
+  /** Records an answer. */
+  answered(label: string, list: RemoteProcList, now: number): void {
+    const view = this.endpoint(label);
+    Object.assign(view, { up: true, list, receivedAt: this.clock(), lastOk: now });
+    delete view.error;
+    delete view.downSince;
+  }
+
+  /** Records a failed poll: the endpoint is shown as down, with why. */
+  failed(label: string, error: unknown, now: number): void {
+    const view = this.endpoint(label);
+    if (view.up !== false) view.downSince = now;
+    view.up = false;
+    view.error = error instanceof TransportError ? error.reason : error instanceof Error ? error.message : String(error);
+  }
+
+  /** Index of the selected row in `rows()`, following the selected task when it moved. */
+  selection(rows: Row[] = this.rows()): number {
+    if (rows.length === 0) return -1;
+    const at = this.selectedKey === undefined ? -1 : rows.findIndex((r) => key(r) === this.selectedKey);
+    this.selectedIndex = at >= 0 ? at : Math.min(this.selectedIndex, rows.length - 1);
+    this.selectedKey = key(rows[this.selectedIndex]);
+    return this.selectedIndex;
+  }
+
+  selected(): Row | undefined {
+    const rows = this.rows();
+    const at = this.selection(rows);
+    return at < 0 ? undefined : rows[at];
+  }
+
+  move(delta: number): void {
+    const rows = this.rows();
+    if (rows.length === 0) return;
+    const at = Math.max(0, Math.min(rows.length - 1, this.selection(rows) + delta));
+    this.selectedIndex = at;
+    this.selectedKey = key(rows[at]);
+  }
+
+  nextSort(step = 1): void {
+    this.sortIndex = (this.sortIndex + step + SORTS.length) % SORTS.length;
+  }
+
+  /** `+` lengthens the interval, `-` shortens it; the header shows the value. */
+  changeInterval(step: number): void {
+    this.intervalIndex = Math.max(0, Math.min(INTERVALS.length - 1, this.intervalIndex + step));
+  }
+
+  /** `k`: asks to confirm killing the selected task; false when nothing is selected. */
+  askKill(): boolean {
+    const row = this.selected();
+    if (row === undefined) return false;
+    this.confirm = { endpoint: row.endpoint, id: row.proc.id, forbidCancel: row.proc.forbidCancel === true };
+    return true;
+  }
+
+  private endpoint(label: string): EndpointView {
+    const view = this.endpoints.find((e) => e.label === label);
+    if (view === undefined) throw new Error(`unknown endpoint ${label}`);
+    return view;
+  }
+}
+
+function key(row: Row): string {
+  return `${row.endpoint}\u0000${row.proc.id}`;
+}

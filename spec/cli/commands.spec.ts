@@ -1,0 +1,250 @@
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { CancelError } from "../../lib";
+import { deadPort } from "../client/fake-server";
+import { tick } from "../helpers";
+import { blocked, childEnv, MAIN, proclist, releaseAll, site, type Site } from "./fixture";
+
+/** The rows of a table the command printed, split on its two-space column gaps. */
+function table(stdout: string): string[][] {
+  return stdout.trimEnd().split("\n").map((line) => line.split(/ {2,}/));
+}
+
+describe("the proclist command against two real servers", function () {
+  this.timeout(60_000);
+  let a: Site;
+  let b: Site;
+  let both: string;
+
+  beforeEach(async () => {
+    [a, b] = await Promise.all([site(), site()]);
+    both = `${a.label},${b.label}`;
+    blocked(a.manager, "a-req1", { name: "GET /work", attrs: { method: "GET", uri: "/work?ms=30000" }, statuses: ["step 1/3"] });
+    await tick(30);
+    blocked(b.manager, "b-req2", { name: "GET /users/:id", attrs: { method: "POST", uri: "/users/9" }, statuses: ["authenticating", "querying users"] });
+    await tick(30);
+    blocked(a.manager, "a-job", { name: "nightly", forbidCancel: true, attrs: { tenant: { id: 7, plan: "pro" }, retries: 2, urgent: true, note: null } });
+  });
+
+  afterEach(async () => {
+    releaseAll();
+    await Promise.all([a.api.close(), b.api.close()]);
+  });
+
+  describe("ls", () => {
+    it("prints one table of both endpoints, oldest first, with attributes of any JSON type as columns", async () => {
+      const { code, stdout, stderr } = await proclist(["ls", "-e", a.label, "-e", b.label]);
+      expect(code, stderr).to.equal(0);
+      const [head, ...rows] = table(stdout);
+      expect(head).to.deep.equal(["ENDPOINT", "ID", "NAME", "AGE", "STATUS", "IN STATUS", "METHOD", "URI", "TENANT", "RETRIES", "URGENT", "NOTE"]);
+      expect(rows.map((r) => [r[0], r[1], r[2]])).to.deep.equal([
+        [a.label, "a-req1", "GET /work"],
+        [b.label, "b-req2", "GET /users/:id"],
+        [a.label, "a-job", "nightly"],
+      ]);
+      expect(rows[1][4]).to.equal("querying users");
+      expect(stdout).to.contain('{"id":7,"plan":"pro"}  2        true    null');
+    });
+
+    it("prints JSON for scripts, with RFC 3339 times and ages", async () => {
+      const { code, stdout } = await proclist(["ls", "-e", both, "--json"]);
+      expect(code).to.equal(0);
+      const procs = JSON.parse(stdout) as Record<string, unknown>[];
+      expect(procs.map((p) => p.id)).to.deep.equal(["a-req1", "b-req2", "a-job"]);
+      expect(procs[2]).to.deep.include({ endpoint: a.label, name: "nightly", status: "init", cancelling: false, forbidCancel: true, attrs: { tenant: { id: 7, plan: "pro" }, retries: 2, urgent: true, note: null } });
+      expect(procs[0].procTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      expect(procs[0].ageMs).to.be.a("number").at.least(procs[2].ageMs as number);
+    });
+
+    it("filters by name, status and attributes (compared as text)", async () => {
+      const ids = async (...args: string[]) => (JSON.parse((await proclist(["ls", "-e", both, "--json", ...args])).stdout) as { id: string }[]).map((p) => p.id);
+      const found = await Promise.all([ids("--name", "nightly"), ids("--status", "querying users"), ids("--attr", "method=GET"), ids("--attr", "retries=2", "--attr", "urgent=true"), ids("--status", "nothing like it")]);
+      expect(found).to.deep.equal([["a-job"], ["b-req2"], ["a-req1"], ["a-job"], []]);
+    });
+
+    it("still lists the endpoint that answers when another is unreachable, and exits 3 naming it", async () => {
+      const port = await deadPort();
+      const { code, stdout, stderr } = await proclist(["ls", "-e", `${a.label},127.0.0.1:${port}`]);
+      expect(code).to.equal(3);
+      expect(stderr).to.equal(`proclist: GET http://127.0.0.1:${port}/procs/: connection refused (is the server running, and on this port?)\n`);
+      expect(table(stdout).slice(1).map((r) => r[1])).to.deep.equal(["a-req1", "a-job"]);
+    });
+
+    it("says so when nothing runs, and exits 0", async () => {
+      releaseAll();
+      const [, ...live] = table((await proclist(["ls", "-e", both])).stdout);
+      expect(live.filter((r) => r[1] !== "a-job")).to.deep.equal([]);
+      const empty = await site();
+      const { code, stdout, stderr } = await proclist(["ls", "-e", empty.label]);
+      await empty.api.close();
+      expect({ code, stdout, stderr }).to.deep.equal({ code: 0, stdout: "", stderr: "no live tasks\n" });
+    });
+
+    it("exits 64 on wrong arguments, saying what is wrong", async () => {
+      const attr = await proclist(["ls", "--attr", "novalue"]);
+      expect(attr.code).to.equal(64);
+      expect(attr.stderr).to.contain('--attr wants key=value, got "novalue"');
+      const endpoint = await proclist(["ls", "-e", "ftp://x:1"]);
+      expect(endpoint.code).to.equal(64);
+      expect(endpoint.stderr).to.contain('invalid endpoint "ftp://x:1"');
+      expect((await proclist(["lss"])).stderr).to.contain("Did you mean ls?");
+    });
+  });
+
+  describe("history", () => {
+    it("finds the task on the second endpoint and shows each status with its time", async () => {
+      const { code, stdout, stderr } = await proclist(["history", "b-req2", "-e", both]);
+      expect(code, stderr).to.equal(0);
+      const [title, head, ...rows] = stdout.trimEnd().split("\n");
+      expect(title).to.match(new RegExp(`^task b-req2 \\(GET /users/:id\\) on ${b.label}: running for \\d`));
+      expect(head.split(/ {2,}/)).to.deep.equal(["AT", "TIME", "TOOK", "STATUS"]);
+      expect(rows.map((r) => r.split(/ {2,}/).at(-1))).to.deep.equal(["init", "authenticating", "querying users"]);
+      expect(rows[2]).to.match(/so far {2}querying users$/);
+    });
+
+    it("shows a finished task's end, and prints JSON", async () => {
+      const ended = blocked(b.manager, "short", { statuses: ["working"] });
+      b.manager.kill("short", "enough");
+      await ended.catch(() => undefined);
+      const text = await proclist(["history", "short", "-e", both]);
+      expect(text.stdout).to.match(/: finished after /).and.match(/killed: enough\n$/);
+      const json = JSON.parse((await proclist(["history", "short", "-e", b.label, "--json"])).stdout);
+      expect(json).to.deep.include({ endpoint: b.label, id: "short", running: false, dropped: 0 });
+      expect(json.history.map((e: { status: string }) => e.status)).to.deep.equal(["init", "working", "[cancel request: enough]", "killed: enough"]);
+      expect(json.history[0].ms).to.be.a("number");
+      expect(json.history.at(-1).ms).to.equal(null);
+    });
+
+    it("exits 1 for an unknown id, and 3 when an endpoint that might hold it is unreachable", async () => {
+      const missing = await proclist(["history", "nope", "-e", both]);
+      expect(missing).to.deep.include({ code: 1, stdout: "" });
+      expect(missing.stderr).to.equal('proclist: no such task: "nope" on any of 2 endpoints\n');
+      const port = await deadPort();
+      const unsure = await proclist(["history", "nope", "-e", `${a.label},127.0.0.1:${port}`]);
+      expect(unsure.code).to.equal(3);
+      expect(unsure.stderr).to.contain(`GET http://127.0.0.1:${port}/procs/nope/history: connection refused`);
+    });
+  });
+
+  describe("kill", () => {
+    it("finds the task on the second endpoint, kills it there with the message, and exits 0", async () => {
+      const ended = blocked(b.manager, "victim", { name: "GET /slow", statuses: ["waiting"] });
+      const { code, stdout, stderr } = await proclist(["kill", "victim", "-m", "too slow", "-e", both]);
+      expect(code, stderr).to.equal(0);
+      expect(stdout).to.equal(`cancel requested: task victim on ${b.label} (too slow)\n`);
+      const error = await ended.then(() => undefined, (e: unknown) => e);
+      expect(error).to.be.instanceOf(CancelError).and.have.property("reason", "too slow");
+      expect(b.manager.finished().find((t) => t.id === "victim")).to.include({ outcome: "killed", status: "killed: too slow" });
+    });
+
+    it("exits 1 when no endpoint has the task, 2 when it forbids cancelling, 3 when unreachable", async () => {
+      const missing = await proclist(["kill", "nope", "-e", both]);
+      expect(missing).to.deep.include({ code: 1, stdout: "", stderr: 'proclist: no such task: "nope" on any of 2 endpoints\n' });
+      const forbidden = await proclist(["kill", "a-job", "-e", both]);
+      expect(forbidden).to.deep.include({ code: 2, stdout: "", stderr: `proclist: ${a.label}: task "a-job" cannot be cancelled (started with forbidCancel)\n` });
+      expect(a.manager.get("a-job")?.running).to.equal(true);
+      const port = await deadPort();
+      const down = await proclist(["kill", "a-req1", "-e", `127.0.0.1:${port}`]);
+      expect(down.code).to.equal(3);
+      expect(down.stderr).to.equal(`proclist: DELETE http://127.0.0.1:${port}/procs/a-req1: connection refused (is the server running, and on this port?)\n`);
+    });
+
+    it("refuses to guess when the id is live on both endpoints (exit 4), and kills nothing", async () => {
+      blocked(a.manager, "dup");
+      blocked(b.manager, "dup");
+      const { code, stderr } = await proclist(["kill", "dup", "-e", both]);
+      expect(code).to.equal(4);
+      expect(stderr).to.equal(`proclist: task "dup" is live on 2 endpoints (${a.label}, ${b.label}); choose one with -e\n`);
+      expect([a.manager.get("dup")?.cancelling, b.manager.get("dup")?.cancelling]).to.deep.equal([false, false]);
+    });
+
+    it("sends the token from --token or PROCLIST_TOKEN, and exits 3 with a hint without it", async () => {
+      const locked = await site({ token: "s3cret" });
+      blocked(locked.manager, "t1");
+      blocked(locked.manager, "t2");
+      try {
+        const refused = await proclist(["kill", "t1", "-e", locked.label]);
+        expect(refused.code).to.equal(3);
+        expect(refused.stderr).to.match(/401 unauthorized: the server needs a token .*; pass --token or set PROCLIST_TOKEN\n$/);
+        expect((await proclist(["kill", "t1", "-e", locked.label, "--token", "s3cret"])).code).to.equal(0);
+        expect((await proclist(["kill", "t2", "-e", locked.label], { PROCLIST_TOKEN: "s3cret" })).code).to.equal(0);
+      } finally {
+        await locked.api.close();
+      }
+    });
+  });
+
+  describe("watch", () => {
+    it("prints one line per event of either endpoint until --count is reached", async () => {
+      const child = spawn(process.execPath, [MAIN, "watch", "-e", both, "--count", "4"], { env: childEnv() });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+      // Both streams are open once each manager has a listener.
+      while (!(a.manager.events.active && b.manager.events.active)) await tick(20);
+      b.manager.start("w1", { name: "GET /x", attrs: { method: "GET", size: 12 } });
+      b.manager.status("w1", "reading");
+      await tick(20);
+      a.manager.kill("a-req1", "watch me");
+      const [code] = await once(child, "exit");
+      expect(code).to.equal(0);
+      const lines = stdout.trimEnd().split("\n").map((l) => l.split(/ {2,}/));
+      expect(lines.map((l) => l.slice(1))).to.deep.equal([
+        [b.label, "start", "w1", "GET /x method=GET size=12"],
+        [b.label, "status", "w1", "reading"],
+        [a.label, "kill", "a-req1", "cancel requested: watch me"],
+        [a.label, "done", "a-req1", lines[3][4]],
+      ]);
+      expect(lines[3][4]).to.match(/^killed after \S+ \(killed: watch me\)$/);
+      expect(lines[0][0]).to.match(/^\d\d:\d\d:\d\d\.\d{3}$/);
+    });
+
+    it("prints JSON lines, and exits 3 when an endpoint cannot be reached", async () => {
+      const child = spawn(process.execPath, [MAIN, "watch", "-e", a.label, "--json", "--count", "1"], { env: childEnv() });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+      while (!a.manager.events.active) await tick(20);
+      a.manager.status("a-req1", "step 2/3");
+      await once(child, "exit");
+      expect(JSON.parse(stdout)).to.deep.include({ endpoint: a.label, type: "status", id: "a-req1", status: "step 2/3" });
+
+      const port = await deadPort();
+      const down = await proclist(["watch", "-e", `${a.label},127.0.0.1:${port}`]);
+      expect(down.code).to.equal(3);
+      expect(down.stderr).to.contain(`GET http://127.0.0.1:${port}/procs/events: connection refused`);
+    });
+  });
+
+  describe("stats", () => {
+    it("prints the latency table per endpoint and name, and the time in each status", async () => {
+      for (let i = 0; i < 3; i++) await b.manager.run((t) => t.status("quick"), { name: "GET /fast" });
+      const { code, stdout } = await proclist(["stats", "-e", both]);
+      expect(code).to.equal(0);
+      const [latency, phases] = stdout.split("\ntime in each status, over completed tasks:\n");
+      const rows = table(latency);
+      expect(rows[0]).to.deep.equal(["ENDPOINT", "NAME", "RUNNING", "STARTED", "ENDED", "KILLED", "ABORTED", "P50", "P90", "P99", "MAX"]);
+      expect(rows.find((r) => r[1] === "GET /fast")?.slice(0, 7)).to.deep.equal([b.label, "GET /fast", "0", "3", "3", "0", "0"]);
+      expect(rows.find((r) => r[1] === "nightly")?.slice(0, 8)).to.deep.equal([a.label, "nightly", "1", "1", "0", "0", "0", "-"]);
+      expect(table(phases).find((r) => r[2] === "quick")?.slice(0, 4)).to.deep.equal([b.label, "GET /fast", "quick", "3"]);
+    });
+
+    it("prints JSON, and exits 3 with the others shown when an endpoint is unreachable", async () => {
+      const json = JSON.parse((await proclist(["stats", "-e", b.label, "--json"])).stdout);
+      expect(json[0]).to.include({ endpoint: b.label, name: "GET /users/:id", running: 1, started: 1 });
+      const port = await deadPort();
+      const { code, stdout, stderr } = await proclist(["stats", "-e", `127.0.0.1:${port},${a.label}`, "--no-phases"]);
+      expect(code).to.equal(3);
+      expect(stderr).to.contain(`GET http://127.0.0.1:${port}/stats: connection refused`);
+      expect(table(stdout).slice(1).map((r) => r[1])).to.deep.equal(["GET /work", "nightly"]);
+    });
+  });
+
+  it("answers --help on every command with examples, exit 0", async () => {
+    const commands = ["", "ls", "history", "kill", "top", "watch", "stats"];
+    const results = await Promise.all(commands.map((command) => proclist([...(command === "" ? [] : [command]), "--help"])));
+    results.forEach(({ code, stdout }, i) => {
+      expect(code, commands[i]).to.equal(0);
+      expect(stdout, commands[i]).to.contain("Examples:").and.contain("--endpoint");
+    });
+  });
+});

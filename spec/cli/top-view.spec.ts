@@ -1,0 +1,134 @@
+import chalk from "chalk";
+import { expect } from "chai";
+import stringWidth from "string-width";
+import { TransportError, type RemoteProc, type RemoteProcList } from "../../lib";
+import { actionOf } from "../../lib/cli/top/keys";
+import { TopModel } from "../../lib/cli/top/model";
+import { fitWidths, renderFrame, type Scroll } from "../../lib/cli/top/view";
+
+const T0 = Date.parse("2026-11-24T09:00:00Z");
+const NOW = T0 + 60_000;
+const proc = (id: string, ageMs: number, extra: Partial<RemoteProc> = {}): RemoteProc => ({ id, attrs: {}, procTime: T0 - ageMs, statusTime: T0 - ageMs / 2, status: "working", cancelling: false, ...extra });
+const list = (...procs: RemoteProc[]): RemoteProcList => ({ procs, serverTime: T0 });
+
+/** A model on a frozen clock, with api1 and api2 answering and api3 down. */
+function fleet(): TopModel {
+  const model = new TopModel(["api1:8081", "api2:8081", "api3:8081"], 1000, () => 0);
+  model.answered("api1:8081", list(proc("req-1", 5000, { name: "GET /work", attrs: { method: "GET", uri: "/work" } }), proc("job-9", 90_000, { name: "nightly", forbidCancel: true, attrs: { tenant: { id: 7, tags: ["a"] }, retries: 2, urgent: true, note: null } })), NOW);
+  model.answered("api2:8081", list(proc("req-2", 20_000, { attrs: { method: "POST" }, cancelling: true })), NOW);
+  model.failed("api3:8081", new TransportError("GET", "http://api3:8081/procs/", "connection refused"), NOW - 12_000);
+  return model;
+}
+
+const frame = (model: TopModel, width = 160, height = 24, scroll?: Scroll) => renderFrame(model, { width, height, now: NOW }, scroll);
+const ids = (lines: string[]) => lines.filter((l) => /^api\d:8081 {2}/.test(l)).map((l) => l.split(/ {2,}/)[1]);
+
+describe("proclist top, frame by frame", () => {
+  let level: typeof chalk.level;
+  before(() => ((level = chalk.level), (chalk.level = 0)));
+  after(() => (chalk.level = level));
+
+  it("merges the endpoints' tasks, oldest first, and shows every attribute type", () => {
+    const lines = frame(fleet());
+    expect(lines[0]).to.match(/^proclist top · 3 tasks · sort: age · every 1s · \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(ids(lines)).to.deep.equal(["job-9", "req-2", "req-1"]);
+    const job = lines.find((l) => l.includes("job-9"))!;
+    expect(job).to.contain('{"id":7,"tags":["a"]}').and.match(/\b2\b/).and.contain("true").and.contain("null");
+    expect(lines.find((l) => l.includes("req-2"))).to.contain("working (cancelling)");
+  });
+
+  it("shows an endpoint that stopped answering as DOWN with the reason, and hides its stale tasks", () => {
+    const model = fleet();
+    model.failed("api2:8081", new TransportError("GET", "http://api2:8081/procs/", "no answer within 5000 ms"), NOW - 3000);
+    const text = frame(model).join("\n");
+    expect(text).to.contain("api1:8081 up (2)");
+    expect(text).to.match(/api2:8081 DOWN for 3\.00s: no answer within 5000 ms, last answer \d\d:\d\d:\d\d\.\d{3}/);
+    expect(text).to.match(/api3:8081 DOWN for 12\.0s: connection refused/);
+    expect(ids(frame(model))).to.deep.equal(["job-9", "req-1"]);
+    model.answered("api2:8081", list(), NOW);
+    expect(frame(model).join("\n")).to.contain("api2:8081 up (0)");
+  });
+
+  it("changes the refresh interval with + and -, within 250 ms and 30 s", () => {
+    const model = fleet();
+    model.changeInterval(1);
+    expect(frame(model)[0]).to.contain("every 2s");
+    for (let i = 0; i < 10; i++) model.changeInterval(1);
+    expect(model.intervalMs).to.equal(30_000);
+    for (let i = 0; i < 10; i++) model.changeInterval(-1);
+    expect(frame(model)[0]).to.contain("every 250ms");
+  });
+
+  it("cycles the sort with s, and says which in the header", () => {
+    const model = fleet();
+    model.nextSort();
+    model.nextSort();
+    expect(frame(model)[0]).to.contain("sort: id");
+    expect(ids(frame(model))).to.deep.equal(["job-9", "req-1", "req-2"]);
+    model.nextSort(-1);
+    expect(frame(model)[0]).to.contain("sort: status age");
+  });
+
+  it("marks a paused screen", () => {
+    const model = fleet();
+    model.paused = true;
+    expect(frame(model)[0]).to.contain("PAUSED");
+  });
+
+  it("keeps the selection on the same task when a refresh reorders the rows", () => {
+    const model = fleet();
+    model.move(1);
+    expect(model.selected()?.proc.id).to.equal("req-2");
+    model.answered("api1:8081", list(proc("req-1", 5000), proc("job-9", 90_000), proc("old", 999_000)), NOW);
+    expect(model.selected()?.proc.id).to.equal("req-2");
+    model.answered("api2:8081", list(), NOW);
+    expect(model.selected()?.proc.id, "the row that took its place").to.equal("req-1");
+  });
+
+  it("asks before killing, naming the task and the endpoint, and warns about forbidCancel", () => {
+    const model = fleet();
+    expect(model.askKill()).to.equal(true);
+    expect(model.confirm).to.deep.equal({ endpoint: "api1:8081", id: "job-9", forbidCancel: true });
+    const prompt = frame(model).at(-2)!;
+    expect(prompt).to.equal('Kill task "job-9" on api1:8081? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)');
+    expect(new TopModel(["x:1"]).askKill()).to.equal(false);
+  });
+
+  it("fits any screen: lines within the width, one line fewer than the height, the selection scrolled into view", () => {
+    const model = new TopModel(["api1:8081"], 1000, () => 0);
+    model.answered("api1:8081", list(...Array.from({ length: 50 }, (_, i) => proc(`task-${String(i).padStart(2, "0")}`, 100_000 - i, { attrs: { uri: "/a/very/long/path/".repeat(5), n: i } }))), NOW);
+    const scroll: Scroll = { top: 0 };
+    model.move(40);
+    for (const [width, height] of [[60, 15], [100, 30], [30, 10]]) {
+      const lines = frame(model, width, height, scroll);
+      expect(lines.length, `${width}x${height}`).to.equal(height - 1);
+      for (const line of lines) expect(stringWidth(line), line).to.be.at.most(width);
+    }
+    const lines = frame(model, 80, 20, scroll);
+    expect(ids(lines)).to.include("task-40");
+    expect(lines.join("\n")).to.match(/rows \d+-\d+ of 50/);
+  });
+
+  it("cuts the widest cuttable columns first, then drops attribute columns from the right", () => {
+    const head = ["ENDPOINT", "ID", "AGE", "STATUS", "IN STATUS", "URI", "N"];
+    const cells = [["api1:8081", "a".repeat(30), "1.00s", "s".repeat(40), "1.00s", "u".repeat(50), "1"]];
+    expect(fitWidths(head, cells, 200)).to.deep.equal([9, 30, 5, 40, 9, 50, 1]);
+    const fitted = fitWidths(head, cells, 80);
+    expect(fitted.reduce((a, b) => a + b, 0) + 2 * (fitted.length - 1)).to.be.at.most(80);
+    expect(fitted.slice(0, 5)).to.deep.equal([9, fitted[1], 5, fitted[3], 9]);
+    expect(fitWidths(head, cells, 50).length).to.be.below(head.length);
+  });
+
+  it("maps keys to actions", () => {
+    expect(actionOf("q")).to.equal("quit");
+    expect(actionOf(undefined, { name: "c", ctrl: true })).to.equal("quit");
+    expect(actionOf(undefined, { name: "up" })).to.equal("up");
+    expect(actionOf(undefined, { name: "pagedown" })).to.equal("pageDown");
+    expect(actionOf("k")).to.equal("kill");
+    expect(actionOf("y")).to.equal("yes");
+    expect([actionOf("s"), actionOf("S")]).to.deep.equal(["sort", "sortBack"]);
+    expect([actionOf("+"), actionOf("-")]).to.deep.equal(["slower", "faster"]);
+    expect([actionOf("p"), actionOf(" ")]).to.deep.equal(["pause", "pause"]);
+    expect(actionOf("x")).to.equal("other");
+  });
+});
