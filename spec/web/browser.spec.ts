@@ -9,7 +9,7 @@ import { startApi } from "../http/http-helpers";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import polka from "polka";
-import { createApp } from "../../lib";
+import { createApp, serve } from "../../lib";
 import { byData, launchChromium, openPage, type PageLog } from "./chromium";
 
 /** Screenshots land in the repository's artifacts/ (gitignored), for a person to look at. */
@@ -167,7 +167,7 @@ describe("web: the page in Chromium, against the sample", function () {
   });
 });
 
-describe("web: the page in Chromium, with a token", function () {
+describe("web: the page in Chromium, on an API server of its own", function () {
   this.timeout(60_000);
   let browser: Browser;
 
@@ -266,5 +266,33 @@ describe("web: the page in Chromium, with a token", function () {
     expect(paths).to.include.members(["/pm", "/pm/procs/events", "/pm/procs/", "/pm/procs/finished", "/pm/stats"]);
     expect(paths.filter((p) => !p.startsWith("/pm"))).to.deep.equal([]);
     expect(log.errors).to.deep.equal([]);
+  });
+
+  it("reconnects when the server comes back, and re-reads what it missed", async () => {
+    const manager = new ProcessManager();
+    manager.start("before-restart", { name: "Job.run" });
+    let api = await serve({ port: 0, manager });
+    const { port } = api;
+    const { context, page, log } = await openPage(browser);
+    try {
+      await page.goto(`${api.url}/`);
+      await page.waitForSelector(rowOf("before-restart"), { timeout: 10_000 });
+      await api.close();
+      await page.waitForSelector("#connection[data-state=retrying]", { timeout: 10_000 });
+      // What happens while the page is cut off reaches it only through the fresh snapshot.
+      manager.done("before-restart");
+      manager.start("after-restart", { name: "Job.run" });
+      api = await serve({ port, manager });
+      await page.waitForSelector(rowOf("after-restart"), { timeout: 20_000 });
+      await page.waitForSelector(rowOf("before-restart"), { state: "detached" });
+      await page.waitForSelector(`#finished-rows tr${byData("id", "before-restart")}`);
+      await page.waitForSelector("#connection[data-state=live]");
+    } finally {
+      manager.done("after-restart");
+      await context.close();
+      await api.close();
+    }
+    // Chromium reports each refused connection of the retries on the console; nothing else may appear.
+    expect(log.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"))).to.deep.equal([]);
   });
 });
