@@ -1,6 +1,8 @@
 /**
  * A small timing harness: cases measured round-robin, so drift on a noisy shared machine hits the
- * baseline and the subject alike, and each case's figure is the median of its rounds.
+ * baseline and the subject alike, and each case's figure is the median of its rounds. It counts the
+ * process's CPU time (all its threads, so GC helpers are paid for), not wall time: on shared cores
+ * another process's burst stretches wall time without making our code any dearer.
  *
  * Why not mitata: mitata measures one benchmark to completion before the next, so a burst of
  * noise lands on one side of a ratio; and the differences we report (tens to hundreds of ns) need
@@ -27,8 +29,8 @@ type Loop = (fn: (i: number) => unknown, n: number) => number | Promise<number>;
 // at one call site and turn polymorphic, slowing whichever case comes second.
 function makeLoop(isAsync: boolean): Loop {
   const body = isAsync
-    ? "return (async () => { let sink; const t0 = process.hrtime.bigint(); for (let i = 0; i < n; i++) sink = await fn(i); const t = process.hrtime.bigint() - t0; globalThis.__benchSink = sink; return Number(t); })();"
-    : "let sink; const t0 = process.hrtime.bigint(); for (let i = 0; i < n; i++) sink = fn(i); const t = process.hrtime.bigint() - t0; globalThis.__benchSink = sink; return Number(t);";
+    ? "return (async () => { let sink; const t0 = process.cpuUsage(); for (let i = 0; i < n; i++) sink = await fn(i); const t = process.cpuUsage(t0); globalThis.__benchSink = sink; return (t.user + t.system) * 1000; })();"
+    : "let sink; const t0 = process.cpuUsage(); for (let i = 0; i < n; i++) sink = fn(i); const t = process.cpuUsage(t0); globalThis.__benchSink = sink; return (t.user + t.system) * 1000;";
   return new Function("fn", "n", body) as Loop;
 }
 
@@ -39,7 +41,7 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Times every case, interleaved, and answers the median ns per operation of each. */
+/** Times every case, interleaved, and answers the median CPU ns per operation of each. */
 export async function timeCases(cases: readonly TimedCase[], options: TimingOptions): Promise<Record<string, number>> {
   const plans = cases.map((c) => ({ ...c, loop: makeLoop(c.async === true), n: 1, samples: [] as number[] }));
   // Calibrate: grow each batch until it takes batchMs (this also warms the JIT up).
