@@ -1,5 +1,5 @@
 import { container, instanceCachingFactory } from "tsyringe";
-import { taskContext } from "./context";
+import { activeTask } from "./context";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
 import { TaskEvents, type TaskListener } from "./events";
 import { FinishedTasks } from "./finished-tasks";
@@ -67,7 +67,7 @@ export class ProcessManager {
   start(id: string, options: TaskOptions = {}): TaskHandle {
     checkId(id);
     checkTaskOptions(options);
-    return this.begin(id, options.name ?? id, copy(options.attrs), options.forbidCancel, options.swallowCancel, taskContext.getStore());
+    return this.begin(id, options.name ?? id, copy(options.attrs), options.forbidCancel, options.swallowCancel, activeTask());
   }
 
   /** Runs `fn` as a task, inside its async context; sync stays sync. The task's handle is passed to `fn`. */
@@ -75,7 +75,7 @@ export class ProcessManager {
     const { id, ...taskOptions } = options;
     if (id !== undefined) checkId(id);
     checkTaskOptions(taskOptions);
-    const task = this.begin(id, taskOptions.name ?? (fn.name || "task"), copy(taskOptions.attrs), taskOptions.forbidCancel, taskOptions.swallowCancel, taskContext.getStore());
+    const task = this.begin(id, taskOptions.name ?? (fn.name || "task"), copy(taskOptions.attrs), taskOptions.forbidCancel, taskOptions.swallowCancel, activeTask());
     return runInTask(task, fn, undefined, [task]);
   }
 

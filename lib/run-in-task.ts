@@ -1,4 +1,4 @@
-import { taskContext } from "./context";
+import { runInContext } from "./context";
 import { CancelError } from "./errors";
 import type { Task } from "./task";
 
@@ -10,7 +10,7 @@ import type { Task } from "./task";
 export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: unknown[]): R {
   let result: R;
   try {
-    result = taskContext.run(task, Reflect.apply, fn, thisArg, args) as R;
+    result = runInContext(task, fn, thisArg, args);
   } catch (error) {
     return failed(task, error) as R;
   }
@@ -59,9 +59,9 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
       },
     );
   const tracked: AsyncGenerator<T> = {
-    next: (...args: [] | [unknown]) => settle(taskContext.run(task, () => generator.next(...args))),
-    return: (value: any) => settle(taskContext.run(task, () => generator.return(value))),
-    throw: (error: unknown) => settle(taskContext.run(task, () => generator.throw(error))),
+    next: (...args: [] | [unknown]) => settle(runInContext(task, generator.next, generator, args)),
+    return: (value: any) => settle(runInContext(task, generator.return, generator, [value])),
+    throw: (error: unknown) => settle(runInContext(task, generator.throw, generator, [error])),
     [Symbol.asyncIterator]: () => tracked,
   };
   return tracked;

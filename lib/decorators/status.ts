@@ -1,4 +1,4 @@
-import { taskContext } from "../context";
+import { activeTask } from "../context";
 import { raise, wrapMethod } from "./method";
 
 /**
@@ -13,7 +13,7 @@ export function Status<A extends any[] = any[]>(text: string | ((...args: A) => 
   return (_target, key, descriptor) =>
     wrapMethod("Status", descriptor, key, (original, isAsync) =>
       function status(this: unknown) {
-        const task = taskContext.getStore();
+        const task = activeTask();
         if (task !== undefined) {
           try {
             task.status(typeof text === "string" ? text : Reflect.apply(text, undefined, arguments));

@@ -1,4 +1,4 @@
-import { taskContext } from "../context";
+import { activeTask } from "../context";
 import { paramSpecs, type ParamSpec } from "../metadata";
 import { runInTask } from "../run-in-task";
 import { optionChecker, type Checker } from "../validation";
@@ -53,7 +53,7 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
     const { forbidCancel, swallowCancel } = options;
     wrapMethod("Tracked", descriptor, key, (original, isAsync) =>
       function tracked(this: unknown) {
-        const parent = taskContext.getStore();
+        const parent = activeTask();
         const manager = parent === undefined ? managerFor(this) : parent.owner;
         let task;
         try {
