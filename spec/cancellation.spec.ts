@@ -94,7 +94,8 @@ describe("cancellation", () => {
       const killedAt = performance.now();
       pm.kill("f", "too slow");
       const error = await pending;
-      expect(performance.now() - killedAt).to.be.below(50);
+      // in practice ~1 ms; the margin is for a loaded machine (the socket close runs through libuv)
+      expect(performance.now() - killedAt).to.be.below(250);
       expect(error).to.be.instanceOf(CancelError);
       expect(statuses(pm, "f").at(-1)).to.equal("killed: too slow");
     });

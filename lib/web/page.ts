@@ -14,7 +14,7 @@ export interface WebPage {
 
 /**
  * Reads the page that `npm run build` wrote beside this module (`page.html` and `page.meta.json`,
- * made by web/build.mjs). Throws an Error saying how to build it when it is missing.
+ * made by lib/web/browser/build.mjs). Throws an Error saying how to build it when it is missing.
  */
 export function loadWebPage(dir: string = __dirname): WebPage {
   let html: Buffer;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { SseParser, type SseMessage } from "../../web/sse-parser";
+import { SseParser, type SseMessage } from "../../lib/web/browser/sse-parser";
 
 function parse(...chunks: string[]): SseMessage[] {
   const out: SseMessage[] = [];

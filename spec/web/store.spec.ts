@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { WireEvent, WireProc } from "../../lib/wire/shapes";
-import { Change, Store } from "../../web/store";
+import { Change, Store } from "../../lib/web/browser/store";
 
 const T0 = "2026-11-24T09:00:00.000000Z";
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 24, 9) + ms).toISOString().replace("Z", "000Z");

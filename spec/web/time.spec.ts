@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatDuration, parseTime } from "../../web/time";
+import { formatDuration, parseTime } from "../../lib/web/browser/time";
 
 describe("web: time", () => {
   describe("parseTime()", () => {

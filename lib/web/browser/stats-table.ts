@@ -1,4 +1,4 @@
-import type { WireNameStats, WireStats } from "../lib/wire/shapes";
+import type { WireNameStats, WireStats } from "../../wire/shapes";
 import type { Api } from "./api";
 import { el } from "./dom";
 import { formatDuration } from "./time";

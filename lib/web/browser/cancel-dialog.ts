@@ -1,4 +1,4 @@
-import type { WireKilled } from "../lib/wire/shapes";
+import type { WireKilled } from "../../wire/shapes";
 import type { Api } from "./api";
 import { byId, el } from "./dom";
 import type { LiveTask, Store } from "./store";

@@ -1,4 +1,4 @@
-import type { WireError } from "../lib/wire/shapes";
+import type { WireError } from "../../wire/shapes";
 
 const TOKEN_KEY = "proclist.token";
 

@@ -1,4 +1,4 @@
-import type { WireEvent, WireFinishedList, WireProcList } from "../lib/wire/shapes";
+import type { WireEvent, WireFinishedList, WireProcList } from "../../wire/shapes";
 import { ApiError, type Api } from "./api";
 import { SseParser } from "./sse-parser";
 import type { Change, Store } from "./store";

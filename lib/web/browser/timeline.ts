@@ -1,4 +1,4 @@
-import type { WireEvent, WireHistory } from "../lib/wire/shapes";
+import type { WireEvent, WireHistory } from "../../wire/shapes";
 import type { Api } from "./api";
 import { el } from "./dom";
 import type { Store } from "./store";

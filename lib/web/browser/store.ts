@@ -1,4 +1,4 @@
-import type { WireEvent, WireFinishedProc, WireOutcome, WireProc } from "../lib/wire/shapes";
+import type { WireEvent, WireFinishedProc, WireOutcome, WireProc } from "../../wire/shapes";
 import { parseTime } from "./time";
 
 /** A running task as the page holds it: wire fields parsed once, display strings cached. */
