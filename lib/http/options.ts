@@ -118,7 +118,10 @@ function checkManager(manager: unknown): void {
 
 function envToken(): string | undefined {
   const token = process.env.PROCLIST_TOKEN;
-  return token === undefined || token === "" ? undefined : token;
+  if (token === undefined || token === "") return undefined;
+  // A token with blanks could never match a bearer header: say so now rather than answer 401 forever.
+  if (/\s/.test(token)) throw new TypeError("invalid PROCLIST_TOKEN: a token cannot contain spaces or line breaks");
+  return token;
 }
 
 function tokenMap(token: string | Record<string, string> | undefined): Map<string, string> {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { ProcessManager, ServedApi } from "../../lib";
+import { createApp, type ProcessManager, type ServedApi } from "../../lib";
 import { call, startApi } from "./http-helpers";
 
 describe("HTTP API bearer token", () => {
@@ -60,6 +60,11 @@ describe("HTTP API bearer token", () => {
     api = await startApi();
     expect((await call(api, "GET", "/procs/")).status).to.equal(401);
     expect((await call(api, "GET", "/procs/", { headers: { authorization: "Bearer from-the-env" } })).status).to.equal(200);
+  });
+
+  it("rejects a PROCLIST_TOKEN that could never match, with a TypeError", async () => {
+    process.env.PROCLIST_TOKEN = "two words";
+    expect(() => createApp()).to.throw(TypeError, /PROCLIST_TOKEN/);
   });
 
   it("answers preflights without a token: browsers send them without credentials", async () => {

@@ -126,6 +126,14 @@ describe("HTTP API routes", () => {
       expect(answer.json.proc.durationMs).to.be.a("number");
     });
 
+    it("answers 400 for a query parameter, as it takes none", async () => {
+      pm.start("q");
+      const answer = await call(api, "GET", "/procs/q?verbose=1");
+      expect(answer.status).to.equal(400);
+      expect(answer.json.error).to.equal('unknown query parameter "verbose"');
+      expect((await call(api, "GET", "/procs/q/history?x")).status).to.equal(400);
+    });
+
     it("answers 404 with a JSON error for an unknown id", async () => {
       const answer = await call(api, "GET", "/procs/nope");
       expect(answer.status).to.equal(404);
