@@ -76,10 +76,26 @@ export class History {
     for (let i = 1; i < head; i++) visit(times[i], statuses[i]);
   }
 
+  /** The time of the k-th kept entry, oldest first (0 is the first entry). */
+  timeAt(k: number): number {
+    return this.times[this.slot(k)];
+  }
+
+  /** The status of the k-th kept entry, oldest first. */
+  statusAt(k: number): string {
+    return this.statuses[this.slot(k)];
+  }
+
   entries(): HistoryEntry[] {
     const out: HistoryEntry[] = [];
     this.forEach((ts, status) => out.push({ ts, status }));
     return out;
+  }
+
+  private slot(k: number): number {
+    if (k === 0 || this.head === 1) return k;
+    const at = this.head + k - 1;
+    return at < this.count ? at : at - this.count + 1;
   }
 
   private lastIndex(): number {
