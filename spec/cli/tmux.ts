@@ -32,7 +32,7 @@ export class TmuxSession {
   }
 
   /** Polls the screen until `test` passes; fails with the last screen after `timeoutMs`. */
-  async waitFor(what: string, test: (screen: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  async waitFor(what: string, test: (screen: string) => boolean, timeoutMs = 20_000): Promise<string> {
     const until = performance.now() + timeoutMs;
     let screen = "";
     while (performance.now() < until) {

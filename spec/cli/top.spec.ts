@@ -41,7 +41,8 @@ describe("proclist top in a real terminal (tmux)", function () {
 
   it("shows both endpoints' tasks, kills the selected one after y, changes interval, sort and pause, and q restores the terminal", async () => {
     blocked(a.manager, "slow-1", { name: "GET /work", attrs: { method: "GET", size: { kb: 4 }, tags: ["x", "y"], ratio: 1.5, ok: true, none: null }, statuses: ["step 1/3"] });
-    await tick(50);
+    // Far enough apart that the merged list's age order cannot flip on a loaded machine.
+    await tick(150);
     const victim = blocked(b.manager, "slow-2", { name: "GET /users/:id", attrs: { method: "POST" }, statuses: ["querying"] });
 
     tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), { width: 160, height: 30, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
