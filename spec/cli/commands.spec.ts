@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { CancelError } from "../../lib";
 import { deadPort } from "../client/fake-server";
+import { goOriginal } from "../client/go-original";
 import { tick } from "../helpers";
 import { blocked, childEnv, MAIN, proclist, releaseAll, site, type Site } from "./fixture";
 
@@ -203,6 +204,19 @@ describe("the proclist command against two real servers", function () {
       for (const line of lines) expect(line[0]).to.match(/^\d\d:\d\d:\d\d\.\d{3}$/);
     });
 
+    it("stops quietly with exit 0 when its reader goes away (watch | head -1)", async () => {
+      const child = spawn(process.execPath, [MAIN, "watch", "-e", a.label], { env: childEnv() });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+      while (!a.manager.events.active) await tick(20);
+      a.manager.status("a-req1", "one");
+      await once(child.stdout, "data");
+      child.stdout.destroy();
+      for (let i = 0; i < 20 && child.exitCode === null; i++) a.manager.status("a-req1", `more ${i}`), await tick(20);
+      const [code] = child.exitCode === null ? await once(child, "exit") : [child.exitCode];
+      expect({ code, stderr }).to.deep.equal({ code: 0, stderr: "" });
+    });
+
     it("prints JSON lines, and exits 3 when an endpoint cannot be reached", async () => {
       const child = spawn(process.execPath, [MAIN, "watch", "-e", a.label, "--json", "--count", "1"], { env: childEnv() });
       let stdout = "";
@@ -241,6 +255,27 @@ describe("the proclist command against two real servers", function () {
       expect(stderr).to.contain(`GET http://127.0.0.1:${port}/stats: connection refused`);
       expect(table(stdout).slice(1).map((r) => r[1])).to.deep.equal(["GET /work", "nightly"]);
     });
+  });
+
+  it("reads an original Go pm server next to a proclist one: ls, history and kill", async () => {
+    const go = await goOriginal();
+    const label = go.url.replace("http://", "");
+    try {
+      const ls = await proclist(["ls", "-e", `${label},${b.label}`, "--json"]);
+      expect(ls.code, ls.stderr).to.equal(0);
+      const procs = JSON.parse(ls.stdout) as Record<string, unknown>[];
+      // The Go server's clock says its tasks started long ago: they list first.
+      expect(procs.map((p) => [p.endpoint, p.id])).to.deep.equal([[label, "req1"], [label, "job2"], [b.label, "b-req2"]]);
+      expect(procs[0]).to.deep.include({ status: "reading", cancelling: true, procTime: "2026-11-24T09:00:00.123457Z", attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" } });
+      expect(procs[1]).to.deep.include({ attrs: {}, cancelling: false });
+      const history = await proclist(["history", "req1", "-e", `${label},${b.label}`]);
+      expect(history.stdout).to.match(new RegExp(`^task req1 on ${label}: running for `)).and.contain("  init\n").and.match(/so far {2}reading\n$/);
+      const kill = await proclist(["kill", "req1", "-m", "from the Go side", "-e", `${b.label},${label}`]);
+      expect(kill).to.deep.include({ code: 0, stdout: `cancel requested: task req1 on ${label} (from the Go side)\n` });
+      expect(go.seen.find((r) => r.method === "DELETE")).to.deep.include({ url: "/procs/req1", body: '{"message":"from the Go side"}' });
+    } finally {
+      await go.close();
+    }
   });
 
   it("answers --help on every command with examples, exit 0", async () => {

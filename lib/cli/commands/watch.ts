@@ -87,7 +87,9 @@ function details(event: RemoteEvent): string {
   switch (event.type) {
     case "start": {
       const attrs = Object.entries(event.proc.attrs).map(([k, v]) => `${formatValue(k)}=${formatValue(v)}`);
-      return [event.proc.name ?? "", ...attrs].filter((s) => s !== "").join(" ");
+      // A task started without a name is named after its id: saying it twice is noise.
+      const name = event.proc.name === event.proc.id ? "" : (event.proc.name ?? "");
+      return [formatValue(name), ...attrs].filter((s) => s !== "").join(" ");
     }
     case "status":
       return formatValue(event.status);
