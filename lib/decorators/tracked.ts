@@ -2,6 +2,7 @@ import { activeTask } from "../context";
 import { paramSpecs, type ParamSpec } from "../metadata";
 import { runInTask } from "../run-in-task";
 import { optionChecker, type Checker } from "../validation";
+import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
 import { raise, wrapMethod } from "./method";
 
@@ -49,7 +50,7 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
     const owner = typeof target === "function" ? target.name : target.constructor.name;
     const name = options.name ?? `${owner}.${String(key)}`;
     const idOf = compileId(paramSpecs(target, key), options.id as ArgsOf | undefined);
-    const attrsOf = compileAttrs(paramSpecs(target, key), options.attrs as ArgsOf | undefined);
+    const attrsOf = compileAttrs(paramSpecs(target, key), options.attrs as ((...args: unknown[]) => unknown) | undefined);
     const { forbidCancel, swallowCancel } = options;
     wrapMethod("Tracked", descriptor, key, (original, isAsync) =>
       function tracked(this: unknown) {
@@ -57,7 +58,7 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
         const manager = parent === undefined ? managerFor(this) : parent.owner;
         let task;
         try {
-          task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments) as Record<string, unknown> | undefined, forbidCancel, swallowCancel, parent);
+          task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent);
         } catch (error) {
           return raise(error, isAsync);
         }
@@ -78,18 +79,4 @@ function compileId(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined)
 function checkedId(value: unknown): string {
   if ((typeof value === "string" && value.length > 0) || typeof value === "number" || typeof value === "bigint") return String(value);
   throw new TypeError(`a task id must be a non-empty string or a number, got ${JSON.stringify(value) ?? String(value)}`);
-}
-
-function compileAttrs(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined): ArgsOf {
-  const attrs = specs.filter((s) => s.kind === "attr").reverse();
-  if (attrs.length === 0 && fromOptions === undefined) return () => undefined;
-  return (args) => {
-    const out: Record<string, unknown> = {};
-    for (const spec of attrs) {
-      const value = args[spec.index];
-      out[spec.name] = spec.map === undefined ? value : spec.map(value);
-    }
-    if (fromOptions !== undefined) Object.assign(out, Reflect.apply(fromOptions, undefined, args));
-    return out;
-  };
 }
