@@ -36,9 +36,14 @@ export class LiveTasks {
     return task !== undefined && task.id === id ? task : undefined;
   }
 
-  /** Whether a caller-chosen id is taken, the cheap way when no such ids are live. */
+  /** Whether any live task is kept by id (a caller-chosen id, or one that outlived its ring slot). */
+  get hasNamedIds(): boolean {
+    return this.byId.size !== 0;
+  }
+
+  /** Whether a live task kept by id has this one. */
   hasNamed(id: string): boolean {
-    return this.byId.size !== 0 && this.byId.has(id);
+    return this.byId.has(id);
   }
 
   /** Adds a task; `task.seq` is its generated id's number, or 0 when the caller chose the id. */

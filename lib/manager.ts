@@ -86,8 +86,9 @@ export class ProcessManager {
   begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined): Task {
     let seq = 0;
     if (id === undefined) {
-      do id = taskIdOf((seq = nextTaskSeq()));
-      while (this.live.hasNamed(id));
+      // The id is spelled out only if a live id chosen by a caller could equal it.
+      do seq = nextTaskSeq();
+      while (this.live.hasNamedIds && this.live.hasNamed(taskIdOf(seq)));
     } else if (this.live.get(id) !== undefined) {
       throw new DuplicateTaskError(id);
     }

@@ -3,6 +3,7 @@ import { CancelError } from "./errors";
 import { History } from "./history";
 import type { ProcessManager } from "./manager";
 import type { TaskHandle } from "./task-handle";
+import { taskIdOf } from "./task-id";
 
 /** How a task ended: returned normally, ended by its cancellation, or by any other error. */
 export type Outcome = "ended" | "killed" | "aborted";
@@ -21,15 +22,17 @@ export class Task implements TaskHandle {
   /** Who asked for the kill (peer address, token label), when the caller said. */
   killedBy: string | undefined = undefined;
   outcome: Outcome | undefined = undefined;
-  /** Epoch ms of the end, NaN while running. */
-  endTime = NaN;
   /** The message of the error that aborted the task. */
   error: string | undefined = undefined;
   private controller: AbortController | undefined = undefined;
 
+  /** The id: the caller's, or a generated one spelled out on first use (most are never read). */
+  private idText: string | undefined;
+
   constructor(
     readonly owner: ProcessManager,
-    readonly id: string,
+    /** The caller's id, or undefined to use the generated id numbered `seq`. */
+    id: string | undefined,
     readonly name: string,
     readonly parent: Task | undefined,
     readonly forbidCancel: boolean,
@@ -39,9 +42,19 @@ export class Task implements TaskHandle {
     /** The number of a generated id (see task-id.ts), 0 when the caller chose the id. */
     readonly seq: number = 0,
   ) {
+    this.idText = id;
     this.history = new History(owner.maxHistory, now(), "init");
     this.attrs = attrs ?? {};
     if (attrs !== undefined) for (const key in attrs) attrs[key] = this.bound(attrs[key]);
+  }
+
+  get id(): string {
+    return (this.idText ??= taskIdOf(this.seq));
+  }
+
+  /** Epoch ms of the end (the last history entry's time), NaN while running. */
+  get endTime(): number {
+    return this.outcome === undefined ? NaN : this.history.lastTime;
   }
 
   get cancelling(): boolean {
@@ -120,8 +133,7 @@ export class Task implements TaskHandle {
     if (outcome === "aborted") this.error = error instanceof Error ? error.message : String(error);
     this.appendEntry(entry);
     this.outcome = outcome;
-    this.endTime = this.history.lastTime;
-    if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.endTime, outcome });
+    if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.history.lastTime, outcome });
   }
 
   private record(text: string): void {
