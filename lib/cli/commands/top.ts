@@ -52,8 +52,15 @@ async function top(options: TopOptions): Promise<number> {
   let stopped = false;
   let quit!: () => void;
   const finished = new Promise<void>((resolve) => (quit = resolve));
+  let drawTimer: NodeJS.Timeout | undefined;
   const draw = () => {
+    clearTimeout(drawTimer);
+    drawTimer = undefined;
     if (!stopped) terminal.draw(renderFrame(model, { width: terminal.width, height: terminal.height, now: Date.now() }, scroll));
+  };
+  // Answers of several endpoints arrive close together: one frame for them (a frame costs ~8 ms at 160x40).
+  const drawSoon = () => {
+    drawTimer ??= setTimeout(draw, 30);
   };
   const terminal: Terminal = openTerminal((text, key) => onKey(actionOf(text, key)), draw);
   const onSignal = () => quit();
@@ -130,7 +137,7 @@ async function top(options: TopOptions): Promise<number> {
         } catch (error) {
           model.failed(target.endpoint.label, error, Date.now());
         }
-        draw();
+        drawSoon();
       }
       if (!stopped) await waker.sleep(model.paused ? 60_000 : model.intervalMs);
     }
@@ -140,6 +147,7 @@ async function top(options: TopOptions): Promise<number> {
   const pollers = targets.map(poll);
   await finished;
   stopped = true;
+  clearTimeout(drawTimer);
   process.off("SIGTERM", onSignal).off("SIGHUP", onSignal);
   terminal.close();
   waker.wake();

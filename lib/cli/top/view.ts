@@ -1,7 +1,7 @@
 import chalk from "chalk";
 import stringWidth from "string-width";
 import { formatClock, formatDuration, formatInterval, formatValue, truncate } from "../format";
-import { taskTable } from "../rows";
+import { attrNames, taskTable } from "../rows";
 import { renderTable } from "../table";
 import type { EndpointView, TopModel } from "./model";
 
@@ -38,9 +38,10 @@ export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { 
     if (selected >= scroll.top + room) scroll.top = selected - room + 1;
     scroll.top = Math.max(0, Math.min(scroll.top, Math.max(0, rows.length - room)));
     const visible = rows.slice(scroll.top, scroll.top + room);
-    const { head, cells } = taskTable(rows, 200);
+    // Only the visible rows are formatted and measured: a frame costs the same for 100 tasks or 10,000.
+    const { head, cells } = taskTable(visible, 200, { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined) });
     const widths = fitWidths(head, cells, width);
-    const lines = renderTable(head.slice(0, widths.length), cells.slice(scroll.top, scroll.top + visible.length).map((c) => c.slice(0, widths.length)), { widths });
+    const lines = renderTable(head.slice(0, widths.length), cells.map((c) => c.slice(0, widths.length)), { widths });
     body.push(lines[0]);
     lines.slice(1).forEach((line, i) => body.push(scroll.top + i === selected ? chalk.inverse(pad(line, width)) : line));
     if (rows.length > room) body[0] = chalk.dim(`rows ${scroll.top + 1}-${scroll.top + visible.length} of ${rows.length}`);
