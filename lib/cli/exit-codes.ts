@@ -12,6 +12,8 @@ export const EXIT = {
   UNREACHABLE: 3,
   /** The id names live tasks on several endpoints: pick one with -e. */
   AMBIGUOUS: 4,
+  /** `kill --wait`: the task still runs when the wait is over. */
+  STILL_RUNNING: 5,
   /** Wrong arguments. */
   USAGE: 64,
 } as const;
@@ -31,10 +33,4 @@ export function describeFailure(label: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof AuthenticationError) return `${message}; pass --token or set PROCLIST_TOKEN`;
   return error instanceof RemoteError ? message : `${label}: ${message}`;
-}
-
-/** The most serious of several exit codes: unreachable beats forbidden beats not found. */
-export function worst(codes: number[]): number {
-  const rank = [EXIT.OK, EXIT.NOT_FOUND, EXIT.FORBIDDEN, EXIT.AMBIGUOUS, EXIT.UNREACHABLE, EXIT.USAGE];
-  return codes.reduce((a, b) => (rank.indexOf(b as never) > rank.indexOf(a as never) ? b : a), EXIT.OK as number);
 }

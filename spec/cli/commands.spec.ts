@@ -139,6 +139,22 @@ describe("the proclist command against two real servers", function () {
       expect(b.manager.finished().find((t) => t.id === "victim")).to.include({ outcome: "killed", status: "killed: too slow" });
     });
 
+    it("waits with --wait until the task has ended and says how, or exits 5 if it runs on", async () => {
+      blocked(b.manager, "quick-to-stop");
+      const stopped = await proclist(["kill", "quick-to-stop", "-m", "bye", "--wait", "-e", both]);
+      expect(stopped.code, stopped.stderr).to.equal(0);
+      expect(stopped.stdout).to.match(new RegExp(`^cancel requested: task quick-to-stop on ${b.label} \\(bye\\)\ntask quick-to-stop ended killed: bye after \\S+\n$`));
+      // Started with the explicit API and never ended: nothing in it listens to the kill.
+      a.manager.start("stubborn");
+      try {
+        const running = await proclist(["kill", "stubborn", "--wait", "300", "-e", a.label]);
+        expect(running.code).to.equal(5);
+        expect(running.stderr).to.equal('proclist: task "stubborn" is still running after 300ms: its code has not reached a cancellation point\n');
+      } finally {
+        a.manager.done("stubborn");
+      }
+    });
+
     it("exits 1 when no endpoint has the task, 2 when it forbids cancelling, 3 when unreachable", async () => {
       const missing = await proclist(["kill", "nope", "-e", both]);
       expect(missing).to.deep.include({ code: 1, stdout: "", stderr: 'proclist: no such task: "nope" on any of 2 endpoints\n' });

@@ -1,26 +1,31 @@
 import type { Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
 import { TaskNotFoundError } from "../../errors";
-import { askAll, connect, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { askAll, connect, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
-import { formatValue } from "../format";
+import { formatDuration, formatValue } from "../format";
+import { waitEnded } from "../wait-ended";
 
 interface KillOptions extends ConnectionOptions {
   message?: string;
+  wait?: number | true;
 }
 
 const EXAMPLES = `
 Examples:
   $ proclist kill req-42
   $ proclist kill req-42 -m "stuck on the database" -e api1:8081,api2:8081
+  $ proclist kill req-42 --wait        # then wait (10 s) until it has ended, and say how
 
 With several endpoints, the one holding the live task is found first, and only it is asked.
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
-3 an endpoint unreachable or refusing the token, 4 the id is live on several endpoints.`;
+3 an endpoint unreachable or refusing the token, 4 the id is live on several endpoints,
+5 (--wait) the task still runs when the wait is over.`;
 
 export function registerKill(program: Command): void {
   withConnection(program.command("kill").argument("<id>", "task id").description("cancel a task, on whichever endpoint runs it"))
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")
+    .option("--wait [ms]", "after the kill, wait until the task has ended (default 10000 ms)", positiveInt)
     .addHelpText("after", EXAMPLES)
     .action(async (id: string, options: KillOptions) => {
       process.exitCode = await kill(id, options);
@@ -43,7 +48,23 @@ async function kill(id: string, options: KillOptions): Promise<number> {
     return exitCodeOf(error);
   }
   process.stdout.write(`cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`);
-  return EXIT.OK;
+  return options.wait === undefined ? EXIT.OK : wait(holder, id, options.wait === true ? 10_000 : options.wait);
+}
+
+async function wait(holder: Target, id: string, ms: number): Promise<number> {
+  try {
+    const ending = await waitEnded(holder.client, id, ms);
+    if (ending.state === "running") {
+      process.stderr.write(`proclist: task ${JSON.stringify(id)} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`);
+      return EXIT.STILL_RUNNING;
+    }
+    const how = ending.state === "gone" ? "ended" : `ended ${formatValue(ending.proc.status)} after ${formatDuration(ending.proc.durationMs)}`;
+    process.stdout.write(`task ${formatValue(id)} ${how}\n`);
+    return EXIT.OK;
+  } catch (error) {
+    process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);
+    return exitCodeOf(error);
+  }
 }
 
 /**
