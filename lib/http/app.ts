@@ -6,6 +6,7 @@ import { TokenCheck } from "./auth";
 import { Cors } from "./cors";
 import { EventHub } from "./event-hub";
 import { guard } from "./guard";
+import { HostCheck } from "./host-check";
 import type { ApiRequest, Handler } from "./handler";
 import { HttpError } from "./http-error";
 import { resolveAppOptions, type AppOptions } from "./options";
@@ -48,7 +49,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
 
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
-  app.use(guard(new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
+  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   // Fixed paths before `:id`: the router takes the first match.
   get("/procs", listRoute(manager, new ProcListCache(manager)));
   get("/procs/finished", finishedRoute(manager));

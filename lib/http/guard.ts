@@ -2,14 +2,31 @@ import type { ServerResponse } from "node:http";
 import type { TokenCheck } from "./auth";
 import { answerOptions, type Cors } from "./cors";
 import type { ApiRequest } from "./handler";
+import type { HostCheck } from "./host-check";
+import { HttpError } from "./http-error";
+import type { AppConfig } from "./options";
+import { isLoopback } from "./peer";
 import { sendError } from "./respond";
 
 /**
- * The middleware in front of every route: CORS headers for listed origins, preflights (which a
- * browser sends without credentials, so before the token check), then the bearer token.
+ * The middleware in front of every route: in protected mode with no token, the DNS-rebinding
+ * check; CORS headers for listed origins; preflights (which a browser sends without
+ * credentials, so before the token check); then the bearer token.
  */
-export function guard(cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
+export function guard(config: AppConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
+  const checkHosts = config.protectedMode && !tokens.enabled;
   return (req: ApiRequest, res: ServerResponse, next: () => void): void => {
+    if (checkHosts && !hosts.allows(req.headers.host) && isLoopback(config.peer(req))) {
+      const host = JSON.stringify(req.headers.host!.slice(0, 100));
+      return sendError(
+        res,
+        new HttpError(
+          403,
+          `protected mode: Host ${host} is not this machine, as when a web page tries DNS rebinding; ` +
+            "use localhost or 127.0.0.1, list the name in allowedHosts, set a token, or pass protectedMode: false",
+        ),
+      );
+    }
     cors.apply(req, res);
     if (req.method === "OPTIONS") {
       const methods = allowedMethods(req.path);

@@ -20,6 +20,12 @@ export interface AppOptions {
    */
   protectedMode?: boolean;
   /**
+   * Host names (without port) that requests may address besides IP literals and `localhost`.
+   * With no token, protected mode refuses requests from loopback peers to any other Host: that
+   * is how a web page reaches a loopback API through DNS rebinding. Default none.
+   */
+  allowedHosts?: string[];
+  /**
    * The address of the peer that sent a request, used by protected mode and recorded with kills.
    * Default: the socket's remote address. Behind a trusted proxy, read its header here.
    */
@@ -47,6 +53,7 @@ export interface AppConfig {
   tokens: ReadonlyMap<string, string>;
   cors: ReadonlySet<string>;
   protectedMode: boolean;
+  allowedHosts: ReadonlySet<string>;
   peer: (req: IncomingMessage) => string | undefined;
   heartbeatMs: number;
   eventBufferBytes: number;
@@ -63,6 +70,7 @@ const appProperties = {
   },
   cors: { type: "array", items: { type: "string", pattern: "^https?://[^/*\\s]+$" } },
   protectedMode: { type: "boolean" },
+  allowedHosts: { type: "array", items: { type: "string", pattern: "^[^\\s/:@]+$", maxLength: 253 } },
   peer: { isFunction: true },
   heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
   eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
@@ -96,6 +104,7 @@ export function resolveAppOptions(options: unknown, defaultManager: () => Proces
     tokens: tokenMap(options.token ?? envToken()),
     cors: new Set(options.cors ?? []),
     protectedMode: options.protectedMode ?? true,
+    allowedHosts: new Set((options.allowedHosts ?? []).map((host) => host.toLowerCase())),
     peer: options.peer ?? ((req) => req.socket.remoteAddress),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     eventBufferBytes: options.eventBufferBytes ?? 1 << 20,

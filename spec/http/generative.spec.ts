@@ -83,6 +83,7 @@ function randomHeaders(g: Gen, token: string | undefined): Record<string, string
   if (g.chance(0.3)) headers.origin = g.pick(["http://localhost:5173", "http://evil.example", "null"]);
   if (g.chance(0.2)) headers["access-control-request-method"] = g.pick(["DELETE", "GET", "PUT"]);
   if (g.chance(0.1)) headers.accept = "text/event-stream";
+  if (g.chance(0.1)) headers.host = g.pick(["evil.example:8081", "localhost", "[::1]:1", "127.0.0.1:9", "x:y:z", "[", ""]);
   if (g.chance(0.1)) headers["x-" + g.int(100)] = "v".repeat(g.int(200));
   return headers;
 }
