@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { ProcessManager, ServedApi } from "../../lib";
+import { ProcessManager, type ServedApi } from "../../lib";
 import { tick } from "../helpers";
 import { call, liveTask, startApi } from "./http-helpers";
 
@@ -54,14 +54,19 @@ describe("HTTP API routes", () => {
     });
 
     it("shows parent, forbidCancel and cancelling", async () => {
-      const outer = pm.start("outer");
-      pm.run(() => pm.start("inner", { forbidCancel: true }), {});
+      pm.start("outer");
+      let parentId = "";
+      pm.run((task) => {
+        parentId = task.id;
+        pm.start("inner", { forbidCancel: true });
+      });
       pm.kill("outer", "stop");
       const procs = (await call(api, "GET", "/procs/")).json.procs;
       expect(procs.find((p: { id: string }) => p.id === "outer").cancelling).to.equal(true);
       const inner = procs.find((p: { id: string }) => p.id === "inner");
       expect(inner.forbidCancel).to.equal(true);
-      void outer;
+      expect(inner.parent).to.equal(parentId);
+      expect(procs.find((p: { id: string }) => p.id === "outer")).to.not.have.property("parent");
     });
 
     it("answers HEAD with the headers and no body", async () => {
@@ -163,7 +168,7 @@ describe("HTTP API routes", () => {
 
     it("reports how many entries the bound dropped", async () => {
       await api.close();
-      api = await startApi({ manager: new (pm.constructor as typeof ProcessManager)({ maxHistory: 3 }) });
+      api = await startApi({ manager: new ProcessManager({ maxHistory: 3 }) });
       const t = api.manager.start("h");
       for (let i = 0; i < 5; i++) t.status(`s${i}`);
       const answer = await call(api, "GET", "/procs/h/history");

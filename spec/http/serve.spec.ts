@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createServer, get, type Server } from "node:http";
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import polka from "polka";
 import { container } from "tsyringe";
@@ -86,7 +86,7 @@ describe("createApp()", () => {
   let server: Server | undefined;
   afterEach(() => new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))));
 
-  async function listen(handler: Server["listeners"] extends never ? never : (req: any, res: any) => void): Promise<{ url: string }> {
+  async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string }> {
     server = createServer(handler);
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
     return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
