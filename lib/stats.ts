@@ -1,3 +1,4 @@
+import type { History } from "./history";
 import type { Outcome, Task } from "./task";
 
 /** Latest durations kept per name for quantiles: enough for a stable p99, bounded in memory. */
@@ -37,12 +38,18 @@ class NameRecord {
   readonly window = new Float64Array(LATENCY_WINDOW);
   filled = 0;
   next = 0;
-  readonly phases = new Map<string, PhaseStats>();
+  // Per distinct status: its index, then count and total time in parallel arrays. A number array
+  // keeps doubles in place; a `totalMs` object field was boxed anew on every sum (~65 bytes of
+  // garbage per task).
+  private readonly phaseIndex = new Map<string, number>();
+  private readonly phaseNames: string[] = [];
+  private readonly phaseCounts: number[] = [];
+  private readonly phaseTotals: number[] = [];
   // Tasks of one name mostly pass through the same statuses in the same order: remember, per
-  // position in the history, the last status seen there and its record. A hit is one identity
+  // position in the history, the last status seen there and its index. A hit is one identity
   // comparison (status texts are usually the same string constant) instead of a Map lookup.
   private readonly seenStatus: (string | undefined)[] = new Array<string | undefined>(CACHED_POSITIONS).fill(undefined);
-  private readonly seenPhase: (PhaseStats | undefined)[] = new Array<PhaseStats | undefined>(CACHED_POSITIONS).fill(undefined);
+  private readonly seenIndex: number[] = new Array<number>(CACHED_POSITIONS).fill(-1);
 
   constructor(readonly name: string) {}
 
@@ -53,34 +60,48 @@ class NameRecord {
     if (ms > this.max) this.max = ms;
   }
 
-  /** Adds time spent in the status found at `position` of a task's history. */
-  addPhaseAt(position: number, status: string, ms: number): void {
-    if (position < CACHED_POSITIONS) {
-      let phase = this.seenStatus[position] === status ? this.seenPhase[position] : undefined;
-      if (phase === undefined) {
-        phase = this.phaseOf(status);
-        this.seenStatus[position] = status;
-        this.seenPhase[position] = phase;
-      }
-      phase.count++;
-      phase.totalMs += ms;
-    } else this.addPhase(status, ms);
-  }
-
-  addPhase(status: string, ms: number): void {
-    const phase = this.phaseOf(status);
-    phase.count++;
-    phase.totalMs += ms;
-  }
-
-  private phaseOf(status: string): PhaseStats {
-    let phase = this.phases.get(status);
-    if (phase === undefined) {
-      if (this.phases.size >= MAX_PHASES && status !== OTHER) return this.phaseOf(OTHER);
-      phase = { count: 0, totalMs: 0 };
-      this.phases.set(status, phase);
+  /** Adds the time spent in each status of a finished task's history (up to the next entry). */
+  addPhases(history: History): void {
+    let since = history.timeAt(0);
+    for (let k = 1; k < history.length; k++) {
+      const status = history.statusAt(k - 1);
+      const ts = history.timeAt(k);
+      const position = k - 1;
+      const index = position < CACHED_POSITIONS && this.seenStatus[position] === status ? this.seenIndex[position] : this.indexAt(position, status);
+      this.phaseCounts[index]++;
+      this.phaseTotals[index] += ts - since;
+      since = ts;
     }
-    return phase;
+  }
+
+  /** Time per status, as `NameStats.phases`. */
+  phases(): Record<string, PhaseStats> {
+    const out: Record<string, PhaseStats> = {};
+    this.phaseNames.forEach((name, i) => Object.defineProperty(out, name, { value: { count: this.phaseCounts[i], totalMs: this.phaseTotals[i] }, enumerable: true, writable: true, configurable: true }));
+    return out;
+  }
+
+  /** The index of a status seen at `position`, remembered there for the next task. */
+  private indexAt(position: number, status: string): number {
+    const index = this.indexOf(status);
+    if (position < CACHED_POSITIONS) {
+      this.seenStatus[position] = status;
+      this.seenIndex[position] = index;
+    }
+    return index;
+  }
+
+  private indexOf(status: string): number {
+    let index = this.phaseIndex.get(status);
+    if (index === undefined) {
+      if (this.phaseNames.length >= MAX_PHASES && status !== OTHER) return this.indexOf(OTHER);
+      index = this.phaseNames.length;
+      this.phaseIndex.set(status, index);
+      this.phaseNames.push(status);
+      this.phaseCounts.push(0);
+      this.phaseTotals.push(0);
+    }
+    return index;
   }
 }
 
@@ -102,13 +123,7 @@ export class TaskStats {
     record.running--;
     record[outcome]++;
     record.addDuration(task.endTime - task.startTime);
-    const history = task.history;
-    let since = history.timeAt(0);
-    for (let k = 1; k < history.length; k++) {
-      const ts = history.timeAt(k);
-      record.addPhaseAt(k - 1, history.statusAt(k - 1), ts - since);
-      since = ts;
-    }
+    record.addPhases(task.history);
   }
 
   snapshot(): NameStats[] {
@@ -124,7 +139,7 @@ export class TaskStats {
         killed: r.killed,
         aborted: r.aborted,
         latencyMs: { count: r.ended + r.killed + r.aborted, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: r.max },
-        phases: Object.fromEntries(r.phases),
+        phases: r.phases(),
       });
     }
     return out;
