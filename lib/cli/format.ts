@@ -1,3 +1,5 @@
+import { cut } from "./table";
+
 /** Durations as people read them: `0ms`, `350µs`, `12.5ms`, `3.20s`, `4m05s`, `2h07m`, `3d04h`. Negative (clock skew) reads as 0. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0.0005) return "0ms";
@@ -30,10 +32,9 @@ export function formatValue(value: unknown): string {
   }
 }
 
-/** Cuts text to `max` characters, marking the cut with an ellipsis. */
+/** Cuts text to `max` columns of display width, marking the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
-  if (max <= 0) return "";
-  return text.length <= max ? text : text.slice(0, Math.max(0, max - 1)) + "…";
+  return max === Infinity ? text : cut(text, max);
 }
 
 /** Local wall-clock time with milliseconds, `09:00:01.234`: what an operator compares with their logs. */

@@ -28,6 +28,8 @@ describe("CLI formatting", () => {
   it("cuts long text with an ellipsis, and marks pending cancels", () => {
     expect(truncate("abcdefgh", 5)).to.equal("abcd…");
     expect(truncate("abc", 5)).to.equal("abc");
+    // By display width: a CJK character takes two columns, and is never split.
+    expect(truncate("日本語テキスト", 7)).to.equal("日本語…");
     expect(formatStatus("reading", true)).to.equal("reading (cancelling)");
   });
 });

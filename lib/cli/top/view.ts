@@ -2,7 +2,7 @@ import chalk from "chalk";
 import stringWidth from "string-width";
 import { formatClock, formatDuration, formatInterval, formatValue, truncate } from "../format";
 import { attrNames, taskTable } from "../rows";
-import { renderTable } from "../table";
+import { naturalWidths, renderTable } from "../table";
 import type { EndpointView, TopModel } from "./model";
 
 export const KEYS_HELP = "↑↓ select  k kill  s sort  +/- interval  p pause  r refresh  q quit";
@@ -96,7 +96,7 @@ function wrapItems(items: string[], width: number): string[] {
  * Endpoint, age and time-in-status are never cut.
  */
 export function fitWidths(head: string[], cells: string[][], width: number): number[] {
-  const natural = head.map((h, i) => Math.max(stringWidth(h), ...cells.map((row) => stringWidth(row[i] ?? ""))));
+  const natural = naturalWidths(head, cells);
   const fixed = new Set(["ENDPOINT", "AGE", "IN STATUS"].map((h) => head.indexOf(h)));
   const floor = (i: number) => (fixed.has(i) ? natural[i] : Math.min(natural[i], Math.max(6, stringWidth(head[i]))));
   const widths = [...natural];
