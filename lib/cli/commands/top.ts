@@ -6,7 +6,7 @@ import { actionOf, type Action, type Key } from "../top/keys";
 import { TopModel } from "../top/model";
 import { openTerminal, type Terminal } from "../top/terminal";
 import { renderFrame, type Scroll } from "../top/view";
-import { Waker } from "../top/wakeable-sleep";
+import { Waker } from "../top/waker";
 
 interface TopOptions extends ConnectionOptions {
   interval: number;
