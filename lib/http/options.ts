@@ -105,10 +105,22 @@ export function resolveAppOptions(options: unknown, defaultManager: () => Proces
     cors: new Set(options.cors ?? []),
     protectedMode: options.protectedMode ?? true,
     allowedHosts: new Set((options.allowedHosts ?? []).map((host) => host.toLowerCase())),
-    peer: options.peer ?? ((req) => req.socket.remoteAddress),
+    peer: options.peer === undefined ? (req) => req.socket.remoteAddress : safePeer(options.peer),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     eventBufferBytes: options.eventBufferBytes ?? 1 << 20,
     maxEventClients: options.maxEventClients ?? 64,
+  };
+}
+
+/** A user's peer function that throws must not take the server down: its peer is then unknown (not loopback). */
+function safePeer(peer: (req: IncomingMessage) => string | undefined): (req: IncomingMessage) => string | undefined {
+  return (req) => {
+    try {
+      const address = peer(req);
+      return typeof address === "string" ? address : undefined;
+    } catch {
+      return undefined;
+    }
   };
 }
 

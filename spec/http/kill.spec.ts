@@ -157,6 +157,18 @@ describe("DELETE /procs/:id", () => {
       expect((await call(api, "DELETE", "/procs/t")).status).to.equal(403);
     });
 
+    it("takes a peer function that throws as an unknown peer, and keeps serving", async () => {
+      await api.close();
+      api = await startApi({
+        peer: () => {
+          throw new Error("no header");
+        },
+      });
+      api.manager.start("t");
+      expect((await call(api, "DELETE", "/procs/t")).status).to.equal(403);
+      expect((await call(api, "GET", "/procs/", { headers: { host: "evil.example" } })).status).to.equal(200);
+    });
+
     it("allows loopback peers, IPv6 and IPv4-mapped included", async () => {
       for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) {
         await api.close();
