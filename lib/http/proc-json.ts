@@ -2,10 +2,13 @@ import type { Task } from "../task";
 import { attrsJson } from "./attr-json";
 import { formatTime } from "./time";
 
-interface Cached {
+/** A task's JSON text and its size in UTF-8 bytes, valid while the task's `rev` is `rev`. */
+export interface ProcEntry {
   rev: number;
   json: string;
+  bytes: number;
 }
+type Cached = ProcEntry;
 
 // Keyed by task: an entry dies with its task, and a task's JSON is rebuilt only when its rev moves.
 const liveCache = new WeakMap<Task, Cached>();
@@ -16,15 +19,24 @@ const finishedCache = new WeakMap<Task, Cached>();
  * cached until the task's `rev` changes: building time strings costs more than joining text.
  */
 export function procJson(task: Task): string {
+  return procEntry(task).json;
+}
+
+/** The cached entry behind `procJson`, with the byte size the list needs to copy it into place. */
+export function procEntry(task: Task): ProcEntry {
   const cached = liveCache.get(task);
-  if (cached !== undefined && cached.rev === task.rev) return cached.json;
+  if (cached !== undefined && cached.rev === task.rev) return cached;
   const json = procFields(task) + "}";
-  if (cached === undefined) liveCache.set(task, { rev: task.rev, json });
-  else {
-    cached.rev = task.rev;
-    cached.json = json;
+  const bytes = Buffer.byteLength(json);
+  if (cached === undefined) {
+    const entry = { rev: task.rev, json, bytes };
+    liveCache.set(task, entry);
+    return entry;
   }
-  return json;
+  cached.rev = task.rev;
+  cached.json = json;
+  cached.bytes = bytes;
+  return cached;
 }
 
 /** The JSON text of a finished task as a `WireFinishedProc`; a finished task no longer changes. */
@@ -36,7 +48,7 @@ export function finishedJson(task: Task): string {
   if (task.killedBy !== undefined) json += ',"killedBy":' + JSON.stringify(task.killedBy);
   if (task.error !== undefined) json += ',"error":' + JSON.stringify(task.error);
   json += "}";
-  finishedCache.set(task, { rev: task.rev, json });
+  finishedCache.set(task, { rev: task.rev, json, bytes: 0 });
   return json;
 }
 

@@ -1,6 +1,6 @@
 import type { ProcessManager } from "../manager";
 import type { Task } from "../task";
-import { procJson } from "./proc-json";
+import { procEntry, type ProcEntry } from "./proc-json";
 
 /**
  * The body of `GET /procs/` up to its `serverTime`, kept as bytes until the manager's `rev` moves:
@@ -24,16 +24,30 @@ export class ProcListCache {
   }
 }
 
-/** `{"procs":[…],"serverTime":"` for any tasks (the filtered path). */
+const HEAD = '{"procs":[';
+const TAIL = '],"serverTime":"';
+
+/**
+ * `{"procs":[…],"serverTime":"` for any tasks (also the filtered path). Each task's cached text is
+ * written straight into one buffer of the exact size: joining 10,000 strings and encoding the
+ * result costs several times more.
+ */
 export function procListHead(tasks: Iterable<Task>): Buffer {
-  let json = '{"procs":[';
-  let first = true;
+  const entries: ProcEntry[] = [];
+  let size = HEAD.length + TAIL.length;
   for (const task of tasks) {
-    if (first) first = false;
-    else json += ",";
-    json += procJson(task);
+    const entry = procEntry(task);
+    entries.push(entry);
+    size += entry.bytes + 1;
   }
-  return Buffer.from(json + '],"serverTime":"', "utf8");
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(HEAD, 0, "latin1");
+  for (let i = 0; i < entries.length; i++) {
+    if (i !== 0) out[at++] = 0x2c; // ","
+    at += out.write(entries[i].json, at, "utf8");
+  }
+  at += out.write(TAIL, at, "latin1");
+  return out.subarray(0, at);
 }
 
 /** The closing of a list body: the time and the braces. */

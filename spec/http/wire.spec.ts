@@ -41,6 +41,15 @@ describe("HTTP wire format", () => {
     expect(text).to.not.contain("\n");
   });
 
+  it("writes multi-byte text exactly, with a Content-Length in bytes", async () => {
+    pm.start("ü☃😀", { attrs: { note: "naïve ☕", lone: "\ud800" } });
+    pm.start("plain");
+    const answer = await call(api, "GET", "/procs/");
+    expect(Number(answer.headers["content-length"])).to.equal(Buffer.byteLength(answer.text));
+    expect(answer.json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["ü☃😀", "plain"]);
+    expect(answer.json.procs[0].attrs).to.deep.equal({ note: "naïve ☕", lone: "\ud800" });
+  });
+
   it("gives times to the microsecond, matching the task's own timestamps", async () => {
     const t = pm.start("t");
     t.status("x");
