@@ -1,7 +1,9 @@
 import { cpus, totalmem } from "node:os";
+import { apiGroup } from "./groups/api";
 import { awaitGroup } from "./groups/await-cost";
 import { callsGroup } from "./groups/calls";
 import { memoryGroup } from "./groups/memory";
+import { serviceGroup } from "./groups/service";
 import { renderTable, type Group, type Row } from "./report";
 
 /**
@@ -9,7 +11,7 @@ import { renderTable, type Group, type Row } from "./report";
  * runs so the benchmarks cannot rot); `-- --only=calls,memory` picks groups; `-- --runs=N` sets
  * how many fresh processes each median is taken over.
  */
-const GROUPS: Record<string, Group> = { calls: callsGroup, await: awaitGroup, memory: memoryGroup };
+const GROUPS: Record<string, Group> = { calls: callsGroup, await: awaitGroup, memory: memoryGroup, service: serviceGroup, api: apiGroup };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { CaseOptions, Figures } from "./cases/case";
 
@@ -18,3 +18,50 @@ export function runCase(name: string, options: CaseOptions, execArgv: string[] =
     });
   });
 }
+
+/** A benchmark server running in its own process. */
+export interface RunningServer {
+  /** What the server sent once listening (its ports, sizes…). */
+  info: Figures;
+  /** The CPU time the server process has used so far, in µs (all its threads). */
+  cpu(): Promise<number>;
+  /** Asks the server a question it answers over IPC (e.g. "latency"), resolving to its answer. */
+  ask(question: string): Promise<Figures>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `bench/servers/<name>` in a fresh process. Not pinned to a core: on a shared machine the
+ * scheduler moving it away from other work does better than a fixed core (measured: pinned runs
+ * lost up to 10× to whatever else ran on that core).
+ */
+export function startServer(name: string, options: CaseOptions): Promise<RunningServer> {
+  const child: ChildProcess = fork(join(__dirname, "server-child.js"), [name, JSON.stringify(options)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`bench server ${name} exited with code ${code} before listening`)));
+    child.once("message", (info) => {
+      child.removeAllListeners("exit");
+      resolve({
+        info: info as Figures,
+        cpu: () =>
+          new Promise<number>((answer) => {
+            child.once("message", (usage) => answer((usage as { cpu: number }).cpu));
+            child.send("cpu");
+          }),
+        ask: (question) =>
+          new Promise<Figures>((answer) => {
+            child.once("message", (reply) => answer(reply as Figures));
+            child.send(question);
+          }),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", () => done());
+            child.disconnect();
+          }),
+      });
+    });
+  });
+}
+
