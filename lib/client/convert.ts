@@ -77,7 +77,10 @@ export function toEvent(origin: Origin, wire: WireEvent): RemoteEvent {
       if (wire.by !== undefined) event.by = wire.by;
       return event;
     }
-    case "done":
-      return { type: "done", ts, id: wire.id, outcome: wire.outcome, status: wire.status, durationMs: wire.durationMs };
+    case "done": {
+      const event: RemoteEvent = { type: "done", ts, id: wire.id, outcome: wire.outcome, status: wire.status, durationMs: wire.durationMs };
+      if (wire.error !== undefined) event.error = wire.error;
+      return event;
+    }
   }
 }

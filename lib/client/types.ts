@@ -66,7 +66,7 @@ export type RemoteEvent =
   | { type: "status"; ts: number; id: string; status: string }
   | { type: "attr"; ts: number; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: number; id: string; message?: string; by?: string }
-  | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number };
+  | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string };
 
 /**
  * Narrows `processes()`. Sent to the server as query parameters and applied again here, so an

@@ -31,7 +31,9 @@ export function eventText(event: TaskEvent): string {
       data += "}";
       break;
     case "done":
-      data = `${head},"id":${JSON.stringify(task.id)},"outcome":"${event.outcome}","status":${JSON.stringify(task.history.lastStatus)},"durationMs":${durationMs(task)}}`;
+      data = `${head},"id":${JSON.stringify(task.id)},"outcome":"${event.outcome}","status":${JSON.stringify(task.history.lastStatus)},"durationMs":${durationMs(task)}`;
+      if (task.error !== undefined) data += `,"error":${JSON.stringify(task.error)}`;
+      data += "}";
       break;
   }
   return `event: ${event.type}\ndata: ${data}\n\n`;

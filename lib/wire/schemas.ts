@@ -135,6 +135,7 @@ export const eventSchema = {
     by: { type: "string" },
     outcome: outcomeSchema,
     durationMs: ms,
+    error: { type: "string" },
   },
 } as const;
 

@@ -102,11 +102,12 @@ export interface WireError {
 
 /**
  * One message of `GET /procs/events` (Server-Sent Events; the SSE `event:` field is `type`,
- * `data:` is this object as JSON). `start` carries the whole proc so a monitor needs no fetch.
+ * `data:` is this object as JSON). `start` carries the whole proc so a monitor needs no fetch;
+ * `done` of an aborted task carries the error's message, as `WireFinishedProc.error` does.
  */
 export type WireEvent =
   | { type: "start"; ts: string; proc: WireProc }
   | { type: "status"; ts: string; id: string; status: string }
   | { type: "attr"; ts: string; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: string; id: string; message?: string; by?: string }
-  | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number };
+  | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string };

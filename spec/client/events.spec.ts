@@ -41,8 +41,9 @@ describe("ProclistClient.events()", () => {
       send(res, { type: "attr", ts: T, id: "a", key: "n", deleted: true });
       send(res, { type: "kill", ts: T, id: "a", message: "stuck", by: "127.0.0.1" });
       send(res, { type: "done", ts: T, id: "a", outcome: "killed", status: "killed: stuck", durationMs: 12.5 });
+      send(res, { type: "done", ts: T, id: "b", outcome: "aborted", status: "aborted", durationMs: 3, error: "timeout" });
     });
-    const events = await take(new ProclistClient(server.url).events(), 6);
+    const events = await take(new ProclistClient(server.url).events(), 7);
     expect(events).to.deep.equal([
       { type: "start", ts: MS, proc: { id: "a", attrs: { n: 1 }, procTime: MS, statusTime: MS, status: "init", cancelling: false, name: "Svc.run" } },
       { type: "status", ts: MS, id: "a", status: "reading" },
@@ -50,6 +51,7 @@ describe("ProclistClient.events()", () => {
       { type: "attr", ts: MS, id: "a", key: "n", deleted: true },
       { type: "kill", ts: MS, id: "a", message: "stuck", by: "127.0.0.1" },
       { type: "done", ts: MS, id: "a", outcome: "killed", status: "killed: stuck", durationMs: 12.5 },
+      { type: "done", ts: MS, id: "b", outcome: "aborted", status: "aborted", durationMs: 3, error: "timeout" },
     ] satisfies RemoteEvent[]);
     expect(server.seen[0]).to.include({ url: "/procs/events" });
     expect(server.seen[0].headers.accept).to.equal("text/event-stream");

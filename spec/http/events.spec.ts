@@ -94,6 +94,23 @@ describe("GET /procs/events", () => {
     expect(done.durationMs).to.be.a("number");
   });
 
+  it("says on done why an aborted task failed; ended and killed tasks carry no error", async () => {
+    const stream = await open();
+    pm.start("bad");
+    pm.start("fine");
+    pm.start("stopped");
+    pm.done("bad", new Error("upstream refused: 503"));
+    pm.done("fine");
+    pm.kill("stopped", "enough");
+    pm.done("stopped", pm.get("stopped")!.cancel);
+    await stream.waitFor((s) => s.messages.filter((m) => m.event === "done").length === 3);
+    const done = stream.messages.filter((m) => m.event === "done").map((m) => m.data);
+    for (const d of done) expect(validateWire.event(d), JSON.stringify(d)).to.equal(true);
+    expect(done[0]).to.include({ id: "bad", outcome: "aborted", status: "aborted", error: "upstream refused: 503" });
+    expect(done[1]).to.include({ id: "fine", outcome: "ended" }).and.not.have.property("error");
+    expect(done[2]).to.include({ id: "stopped", outcome: "killed" }).and.not.have.property("error");
+  });
+
   it("follows one task with ?id= or one name with ?name=", async () => {
     const byId = await open("/procs/events?id=b");
     const byName = await open("/procs/events?name=job");

@@ -40,6 +40,13 @@ describe("web: Store", () => {
     expect(store.finished[0]).to.include({ outcome: "killed", status: "killed: stuck", killedBy: "127.0.0.1" });
   });
 
+  it("keeps the error of an aborted task's done event for the finished entry", () => {
+    const store = new Store();
+    store.loadLive([proc("x")], at(0));
+    store.apply({ type: "done", ts: at(30), id: "x", outcome: "aborted", status: "aborted", durationMs: 30, error: "db down" });
+    expect(store.finished[0]).to.include({ id: "x", outcome: "aborted", error: "db down" });
+  });
+
   it("ignores events that raced the snapshot and are already in it", () => {
     const store = new Store();
     store.loadLive([proc("d", { statusTime: at(100), status: "writing", attrs: { n: 2 } })], at(100));

@@ -98,7 +98,7 @@ function details(event: RemoteEvent): string {
     case "kill":
       return `cancel requested${event.message === undefined ? "" : `: ${formatValue(event.message)}`}${event.by === undefined ? "" : ` by ${formatValue(event.by)}`}`;
     case "done":
-      return `${event.outcome} after ${formatDuration(event.durationMs)}${event.status === event.outcome ? "" : ` (${formatValue(event.status)})`}`;
+      return `${event.outcome} after ${formatDuration(event.durationMs)}${event.status === event.outcome ? "" : ` (${formatValue(event.status)})`}${event.error === undefined ? "" : `: ${formatValue(event.error)}`}`;
   }
 }
 

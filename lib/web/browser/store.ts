@@ -156,7 +156,7 @@ export class Store {
           outcome: event.outcome,
           status: event.status,
           killedBy: by,
-          error: undefined,
+          error: event.error,
         }, true);
         return change | Change.Finished;
       }
