@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CancelError, ProcessManager, Status, TaskId, Tracked, currentTask } from "../lib";
-import { freshManager, rejectionOf, statuses, tick } from "./helpers";
+import { freshManager, listenOnLoopback, rejectionOf, statuses, tick } from "./helpers";
 
 class Worker {
   constructor(readonly pm: ProcessManager) {}
@@ -79,8 +78,7 @@ describe("cancellation", () => {
         res.writeHead(200, { "content-type": "text/plain" });
         res.write("partial");
       });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`;
+      url = `${(await listenOnLoopback(server)).url}/slow`;
     });
     after(async () => {
       server.closeAllConnections();

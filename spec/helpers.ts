@@ -1,5 +1,6 @@
+import type { AddressInfo, Server } from "node:net";
 import { ProcessManager } from "../lib";
-import type { ManagerOptions } from "../lib";
+import type { ManagerOptions, TaskOptions } from "../lib";
 
 /** Each spec owns its manager: never the container's root singleton. */
 export function freshManager(options: Partial<ManagerOptions> = {}): ProcessManager {
@@ -34,4 +35,43 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected the promise to reject");
+}
+
+const releases = new Set<() => void>();
+
+/**
+ * Starts a task that runs until killed, as real code does: it waits on its signal. The returned
+ * promise settles when the task ends (rejected with the CancelError once killed), or resolves
+ * at `releaseAll()`.
+ */
+export function blocked(manager: ProcessManager, id: string, options: TaskOptions & { statuses?: string[] } = {}): Promise<unknown> {
+  const { statuses = [], ...taskOptions } = options;
+  const ended = manager.run(
+    (task) => {
+      for (const status of statuses) task.status(status);
+      return new Promise<void>((resolve, reject) => {
+        const release = () => {
+          releases.delete(release);
+          resolve();
+        };
+        releases.add(release);
+        task.signal.addEventListener("abort", () => (releases.delete(release), reject(task.signal.reason)), { once: true });
+      });
+    },
+    { id, ...taskOptions },
+  );
+  ended.catch(() => undefined);
+  return ended;
+}
+
+/** Ends every task `blocked()` started that is still running, normally. */
+export function releaseAll(): void {
+  for (const release of [...releases]) release();
+}
+
+/** Listens on a free port of 127.0.0.1; resolves to the port and the base URL (no trailing slash). */
+export async function listenOnLoopback(server: Server): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, url: `http://127.0.0.1:${port}` };
 }

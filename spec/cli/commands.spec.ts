@@ -4,8 +4,8 @@ import { once } from "node:events";
 import { CancelError } from "../../lib";
 import { deadPort } from "../client/fake-server";
 import { goOriginal } from "../client/go-original";
-import { tick } from "../helpers";
-import { blocked, childEnv, MAIN, proclist, releaseAll, site, type Site } from "./fixture";
+import { blocked, releaseAll, tick } from "../helpers";
+import { childEnv, MAIN, proclist, site, type Site } from "./fixture";
 
 /** The rows of a table the command printed, split on its two-space column gaps. */
 function table(stdout: string): string[][] {

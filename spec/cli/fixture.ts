@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { ProcessManager, serve, type ServedApi, type TaskOptions } from "../../lib";
+import type { ProcessManager, ServedApi } from "../../lib";
+import { startApi } from "../http/http-helpers";
 
 /** The built command, run the way npm's bin link runs it. */
 export const MAIN = join(__dirname, "..", "..", "lib", "cli", "main.js");
@@ -15,41 +16,8 @@ export interface Site {
 
 /** Starts a proclist server on port 0 for a fresh manager. */
 export async function site(options: { token?: string } = {}): Promise<Site> {
-  const manager = new ProcessManager();
-  const api = await serve({ port: 0, manager, token: options.token, heartbeatMs: 1000 });
-  return { manager, api, label: `127.0.0.1:${api.port}` };
-}
-
-const releases = new Set<() => void>();
-
-/**
- * Starts a task that runs until killed, as real code does: it waits on its signal. The returned
- * promise settles when the task ends (rejected with the CancelError once killed), or resolves
- * at `releaseAll()`.
- */
-export function blocked(manager: ProcessManager, id: string, options: TaskOptions & { statuses?: string[] } = {}): Promise<unknown> {
-  const { statuses = [], ...taskOptions } = options;
-  const ended = manager.run(
-    (task) => {
-      for (const status of statuses) task.status(status);
-      return new Promise<void>((resolve, reject) => {
-        const release = () => {
-          releases.delete(release);
-          resolve();
-        };
-        releases.add(release);
-        task.signal.addEventListener("abort", () => (releases.delete(release), reject(task.signal.reason)), { once: true });
-      });
-    },
-    { id, ...taskOptions },
-  );
-  ended.catch(() => undefined);
-  return ended;
-}
-
-/** Ends every task `blocked()` started that is still running, normally. */
-export function releaseAll(): void {
-  for (const release of [...releases]) release();
+  const api = await startApi({ token: options.token, heartbeatMs: 1000 });
+  return { manager: api.manager, api, label: `127.0.0.1:${api.port}` };
 }
 
 export interface CommandResult {

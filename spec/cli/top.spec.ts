@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CancelError } from "../../lib";
-import { tick } from "../helpers";
-import { blocked, MAIN, releaseAll, site, type Site } from "./fixture";
+import { blocked, releaseAll, tick } from "../helpers";
+import { MAIN, site, type Site } from "./fixture";
 import { TmuxSession } from "./tmux";
 
 /** The shell line run in the terminal: a mark on the screen before, then top, then how it left the terminal. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { createServer as createNetServer, type Socket } from "node:net";
+import { listenOnLoopback } from "../helpers";
 
 /** A request as the fake server saw it. */
 export interface Seen {
@@ -36,10 +37,9 @@ export async function fakeServer(handle: (req: Seen, res: ServerResponse) => voi
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, url } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     seen,
     close: () =>
@@ -64,8 +64,7 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
 /** A port nothing listens on: bound once, then closed. */
 export async function deadPort(): Promise<number> {
   const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listenOnLoopback(server);
   await new Promise((resolve) => server.close(resolve));
   return port;
 }

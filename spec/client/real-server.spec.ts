@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AuthenticationError, CancelForbiddenError, HttpStatusError, ProcessManager, ProclistClient, serve, TaskNotFoundError, type RemoteError, type RemoteEvent, type ServedApi } from "../../lib";
-import { rejectionOf, tick } from "../helpers";
-import { blocked, releaseAll } from "../cli/fixture";
+import { blocked, rejectionOf, releaseAll, tick } from "../helpers";
+import { startApi } from "../http/http-helpers";
 
 describe("ProclistClient against a real proclist server", () => {
   let manager: ProcessManager;
@@ -9,7 +9,7 @@ describe("ProclistClient against a real proclist server", () => {
 
   beforeEach(async () => {
     manager = new ProcessManager();
-    api = await serve({ port: 0, manager });
+    api = await startApi({ manager });
   });
 
   afterEach(async () => {

@@ -47,29 +47,3 @@ export async function startApi(options: ServeOptions = {}): Promise<ServedApi & 
   const api = await serve({ port: 0, ...options, manager });
   return Object.assign(api, { manager });
 }
-
-/** A promise and its resolver: tasks in specs wait on one to stay live as long as needed. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Starts a task that stays live until released or killed (its signal ends the wait). */
-export function liveTask(manager: ProcessManager, options: { id?: string; name?: string; attrs?: Record<string, unknown>; forbidCancel?: boolean } = {}) {
-  const release = deferred();
-  let id = "";
-  const done = manager
-    .run(
-      (task) => {
-        id = task.id;
-        return new Promise<void>((resolve, reject) => {
-          release.promise.then(resolve);
-          if (!options.forbidCancel) task.signal.addEventListener("abort", () => reject(task.signal.reason), { once: true });
-        });
-      },
-      options,
-    )
-    .catch(() => undefined);
-  return { id, release: () => release.resolve(), done };
-}

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { ProcessManager, ServedApi } from "../../lib";
-import { statuses } from "../helpers";
-import { call, liveTask, startApi } from "./http-helpers";
+import { blocked, rejectionOf, statuses } from "../helpers";
+import { call, startApi } from "./http-helpers";
 
 describe("DELETE /procs/:id", () => {
   let api: ServedApi & { manager: ProcessManager };
@@ -13,32 +13,32 @@ describe("DELETE /procs/:id", () => {
   afterEach(() => api.close());
 
   it("kills with the message of a JSON body, answers 200 JSON and records who asked", async () => {
-    const task = liveTask(pm, { id: "t" });
+    const task = blocked(pm, "t");
     const answer = await call(api, "DELETE", "/procs/t", { headers: { "content-type": "application/json" }, body: '{"message":"too slow"}' });
     expect(answer.status).to.equal(200);
     expect(answer.json).to.include({ id: "t", cancelling: true, message: "too slow" });
-    await task.done;
+    await rejectionOf(task);
     expect(statuses(pm, "t")).to.deep.equal(["init", "[cancel request: too slow]", "killed: too slow"]);
     expect(pm.finished()[0].killedBy).to.equal("127.0.0.1");
   });
 
   it("kills with no message when there is no body (curl -X DELETE), or an empty message (the Go client)", async () => {
-    const a = liveTask(pm, { id: "a" });
-    const b = liveTask(pm, { id: "b" });
+    const a = blocked(pm, "a");
+    const b = blocked(pm, "b");
     const none = await call(api, "DELETE", "/procs/a");
     expect(none.status).to.equal(200);
     expect(none.json).to.not.have.property("message");
     expect((await call(api, "DELETE", "/procs/b", { body: '{"message":""}\n' })).status).to.equal(200);
-    await Promise.all([a.done, b.done]);
+    await Promise.all([rejectionOf(a), rejectionOf(b)]);
     expect(statuses(pm, "a")).to.deep.equal(["init", "[cancel request]", "killed"]);
     expect(statuses(pm, "b")).to.deep.equal(["init", "[cancel request]", "killed"]);
   });
 
   it("reads a JSON body whatever its Content-Type (curl -d sends a form type)", async () => {
-    const t = liveTask(pm, { id: "t" });
+    const t = blocked(pm, "t");
     const answer = await call(api, "DELETE", "/procs/t", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: '{"message":"m"}' });
     expect(answer.status).to.equal(200);
-    await t.done;
+    await rejectionOf(t);
     expect(statuses(pm, "t").at(-1)).to.equal("killed: m");
   });
 
@@ -181,10 +181,10 @@ describe("DELETE /procs/:id", () => {
     it("allows remote kills once a token is set, recording the label and the peer", async () => {
       await api.close();
       api = await startApi({ peer: () => "10.1.2.3", token: { alice: "alice-secret-1" } });
-      const t = liveTask(api.manager, { id: "t" });
+      const t = blocked(api.manager, "t");
       const answer = await call(api, "DELETE", "/procs/t", { headers: { authorization: "Bearer alice-secret-1" } });
       expect(answer.status).to.equal(200);
-      await t.done;
+      await rejectionOf(t);
       expect(api.manager.finished()[0].killedBy).to.equal("alice@10.1.2.3");
     });
 

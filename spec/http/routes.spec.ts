@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ProcessManager, type ServedApi } from "../../lib";
-import { tick } from "../helpers";
-import { call, liveTask, startApi } from "./http-helpers";
+import { blocked, releaseAll, tick } from "../helpers";
+import { call, startApi } from "./http-helpers";
 
 describe("HTTP API routes", () => {
   let api: ServedApi & { manager: ProcessManager };
@@ -10,12 +10,15 @@ describe("HTTP API routes", () => {
     api = await startApi();
     pm = api.manager;
   });
-  afterEach(() => api.close());
+  afterEach(() => {
+    releaseAll();
+    return api.close();
+  });
 
   describe("GET /procs/", () => {
     it("lists live tasks oldest first with the original's fields, and serverTime", async () => {
-      const a = liveTask(pm, { id: "a", name: "job", attrs: { user: "ann" } });
-      const b = liveTask(pm, { id: "b" });
+      blocked(pm, "a", { name: "job", attrs: { user: "ann" } });
+      blocked(pm, "b");
       const answer = await call(api, "GET", "/procs/");
       expect(answer.status).to.equal(200);
       expect(answer.headers["content-type"]).to.equal("application/json");
@@ -23,15 +26,12 @@ describe("HTTP API routes", () => {
       expect(answer.json.procs[0]).to.include({ id: "a", status: "init", cancelling: false, name: "job" });
       expect(answer.json.procs[0].attrs).to.deep.equal({ user: "ann" });
       expect(answer.json.serverTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-      a.release();
-      b.release();
     });
 
     it("answers the same list on /procs without the slash", async () => {
-      const a = liveTask(pm, { id: "a" });
+      blocked(pm, "a");
       const answer = await call(api, "GET", "/procs");
       expect(answer.json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["a"]);
-      a.release();
     });
 
     it("reflects changes made since the previous answer (status, attributes, ends)", async () => {

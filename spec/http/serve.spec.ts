@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import polka from "polka";
 import { container } from "tsyringe";
 import { createApp, ProcessManager, serve, type ServedApi } from "../../lib";
-import { rejectionOf } from "../helpers";
+import { listenOnLoopback, rejectionOf } from "../helpers";
 import { call } from "./http-helpers";
 
 describe("serve()", () => {
@@ -88,8 +88,7 @@ describe("createApp()", () => {
 
   async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string }> {
     server = createServer(handler);
-    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+    return listenOnLoopback(server);
   }
 
   it("returns a handler for node:http", async () => {

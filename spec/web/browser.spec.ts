@@ -5,9 +5,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ProcessManager, type TaskHandle } from "../../lib";
 import { startSample, type Sample } from "../../samples/service";
+import { listenOnLoopback } from "../helpers";
 import { startApi } from "../http/http-helpers";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import polka from "polka";
 import { createApp, serve } from "../../lib";
 import { byData, launchChromium, openPage, type PageLog } from "./chromium";
@@ -250,10 +250,10 @@ describe("web: the page in Chromium, on an API server of its own", function () {
     manager.start("under-prefix", { name: "Job.run" });
     const app = polka().use("/pm", createApp({ manager }).polka as never);
     const server = createServer(app.handler as never);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { url } = await listenOnLoopback(server);
     const { context, page, log } = await openPage(browser);
     try {
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/pm`);
+      await page.goto(`${url}/pm`);
       await page.waitForSelector(rowOf("under-prefix"), { timeout: 10_000 });
       await page.waitForSelector("#connection[data-state=live]");
     } finally {

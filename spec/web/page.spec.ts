@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { acceptsGzip, loadWebPage, webPageHandler } from "../../lib/web/page";
+import { listenOnLoopback } from "../helpers";
 
 interface Answer {
   status: number;
@@ -32,8 +32,7 @@ describe("web: the page handler", () => {
 
   beforeEach(async () => {
     server = createServer(webPageHandler());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    url = `${(await listenOnLoopback(server)).url}/`;
   });
 
   afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
