@@ -7,9 +7,12 @@ import { join, resolve } from "node:path";
 const root = resolve(__dirname, "../..");
 const tsc = join(root, "node_modules/.bin/tsc");
 
-/** What a user writes in a fresh project: decorators, the container, the list. */
+/**
+ * What a user writes in a fresh project: decorators, the container, the list, and options read
+ * from the environment (possibly undefined), as the README's examples do.
+ */
 const consumer = `
-import { Attr, ProcessManager, Status, Tracked, currentTask } from "proclist";
+import { Attr, ProcessManager, ProclistClient, Status, Tracked, createApp, currentTask, serve } from "proclist";
 import { container } from "tsyringe";
 class Greeter {
   @Tracked() async greet(@Attr("who") who: string) { await this.phase(); return "hello " + who; }
@@ -19,7 +22,15 @@ class Greeter {
   const pm = container.resolve(ProcessManager);
   const greeting = await new Greeter().greet("ann");
   const [task] = pm.finished();
-  process.stdout.write(JSON.stringify({ greeting, name: task.name, attrs: task.attrs, history: pm.history(task.id).map((e) => e.status) }));
+  if (!task) throw new Error("nothing finished");
+  const env = process.env;
+  createApp({ token: env.PROCLIST_TOKEN, cors: undefined, protectedMode: undefined });
+  const api = await serve({ port: 0, host: env.HOST, token: env.PROCLIST_TOKEN, manager: pm });
+  const client = new ProclistClient(api.url, { token: env.PROCLIST_TOKEN, timeoutMs: env.TIMEOUT ? Number(env.TIMEOUT) : undefined });
+  const { procs } = await client.processes({ name: env.NAME, status: env.STATUS, attrs: undefined });
+  const follow = () => client.events({ signal: undefined, id: env.ID, name: env.NAME, onConnect: undefined });
+  await api.close();
+  process.stdout.write(JSON.stringify({ greeting, live: procs.length, follow: typeof follow, name: task.name, attrs: task.attrs, history: pm.history(task.id).map((e) => e.status) }));
 })();
 `;
 
@@ -32,7 +43,7 @@ describe("the npm package", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("packs into a tarball that installs into a fresh TypeScript project and works", () => {
-    execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: root, stdio: "pipe" });
+    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", dir], { cwd: root, stdio: "pipe" });
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
     const project = join(dir, "consumer");
     execFileSync("mkdir", ["-p", project]);
@@ -44,14 +55,20 @@ describe("the npm package", function () {
       JSON.stringify({
         compilerOptions: {
           target: "ES2022", module: "node20", moduleResolution: "node16", strict: true,
+          // What \`tsc --init\` writes since TypeScript 5.9: users start with these on.
+          exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true,
           experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true,
           types: ["node"], typeRoots: [join(root, "node_modules/@types")],
         },
         files: ["index.ts"],
       }),
     );
-    execFileSync(tsc, ["-p", project], { cwd: project, stdio: "pipe" });
+    try {
+      execFileSync(tsc, ["-p", project], { cwd: project, stdio: "pipe" });
+    } catch (error) {
+      throw new Error(`the consumer does not compile:\n${String((error as { stdout?: Buffer }).stdout)}`);
+    }
     const out = JSON.parse(execFileSync("node", ["index.js"], { cwd: project }).toString());
-    expect(out).to.deep.equal({ greeting: "hello ann", name: "Greeter.greet", attrs: { who: "ann" }, history: ["init", "greeting", "ended"] });
+    expect(out).to.deep.equal({ greeting: "hello ann", live: 0, follow: "function", name: "Greeter.greet", attrs: { who: "ann" }, history: ["init", "greeting", "ended"] });
   });
 });

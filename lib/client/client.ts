@@ -15,9 +15,9 @@ import type { ProcFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, Remote
 /** Options of `new ProclistClient()`. */
 export interface ClientOptions {
   /** Sent as `Authorization: Bearer <token>` to servers started with a token. */
-  token?: string;
+  token?: string | undefined;
   /** How long one request may take, connecting and reading included, in ms. Default 5,000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 const checkOptions: Checker<ClientOptions> = optionChecker<ClientOptions>(

@@ -11,19 +11,19 @@ import type { RemoteEvent } from "./types";
 /** Options of `ProclistClient.events()`. */
 export interface EventsOptions {
   /** Ends the iteration (quietly, without an error) when aborted. Breaking out of `for await` does too. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Follow one task only (the server filters). */
-  id?: string;
+  id?: string | undefined;
   /** Follow tasks of one name only (the server filters). */
-  name?: string;
+  name?: string | undefined;
   /** First wait before reconnecting after a dropped connection, in ms; doubles up to `maxRetryMs`. Default 250. */
-  minRetryMs?: number;
+  minRetryMs?: number | undefined;
   /** Longest wait between reconnection attempts, in ms. Default 10,000. */
-  maxRetryMs?: number;
+  maxRetryMs?: number | undefined;
   /** Called each time the stream is (re)connected. */
-  onConnect?: () => void;
+  onConnect?: (() => void) | undefined;
   /** Called when the connection dropped, with why and how long until the next attempt. */
-  onDisconnect?: (error: RemoteError, retryInMs: number) => void;
+  onDisconnect?: ((error: RemoteError, retryInMs: number) => void) | undefined;
 }
 
 /** What the stream needs from its client: where, how, and how to turn a bad status into an error. */

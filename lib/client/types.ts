@@ -74,9 +74,9 @@ export type RemoteEvent =
  */
 export interface ProcFilter {
   /** Exact task name. */
-  name?: string;
+  name?: string | undefined;
   /** Exact current status. */
-  status?: string;
+  status?: string | undefined;
   /** Attributes that must equal these values; a non-string value matches its JSON text (`42`, `true`). */
-  attrs?: Record<string, string>;
+  attrs?: Record<string, string> | undefined;
 }

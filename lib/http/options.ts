@@ -5,45 +5,45 @@ import { optionChecker, type Checker } from "../validation";
 /** Options of `createApp()`. Every field is optional. */
 export interface AppOptions {
   /** The manager to serve; default: the container's `ProcessManager` (`container.resolve`). */
-  manager?: ProcessManager;
+  manager?: ProcessManager | undefined;
   /**
    * Requires `Authorization: Bearer <token>` on every request. A string is one token; an object
    * maps labels to tokens (`{ alice: "…", ci: "…" }`), and the label is recorded with each kill.
    * Default: the `PROCLIST_TOKEN` environment variable, else no token.
    */
-  token?: string | Record<string, string>;
+  token?: string | Record<string, string> | undefined;
   /** Origins allowed to read and call the API from a browser, e.g. `["http://localhost:5173"]`. No wildcard. Default none. */
-  cors?: string[];
+  cors?: string[] | undefined;
   /**
    * With no token, refuse DELETE from a peer that is not on loopback (403), as Redis's protected
    * mode does. Default true; set a token, or false here, to allow remote kills.
    */
-  protectedMode?: boolean;
+  protectedMode?: boolean | undefined;
   /**
    * Host names (without port) that requests may address besides IP literals and `localhost`.
    * With no token, protected mode refuses requests from loopback peers to any other Host: that
    * is how a web page reaches a loopback API through DNS rebinding. Default none.
    */
-  allowedHosts?: string[];
+  allowedHosts?: string[] | undefined;
   /**
    * The address of the peer that sent a request, used by protected mode and recorded with kills.
    * Default: the socket's remote address. Behind a trusted proxy, read its header here.
    */
-  peer?: (req: IncomingMessage) => string | undefined;
+  peer?: ((req: IncomingMessage) => string | undefined) | undefined;
   /** Milliseconds between keep-alive comments on an event stream. Default 15,000. */
-  heartbeatMs?: number;
+  heartbeatMs?: number | undefined;
   /** Bytes an event stream may have waiting for a slow client before that client is dropped. Default 1 MiB. */
-  eventBufferBytes?: number;
+  eventBufferBytes?: number | undefined;
   /** Event streams open at once; more are refused with 429. Default 64. */
-  maxEventClients?: number;
+  maxEventClients?: number | undefined;
 }
 
 /** Options of `serve()`: the app's, plus where to listen. */
 export interface ServeOptions extends AppOptions {
   /** Default "127.0.0.1": loopback only. */
-  host?: string;
+  host?: string | undefined;
   /** Default 8081; 0 picks a free port (see the `port` of the result). */
-  port?: number;
+  port?: number | undefined;
 }
 
 /** The app's options with defaults applied and tokens resolved. */
