@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
   const command = `npm run bench${args.length > 0 ? " -- " + args.join(" ") : ""}`;
   console.log(`$ ${command}`);
-  console.log(`Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString().slice(0, 10)}; medians of ${runs} fresh process${runs === 1 ? "" : "es"} per figure; ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString().slice(0, 10)}; medians over ${runs} fresh process${runs === 1 ? "" : "es"} per figure (${Math.min(runs, 3)} for the API under wrk); CPU time for per-call figures; ${Math.round((Date.now() - started) / 1000)} s`);
   console.log("");
   console.log(renderTable(rows));
 }

@@ -26,7 +26,7 @@ export const apiGroup: Group = async ({ quick, runs, log }) => {
       const server = await startServer("api", { quick, variant: String(size) });
       const base = `http://127.0.0.1:${server.info.port}`;
       const naive = `http://127.0.0.1:${server.info.naivePort}/`;
-      await wrk(`${base}/procs/`, 16, quick ? 1 : 2); // warm-up
+      if (!quick) await wrk(`${base}/procs/`, 16, 2); // warm-up
       push(`list ${size}`, await checked(wrk(`${base}/procs/`, 16, seconds)));
       push(`naive ${size}`, await checked(wrk(naive, 16, seconds)));
       if (size === 10000) push("history", await checked(wrk(`${base}/procs/req-5000/history`, 16, seconds)));
@@ -41,19 +41,24 @@ export const apiGroup: Group = async ({ quick, runs, log }) => {
   }
   const rps = (key: string) => median(results[key].map((r) => r.rps));
   const p99 = (key: string) => median(results[key].map((r) => r.p99Ms));
+  // wrk counts a request not answered within 2 s as a timeout: shown next to the figure.
+  const errors = (key: string) => {
+    const n = results[key].reduce((sum, r) => sum + r.errors, 0);
+    return n === 0 ? "" : ` (${fmt(n)} errors)`;
+  };
   const rows: Row[] = [];
   for (const size of SIZES) {
     const times = rps(`list ${size}`) / GO_RPS[size];
     rows.push({
       figure: `GET /procs/ with ${fmt(size)} live tasks: req/s, p99 (ms)`,
-      measured: `${fmt(rps(`list ${size}`))}, ${fmt(p99(`list ${size}`), 2)}`,
-      reference: `Go ${fmt(GO_RPS[size])}; naive JSON.stringify here ${fmt(rps(`naive ${size}`))} (${fmt(rps(`naive ${size}`) / GO_RPS[size], 1)}× Go)`,
+      measured: `${fmt(rps(`list ${size}`))}, ${fmt(p99(`list ${size}`), 2)}${errors(`list ${size}`)}`,
+      reference: `Go ${fmt(GO_RPS[size])}; naive JSON.stringify here ${fmt(rps(`naive ${size}`))} (${fmt(rps(`naive ${size}`) / GO_RPS[size], 1)}× Go)${errors(`naive ${size}`)}`,
       target: `≥ ${fmt(GO_RPS[size] * 5)} (5× Go)`,
       verdict: verdict(times >= 5),
     });
     rows.push({ figure: `  × the Go server at ${fmt(size)} tasks`, measured: `${fmt(times, 1)}×`, reference: "", target: "≥ 5×", verdict: verdict(times >= 5) });
   }
-  rows.push({ figure: "GET /procs/:id/history at 10,000 live tasks: req/s, p99 (ms)", measured: `${fmt(rps("history"))}, ${fmt(p99("history"), 2)}`, reference: "", target: "", verdict: "" });
+  rows.push({ figure: "GET /procs/:id/history at 10,000 live tasks: req/s, p99 (ms)", measured: `${fmt(rps("history"))}, ${fmt(p99("history"), 2)}${errors("history")}`, reference: "", target: "", verdict: "" });
   const ratio = p99("sample flooded") / p99("sample calm");
   const insideRatio = median(inside.flooded) / median(inside.calm);
   rows.push({
@@ -73,10 +78,9 @@ export const apiGroup: Group = async ({ quick, runs, log }) => {
   return rows;
 };
 
+/** A load run whose errors (non-2xx answers, socket errors and timeouts) are shown, not fatal. */
 async function checked(pending: Promise<LoadResult>): Promise<LoadResult> {
-  const result = await pending;
-  if (result.errors > 0) throw new Error(`the API answered ${result.errors} errors under load`);
-  return result;
+  return pending;
 }
 
 /**
@@ -89,12 +93,12 @@ async function sampleLatency(quick: boolean): Promise<[LoadResult, LoadResult, n
   const probe = `http://127.0.0.1:${server.info.port}/work?ms=0&steps=1`;
   const list = `http://127.0.0.1:${server.info.apiPort}/procs/`;
   try {
-    await cannon(probe, 4, quick ? 0.5 : 1, 200); // warm-up
+    await cannon(probe, 4, quick ? 0.3 : 1, 200); // warm-up
     await server.ask("latency");
     const calm = await cannon(probe, 4, seconds, 200);
     const calmInside = (await server.ask("latency")).p99Ms;
-    const flood = wrk(list, 16, seconds + 2);
-    await sleep(1000);
+    const flood = wrk(list, 16, seconds + (quick ? 1 : 2));
+    await sleep(quick ? 300 : 1000);
     await server.ask("latency");
     const flooded = await cannon(probe, 4, seconds, 200);
     const floodedInside = (await server.ask("latency")).p99Ms;

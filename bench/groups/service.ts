@@ -13,7 +13,7 @@ const VARIANTS = ["bare", "bare+als", "tracked"] as const;
  * the server's own CPU time per request, which other processes cannot inflate.
  */
 export const serviceGroup: Group = async ({ quick, runs, log }) => {
-  const seconds = quick ? 1 : 5;
+  const seconds = quick ? 0.5 : 5;
   const rps: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   const rpsRatios: number[] = [];
@@ -25,7 +25,7 @@ export const serviceGroup: Group = async ({ quick, runs, log }) => {
     for (const variant of order) {
       const server = await startServer("hello", { quick, variant });
       const url = `http://127.0.0.1:${server.info.port}/hello/ana`;
-      await cannon(url, 16, quick ? 0.5 : 2); // warm-up: JIT, connections
+      await cannon(url, 16, quick ? 0.2 : 2); // warm-up: JIT, connections
       await sleep(100);
       const before = await server.cpu();
       const result = await cannon(url, 16, seconds);
