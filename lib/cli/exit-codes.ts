@@ -31,6 +31,8 @@ export function exitCodeOf(error: unknown): number {
 export function describeFailure(label: string, error: unknown): string {
   if (error instanceof TaskNotFoundError || error instanceof CancelForbiddenError) return `${label}: ${error.message}`;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof AuthenticationError) return `${message}; pass --token or set PROCLIST_TOKEN`;
+  if (error instanceof AuthenticationError) {
+    return `${message}; ${error.hadToken ? "check the value of --token or PROCLIST_TOKEN" : "pass --token or set PROCLIST_TOKEN"}`;
+  }
   return error instanceof RemoteError ? message : `${label}: ${message}`;
 }

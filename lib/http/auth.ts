@@ -2,9 +2,11 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "./http-error";
 
-const UNAUTHORIZED = new HttpError(401, "missing or invalid bearer token: send the header 'Authorization: Bearer <token>'", {
-  "www-authenticate": 'Bearer realm="proclist"',
-});
+const CHALLENGE = { "www-authenticate": 'Bearer realm="proclist"' };
+/** No usable Authorization header: say what to send. */
+const MISSING = new HttpError(401, "this server needs a bearer token: send the header 'Authorization: Bearer <token>'", CHALLENGE);
+/** A well-formed header with a token the server does not have: say so, rather than how to send one. */
+const UNKNOWN = new HttpError(401, "unknown bearer token: this server was started with another one", CHALLENGE);
 
 /**
  * Checks bearer tokens in constant time. Tokens are compared as SHA-256 digests, so neither the
@@ -26,13 +28,13 @@ export class TokenCheck {
   check(req: IncomingMessage): string {
     const header = req.headers.authorization;
     const match = header === undefined ? null : /^bearer +(\S+) *$/i.exec(header);
-    if (match === null) throw UNAUTHORIZED;
+    if (match === null) throw MISSING;
     const digest = sha256(match[1]);
     let label: string | undefined;
     for (const entry of this.digests) {
       if (timingSafeEqual(entry.digest, digest) && label === undefined) label = entry.label;
     }
-    if (label === undefined) throw UNAUTHORIZED;
+    if (label === undefined) throw UNKNOWN;
     return label;
   }
 }

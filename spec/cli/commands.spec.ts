@@ -184,6 +184,10 @@ describe("the proclist command against two real servers", function () {
         const refused = await proclist(["kill", "t1", "-e", locked.label]);
         expect(refused.code).to.equal(3);
         expect(refused.stderr).to.match(/401 unauthorized: the server needs a token .*; pass --token or set PROCLIST_TOKEN\n$/);
+        const wrong = await proclist(["kill", "t1", "-e", locked.label, "--token", "s3cret-typo"]);
+        expect(wrong.code).to.equal(3);
+        expect(wrong.stderr).to.match(/401 unauthorized: the token was refused \(unknown bearer token: .*\); check the value of --token or PROCLIST_TOKEN\n$/);
+        expect(locked.manager.get("t1")?.cancelling).to.equal(false);
         expect((await proclist(["kill", "t1", "-e", locked.label, "--token", "s3cret"])).code).to.equal(0);
         expect((await proclist(["kill", "t2", "-e", locked.label], { PROCLIST_TOKEN: "s3cret" })).code).to.equal(0);
       } finally {

@@ -190,7 +190,7 @@ describe("web: the page in Chromium, on an API server of its own", function () {
       await page.fill("#token-input", "wrong-token");
       await page.press("#token-input", "Enter");
       await page.waitForFunction(() => document.querySelector<HTMLDialogElement>("#token-dialog")?.open && !document.querySelector<HTMLElement>("#token-reason")?.hidden, undefined, { timeout: 5000 });
-      expect(await text(page, "#token-reason")).to.include("bearer token");
+      expect(await text(page, "#token-reason")).to.include("unknown bearer token");
       await page.fill("#token-input", "s3cret-token");
       await page.press("#token-input", "Enter");
       await page.waitForSelector(`${rowOf("import-1")}`, { timeout: 5000 });
