@@ -75,7 +75,9 @@ function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
   const allowed = allowedMethods(app, req.path);
   if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${shorten(req.path)}`));
   const allow = [...allowed, "OPTIONS"].join(", ");
-  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${shorten(req.path)}; allowed: ${allow}`, { allow }));
+  // `curl -X DELETE localhost:8081/procs/$ID` with $ID unset lands on the list.
+  const hint = req.method === "DELETE" && /^\/procs\/?$/.test(req.path) ? "; to cancel a task, DELETE /procs/<id>" : "";
+  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${shorten(req.path)}; allowed: ${allow}${hint}`, { allow }));
 }
 
 function shorten(path: string): string {

@@ -58,14 +58,23 @@ export function decodeId(raw: string | undefined): string {
   } catch {
     throw new HttpError(400, `malformed percent-encoding in task id ${JSON.stringify(shorten(raw ?? ""))}`);
   }
-  if (!validators.id(id)) throw invalid(validators.id.errors, id, "task id");
+  // `curl localhost:8081/procs/$ID/history` with $ID unset arrives here as "".
+  if (id === "") throw new HttpError(400, "empty task id: the path needs one, as in /procs/<id> or /procs/<id>/history");
+  const decoded = id;
+  if (!validators.id(id)) throw new HttpError(400, `task id too long: ${decoded.length} characters, at most 256 (${JSON.stringify(shorten(decoded))})`);
   return id;
 }
 
 /** Validates the query of a route; throws a 400 naming the bad parameter. */
 export function checkQuery(kind: QueryKind, query: Query): void {
   const validate = validators[kind];
-  if (!validate(query)) throw invalid(validate.errors, query, "query parameter");
+  const limit = query.limit;
+  if (validate(query)) return;
+  const error = validate.errors?.[0];
+  if (error?.instancePath === "/limit" && error.keyword === "pattern") {
+    throw new HttpError(400, `invalid query parameter "limit" ${JSON.stringify(limit)}: must be a whole number of tasks, such as 100`);
+  }
+  throw invalid(validate.errors, query, "query parameter");
 }
 
 /** Validates a kill body (undefined when the request had none). */

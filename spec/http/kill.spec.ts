@@ -131,8 +131,20 @@ describe("DELETE /procs/:id", () => {
       expect(malformed.status).to.equal(400);
       expect(malformed.json.error).to.contain("malformed percent-encoding");
       expect((await call(api, "GET", "/procs/%E0%A4%A/history")).status).to.equal(400);
-      expect((await call(api, "GET", "/procs/" + "x".repeat(257))).status).to.equal(400);
+      const long = await call(api, "GET", "/procs/" + "x".repeat(257));
+      expect(long.status).to.equal(400);
+      expect(long.json.error).to.match(/^task id too long: 257 characters, at most 256 \("x{80}…"\)$/);
       expect(pm.get("%zz")!.cancelling).to.equal(false);
+    });
+
+    it("answers 400 saying the id is empty for /procs//history and DELETE /procs//, as an unset shell variable gives", async () => {
+      pm.start("t");
+      for (const [method, path] of [["GET", "/procs//history"], ["DELETE", "/procs//"], ["GET", "/procs//"]]) {
+        const answer = await call(api, method, path);
+        expect(answer.status, `${method} ${path}`).to.equal(400);
+        expect(answer.json.error).to.equal("empty task id: the path needs one, as in /procs/<id> or /procs/<id>/history");
+      }
+      expect(pm.get("t")!.cancelling).to.equal(false);
     });
   });
 

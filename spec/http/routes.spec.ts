@@ -107,7 +107,9 @@ describe("HTTP API routes", () => {
       const sort = await call(api, "GET", "/procs/?sort=age");
       expect(sort.status).to.equal(400);
       expect(sort.json.error).to.contain("sort").and.contain("procTime");
-      expect((await call(api, "GET", "/procs/?limit=-1")).status).to.equal(400);
+      const negative = await call(api, "GET", "/procs/?limit=-1");
+      expect(negative.status).to.equal(400);
+      expect(negative.json.error).to.equal('invalid query parameter "limit" "-1": must be a whole number of tasks, such as 100');
       expect((await call(api, "GET", "/procs/?sort=id&sort=name")).status).to.equal(400);
     });
   });
@@ -240,6 +242,15 @@ describe("HTTP API routes", () => {
       expect(task.headers.allow).to.equal("GET, HEAD, DELETE, OPTIONS");
       const history = await call(api, "DELETE", "/procs/x/history");
       expect(history.status).to.equal(405);
+      expect(history.json.error).to.equal("method DELETE not allowed on /procs/x/history; allowed: GET, HEAD, OPTIONS");
+    });
+
+    it("says how to cancel when a DELETE lands on the list, as `DELETE /procs/$ID` with $ID unset does", async () => {
+      for (const path of ["/procs/", "/procs"]) {
+        const answer = await call(api, "DELETE", path);
+        expect(answer.status).to.equal(405);
+        expect(answer.json.error).to.equal(`method DELETE not allowed on ${path}; allowed: GET, HEAD, OPTIONS; to cancel a task, DELETE /procs/<id>`);
+      }
     });
 
     it("answers OPTIONS on a task as the original, with Access-Control-Allow-Methods naming DELETE", async () => {
