@@ -11,7 +11,8 @@ export interface SseMessage {
 /**
  * An incremental parser for the text/event-stream format (WHATWG HTML §9.2): feed it decoded text
  * in chunks of any size; it returns the messages completed so far. Handles CRLF, CR and LF line
- * ends (also split across chunks), comments, a leading BOM, and multi-line data.
+ * ends (also split across chunks), comments, a leading BOM, and multi-line data. Free of Node
+ * APIs: the web page bundles it too.
  */
 export class SseParser {
   private buffer = "";

@@ -1,6 +1,6 @@
+import { SseParser, type SseMessage } from "../../client/sse";
 import type { WireEvent, WireFinishedList, WireProcList } from "../../wire/shapes";
 import { ApiError, type Api } from "./api";
-import { SseParser } from "./sse-parser";
 import type { Change, Store } from "./store";
 
 /** What the header shows about the link to the server. */
@@ -96,23 +96,27 @@ export class LiveConnection {
     if (res.body === null) throw new Error("the events stream has no body");
     this.hooks.state({ kind: "live" });
     onLive();
-    const parser = new SseParser((message) => {
-      if (!EVENT_TYPES.has(message.event)) return;
-      let event: WireEvent;
-      try {
-        event = JSON.parse(message.data) as WireEvent;
-      } catch {
-        return; // one garbled message must not stop the page
-      }
-      if (event.type !== message.event || typeof event.ts !== "string") return;
-      this.hooks.event(event, this.store.apply(event));
-    });
+    // Read with fetch rather than EventSource: EventSource cannot send an Authorization header,
+    // and a token in the URL would end up in logs.
+    const parser = new SseParser();
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      parser.push(value);
+      for (const message of parser.feed(value)) this.onMessage(message);
     }
+  }
+
+  private onMessage(message: SseMessage): void {
+    if (!EVENT_TYPES.has(message.event)) return;
+    let event: WireEvent;
+    try {
+      event = JSON.parse(message.data) as WireEvent;
+    } catch {
+      return; // one garbled message must not stop the page
+    }
+    if (event.type !== message.event || typeof event.ts !== "string") return;
+    this.hooks.event(event, this.store.apply(event));
   }
 
   private sleep(ms: number): Promise<void> {
