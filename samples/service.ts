@@ -143,6 +143,8 @@ if (require.main === module) {
       console.log(`service:      ${sample.url}   (try ${sample.url}/work?ms=20000&steps=4)`);
       console.log(`process list: ${sample.api.url}/procs/`);
       console.log(`web page:     ${sample.api.url}/`);
+      // The API reads PROCLIST_TOKEN itself; say so, or every curl above answers 401.
+      if (process.env.PROCLIST_TOKEN) console.log(`token:        required (PROCLIST_TOKEN): curl -H "Authorization: Bearer $PROCLIST_TOKEN" ${sample.api.url}/procs/`);
       const stop = () => void sample.close().then(() => process.exit(0));
       process.once("SIGINT", stop).once("SIGTERM", stop);
     },
