@@ -92,8 +92,9 @@ describe("cancellation", () => {
       const killedAt = performance.now();
       pm.kill("f", "too slow");
       const error = await pending;
-      // in practice ~1 ms; the margin is for a loaded machine (the socket close runs through libuv)
-      expect(performance.now() - killedAt).to.be.below(250);
+      // In practice ~1 ms; no issue demands a bound here, so the margin only has to catch a fetch
+      // that ignored the abort and waited for the socket, on a loaded machine too.
+      expect(performance.now() - killedAt).to.be.below(1000);
       expect(error).to.be.instanceOf(CancelError);
       expect(statuses(pm, "f").at(-1)).to.equal("killed: too slow");
     });

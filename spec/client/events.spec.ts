@@ -106,7 +106,7 @@ describe("ProclistClient.events()", () => {
     });
     let seen = 0;
     for await (const _event of new ProclistClient(server.url).events()) if (++seen === 3) break;
-    for (let i = 0; i < 100 && !closed; i++) await tick(10);
+    for (let i = 0; i < 500 && !closed; i++) await tick(10);
     expect(closed).to.equal(true);
   });
 

@@ -33,7 +33,7 @@ class Stream {
       });
   }
 
-  async waitFor(predicate: (stream: Stream) => boolean, ms = 5000): Promise<void> {
+  async waitFor(predicate: (stream: Stream) => boolean, ms = 10_000): Promise<void> {
     const until = Date.now() + ms;
     while (!predicate(this)) {
       if (Date.now() > until) throw new Error(`timed out; stream so far:\n${this.text}`);
@@ -141,7 +141,7 @@ describe("GET /procs/events", () => {
     await tick(10);
     expect(pm.events.active).to.equal(true);
     stream.close();
-    const until = Date.now() + 5000;
+    const until = Date.now() + 10_000;
     while (pm.events.active && Date.now() < until) await tick(5);
     expect(pm.events.active).to.equal(false);
   });

@@ -15,7 +15,7 @@ describe("the sample service (npm start)", () => {
   afterEach(() => sample.close());
 
   async function liveId(name: string): Promise<string> {
-    const until = Date.now() + 5000;
+    const until = Date.now() + 10_000;
     for (;;) {
       const proc = (await call(sample.api, "GET", "/procs/")).json.procs.find((p: { name: string }) => p.name === name);
       if (proc !== undefined) return proc.id;
