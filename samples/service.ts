@@ -138,19 +138,24 @@ function envPort(name: string, fallback: number): number {
 }
 
 if (require.main === module) {
-  startSample({ port: envPort("PORT", 3000), apiPort: envPort("PROCLIST_PORT", 8081) }).then(
-    (sample) => {
-      console.log(`service:      ${sample.url}   (try ${sample.url}/work?ms=20000&steps=4)`);
-      console.log(`process list: ${sample.api.url}/procs/`);
-      console.log(`web page:     ${sample.api.url}/`);
-      // The API reads PROCLIST_TOKEN itself; say so, or every curl above answers 401.
-      if (process.env.PROCLIST_TOKEN) console.log(`token:        required (PROCLIST_TOKEN): curl -H "Authorization: Bearer $PROCLIST_TOKEN" ${sample.api.url}/procs/`);
-      const stop = () => void sample.close().then(() => process.exit(0));
-      process.once("SIGINT", stop).once("SIGTERM", stop);
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
+  // Inside the chain, so a bad PORT is one line on stderr rather than a stack trace.
+  Promise.resolve()
+    .then(() => startSample({ port: envPort("PORT", 3000), apiPort: envPort("PROCLIST_PORT", 8081) }))
+    .then(
+      (sample) => {
+        console.log(`service:      ${sample.url}   (try ${sample.url}/work?ms=20000&steps=4)`);
+        console.log(`process list: ${sample.api.url}/procs/`);
+        console.log(`web page:     ${sample.api.url}/`);
+        // The API reads PROCLIST_TOKEN itself; say so, or every curl above answers 401.
+        if (process.env.PROCLIST_TOKEN) console.log(`token:        required (PROCLIST_TOKEN): curl -H "Authorization: Bearer $PROCLIST_TOKEN" ${sample.api.url}/procs/`);
+        const stop = () => void sample.close().then(() => process.exit(0));
+        process.once("SIGINT", stop).once("SIGTERM", stop);
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        const busy = /EADDRINUSE/.test(message) ? "; is another sample running? PORT and PROCLIST_PORT choose other ports, e.g. PORT=3001 PROCLIST_PORT=8082 npm start" : "";
+        console.error(message + busy);
+        process.exit(1);
+      },
+    );
 }

@@ -25,6 +25,15 @@ async function stop(child: ChildProcess): Promise<void> {
   await once(child, "exit");
 }
 
+/** Runs the sample to its exit, for the ways it refuses to start. */
+async function failure(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, PROCLIST_TOKEN: "", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const [code] = await once(child, "exit");
+  return { code, stderr };
+}
+
 describe("the sample's entry point (npm start)", () => {
   it("prints the service, the process list and the page at the ports it got, and they answer", async () => {
     const { child, lines } = await start({});
@@ -46,6 +55,23 @@ describe("the sample's entry point (npm start)", () => {
       expect(lines[3]).to.equal(`token:        required (PROCLIST_TOKEN): curl -H "Authorization: Bearer $PROCLIST_TOKEN" ${list}`);
       expect((await fetch(list)).status).to.equal(401);
       expect((await fetch(list, { headers: { authorization: "Bearer s3cret" } })).status).to.equal(200);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it("refuses a bad PORT or PROCLIST_PORT in one line, exit 1", async () => {
+    expect(await failure({ PORT: "0", PROCLIST_PORT: "abc" })).to.deep.equal({ code: 1, stderr: 'invalid PROCLIST_PORT "abc": must be a port number\n' });
+  });
+
+  it("says which variables choose other ports when its port is taken", async () => {
+    const { child, lines } = await start({});
+    try {
+      const taken = /:(\d+)\/procs\/$/.exec(lines[1])![1];
+      const { code, stderr } = await failure({ PORT: "0", PROCLIST_PORT: taken });
+      expect(code).to.equal(1);
+      expect(stderr).to.contain("EADDRINUSE").and.contain(`127.0.0.1:${taken}`).and.match(/PORT and PROCLIST_PORT choose other ports/);
+      expect(stderr.trimEnd().split("\n")).to.have.length(1);
     } finally {
       await stop(child);
     }
