@@ -6,6 +6,7 @@ import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
 import { parseEndpoint, type Endpoint } from "./endpoint";
+import { idPath } from "./id-path";
 import { AuthenticationError, HttpStatusError } from "./errors";
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
@@ -83,14 +84,14 @@ export class ProclistClient {
 
   /** One task, live or recently finished (`GET /procs/:id`). Throws TaskNotFoundError. */
   async task(id: string): Promise<RemoteTask> {
-    const { origin, body } = await this.call<WireTask>("GET", `/procs/${encodeURIComponent(id)}`, { validate: validateWire.task, id, proclistOnly: true });
+    const { origin, body } = await this.call<WireTask>("GET", `/procs/${idPath(id)}`, { validate: validateWire.task, id, proclistOnly: true });
     const proc = isFinishedWire(body.proc) ? toFinishedProc(origin, body.proc, "proc") : toProc(origin, body.proc, "proc");
     return { proc, running: body.running, serverTime: time(origin, body.serverTime, "serverTime") };
   }
 
   /** A task's timeline (`GET /procs/:id/history`). Throws TaskNotFoundError. */
   async history(id: string): Promise<RemoteHistory> {
-    const { origin, body } = await this.call<WireHistory>("GET", `/procs/${encodeURIComponent(id)}/history`, { validate: validateWire.history, id });
+    const { origin, body } = await this.call<WireHistory>("GET", `/procs/${idPath(id)}/history`, { validate: validateWire.history, id });
     return toHistory(origin, body);
   }
 
@@ -101,7 +102,7 @@ export class ProclistClient {
   async kill(id: string, message?: string): Promise<void> {
     const body = message === undefined ? undefined : JSON.stringify({ message });
     // The original answers an empty 200, proclist a JSON body; only the latter can be checked.
-    await this.call("DELETE", `/procs/${encodeURIComponent(id)}`, { validate: validateWire.killed, id, kill: true }, body);
+    await this.call("DELETE", `/procs/${idPath(id)}`, { validate: validateWire.killed, id, kill: true }, body);
   }
 
   /** The recently finished tasks a proclist server keeps (`GET /procs/finished`). */

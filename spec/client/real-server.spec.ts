@@ -54,6 +54,19 @@ describe("ProclistClient against a real proclist server", () => {
     expect(await rejectionOf(client.kill("locked"))).to.be.instanceOf(CancelForbiddenError).and.have.property("id", "locked");
   });
 
+  it("reaches tasks called events or finished, whose GET paths are the server's own routes", async () => {
+    const client = new ProclistClient(api.url);
+    for (const id of ["events", "finished"]) {
+      const ended = blocked(manager, id, { name: "Odd", statuses: ["waiting"] });
+      expect(await client.task(id)).to.deep.include({ running: true });
+      expect((await client.task(id)).proc).to.deep.include({ id, name: "Odd", status: "waiting" });
+      await client.kill(id, "bye");
+      await rejectionOf(ended);
+      expect(await client.task(id)).to.deep.include({ running: false });
+      expect((await client.history(id)).history.map((e) => e.status)).to.deep.equal(["init", "waiting", "[cancel request: bye]", "killed: bye"]);
+    }
+  });
+
   it("reports protected mode's 403 as the server's refusal, not as a task that forbids cancelling", async () => {
     const remote = await serve({ port: 0, manager, peer: () => "10.0.0.9" });
     try {
