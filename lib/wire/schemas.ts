@@ -39,6 +39,8 @@ export const historySchema = {
   properties: {
     history: {
       type: "array",
+      // Every task has at least its first entry ("init"), and the bound keeps it.
+      minItems: 1,
       items: { type: "object", required: ["ts", "status"], properties: { ts: timeSchema, status: { type: "string" } } },
     },
     serverTime: timeSchema,

@@ -34,14 +34,15 @@ describe("ProclistClient errors", () => {
       });
     }
 
-    it("rejects a history entry without a status, and a stats row without latencies", async () => {
+    it("rejects a history entry without a status, a history without entries, and a stats row without latencies", async () => {
       server = await fakeServer((req, res) =>
         req.url === "/stats"
           ? json(res, 200, { stats: [{ name: "x", running: 0, started: 1, ended: 1, killed: 0, aborted: 0, phases: {} }], serverTime: T })
-          : json(res, 200, { history: [{ ts: T }], serverTime: T }),
+          : json(res, 200, { history: req.url === "/procs/empty/history" ? [] : [{ ts: T }], serverTime: T }),
       );
       const client = new ProclistClient(server.url);
       expect(await rejectionOf(client.history("a"))).to.be.instanceOf(InvalidResponseError).and.have.property("field", "history.0.status");
+      expect(await rejectionOf(client.history("empty"))).to.be.instanceOf(InvalidResponseError).and.have.property("field", "history");
       expect(await rejectionOf(client.stats())).to.be.instanceOf(InvalidResponseError).and.have.property("field", "stats.0.latencyMs");
     });
   });
