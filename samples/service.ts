@@ -95,7 +95,11 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   app.get("/users/:id", (req, res) => answer(res, service.user(req as Request, (req as Request).params.id)));
   const server = app.listen(port, host).server!;
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
-  const api = await serve({ host, port: apiPort, manager });
+  // The API's port may be taken: then close the service too, rather than leave it listening.
+  const api = await serve({ host, port: apiPort, manager }).catch(async (error: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  });
   return {
     url: `http://${host}:${(server.address() as AddressInfo).port}`,
     api,

@@ -1,8 +1,10 @@
 import { expect } from "chai";
+import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { ProcessManager } from "../../lib";
 import { startSample, type Sample } from "../../samples/service";
-import { tick } from "../helpers";
+import { deadPort } from "../client/fake-server";
+import { rejectionOf, tick } from "../helpers";
 import { call, type Answer } from "../http/http-helpers";
 
 describe("the sample service (npm start)", () => {
@@ -39,6 +41,15 @@ describe("the sample service (npm start)", () => {
     expect((await call(sample, "GET", "/users/42")).json).to.deep.equal({ id: "42", name: "user 42" });
     const [done] = pm.finished();
     expect(pm.history(done.id).map((e) => e.status)).to.deep.equal(["init", "authenticating", "querying users for 42", "rendering", "ended"]);
+  });
+
+  it("closes its service again when the API cannot listen, leaving no port taken", async () => {
+    const port = await deadPort();
+    const error = await rejectionOf(startSample({ port, apiPort: sample.api.port, manager: new ProcessManager() }));
+    expect((error as Error).message).to.contain(`cannot listen on 127.0.0.1:${sample.api.port}`);
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, "127.0.0.1", resolve));
+    await new Promise((resolve) => probe.close(resolve));
   });
 
   it("answers 400 for bad parameters", async () => {
