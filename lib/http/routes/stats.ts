@@ -2,6 +2,7 @@ import type { ProcessManager } from "../../manager";
 import { handle, type Handler } from "../handler";
 import { checkQuery } from "../inputs";
 import { sendJsonText, serverTime } from "../respond";
+import type { WireNameStats } from "../../wire/shapes";
 
 /**
  * `GET /stats`: per task name, running / started / ended / killed / aborted counts, latency
@@ -13,7 +14,7 @@ export function statsRoute(manager: ProcessManager): Handler {
     const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
     const stats = manager.stats.snapshot().filter((s) => names === undefined || names.has(s.name));
     // Copies, rounded to microseconds (the wire's precision; more digits are float noise).
-    const wire = stats.map((s) => ({
+    const wire: WireNameStats[] = stats.map((s) => ({
       ...s,
       latencyMs: { count: s.latencyMs.count, p50: micro(s.latencyMs.p50), p90: micro(s.latencyMs.p90), p99: micro(s.latencyMs.p99), max: micro(s.latencyMs.max) },
       phases: Object.fromEntries(Object.entries(s.phases).map(([status, p]) => [status, { count: p.count, totalMs: micro(p.totalMs) }])),
