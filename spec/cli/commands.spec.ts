@@ -124,7 +124,13 @@ describe("the proclist command against two real servers", function () {
       const port = await deadPort();
       const unsure = await proclist(["history", "nope", "-e", `${a.label},127.0.0.1:${port}`]);
       expect(unsure.code).to.equal(3);
-      expect(unsure.stderr).to.contain(`GET http://127.0.0.1:${port}/procs/nope/history: connection refused`);
+      expect(unsure.stderr).to.equal(
+        `proclist: GET http://127.0.0.1:${port}/procs/nope/history: connection refused (is the server running, and on this port?)\n` +
+          'proclist: no such task: "nope" on the endpoints that answered\n',
+      );
+      // Nothing answered: saying "no such task" would be a guess.
+      const down = await proclist(["history", "a-req1", "-e", `127.0.0.1:${port}`]);
+      expect(down).to.deep.include({ code: 3, stdout: "", stderr: `proclist: GET http://127.0.0.1:${port}/procs/a-req1/history: connection refused (is the server running, and on this port?)\n` });
     });
   });
 
@@ -165,6 +171,11 @@ describe("the proclist command against two real servers", function () {
       const down = await proclist(["kill", "a-req1", "-e", `127.0.0.1:${port}`]);
       expect(down.code).to.equal(3);
       expect(down.stderr).to.equal(`proclist: DELETE http://127.0.0.1:${port}/procs/a-req1: connection refused (is the server running, and on this port?)\n`);
+      const other = await deadPort();
+      const allDown = await proclist(["kill", "a-req1", "-e", `127.0.0.1:${port},127.0.0.1:${other}`]);
+      expect(allDown.code).to.equal(3);
+      expect(allDown.stderr).to.not.contain("no such task");
+      expect(allDown.stderr.split("\n").filter((line) => line.includes("connection refused"))).to.have.length(2);
     });
 
     it("refuses to guess when the id is live on both endpoints (exit 4), and kills nothing", async () => {

@@ -52,7 +52,10 @@ async function history(id: string, options: HistoryOptions): Promise<number> {
     }
   }
   if (found.length === 0) {
-    process.stderr.write(`proclist: no such task: ${JSON.stringify(id)}${answers.length > 1 ? ` on any of ${answers.length} endpoints` : ""}\n`);
+    // Only endpoints that answered 404 can say the task is not there.
+    const answered = answers.length - answers.filter((a) => !a.ok && !(a.error instanceof TaskNotFoundError)).length;
+    const where = unreachable ? " on the endpoints that answered" : answers.length > 1 ? ` on any of ${answers.length} endpoints` : "";
+    if (answered > 0) process.stderr.write(`proclist: no such task: ${JSON.stringify(id)}${where}\n`);
     return unreachable ? EXIT.UNREACHABLE : EXIT.NOT_FOUND;
   }
   if (options.json === true) {

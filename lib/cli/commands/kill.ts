@@ -81,7 +81,8 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
     return EXIT.AMBIGUOUS;
   }
   for (const answer of failed) if (!answer.ok) process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
-  process.stderr.write(`proclist: no such task: ${JSON.stringify(id)} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
+  // When none answered, the failures above are the whole story.
+  if (failed.length < targets.length) process.stderr.write(`proclist: no such task: ${JSON.stringify(id)} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
   return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
 }
 
