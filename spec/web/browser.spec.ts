@@ -187,6 +187,8 @@ describe("web: the page in Chromium, on an API server of its own", function () {
     try {
       await page.goto(`${api.url}/`);
       await page.waitForSelector("#token-dialog[open]", { timeout: 10_000 });
+      // Behind the dialog the list is unknown, not empty.
+      expect(await text(page, "#live-empty")).to.equal("Not loaded from the server yet.");
       await page.fill("#token-input", "wrong-token");
       await page.press("#token-input", "Enter");
       await page.waitForFunction(() => document.querySelector<HTMLDialogElement>("#token-dialog")?.open && !document.querySelector<HTMLElement>("#token-reason")?.hidden, undefined, { timeout: 5000 });

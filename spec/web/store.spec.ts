@@ -12,9 +12,11 @@ function proc(id: string, over: Partial<WireProc> = {}): WireProc {
 describe("web: Store", () => {
   it("loads a snapshot and measures the server's clock", () => {
     const store = new Store();
+    expect(store.loaded).to.equal(false);
     store.loadLive([proc("a")], at(5000), Date.UTC(2026, 10, 24, 9) + 1000);
     expect(store.live.get("a")).to.include({ id: "a", name: "Job.run", status: "init", attrText: "uri=/work" });
     expect(store.clockOffset).to.equal(4000);
+    expect(store.loaded).to.equal(true);
   });
 
   it("applies start, status, attr and done, reporting what changed", () => {

@@ -157,7 +157,9 @@ export class LiveTable {
     const total = this.store.live.size;
     setText(this.dom.count, view.length === total ? `${total} running` : `${view.length} of ${total} running`);
     this.dom.empty.hidden = view.length !== 0;
-    setText(this.dom.empty, total === 0 ? "No task is running." : `No running task matches “${this.dom.filter.value.trim()}”.`);
+    // Before the first answer (a token to enter, a server down), nothing is known to be running.
+    const none = this.store.loaded ? "No task is running." : "Not loaded from the server yet.";
+    setText(this.dom.empty, total === 0 ? none : `No running task matches “${this.dom.filter.value.trim()}”.`);
   }
 
   private rebuildView(): void {

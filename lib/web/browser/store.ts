@@ -67,6 +67,11 @@ export class Store {
 
   constructor(readonly keepFinished = 500) {}
 
+  /** Whether a `GET /procs/` answer has arrived: until then an empty list means "not known yet". */
+  get loaded(): boolean {
+    return this.snapshotAt !== -Infinity;
+  }
+
   /** The server's "now" in epoch ms. */
   now(localNow = Date.now()): number {
     return localNow + this.clockOffset;
