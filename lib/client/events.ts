@@ -5,7 +5,7 @@ import { toEvent } from "./convert";
 import { check, type Origin } from "./decode";
 import { HttpStatusError, InvalidResponseError, RemoteError, TransportError } from "./errors";
 import { failure, open, type Call } from "./request";
-import { SseParser } from "./sse";
+import { SseParser, type SseMessage } from "./sse";
 import type { RemoteEvent } from "./types";
 
 /** Options of `ProclistClient.events()`. */
@@ -81,7 +81,7 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
         for (;;) {
           const { done, value } = await reader.read().catch((error) => Promise.reject(failure(call, error)));
           if (done) break;
-          for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
+          for (const message of feed(origin, parser, decoder.decode(value, { stream: true }))) {
             lastEventId = message.lastEventId;
             if (message.event !== "message" && !isEventType(message.event)) continue;
             yield decodeEvent(origin, message.data);
@@ -108,6 +108,15 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
       return;
     }
     delay = Math.min(maxRetryMs, delay * 2);
+  }
+}
+
+/** The messages a chunk completes; a runaway message is the server's fault, said as such. */
+function feed(origin: Origin, parser: SseParser, text: string): SseMessage[] {
+  try {
+    return parser.feed(text);
+  } catch (error) {
+    throw new InvalidResponseError(origin.method, origin.url, "", (error as Error).message);
   }
 }
 

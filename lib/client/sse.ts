@@ -8,11 +8,15 @@ export interface SseMessage {
   lastEventId: string;
 }
 
+/** The longest message accepted, in characters: a proclist event is a few KB; past this the stream is broken or hostile. */
+export const MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
+
 /**
  * An incremental parser for the text/event-stream format (WHATWG HTML §9.2): feed it decoded text
  * in chunks of any size; it returns the messages completed so far. Handles CRLF, CR and LF line
  * ends (also split across chunks), comments, a leading BOM, and multi-line data. Free of Node
- * APIs: the web page bundles it too.
+ * APIs: the web page bundles it too. A message (or a line) growing past `maxChars` throws a
+ * RangeError rather than hold the stream in memory without bound.
  */
 export class SseParser {
   private buffer = "";
@@ -20,9 +24,12 @@ export class SseParser {
   private pendingCr = false;
   private event = "";
   private data: string[] = [];
+  private dataChars = 0;
   private lastEventId = "";
   /** The server's last `retry:` advice, in ms: how long to wait before reconnecting. */
   retryMs: number | undefined;
+
+  constructor(private readonly maxChars = MAX_MESSAGE_CHARS) {}
 
   feed(chunk: string): SseMessage[] {
     if (!this.started && chunk.length > 0) {
@@ -33,20 +40,22 @@ export class SseParser {
     if (this.pendingCr && chunk.startsWith("\n")) chunk = chunk.slice(1);
     this.pendingCr = false;
     const out: SseMessage[] = [];
-    let text = this.buffer + chunk;
+    // Scan the new chunk only and append to the kept partial line: rescanning (or flattening) the
+    // whole buffer per chunk would make one long line cost quadratic time.
     let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      this.line(text.slice(start, i), out);
+      this.line(this.buffer + chunk.slice(start, i), out);
+      this.buffer = "";
       if (c === 13) {
-        if (i + 1 === text.length) this.pendingCr = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
+        if (i + 1 === chunk.length) this.pendingCr = true;
+        else if (chunk.charCodeAt(i + 1) === 10) i++;
       }
       start = i + 1;
     }
-    this.buffer = text.slice(start);
-    text = "";
+    this.buffer += chunk.slice(start);
+    if (this.buffer.length + this.dataChars > this.maxChars) throw new RangeError(`an events-stream message is longer than ${this.maxChars} characters`);
     return out;
   }
 
@@ -63,6 +72,7 @@ export class SseParser {
         break;
       case "data":
         this.data.push(value);
+        this.dataChars += value.length + 1;
         break;
       case "id":
         if (!value.includes("\0")) this.lastEventId = value;
@@ -79,5 +89,6 @@ export class SseParser {
     }
     this.event = "";
     this.data = [];
+    this.dataChars = 0;
   }
 }

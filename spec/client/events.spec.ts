@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { ServerResponse } from "node:http";
 import { AuthenticationError, InvalidResponseError, ProclistClient, TransportError, type RemoteEvent, type RemoteError } from "../../lib";
 import { rejectionOf, tick } from "../helpers";
+import { MAX_MESSAGE_CHARS } from "../../lib/client/sse";
 import { fakeServer, json, type FakeServer } from "./fake-server";
 
 const T = "2026-11-24T09:00:00.000001Z";
@@ -131,6 +132,18 @@ describe("ProclistClient.events()", () => {
     });
     const error = await rejectionOf(new ProclistClient(server.url).events().next());
     expect(error).to.be.instanceOf(InvalidResponseError).and.include({ field: "id", url: `${server.url}/procs/events` });
+  });
+
+  it("ends with InvalidResponseError when a message grows past the bound, holding nothing more", async () => {
+    server = await fakeServer((req, res) => {
+      sse(res);
+      const chunk = "x".repeat(1 << 20);
+      res.write("data: ");
+      for (let i = 0; i <= MAX_MESSAGE_CHARS >> 20; i++) res.write(chunk);
+    });
+    const error = await rejectionOf(new ProclistClient(server.url).events().next());
+    expect(error).to.be.instanceOf(InvalidResponseError).and.include({ url: `${server.url}/procs/events` });
+    expect((error as Error).message).to.contain(`longer than ${MAX_MESSAGE_CHARS} characters`);
   });
 
   it("does not retry a 401 or a refused first connection", async () => {

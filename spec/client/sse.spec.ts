@@ -24,6 +24,16 @@ describe("SseParser", () => {
     }
   });
 
+  it("throws a RangeError once a line or a message passes its bound, counting only the message under way", () => {
+    const parser = new SseParser(100);
+    for (let i = 0; i < 5; i++) expect(parser.feed(`data: ${"a".repeat(80)}\n\n`)).to.have.length(1);
+    parser.feed(`data: ${"b".repeat(50)}\n`);
+    expect(() => parser.feed(`data: ${"c".repeat(50)}\n`)).to.throw(RangeError, "longer than 100 characters");
+    const line = new SseParser(100);
+    expect(line.feed("x".repeat(60))).to.deep.equal([]);
+    expect(() => line.feed("x".repeat(41))).to.throw(RangeError);
+  });
+
   it("dispatches nothing for a block without data, and keeps an unfinished block for the next chunk", () => {
     const parser = new SseParser();
     expect(parser.feed("event: start\n\n")).to.deep.equal([]);
