@@ -1,11 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { createApp } from "./app";
+import { baseUrl } from "./base-url";
 import { checkServeOptions, type ServeOptions } from "./options";
 
 /** A running API server, as `serve()` resolves it. */
 export interface ServedApi {
-  /** e.g. "http://127.0.0.1:8081" (IPv6 hosts in brackets). */
+  /** e.g. "http://127.0.0.1:8081" (IPv6 hosts in brackets; for host 0.0.0.0 or ::, the loopback address). */
   readonly url: string;
   /** The port listened on: the one picked when `port` was 0. */
   readonly port: number;
@@ -40,7 +41,7 @@ export async function serve(options: ServeOptions = {}): Promise<ServedApi> {
   const actualPort = typeof address === "object" && address !== null ? address.port : port;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`,
+    url: baseUrl(host, actualPort),
     port: actualPort,
     server,
     close: () =>
