@@ -51,10 +51,12 @@ export function askAll<T>(targets: Target[], ask: (client: ProclistClient) => Pr
   );
 }
 
+/** commander's accumulator for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** commander's parser for a positive whole number; anything else is a usage error quoting the value. */
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got ${JSON.stringify(value)}`);

@@ -6,6 +6,7 @@ import type { RemoteEvent, RemoteFinishedProc, RemoteHistory, RemoteProc, Remote
 // Wire answers (already schema-checked) become the client's types: times as epoch ms, and the
 // fields the Go original omits filled in, so callers never meet an undefined required field.
 
+/** A live task: times as epoch ms, `attrs` and `cancelling` filled in when the Go original left them out. */
 export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   const proc: RemoteProc = {
     id: wire.id,
@@ -21,6 +22,7 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   return proc;
 }
 
+/** A finished task: a proc plus its outcome, end time and duration. */
 export function toFinishedProc(origin: Origin, wire: WireFinishedProc, at: string): RemoteFinishedProc {
   const proc: RemoteFinishedProc = {
     ...toProc(origin, wire, at),
@@ -33,10 +35,12 @@ export function toFinishedProc(origin: Origin, wire: WireFinishedProc, at: strin
   return proc;
 }
 
+/** Whether `GET /procs/:id` answered a finished task (only those carry an outcome). */
 export function isFinishedWire(wire: WireProc): wire is WireFinishedProc {
   return "outcome" in wire;
 }
 
+/** A timeline; `dropped` is 0 when the server (the Go original, say) sent none. */
 export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
   return {
     history: wire.history.map((entry, i) => ({ ts: time(origin, entry.ts, `history.${i}.ts`), status: entry.status })),
@@ -45,6 +49,7 @@ export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
   };
 }
 
+/** Stats rows pass as they are (numbers already); only the server time is converted. */
 export function toStats(origin: Origin, wire: WireStats): RemoteStats {
   return { stats: wire.stats, serverTime: time(origin, wire.serverTime, "serverTime") };
 }
@@ -58,6 +63,7 @@ const REQUIRED: Record<WireEvent["type"], readonly string[]> = {
   done: ["id", "outcome", "status", "durationMs"],
 };
 
+/** One events-stream message, checked for the fields its type needs (the schema lists them all as optional). */
 export function toEvent(origin: Origin, wire: WireEvent): RemoteEvent {
   const missing = REQUIRED[wire.type].find((field) => !(field in wire));
   if (missing !== undefined) throw new InvalidResponseError(origin.method, origin.url, missing, `is missing from a ${wire.type} event`);

@@ -50,10 +50,6 @@ export function sendJsonParts(res: ServerResponse, head: Buffer, tail: string): 
   next();
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  sendJsonText(res, status, JSON.stringify(body));
-}
-
 /** Answers `{ "error": message }` with the error's status; unexpected errors become a bare 500. */
 export function sendError(res: ServerResponse, error: unknown): void {
   const http = toHttpError(error);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { sendJsonText } from "../http/respond";
 
 /** The built web page, ready to send: bytes, the same gzipped, the policy that lets only its own script and style run. */
 export interface WebPage {
@@ -52,12 +53,12 @@ export function webPageHandler(page?: WebPage): (req: IncomingMessage, res: Serv
   let loaded = page;
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
-      return sendJson(res, 405, { error: `method ${req.method} not allowed on the web page; use GET` }, { Allow: "GET, HEAD" });
+      return sendJsonText(res, 405, JSON.stringify({ error: `method ${req.method} not allowed on the web page; use GET` }), { allow: "GET, HEAD" });
     }
     try {
       loaded ??= loadWebPage();
     } catch (error) {
-      return sendJson(res, 500, { error: (error as Error).message });
+      return sendJsonText(res, 500, JSON.stringify({ error: (error as Error).message }));
     }
     const headers: Record<string, string> = {
       ...securityHeaders(loaded),
@@ -99,12 +100,6 @@ function matches(header: string | undefined, etag: string): boolean {
     const t = tag.trim();
     return t === "*" || t === etag || t === `W/${etag}`;
   });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(text)), ...extra });
-  res.end(text);
 }
 
 /**

@@ -5,13 +5,13 @@ import { ajv } from "../validation";
  * so that both sides agree and a garbled answer is caught where it arrives. Extra fields are
  * allowed everywhere: the original's clients ignore them, and ours must read newer servers.
  */
-export const timeSchema = {
+const timeSchema = {
   type: "string",
   // RFC 3339: the Go original writes local offsets and nanoseconds, proclist UTC and microseconds.
   pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$",
 } as const;
 
-export const procSchema = {
+const procSchema = {
   type: "object",
   required: ["id", "procTime", "statusTime", "status"],
   properties: {
@@ -27,13 +27,13 @@ export const procSchema = {
   },
 } as const;
 
-export const procListSchema = {
+const procListSchema = {
   type: "object",
   required: ["procs", "serverTime"],
   properties: { procs: { type: "array", items: procSchema }, serverTime: timeSchema },
 } as const;
 
-export const historySchema = {
+const historySchema = {
   type: "object",
   required: ["history", "serverTime"],
   properties: {
@@ -50,7 +50,7 @@ export const historySchema = {
 
 const outcomeSchema = { enum: ["ended", "killed", "aborted"] } as const;
 
-export const finishedProcSchema = {
+const finishedProcSchema = {
   type: "object",
   required: [...procSchema.required, "outcome", "endTime", "durationMs"],
   properties: {
@@ -63,19 +63,19 @@ export const finishedProcSchema = {
   },
 } as const;
 
-export const finishedListSchema = {
+const finishedListSchema = {
   type: "object",
   required: ["finished", "serverTime"],
   properties: { finished: { type: "array", items: finishedProcSchema }, serverTime: timeSchema },
 } as const;
 
-export const taskSchema = {
+const taskSchema = {
   type: "object",
   required: ["proc", "running", "serverTime"],
   properties: { proc: procSchema, running: { type: "boolean" }, serverTime: timeSchema },
 } as const;
 
-export const killedSchema = {
+const killedSchema = {
   type: "object",
   required: ["id", "cancelling", "serverTime"],
   properties: { id: { type: "string" }, cancelling: { const: true }, message: { type: "string" }, serverTime: timeSchema },
@@ -84,7 +84,7 @@ export const killedSchema = {
 const count = { type: "integer", minimum: 0 } as const;
 const ms = { type: "number", minimum: 0 } as const;
 
-export const statsSchema = {
+const statsSchema = {
   type: "object",
   required: ["stats", "serverTime"],
   properties: {
@@ -116,13 +116,13 @@ export const statsSchema = {
   },
 } as const;
 
-export const errorSchema = {
+const errorSchema = {
   type: "object",
   required: ["error"],
   properties: { error: { type: "string" } },
 } as const;
 
-export const eventSchema = {
+const eventSchema = {
   type: "object",
   required: ["type", "ts"],
   properties: {

@@ -28,6 +28,7 @@ interface Found {
   task: RemoteTask | undefined;
 }
 
+/** Adds `proclist history <id>` to the program. */
 export function registerHistory(program: Command): void {
   withConnection(program.command("history").argument("<id>", "task id").description("show a task's timeline with the time spent in each status"))
     .option("--json", "print JSON: entries with RFC 3339 times and the ms spent in each")

@@ -22,6 +22,7 @@ Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCan
 3 an endpoint unreachable or refusing the token, 4 the id is live on several endpoints,
 5 (--wait) the task still runs when the wait is over.`;
 
+/** Adds `proclist kill <id>` to the program. */
 export function registerKill(program: Command): void {
   withConnection(program.command("kill").argument("<id>", "task id").description("cancel a task, on whichever endpoint runs it"))
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")

@@ -23,6 +23,7 @@ Examples:
 
 Exit codes: 0 listed (even if empty), 3 an endpoint unreachable (the others are still listed).`;
 
+/** Adds `proclist ls` to the program. */
 export function registerLs(program: Command): void {
   withConnection(program.command("ls").description("list the live tasks of every endpoint in one table, oldest first"))
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")

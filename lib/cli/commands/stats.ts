@@ -19,6 +19,7 @@ Examples:
 Latencies are over completed tasks (ended, killed or aborted), as the server keeps them.
 Exit codes: 0 shown, 3 an endpoint unreachable (the others are still shown).`;
 
+/** Adds `proclist stats` to the program. */
 export function registerStats(program: Command): void {
   withConnection(program.command("stats").description("per task name: counts, latency p50/p90/p99/max, and time spent in each status"))
     .option("--json", "print a JSON array, one object per endpoint and name")
@@ -55,7 +56,8 @@ async function stats(options: StatsOptions): Promise<number> {
 
 type StatsRow = RemoteStats["stats"][number] & { endpoint: string };
 
-export function renderStats(rows: StatsRow[], phases: boolean): string[] {
+/** The stats table, one row per endpoint and task name; with `phases`, the time spent in each status below it. */
+function renderStats(rows: StatsRow[], phases: boolean): string[] {
   const name = (r: StatsRow) => truncate(formatValue(r.name), 48);
   const ms = (n: number, count: number) => (count === 0 ? "-" : formatDuration(n));
   const lines = renderTable(

@@ -30,6 +30,7 @@ Examples:
 An endpoint that stops answering is shown as DOWN with the reason, and its tasks are hidden
 until it answers again. Works with servers of the original Go pm too.`;
 
+/** Adds `proclist top` to the program. */
 export function registerTop(program: Command): void {
   withConnection(program.command("top").description("full-screen, refreshing list of the tasks of every endpoint; kill from the keyboard"))
     .option("--interval <ms>", "refresh interval in ms", positiveInt, 1000)

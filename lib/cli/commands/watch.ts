@@ -24,6 +24,7 @@ Runs until Ctrl-C (exit 0). A dropped stream is reconnected with backoff (events
 are missed and said so on stderr). Needs proclist servers: the original Go pm has no events.
 Exit codes: 0 stopped, 3 an endpoint unreachable at start or refusing the token.`;
 
+/** Adds `proclist watch` to the program. */
 export function registerWatch(program: Command): void {
   withConnection(program.command("watch").description("follow the events of every endpoint, one line per event"))
     .option("--json", "print one JSON object per line (times RFC 3339)")

@@ -3,7 +3,7 @@ import type { RemoteProcList } from "../../client/types";
 import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
 
 /** Refresh intervals `+` and `-` step through, in ms. */
-export const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
+const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
 
 /** What `top` knows of one endpoint: its last answer, or why it is down. */
 export interface EndpointView {

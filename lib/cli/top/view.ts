@@ -5,7 +5,7 @@ import { attrNames, taskTable } from "../rows";
 import { naturalWidths, renderTable } from "../table";
 import type { EndpointView, TopModel } from "./model";
 
-export const KEYS_HELP = "↑↓ select  k kill  s sort  +/- interval  p pause  r refresh  q quit";
+const KEYS_HELP = "↑↓ select  k kill  s sort  +/- interval  p pause  r refresh  q quit";
 
 /** Terminal size and the local time, the only inputs of a frame besides the model. */
 export interface Screen {

@@ -3,7 +3,7 @@ import { Change, type LiveTask, type Store } from "./store";
 import { formatAge } from "./time";
 
 /** Fixed row height: rows are absolutely placed, so only the visible ones exist in the DOM. */
-export const ROW_HEIGHT = 30;
+const ROW_HEIGHT = 30;
 const OVERSCAN = 8;
 
 export type SortKey = "id" | "name" | "age" | "status" | "inStatus" | "attrs";
