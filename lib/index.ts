@@ -13,7 +13,7 @@ export type { TaskHandle } from "./task-handle";
 export type { Task, Outcome } from "./task";
 export type { TaskInfo, FinishedTaskInfo } from "./task-info";
 export type { HistoryEntry } from "./history";
-export type { ManagerOptions, TaskOptions } from "./options";
+export type { ManagerOptions, ManagerOptionsInput, TaskOptions } from "./options";
 export type { TaskEvent, TaskListener } from "./events";
 export type { NameStats, PhaseStats } from "./stats";
 export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError } from "./errors";

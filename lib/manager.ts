@@ -5,7 +5,7 @@ import { TaskEvents, type TaskListener } from "./events";
 import { FinishedTasks } from "./finished-tasks";
 import { LiveTasks } from "./live-tasks";
 import type { HistoryEntry } from "./history";
-import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, type ManagerOptions, type TaskOptions } from "./options";
+import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions, type ManagerOptions, type ManagerOptionsInput, type TaskOptions } from "./options";
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { Task, type Outcome } from "./task";
@@ -15,7 +15,7 @@ import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
 
 /** Options of `run()`: a task's options plus its id (generated when absent). */
 export interface RunOptions extends TaskOptions {
-  id?: string;
+  id?: string | undefined;
 }
 
 /**
@@ -32,9 +32,9 @@ export class ProcessManager {
   private readonly ended: FinishedTasks;
   private opts: ManagerOptions;
 
-  constructor(options: Partial<ManagerOptions> = {}) {
+  constructor(options: ManagerOptionsInput = {}) {
     checkManagerOptions(options);
-    this.opts = Object.freeze({ ...DEFAULT_OPTIONS, ...options });
+    this.opts = Object.freeze({ ...DEFAULT_OPTIONS, ...definedOptions(options) });
     this.ended = new FinishedTasks(this.opts.keepFinished);
   }
 
@@ -56,9 +56,9 @@ export class ProcessManager {
   }
 
   /** Changes some options (as the original's SetOptions); tasks already running keep theirs. Throws TypeError on a bad one. */
-  setOptions(options: Partial<ManagerOptions>): void {
+  setOptions(options: ManagerOptionsInput): void {
     checkManagerOptions(options);
-    const next = Object.freeze({ ...this.opts, ...options });
+    const next = Object.freeze({ ...this.opts, ...definedOptions(options) });
     if (next.keepFinished !== this.opts.keepFinished) this.ended.resize(next.keepFinished);
     this.opts = next;
   }

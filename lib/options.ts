@@ -16,14 +16,21 @@ export interface ManagerOptions {
   maxStatusLength: number;
 }
 
-/** Options of one task; unset fields take the manager's defaults. */
+/**
+ * Manager options as callers pass them: any field may be left out, or be undefined (so
+ * `{ keepFinished: env.KEEP && Number(env.KEEP) }`-style code compiles under exactOptionalPropertyTypes);
+ * either way the current value stays.
+ */
+export type ManagerOptionsInput = { [K in keyof ManagerOptions]?: ManagerOptions[K] | undefined };
+
+/** Options of one task; unset (or undefined) fields take the manager's defaults. */
 export interface TaskOptions {
   /** A label shared by tasks of one kind, such as `UserService.find`. */
-  name?: string;
+  name?: string | undefined;
   /** Initial attributes (method, uri, user…). */
-  attrs?: Record<string, unknown>;
-  forbidCancel?: boolean;
-  swallowCancel?: boolean;
+  attrs?: Record<string, unknown> | undefined;
+  forbidCancel?: boolean | undefined;
+  swallowCancel?: boolean | undefined;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
@@ -37,7 +44,7 @@ export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
 
 const count = (minimum: number) => ({ type: "integer", minimum, maximum: 1e9 }) as const;
 
-export const checkManagerOptions: Checker<Partial<ManagerOptions>> = optionChecker<Partial<ManagerOptions>>(
+export const checkManagerOptions: Checker<ManagerOptionsInput> = optionChecker<ManagerOptionsInput>(
   {
     type: "object",
     additionalProperties: false,
@@ -66,3 +73,10 @@ export const checkTaskOptions: Checker<TaskOptions> = optionChecker<TaskOptions>
   },
   "task option",
 );
+
+/** The options with their undefined fields left out, so that spreading them keeps what they do not set. */
+export function definedOptions(options: ManagerOptionsInput): Partial<ManagerOptions> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
+  return out as Partial<ManagerOptions>;
+}

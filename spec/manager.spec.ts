@@ -272,6 +272,13 @@ describe("ProcessManager", () => {
       expect(pm.options).to.deep.equal(freshManager().options);
     });
 
+    it("treats an undefined option as not given", () => {
+      const pm = new ProcessManager({ keepFinished: undefined, maxHistory: 7 });
+      expect(pm.options.keepFinished).to.equal(100);
+      pm.setOptions({ maxHistory: undefined, forbidCancel: true });
+      expect(pm.options).to.include({ maxHistory: 7, forbidCancel: true });
+    });
+
     it("validates options given at construction", () => {
       expect(() => new ProcessManager({ maxAttrLength: 0 })).to.throw(TypeError, /"maxAttrLength" 0/);
       expect(new ProcessManager({ keepFinished: 0 }).options.keepFinished).to.equal(0);

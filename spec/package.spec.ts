@@ -15,11 +15,13 @@ const consumer = `
 import { Attr, ProcessManager, ProclistClient, Status, Tracked, createApp, currentTask, serve } from "proclist";
 import { container } from "tsyringe";
 class Greeter {
-  @Tracked() async greet(@Attr("who") who: string) { await this.phase(); return "hello " + who; }
+  @Tracked({ name: process.env.TASK_NAME, forbidCancel: undefined }) async greet(@Attr("who") who: string) { await this.phase(); return "hello " + who; }
   @Status("greeting") async phase() { return currentTask()?.id; }
 }
 (async () => {
   const pm = container.resolve(ProcessManager);
+  pm.setOptions({ keepFinished: process.env.KEEP ? Number(process.env.KEEP) : undefined });
+  new ProcessManager({ maxHistory: undefined }).run(() => 0, { id: process.env.ID, name: undefined, attrs: undefined });
   const greeting = await new Greeter().greet("ann");
   const [task] = pm.finished();
   if (!task) throw new Error("nothing finished");

@@ -9,13 +9,13 @@ import { raise, wrapMethod } from "./method";
 /** Options of `@Tracked`; unset cancel options take the manager's defaults. */
 export interface TrackedOptions<A extends any[] = any[]> {
   /** Task name; default `ClassName.methodName`. */
-  name?: string;
+  name?: string | undefined;
   /** Computes the task id from the arguments; else the `@TaskId()` parameter; else a generated id. */
-  id?: (...args: A) => string;
+  id?: ((...args: A) => string) | undefined;
   /** Computes attributes from the arguments, merged over the `@Attr` parameters. */
-  attrs?: (...args: A) => Record<string, unknown>;
-  forbidCancel?: boolean;
-  swallowCancel?: boolean;
+  attrs?: ((...args: A) => Record<string, unknown>) | undefined;
+  forbidCancel?: boolean | undefined;
+  swallowCancel?: boolean | undefined;
 }
 
 const checkTrackedOptions: Checker<TrackedOptions> = optionChecker<TrackedOptions>(
