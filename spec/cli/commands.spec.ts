@@ -161,6 +161,14 @@ describe("the proclist command against two real servers", function () {
       }
     });
 
+    it("says with --wait why a task that failed while stopping ended aborted", async () => {
+      const ended = b.manager.run((task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(new Error("rollback failed")), { once: true })), { id: "messy" });
+      ended.catch(() => undefined);
+      const result = await proclist(["kill", "messy", "--wait", "-e", b.label]);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.match(/\ntask messy ended aborted after \S+: rollback failed\n$/);
+    });
+
     it("exits 1 when no endpoint has the task, 2 when it forbids cancelling, 3 when unreachable", async () => {
       const missing = await proclist(["kill", "nope", "-e", both]);
       expect(missing).to.deep.include({ code: 1, stdout: "", stderr: 'proclist: no such task: "nope" on any of 2 endpoints\n' });

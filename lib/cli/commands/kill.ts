@@ -59,7 +59,10 @@ async function wait(holder: Target, id: string, ms: number): Promise<number> {
       process.stderr.write(`proclist: task ${JSON.stringify(id)} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`);
       return EXIT.STILL_RUNNING;
     }
-    const how = ending.state === "gone" ? "ended" : `ended ${formatValue(ending.proc.status)} after ${formatDuration(ending.proc.durationMs)}`;
+    const how =
+      ending.state === "gone"
+        ? "ended"
+        : `ended ${formatValue(ending.proc.status)} after ${formatDuration(ending.proc.durationMs)}${ending.proc.error === undefined ? "" : `: ${formatValue(ending.proc.error)}`}`;
     process.stdout.write(`task ${formatValue(id)} ${how}\n`);
     return EXIT.OK;
   } catch (error) {
