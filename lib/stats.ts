@@ -1,4 +1,5 @@
 import type { History } from "./history";
+import type { WireNameStats, WirePhaseStats } from "./wire/shapes";
 import type { Outcome, Task } from "./task";
 
 /** Latest durations kept per name for quantiles: enough for a stable p99, bounded in memory. */
@@ -10,23 +11,11 @@ const MAX_PHASES = 200;
 const CACHED_POSITIONS = 16;
 export const OTHER = "(other)";
 
-/** Time spent in one status over completed tasks. */
-export interface PhaseStats {
-  count: number;
-  totalMs: number;
-}
+/** Time spent in one status over completed tasks; the wire's shape, so the two cannot drift. */
+export type PhaseStats = WirePhaseStats;
 
-/** Counters and latency quantiles for one task name, over completed tasks. */
-export interface NameStats {
-  name: string;
-  running: number;
-  started: number;
-  ended: number;
-  killed: number;
-  aborted: number;
-  latencyMs: { count: number; p50: number; p90: number; p99: number; max: number };
-  phases: Record<string, PhaseStats>;
-}
+/** Counters and latency quantiles for one task name, over completed tasks, as `GET /stats` sends them. */
+export type NameStats = WireNameStats;
 
 class NameRecord {
   running = 0;

@@ -137,7 +137,7 @@ export class Task implements TaskHandle {
     if (this.outcome !== undefined) return;
     let entry: string = outcome;
     if (outcome === "killed" && this.cancel?.reason !== undefined) entry = `killed: ${this.cancel.reason}`;
-    if (outcome === "aborted") this.error = error instanceof Error ? error.message : String(error);
+    if (outcome === "aborted") this.error = cut(error instanceof Error ? error.message : String(error), this.owner.maxStatusLength);
     this.appendEntry(entry);
     this.outcome = outcome;
     if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.history.lastTime, outcome });

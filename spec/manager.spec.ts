@@ -173,6 +173,13 @@ describe("ProcessManager", () => {
       expect(pm.finished().map((f) => [f.id, f.outcome])).to.deep.equal([["ok", "ended"], ["k", "killed"], ["km", "killed"], ["bad", "aborted"]]);
       expect(pm.finished()[3].error).to.equal("disk full");
     });
+
+    it("cuts an aborting error's message past maxStatusLength", () => {
+      const pm = freshManager({ maxStatusLength: 10 });
+      pm.start("a");
+      pm.done("a", new Error("x".repeat(100_000)));
+      expect(pm.finished()[0].error).to.equal("xxxxxxxxxx…");
+    });
   });
 
   describe("finished tasks", () => {
