@@ -20,6 +20,12 @@ export interface EventsOptions {
   minRetryMs?: number | undefined;
   /** Longest wait between reconnection attempts, in ms. Default 10,000. */
   maxRetryMs?: number | undefined;
+  /**
+   * Reconnects when nothing (not even the server's heartbeat, every 15 s by default) arrived for
+   * this long, in ms, so a connection that died silently is not followed forever. 0 never does.
+   * Default 45,000.
+   */
+  idleTimeoutMs?: number | undefined;
   /** Called each time the stream is (re)connected. */
   onConnect?: (() => void) | undefined;
   /** Called when the connection dropped, with why and how long until the next attempt. */
@@ -42,7 +48,7 @@ export interface StreamTarget {
  * a malformed event ends the iteration with its error.
  */
 export async function* eventStream(target: StreamTarget, options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
-  const { signal, minRetryMs = 250, maxRetryMs = 10_000 } = options;
+  const { signal, minRetryMs = 250, maxRetryMs = 10_000, idleTimeoutMs = 45_000 } = options;
   const query = new URLSearchParams();
   if (options.id !== undefined) query.set("id", options.id);
   if (options.name !== undefined) query.set("name", options.name);
@@ -77,9 +83,14 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
       options.onConnect?.();
       const decoder = new TextDecoder();
       const reader = response.body.getReader();
+      let idle = false;
+      const idleTimer = idleTimeoutMs > 0 ? setTimeout(() => ((idle = true), connection.abort()), idleTimeoutMs) : undefined;
       try {
         for (;;) {
-          const { done, value } = await reader.read().catch((error) => Promise.reject(failure(call, error)));
+          const { done, value } = await reader.read().catch((error) =>
+            Promise.reject(idle ? new TransportError("GET", url, `nothing arrived for ${idleTimeoutMs} ms, not even a heartbeat`) : failure(call, error)),
+          );
+          idleTimer?.refresh();
           if (done) break;
           for (const message of feed(origin, parser, decoder.decode(value, { stream: true }))) {
             lastEventId = message.lastEventId;
@@ -88,6 +99,7 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
           }
         }
       } finally {
+        clearTimeout(idleTimer);
         await reader.cancel().catch(() => undefined);
       }
       lost = new TransportError("GET", url, "the server closed the events stream");

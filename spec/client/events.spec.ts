@@ -82,6 +82,25 @@ describe("ProclistClient.events()", () => {
     expect(lost[0]).to.be.instanceOf(TransportError).and.have.property("url", `${server.url}/procs/events`);
   });
 
+  it("reconnects when a connection goes silent past idleTimeoutMs, not even a heartbeat arriving", async () => {
+    let connections = 0;
+    server = await fakeServer((req, res) => {
+      connections++;
+      sse(res);
+      // the first connection sends one event, then stays open and silent: a half-dead peer
+      send(res, { type: "status", ts: T, id: "a", status: connections === 1 ? "before" : "after" });
+    });
+    const lost: RemoteError[] = [];
+    const iterator = new ProclistClient(server.url).events({ idleTimeoutMs: 150, minRetryMs: 10, onDisconnect: (error) => lost.push(error) });
+    const events = await take(iterator, 2);
+    await iterator.return();
+    expect(events.map((e) => (e as { status: string }).status)).to.deep.equal(["before", "after"]);
+    expect(connections).to.equal(2);
+    expect(lost).to.have.length(1);
+    expect(lost[0]).to.be.instanceOf(TransportError);
+    expect(lost[0].message).to.match(/nothing arrived for 150 ms, not even a heartbeat/);
+  });
+
   it("retries a 503 once connected, with growing waits", async () => {
     let connections = 0;
     server = await fakeServer((req, res) => {
