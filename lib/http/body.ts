@@ -23,6 +23,11 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  // A compressed body would be parsed as garbage JSON; say plainly that it is not read instead.
+  const encoding = req.headers["content-encoding"];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    return Promise.reject(new HttpError(415, `request body encoding ${JSON.stringify(encoding)} is not accepted: send plain JSON`));
+  }
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   if (declared === "0" || (declared === undefined && req.headers["transfer-encoding"] === undefined)) return Promise.resolve("");

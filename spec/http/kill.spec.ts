@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { gzipSync } from "node:zlib";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { blocked, rejectionOf, statuses } from "../helpers";
 import { call, startApi } from "./http-helpers";
@@ -96,6 +97,16 @@ describe("DELETE /procs/:id", () => {
       expect(answer.status).to.equal(400);
       expect(answer.json.error).to.contain("UTF-8");
       expect(pm.get("t")!.cancelling).to.equal(false);
+    });
+
+    it("answers 415 for a compressed body instead of parsing it as JSON", async () => {
+      pm.start("t");
+      const answer = await call(api, "DELETE", "/procs/t", { headers: { "content-encoding": "gzip" }, body: gzipSync('{"message":"zipped"}') });
+      expect(answer.status).to.equal(415);
+      expect(answer.json.error).to.contain('"gzip" is not accepted');
+      expect(pm.get("t")!.cancelling).to.equal(false);
+      const plain = await call(api, "DELETE", "/procs/t", { headers: { "content-encoding": "identity" }, body: '{"message":"plain"}' });
+      expect(plain.status).to.equal(200);
     });
 
     it("answers 413 for a body over 16 KiB, declared or chunked", async () => {
