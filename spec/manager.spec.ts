@@ -316,27 +316,4 @@ describe("ProcessManager", () => {
       expect(() => pm.status("a", "x")).not.to.throw();
     });
   });
-
-  describe(".stats", () => {
-    it("counts per name and times each status over completed tasks", () => {
-      const pm = freshManager();
-      pm.run((t) => t.status("phase"), { name: "job" });
-      pm.run((t) => t.status("phase"), { name: "job" });
-      pm.start("x", { name: "job" });
-      const [job] = pm.stats.snapshot();
-      expect(job).to.include({ name: "job", started: 3, running: 1, ended: 2, killed: 0, aborted: 0 });
-      expect(job.latencyMs.count).to.equal(2);
-      expect(job.latencyMs.p99).to.be.at.least(job.latencyMs.p50);
-      expect(job.phases).to.have.keys("init", "phase");
-      expect(job.phases.phase.count).to.equal(2);
-    });
-
-    it("folds statuses past 200 distinct ones per name into (other), so odd strings cannot grow memory", () => {
-      const pm = freshManager();
-      for (let i = 0; i < 500; i++) pm.run((t) => t.status(`row ${i}`), { name: "import" });
-      const [stats] = pm.stats.snapshot();
-      expect(Object.keys(stats.phases)).to.have.length(201);
-      expect(stats.phases["(other)"].count).to.equal(301);
-    });
-  });
 });
