@@ -1,22 +1,22 @@
 // Loaded first, here, so that users cannot get the order wrong: tsyringe throws without it.
 import "reflect-metadata";
 
-export { ProcessManager } from "./manager";
-export type { RunOptions } from "./manager";
+export { ProcessManager } from "./core/manager";
+export type { RunOptions } from "./core/manager";
 export { Tracked } from "./decorators/tracked";
 export type { TrackedOptions } from "./decorators/tracked";
 export { Status } from "./decorators/status";
 export { Attr } from "./decorators/attr";
 export { TaskId } from "./decorators/task-id";
-export { currentTask } from "./context";
-export type { TaskHandle } from "./task-handle";
-export type { Task, Outcome } from "./task";
-export type { TaskInfo, FinishedTaskInfo } from "./task-info";
-export type { HistoryEntry } from "./history";
-export type { ManagerOptions, ManagerOptionsInput, TaskOptions } from "./options";
-export type { TaskEvent, TaskListener } from "./events";
-export type { NameStats, PhaseStats } from "./stats";
-export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError } from "./errors";
+export { currentTask } from "./core/context";
+export type { TaskHandle } from "./core/task-handle";
+export type { Task, Outcome } from "./core/task";
+export type { TaskInfo, FinishedTaskInfo } from "./core/task-info";
+export type { HistoryEntry } from "./core/history";
+export type { ManagerOptions, ManagerOptionsInput, TaskOptions } from "./core/options";
+export type { TaskEvent, TaskListener } from "./core/events";
+export type { NameStats, PhaseStats } from "./core/stats";
+export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError } from "./core/errors";
 export { ProclistClient } from "./client/client";
 export type { ClientOptions } from "./client/client";
 export type { EventsOptions } from "./client/events";

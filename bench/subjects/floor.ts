@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { taskContext } from "../../lib/context";
+import { taskContext } from "../../lib/core/context";
 
 /**
  * The least any tracker can do in Node: an AsyncLocalStorage.run, a Map entry, a history of

@@ -1,5 +1,5 @@
 import { AuthenticationError, RemoteError } from "../client/errors";
-import { CancelForbiddenError, TaskNotFoundError } from "../errors";
+import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 
 /** The command's exit codes, documented in `--help` and the README; scripts depend on them. */
 export const EXIT = {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ProclistClient } from "../client/client";
 import { HttpStatusError } from "../client/errors";
 import type { RemoteFinishedProc } from "../client/types";
-import { TaskNotFoundError } from "../errors";
+import { TaskNotFoundError } from "../core/errors";
 
 /** How a waited-for task turned out: its final record (proclist servers), gone (the Go original drops it at once), or still running. */
 export type Ending = { state: "finished"; proc: RemoteFinishedProc } | { state: "gone" } | { state: "running" };

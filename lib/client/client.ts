@@ -1,6 +1,6 @@
 import type { ValidateFunction } from "ajv";
-import { CancelForbiddenError, TaskNotFoundError } from "../errors";
-import { optionChecker, type Checker } from "../validation";
+import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
+import { optionChecker, type Checker } from "../core/validation";
 import type { WireFinishedList, WireHistory, WireProcList, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./convert";

@@ -1,4 +1,4 @@
-import { ProclistError } from "../errors";
+import { ProclistError } from "../core/errors";
 
 /**
  * Base class of the failures of a remote call; `url` is the request that failed and `method` its

@@ -1,5 +1,5 @@
-import type { HistoryEntry } from "../history";
-import type { NameStats } from "../stats";
+import type { HistoryEntry } from "../core/history";
+import type { NameStats } from "../core/stats";
 import type { WireOutcome } from "../wire/shapes";
 
 /**

@@ -1,4 +1,4 @@
-import { addParamSpec } from "../metadata";
+import { addParamSpec } from "./metadata";
 
 /**
  * Marks a parameter of a `@Tracked` method as the task attribute `name`; `map` picks what to show.

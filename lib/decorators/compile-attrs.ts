@@ -1,4 +1,4 @@
-import type { ParamSpec } from "../metadata";
+import type { ParamSpec } from "./metadata";
 
 /** Builds a task's attributes from a call's arguments; undefined when the method declares none. */
 export type AttrsOf = (args: ArrayLike<unknown>) => Record<string, unknown> | undefined;

@@ -1,5 +1,5 @@
 import { container } from "tsyringe";
-import { ProcessManager } from "../manager";
+import { ProcessManager } from "../core/manager";
 
 const byInstance = new WeakMap<object, ProcessManager>();
 let root: ProcessManager | undefined;

@@ -1,4 +1,4 @@
-import { activeTask } from "../context";
+import { activeTask } from "../core/context";
 import { raise, wrapMethod } from "./method";
 
 /**

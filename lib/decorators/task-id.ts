@@ -1,4 +1,4 @@
-import { addParamSpec } from "../metadata";
+import { addParamSpec } from "./metadata";
 
 /** Marks the parameter of a `@Tracked` method whose value is the task id (a request id, say). */
 export function TaskId(): ParameterDecorator {

@@ -1,7 +1,7 @@
-import { activeTask } from "../context";
-import { paramSpecs, type ParamSpec } from "../metadata";
-import { runInTask } from "../run-in-task";
-import { optionChecker, type Checker } from "../validation";
+import { activeTask } from "../core/context";
+import { paramSpecs, type ParamSpec } from "./metadata";
+import { runInTask } from "../core/run-in-task";
+import { optionChecker, type Checker } from "../core/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
 import { raise, wrapMethod } from "./method";

@@ -1,7 +1,7 @@
 import polka, { type Polka } from "polka";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { container } from "tsyringe";
-import { ProcessManager } from "../manager";
+import { ProcessManager } from "../core/manager";
 import { TokenCheck } from "./auth";
 import { Cors } from "./cors";
 import { EventHub } from "./event-hub";

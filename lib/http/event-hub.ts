@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
-import type { TaskEvent } from "../events";
-import type { ProcessManager } from "../manager";
+import type { TaskEvent } from "../core/events";
+import type { ProcessManager } from "../core/manager";
 import { eventText } from "./event-text";
 
 /** What one client asked to follow: one task id, one task name, or everything. */

@@ -1,4 +1,4 @@
-import type { TaskEvent } from "../events";
+import type { TaskEvent } from "../core/events";
 import { attrValueJson } from "./attr-json";
 import { durationMs, procJson } from "./proc-json";
 import { formatTime } from "./time";

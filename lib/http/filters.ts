@@ -1,4 +1,4 @@
-import type { Task } from "../task";
+import type { Task } from "../core/task";
 import type { Query } from "./inputs";
 
 /**

@@ -1,5 +1,5 @@
 import type { ErrorObject } from "ajv";
-import { ajv, describeError } from "../validation";
+import { ajv, describeError } from "../core/validation";
 import { HttpError } from "./http-error";
 
 /** The longest kill message accepted; it becomes a history entry. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { ProcessManager } from "../manager";
-import { optionChecker, type Checker } from "../validation";
+import { ProcessManager } from "../core/manager";
+import { optionChecker, type Checker } from "../core/validation";
 
 /** Options of `createApp()`. Every field is optional. */
 export interface AppOptions {

@@ -1,4 +1,4 @@
-import type { Task } from "../task";
+import type { Task } from "../core/task";
 import { attrsJson } from "./attr-json";
 import { formatTime } from "./time";
 

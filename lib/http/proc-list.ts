@@ -1,5 +1,5 @@
-import type { ProcessManager } from "../manager";
-import type { Task } from "../task";
+import type { ProcessManager } from "../core/manager";
+import type { Task } from "../core/task";
 import { procEntry, type ProcEntry } from "./proc-json";
 
 /**

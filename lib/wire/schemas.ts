@@ -1,4 +1,4 @@
-import { ajv } from "../validation";
+import { ajv } from "../core/validation";
 
 /**
  * JSON Schemas of the wire shapes (see shapes.ts), shared by the server's specs and the client,

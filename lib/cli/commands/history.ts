@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
 import { formatTime } from "../../client/time";
 import type { RemoteHistory, RemoteTask } from "../../client/types";
-import { TaskNotFoundError } from "../../errors";
+import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connect, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatClock, formatDuration, formatValue } from "../format";

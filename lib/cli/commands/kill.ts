@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
-import { TaskNotFoundError } from "../../errors";
+import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connect, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";

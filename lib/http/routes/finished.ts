@@ -1,4 +1,4 @@
-import type { ProcessManager } from "../../manager";
+import type { ProcessManager } from "../../core/manager";
 import { filterTasks } from "../filters";
 import { handle, type Handler } from "../handler";
 import { checkQuery } from "../inputs";

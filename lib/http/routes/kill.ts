@@ -1,5 +1,5 @@
-import type { ProcessManager } from "../../manager";
-import { TaskNotFoundError } from "../../errors";
+import type { ProcessManager } from "../../core/manager";
+import { TaskNotFoundError } from "../../core/errors";
 import { readJsonBody } from "../body";
 import { handle, type Handler } from "../handler";
 import { HttpError } from "../http-error";

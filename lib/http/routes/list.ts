@@ -2,7 +2,7 @@ import { filterTasks } from "../filters";
 import { handle, type Handler } from "../handler";
 import { checkQuery } from "../inputs";
 import { listTail, procListHead, type ProcListCache } from "../proc-list";
-import type { ProcessManager } from "../../manager";
+import type { ProcessManager } from "../../core/manager";
 import { sendJsonParts, serverTime } from "../respond";
 
 /**

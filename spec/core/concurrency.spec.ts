@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Attr, ProcessManager, Status, TaskId, Tracked } from "../lib";
-import { freshManager, statuses } from "./helpers";
+import { Attr, ProcessManager, Status, TaskId, Tracked } from "../../lib";
+import { freshManager, statuses } from "../helpers";
 
 class Api {
   constructor(readonly pm: ProcessManager) {}

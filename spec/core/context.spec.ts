@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ProcessManager, Tracked, currentTask } from "../lib";
-import { freshManager, statuses } from "./helpers";
+import { ProcessManager, Tracked, currentTask } from "../../lib";
+import { freshManager, statuses } from "../helpers";
 
 describe("currentTask()", () => {
   let pm: ProcessManager;

@@ -1,5 +1,5 @@
 import type { History } from "./history";
-import type { WireNameStats, WirePhaseStats } from "./wire/shapes";
+import type { WireNameStats, WirePhaseStats } from "../wire/shapes";
 import type { Outcome, Task } from "./task";
 
 /** Latest durations kept per name for quantiles: enough for a stable p99, bounded in memory. */

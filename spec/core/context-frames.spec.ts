@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AsyncResource } from "node:async_hooks";
-import { ProcessManager, Status, Tracked, currentTask } from "../lib";
-import { freshManager, statuses } from "./helpers";
+import { ProcessManager, Status, Tracked, currentTask } from "../../lib";
+import { freshManager, statuses } from "../helpers";
 
 /**
  * Inside the synchronous part of a task, proclist finds the current task without asking the

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { DuplicateTaskError, type Task } from "../lib";
-import { freshManager, thrownBy } from "./helpers";
+import { DuplicateTaskError, type Task } from "../../lib";
+import { freshManager, thrownBy } from "../helpers";
 
 /** Starts a task with a generated id, the way `@Tracked` does. */
 function begin(pm: ReturnType<typeof freshManager>): Task {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { CancelError, CancelForbiddenError, DuplicateTaskError, ProcessManager, TaskNotFoundError } from "../lib";
-import { freshManager, statuses, thrownBy } from "./helpers";
+import { CancelError, CancelForbiddenError, DuplicateTaskError, ProcessManager, TaskNotFoundError } from "../../lib";
+import { freshManager, statuses, thrownBy } from "../helpers";
 
 describe("ProcessManager", () => {
   describe(".start()", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { CancelError, CancelForbiddenError, ProcessManager, Status, TaskId, Tracked, currentTask } from "../lib";
-import { freshManager, statuses, thrownBy, tick } from "./helpers";
+import { CancelError, CancelForbiddenError, ProcessManager, Status, TaskId, Tracked, currentTask } from "../../lib";
+import { freshManager, statuses, thrownBy, tick } from "../helpers";
 
 /**
  * The original library's own scenario, restated: two tasks with attributes set and deleted,

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CancelError, ProcessManager, Status, TaskId, Tracked, currentTask } from "../lib";
-import { freshManager, listenOnLoopback, rejectionOf, statuses, tick } from "./helpers";
+import { CancelError, ProcessManager, Status, TaskId, Tracked, currentTask } from "../../lib";
+import { freshManager, listenOnLoopback, rejectionOf, statuses, tick } from "../helpers";
 
 class Worker {
   constructor(readonly pm: ProcessManager) {}

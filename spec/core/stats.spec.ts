@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { freshManager } from "./helpers";
+import { freshManager } from "../helpers";
 
 describe("ProcessManager.stats", () => {
   it("counts per name and times each status over completed tasks", () => {

@@ -63,6 +63,10 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
     return: (value: any) => settle(runInContext(task, generator.return, generator, [value])),
     throw: (error: unknown) => settle(runInContext(task, generator.throw, generator, [error])),
     [Symbol.asyncIterator]: () => tracked,
+    // `await using` on the result ends the task as `return()` does.
+    [Symbol.asyncDispose]: async () => {
+      await tracked.return(undefined);
+    },
   };
   return tracked;
 }
