@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
-import type { Socket } from "node:net";
 import { createApp } from "./app";
 import { baseUrl } from "./base-url";
+import { answerClientError } from "./client-error";
 import { checkServeOptions, type ServeOptions } from "./options";
 
 /** A running API server, as `serve()` resolves it. */
@@ -55,13 +55,4 @@ export async function serve(options: ServeOptions = {}): Promise<ServedApi> {
         server.closeIdleConnections();
       })),
   };
-}
-
-/** Malformed HTTP (bad request line, oversized headers) still gets a JSON answer, then the connection closes. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) return void socket.destroy();
-  const [status, text] =
-    error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"] : [400, "Bad Request"];
-  const body = JSON.stringify({ error: `malformed HTTP request: ${text.toLowerCase()}` });
-  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

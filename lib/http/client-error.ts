@@ -1,0 +1,46 @@
+import type { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+
+/** Sockets whose malformed request is already being answered: a failed parser may report again. */
+const answering = new WeakSet<Socket>();
+
+/**
+ * The server's `clientError` listener: malformed HTTP (bad request line, oversized headers, a
+ * request that took too long) gets a JSON answer, then the connection closes.
+ *
+ * The answer is written on the raw socket, so it waits until every response already under way on
+ * that connection has finished: a malformed request pipelined behind a large list, which goes out
+ * a slice per event-loop turn, must not have its 400 land inside the 200 body.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (answering.has(socket)) return;
+  answering.add(socket);
+  socket.pause(); // read nothing more from a connection that is ending
+  const [status, text] =
+    error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"] : [400, "Bad Request"];
+  const body = JSON.stringify({ error: `malformed HTTP request: ${text.toLowerCase()}` });
+  whenIdle(socket, () => {
+    if (!socket.writable) return void socket.destroy();
+    socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+}
+
+/**
+ * Calls `then` once no response is attached to `socket`. Node attaches the responses of pipelined
+ * requests one after the other, each when the one before has finished (its own `finish` listener,
+ * registered first, moves the next one in), so this waits for them in turn.
+ */
+function whenIdle(socket: Socket, then: () => void): void {
+  const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (res === undefined || res === null || socket.destroyed) return then();
+  let done = false;
+  const next = (): void => {
+    if (done) return;
+    done = true;
+    res.off("finish", next);
+    res.off("close", next);
+    whenIdle(socket, then);
+  };
+  res.once("finish", next);
+  res.once("close", next);
+}
