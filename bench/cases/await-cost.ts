@@ -11,15 +11,17 @@ export async function run(options: CaseOptions): Promise<Figures> {
   if (options.variant === "proclist") {
     let created = 0;
     // Count instances by standing in for the class before proclist's modules load (the module
-    // object itself: an ES namespace import would be read-only).
+    // object itself: an ES namespace import would be read-only). Node 22+ exports the class
+    // through a configurable getter, so the stand-in is defined, not assigned.
     const asyncHooks = require("node:async_hooks") as { AsyncLocalStorage: typeof import("node:async_hooks").AsyncLocalStorage };
     const Original = asyncHooks.AsyncLocalStorage;
-    asyncHooks.AsyncLocalStorage = class CountedStorage<T> extends Original<T> {
+    const CountedStorage = class CountedStorage<T> extends Original<T> {
       constructor() {
         super();
         created++;
       }
     };
+    Object.defineProperty(asyncHooks, "AsyncLocalStorage", { value: CountedStorage, writable: true, enumerable: true, configurable: true });
     require("reflect-metadata");
     const { TrackedOrders } = require("../subjects/orders") as typeof import("../subjects/orders");
     await new TrackedOrders().place("u", "i", 1);
