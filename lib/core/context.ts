@@ -21,8 +21,14 @@ export function activeTask(): Task | undefined {
   return frameTask !== undefined && executionAsyncId() === frameAsyncId ? frameTask : taskContext.getStore();
 }
 
-/** Calls `fn` with `thisArg` and `args` inside the task's async context. */
+/** Calls `fn` with `thisArg` and `args` inside the task's async context (and the contexts its manager's extensions keep). */
 export function runInContext<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
+  const hooks = task.owner.hooks;
+  if (hooks?.enter !== undefined) return hooks.enter(task, () => enterFrame(task, fn, thisArg, args));
+  return enterFrame(task, fn, thisArg, args);
+}
+
+function enterFrame<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   const outerTask = frameTask;
   const outerAsyncId = frameAsyncId;
   frameTask = task;

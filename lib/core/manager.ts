@@ -2,6 +2,7 @@ import { container, instanceCachingFactory } from "tsyringe";
 import { activeTask } from "./context";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
 import { TaskEvents, type TaskListener } from "./events";
+import { foldExtensions, type ExtensionHooks, type TaskExtension } from "./extension";
 import { FinishedTasks } from "./finished-tasks";
 import { LiveTasks } from "./live-tasks";
 import type { HistoryEntry } from "./history";
@@ -28,6 +29,9 @@ export class ProcessManager {
   readonly stats = new TaskStats();
   /** Bumped on every change to any task and on every start and end: readers cache by it. */
   rev = 0;
+  /** The installed extensions' hooks; undefined while none is installed (the hot path checks only this). */
+  hooks: ExtensionHooks | undefined = undefined;
+  private extensions: readonly TaskExtension[] = [];
   private readonly live = new LiveTasks();
   private readonly ended: FinishedTasks;
   private opts: ManagerOptions;
@@ -96,6 +100,7 @@ export class ProcessManager {
     this.live.add(task);
     this.rev++;
     this.stats.started(task);
+    if (this.hooks !== undefined) this.hooks.started?.(task);
     if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
     if (parent?.cancel !== undefined && !task.forbidCancel) task.requestCancel(parent.cancel.reason, parent.killedBy);
     return task;
@@ -152,6 +157,7 @@ export class ProcessManager {
     this.rev++;
     this.stats.finished(task, outcome);
     this.ended.add(task);
+    if (this.hooks !== undefined) this.hooks.ended?.(task);
   }
 
   /** Snapshots of the live tasks, oldest first. */
@@ -188,6 +194,19 @@ export class ProcessManager {
   /** The finished tasks themselves, oldest first. Do not mutate. */
   finishedTasks(): Task[] {
     return this.ended.list();
+  }
+
+  /**
+   * Installs an extension's hooks on every task started from now on (see `TaskExtension`); returns
+   * the function that removes it. Tracing and metrics reach the tasks this way.
+   */
+  extend(extension: TaskExtension): () => void {
+    this.extensions = [...this.extensions, extension];
+    this.hooks = foldExtensions(this.extensions);
+    return () => {
+      this.extensions = this.extensions.filter((e) => e !== extension);
+      this.hooks = this.extensions.length === 0 ? undefined : foldExtensions(this.extensions);
+    };
   }
 
   /** Listens to start / status / attr / kill / done events; returns the unsubscribe function. */

@@ -24,6 +24,8 @@ export class Task implements TaskHandle {
   outcome: Outcome | undefined = undefined;
   /** The message of the error that aborted the task. */
   error: string | undefined = undefined;
+  /** Identifiers an extension attached as the task began (e.g. `traceId`, `spanId`); shown with the task. */
+  fields: Readonly<Record<string, string>> | undefined = undefined;
   private controller: AbortController | undefined = undefined;
 
   /** The id: the caller's, or a generated one spelled out on first use (most are never read). */
