@@ -2,10 +2,19 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { CaseOptions, Figures } from "./cases/case";
 
+/** The Node binary that runs cases and servers: this one, unless the runner chose another. */
+let nodeBinary = process.execPath;
+
+/** Runs the cases and servers started from now on under `path` (another Node release, say). */
+export function useNodeBinary(path: string): void {
+  nodeBinary = path;
+}
+
 /** Runs a case in a fresh Node process (with `--expose-gc`) and resolves to its figures. */
 export function runCase(name: string, options: CaseOptions, execArgv: string[] = []): Promise<Figures> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, "child.js"), [name, JSON.stringify(options)], {
+      execPath: nodeBinary,
       execArgv: ["--expose-gc", ...execArgv],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -36,7 +45,7 @@ export interface RunningServer {
  * lost up to 10× to whatever else ran on that core).
  */
 export function startServer(name: string, options: CaseOptions): Promise<RunningServer> {
-  const child: ChildProcess = fork(join(__dirname, "server-child.js"), [name, JSON.stringify(options)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(join(__dirname, "server-child.js"), [name, JSON.stringify(options)], { execPath: nodeBinary, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`bench server ${name} exited with code ${code} before listening`)));

