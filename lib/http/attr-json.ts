@@ -1,20 +1,50 @@
+/** The text of any attribute value that cannot be shown at all (a revoked Proxy, a throwing trap…). */
+const UNSHOWABLE = '"[object]"';
+/** A type name in a fallback text is cut here: a class may name itself with a megabyte. */
+const MAX_NAME = 100;
+
 /**
  * The JSON text of a task's attributes. Attribute values are whatever the service passed (a
- * BigInt, a circular request object, a class with a throwing `toJSON`), so each value is turned
- * into JSON on its own and anything that cannot be shown faithfully becomes a bounded string:
- * no attribute can make an answer fail or grow without bound.
+ * BigInt, a circular request object, a revoked Proxy, a class whose static `name` throws), so each
+ * value goes through `attrValueJson`, the one place where values are serialized: no attribute can
+ * make an answer fail or grow without bound.
  */
 export function attrsJson(attrs: Record<string, unknown>, maxLength: number): string {
   let out = "{";
   for (const key of Object.keys(attrs)) {
     if (out.length > 1) out += ",";
-    out += JSON.stringify(key) + ":" + attrValueJson(attrs[key], maxLength);
+    out += JSON.stringify(key) + ":" + attrValueJson(readAttr(attrs, key), maxLength);
   }
   return out + "}";
 }
 
-/** The JSON text of one attribute value, by the rules above. */
+/**
+ * The JSON text of one attribute value; never throws. Values JSON cannot hold become a bounded
+ * string: BigInt and NaN as their text, a function as `[function name]`, an object JSON refuses
+ * (circular, throwing `toJSON`, Proxy) as `[object Name]`, and anything whose very description
+ * throws as `[object]`. JSON longer than `maxLength` is cut and shown as a string.
+ */
 export function attrValueJson(value: unknown, maxLength: number): string {
+  try {
+    return valueJson(value, maxLength);
+  } catch {
+    return UNSHOWABLE;
+  }
+}
+
+/** An attribute read from the record; a getter that throws reads as a value that cannot be shown. */
+export function readAttr(attrs: Record<string, unknown>, key: string): unknown {
+  try {
+    return attrs[key];
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+/** Stands for an attribute whose getter threw. */
+const UNREADABLE: object = Object.freeze(Object.create(null) as object);
+
+function valueJson(value: unknown, maxLength: number): string {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -27,23 +57,32 @@ export function attrValueJson(value: unknown, maxLength: number): string {
     case "undefined":
       return "null";
     case "function":
-      return JSON.stringify(`[function ${value.name || "anonymous"}]`);
+      return JSON.stringify(describe("function", nameOf(value)));
     case "symbol":
       return JSON.stringify(value.toString());
   }
   if (value === null) return "null";
+  if (value === UNREADABLE) return UNSHOWABLE;
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch {
     json = undefined;
   }
-  if (json === undefined) return JSON.stringify(describe(value as object));
+  if (json === undefined) return JSON.stringify(describe("object", nameOf(Object.getPrototypeOf(value)?.constructor)));
   // Cut objects past the bound as text: the JSON of a cut object would not parse.
   return json.length <= maxLength ? json : JSON.stringify(json.slice(0, maxLength) + "…");
 }
 
-function describe(value: object): string {
-  const name = Object.getPrototypeOf(value)?.constructor?.name;
-  return typeof name === "string" && name !== "" ? `[object ${name}]` : "[object]";
+function nameOf(fn: unknown): unknown {
+  try {
+    return (fn as { name?: unknown } | undefined)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(kind: string, name: unknown): string {
+  if (typeof name !== "string" || name === "") return `[${kind}]`;
+  return `[${kind} ${name.length > MAX_NAME ? name.slice(0, MAX_NAME) + "…" : name}]`;
 }

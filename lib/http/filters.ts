@@ -1,10 +1,11 @@
 import type { Task } from "../core/task";
+import { attrText } from "./attr-text";
 import type { Query } from "./inputs";
 
 /**
  * The server-side filters of the list routes, so a list of 10,000 tasks can be narrowed where it
  * lives: `name` and `status` (repeat for "any of"), `attr.<key>=<value>` (all must match, compared
- * as text), `outcome` for finished tasks, `sort` by a field (`-` for descending), `limit`.
+ * with the value as the list shows it), `outcome` for finished tasks, `sort` by a field (`-` for descending), `limit`.
  * The query was validated before this runs.
  */
 export function filterTasks(tasks: Iterable<Task>, query: Query): Task[] {
@@ -20,7 +21,7 @@ export function filterTasks(tasks: Iterable<Task>, query: Query): Task[] {
     if (names !== undefined && !names.has(task.name)) continue;
     if (statuses !== undefined && !statuses.has(task.history.lastStatus)) continue;
     if (outcomes !== undefined && (task.outcome === undefined || !outcomes.has(task.outcome))) continue;
-    if (!attrs.every(([key, values]) => Object.hasOwn(task.attrs, key) && values.has(attrText(task.attrs[key])))) continue;
+    if (!attrs.every(([key, values]) => values.has(attrText(task, key) ?? NO_TEXT))) continue;
     out.push(task);
   }
   if (typeof query.sort === "string") out.sort(comparator(query.sort));
@@ -33,14 +34,8 @@ function asSet(value: string | string[] | undefined): Set<string> | undefined {
   return new Set(typeof value === "string" ? [value] : value);
 }
 
-/** An attribute as text for comparison; values that cannot be shown match nothing. */
-function attrText(value: unknown): string {
-  try {
-    return typeof value === "string" ? value : value !== null && typeof value === "object" ? (JSON.stringify(value) ?? "") : String(value);
-  } catch {
-    return "\u0000unmatchable";
-  }
-}
+/** Matches no filter value: a task without the attribute. */
+const NO_TEXT = "\u0000";
 
 const keys: Record<string, (task: Task) => number | string> = {
   procTime: (t) => t.history.firstTime,

@@ -15,10 +15,12 @@ export class ProcListCache {
 
   /** `{"procs":[…],"serverTime":"` for the live list as it is now. */
   current(): Buffer {
-    if (this.manager.rev !== this.rev) {
-      // Read rev first: a change made while building shows up as a newer rev next time.
-      this.rev = this.manager.rev;
+    const rev = this.manager.rev;
+    if (rev !== this.rev) {
+      // The rev read before building, recorded once the build succeeded: a change made while
+      // building shows up as a newer rev next time, and a failed build is retried, never served stale.
       this.head = procListHead(this.manager.tasks());
+      this.rev = rev;
     }
     return this.head;
   }

@@ -1,50 +1,9 @@
 import { expect } from "chai";
-import { get, type ClientRequest, type IncomingMessage } from "node:http";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { validateWire } from "../../lib/wire/schemas";
 import { tick } from "../helpers";
+import { EventStream as Stream } from "./event-stream";
 import { call, startApi } from "./http-helpers";
-
-/** An open event stream: the raw text so far and the parsed messages. */
-class Stream {
-  text = "";
-  constructor(
-    readonly req: ClientRequest,
-    readonly res: IncomingMessage,
-  ) {
-    res.setEncoding("utf8");
-    res.on("data", (chunk: string) => (this.text += chunk));
-  }
-
-  static open(api: ServedApi, path = "/procs/events"): Promise<Stream> {
-    return new Promise((resolve, reject) => {
-      const req = get(api.url + path, (res) => resolve(new Stream(req, res)));
-      req.on("error", reject);
-    });
-  }
-
-  get messages(): { event: string; data: any }[] {
-    return this.text
-      .split("\n\n")
-      .filter((block) => block.startsWith("event: "))
-      .map((block) => {
-        const [event, data] = block.split("\n");
-        return { event: event.slice(7), data: JSON.parse(data.slice(6)) };
-      });
-  }
-
-  async waitFor(predicate: (stream: Stream) => boolean, ms = 10_000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!predicate(this)) {
-      if (Date.now() > until) throw new Error(`timed out; stream so far:\n${this.text}`);
-      await tick(5);
-    }
-  }
-
-  close(): void {
-    this.req.destroy();
-  }
-}
 
 describe("GET /procs/events", () => {
   let api: ServedApi & { manager: ProcessManager };
