@@ -2,7 +2,8 @@
 import "reflect-metadata";
 
 export { ProcessManager } from "./core/manager";
-export type { RunOptions } from "./core/manager";
+export type { RunOptions, KillWhereResult } from "./core/manager";
+export type { TaskFilter } from "./core/task-filter";
 export { Tracked } from "./decorators/tracked";
 export type { TrackedOptions } from "./decorators/tracked";
 export { Status } from "./decorators/status";

@@ -1,5 +1,6 @@
 import { container, instanceCachingFactory } from "tsyringe";
 import { activeTask } from "./context";
+import { armDeadline } from "./deadline";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
 import { TaskEvents, type TaskListener } from "./events";
 import { foldExtensions, type ExtensionHooks, type TaskExtension } from "./extension";
@@ -9,6 +10,7 @@ import type { HistoryEntry } from "./history";
 import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions, type ManagerOptions, type ManagerOptionsInput, type TaskOptions } from "./options";
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
+import { checkTaskFilter, isEmptyFilter, taskMatcher, type TaskFilter } from "./task-filter";
 import { Task, type Outcome } from "./task";
 import type { TaskHandle } from "./task-handle";
 import { nextTaskSeq, taskIdOf } from "./task-id";
@@ -17,6 +19,13 @@ import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
 /** Options of `run()`: a task's options plus its id (generated when absent). */
 export interface RunOptions extends TaskOptions {
   id?: string | undefined;
+}
+
+/** What `killWhere()` did: the ids of the matching tasks now cancelling, and of those that cannot be killed. */
+export interface KillWhereResult {
+  cancelled: string[];
+  /** Started with `forbidCancel`: left running. */
+  refused: string[];
 }
 
 /**
@@ -71,7 +80,7 @@ export class ProcessManager {
   start(id: string, options: TaskOptions = {}): TaskHandle {
     checkId(id);
     checkTaskOptions(options);
-    return this.begin(id, options.name ?? id, copy(options.attrs), options.forbidCancel, options.swallowCancel, activeTask());
+    return this.begin(id, options.name ?? id, copy(options.attrs), options.forbidCancel, options.swallowCancel, activeTask(), options.timeoutMs);
   }
 
   /** Runs `fn` as a task, inside its async context; sync stays sync. The task's handle is passed to `fn`. */
@@ -79,15 +88,16 @@ export class ProcessManager {
     const { id, ...taskOptions } = options;
     if (id !== undefined) checkId(id);
     checkTaskOptions(taskOptions);
-    const task = this.begin(id, taskOptions.name ?? (fn.name || "task"), copy(taskOptions.attrs), taskOptions.forbidCancel, taskOptions.swallowCancel, activeTask());
+    const task = this.begin(id, taskOptions.name ?? (fn.name || "task"), copy(taskOptions.attrs), taskOptions.forbidCancel, taskOptions.swallowCancel, activeTask(), taskOptions.timeoutMs);
     return runInTask(task, fn, undefined, [task]);
   }
 
   /**
    * The hot path shared by `run`, `start` and `@Tracked`: no validation here, callers did it once.
-   * A task started inside another becomes its child, and is cancelled with it.
+   * A task started inside another becomes its child, and is cancelled with it; it inherits the
+   * parent's deadline when that is earlier than its own.
    */
-  begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined): Task {
+  begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined, timeoutMs?: number): Task {
     let seq = 0;
     if (id === undefined) {
       // The id is spelled out only if a live id chosen by a caller could equal it.
@@ -103,6 +113,7 @@ export class ProcessManager {
     if (this.hooks !== undefined) this.hooks.started?.(task);
     if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
     if (parent?.cancel !== undefined && !task.forbidCancel) task.requestCancel(parent.cancel.reason, parent.killedBy);
+    if (timeoutMs !== undefined || parent?.deadline !== undefined) armDeadline(task, timeoutMs, parent);
     return task;
   }
 
@@ -132,10 +143,38 @@ export class ProcessManager {
     const task = this.live.get(id);
     if (task === undefined) throw new TaskNotFoundError(id);
     if (task.forbidCancel) throw new CancelForbiddenError(id);
-    if (!task.requestCancel(message, by)) return;
-    // Children are found by scanning: kills are rare, and a child set would cost every nested call.
+    this.cancel([task], message, by);
+  }
+
+  /**
+   * Kills every live task the filter selects, and their live descendants, as `kill()` does each;
+   * tasks started with `forbidCancel` are left running and listed as refused. The filter must
+   * name something: an empty one throws a TypeError rather than kill everything.
+   * @example manager.killWhere({ name: "GET /report", attrs: { tenant: "acme" } }, "report storm", "ops")
+   */
+  killWhere(filter: TaskFilter, message?: string, by?: string): KillWhereResult {
+    checkTaskFilter(filter);
+    if (isEmptyFilter(filter)) throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
+    const matches = taskMatcher(filter);
+    // Matched first, killed after: a kill changes statuses, and so what a status filter selects.
+    const selected = Array.from(this.live.values()).filter(matches);
+    const result: KillWhereResult = { cancelled: [], refused: [] };
+    for (const task of selected) (task.forbidCancel ? result.refused : result.cancelled).push(task.id);
+    this.cancel(selected.filter((task) => !task.forbidCancel), message, by);
+    return result;
+  }
+
+  /**
+   * Cancels live tasks and their live descendants (except those with forbidCancel), the shared
+   * step of `kill`, `killWhere` and deadlines; tasks already cancelling are left as they are.
+   */
+  cancel(tasks: readonly Task[], message: string | undefined, by: string | undefined): void {
+    const roots = new Set<Task>();
+    for (const task of tasks) if (task.requestCancel(message, by)) roots.add(task);
+    if (roots.size === 0) return;
+    // Children are found by one scan: kills are rare, and a child set would cost every nested call.
     for (const other of this.live.values()) {
-      if (other !== task && !other.forbidCancel && descendsFrom(other, task)) other.requestCancel(message, by);
+      if (!roots.has(other) && !other.forbidCancel && descendsFromAny(other, roots)) other.requestCancel(message, by);
     }
   }
 
@@ -152,6 +191,7 @@ export class ProcessManager {
 
   finish(task: Task, outcome: Outcome, error?: unknown): void {
     if (!task.running) return;
+    if (task.deadline !== undefined) clearTimeout(task.deadline.timer);
     task.finish(outcome, error);
     this.live.remove(task);
     this.rev++;
@@ -225,8 +265,8 @@ function copy(attrs: Record<string, unknown> | undefined): Record<string, unknow
   return attrs === undefined ? undefined : { ...attrs };
 }
 
-function descendsFrom(task: Task, ancestor: Task): boolean {
-  for (let p = task.parent; p !== undefined; p = p.parent) if (p === ancestor) return true;
+function descendsFromAny(task: Task, ancestors: ReadonlySet<Task>): boolean {
+  for (let p = task.parent; p !== undefined; p = p.parent) if (ancestors.has(p)) return true;
   return false;
 }
 

@@ -31,7 +31,15 @@ export interface TaskOptions {
   attrs?: Record<string, unknown> | undefined;
   forbidCancel?: boolean | undefined;
   swallowCancel?: boolean | undefined;
+  /** A deadline: past this many ms the task is killed with `deadline exceeded after <N> ms` (killedBy `deadline`). */
+  timeoutMs?: number | undefined;
 }
+
+/** The longest deadline a timer can hold (setTimeout's bound, about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** The schema of a deadline option, shared by every option object that takes one. */
+export const TIMEOUT_SCHEMA = { type: "number", exclusiveMinimum: 0, maximum: MAX_TIMEOUT_MS } as const;
 
 export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
   forbidCancel: false,
@@ -69,6 +77,7 @@ export const checkTaskOptions: Checker<TaskOptions> = optionChecker<TaskOptions>
       attrs: { type: "object" },
       forbidCancel: { type: "boolean" },
       swallowCancel: { type: "boolean" },
+      timeoutMs: TIMEOUT_SCHEMA,
     },
   },
   "task option",

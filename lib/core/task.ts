@@ -1,4 +1,5 @@
 import { now } from "./clock";
+import type { Deadline } from "./deadline";
 import { CancelError } from "./errors";
 import { History } from "./history";
 import type { ProcessManager } from "./manager";
@@ -26,6 +27,8 @@ export class Task implements TaskHandle {
   error: string | undefined = undefined;
   /** Identifiers an extension attached as the task began (e.g. `traceId`, `spanId`); shown with the task. */
   fields: Readonly<Record<string, string>> | undefined = undefined;
+  /** Set only for a task with a deadline, its own or inherited (see deadline.ts). */
+  deadline: Deadline | undefined = undefined;
   private controller: AbortController | undefined = undefined;
 
   /** The id: the caller's, or a generated one spelled out on first use (most are never read). */

@@ -1,6 +1,7 @@
 import { activeTask } from "../core/context";
 import { paramSpecs, type ParamSpec } from "./metadata";
 import { runInTask } from "../core/run-in-task";
+import { TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../core/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
@@ -16,6 +17,8 @@ export interface TrackedOptions<A extends any[] = any[]> {
   attrs?: ((...args: A) => Record<string, unknown>) | undefined;
   forbidCancel?: boolean | undefined;
   swallowCancel?: boolean | undefined;
+  /** A deadline for each call: past it the call's task is killed with `deadline exceeded after <N> ms`. */
+  timeoutMs?: number | undefined;
 }
 
 const checkTrackedOptions: Checker<TrackedOptions> = optionChecker<TrackedOptions>(
@@ -28,6 +31,7 @@ const checkTrackedOptions: Checker<TrackedOptions> = optionChecker<TrackedOption
       attrs: { isFunction: true },
       forbidCancel: { type: "boolean" },
       swallowCancel: { type: "boolean" },
+      timeoutMs: TIMEOUT_SCHEMA,
     },
   },
   "@Tracked option",
@@ -51,14 +55,14 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
     const name = options.name ?? `${owner}.${String(key)}`;
     const idOf = compileId(paramSpecs(target, key), options.id as ArgsOf | undefined);
     const attrsOf = compileAttrs(paramSpecs(target, key), options.attrs as ((...args: unknown[]) => unknown) | undefined);
-    const { forbidCancel, swallowCancel } = options;
+    const { forbidCancel, swallowCancel, timeoutMs } = options;
     wrapMethod("Tracked", descriptor, key, (original, isAsync) =>
       function tracked(this: unknown) {
         const parent = activeTask();
         const manager = parent === undefined ? managerFor(this) : parent.owner;
         let task;
         try {
-          task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent);
+          task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent, timeoutMs);
         } catch (error) {
           return raise(error, isAsync);
         }

@@ -1,4 +1,5 @@
 import type { Task } from "../core/task";
+import { taskMatcher, type TaskFilter } from "../core/task-filter";
 import { attrText } from "./attr-text";
 import type { Query } from "./inputs";
 
@@ -9,19 +10,12 @@ import type { Query } from "./inputs";
  * The query was validated before this runs.
  */
 export function filterTasks(tasks: Iterable<Task>, query: Query): Task[] {
-  const names = asSet(query.name);
-  const statuses = asSet(query.status);
+  const matches = taskMatcher(queryFilter(query), attrText);
   const outcomes = asSet(query.outcome);
-  const attrs: [string, Set<string>][] = [];
-  for (const key of Object.keys(query)) {
-    if (key.startsWith("attr.")) attrs.push([key.slice(5), asSet(query[key])!]);
-  }
   const out: Task[] = [];
   for (const task of tasks) {
-    if (names !== undefined && !names.has(task.name)) continue;
-    if (statuses !== undefined && !statuses.has(task.history.lastStatus)) continue;
+    if (!matches(task)) continue;
     if (outcomes !== undefined && (task.outcome === undefined || !outcomes.has(task.outcome))) continue;
-    if (!attrs.every(([key, values]) => values.has(attrText(task, key) ?? NO_TEXT))) continue;
     out.push(task);
   }
   if (typeof query.sort === "string") out.sort(comparator(query.sort));
@@ -29,13 +23,19 @@ export function filterTasks(tasks: Iterable<Task>, query: Query): Task[] {
   return out;
 }
 
+/** The core's filter named by a (validated) query: `name`, `status`, `attr.<key>`. */
+export function queryFilter(query: Query): TaskFilter {
+  const attrs: Record<string, string | string[]> = {};
+  for (const key of Object.keys(query)) {
+    if (key.startsWith("attr.")) attrs[key.slice(5)] = query[key]!;
+  }
+  return { name: query.name, status: query.status, attrs };
+}
+
 function asSet(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   return new Set(typeof value === "string" ? [value] : value);
 }
-
-/** Matches no filter value: a task without the attribute. */
-const NO_TEXT = "\u0000";
 
 const keys: Record<string, (task: Task) => number | string> = {
   procTime: (t) => t.history.firstTime,

@@ -1,0 +1,42 @@
+import { now } from "./clock";
+import type { Task } from "./task";
+
+/** Who a deadline's kill is recorded as (`killedBy`). */
+export const DEADLINE_KILLER = "deadline";
+
+/** A task's deadline: when it falls due (epoch ms), the timeout it came from, and the timer that enforces it. */
+export interface Deadline {
+  readonly at: number;
+  /** The `timeoutMs` that set this deadline: the task's own, or an ancestor's it inherited. */
+  readonly ms: number;
+  /** Undefined for a task that cannot be killed: its children still inherit the deadline. */
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The kill message of a deadline. */
+export function deadlineMessage(ms: number): string {
+  return `deadline exceeded after ${ms} ms`;
+}
+
+/**
+ * Gives a task the earlier of its own deadline (`timeoutMs` from its start) and its parent's, and
+ * one timer that kills it then. Called only for tasks that have one, so tasks without a deadline
+ * pay nothing; the manager clears the timer when the task ends.
+ */
+export function armDeadline(task: Task, timeoutMs: number | undefined, parent: Task | undefined): void {
+  let at = timeoutMs === undefined ? Infinity : task.startTime + timeoutMs;
+  let ms = timeoutMs ?? 0;
+  const inherited = parent?.deadline;
+  if (inherited !== undefined && inherited.at < at) ({ at, ms } = inherited);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (!task.forbidCancel) {
+    timer = setTimeout(expire, Math.max(0, at - now()), task, ms);
+    // A deadline must not keep the process alive on its own.
+    timer.unref();
+  }
+  task.deadline = { at, ms, timer };
+}
+
+function expire(task: Task, ms: number): void {
+  if (task.running) task.owner.cancel([task], deadlineMessage(ms), DEADLINE_KILLER);
+}
