@@ -1,7 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { optionChecker, type Checker } from "../core/validation";
-import type { WireFinishedList, WireHistory, WireProcList, WireStats, WireTask } from "../wire/shapes";
+import type { WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
@@ -11,7 +11,7 @@ import { AuthenticationError, HttpStatusError } from "./errors";
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./request";
-import type { ProcFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteStats, RemoteTask } from "./types";
+import type { ProcFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteStats, RemoteTask } from "./types";
 
 /** Options of `new ProclistClient()`. */
 export interface ClientOptions {
@@ -103,6 +103,19 @@ export class ProclistClient {
     const body = message === undefined ? undefined : JSON.stringify({ message });
     // The original answers an empty 200, proclist a JSON body; only the latter can be checked.
     await this.call("DELETE", `/procs/${idPath(id)}`, { validate: validateWire.killed, id, kill: true }, body);
+  }
+
+  /**
+   * Cancels every live task the filter selects (`DELETE /procs/?name=…&status=…&attr.<k>=<v>`),
+   * and their descendants; resolves to the ids cancelled and those refused (forbidCancel). An
+   * empty filter rejects with a TypeError before anything is sent.
+   */
+  async killWhere(filter: ProcFilter, message?: string): Promise<RemoteKilledWhere> {
+    const query = toQuery(filter);
+    if (query === "") throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
+    const body = message === undefined ? undefined : JSON.stringify({ message });
+    const { body: answer } = await this.call<WireKilledWhere>("DELETE", `/procs/${query}`, { validate: validateWire.killedWhere, proclistOnly: true }, body);
+    return { cancelled: answer.cancelled, refused: answer.refused };
   }
 
   /** The recently finished tasks a proclist server keeps (`GET /procs/finished`). */

@@ -80,3 +80,10 @@ export interface ProcFilter {
   /** Attributes that must equal these values; a non-string value matches its JSON text (`42`, `true`). */
   attrs?: Record<string, string> | undefined;
 }
+
+/** What `killWhere()` did on one server: the ids of the matching tasks now cancelling, and of those that cannot be killed. */
+export interface RemoteKilledWhere {
+  cancelled: string[];
+  /** Started with forbidCancel: left running. */
+  refused: string[];
+}

@@ -16,6 +16,7 @@ import { eventsRoute } from "./routes/events";
 import { finishedRoute } from "./routes/finished";
 import { historyRoute } from "./routes/history";
 import { killRoute } from "./routes/kill";
+import { killWhereRoute } from "./routes/kill-where";
 import { listRoute } from "./routes/list";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
@@ -52,6 +53,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   // Fixed paths before `:id`: the router takes the first match.
   get("/procs", listRoute(manager, new ProcListCache(manager)));
+  app.delete("/procs", killWhereRoute(manager, config) as never);
   get("/procs/finished", finishedRoute(manager));
   app.get("/procs/events", eventsRoute(hub) as never);
   get("/procs/:id", taskRoute(manager));
@@ -75,9 +77,7 @@ function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
   const allowed = allowedMethods(app, req.path);
   if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${shorten(req.path)}`));
   const allow = [...allowed, "OPTIONS"].join(", ");
-  // `curl -X DELETE localhost:8081/procs/$ID` with $ID unset lands on the list.
-  const hint = req.method === "DELETE" && /^\/procs\/?$/.test(req.path) ? "; to cancel a task, DELETE /procs/<id>" : "";
-  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${shorten(req.path)}; allowed: ${allow}${hint}`, { allow }));
+  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${shorten(req.path)}; allowed: ${allow}`, { allow }));
 }
 
 function shorten(path: string): string {

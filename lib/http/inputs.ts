@@ -32,12 +32,18 @@ const validators = {
     patternProperties: { "^attr\\..+$": oneOrMany },
     properties: { name: oneOrMany, status: oneOrMany, outcome: { anyOf: [{ enum: ["ended", "killed", "aborted"] }, { type: "array", maxItems: 3, items: { enum: ["ended", "killed", "aborted"] } }] }, sort, limit },
   }),
+  killQuery: ajv.compile({
+    type: "object",
+    additionalProperties: false,
+    patternProperties: { "^attr\\..+$": oneOrMany },
+    properties: { name: oneOrMany, status: oneOrMany },
+  }),
   eventsQuery: ajv.compile({ type: "object", additionalProperties: false, properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) } }),
   statsQuery: ajv.compile({ type: "object", additionalProperties: false, properties: { name: oneOrMany } }),
   noQuery: ajv.compile({ type: "object", additionalProperties: false, properties: {} }),
 };
 
-export type QueryKind = "listQuery" | "finishedQuery" | "eventsQuery" | "statsQuery" | "noQuery";
+export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "noQuery";
 
 /** A kill's optional body. */
 export interface KillBody {

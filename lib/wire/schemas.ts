@@ -81,6 +81,14 @@ const killedSchema = {
   properties: { id: { type: "string" }, cancelling: { const: true }, message: { type: "string" }, serverTime: timeSchema },
 } as const;
 
+const ids = { type: "array", items: { type: "string" } } as const;
+
+const killedWhereSchema = {
+  type: "object",
+  required: ["cancelled", "refused", "serverTime"],
+  properties: { cancelled: ids, refused: ids, message: { type: "string" }, serverTime: timeSchema },
+} as const;
+
 const count = { type: "integer", minimum: 0 } as const;
 const ms = { type: "number", minimum: 0 } as const;
 
@@ -148,6 +156,7 @@ export const validateWire = {
   finishedList: ajv.compile(finishedListSchema),
   task: ajv.compile(taskSchema),
   killed: ajv.compile(killedSchema),
+  killedWhere: ajv.compile(killedWhereSchema),
   stats: ajv.compile(statsSchema),
   error: ajv.compile(errorSchema),
   event: ajv.compile(eventSchema),

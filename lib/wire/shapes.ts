@@ -72,6 +72,15 @@ export interface WireKilled {
   serverTime: string;
 }
 
+/** `DELETE /procs/?<filter>`: the matching live tasks now cancelling, and those that cannot be killed (forbidCancel). */
+export interface WireKilledWhere {
+  cancelled: string[];
+  refused: string[];
+  /** The kill message, when one was given. */
+  message?: string;
+  serverTime: string;
+}
+
 export interface WirePhaseStats {
   count: number;
   totalMs: number;

@@ -5,7 +5,7 @@ import { handle, type Handler } from "../handler";
 import { HttpError } from "../http-error";
 import { checkKillBody, checkQuery, decodeId } from "../inputs";
 import type { AppConfig } from "../options";
-import { isLoopback, requester } from "../peer";
+import { killRequester } from "../kill-access";
 import { sendJsonText, serverTime } from "../respond";
 
 /**
@@ -15,14 +15,7 @@ import { sendJsonText, serverTime } from "../respond";
  */
 export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
   return handle(async (req, res) => {
-    const peer = config.peer(req);
-    if (config.protectedMode && config.tokens.size === 0 && !isLoopback(peer)) {
-      throw new HttpError(
-        403,
-        `protected mode: DELETE from ${peer ?? "an unknown address"} refused because no token is set; ` +
-          "set a token (the token option or PROCLIST_TOKEN) to allow remote kills, or pass protectedMode: false",
-      );
-    }
+    const by = killRequester(req, config);
     const id = decodeId(req.params.id);
     checkQuery("noQuery", req.query);
     const { message } = checkKillBody(await readJsonBody(req));
@@ -30,7 +23,7 @@ export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
     const task = manager.get(id);
     if (task !== undefined && !task.running) throw new HttpError(404, `task ${JSON.stringify(id)} already ended (${task.outcome})`);
     if (task === undefined) throw new TaskNotFoundError(id);
-    manager.kill(id, reason, requester(peer, req.tokenLabel));
+    manager.kill(id, reason, by);
     // A second kill changes nothing: answer with the message in force, the first one.
     const inForce = task.cancel?.reason;
     let json = `{"id":${JSON.stringify(id)},"cancelling":true`;
