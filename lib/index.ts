@@ -1,6 +1,9 @@
 // Loaded first, here, so that users cannot get the order wrong: tsyringe throws without it.
 import "reflect-metadata";
 
+// Defines the manager option `otel` (without loading OpenTelemetry) before any manager exists.
+import "./otel/option";
+
 export { ProcessManager } from "./core/manager";
 export type { RunOptions, KillWhereResult } from "./core/manager";
 export type { TaskFilter } from "./core/task-filter";
@@ -14,7 +17,10 @@ export type { TaskHandle } from "./core/task-handle";
 export type { Task, Outcome } from "./core/task";
 export type { TaskInfo, FinishedTaskInfo } from "./core/task-info";
 export type { HistoryEntry } from "./core/history";
-export type { ManagerOptions, ManagerOptionsInput, TaskOptions } from "./core/options";
+export type { ManagerOptions, ManagerOptionsInput, TaskOptions, ExtensionOptions } from "./core/options";
+export type { TaskExtension } from "./core/extension";
+export { enableOtel, disableOtel } from "./otel/enable";
+export type { OtelOptions } from "./otel/enable";
 export type { TaskEvent, TaskListener } from "./core/events";
 export type { NameStats, PhaseStats } from "./core/stats";
 export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError } from "./core/errors";

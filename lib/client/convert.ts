@@ -19,6 +19,8 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   if (wire.name !== undefined) proc.name = wire.name;
   if (wire.parent !== undefined) proc.parent = wire.parent;
   if (wire.forbidCancel !== undefined) proc.forbidCancel = wire.forbidCancel;
+  if (wire.traceId !== undefined) proc.traceId = wire.traceId;
+  if (wire.spanId !== undefined) proc.spanId = wire.spanId;
   return proc;
 }
 
@@ -42,11 +44,13 @@ export function isFinishedWire(wire: WireProc): wire is WireFinishedProc {
 
 /** A timeline; `dropped` is 0 when the server (the Go original, say) sent none. */
 export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
-  return {
+  const history: RemoteHistory = {
     history: wire.history.map((entry, i) => ({ ts: time(origin, entry.ts, `history.${i}.ts`), status: entry.status })),
     serverTime: time(origin, wire.serverTime, "serverTime"),
     dropped: wire.dropped ?? 0,
   };
+  if (wire.traceUrl !== undefined) history.traceUrl = wire.traceUrl;
+  return history;
 }
 
 /** Stats rows pass as they are (numbers already); only the server time is converted. */

@@ -17,6 +17,9 @@ export interface RemoteProc {
   name?: string;
   parent?: string;
   forbidCancel?: boolean;
+  /** The OpenTelemetry trace and span the task belongs to, when the server traces. */
+  traceId?: string;
+  spanId?: string;
 }
 
 /** A finished task kept by a proclist server: how it ended, when, and who killed it. */
@@ -39,6 +42,8 @@ export interface RemoteHistory {
   history: HistoryEntry[];
   serverTime: number;
   dropped: number;
+  /** The link to the task's trace, when the server has a `traceUrl` template and the task a trace. */
+  traceUrl?: string;
 }
 
 /** `task(id)`: one task, live or recently finished. */

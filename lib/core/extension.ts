@@ -12,15 +12,15 @@ export interface TaskExtension {
   started?(task: Task): void;
   /** The task's code is entered (the call, or one step of an async generator): call `run` once, inside whatever context the extension keeps, and return its result. */
   enter?<R>(task: Task, run: () => R): R;
-  /** The task ended: `outcome`, `endTime`, `killedBy` and `error` are set. */
-  ended?(task: Task): void;
+  /** The task ended: `outcome`, `endTime`, `killedBy` and `error` are set; `error` is what ended it, if anything did. */
+  ended?(task: Task, error: unknown): void;
 }
 
 /** The installed extensions folded into one function per hook; a hook nobody installed is undefined, so the hot path pays one check. */
 export interface ExtensionHooks {
   started: ((task: Task) => void) | undefined;
   enter: (<R>(task: Task, run: () => R) => R) | undefined;
-  ended: ((task: Task) => void) | undefined;
+  ended: ((task: Task, error: unknown) => void) | undefined;
 }
 
 /** Folds extensions into hooks; a throwing `started`/`ended` cannot break the task, an `enter` that throws before `run` still runs it. */
@@ -30,7 +30,7 @@ export function foldExtensions(extensions: readonly TaskExtension[]): ExtensionH
   const enters = extensions.filter((e) => e.enter !== undefined);
   return {
     started: started.length === 0 ? undefined : (task) => each(started, (e) => e.started!(task)),
-    ended: ended.length === 0 ? undefined : (task) => each(ended, (e) => e.ended!(task)),
+    ended: ended.length === 0 ? undefined : (task, error) => each(ended, (e) => e.ended!(task, error)),
     enter: enters.length === 0 ? undefined : (task, run) => enterAll(enters, 0, task, run),
   };
 }

@@ -3,6 +3,7 @@ import { activeTask } from "./context";
 import { armDeadline } from "./deadline";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
 import { TaskEvents, type TaskListener } from "./events";
+import { splitOptions } from "./extension-options";
 import { foldExtensions, type ExtensionHooks, type TaskExtension } from "./extension";
 import { FinishedTasks } from "./finished-tasks";
 import { LiveTasks } from "./live-tasks";
@@ -46,9 +47,11 @@ export class ProcessManager {
   private opts: ManagerOptions;
 
   constructor(options: ManagerOptionsInput = {}) {
-    checkManagerOptions(options);
-    this.opts = Object.freeze({ ...DEFAULT_OPTIONS, ...definedOptions(options) });
+    const [own, extensions] = splitOptions(options);
+    checkManagerOptions(own);
+    this.opts = Object.freeze({ ...DEFAULT_OPTIONS, ...definedOptions(own) });
     this.ended = new FinishedTasks(this.opts.keepFinished);
+    for (const [apply, value] of extensions) apply(this, value);
   }
 
   /** The defaults for new tasks and the bounds in force. */
@@ -70,10 +73,12 @@ export class ProcessManager {
 
   /** Changes some options (as the original's SetOptions); tasks already running keep theirs. Throws TypeError on a bad one. */
   setOptions(options: ManagerOptionsInput): void {
-    checkManagerOptions(options);
-    const next = Object.freeze({ ...this.opts, ...definedOptions(options) });
+    const [own, extensions] = splitOptions(options);
+    checkManagerOptions(own);
+    const next = Object.freeze({ ...this.opts, ...definedOptions(own) });
     if (next.keepFinished !== this.opts.keepFinished) this.ended.resize(next.keepFinished);
     this.opts = next;
+    for (const [apply, value] of extensions) apply(this, value);
   }
 
   /** Registers a task without entering it (the explicit API); pair it with `done(id)`. */
@@ -197,7 +202,7 @@ export class ProcessManager {
     this.rev++;
     this.stats.finished(task, outcome);
     this.ended.add(task);
-    if (this.hooks !== undefined) this.hooks.ended?.(task);
+    if (this.hooks !== undefined) this.hooks.ended?.(task, error);
   }
 
   /** Snapshots of the live tasks, oldest first. */

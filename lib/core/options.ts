@@ -21,7 +21,13 @@ export interface ManagerOptions {
  * `{ keepFinished: env.KEEP && Number(env.KEEP) }`-style code compiles under exactOptionalPropertyTypes);
  * either way the current value stays.
  */
-export type ManagerOptionsInput = { [K in keyof ManagerOptions]?: ManagerOptions[K] | undefined };
+export type ManagerOptionsInput = { [K in keyof ManagerOptions]?: ManagerOptions[K] | undefined } & ExtensionOptions;
+
+/**
+ * Options that modules outside the core add to the manager (lib/otel adds `otel`): each declares
+ * its field here by declaration merging and applies it through `defineManagerOption`.
+ */
+export interface ExtensionOptions {}
 
 /** Options of one task; unset (or undefined) fields take the manager's defaults. */
 export interface TaskOptions {

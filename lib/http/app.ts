@@ -58,7 +58,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.get("/procs/events", eventsRoute(hub) as never);
   get("/procs/:id", taskRoute(manager));
   app.delete("/procs/:id", killRoute(manager, config) as never);
-  get("/procs/:id/history", historyRoute(manager));
+  get("/procs/:id/history", historyRoute(manager, config.traceUrl));
   get("/stats", statsRoute(manager));
 
   return {

@@ -36,6 +36,11 @@ export interface AppOptions {
   eventBufferBytes?: number | undefined;
   /** Event streams open at once; more are refused with 429. Default 64. */
   maxEventClients?: number | undefined;
+  /**
+   * Link template for a task's trace, e.g. `"https://tempo.example/trace/{traceId}"` (`{spanId}`
+   * works too): the history answer, the page and `proclist history` then show the link. Default none.
+   */
+  traceUrl?: string | undefined;
 }
 
 /** Options of `serve()`: the app's, plus where to listen. */
@@ -58,6 +63,7 @@ export interface AppConfig {
   heartbeatMs: number;
   eventBufferBytes: number;
   maxEventClients: number;
+  traceUrl: string | undefined;
 }
 
 const appProperties = {
@@ -75,6 +81,7 @@ const appProperties = {
   heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
   eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
   maxEventClients: { type: "integer", minimum: 1, maximum: 100_000 },
+  traceUrl: { type: "string", maxLength: 2048, pattern: "^https?://\\S*\\{traceId\\}\\S*$" },
 } as const;
 
 const checkApp: Checker<AppOptions> = optionChecker<AppOptions>({ type: "object", additionalProperties: false, properties: appProperties }, "option");
@@ -109,6 +116,7 @@ export function resolveAppOptions(options: unknown, defaultManager: () => Proces
     heartbeatMs: options.heartbeatMs ?? 15_000,
     eventBufferBytes: options.eventBufferBytes ?? 1 << 20,
     maxEventClients: options.maxEventClients ?? 64,
+    traceUrl: options.traceUrl,
   };
 }
 

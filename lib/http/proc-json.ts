@@ -81,5 +81,10 @@ function procFields(task: Task): string {
     JSON.stringify(task.name);
   if (task.parent !== undefined) json += ',"parent":' + JSON.stringify(task.parent.id);
   if (task.forbidCancel) json += ',"forbidCancel":true';
+  const fields = task.fields;
+  if (fields !== undefined) {
+    if (fields.traceId !== undefined) json += ',"traceId":' + JSON.stringify(fields.traceId);
+    if (fields.spanId !== undefined) json += ',"spanId":' + JSON.stringify(fields.spanId);
+  }
   return json;
 }

@@ -24,6 +24,8 @@ const procSchema = {
     name: { type: "string" },
     parent: { type: "string" },
     forbidCancel: { type: "boolean" },
+    traceId: { type: "string" },
+    spanId: { type: "string" },
   },
 } as const;
 
@@ -45,6 +47,7 @@ const historySchema = {
     },
     serverTime: timeSchema,
     dropped: { type: "integer", minimum: 0 },
+    traceUrl: { type: "string" },
   },
 } as const;
 

