@@ -36,3 +36,8 @@ export type { ProclistApp } from "./http/app";
 export { serve } from "./http/serve";
 export type { ServedApi } from "./http/serve";
 export type { AppOptions, ServeOptions } from "./http/options";
+export { joinFleet } from "./fleet/join";
+export type { FleetMembership } from "./fleet/join";
+export type { FleetOptions, JoinFleetOptions, RedisSource } from "./fleet/options";
+export { DuplicateInstanceError } from "./fleet/registry";
+export { InstanceUnreachableError, RedisUnavailableError } from "./fleet/errors";

@@ -7,12 +7,18 @@ export interface ConnectionOptions {
   endpoint: string[];
   token?: string;
   timeout: number;
+  /** A fleet on Redis instead of endpoints: its instances are the targets. */
+  redis?: string;
+  service?: string;
 }
 
-/** One endpoint and its client. */
-export interface Target {
+/** What the commands ask of a target: an HTTP client, or an instance of a fleet reached through Redis. */
+export type TaskSource = Pick<ProclistClient, "processes" | "task" | "history" | "kill" | "finished" | "stats">;
+
+/** One endpoint (or fleet instance) and its client. */
+export interface Target<C extends TaskSource = TaskSource> {
   endpoint: Endpoint;
-  client: ProclistClient;
+  client: C;
 }
 
 /** Adds `-e/--endpoint` (repeatable, comma lists), `--token` (or PROCLIST_TOKEN) and `--timeout`. */
@@ -20,11 +26,20 @@ export function withConnection(command: Command): Command {
   return command
     .addOption(new Option("-e, --endpoint <endpoints>", "host:port or URL of a proclist API; repeat it or give a comma list").default([], DEFAULT_ENDPOINT).argParser(collect))
     .addOption(new Option("--token <token>", "bearer token for servers started with one").env("PROCLIST_TOKEN"))
-    .addOption(new Option("--timeout <ms>", "give up on a request after this many ms").default(5000).argParser(positiveInt));
+    .addOption(new Option("--timeout <ms>", "give up on a request after this many ms").default(5000).argParser(positiveInt))
+    .addOption(new Option("--redis <url>", "a fleet on Redis (redis://[user:password@]host:port, rediss:// for TLS) instead of endpoints").env("PROCLIST_REDIS"))
+    .addOption(new Option("--service <name>", "with --redis: the service whose instances to reach (default: \"default\")"));
+}
+
+/** The targets of a command that reads every instance or endpoint (ls, stats: up instances only). */
+export async function connectAll(options: ConnectionOptions, fleet: "up" | "all" = "up"): Promise<Target[]> {
+  if (options.redis === undefined || options.redis === "") return connect(options);
+  const { connectFleet } = loadFleet();
+  return (await connectFleet(options, { kind: fleet })).targets;
 }
 
 /** Clients for the endpoints asked for; a malformed endpoint is a usage error. */
-export function connect(options: ConnectionOptions): Target[] {
+export function connect(options: ConnectionOptions): Target<ProclistClient>[] {
   let endpoints: Endpoint[];
   try {
     endpoints = parseEndpoints(options.endpoint);
@@ -39,8 +54,19 @@ export function connect(options: ConnectionOptions): Target[] {
 /** What each endpoint answered: a value (and when it arrived, `performance.now()`) or the error, in the order the endpoints were given. */
 export type Outcome<T> = { target: Target; ok: true; value: T; at: number } | { target: Target; ok: false; error: unknown };
 
+/**
+ * The targets of a command about one task, and the id to ask them for: with `--redis`, the
+ * instance named by `<instance>/<id>` and the task's own id; `unknown` when no such instance exists.
+ */
+export async function connectFor(options: ConnectionOptions, id: string): Promise<{ targets: Target[]; id: string; unknown?: string }> {
+  if (options.redis === undefined || options.redis === "") return { targets: connect(options), id };
+  const { connectFleet } = loadFleet();
+  const found = await connectFleet(options, { kind: "task", fleetId: id });
+  return { targets: found.targets, id: found.id ?? id, ...(found.unknown === undefined ? {} : { unknown: found.unknown }) };
+}
+
 /** Asks every endpoint at once and waits for all of them: one slow or dead endpoint costs one timeout, not one each. */
-export function askAll<T>(targets: Target[], ask: (client: ProclistClient) => Promise<T>): Promise<Outcome<T>[]> {
+export function askAll<T>(targets: Target[], ask: (client: TaskSource) => Promise<T>): Promise<Outcome<T>[]> {
   return Promise.all(
     targets.map((target) =>
       ask(target.client).then(
@@ -49,6 +75,18 @@ export function askAll<T>(targets: Target[], ask: (client: ProclistClient) => Pr
       ),
     ),
   );
+}
+
+let fleet: typeof import("./fleet") | undefined;
+
+/** The fleet code, loaded only for `--redis` (it is what loads ioredis). */
+function loadFleet(): typeof import("./fleet") {
+  return (fleet ??= require("./fleet") as typeof import("./fleet"));
+}
+
+/** Closes what the command opened (Redis connections of `--redis`), so the process can exit. */
+export async function closeConnections(): Promise<void> {
+  await fleet?.closeFleets();
 }
 
 /** commander's accumulator for a repeatable option. */

@@ -7,6 +7,7 @@ import { registerLs } from "./commands/ls";
 import { registerStats } from "./commands/stats";
 import { registerTop } from "./commands/top";
 import { registerWatch } from "./commands/watch";
+import { closeConnections } from "./connect";
 import { EXIT } from "./exit-codes";
 
 const OVERVIEW = `
@@ -51,6 +52,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write(`proclist: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.UNREACHABLE;
+  } finally {
+    await closeConnections();
   }
 }
 

@@ -50,9 +50,9 @@ export function attrNames(rows: Row[]): string[] {
  * Header and cells of the task table shared by `ls` and `top`. Values longer than `maxValue` are
  * cut. `top` passes the columns found over all rows and asks for the cells of the visible ones only.
  */
-export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined) }): { head: string[]; cells: string[][] } {
+export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined) }, where = "ENDPOINT"): { head: string[]; cells: string[][] } {
   const { attrs, named } = columns;
-  const head = ["ENDPOINT", "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...attrs.map((a) => a.toUpperCase())];
+  const head = [where, "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...attrs.map((a) => a.toUpperCase())];
   const cells = rows.map((r) => [
     r.endpoint,
     truncate(formatValue(r.proc.id), maxValue),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ProclistClient } from "../client/client";
+import type { TaskSource } from "./connect";
 import { HttpStatusError } from "../client/errors";
 import type { RemoteFinishedProc } from "../client/types";
 import { TaskNotFoundError } from "../core/errors";
@@ -11,7 +11,7 @@ export type Ending = { state: "finished"; proc: RemoteFinishedProc } | { state: 
  * Polls until the task is no longer running, for up to `ms`. A kill only asks: code that ignores
  * its signal runs on until its next cancellation point, and this is how an operator learns when.
  */
-export async function waitEnded(client: ProclistClient, id: string, ms: number, everyMs = 100): Promise<Ending> {
+export async function waitEnded(client: Pick<TaskSource, "task" | "processes">, id: string, ms: number, everyMs = 100): Promise<Ending> {
   const until = performance.now() + ms;
   let original = false;
   for (;;) {

@@ -21,6 +21,7 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   if (wire.forbidCancel !== undefined) proc.forbidCancel = wire.forbidCancel;
   if (wire.traceId !== undefined) proc.traceId = wire.traceId;
   if (wire.spanId !== undefined) proc.spanId = wire.spanId;
+  if (wire.instance !== undefined) proc.instance = wire.instance;
   return proc;
 }
 

@@ -20,6 +20,8 @@ export interface RemoteProc {
   /** The OpenTelemetry trace and span the task belongs to, when the server traces. */
   traceId?: string;
   spanId?: string;
+  /** From a fleet: the instance running the task (`id` is then `<instance>/<id>`). */
+  instance?: string;
 }
 
 /** A finished task kept by a proclist server: how it ended, when, and who killed it. */

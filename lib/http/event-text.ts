@@ -1,6 +1,6 @@
 import type { TaskEvent } from "../core/events";
 import { attrValueJson } from "./attr-json";
-import { durationMs, procJson } from "./proc-json";
+import { durationMs, fleetProcJson, procJson } from "./proc-json";
 import { formatTime } from "./time";
 
 /**
@@ -8,33 +8,39 @@ import { formatTime } from "./time";
  * as JSON on one line (JSON never contains a raw newline, so no `data:` splitting is needed).
  */
 export function eventText(event: TaskEvent): string {
+  return `event: ${event.type}\ndata: ${eventData(event)}\n\n`;
+}
+
+/** The `WireEvent` as JSON; with `instance`, in the fleet's form (ids `<instance>/<id>`, procs with `instance`). */
+export function eventData(event: TaskEvent, instance?: string): string {
   const task = event.task;
+  const id = JSON.stringify(instance === undefined ? task.id : `${instance}/${task.id}`);
   const head = `{"type":"${event.type}","ts":"${formatTime(event.ts)}"`;
   let data: string;
   switch (event.type) {
     case "start":
-      data = `${head},"proc":${procJson(task)}}`;
+      data = `${head},"proc":${instance === undefined ? procJson(task) : fleetProcJson(task, instance)}}`;
       break;
     case "status":
-      data = `${head},"id":${JSON.stringify(task.id)},"status":${JSON.stringify(event.status)}}`;
+      data = `${head},"id":${id},"status":${JSON.stringify(event.status)}}`;
       break;
     case "attr": {
       let value = "";
       if (!event.deleted) value = `,"value":${attrValueJson(event.value, task.owner.maxAttrLength)}`;
-      data = `${head},"id":${JSON.stringify(task.id)},"key":${JSON.stringify(event.name)}${value},"deleted":${event.deleted}}`;
+      data = `${head},"id":${id},"key":${JSON.stringify(event.name)}${value},"deleted":${event.deleted}}`;
       break;
     }
     case "kill":
-      data = `${head},"id":${JSON.stringify(task.id)}`;
+      data = `${head},"id":${id}`;
       if (event.message !== undefined) data += `,"message":${JSON.stringify(event.message)}`;
       if (event.by !== undefined) data += `,"by":${JSON.stringify(event.by)}`;
       data += "}";
       break;
     case "done":
-      data = `${head},"id":${JSON.stringify(task.id)},"outcome":"${event.outcome}","status":${JSON.stringify(task.history.lastStatus)},"durationMs":${durationMs(task)}`;
+      data = `${head},"id":${id},"outcome":"${event.outcome}","status":${JSON.stringify(task.history.lastStatus)},"durationMs":${durationMs(task)}`;
       if (task.error !== undefined) data += `,"error":${JSON.stringify(task.error)}`;
       data += "}";
       break;
   }
-  return `event: ${event.type}\ndata: ${data}\n\n`;
+  return data;
 }

@@ -43,11 +43,7 @@ export function procEntry(task: Task): ProcEntry {
 export function finishedJson(task: Task): string {
   const cached = finishedCache.get(task);
   if (cached !== undefined && cached.rev === task.rev) return cached.json;
-  let json = procFields(task);
-  json += `,"outcome":"${task.outcome}","endTime":"${formatTime(task.endTime)}","durationMs":${durationMs(task)}`;
-  if (task.killedBy !== undefined) json += ',"killedBy":' + JSON.stringify(task.killedBy);
-  if (task.error !== undefined) json += ',"error":' + JSON.stringify(task.error);
-  json += "}";
+  const json = procFields(task) + finishedFields(task) + "}";
   finishedCache.set(task, { rev: task.rev, json, bytes: 0 });
   return json;
 }
@@ -57,16 +53,34 @@ export function anyProcJson(task: Task): string {
   return task.running ? procJson(task) : finishedJson(task);
 }
 
+/**
+ * A task as the fleet names it (not cached: the fleet's publisher keeps its own by `rev`): its id
+ * and parent's as `<instance>/<id>`, plus `"instance"`. Live tasks as procs, finished ones with outcome.
+ */
+export function fleetProcJson(task: Task, instance: string): string {
+  let json = procFields(task, instance + "/") + ',"instance":' + JSON.stringify(instance);
+  if (!task.running) json += finishedFields(task);
+  return json + "}";
+}
+
 /** Milliseconds rounded to microseconds, the precision of the wire's times. */
 export function durationMs(task: Task): number {
   return Math.max(0, Math.round((task.endTime - task.startTime) * 1000) / 1000);
 }
 
-function procFields(task: Task): string {
+function finishedFields(task: Task): string {
+  let json = `,"outcome":"${task.outcome}","endTime":"${formatTime(task.endTime)}","durationMs":${durationMs(task)}`;
+  if (task.killedBy !== undefined) json += ',"killedBy":' + JSON.stringify(task.killedBy);
+  if (task.error !== undefined) json += ',"error":' + JSON.stringify(task.error);
+  return json;
+}
+
+/** The fields every task has; `scope` prefixes the ids (the fleet's `<instance>/`). */
+function procFields(task: Task, scope = ""): string {
   const history = task.history;
   let json =
     '{"id":' +
-    JSON.stringify(task.id) +
+    JSON.stringify(scope + task.id) +
     ',"attrs":' +
     attrsJson(task.attrs, task.owner.maxAttrLength) +
     ',"procTime":"' +
@@ -79,7 +93,7 @@ function procFields(task: Task): string {
     task.cancelling +
     ',"name":' +
     JSON.stringify(task.name);
-  if (task.parent !== undefined) json += ',"parent":' + JSON.stringify(task.parent.id);
+  if (task.parent !== undefined) json += ',"parent":' + JSON.stringify(scope + task.parent.id);
   if (task.forbidCancel) json += ',"forbidCancel":true';
   const fields = task.fields;
   if (fields !== undefined) {

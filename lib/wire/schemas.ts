@@ -26,6 +26,7 @@ const procSchema = {
     forbidCancel: { type: "boolean" },
     traceId: { type: "string" },
     spanId: { type: "string" },
+    instance: { type: "string" },
   },
 } as const;
 

@@ -21,6 +21,8 @@ export interface WireProc {
   traceId?: string;
   /** The span the task started under, or its own span with `spans: true` (16 hex digits). */
   spanId?: string;
+  /** In a fleet's answers (`serveFleet`): the instance running the task; `id` is then `<instance>/<id>`. */
+  instance?: string;
 }
 
 /** `GET /procs/` */

@@ -3,7 +3,7 @@ import { HttpStatusError } from "../../client/errors";
 import { formatTime } from "../../client/time";
 import type { RemoteHistory, RemoteTask } from "../../client/types";
 import { TaskNotFoundError } from "../../core/errors";
-import { askAll, connect, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { askAll, connectFor, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatClock, formatDuration, formatValue } from "../format";
 import { renderTable } from "../table";
@@ -38,8 +38,13 @@ export function registerHistory(program: Command): void {
     });
 }
 
-async function history(id: string, options: HistoryOptions): Promise<number> {
-  const answers = await askAll(connect(options), async (client): Promise<Omit<Found, "target">> => {
+async function history(shownId: string, options: HistoryOptions): Promise<number> {
+  const { targets, id, unknown } = await connectFor(options, shownId);
+  if (unknown !== undefined) {
+    process.stderr.write(`proclist: no such task: ${JSON.stringify(shownId)}: ${unknown}\n`);
+    return EXIT.NOT_FOUND;
+  }
+  const answers = await askAll(targets, async (client): Promise<Omit<Found, "target">> => {
     const [timeline, task] = await Promise.all([client.history(id), client.task(id).catch(unlessOriginal)]);
     return { history: timeline, task };
   });
@@ -56,11 +61,11 @@ async function history(id: string, options: HistoryOptions): Promise<number> {
     // Only endpoints that answered 404 can say the task is not there.
     const answered = answers.length - answers.filter((a) => !a.ok && !(a.error instanceof TaskNotFoundError)).length;
     const where = unreachable ? " on the endpoints that answered" : answers.length > 1 ? ` on any of ${answers.length} endpoints` : "";
-    if (answered > 0) process.stderr.write(`proclist: no such task: ${JSON.stringify(id)}${where}\n`);
+    if (answered > 0) process.stderr.write(`proclist: no such task: ${JSON.stringify(shownId)}${where}\n`);
     return unreachable ? EXIT.UNREACHABLE : EXIT.NOT_FOUND;
   }
   if (options.json === true) {
-    const out = found.map((f) => ({ endpoint: f.target.endpoint.label, id, running: f.task?.running ?? true, dropped: f.history.dropped, ...traceOf(f), history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })) }));
+    const out = found.map((f) => ({ endpoint: f.target.endpoint.label, id: shownId, running: f.task?.running ?? true, dropped: f.history.dropped, ...traceOf(f), history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })) }));
     process.stdout.write(JSON.stringify(found.length === 1 ? out[0] : out, null, 2) + "\n");
   } else {
     process.stdout.write(found.map((f) => render(id, f).join("\n")).join("\n\n") + "\n");

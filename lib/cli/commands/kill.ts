@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
 import { TaskNotFoundError } from "../../core/errors";
-import { askAll, connect, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { askAll, connectFor, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";
 import { waitEnded } from "../wait-ended";
@@ -16,10 +16,11 @@ Examples:
   $ proclist kill req-42
   $ proclist kill req-42 -m "stuck on the database" -e api1:8081,api2:8081
   $ proclist kill req-42 --wait        # then wait (10 s) until it has ended, and say how
+  $ proclist kill api-7/req-42 --redis redis://127.0.0.1:6379 --service orders   # in a fleet
 
 With several endpoints, the one holding the live task is found first, and only it is asked.
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
-3 an endpoint unreachable or refusing the token, 4 the id is live on several endpoints,
+3 an endpoint, Redis or the fleet instance unreachable or refusing the token, 4 the id is live on several endpoints,
 5 (--wait) the task still runs when the wait is over.`;
 
 /** Adds `proclist kill <id>` to the program. */
@@ -33,8 +34,12 @@ export function registerKill(program: Command): void {
     });
 }
 
-async function kill(id: string, options: KillOptions): Promise<number> {
-  const targets = connect(options);
+async function kill(shownId: string, options: KillOptions): Promise<number> {
+  const { targets, id, unknown } = await connectFor(options, shownId);
+  if (unknown !== undefined) {
+    process.stderr.write(`proclist: no such task: ${JSON.stringify(shownId)}: ${unknown}\n`);
+    return EXIT.NOT_FOUND;
+  }
   let holder: Target;
   if (targets.length === 1) holder = targets[0];
   else {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { ProcFilter } from "../../client/types";
 import { formatTime } from "../../client/time";
-import { askAll, collect, connect, withConnection, type ConnectionOptions } from "../connect";
+import { askAll, collect, connectAll, withConnection, type ConnectionOptions } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
@@ -20,8 +20,9 @@ Examples:
   $ proclist ls -e api1:8081,api2:8081            # two servers in one table, oldest first
   $ proclist ls --status reading --attr method=GET
   $ proclist ls --json | jq -r '.[] | select(.ageMs > 60000) | .id'
+  $ proclist ls --redis redis://127.0.0.1:6379 --service orders   # every instance of a fleet
 
-Exit codes: 0 listed (even if empty), 3 an endpoint unreachable (the others are still listed).`;
+Exit codes: 0 listed (even if empty), 3 an endpoint or Redis unreachable (the others are still listed).`;
 
 /** Adds `proclist ls` to the program. */
 export function registerLs(program: Command): void {
@@ -39,7 +40,7 @@ export function registerLs(program: Command): void {
 
 async function ls(options: LsOptions): Promise<number> {
   const filter = toFilter(options);
-  const answers = await askAll(connect(options), (client) => client.processes(filter));
+  const answers = await askAll(await connectAll(options), (client) => client.processes(filter));
   const rows: Row[] = [];
   const now = performance.now();
   let code: number = EXIT.OK;
@@ -55,7 +56,7 @@ async function ls(options: LsOptions): Promise<number> {
   else if (sorted.length === 0) {
     if (code === EXIT.OK) process.stderr.write("no live tasks\n");
   } else {
-    const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40);
+    const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, options.redis === undefined ? "ENDPOINT" : "INSTANCE");
     process.stdout.write(renderTable(head, cells).join("\n") + "\n");
   }
   return code;
@@ -76,9 +77,12 @@ function toFilter(options: LsOptions): ProcFilter {
 /** The JSON form of a row: the wire fields, RFC 3339 times, plus where it runs and its ages. */
 function toJson(row: Row): Record<string, unknown> {
   const { proc } = row;
+  // A fleet's task says where it runs with `instance`, and `id` is what kill and history take there.
+  const where = proc.instance === undefined ? { endpoint: row.endpoint } : { instance: proc.instance };
   return {
-    endpoint: row.endpoint,
+    ...where,
     ...proc,
+    ...(proc.instance === undefined ? {} : { id: `${proc.instance}/${proc.id}` }),
     procTime: formatTime(proc.procTime),
     statusTime: formatTime(proc.statusTime),
     ageMs: Math.round(row.ageMs * 1000) / 1000,

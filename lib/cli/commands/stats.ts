@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RemoteStats } from "../../client/types";
-import { askAll, connect, withConnection, type ConnectionOptions } from "../connect";
+import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue, truncate } from "../format";
 import { renderTable } from "../table";
@@ -31,7 +31,7 @@ export function registerStats(program: Command): void {
 }
 
 async function stats(options: StatsOptions): Promise<number> {
-  const answers = await askAll(connect(options), (client) => client.stats());
+  const answers = await askAll(await connectAll(options), (client) => client.stats());
   const found: { endpoint: string; stats: RemoteStats }[] = [];
   let code: number = EXIT.OK;
   for (const answer of answers) {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { connect, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { connectAll, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatValue } from "../format";
 import { actionOf, type Action, type Key } from "../top/keys";
@@ -42,7 +42,7 @@ export function registerTop(program: Command): void {
 }
 
 async function top(options: TopOptions): Promise<number> {
-  const targets = connect(options);
+  const targets = await connectAll(options, "all");
   if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
     process.stderr.write("proclist: top needs a terminal; in scripts use `proclist ls` or `proclist watch`\n");
     return EXIT.USAGE;

@@ -1,4 +1,5 @@
 import type { ProcessManager } from "../../core/manager";
+import type { Task } from "../../core/task";
 import { TaskNotFoundError } from "../../core/errors";
 import { handle, type Handler } from "../handler";
 import { checkQuery, decodeId } from "../inputs";
@@ -15,18 +16,23 @@ export function historyRoute(manager: ProcessManager, traceUrl: string | undefin
     checkQuery("noQuery", req.query);
     const task = manager.get(id);
     if (task === undefined) throw new TaskNotFoundError(id);
-    let json = '{"history":[';
-    let first = true;
-    task.history.forEach((ts, status) => {
-      json += (first ? '{"ts":"' : ',{"ts":"') + formatTime(ts) + '","status":' + JSON.stringify(status) + "}";
-      first = false;
-    });
-    json += '],"serverTime":"' + serverTime() + '"';
-    if (task.history.dropped > 0) json += ',"dropped":' + task.history.dropped;
-    const link = traceUrl === undefined ? undefined : traceLink(traceUrl, task.fields);
-    if (link !== undefined) json += ',"traceUrl":' + JSON.stringify(link);
-    sendJsonText(res, 200, json + "}");
+    sendJsonText(res, 200, historyJson(task, traceUrl));
   });
+}
+
+/** The `WireHistory` of a task as JSON text, with its trace link when a `traceUrl` template is given. */
+export function historyJson(task: Task, traceUrl?: string): string {
+  let json = '{"history":[';
+  let first = true;
+  task.history.forEach((ts, status) => {
+    json += (first ? '{"ts":"' : ',{"ts":"') + formatTime(ts) + '","status":' + JSON.stringify(status) + "}";
+    first = false;
+  });
+  json += '],"serverTime":"' + serverTime() + '"';
+  if (task.history.dropped > 0) json += ',"dropped":' + task.history.dropped;
+  const link = traceUrl === undefined ? undefined : traceLink(traceUrl, task.fields);
+  if (link !== undefined) json += ',"traceUrl":' + JSON.stringify(link);
+  return json + "}";
 }
 
 /** The template with the task's ids filled in (URL-encoded), or undefined for a task without a trace. */

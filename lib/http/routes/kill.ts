@@ -19,15 +19,22 @@ export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
     const id = decodeId(req.params.id);
     checkQuery("noQuery", req.query);
     const { message } = checkKillBody(await readJsonBody(req));
-    const reason = message === "" ? undefined : message;
-    const task = manager.get(id);
-    if (task !== undefined && !task.running) throw new HttpError(404, `task ${JSON.stringify(id)} already ended (${task.outcome})`);
-    if (task === undefined) throw new TaskNotFoundError(id);
-    manager.kill(id, reason, by);
-    // A second kill changes nothing: answer with the message in force, the first one.
-    const inForce = task.cancel?.reason;
-    let json = `{"id":${JSON.stringify(id)},"cancelling":true`;
-    if (inForce !== undefined) json += `,"message":${JSON.stringify(inForce)}`;
-    sendJsonText(res, 200, json + `,"serverTime":"${serverTime()}"}`);
+    sendJsonText(res, 200, killTask(manager, id, message === "" ? undefined : message, by));
   });
+}
+
+/**
+ * Kills a live task and answers the `WireKilled` JSON, naming the task `shownId` (the fleet's
+ * `<instance>/<id>`). Throws TaskNotFoundError, CancelForbiddenError, or a 404 for a task already ended.
+ */
+export function killTask(manager: ProcessManager, id: string, reason: string | undefined, by: string, shownId = id): string {
+  const task = manager.get(id);
+  if (task !== undefined && !task.running) throw new HttpError(404, `task ${JSON.stringify(shownId)} already ended (${task.outcome})`);
+  if (task === undefined) throw new TaskNotFoundError(shownId);
+  manager.kill(id, reason, by);
+  // A second kill changes nothing: answer with the message in force, the first one.
+  const inForce = task.cancel?.reason;
+  let json = `{"id":${JSON.stringify(shownId)},"cancelling":true`;
+  if (inForce !== undefined) json += `,"message":${JSON.stringify(inForce)}`;
+  return json + `,"serverTime":"${serverTime()}"}`;
 }

@@ -12,15 +12,19 @@ export function statsRoute(manager: ProcessManager): Handler {
   return handle((req, res) => {
     checkQuery("statsQuery", req.query);
     const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
-    const stats = manager.stats.snapshot().filter((s) => names === undefined || names.has(s.name));
-    // Copies, rounded to microseconds (the wire's precision; more digits are float noise).
-    const wire: WireNameStats[] = stats.map((s) => ({
-      ...s,
-      latencyMs: { count: s.latencyMs.count, p50: micro(s.latencyMs.p50), p90: micro(s.latencyMs.p90), p99: micro(s.latencyMs.p99), max: micro(s.latencyMs.max) },
-      phases: Object.fromEntries(Object.entries(s.phases).map(([status, p]) => [status, { count: p.count, totalMs: micro(p.totalMs) }])),
-    }));
-    sendJsonText(res, 200, `{"stats":${JSON.stringify(wire)},"serverTime":"${serverTime()}"}`);
+    sendJsonText(res, 200, `{"stats":${JSON.stringify(wireStats(manager, names))},"serverTime":"${serverTime()}"}`);
   });
+}
+
+/** The manager's stats in wire form, for the names asked (all when undefined). */
+export function wireStats(manager: ProcessManager, names?: ReadonlySet<string>): WireNameStats[] {
+  const stats = manager.stats.snapshot().filter((s) => names === undefined || names.has(s.name));
+  // Copies, rounded to microseconds (the wire's precision; more digits are float noise).
+  return stats.map((s) => ({
+    ...s,
+    latencyMs: { count: s.latencyMs.count, p50: micro(s.latencyMs.p50), p90: micro(s.latencyMs.p90), p99: micro(s.latencyMs.p99), max: micro(s.latencyMs.max) },
+    phases: Object.fromEntries(Object.entries(s.phases).map(([status, p]) => [status, { count: p.count, totalMs: micro(p.totalMs) }])),
+  }));
 }
 
 function micro(ms: number): number {

@@ -1,0 +1,52 @@
+import { hostname } from "node:os";
+import { InvalidArgumentError } from "commander";
+import type { Endpoint } from "../client/endpoint";
+import { parseFleetId } from "../fleet/fleet-id";
+import { InstanceClient } from "../fleet/instance-client";
+import { FleetReader } from "../fleet/reader";
+import type { ConnectionOptions, Target } from "./connect";
+
+const open = new Set<FleetReader>();
+
+/** Which instances a command wants: the up ones (ls, stats), all known (top), or the one of a `<instance>/<id>`. */
+export type Wanted = { kind: "up" } | { kind: "all" } | { kind: "task"; fleetId: string };
+
+/**
+ * `--redis`: one target per instance of the service, each with a client that goes through Redis,
+ * so every command treats an instance as it treats an endpoint. For a task, also its own id.
+ * Loads the fleet code (and ioredis) only here, when asked for.
+ */
+export async function connectFleet(options: ConnectionOptions, wanted: Wanted): Promise<{ targets: Target[]; id?: string; unknown?: string }> {
+  if (options.endpoint.length > 0) throw new InvalidArgumentError("--redis and --endpoint cannot be combined: the fleet's instances are found in Redis");
+  let task: { instance: string; id: string } | undefined;
+  if (wanted.kind === "task") {
+    try {
+      task = parseFleetId(wanted.fleetId);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  }
+  let reader: FleetReader;
+  try {
+    reader = new FleetReader({ redis: options.redis!, service: options.service, timeoutMs: options.timeout });
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  open.add(reader);
+  const by = `cli@${hostname()}`;
+  const all = await reader.instances();
+  const chosen = all.filter((i) => (wanted.kind === "all" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
+  const targets = chosen.map((info) => ({ endpoint: instanceEndpoint(reader, info.instance), client: new InstanceClient(reader, info, by) }));
+  if (task === undefined) return { targets };
+  return targets.length === 0 ? { targets, unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)` } : { targets, id: task.id };
+}
+
+/** Closes the Redis connections the command opened, so the process can exit. */
+export async function closeFleets(): Promise<void> {
+  await Promise.all([...open].map((reader) => reader.close()));
+  open.clear();
+}
+
+function instanceEndpoint(reader: FleetReader, instance: string): Endpoint {
+  return { url: `${reader.url}#${reader.service}/${instance}`, label: instance };
+}

@@ -1,0 +1,82 @@
+import type { Redis } from "ioredis";
+import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
+import type { ProcessManager } from "../core/manager";
+import { toHttpError } from "../http/http-error";
+import { fleetProcJson } from "../http/proc-json";
+import { serverTime } from "../http/respond";
+import { historyJson } from "../http/routes/history";
+import { killTask } from "../http/routes/kill";
+import { wireStats } from "../http/routes/stats";
+import type { FleetKeys } from "./keys";
+import { MAX_MESSAGE_BYTES, validateRequest, type FleetRequest } from "./protocol";
+import { isReady } from "./redis";
+
+/**
+ * The instance's side of kill routing: listens on its own control channel and answers each
+ * request (kill, task, history, finished, stats) on the caller's reply channel. Requests are
+ * checked and bounded (anyone with write access to Redis can send them); a malformed one is
+ * ignored. An answer that cannot be sent is lost: the caller then times out, it never guesses.
+ */
+export class ControlServer {
+  constructor(
+    private readonly command: Redis,
+    private readonly keys: FleetKeys,
+    private readonly instance: string,
+    private readonly manager: ProcessManager,
+  ) {}
+
+  /** Handles one message of the control channel. */
+  onMessage(text: string): void {
+    if (text.length > MAX_MESSAGE_BYTES) return;
+    let request: unknown;
+    try {
+      request = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!validateRequest(request)) return;
+    const reply = this.answer(request);
+    if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
+  }
+
+  private answer(request: FleetRequest): string {
+    const rid = JSON.stringify(request.rid);
+    try {
+      return `{"rid":${rid},"status":200,"body":${this.body(request)}}`;
+    } catch (error) {
+      const http = toHttpError(error);
+      return JSON.stringify({ rid: request.rid, status: http.status, error: http.status === 500 ? `internal error on instance ${this.instance}` : http.message });
+    }
+  }
+
+  private body(request: FleetRequest): string {
+    const shown = `${this.instance}/${request.id ?? ""}`;
+    switch (request.op) {
+      case "kill":
+        try {
+          return killTask(this.manager, needId(request, shown), request.message === "" ? undefined : request.message, request.by ?? `unknown@${this.instance}`, shown);
+        } catch (error) {
+          throw error instanceof CancelForbiddenError ? new CancelForbiddenError(shown) : error;
+        }
+      case "task": {
+        const task = this.manager.get(needId(request, shown));
+        if (task === undefined) throw new TaskNotFoundError(shown);
+        return `{"proc":${fleetProcJson(task, this.instance)},"running":${task.running},"serverTime":"${serverTime()}"}`;
+      }
+      case "history": {
+        const task = this.manager.get(needId(request, shown));
+        if (task === undefined) throw new TaskNotFoundError(shown);
+        return historyJson(task);
+      }
+      case "finished":
+        return `{"finished":[${this.manager.finishedTasks().map((task) => fleetProcJson(task, this.instance)).join(",")}],"serverTime":"${serverTime()}"}`;
+      case "stats":
+        return `{"stats":${JSON.stringify(wireStats(this.manager))},"serverTime":"${serverTime()}"}`;
+    }
+  }
+}
+
+function needId(request: FleetRequest, shown: string): string {
+  if (request.id === undefined) throw new TaskNotFoundError(shown);
+  return request.id;
+}

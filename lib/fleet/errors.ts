@@ -1,0 +1,30 @@
+import { ProclistError } from "../core/errors";
+
+/** Redis could not be reached (or stopped answering) by a reader of the fleet. */
+export class RedisUnavailableError extends ProclistError {
+  constructor(
+    readonly url: string,
+    reason: string,
+  ) {
+    super(`Redis at ${url} is unreachable: ${reason}`);
+  }
+}
+
+/**
+ * A request routed to an instance got no answer: the instance is gone, not listening, or did not
+ * answer in time. Nothing is guessed: the task may or may not have been killed only if `timedOut`.
+ */
+export class InstanceUnreachableError extends ProclistError {
+  constructor(
+    readonly instance: string,
+    readonly reason: string,
+    readonly timedOut = false,
+  ) {
+    super(`instance ${JSON.stringify(instance)} ${reason}`);
+  }
+}
+
+/** A Redis URL as shown in messages: the password replaced by `…`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:@/]*):[^@/]*@/, "$1:…@");
+}

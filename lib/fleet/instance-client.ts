@@ -1,0 +1,102 @@
+import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "../client/convert";
+import { check, time, type Origin } from "../client/decode";
+import { matches } from "../client/filter";
+import type { ProcFilter, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
+import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
+import type { WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
+import { validateWire } from "../wire/schemas";
+import { InstanceUnreachableError } from "./errors";
+import type { FleetOp, FleetReply } from "./protocol";
+import type { FleetReader, WireInstance } from "./reader";
+
+/**
+ * One instance of a fleet with the HTTP client's surface (`processes`, `task`, `history`, `kill`,
+ * `finished`, `stats`), over Redis: `proclist … --redis` treats each instance as it treats an
+ * endpoint. Ids are the instance's own; the fleet name of a task is `<instance>/<id>`.
+ * Answers are checked against the wire schemas, as the HTTP client checks a server's.
+ */
+export class InstanceClient {
+  private readonly origin: Origin;
+
+  constructor(
+    private readonly reader: FleetReader,
+    readonly info: WireInstance,
+    /** Recorded with kills: `cli@host`. */
+    private readonly by: string,
+  ) {
+    this.origin = { method: "GET", url: `${reader.url}, service ${reader.service}, instance ${info.instance}` };
+  }
+
+  get instance(): string {
+    return this.info.instance;
+  }
+
+  /** The instance's live tasks as it last published them (at most `publishMs` old). */
+  async processes(filter: ProcFilter = {}): Promise<RemoteProcList> {
+    this.checkUp();
+    const procs: WireProc[] = [];
+    await this.reader.eachList([this.instance], (_instance, values) => {
+      for (const value of values) {
+        try {
+          procs.push(JSON.parse(value.toString("utf8")) as WireProc);
+        } catch {
+          // not written by proclist: skipped
+        }
+      }
+    });
+    procs.sort((a, b) => (a.procTime < b.procTime ? -1 : a.procTime > b.procTime ? 1 : 0));
+    const body = check<{ procs: WireProc[]; serverTime: string }>(this.origin, { procs, serverTime: new Date().toISOString() }, validateWire.procList);
+    const out = body.procs.map((p, i) => this.local(toProc(this.origin, p, `procs.${i}`))).filter((p) => matches(p, filter));
+    return { procs: out, serverTime: time(this.origin, body.serverTime, "serverTime") };
+  }
+
+  async task(id: string): Promise<RemoteTask> {
+    const body = check<WireTask>(this.origin, await this.ask("task", id), validateWire.task);
+    const proc = isFinishedWire(body.proc) ? toFinishedProc(this.origin, body.proc, "proc") : toProc(this.origin, body.proc, "proc");
+    return { proc: this.local(proc), running: body.running, serverTime: time(this.origin, body.serverTime, "serverTime") };
+  }
+
+  async history(id: string): Promise<RemoteHistory> {
+    return toHistory(this.origin, check<WireHistory>(this.origin, await this.ask("history", id), validateWire.history));
+  }
+
+  /** Routes the kill to this instance; resolves once it accepted. TaskNotFoundError, CancelForbiddenError, InstanceUnreachableError. */
+  async kill(id: string, message?: string): Promise<void> {
+    check(this.origin, await this.ask("kill", id, message), validateWire.killed);
+  }
+
+  async finished(): Promise<RemoteFinishedList> {
+    const body = check<WireFinishedList>(this.origin, await this.ask("finished"), validateWire.finishedList);
+    return { finished: body.finished.map((p, i) => this.local(toFinishedProc(this.origin, p, `finished.${i}`))), serverTime: time(this.origin, body.serverTime, "serverTime") };
+  }
+
+  async stats(): Promise<RemoteStats> {
+    return toStats(this.origin, check<WireStats>(this.origin, await this.ask("stats"), validateWire.stats));
+  }
+
+  private checkUp(): void {
+    if (this.info.state === "gone") throw new InstanceUnreachableError(this.instance, `is gone since ${this.info.since}`);
+  }
+
+  private async ask(op: FleetOp, id?: string, message?: string): Promise<unknown> {
+    this.checkUp();
+    const fields = op === "kill" ? { id, by: this.by, ...(message === undefined ? {} : { message }) } : id === undefined ? {} : { id };
+    return unwrap(`${this.instance}/${id ?? ""}`, await this.reader.ask(this.instance, op, fields));
+  }
+
+  /** The instance's own ids (the fleet's are `<instance>/<id>`). */
+  private local<T extends RemoteProc>(proc: T): T {
+    const prefix = this.instance + "/";
+    if (proc.id.startsWith(prefix)) proc.id = proc.id.slice(prefix.length);
+    if (proc.parent?.startsWith(prefix)) proc.parent = proc.parent.slice(prefix.length);
+    return proc;
+  }
+}
+
+/** An instance's answer: the body, or the error its status stands for. */
+export function unwrap(fleetId: string, reply: FleetReply): unknown {
+  if (reply.status === 200) return reply.body;
+  if (reply.status === 404) throw new TaskNotFoundError(fleetId);
+  if (reply.status === 403) throw new CancelForbiddenError(fleetId);
+  throw new Error(`${fleetId}: ${reply.error ?? `status ${reply.status}`}`);
+}

@@ -1,0 +1,119 @@
+import { container } from "tsyringe";
+import { ProcessManager } from "../core/manager";
+import { ControlServer } from "./control";
+import { EventRelay } from "./event-relay";
+import { FleetKeys } from "./keys";
+import { resolveJoinOptions, type JoinFleetOptions } from "./options";
+import { TaskPublisher } from "./publisher";
+import { isReady, openRedis, whenReady } from "./redis";
+import { DuplicateInstanceError, Registration } from "./registry";
+
+/** An instance's place in the fleet, as `joinFleet()` resolves it. */
+export interface FleetMembership {
+  /** This instance's name: its tasks are `<instance>/<id>` in the fleet. */
+  readonly instance: string;
+  readonly service: string;
+  /** Removes the instance from the fleet at once and closes the connections proclist opened. */
+  leave(): Promise<void>;
+}
+
+/** How long `joinFleet` waits for Redis before resolving anyway (it then registers once Redis answers). */
+const JOIN_WAIT_MS = 10_000;
+
+/**
+ * Makes this process an instance of a fleet on Redis: registers it (a key with a TTL, refreshed
+ * by heartbeat), publishes its live tasks (by difference, at most every `publishMs`), and answers
+ * kills and history requests routed to it. Tracking never waits on Redis: while Redis is away the
+ * instance keeps tracking, publishes nothing, reconnects with backoff and re-registers by itself.
+ * Rejects with DuplicateInstanceError when a live instance has the name, TypeError on a bad option.
+ *
+ * @example
+ * const membership = await joinFleet({ redis: process.env.REDIS_URL!, service: "orders" });
+ * process.on("SIGTERM", () => void membership.leave());
+ */
+export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembership> {
+  const config = resolveJoinOptions(options);
+  if (config.manager !== undefined && !(config.manager instanceof ProcessManager)) throw new TypeError(`invalid fleet option "manager": must be a ProcessManager`);
+  const { instance, service } = config;
+  const manager = config.manager ?? container.resolve(ProcessManager);
+  const keys = new FleetKeys(config.prefix, service);
+  let down = false;
+  const redis = openRedis(config.redis, `proclist-${instance}`, (error) => {
+    if (down) return;
+    down = true;
+    process.emitWarning(`proclist fleet: Redis unreachable (${error.message}); ${instance} keeps tracking locally and reconnects`, "ProclistFleetWarning");
+  });
+  const { command, subscriber } = redis;
+  const registration = new Registration(command, keys, instance, config.ttlMs);
+  const publisher = new TaskPublisher(command, manager, keys.procs(instance), instance, config.ttlMs);
+  const control = new ControlServer(command, keys, instance, manager);
+  const relay = new EventRelay(command, manager, keys.events, instance);
+  let duplicateWarned = false;
+
+  const beat = async (): Promise<DuplicateInstanceError | undefined> => {
+    if (!isReady(command)) return undefined;
+    try {
+      const registered = await registration.register(manager.size);
+      if (registered instanceof DuplicateInstanceError) {
+        if (!duplicateWarned) process.emitWarning(`proclist fleet: ${registered.message}`, "ProclistFleetWarning");
+        duplicateWarned = true;
+        return registered;
+      }
+      duplicateWarned = false;
+      down = false;
+      if (registered === "created") publisher.rewriteAll();
+      const [, listeners] = (await command.pubsub("NUMSUB", keys.events)) as [string, number];
+      if (listeners > 0) relay.watch(config.publishMs);
+      else relay.unwatch();
+    } catch {
+      // The next heartbeat tries again; the registry key outlives a few lost ones.
+    }
+    return undefined;
+  };
+  const onReady = (): void => {
+    publisher.rewriteAll();
+    void beat();
+  };
+  const onMessage = (channel: string, message: string): void => {
+    if (channel === keys.control(instance)) control.onMessage(message);
+    else if (channel === keys.watch) relay.watch(config.publishMs);
+  };
+  subscriber.on("message", onMessage);
+  // Subscribed once; ioredis subscribes again by itself after each reconnect.
+  const subscribe = (): Promise<unknown> => subscriber.subscribe(keys.control(instance), keys.watch).catch(() => subscriber.once("ready", () => void subscribe()));
+  const ready = (await whenReady(command, JOIN_WAIT_MS)) && (await whenReady(subscriber, JOIN_WAIT_MS));
+  if (ready) {
+    // Listening before registering: a kill routed to a listed instance always finds it subscribed.
+    await subscribe();
+    const duplicate = await registration.register(manager.size).catch(() => undefined);
+    if (duplicate instanceof DuplicateInstanceError) {
+      subscriber.off("message", onMessage);
+      await redis.close();
+      throw duplicate;
+    }
+  } else {
+    if (isReady(subscriber)) void subscribe();
+    else subscriber.once("ready", () => void subscribe());
+    process.emitWarning(`proclist fleet: Redis did not answer within ${JOIN_WAIT_MS / 1000} s; ${instance} tracks locally and registers once it does`, "ProclistFleetWarning");
+  }
+  command.on("ready", onReady);
+  publisher.start(config.publishMs);
+  void publisher.publish();
+  const heartbeat = setInterval(() => void beat(), config.heartbeatMs).unref();
+
+  let leaving: Promise<void> | undefined;
+  return {
+    instance,
+    service,
+    leave: () =>
+      (leaving ??= (async () => {
+        clearInterval(heartbeat);
+        publisher.stop();
+        relay.unwatch();
+        command.off("ready", onReady);
+        subscriber.off("message", onMessage);
+        if (isReady(command)) await registration.leave().catch(() => undefined);
+        await redis.close();
+      })()),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The Redis names of one service's fleet, all under one prefix (default "proclist:"):
+ *
+ * - `<p><service>:instances`          sorted set: instance → last heartbeat (ms); gone ones stay an hour
+ * - `<p><service>:instance:<name>`    the instance's record (JSON), expires `ttlMs` after its last heartbeat
+ * - `<p><service>:procs:<name>`       hash: task id → the task as fleet JSON, same expiry
+ * - `<p><service>:control:<name>`     channel: requests to that instance (kill, history…)
+ * - `<p><service>:reply:<caller>`     channel: answers to one caller
+ * - `<p><service>:events`             channel: task events, published only while someone listens
+ * - `<p><service>:watch`              channel: "someone started listening to events"
+ */
+export class FleetKeys {
+  readonly base: string;
+
+  constructor(
+    prefix: string,
+    readonly service: string,
+  ) {
+    this.base = `${prefix}${service}:`;
+  }
+
+  get instances(): string {
+    return this.base + "instances";
+  }
+
+  instance(name: string): string {
+    return `${this.base}instance:${name}`;
+  }
+
+  procs(name: string): string {
+    return `${this.base}procs:${name}`;
+  }
+
+  control(name: string): string {
+    return `${this.base}control:${name}`;
+  }
+
+  reply(caller: string): string {
+    return `${this.base}reply:${caller}`;
+  }
+
+  get events(): string {
+    return this.base + "events";
+  }
+
+  get watch(): string {
+    return this.base + "watch";
+  }
+}
+
+/** How long a gone instance stays listed (state "gone since …") before it is forgotten. */
+export const GONE_RETENTION_MS = 3_600_000;

@@ -1,0 +1,125 @@
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import type { ProcessManager } from "../core/manager";
+import { optionChecker, type Checker } from "../core/validation";
+
+/** Where the fleet lives: a `redis://` / `rediss://` URL (user and password allowed), or an ioredis client the app already has. */
+export type RedisSource = string | Redis;
+
+/** Options shared by everything that reads or joins a fleet. */
+export interface FleetOptions {
+  /** `redis://[user:password@]host:port[/db]`, `rediss://…` for TLS, or an ioredis client (it is duplicated for subscriptions and never closed). */
+  redis: RedisSource;
+  /** The name grouping the instances of one service. Default: the `npm_package_name` of the process, else "default". */
+  service?: string | undefined;
+  /** Prefix of every Redis key and channel. Default "proclist:". */
+  prefix?: string | undefined;
+}
+
+/** Options of `joinFleet()`. */
+export interface JoinFleetOptions extends FleetOptions {
+  /** This instance's name, unique among the live instances of the service. Default `<hostname>-<pid>`. */
+  instance?: string | undefined;
+  /** The manager whose tasks the fleet sees. Default: the container's `ProcessManager`. */
+  manager?: ProcessManager | undefined;
+  /** How often the instance says it is alive, in ms. Default 5,000; at most a third of `ttlMs`. */
+  heartbeatMs?: number | undefined;
+  /** How long after its last heartbeat a silent instance disappears, in ms. Default 15,000. */
+  ttlMs?: number | undefined;
+  /** The shortest interval between two publications of the task list, in ms. Default 250. */
+  publishMs?: number | undefined;
+}
+
+/** `joinFleet` options with defaults applied. */
+export interface JoinConfig {
+  redis: RedisSource;
+  service: string;
+  prefix: string;
+  instance: string;
+  manager: ProcessManager | undefined;
+  heartbeatMs: number;
+  ttlMs: number;
+  publishMs: number;
+}
+
+/** Instance and service names: what is safe in a Redis key, a URL path segment and a shell word; no "/" so `<instance>/<id>` splits at the first one. */
+export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$";
+const NAME = { type: "string", pattern: NAME_PATTERN } as const;
+const fleetProperties = {
+  redis: { anyOf: [{ type: "string", pattern: "^rediss?://", maxLength: 2048 }, { type: "object" }] },
+  service: NAME,
+  prefix: { type: "string", pattern: "^[^\\s*?\\[\\]]{0,64}$" },
+} as const;
+
+const checkFleet: Checker<FleetOptions> = optionChecker<FleetOptions>({ type: "object", additionalProperties: false, required: ["redis"], properties: fleetProperties }, "fleet option");
+const checkJoin: Checker<JoinFleetOptions> = optionChecker<JoinFleetOptions>(
+  {
+    type: "object",
+    additionalProperties: false,
+    required: ["redis"],
+    properties: {
+      ...fleetProperties,
+      instance: NAME,
+      manager: { type: "object" },
+      heartbeatMs: { type: "integer", minimum: 50, maximum: 600_000 },
+      ttlMs: { type: "integer", minimum: 150, maximum: 3_600_000 },
+      publishMs: { type: "integer", minimum: 10, maximum: 60_000 },
+    },
+  },
+  "fleet option",
+);
+
+/** Validates the options every fleet reader takes (TypeError naming the option and value) and applies defaults. */
+export function resolveFleetOptions(options: unknown): { redis: RedisSource; service: string; prefix: string } {
+  checkFleet(options);
+  checkRedis(options.redis);
+  return { redis: options.redis, service: options.service ?? defaultService(), prefix: options.prefix ?? "proclist:" };
+}
+
+/** Validates `joinFleet` options and applies the defaults. */
+export function resolveJoinOptions(options: unknown): JoinConfig {
+  checkJoin(options);
+  checkRedis(options.redis);
+  const ttlMs = options.ttlMs ?? 15_000;
+  const heartbeatMs = options.heartbeatMs ?? Math.min(5_000, Math.floor(ttlMs / 3));
+  if (heartbeatMs * 3 > ttlMs) {
+    throw new TypeError(`invalid fleet option "heartbeatMs" ${heartbeatMs}: must be at most a third of ttlMs (${ttlMs}), so one lost heartbeat does not drop the instance`);
+  }
+  return {
+    redis: options.redis,
+    service: options.service ?? defaultService(),
+    prefix: options.prefix ?? "proclist:",
+    instance: options.instance ?? defaultInstance(),
+    manager: options.manager,
+    heartbeatMs,
+    ttlMs,
+    publishMs: options.publishMs ?? 250,
+  };
+}
+
+function checkRedis(redis: unknown): void {
+  if (typeof redis === "string") {
+    let url: URL;
+    try {
+      url = new URL(redis);
+    } catch {
+      throw new TypeError(`invalid fleet option "redis" ${JSON.stringify(redis.replace(/\/\/[^@/]*@/, "//…@"))}: not a URL; expected redis://[user:password@]host:port`);
+    }
+    if (url.hostname === "") throw new TypeError(`invalid fleet option "redis": the URL has no host`);
+    return;
+  }
+  const client = redis as { duplicate?: unknown; publish?: unknown } | null;
+  if (client === null || typeof client.duplicate !== "function" || typeof client.publish !== "function") {
+    throw new TypeError(`invalid fleet option "redis": must be a redis:// or rediss:// URL or an ioredis client`);
+  }
+}
+
+function defaultService(): string {
+  const name = (process.env.npm_package_name ?? "").replace(/^@[^/]*\//, "").replace(/[^A-Za-z0-9._:@-]/g, "-");
+  return new RegExp(NAME_PATTERN).test(name) ? name : "default";
+}
+
+function defaultInstance(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._:@-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 100) || "host";
+  return `${host}-${process.pid}`;
+}

@@ -1,0 +1,50 @@
+import { ajv } from "../core/validation";
+import { MAX_MESSAGE_LENGTH } from "../http/inputs";
+
+/** What a caller may ask one instance through its control channel. */
+export type FleetOp = "kill" | "task" | "history" | "finished" | "stats";
+
+/** A request on `<p><service>:control:<instance>`: answered on the caller's reply channel with the same `rid`. */
+export interface FleetRequest {
+  rid: string;
+  /** The caller's reply channel is `<p><service>:reply:<caller>`. */
+  caller: string;
+  op: FleetOp;
+  /** The task's id on that instance (kill, task, history). */
+  id?: string;
+  message?: string;
+  /** Who asked, as recorded with the kill: `alice@fleet-api`, `cli@host`. */
+  by?: string;
+}
+
+/** The answer: an HTTP-like status and the body (wire JSON) or an error message. */
+export interface FleetReply {
+  rid: string;
+  status: number;
+  body?: unknown;
+  error?: string;
+}
+
+/** Anyone who can publish on the channel can send these: everything is bounded and checked. */
+export const validateRequest = ajv.compile<FleetRequest>({
+  type: "object",
+  additionalProperties: false,
+  required: ["rid", "caller", "op"],
+  properties: {
+    rid: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+    caller: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+    op: { enum: ["kill", "task", "history", "finished", "stats"] },
+    id: { type: "string", minLength: 1, maxLength: 256 },
+    message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
+    by: { type: "string", maxLength: 300 },
+  },
+});
+
+export const validateReply = ajv.compile<FleetReply>({
+  type: "object",
+  required: ["rid", "status"],
+  properties: { rid: { type: "string" }, status: { type: "integer" }, error: { type: "string" } },
+});
+
+/** The largest message read from a channel: a kill or a history answer is far smaller. */
+export const MAX_MESSAGE_BYTES = 4 << 20;

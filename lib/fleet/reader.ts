@@ -1,0 +1,154 @@
+import type { Redis } from "ioredis";
+import { formatTime } from "../http/time";
+import { redactUrl, RedisUnavailableError } from "./errors";
+import { FleetKeys } from "./keys";
+import { resolveFleetOptions, type FleetOptions } from "./options";
+import type { FleetOp, FleetReply, FleetRequest } from "./protocol";
+import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
+import type { InstanceRecord } from "./registry";
+import { FleetRpc } from "./rpc";
+
+/** One instance as the fleet lists it: up (with what it said at its last heartbeat) or gone since its last sign of life. */
+export interface WireInstance {
+  instance: string;
+  state: "up" | "gone";
+  /** RFC 3339: for "up" the last heartbeat, for "gone" the last heartbeat or the leave. */
+  since: string;
+  host?: string;
+  pid?: number;
+  startedAt?: string;
+  /** Live tasks at the last heartbeat. */
+  tasks?: number;
+}
+
+/** Options of a fleet reader: the fleet's, plus how long one request may wait. */
+export interface FleetReaderOptions extends FleetOptions {
+  /** Connecting, and each request routed to an instance, in ms. Default 5,000. */
+  timeoutMs?: number | undefined;
+}
+
+/** Instances whose lists are fetched in one round trip. */
+const LISTS_PER_ROUND = 8;
+
+/**
+ * The aggregator: reads the fleet of one service from Redis (instances, their task lists) and
+ * routes requests (kill, history…) to one instance. Used by `serveFleet` and by `proclist … --redis`.
+ * Every read is a few pipelined commands; nothing is cached, so each answer is what Redis holds now.
+ */
+export class FleetReader {
+  readonly keys: FleetKeys;
+  readonly url: string;
+  readonly timeoutMs: number;
+  private readonly redis: RedisPair;
+  private readonly rpc: FleetRpc;
+  private lastError = "not connected";
+
+  constructor(options: FleetReaderOptions) {
+    const { redis, service, prefix } = resolveFleetOptions({ redis: options.redis, service: options.service, prefix: options.prefix });
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError(`invalid fleet option "timeoutMs" ${JSON.stringify(timeoutMs)}: must be a positive whole number of ms`);
+    this.timeoutMs = timeoutMs;
+    this.keys = new FleetKeys(prefix, service);
+    this.url = typeof redis === "string" ? redactUrl(redis) : "the application's Redis client";
+    this.redis = openRedis(redis, `proclist-fleet-${service}`, (error) => (this.lastError = error.message));
+    this.rpc = new FleetRpc(this.redis.command, this.redis.subscriber, this.keys);
+  }
+
+  get service(): string {
+    return this.keys.service;
+  }
+
+  get command(): Redis {
+    return this.redis.command;
+  }
+
+  get subscriber(): Redis {
+    return this.redis.subscriber;
+  }
+
+  /** Resolves once Redis answers; RedisUnavailableError after `timeoutMs`. */
+  async connected(): Promise<void> {
+    if (!(await whenReady(this.redis.command, this.timeoutMs))) throw new RedisUnavailableError(this.url, this.lastError);
+  }
+
+  /** Every instance known to the service, up ones first, each group by name. */
+  async instances(): Promise<WireInstance[]> {
+    const redis = await this.ready();
+    const names: string[] = [];
+    const seen: number[] = [];
+    let records: (string | null)[];
+    try {
+      const flat = await redis.zrange(this.keys.instances, 0, -1, "WITHSCORES");
+      for (let i = 0; i < flat.length; i += 2) {
+        names.push(flat[i]);
+        seen.push(Number(flat[i + 1]));
+      }
+      records = names.length === 0 ? [] : await redis.mget(names.map((name) => this.keys.instance(name)));
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    const out = names.map((instance, i) => toInstance(instance, records[i], seen[i]));
+    return out.sort((a, b) => (a.state === b.state ? a.instance.localeCompare(b.instance) : a.state === "up" ? -1 : 1));
+  }
+
+  /**
+   * Calls `each` with every up instance's task list (fleet JSON texts as Buffers, in no order),
+   * a few instances per round trip, so an answer can be sent while the next lists arrive.
+   */
+  async eachList(instances: readonly string[], each: (instance: string, procs: Buffer[]) => void | Promise<void>): Promise<void> {
+    const redis = await this.ready();
+    for (let at = 0; at < instances.length; at += LISTS_PER_ROUND) {
+      const batch = instances.slice(at, at + LISTS_PER_ROUND);
+      const pipeline = redis.pipeline();
+      for (const instance of batch) pipeline.hvalsBuffer(this.keys.procs(instance));
+      const results = (await pipeline.exec()) ?? [];
+      for (let i = 0; i < batch.length; i++) {
+        const [error, values] = results[i] ?? [new Error("no answer")];
+        if (error) throw this.unavailable(error);
+        await each(batch[i], values as Buffer[]);
+      }
+    }
+  }
+
+  /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
+  async ask(instance: string, op: FleetOp, fields: Pick<FleetRequest, "id" | "message" | "by"> = {}): Promise<FleetReply> {
+    await this.ready();
+    try {
+      return await this.rpc.call(instance, op, fields, this.timeoutMs);
+    } catch (error) {
+      if (error instanceof Error && error.name === "InstanceUnreachableError") throw error;
+      throw this.unavailable(error);
+    }
+  }
+
+  /** Asks every up instance at once; each answer or failure, by instance. */
+  async askAll(op: FleetOp): Promise<{ instance: string; reply?: FleetReply; error?: unknown }[]> {
+    const up = (await this.instances()).filter((i) => i.state === "up");
+    return Promise.all(up.map(({ instance }) => this.ask(instance, op).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
+  }
+
+  /** Closes the connections this reader opened. */
+  async close(): Promise<void> {
+    this.rpc.close();
+    await this.redis.close();
+  }
+
+  private async ready(): Promise<Redis> {
+    if (!isReady(this.redis.command)) await this.connected();
+    return this.redis.command;
+  }
+
+  private unavailable(error: unknown): RedisUnavailableError {
+    return new RedisUnavailableError(this.url, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function toInstance(instance: string, text: string | null, seen: number): WireInstance {
+  if (text === null) return { instance, state: "gone", since: formatTime(seen) };
+  try {
+    const record = JSON.parse(text) as InstanceRecord;
+    return { instance, state: "up", since: formatTime(record.beatAt), host: String(record.host), pid: Number(record.pid), startedAt: formatTime(record.startedAt), tasks: Number(record.tasks) };
+  } catch {
+    return { instance, state: "up", since: formatTime(seen) };
+  }
+}

@@ -1,0 +1,81 @@
+import type { Redis, RedisOptions } from "ioredis";
+import type { RedisSource } from "./options";
+
+/** A pair of connections: one for commands, one for subscriptions (a subscribed connection can do nothing else). */
+export interface RedisPair {
+  readonly command: Redis;
+  readonly subscriber: Redis;
+  /** Closes what this pair opened; a client the app passed in stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reconnect with backoff (0.1 s doubling to 5 s, with jitter) forever; commands fail at once
+ * while disconnected instead of waiting in an offline queue, so nothing piles up while Redis
+ * is away, and one command is retried at most once across a reconnect.
+ */
+const OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 5_000,
+  retryStrategy: (times: number) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.75 + Math.random() / 2),
+};
+
+/** ioredis, loaded on first use: `import "proclist"` must not load it. */
+function ioredis(): typeof import("ioredis") {
+  try {
+    return require("ioredis") as typeof import("ioredis");
+  } catch (error) {
+    throw new Error("the fleet needs the ioredis package: npm install ioredis", { cause: error });
+  }
+}
+
+/**
+ * Opens the connections for a URL, or for a client the app already has: that client carries the
+ * commands (it is never closed here) and a duplicate of it carries the subscriptions.
+ * `onError` hears connection errors, which ioredis would otherwise print as unhandled.
+ */
+export function openRedis(source: RedisSource, name: string, onError: (error: Error) => void): RedisPair {
+  const own = typeof source === "string";
+  const { Redis } = ioredis();
+  const command = own ? new Redis(source, { ...OPTIONS, connectionName: name }) : source;
+  const subscriber = own ? command.duplicate() : source.duplicate({ ...OPTIONS, connectionName: `${name}-sub` });
+  if (own) command.on("error", onError);
+  subscriber.on("error", onError);
+  let closing: Promise<void> | undefined;
+  return {
+    command,
+    subscriber,
+    close: () => (closing ??= Promise.all([own ? quit(command) : undefined, quit(subscriber)]).then(() => undefined)),
+  };
+}
+
+/** Whether a command sent now would be written at once (never queued). */
+export function isReady(redis: Redis): boolean {
+  return redis.status === "ready";
+}
+
+/** Resolves once the connection is ready, false after `ms` (the caller decides what that means). */
+export function whenReady(redis: Redis, ms: number): Promise<boolean> {
+  if (isReady(redis)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off("ready", onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    redis.on("ready", onReady);
+  });
+}
+
+/** QUIT when connected (polite), else drop the connection; never rejects. */
+async function quit(redis: Redis): Promise<void> {
+  try {
+    if (isReady(redis)) await redis.quit();
+    else redis.disconnect();
+  } catch {
+    redis.disconnect();
+  }
+}

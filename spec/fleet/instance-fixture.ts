@@ -1,0 +1,53 @@
+// A real instance of a fleet, as a child process: tracked tasks that run until killed, joined to
+// Redis. Commands on stdin ("start <id> [forbid]", "leave"); JSON lines on stdout.
+import { createInterface } from "node:readline";
+import { ProcessManager, joinFleet } from "../../lib";
+
+const say = (message: object) => process.stdout.write(JSON.stringify(message) + "\n");
+process.on("unhandledRejection", (reason) => {
+  say({ unhandled: String(reason) });
+  process.exit(70);
+});
+
+const manager = new ProcessManager();
+
+function start(id: string, forbidCancel = false): void {
+  const ended = manager.run(
+    (task) =>
+      new Promise<void>((_resolve, reject) => {
+        task.status("waiting");
+        task.signal.addEventListener("abort", () => reject(task.signal.reason), { once: true });
+      }),
+    { id, name: "job", attrs: { n: id }, forbidCancel },
+  );
+  ended.catch(() => {
+    const done = manager.finished().find((t) => t.id === id);
+    say({ ended: id, outcome: done?.outcome, killedBy: done?.killedBy });
+  });
+}
+
+(async () => {
+  for (const id of (process.env.TASKS ?? "").split(",").filter(Boolean)) start(id, id.startsWith("forbid"));
+  try {
+    const membership = await joinFleet({
+      redis: process.env.REDIS_URL!,
+      service: process.env.SERVICE,
+      instance: process.env.INSTANCE,
+      manager,
+      ttlMs: Number(process.env.TTL_MS ?? 15000),
+      heartbeatMs: process.env.HEARTBEAT_MS === undefined ? undefined : Number(process.env.HEARTBEAT_MS),
+      publishMs: 50,
+    });
+    say({ joined: membership.instance });
+    createInterface({ input: process.stdin }).on("line", (line) => {
+      const [command, id] = line.split(" ");
+      if (command === "start") {
+        start(id);
+        say({ started: id });
+      } else if (command === "leave") void membership.leave().then(() => say({ left: true }));
+    });
+  } catch (error) {
+    say({ error: (error as Error).message, name: (error as Error).name });
+    process.exit(3);
+  }
+})();

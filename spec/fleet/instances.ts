@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+/** A child process running instance-fixture.js, with the JSON lines it printed. */
+export class InstanceProcess {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      try {
+        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.lines.push({ text: line });
+      }
+    });
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  /** Starts an instance with tasks `tasks` (ids starting "forbid" have forbidCancel). */
+  static start(env: { REDIS_URL: string; SERVICE: string; INSTANCE: string; TASKS?: string; TTL_MS?: string; HEARTBEAT_MS?: string }): InstanceProcess {
+    const child = spawn(process.execPath, [join(__dirname, "instance-fixture.js")], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    child.stderr!.resume();
+    return new InstanceProcess(env.INSTANCE, child);
+  }
+
+  /** The first line with this key, once printed. */
+  said(key: string): Record<string, unknown> | undefined {
+    return this.lines.find((line) => key in line);
+  }
+
+  send(line: string): void {
+    this.child.stdin!.write(line + "\n");
+  }
+
+  /** Ends the process (SIGKILL: no leave()) and waits for it. */
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    await this.exited;
+  }
+}
