@@ -70,7 +70,7 @@ const finishedProcSchema = {
 const finishedListSchema = {
   type: "object",
   required: ["finished", "serverTime"],
-  properties: { finished: { type: "array", items: finishedProcSchema }, serverTime: timeSchema },
+  properties: { finished: { type: "array", items: finishedProcSchema }, serverTime: timeSchema, keepFinished: { type: "integer", minimum: 0 } },
 } as const;
 
 const taskSchema = {

@@ -63,6 +63,8 @@ export interface WireFinishedProc extends WireProc {
 export interface WireFinishedList {
   finished: WireFinishedProc[];
   serverTime: string;
+  /** proclist: the server's keepFinished, how many finished tasks it keeps (so a reader knows how far back the list reaches). */
+  keepFinished?: number;
 }
 
 /** `GET /procs/:id` */

@@ -83,6 +83,7 @@ describe("HTTP wire format", () => {
     const finished = (await call(api, "GET", "/procs/finished")).json;
     expect(validateWire.finishedList(finished)).to.equal(true);
     expect(finished.finished[1]).to.include({ outcome: "aborted", error: "boom" });
+    expect(finished.keepFinished).to.equal(pm.options.keepFinished);
     expect(validateWire.stats((await call(api, "GET", "/stats")).json)).to.equal(true);
     expect(validateWire.killed((await call(api, "DELETE", "/procs/live", { body: '{"message":"m"}' })).json)).to.equal(true);
     for (const [method, path] of [

@@ -1,8 +1,12 @@
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /** Where Debian's `chromium` package puts the browser; PROCLIST_CHROMIUM points elsewhere. */
 export const CHROMIUM_PATH = process.env.PROCLIST_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Screenshots land in the repository's artifacts/ (gitignored), for a person to look at. */
+export const ARTIFACTS = join(__dirname, "..", "..", "..", "artifacts");
 
 /** Quiet, offline, headless: no sandbox (CI runs as root), no GPU, no calls home. */
 const ARGS = [

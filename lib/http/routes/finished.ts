@@ -10,6 +10,6 @@ export function finishedRoute(manager: ProcessManager): Handler {
   return handle((req, res) => {
     checkQuery("finishedQuery", req.query);
     const tasks = req.search === null ? manager.finishedTasks() : filterTasks(manager.finishedTasks(), req.query);
-    sendJsonText(res, 200, `{"finished":[${tasks.map(finishedJson).join(",")}],"serverTime":"${serverTime()}"}`);
+    sendJsonText(res, 200, `{"finished":[${tasks.map(finishedJson).join(",")}],"serverTime":"${serverTime()}","keepFinished":${manager.options.keepFinished}}`);
   });
 }

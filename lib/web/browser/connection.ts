@@ -85,12 +85,12 @@ export class LiveConnection {
     const [list, finished] = await Promise.all([
       this.api.get<WireProcList>("procs/", signal),
       this.api.get<WireFinishedList>("procs/finished", signal).catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 404) return { finished: [], serverTime: "" };
+        if (error instanceof ApiError && error.status === 404) return { finished: [], serverTime: "" } as WireFinishedList;
         throw error;
       }),
     ]);
     this.store.loadLive(list.procs, list.serverTime);
-    this.store.loadFinished(finished.finished);
+    this.store.loadFinished(finished.finished, finished.keepFinished);
     this.hooks.snapshot();
     const res = await stream;
     if (res.body === null) throw new Error("the events stream has no body");

@@ -1,38 +1,29 @@
+import { columnsKey, fitColumns, gridTracks } from "./columns";
 import { el, setText } from "./dom";
+import { LIVE_COLUMNS, type LiveColumn } from "./live-columns";
 import { Change, type LiveTask, type Store } from "./store";
-import { formatAge } from "./time";
 
-/** Fixed row height: rows are absolutely placed, so only the visible ones exist in the DOM. */
+/** Row height: rows are absolutely placed, so only the visible ones exist in the DOM. */
 const ROW_HEIGHT = 30;
 const OVERSCAN = 8;
-
-export type SortKey = "id" | "name" | "age" | "status" | "inStatus" | "attrs";
-
-/** Columns whose sort order an event can change (age and id never move once a task started). */
-const VOLATILE: ReadonlySet<SortKey> = new Set(["status", "inStatus", "attrs"]);
-const collator = new Intl.Collator(undefined, { numeric: true });
-
-const COMPARE: Record<SortKey, (a: LiveTask, b: LiveTask) => number> = {
-  id: (a, b) => collator.compare(a.id, b.id),
-  name: (a, b) => collator.compare(a.name, b.name),
-  age: (a, b) => b.start - a.start,
-  status: (a, b) => collator.compare(a.status, b.status),
-  inStatus: (a, b) => b.statusAt - a.statusAt,
-  attrs: (a, b) => collator.compare(a.attrText, b.attrText),
-};
+/** The card grows with its rows up to this share of the window, then scrolls. */
+const MAX_SHARE = 0.6;
+const EMPTY_HEIGHT = 84;
 
 interface Row {
   el: HTMLDivElement;
   task: LiveTask | undefined;
   rev: number;
-  index: number;
-  age: HTMLElement;
-  inStatus: HTMLElement;
+  /** Its index in the view, and the offset it was last placed at. */
+  at: number;
+  y: number;
   cells: HTMLElement[];
+  detail: HTMLElement;
 }
 
 export interface LiveTableDom {
-  /** The scrolling box, its sized inner box holding the rows, and the header with sort buttons. */
+  /** The table (its width decides the columns), the scrolling box, its sized inner box, and the header. */
+  table: HTMLElement;
   scroller: HTMLElement;
   rows: HTMLElement;
   header: HTMLElement;
@@ -50,12 +41,15 @@ export interface LiveTableHooks {
 
 /**
  * The running tasks: filtered and sorted over the whole list, drawn only for the visible window,
- * with rows keyed by task and reused, so ten thousand tasks cost a few dozen DOM rows.
+ * with rows keyed by task and reused, so ten thousand tasks cost a few dozen DOM rows. Its columns
+ * are LIVE_COLUMNS that fit the width; the selected row expands to show its attributes in full and
+ * the columns a narrow screen dropped.
  */
 export class LiveTable {
-  sortKey: SortKey = "age";
+  sortKey = "age";
   descending = true;
   selected: string | undefined;
+  private columns: LiveColumn[] = [];
   private view: LiveTask[] = [];
   private viewDirty = true;
   /** Set by what the user did (sort, filter, scroll): redraw the order now, whatever it costs. */
@@ -67,6 +61,9 @@ export class LiveTable {
   private readonly shown = new Map<string, Row>();
   private readonly spare: Row[] = [];
   private height = 0;
+  private width = 0;
+  /** Scroll the selected row into view at the next draw (it was chosen by a link, not a click). */
+  private revealSelected = false;
 
   constructor(
     private readonly store: Store,
@@ -80,13 +77,15 @@ export class LiveTable {
     dom.scroller.addEventListener("scroll", () => hooks.invalidate(), { passive: true });
     new ResizeObserver(() => {
       this.height = dom.scroller.clientHeight;
+      this.width = dom.table.clientWidth;
       hooks.invalidate();
-    }).observe(dom.scroller);
+    }).observe(dom.table);
     dom.header.addEventListener("click", (e) => {
-      const key = (e.target as HTMLElement).closest<HTMLElement>("[data-sort]")?.dataset.sort as SortKey | undefined;
-      if (key === undefined) return;
-      this.descending = key === this.sortKey ? !this.descending : key === "age" || key === "inStatus";
-      this.sortKey = key;
+      const key = (e.target as HTMLElement).closest<HTMLElement>("[data-sort]")?.dataset.sort;
+      const column = LIVE_COLUMNS.find((c) => c.key === key);
+      if (column === undefined) return;
+      this.descending = column.key === this.sortKey ? !this.descending : column.descendingFirst === true;
+      this.sortKey = column.key;
       this.invalidate();
     });
     dom.rows.addEventListener("click", (e) => {
@@ -98,9 +97,17 @@ export class LiveTable {
     });
   }
 
+  /** Selects a task and, when `reveal`, scrolls it into view (a link or back/forward chose it). */
+  select(id: string | undefined, reveal = false): void {
+    this.selected = id;
+    this.revealSelected = reveal;
+    this.hooks.invalidate();
+  }
+
   /** Called for every applied event: decides whether the order may have moved. */
   changed(change: Change): void {
-    if (change & Change.Membership || (change & Change.Row && (this.query !== "" || VOLATILE.has(this.sortKey)))) this.viewDirty = true;
+    const volatile = LIVE_COLUMNS.find((c) => c.key === this.sortKey)?.volatile === true;
+    if (change & Change.Membership || (change & Change.Row && (this.query !== "" || volatile))) this.viewDirty = true;
   }
 
   invalidate(): void {
@@ -110,6 +117,7 @@ export class LiveTable {
 
   /** Redraws what changed; `tick` means the clock moved, so ages must be rewritten. */
   draw(now: number, tick: boolean): void {
+    this.layColumns();
     if (this.viewDirty) {
       // Events re-sort at most once per four times what a sort costs: with 50,000 tasks sorted by
       // status, order lags by a few frames while the rows' contents stay current every frame.
@@ -121,7 +129,13 @@ export class LiveTable {
       } else this.hooks.invalidate();
     }
     const { view } = this;
-    this.dom.rows.style.height = `${view.length * ROW_HEIGHT}px`;
+    const selectedAt = this.selected === undefined ? -1 : view.findIndex((t) => t.id === this.selected);
+    if (this.revealSelected && selectedAt >= 0) {
+      this.revealSelected = false;
+      const top = selectedAt * ROW_HEIGHT;
+      const { scroller } = this.dom;
+      if (top < scroller.scrollTop || top + ROW_HEIGHT > scroller.scrollTop + this.height) scroller.scrollTop = Math.max(0, top - ROW_HEIGHT);
+    }
     const top = this.dom.scroller.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(view.length, Math.ceil((top + this.height) / ROW_HEIGHT) + OVERSCAN);
@@ -133,6 +147,8 @@ export class LiveTable {
       row.el.remove();
       this.spare.push(row);
     }
+    let extra = 0;
+    let expanded: Row | undefined;
     for (let i = first; i < last; i++) {
       const task = view[i];
       let row = this.shown.get(task.id);
@@ -142,18 +158,29 @@ export class LiveTable {
         this.shown.set(task.id, row);
         this.dom.rows.append(row.el);
       }
-      if (row.index !== i) {
-        row.index = i;
-        row.el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
-      }
+      row.at = i;
       const fresh = row.task !== task || row.rev !== task.rev;
       if (fresh) this.fill(row, task);
-      if (fresh || tick) {
-        setText(row.age, formatAge(now - task.start));
-        setText(row.inStatus, formatAge(now - task.statusAt));
-      }
-      row.el.classList.toggle("selected", task.id === this.selected);
+      if (fresh || tick) this.fillClock(row, task, now);
+      const open = i === selectedAt;
+      row.el.classList.toggle("selected", open);
+      if (open !== row.el.classList.contains("expanded") || (open && (fresh || tick))) this.fillDetail(row, task, now, open);
+      if (open) expanded = row;
     }
+    // The expanded row is taller: the rows below it move down by the difference.
+    if (expanded !== undefined) extra = Math.max(0, expanded.el.offsetHeight - ROW_HEIGHT);
+    for (const row of this.shown.values()) {
+      const y = row.at * ROW_HEIGHT + (selectedAt >= 0 && row.at > selectedAt ? extra : 0);
+      if (row.y !== y) {
+        row.y = y;
+        row.el.style.transform = `translateY(${y}px)`;
+      }
+    }
+    const content = view.length * ROW_HEIGHT + extra;
+    this.dom.rows.style.height = `${content}px`;
+    const max = Math.max(240, Math.round(window.innerHeight * MAX_SHARE));
+    const height = `${view.length === 0 ? EMPTY_HEIGHT : Math.min(content, max)}px`;
+    if (this.dom.scroller.style.height !== height) this.dom.scroller.style.height = height;
     const total = this.store.live.size;
     setText(this.dom.count, view.length === total ? `${total} running` : `${view.length} of ${total} running`);
     this.dom.empty.hidden = view.length !== 0;
@@ -162,32 +189,60 @@ export class LiveTable {
     setText(this.dom.empty, total === 0 ? none : `No running task matches “${this.dom.filter.value.trim()}”.`);
   }
 
+  /** Picks the columns that fit the table's width; a change rebuilds the header and the rows. */
+  private layColumns(): void {
+    const present = LIVE_COLUMNS.filter((c) => c.when === undefined || [...this.store.live.values()].some((t) => c.when!(t)));
+    const columns = fitColumns(present, this.width === 0 ? Infinity : this.width);
+    if (columnsKey(columns) === columnsKey(this.columns)) return;
+    this.columns = columns;
+    this.dom.table.style.setProperty("--cols", gridTracks(columns));
+    this.dom.header.replaceChildren(
+      ...columns.map((c) => {
+        const cell = el("div", `cell ${c.key}${c.numeric === true ? " num" : ""}`);
+        cell.setAttribute("role", "columnheader");
+        if (c.compare !== undefined) {
+          const button = el("button", "", c.header);
+          button.type = "button";
+          button.dataset.sort = c.key;
+          cell.append(button);
+        }
+        return cell;
+      }),
+    );
+    for (const row of this.shown.values()) row.el.remove();
+    this.shown.clear();
+    this.spare.length = 0;
+    this.viewDirty = true;
+  }
+
   private rebuildView(): void {
     this.viewDirty = this.viewUrgent = false;
     const { query } = this;
     const view: LiveTask[] = [];
     for (const task of this.store.live.values()) if (query === "" || task.search.includes(query)) view.push(task);
-    const compare = COMPARE[this.sortKey];
+    const compare = LIVE_COLUMNS.find((c) => c.key === this.sortKey)?.compare ?? (() => 0);
     const sign = this.descending ? -1 : 1;
     // "age descending" means oldest first, the tasks an operator looks for.
     view.sort((a, b) => sign * (compare(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     this.view = view;
-    for (const button of this.dom.header.querySelectorAll<HTMLElement>("[data-sort]")) {
-      const on = button.dataset.sort === this.sortKey;
-      button.closest("[role=columnheader]")?.setAttribute("aria-sort", on ? (this.descending ? "descending" : "ascending") : "none");
+    for (const cell of this.dom.header.children) {
+      const key = cell.querySelector<HTMLElement>("[data-sort]")?.dataset.sort;
+      cell.setAttribute("aria-sort", key === this.sortKey ? (this.descending ? "descending" : "ascending") : "none");
     }
   }
 
   private newRow(): Row {
     const row = el("div", "row");
     row.setAttribute("role", "row");
-    const cells = ["id", "name", "age", "status", "in-status", "attrs", "action"].map((name) => {
-      const cell = el("div", `cell ${name}`);
+    const cells = this.columns.map((c) => {
+      const cell = el("div", `cell ${c.key}${c.numeric === true ? " num" : ""}`);
       cell.setAttribute("role", "cell");
       row.append(cell);
       return cell;
     });
-    return { el: row, task: undefined, rev: -1, index: -1, age: cells[2], inStatus: cells[4], cells };
+    const detail = el("div", "detail");
+    row.append(detail);
+    return { el: row, task: undefined, rev: -1, at: -1, y: -1, cells, detail };
   }
 
   private fill(row: Row, task: LiveTask): void {
@@ -195,28 +250,40 @@ export class LiveTable {
     row.rev = task.rev;
     row.el.dataset.id = task.id;
     row.el.classList.toggle("cancelling", task.cancelling);
-    const [id, name, , status, , attrs, action] = row.cells;
-    setText(id, task.id);
-    id.title = task.parent === undefined ? task.id : `${task.id} (child of ${task.parent})`;
-    setText(name, task.name);
-    setText(status, task.status);
-    status.title = task.status;
-    setText(attrs, task.attrText);
-    attrs.title = task.attrText;
-    action.replaceChildren(actionFor(task));
+    this.columns.forEach((c, i) => {
+      if (c.clock === true) return;
+      const cell = row.cells[i];
+      if (c.render !== undefined) cell.replaceChildren(c.render(task));
+      else setText(cell, c.text(task, 0));
+      if (c.title !== undefined) cell.title = c.title(task);
+    });
   }
-}
 
-/** Cancel button, or why there is none. */
-function actionFor(task: LiveTask): HTMLElement {
-  if (task.forbidCancel) {
-    const lock = el("span", "protected", "protected");
-    lock.title = "Started with forbidCancel: the server refuses to cancel this task.";
-    return lock;
+  private fillClock(row: Row, task: LiveTask, now: number): void {
+    this.columns.forEach((c, i) => {
+      if (c.clock === true) setText(row.cells[i], c.text(task, now));
+    });
   }
-  if (task.cancelling) return el("span", "pending", "cancelling…");
-  const button = el("button", "cancel", "Cancel");
-  button.type = "button";
-  button.title = `Cancel ${task.id}…`;
-  return button;
+
+  /** The selected row's details: the columns this width dropped, and the attributes in full. */
+  private fillDetail(row: Row, task: LiveTask, now: number, open: boolean): void {
+    row.el.classList.toggle("expanded", open);
+    if (!open) {
+      row.detail.replaceChildren();
+      return;
+    }
+    const parts: Node[] = [];
+    for (const c of LIVE_COLUMNS) {
+      if (this.columns.includes(c) || c.key === "attrs" || c.render !== undefined) continue;
+      const text = c.text(task, now);
+      if (text === "") continue;
+      const part = el("span", `fold ${c.key}`);
+      part.append(el("span", "k", `${c.header} `), document.createTextNode(text));
+      parts.push(part);
+    }
+    if (task.parent !== undefined) parts.push(el("span", "fold", `child of ${task.parent}`));
+    const attrs = LIVE_COLUMNS.find((c) => c.key === "attrs");
+    if (attrs?.render !== undefined && !this.columns.includes(attrs)) parts.push(attrs.render(task));
+    row.detail.replaceChildren(...parts);
+  }
 }

@@ -1,3 +1,4 @@
+import { hashOf, taskOfHash } from "../task-link";
 import { Api } from "./api";
 import { CancelDialog } from "./cancel-dialog";
 import { LiveConnection, type ConnectionState } from "./connection";
@@ -20,24 +21,32 @@ const invalidate = () => frame.request();
 let tick = false;
 
 const timeline = new Timeline(api, store, { title: byId("timeline-title"), facts: byId("timeline-facts"), bars: byId("timeline-bars"), hint: byId("timeline-hint") }, invalidate);
-const select = (id: string) => {
-  table.selected = id;
-  void timeline.show(id);
-};
 const cancelDialog = new CancelDialog(api, store, notify);
 const table = new LiveTable(
   store,
-  { scroller: byId("live-scroller"), rows: byId("live-rows"), header: byId("live-header"), filter: byId<HTMLInputElement>("filter"), count: byId("live-count"), empty: byId("live-empty") },
-  { select: (task) => select(task.id), cancel: (task) => cancelDialog.open(task), invalidate },
+  { table: byId("live-table"), scroller: byId("live-scroller"), rows: byId("live-rows"), header: byId("live-header"), filter: byId<HTMLInputElement>("filter"), count: byId("live-count"), empty: byId("live-empty") },
+  { select: (task) => choose(task.id), cancel: (task) => cancelDialog.open(task.id), invalidate },
 );
-const finished = new FinishedTable(store, byId<HTMLTableSectionElement>("finished-rows"), byId("finished-count"), select);
-const stats = new StatsTable(api, byId<HTMLTableSectionElement>("stats-rows"), invalidate);
+const finished = new FinishedTable(
+  store,
+  {
+    body: byId<HTMLTableSectionElement>("finished-rows"),
+    header: byId<HTMLTableRowElement>("finished-header"),
+    scroll: byId("finished-rows").closest<HTMLElement>(".table-scroll")!,
+    count: byId("finished-count"),
+    empty: byId("finished-empty"),
+    outcome: byId<HTMLSelectElement>("finished-outcome"),
+    search: byId<HTMLInputElement>("finished-filter"),
+  },
+  (id) => choose(id),
+);
+const stats = new StatsTable(api, byId<HTMLTableSectionElement>("stats-rows"), byId<HTMLTableRowElement>("stats-header"), byId("stats-rows").closest<HTMLElement>(".table-scroll")!, invalidate);
 const connection = new LiveConnection(api, store, {
   snapshot() {
     table.invalidate();
     finished.invalidate();
     stats.refresh();
-    if (timeline.selected !== undefined) void timeline.show(timeline.selected);
+    if (timeline.selected !== undefined) void timeline.show(timeline.selected, timeline.automatic);
   },
   event(event, change) {
     table.changed(change);
@@ -52,10 +61,48 @@ const connection = new LiveConnection(api, store, {
 });
 const tokens = new TokenDialog(api, () => connection.restart());
 
+/** The task the URL selects (`#task=<id>`), live or finished; undefined = none chosen. */
+let chosen: string | undefined;
+
+/** A click chose a task: it goes in the URL, so the link opens it and Back returns to the one before. */
+function choose(id: string | undefined): void {
+  if (id === chosen) return;
+  const url = id === undefined ? `${location.pathname}${location.search}` : hashOf(id);
+  history.pushState(null, "", url);
+  follow(false);
+}
+
+/** Shows what the URL selects; `reveal` scrolls it into view (a link or back/forward chose it). */
+function follow(reveal: boolean): void {
+  chosen = taskOfHash(location.hash);
+  table.select(chosen, reveal);
+  if (chosen !== undefined) void timeline.show(chosen);
+  else timeline.clear();
+  byId("copy-link").hidden = byId("timeline-close").hidden = chosen === undefined;
+  invalidate();
+}
+
+/**
+ * With nothing chosen, the timeline shows the oldest running task rather than an empty card. It
+ * moves on to the next oldest at most once a tick, so a burst of endings costs one history fetch.
+ */
+function showOldest(): void {
+  if (chosen !== undefined || !store.loaded || (!tick && timeline.selected !== undefined)) return;
+  let oldest: { id: string; start: number } | undefined;
+  for (const task of store.live.values()) if (oldest === undefined || task.start < oldest.start) oldest = task;
+  if (oldest === undefined) {
+    if (timeline.selected !== undefined && timeline.automatic && store.live.size === 0) timeline.clear();
+  } else if (oldest.id !== timeline.selected && (timeline.automatic || timeline.selected === undefined || !store.live.has(timeline.selected))) {
+    void timeline.show(oldest.id, true);
+  }
+}
+
 function draw(): void {
   const now = store.now();
+  showOldest();
   table.draw(now, tick);
   timeline.draw(now, tick);
+  cancelDialog.draw(now, tick);
   finished.draw();
   stats.draw();
   tick = false;
@@ -76,14 +123,36 @@ let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 function notify(text: string): void {
   const notice = byId("notice");
   notice.textContent = text;
+  notice.title = text;
   notice.hidden = false;
   clearTimeout(noticeTimer);
   noticeTimer = setTimeout(() => (notice.hidden = true), 6000);
 }
 
+async function copyLink(): Promise<void> {
+  const link = location.href;
+  try {
+    await navigator.clipboard.writeText(link);
+    notify(`Link copied: ${link}`);
+  } catch {
+    // No clipboard (a plain-http address other than localhost): the link is in the address bar.
+    notify(`Copy the link from the address bar: ${link}`);
+  }
+}
+
 byId("server").textContent = location.host;
+byId("copy-link").addEventListener("click", () => void copyLink());
+byId("timeline-close").addEventListener("click", () => choose(undefined));
+addEventListener("popstate", () => follow(true));
+addEventListener("hashchange", () => {
+  if (taskOfHash(location.hash) !== chosen) follow(true);
+});
+addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && chosen !== undefined && document.querySelector("dialog[open]") === null && !(e.target instanceof HTMLInputElement)) choose(undefined);
+});
 setInterval(() => {
   tick = true;
   frame.request();
 }, TICK_MS);
+follow(true);
 connection.start();

@@ -36,6 +36,8 @@ export interface FinishedTask {
   status: string;
   killedBy: string | undefined;
   error: string | undefined;
+  /** Lower-cased text the finished search looks in, built on first search. */
+  search?: string;
 }
 
 /** What an event changed (bit flags), so the views redraw no more than they must. */
@@ -60,6 +62,8 @@ export class Store {
   finished: FinishedTask[] = [];
   /** Server clock minus local clock, from the last snapshot: ages are computed on the server's clock. */
   clockOffset = 0;
+  /** The server's keepFinished: how far back its finished list reaches (absent from older servers). */
+  serverKeepsFinished: number | undefined;
   private readonly finishedKeys = new Set<string>();
   /** Who asked to kill a running task, kept until its `done` event moves it to the finished list. */
   private readonly killers = new Map<string, string | undefined>();
@@ -87,7 +91,8 @@ export class Store {
   }
 
   /** Replaces the finished list with a `GET /procs/finished` answer (oldest first, as the server sends it). */
-  loadFinished(finished: WireFinishedProc[]): void {
+  loadFinished(finished: WireFinishedProc[], serverKeeps?: number): void {
+    this.serverKeepsFinished = serverKeeps;
     this.finished = [];
     this.finishedKeys.clear();
     for (let i = finished.length - 1; i >= 0 && this.finished.length < this.keepFinished; i--) {

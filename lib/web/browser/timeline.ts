@@ -1,5 +1,6 @@
 import type { WireEvent, WireHistory } from "../../wire/shapes";
 import type { Api } from "./api";
+import { idPath } from "../../client/id-path";
 import { el } from "./dom";
 import type { Store } from "./store";
 import { formatClock, formatDuration, parseTime } from "./time";
@@ -23,6 +24,10 @@ export interface TimelineDom {
  */
 export class Timeline {
   private id: string | undefined;
+  /** Shown because nothing is selected (the oldest running task), not chosen by the user. */
+  private auto = false;
+  /** The step whose full text is open (clicked), by index. */
+  private openStep = -1;
   private entries: Entry[] = [];
   private dropped = 0;
   /** The link to the task's trace, when the server has a `traceUrl` template. */
@@ -36,33 +41,62 @@ export class Timeline {
     private readonly store: Store,
     private readonly dom: TimelineDom,
     private readonly invalidate: () => void,
-  ) {}
+  ) {
+    dom.bars.addEventListener("click", (e) => {
+      const step = (e.target as HTMLElement).closest<HTMLElement>(".step[data-i]");
+      if (step === null) return;
+      const i = Number(step.dataset.i);
+      this.openStep = this.openStep === i ? -1 : i;
+      this.dirty = true;
+      this.invalidate();
+    });
+  }
 
+  /** The task shown, chosen or picked as the oldest running. */
   get selected(): string | undefined {
     return this.id;
   }
 
-  /** Shows a task's timeline (live or kept finished); fetches its history. */
-  async show(id: string): Promise<void> {
+  /** Whether the task shown was picked because nothing is selected. */
+  get automatic(): boolean {
+    return this.auto;
+  }
+
+  /** Nothing to show: the hint says how to choose a task. */
+  clear(): void {
+    ++this.request;
+    this.id = undefined;
+    this.auto = false;
+    this.entries = [];
+    this.running = false;
+    this.dom.title.textContent = "";
+    this.dom.facts.replaceChildren();
+    this.dom.bars.replaceChildren();
+    this.hint(this.store.live.size === 0 ? "Nothing is running. Click a finished task to see its timeline." : "Click a running or finished task to see its timeline.");
+  }
+
+  /** Shows a task's timeline (live or kept finished); fetches its history. `auto`: shown because nothing is selected. */
+  async show(id: string, auto = false): Promise<void> {
     const request = ++this.request;
+    if (id !== this.id) this.openStep = -1;
     this.id = id;
+    this.auto = auto;
+    this.hint(auto ? "The oldest running task; click a task to choose another." : "");
     this.entries = [];
     this.traceUrl = undefined;
     this.dirty = true;
     this.invalidate();
     try {
-      const answer = await this.api.get<WireHistory>(`procs/${encodeURIComponent(id)}/history`);
+      const answer = await this.api.get<WireHistory>(`procs/${idPath(id)}/history`);
       if (request !== this.request) return;
       this.entries = answer.history.map((h) => ({ ts: parseTime(h.ts), status: h.status }));
       this.dropped = answer.dropped ?? 0;
       // Only web links: a server could send any scheme.
       this.traceUrl = answer.traceUrl !== undefined && /^https?:\/\//.test(answer.traceUrl) ? answer.traceUrl : undefined;
       this.running = this.store.live.has(id);
-      this.dom.hint.hidden = true;
     } catch (error) {
       if (request !== this.request) return;
-      this.dom.hint.hidden = false;
-      this.dom.hint.textContent = `No history for ${id}: ${error instanceof Error ? error.message : String(error)}`;
+      this.hint(`No history for ${id}: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.dirty = true;
     this.invalidate();
@@ -104,9 +138,11 @@ export class Timeline {
       const last = i === entries.length - 1;
       const until = last ? end : entries[i + 1].ts;
       const ms = until - entry.ts;
-      const row = el("div", `step ${kindOf(entry.status, colours)}${last && this.running ? " current" : ""}`);
+      const open = i === this.openStep;
+      const row = el("div", `step ${kindOf(entry.status, colours)}${last && this.running ? " current" : ""}${open ? " open" : ""}`);
+      row.dataset.i = String(i);
       const label = el("span", "label", entry.status);
-      label.title = `${entry.status} at ${formatClock(entry.ts)}`;
+      row.title = `${entry.status}\nat ${formatClock(entry.ts)}, for ${formatDuration(ms)}${last && this.running ? " so far" : ""}`;
       const track = el("span", "track");
       const bar = el("span", last && !this.running ? "bar mark" : "bar");
       bar.style.left = `${((entry.ts - start) / span) * 100}%`;
@@ -114,6 +150,7 @@ export class Timeline {
       track.append(bar);
       const text = last && !this.running ? formatClock(entry.ts) : `${formatDuration(ms)}${last ? " …" : ""}`;
       row.append(label, track, el("span", "ms", text));
+      if (open) row.append(el("span", "when", `at ${formatClock(entry.ts)}${last && !this.running ? "" : `, for ${formatDuration(ms)}${last ? " so far" : ""}`}`));
       rows.push(row);
       if (i === 0 && this.dropped > 0) rows.push(el("div", "step dropped", `… ${this.dropped} older entries dropped by the history bound …`));
     });
@@ -123,6 +160,11 @@ export class Timeline {
     axis.append(el("span"), ticks, el("span"));
     rows.push(axis);
     this.dom.bars.replaceChildren(...rows);
+  }
+
+  private hint(text: string): void {
+    this.dom.hint.textContent = text;
+    this.dom.hint.hidden = text === "";
   }
 
   private drawFacts(): void {

@@ -1,0 +1,93 @@
+import type { ColumnSpec } from "./columns";
+import { el } from "./dom";
+import type { LiveTask } from "./store";
+import { formatAge } from "./time";
+
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** A column of the running tasks. */
+export interface LiveColumn extends ColumnSpec {
+  /** Text of the cell (and of the row's details when the column is dropped on a narrow screen). */
+  text(task: LiveTask, now: number): string;
+  /** Tooltip: the whole value when the cell may cut it. */
+  title?(task: LiveTask): string;
+  /** Builds the cell's content when plain text will not do (the cancel button). */
+  render?(task: LiveTask): Node;
+  /** Order for the header's sort button; absent = not sortable. */
+  compare?(a: LiveTask, b: LiveTask): number;
+  /** First click sorts descending (ages: oldest first). */
+  descendingFirst?: boolean;
+  /** An event may change the order (status, attributes); ages and ids never move. */
+  volatile?: boolean;
+  /** The text moves with the clock: rewritten every tick. */
+  clock?: boolean;
+  /** Shown only when this holds for some running task (a fleet's instance column). */
+  when?(task: LiveTask): boolean;
+}
+
+/** The running table's columns, in display order. Narrow screens keep priority 0: id, age, status, cancel. */
+export const LIVE_COLUMNS: LiveColumn[] = [
+  {
+    key: "id", header: "id", min: 76, max: "12rem", priority: 0,
+    text: (t) => t.id,
+    title: (t) => (t.parent === undefined ? t.id : `${t.id} (child of ${t.parent})`),
+    compare: (a, b) => collator.compare(a.id, b.id),
+  },
+  {
+    key: "name", header: "name", min: 96, max: "14rem", priority: 1,
+    text: (t) => t.name, title: (t) => t.name,
+    compare: (a, b) => collator.compare(a.name, b.name),
+  },
+  {
+    key: "age", header: "age", min: 56, max: "5.5rem", priority: 0, numeric: true, clock: true, descendingFirst: true,
+    text: (t, now) => formatAge(now - t.start),
+    compare: (a, b) => b.start - a.start,
+  },
+  {
+    key: "status", header: "status", min: 90, max: "1fr", priority: 0, volatile: true,
+    text: (t) => t.status, title: (t) => t.status,
+    compare: (a, b) => collator.compare(a.status, b.status),
+  },
+  {
+    key: "inStatus", header: "in status", min: 72, max: "5.5rem", priority: 3, numeric: true, clock: true, descendingFirst: true, volatile: true,
+    text: (t, now) => formatAge(now - t.statusAt),
+    compare: (a, b) => b.statusAt - a.statusAt,
+  },
+  {
+    key: "attrs", header: "attributes", min: 160, max: "2.4fr", priority: 2, volatile: true,
+    text: (t) => t.attrText, title: (t) => t.attrText,
+    render: attrChips,
+    compare: (a, b) => collator.compare(a.attrText, b.attrText),
+  },
+  {
+    key: "action", header: "", min: 84, max: "6.5rem", priority: 0,
+    text: () => "",
+    render: actionFor,
+  },
+];
+
+/** Attributes as `key=value` chips: the key muted, the value as the wire gave it. */
+export function attrChips(task: LiveTask): Node {
+  const out = document.createDocumentFragment();
+  for (const key in task.attrs) {
+    const chip = el("span", "chip");
+    const value = task.attrs[key];
+    chip.append(el("span", "k", `${key}=`), document.createTextNode(typeof value === "string" ? value : JSON.stringify(value)));
+    out.append(chip);
+  }
+  return out;
+}
+
+/** Cancel button, or why there is none. */
+function actionFor(task: LiveTask): HTMLElement {
+  if (task.forbidCancel) {
+    const lock = el("span", "protected", "protected");
+    lock.title = "Started with forbidCancel: the server refuses to cancel this task.";
+    return lock;
+  }
+  if (task.cancelling) return el("span", "pending", "cancelling…");
+  const button = el("button", "cancel", "Cancel");
+  button.type = "button";
+  button.title = `Cancel ${task.id}…`;
+  return button;
+}
