@@ -68,6 +68,7 @@ export class Timeline {
     this.id = undefined;
     this.auto = false;
     this.entries = [];
+    this.traceUrl = undefined;
     this.running = false;
     this.dom.title.textContent = "";
     this.dom.facts.replaceChildren();
