@@ -1,6 +1,9 @@
-import { addParamSpec } from "./metadata";
+import { parameterDecorator } from "./parameter";
 
-/** Marks the parameter of a `@Tracked` method whose value is the task id (a request id, say). */
+/**
+ * Marks the parameter of a `@Tracked` method whose value is the task id (a request id, say).
+ * Needs `experimentalDecorators`; with standard decorators, use `@Tracked({ id })`.
+ */
 export function TaskId(): ParameterDecorator {
-  return (target, method, index) => addParamSpec(target, method, { kind: "id", index });
+  return parameterDecorator("TaskId", (index) => ({ kind: "id", index }));
 }

@@ -1,11 +1,11 @@
 import { activeTask } from "../core/context";
-import { paramSpecs, type ParamSpec } from "./metadata";
+import type { ParamSpec } from "./metadata";
 import { runInTask } from "../core/run-in-task";
 import { TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../core/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
-import { raise, wrapMethod } from "./method";
+import { calledBare, methodDecorator, raise, type MethodDecoratorBothWays } from "./method";
 
 /** Options of `@Tracked`; unset cancel options take the manager's defaults. */
 export interface TrackedOptions<A extends any[] = any[]> {
@@ -42,34 +42,36 @@ type ArgsOf = (args: ArrayLike<unknown>) => unknown;
 /**
  * Makes every call of the method a task of the process list: id and attributes from its
  * arguments, history from the `@Status` methods it calls. Sync methods stay sync; `this`,
- * arguments, results and errors pass through unchanged.
+ * arguments, results and errors pass through unchanged. Works under `experimentalDecorators`
+ * and as a standard decorator, where ids and attributes come from the `id` and `attrs` options.
  * @example
  * class Users {
  *   @Tracked() async find(@TaskId() requestId: string, @Attr("user") login: string) { … }
+ *   @Tracked({ id: (requestId: string) => requestId, attrs: (_: string, login: string) => ({ user: login }) })
+ *   async findStandard(requestId: string, login: string) { … }
  * }
  */
-export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}): MethodDecorator {
+export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}): MethodDecoratorBothWays {
+  if (calledBare(arguments)) throw new TypeError("@Tracked must be called: write @Tracked() or @Tracked({ … }), with parentheses");
   checkTrackedOptions(options);
-  return (target, key, descriptor) => {
-    const owner = typeof target === "function" ? target.name : target.constructor.name;
-    const name = options.name ?? `${owner}.${String(key)}`;
-    const idOf = compileId(paramSpecs(target, key), options.id as ArgsOf | undefined);
-    const attrsOf = compileAttrs(paramSpecs(target, key), options.attrs as ((...args: unknown[]) => unknown) | undefined);
+  return methodDecorator("Tracked", ({ key, original, isAsync, params, whenOwnerKnown }) => {
+    let name = options.name ?? String(key);
+    if (options.name === undefined) whenOwnerKnown((owner) => (name = `${owner}.${String(key)}`));
+    const idOf = compileId(params, options.id as ArgsOf | undefined);
+    const attrsOf = compileAttrs(params, options.attrs as ((...args: unknown[]) => unknown) | undefined);
     const { forbidCancel, swallowCancel, timeoutMs } = options;
-    wrapMethod("Tracked", descriptor, key, (original, isAsync) =>
-      function tracked(this: unknown) {
-        const parent = activeTask();
-        const manager = parent === undefined ? managerFor(this) : parent.owner;
-        let task;
-        try {
-          task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent, timeoutMs);
-        } catch (error) {
-          return raise(error, isAsync);
-        }
-        return runInTask(task, original, this, arguments as unknown as unknown[]);
-      },
-    );
-  };
+    return function tracked(this: unknown) {
+      const parent = activeTask();
+      const manager = parent === undefined ? managerFor(this) : parent.owner;
+      let task;
+      try {
+        task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent, timeoutMs);
+      } catch (error) {
+        return raise(error, isAsync);
+      }
+      return runInTask(task, original, this, arguments as unknown as unknown[]);
+    };
+  });
 }
 
 function compileId(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined): ArgsOf {
