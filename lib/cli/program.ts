@@ -1,14 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
-import { registerHistory } from "./commands/history";
-import { registerKill } from "./commands/kill";
-import { registerLs } from "./commands/ls";
-import { registerStats } from "./commands/stats";
-import { registerTop } from "./commands/top";
-import { registerWatch } from "./commands/watch";
-import { closeConnections } from "./connect";
+import { Command, CommanderError, Help } from "commander";
 import { EXIT } from "./exit-codes";
+import { COMMANDS } from "./registry";
 
 const OVERVIEW = `
 Every command takes -e/--endpoint (repeatable or a comma list; host:port or a URL;
@@ -21,20 +15,25 @@ Examples:
   $ proclist kill req-42 -m "stuck on the database" -e api1:8081,api2:8081
   $ proclist <command> --help`;
 
-/** The `proclist` command with its subcommands; usage errors exit 64, help and version 0. */
-export function buildProgram(): Command {
+/**
+ * The `proclist` command with its subcommands; usage errors exit 64, help and version 0. Only the
+ * subcommand named in `argv` (or after `help`) is loaded and fully defined; the others are listed
+ * from the registry, so that start-up loads one command's libraries at most. Without `argv`,
+ * every command is loaded.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command("proclist")
     .description("see what proclist-enabled Node.js servers are doing, and stop a task")
     .version(version(), "-V, --version")
     .exitOverride()
     .showHelpAfterError("(add --help for usage and examples)")
-    .addHelpText("after", OVERVIEW);
-  registerLs(program);
-  registerHistory(program);
-  registerKill(program);
-  registerTop(program);
-  registerWatch(program);
-  registerStats(program);
+    .addHelpText("after", OVERVIEW)
+    .configureHelp({ subcommandTerm: (command) => termOf(command) });
+  const wanted = argv === undefined ? undefined : commandNamed(argv.slice(2));
+  for (const entry of COMMANDS) {
+    if (argv === undefined || entry.name === wanted) entry.load()(program);
+    else program.command(entry.name).description(entry.summary);
+  }
   return program;
 }
 
@@ -42,7 +41,7 @@ export function buildProgram(): Command {
 export async function run(argv: string[]): Promise<number> {
   process.exitCode = EXIT.OK;
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(argv).parseAsync(argv);
     return Number(process.exitCode ?? EXIT.OK);
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -53,8 +52,23 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`proclist: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.UNREACHABLE;
   } finally {
-    await closeConnections();
+    // Only a command that connects loads ./connect: --help and usage errors leave it unloaded.
+    const connect = require.cache[require.resolve("./connect")]?.exports as typeof import("./connect") | undefined;
+    await connect?.closeConnections();
   }
+}
+
+/** The subcommand a command line runs: its first operand, or the one after `help`. */
+function commandNamed(args: readonly string[]): string | undefined {
+  const operands = args.filter((arg) => !arg.startsWith("-"));
+  return operands[0] === "help" ? operands[1] : operands[0];
+}
+
+const defaultHelp = new Help();
+
+function termOf(command: Command): string {
+  const entry = COMMANDS.find((c) => c.name === command.name());
+  return entry === undefined ? defaultHelp.subcommandTerm(command) : `${entry.name} ${entry.usage}`;
 }
 
 function version(): string {

@@ -1,14 +1,64 @@
-import Ajv, { type ErrorObject, type JSONSchemaType, type Schema } from "ajv";
+import type { ErrorObject, JSONSchemaType, Schema, ValidateFunction } from "ajv";
+import { createAjv } from "./ajv-instance";
 
-/** The one ajv instance; every schema is compiled once, at module load. */
-export const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: false });
+/**
+ * Every schema proclist validates with, by its JSON text. The build compiles them all into
+ * standalone code (build/validators.ts writes `validators.generated.js` beside this file), so a
+ * process loads ready-made validators and compiles none: ajv's compiler costs ~450 ms at start-up.
+ * A schema the build did not see (a source run without `npm run build`) is compiled on first use.
+ */
+const schemas = new Map<string, Schema>();
 
-// JSON Schema has no type for functions; options such as `@Tracked({ id })` take them.
-const isFunction = Object.assign((_schema: boolean, data: unknown) => {
-  isFunction.errors = typeof data === "function" ? [] : [{ keyword: "isFunction", message: "must be a function", params: {} }];
-  return typeof data === "function";
-}, { errors: [] as Partial<ErrorObject>[] });
-ajv.addKeyword({ keyword: "isFunction", schemaType: "boolean", validate: isFunction });
+interface Generated {
+  readonly byJson: Readonly<Record<string, string>>;
+  readonly [name: string]: unknown;
+}
+
+let generated: Generated | null | undefined;
+let runtimeAjv: ReturnType<typeof createAjv> | undefined;
+
+/**
+ * Returns a validator for `schema`, used like ajv's (read `.errors` right after a call). Nothing is
+ * compiled or loaded until its first call, so a module may declare validators it rarely uses.
+ */
+export function compile<T = unknown>(schema: Schema | JSONSchemaType<T>): ValidateFunction<T> {
+  const json = JSON.stringify(schema);
+  schemas.set(json, schema as Schema);
+  let real: ValidateFunction | undefined;
+  const validate = function (data: unknown): boolean {
+    real ??= load(json, schema as Schema);
+    const valid = real(data);
+    validate.errors = real.errors;
+    return valid;
+  } as ValidateFunction<T>;
+  validate.errors = null;
+  validate.schema = schema as Schema;
+  return validate;
+}
+
+/** ajv's `compile` surface, for modules written against an ajv instance. */
+export const ajv = { compile };
+
+/** The schemas registered so far, by JSON text: what the build step compiles. */
+export function registeredSchemas(): ReadonlyMap<string, Schema> {
+  return schemas;
+}
+
+function load(json: string, schema: Schema): ValidateFunction {
+  generated ??= loadGenerated();
+  const name = generated?.byJson[json];
+  if (name !== undefined) return generated![name] as ValidateFunction;
+  return (runtimeAjv ??= createAjv()).compile(schema);
+}
+
+function loadGenerated(): Generated | null {
+  try {
+    return require("./validators.generated.js") as Generated;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((error as Error).message).includes("validators.generated")) return null;
+    throw error;
+  }
+}
 
 /** Describes ajv's first error in a sentence naming the field and the bad value. */
 export function describeError(error: ErrorObject | undefined, value: unknown, what: string): string {
@@ -26,7 +76,7 @@ export type Checker<T> = (value: unknown) => asserts value is T;
 
 /** Compiles a schema into an assertion that throws a TypeError naming the option and the value. */
 export function optionChecker<T>(schema: JSONSchemaType<T> | Schema, what: string): Checker<T> {
-  const validate = ajv.compile<T>(schema as Schema);
+  const validate = compile<T>(schema as Schema);
   return (value: unknown): asserts value is T => {
     if (!validate(value)) throw new TypeError(describeError(validate.errors?.[0], value, what));
   };

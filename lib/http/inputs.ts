@@ -1,5 +1,5 @@
 import type { ErrorObject } from "ajv";
-import { ajv, describeError } from "../core/validation";
+import { compile, describeError } from "../core/validation";
 import { HttpError } from "./http-error";
 
 /** The longest kill message accepted; it becomes a history entry. */
@@ -12,35 +12,35 @@ const sortKeys = ["procTime", "statusTime", "id", "name", "status"];
 const sort = { enum: [...sortKeys, ...sortKeys.map((k) => "-" + k)] };
 const limit = one({ pattern: "^[0-9]{1,9}$" });
 
-/** Compiled once: read `.errors` right after a call. */
+/** Built once (at build time: see core/validation): read `.errors` right after a call. */
 const validators = {
-  id: ajv.compile({ type: "string", minLength: 1, maxLength: 256 }),
-  killBody: ajv.compile({
+  id: compile({ type: "string", minLength: 1, maxLength: 256 }),
+  killBody: compile({
     type: "object",
     additionalProperties: false,
     properties: { message: { type: "string", maxLength: MAX_MESSAGE_LENGTH } },
   }),
-  listQuery: ajv.compile({
+  listQuery: compile({
     type: "object",
     additionalProperties: false,
     patternProperties: { "^attr\\..+$": oneOrMany },
     properties: { name: oneOrMany, status: oneOrMany, sort, limit },
   }),
-  finishedQuery: ajv.compile({
+  finishedQuery: compile({
     type: "object",
     additionalProperties: false,
     patternProperties: { "^attr\\..+$": oneOrMany },
     properties: { name: oneOrMany, status: oneOrMany, outcome: { anyOf: [{ enum: ["ended", "killed", "aborted"] }, { type: "array", maxItems: 3, items: { enum: ["ended", "killed", "aborted"] } }] }, sort, limit },
   }),
-  killQuery: ajv.compile({
+  killQuery: compile({
     type: "object",
     additionalProperties: false,
     patternProperties: { "^attr\\..+$": oneOrMany },
     properties: { name: oneOrMany, status: oneOrMany },
   }),
-  eventsQuery: ajv.compile({ type: "object", additionalProperties: false, properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) } }),
-  statsQuery: ajv.compile({ type: "object", additionalProperties: false, properties: { name: oneOrMany } }),
-  noQuery: ajv.compile({ type: "object", additionalProperties: false, properties: {} }),
+  eventsQuery: compile({ type: "object", additionalProperties: false, properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) } }),
+  statsQuery: compile({ type: "object", additionalProperties: false, properties: { name: oneOrMany } }),
+  noQuery: compile({ type: "object", additionalProperties: false, properties: {} }),
 };
 
 export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "noQuery";

@@ -1,4 +1,4 @@
-import { ajv } from "../core/validation";
+import { compile } from "../core/validation";
 
 /**
  * JSON Schemas of the wire shapes (see shapes.ts), shared by the server's specs and the client,
@@ -153,15 +153,15 @@ const eventSchema = {
   },
 } as const;
 
-/** Validators compiled once, at load. Read `.errors` right after a call: the next call overwrites it. */
+/** Validators built once (at build time: see core/validation). Read `.errors` right after a call: the next call overwrites it. */
 export const validateWire = {
-  procList: ajv.compile(procListSchema),
-  history: ajv.compile(historySchema),
-  finishedList: ajv.compile(finishedListSchema),
-  task: ajv.compile(taskSchema),
-  killed: ajv.compile(killedSchema),
-  killedWhere: ajv.compile(killedWhereSchema),
-  stats: ajv.compile(statsSchema),
-  error: ajv.compile(errorSchema),
-  event: ajv.compile(eventSchema),
+  procList: compile(procListSchema),
+  history: compile(historySchema),
+  finishedList: compile(finishedListSchema),
+  task: compile(taskSchema),
+  killed: compile(killedSchema),
+  killedWhere: compile(killedWhereSchema),
+  stats: compile(statsSchema),
+  error: compile(errorSchema),
+  event: compile(eventSchema),
 };

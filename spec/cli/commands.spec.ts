@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { CancelError } from "../../lib";
 import { deadPort } from "../client/fake-server";
-import { goOriginal } from "../client/go-original";
+import { LIST, goOriginal } from "../client/go-original";
 import { blocked, releaseAll, tick } from "../helpers";
 import { childEnv, MAIN, proclist, site, type Site } from "./fixture";
 
@@ -297,13 +297,14 @@ describe("the proclist command against two real servers", function () {
   });
 
   it("reads an original Go pm server next to a proclist one: ls, history and kill", async () => {
-    const go = await goOriginal();
+    // The Go server's clock says its tasks started a day ago, so they list first however long the
+    // proclist server's task has been running on a loaded machine.
+    const go = await goOriginal(LIST.replace('"serverTime":"2026-11-24T10:00:02.75+01:00"', '"serverTime":"2026-11-25T10:00:02.75+01:00"'));
     const label = go.url.replace("http://", "");
     try {
       const ls = await proclist(["ls", "-e", `${label},${b.label}`, "--json"]);
       expect(ls.code, ls.stderr).to.equal(0);
       const procs = JSON.parse(ls.stdout) as Record<string, unknown>[];
-      // The Go server's clock says its tasks started long ago: they list first.
       expect(procs.map((p) => [p.endpoint, p.id])).to.deep.equal([[label, "req1"], [label, "job2"], [b.label, "b-req2"]]);
       expect(procs[0]).to.deep.include({ status: "reading", cancelling: true, procTime: "2026-11-24T09:00:00.123457Z", attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" } });
       expect(procs[1]).to.deep.include({ attrs: {}, cancelling: false });

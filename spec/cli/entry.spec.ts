@@ -34,3 +34,26 @@ describe("the proclist command's entry", () => {
     expect(version.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe("the proclist command's start-up", () => {
+  /** The modules of proclist and node_modules that running `proclist <args>` loaded, relative to dist/lib or node_modules. */
+  async function loadedBy(args: string[]): Promise<string[]> {
+    const program = join(__dirname, "..", "..", "lib", "cli", "program.js");
+    const script = `require(${JSON.stringify(program)}).run(["node", "proclist", ...${JSON.stringify(args)}]).then(() => process.stderr.write("\\n" + JSON.stringify(Object.keys(require.cache))))`;
+    const { stderr } = await run(process.execPath, ["-e", script], { env: childEnv() }).catch((error: { stderr: string }) => error);
+    return (JSON.parse(stderr.slice(stderr.lastIndexOf("\n") + 1)) as string[]).map((file) => file.replace(/^.*[\\/](dist[\\/]lib|node_modules)[\\/]/, ""));
+  }
+
+  it("loads no command's module for --help, and only its own for a command", async () => {
+    const help = await loadedBy(["--help"]);
+    expect(help.filter((file) => /^cli[\\/]commands[\\/]|^ajv[\\/]|^(chalk|log-update)[\\/]/.test(file))).to.deep.equal([]);
+    const ls = await loadedBy(["ls", "-e", "127.0.0.1:9", "--json"]);
+    expect(ls.filter((file) => /^cli[\\/]commands[\\/]/.test(file))).to.deep.equal(["cli/commands/ls.js"]);
+    expect(ls.filter((file) => /^cli[\\/]top[\\/]|^log-update[\\/]|^ajv[\\/](?!dist[\\/]runtime)/.test(file))).to.deep.equal([]);
+  });
+
+  it("still answers the help of a command not loaded up front, with `help <command>`", async () => {
+    const { stdout } = await run(process.execPath, [join(__dirname, "..", "..", "lib", "cli", "main.js"), "help", "kill"], { env: childEnv() });
+    expect(stdout).to.contain("Usage: proclist kill [options] <id>").and.contain("cancel a task, on whichever endpoint runs it").and.contain("--endpoint");
+  });
+});

@@ -4,6 +4,7 @@ import { formatTime } from "../../client/time";
 import type { RemoteHistory, RemoteTask } from "../../client/types";
 import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatClock, formatDuration, formatValue } from "../format";
 import { renderTable } from "../table";
@@ -30,7 +31,7 @@ interface Found {
 
 /** Adds `proclist history <id>` to the program. */
 export function registerHistory(program: Command): void {
-  withConnection(program.command("history").argument("<id>", "task id").description("show a task's timeline with the time spent in each status"))
+  withConnection(commandOf(program, "history").argument("<id>", "task id"))
     .option("--json", "print JSON: entries with RFC 3339 times and the ms spent in each")
     .addHelpText("after", EXAMPLES)
     .action(async (id: string, options: HistoryOptions) => {

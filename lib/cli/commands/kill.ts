@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
 import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { commandOf } from "../registry";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";
 import { waitEnded } from "../wait-ended";
@@ -25,7 +26,7 @@ Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCan
 
 /** Adds `proclist kill <id>` to the program. */
 export function registerKill(program: Command): void {
-  withConnection(program.command("kill").argument("<id>", "task id").description("cancel a task, on whichever endpoint runs it"))
+  withConnection(commandOf(program, "kill").argument("<id>", "task id"))
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")
     .option("--wait [ms]", "after the kill, wait until the task has ended (default 10000 ms)", positiveInt)
     .addHelpText("after", EXAMPLES)

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import type { ProcFilter } from "../../client/types";
 import { formatTime } from "../../client/time";
 import { askAll, collect, connectAll, withConnection, type ConnectionOptions } from "../connect";
+import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
@@ -26,7 +27,7 @@ Exit codes: 0 listed (even if empty), 3 an endpoint or Redis unreachable (the ot
 
 /** Adds `proclist ls` to the program. */
 export function registerLs(program: Command): void {
-  withConnection(program.command("ls").description("list the live tasks of every endpoint in one table, oldest first"))
+  withConnection(commandOf(program, "ls"))
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
     .option("--wide", "do not cut long values")
     .option("--name <name>", "only tasks with this name")

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { RemoteStats } from "../../client/types";
 import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
+import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue, truncate } from "../format";
 import { renderTable } from "../table";
@@ -21,7 +22,7 @@ Exit codes: 0 shown, 3 an endpoint unreachable (the others are still shown).`;
 
 /** Adds `proclist stats` to the program. */
 export function registerStats(program: Command): void {
-  withConnection(program.command("stats").description("per task name: counts, latency p50/p90/p99/max, and time spent in each status"))
+  withConnection(commandOf(program, "stats"))
     .option("--json", "print a JSON array, one object per endpoint and name")
     .option("--no-phases", "leave out the time-per-status table")
     .addHelpText("after", EXAMPLES)

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { connectAll, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatValue } from "../format";
 import { actionOf, type Action, type Key } from "../top/keys";
@@ -32,7 +33,7 @@ until it answers again. Works with servers of the original Go pm too.`;
 
 /** Adds `proclist top` to the program. */
 export function registerTop(program: Command): void {
-  withConnection(program.command("top").description("full-screen, refreshing list of the tasks of every endpoint; kill from the keyboard"))
+  withConnection(commandOf(program, "top"))
     .option("--interval <ms>", "refresh interval in ms", positiveInt, 1000)
     .option("-m, --message <text>", "message recorded with kills made from top")
     .addHelpText("after", EXAMPLES)

@@ -3,6 +3,7 @@ import { TransportError } from "../../client/errors";
 import { formatTime } from "../../client/time";
 import type { RemoteEvent } from "../../client/types";
 import { connect, positiveInt, withConnection, type ConnectionOptions } from "../connect";
+import { commandOf } from "../registry";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatClock, formatDuration, formatValue } from "../format";
 
@@ -26,7 +27,7 @@ Exit codes: 0 stopped, 3 an endpoint unreachable at start or refusing the token.
 
 /** Adds `proclist watch` to the program. */
 export function registerWatch(program: Command): void {
-  withConnection(program.command("watch").description("follow the events of every endpoint, one line per event"))
+  withConnection(commandOf(program, "watch"))
     .option("--json", "print one JSON object per line (times RFC 3339)")
     .option("--count <n>", "exit after n events", positiveInt)
     .option("--id <id>", "follow one task only")
