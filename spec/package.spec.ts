@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -72,5 +72,25 @@ describe("the npm package", function () {
     }
     const out = JSON.parse(execFileSync("node", ["index.js"], { cwd: project }).toString());
     expect(out).to.deep.equal({ greeting: "hello ann", live: 0, follow: "function", name: "Greeter.greet", attrs: { who: "ann" }, history: ["init", "greeting", "ended"] });
+  });
+
+  it("ships the MIT LICENSE, the built library, and source maps that carry their sources", () => {
+    const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString()) as [{ files: { path: string }[] }];
+    const files = pack.files.map((f) => f.path);
+    expect(files).to.include.members(["LICENSE", "package.json", "README.md", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/cli/main.js", "dist/lib/core/validators.generated.js", "dist/lib/web/page.html"]);
+    expect(readFileSync(join(root, "LICENSE"), "utf8")).to.match(/^MIT License\n/);
+    expect(files.filter((f) => !/^(LICENSE|package\.json|README\.md)$|^dist\/lib\//.test(f))).to.deep.equal([]);
+    const maps = files.filter((f) => f.endsWith(".map"));
+    expect(maps).to.not.be.empty;
+    for (const map of maps) {
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      expect(sourcesContent?.filter((text) => typeof text === "string" && text.length > 0).length, map).to.equal(sources.length);
+    }
+  });
+});
+
+describe("the build", () => {
+  it("leaves the command's entry executable, so the bin link runs", () => {
+    expect(statSync(join(root, "dist/lib/cli/main.js")).mode & 0o111).to.equal(0o111);
   });
 });
