@@ -47,7 +47,7 @@ type ArgsOf = (args: ArrayLike<unknown>) => unknown;
  * @example
  * class Users {
  *   @Tracked() async find(@TaskId() requestId: string, @Attr("user") login: string) { … }
- *   @Tracked({ id: (requestId: string) => requestId, attrs: (_: string, login: string) => ({ user: login }) })
+ *   @Tracked({ id: (requestId: string, login: string) => requestId, attrs: (requestId: string, login: string) => ({ user: login }) })
  *   async findStandard(requestId: string, login: string) { … }
  * }
  */

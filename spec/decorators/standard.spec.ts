@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Consumer } from "./consumer";
+import { Consumer } from "../consumer";
 
 /** A consumer written for standard (TC39) decorators: ids and attributes through @Tracked's options. */
 const STANDARD_SERVICE = `

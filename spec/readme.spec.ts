@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Consumer } from "./consumer";
+
+/**
+ * The README's TypeScript blocks, so that it cannot drift from the code. A fenced block's info
+ * string says what happens to it: ```ts run (compiled in a fresh ES-module project that imports
+ * "proclist", with experimentalDecorators, then run: it must exit 0 with nothing on stderr),
+ * ```ts run standard (the same without experimentalDecorators: standard decorators), and
+ * ```ts check (compiled only: it needs a server elsewhere, or never ends). Shell blocks marked
+ * ```sh run / ```console run are run by .ci/readme-commands.
+ */
+interface Block {
+  line: number;
+  lang: string;
+  markers: string[];
+  code: string;
+}
+
+function readmeBlocks(): Block[] {
+  const text = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const blocks: Block[] = [];
+  for (const match of text.matchAll(/^```(\S*)([^\n]*)\n([\s\S]*?)^```$/gm)) {
+    const line = text.slice(0, match.index).split("\n").length;
+    blocks.push({ line, lang: match[1], markers: match[2].trim().split(/\s+/).filter(Boolean), code: match[3] });
+  }
+  return blocks;
+}
+
+const blocks = readmeBlocks();
+const snippets = blocks.filter((b) => b.lang === "ts");
+
+describe("the README", function () {
+  this.timeout(180_000);
+  const projects = { experimental: new Consumer({ experimentalDecorators: true, emitDecoratorMetadata: true }, { esm: true }), standard: new Consumer({}, { esm: true }) };
+  const diagnostics = { experimental: "", standard: "" };
+  const projectOf = (block: Block) => (block.markers.includes("standard") ? "standard" : "experimental");
+  before(() => {
+    for (const block of snippets) projects[projectOf(block)].write(`readme-${block.line}`, block.code);
+    for (const name of ["experimental", "standard"] as const) diagnostics[name] = projects[name].compile("index", "export {};\n");
+  });
+  after(() => Object.values(projects).forEach((project) => project.dispose()));
+
+  it("marks every TypeScript block run or check, and every shell block run or not", () => {
+    expect(snippets.filter((b) => !b.markers.includes("run") && !b.markers.includes("check")).map((b) => b.line)).to.deep.equal([]);
+    expect(snippets.filter((b) => b.markers.includes("run")).length).to.be.greaterThan(0);
+  });
+
+  for (const block of snippets) {
+    const run = block.markers.includes("run");
+    it(`${run ? "compiles and runs" : "compiles"} the ts block at line ${block.line}${block.markers.includes("standard") ? " with standard decorators" : ""}`, async () => {
+      const project = projectOf(block);
+      const mine = diagnostics[project].split("\n").filter((line) => line.startsWith(`readme-${block.line}.ts`));
+      expect(mine, diagnostics[project]).to.deep.equal([]);
+      if (!run) return;
+      const { stderr } = await projects[project].execute(`readme-${block.line}`);
+      expect(stderr).to.equal("");
+    });
+  }
+});
