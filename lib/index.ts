@@ -41,3 +41,7 @@ export type { FleetMembership } from "./fleet/join";
 export type { FleetOptions, JoinFleetOptions, RedisSource } from "./fleet/options";
 export { DuplicateInstanceError } from "./fleet/registry";
 export { InstanceUnreachableError, RedisUnavailableError } from "./fleet/errors";
+export { serveFleet } from "./fleet/serve";
+export { createFleetApp } from "./fleet/app";
+export type { FleetApp, FleetServeOptions } from "./fleet/app";
+export type { WireInstance, FleetReaderOptions } from "./fleet/reader";

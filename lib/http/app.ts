@@ -4,7 +4,7 @@ import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
 import { TokenCheck } from "./auth";
 import { Cors } from "./cors";
-import { EventHub } from "./event-hub";
+import { EventHub, managerEvents } from "./event-hub";
 import { guard } from "./guard";
 import { HostCheck } from "./host-check";
 import type { ApiRequest, Handler } from "./handler";
@@ -45,7 +45,7 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 export function createApp(options: AppOptions = {}): ProclistApp {
   const config = resolveAppOptions(options, () => container.resolve(ProcessManager));
   const { manager } = config;
-  const hub = new EventHub(manager, config.heartbeatMs, config.eventBufferBytes, config.maxEventClients);
+  const hub = new EventHub(managerEvents(manager), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients);
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
   const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
 

@@ -3,6 +3,21 @@ import type { TaskEvent } from "../core/events";
 import type { ProcessManager } from "../core/manager";
 import { eventText } from "./event-text";
 
+/** Where a hub's events come from: one manager's, or a fleet's relayed through Redis. */
+export interface EventSource<E> {
+  /** Starts listening (called when the first client arrives); returns the function that stops. */
+  subscribe(listener: (event: E) => void): () => void;
+  idOf(event: E): string;
+  nameOf(event: E): string;
+  /** The event as one SSE message. */
+  text(event: E): string;
+}
+
+/** The events of one manager. */
+export function managerEvents(manager: ProcessManager): EventSource<TaskEvent> {
+  return { subscribe: (listener) => manager.subscribe(listener), idOf: (e) => e.task.id, nameOf: (e) => e.task.name, text: eventText };
+}
+
 /** What one client asked to follow: one task id, one task name, or everything. */
 export interface EventFilter {
   id?: string;
@@ -24,7 +39,7 @@ const DROPPED = ": dropped: this client fell too far behind; reconnect and re-re
  * batches what a tick produced into one write per client. Memory is bounded: a client whose
  * unsent data passes `bufferBytes` is dropped rather than buffered without end.
  */
-export class EventHub {
+export class EventHub<E = TaskEvent> {
   private readonly clients = new Set<Client>();
   private unsubscribe: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -32,7 +47,7 @@ export class EventHub {
   private closed = false;
 
   constructor(
-    private readonly manager: ProcessManager,
+    private readonly source: EventSource<E>,
     private readonly heartbeatMs: number,
     private readonly bufferBytes: number,
     private readonly maxClients: number,
@@ -52,7 +67,7 @@ export class EventHub {
     const client: Client = { res, filter, pending: "" };
     this.clients.add(client);
     res.on("close", () => this.remove(client));
-    if (this.unsubscribe === undefined) this.unsubscribe = this.manager.subscribe((event) => this.onEvent(event));
+    if (this.unsubscribe === undefined) this.unsubscribe = this.source.subscribe((event) => this.onEvent(event));
     if (this.heartbeat === undefined) {
       this.heartbeat = setInterval(() => this.ping(), this.heartbeatMs);
       this.heartbeat.unref();
@@ -69,12 +84,18 @@ export class EventHub {
     }
   }
 
-  private onEvent(event: TaskEvent): void {
+  /** Events were missed upstream: every client is dropped, to reconnect and read the list afresh. */
+  resync(): void {
+    for (const client of [...this.clients]) this.drop(client);
+  }
+
+  private onEvent(event: E): void {
     let text: string | undefined;
+    const { source } = this;
     for (const client of this.clients) {
       const { id, name } = client.filter;
-      if ((id !== undefined && event.task.id !== id) || (name !== undefined && event.task.name !== name)) continue;
-      text ??= eventText(event);
+      if ((id !== undefined && source.idOf(event) !== id) || (name !== undefined && source.nameOf(event) !== name)) continue;
+      text ??= source.text(event);
       client.pending += text;
       if (client.pending.length + client.res.writableLength > this.bufferBytes) this.drop(client);
     }

@@ -4,7 +4,7 @@ import { answerOptions, type Cors } from "./cors";
 import type { ApiRequest } from "./handler";
 import type { HostCheck } from "./host-check";
 import { HttpError } from "./http-error";
-import type { AppConfig } from "./options";
+import type { HttpConfig } from "./options";
 import { isLoopback } from "./peer";
 import { sendError } from "./respond";
 
@@ -13,7 +13,7 @@ import { sendError } from "./respond";
  * check; CORS headers for listed origins; preflights (which a browser sends without
  * credentials, so before the token check); then the bearer token.
  */
-export function guard(config: AppConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
+export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
   const checkHosts = config.protectedMode && !tokens.enabled;
   return (req: ApiRequest, res: ServerResponse, next: () => void): void => {
     if (checkHosts && !hosts.allows(req.headers.host) && isLoopback(config.peer(req))) {

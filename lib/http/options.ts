@@ -52,8 +52,12 @@ export interface ServeOptions extends AppOptions {
 }
 
 /** The app's options with defaults applied and tokens resolved. */
-export interface AppConfig {
+export interface AppConfig extends HttpConfig {
   manager: ProcessManager;
+}
+
+/** What the HTTP layer needs whatever it serves (one manager, or a fleet): access rules and stream bounds. */
+export interface HttpConfig {
   /** label → token; the label is "" for a single unlabelled token. */
   tokens: ReadonlyMap<string, string>;
   cors: ReadonlySet<string>;
@@ -103,11 +107,16 @@ export function checkServeOptions(options: unknown): asserts options is ServeOpt
 
 /** Validates app options (TypeError naming the option and value) and applies the defaults. */
 export function resolveAppOptions(options: unknown, defaultManager: () => ProcessManager): AppConfig {
+  const config = resolveHttpOptions(options);
+  return { ...config, manager: (options as AppOptions).manager ?? defaultManager() };
+}
+
+/** Validates app options (TypeError naming the option and value) and applies the defaults, leaving the manager out. */
+export function resolveHttpOptions(options: unknown): HttpConfig {
   checkWildcard(options);
   checkApp(options);
   checkManager(options.manager);
   return {
-    manager: options.manager ?? defaultManager(),
     tokens: tokenMap(options.token ?? envToken()),
     cors: new Set(options.cors ?? []),
     protectedMode: options.protectedMode ?? true,

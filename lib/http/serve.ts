@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { createApp } from "./app";
+import { createApp, type ProclistApp } from "./app";
 import { baseUrl } from "./base-url";
 import { answerClientError } from "./client-error";
 import { checkServeOptions, type ServeOptions } from "./options";
@@ -27,7 +27,11 @@ const CLOSE_GRACE_MS = 2_000;
 export async function serve(options: ServeOptions = {}): Promise<ServedApi> {
   checkServeOptions(options);
   const { host = "127.0.0.1", port = 8081, ...appOptions } = options;
-  const app = createApp(appOptions);
+  return listen(createApp(appOptions), host, port);
+}
+
+/** Serves an app (the API of one manager, or of a fleet) on `host:port`; see `serve()`. */
+export async function listen(app: Pick<ProclistApp, "handler" | "closeStreams">, host: string, port: number): Promise<ServedApi> {
   const server = createServer(app.handler);
   // Headers must arrive promptly; event streams are long responses, not long requests.
   server.headersTimeout = 10_000;

@@ -28,6 +28,8 @@ export interface WireProc {
 /** `GET /procs/` */
 export interface WireProcList {
   procs: WireProc[];
+  /** In a fleet's answer (`serveFleet`): the service whose instances are listed. */
+  service?: string;
   serverTime: string;
 }
 

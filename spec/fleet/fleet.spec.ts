@@ -6,7 +6,7 @@ import { joinFleet, ProcessManager } from "../../lib";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { rejectionOf } from "../helpers";
-import { InstanceProcess } from "./instances";
+import { InstanceProcess, startThree } from "./instances";
 import { RedisServer, waitFor } from "./redis-server";
 
 const cli = join(__dirname, "../../lib/cli/main.js");
@@ -41,10 +41,7 @@ describe("fleet on a real Redis", function () {
   /** Three instance processes of a fresh service, joined. */
   async function fleet(extra: { TTL_MS?: string; HEARTBEAT_MS?: string } = {}): Promise<{ service: string; reader: FleetReader }> {
     const service = `svc${++serviceSeq}`;
-    for (const [name, tasks] of [["a", "a1,a2"], ["b", "b1,b2,forbid-b"], ["c", "c1"]]) {
-      instances.push(InstanceProcess.start({ REDIS_URL: redis.url, SERVICE: service, INSTANCE: name, TASKS: tasks, ...extra }));
-    }
-    await waitFor("three instances joined", () => instances.every((i) => i.said("joined") || i.said("error")));
+    await startThree(redis.url, service, instances, extra);
     const reader = new FleetReader({ redis: redis.url, service });
     readers.push(reader);
     await waitFor("every task published", async () => (await readProcs(reader)).length === 6);

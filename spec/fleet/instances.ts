@@ -43,3 +43,19 @@ export class InstanceProcess {
     await this.exited;
   }
 }
+
+/** Three instances of `service` (a: a1,a2; b: b1,b2,forbid-b; c: c1), joined; pushed to `into` for the caller to stop. */
+export async function startThree(redisUrl: string, service: string, into: InstanceProcess[], extra: { TTL_MS?: string; HEARTBEAT_MS?: string } = {}): Promise<InstanceProcess[]> {
+  const started = [
+    ["a", "a1,a2"],
+    ["b", "b1,b2,forbid-b"],
+    ["c", "c1"],
+  ].map(([name, tasks]) => InstanceProcess.start({ REDIS_URL: redisUrl, SERVICE: service, INSTANCE: name, TASKS: tasks, ...extra }));
+  into.push(...started);
+  const deadline = Date.now() + 30_000;
+  while (!started.every((i) => i.said("joined") || i.said("error"))) {
+    if (Date.now() > deadline) throw new Error("the instances did not join within 30 s");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return started;
+}

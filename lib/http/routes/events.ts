@@ -8,7 +8,7 @@ import { checkQuery } from "../inputs";
  * (`?id=` or `?name=` to follow fewer), so monitors stop polling. Subscribe first, then read
  * `/procs/` once: no event is missed between the two.
  */
-export function eventsRoute(hub: EventHub): Handler {
+export function eventsRoute(hub: EventHub<unknown>): Handler {
   return handle((req, res) => {
     checkQuery("eventsQuery", req.query);
     if (hub.full) throw new HttpError(429, "too many event streams open; close one or raise maxEventClients", { "retry-after": "5" });

@@ -90,6 +90,7 @@ export class LiveConnection {
       }),
     ]);
     this.store.loadLive(list.procs, list.serverTime);
+    this.store.service = list.service;
     this.store.loadFinished(finished.finished, finished.keepFinished);
     this.hooks.snapshot();
     const res = await stream;

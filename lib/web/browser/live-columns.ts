@@ -28,6 +28,12 @@ export interface LiveColumn extends ColumnSpec {
 /** The running table's columns, in display order. Narrow screens keep priority 0: id, age, status, cancel. */
 export const LIVE_COLUMNS: LiveColumn[] = [
   {
+    key: "instance", header: "instance", min: 80, max: "10rem", priority: 1,
+    text: (t) => t.instance ?? "", title: (t) => t.instance ?? "",
+    compare: (a, b) => collator.compare(a.instance ?? "", b.instance ?? ""),
+    when: (t) => t.instance !== undefined,
+  },
+  {
     key: "id", header: "id", min: 76, max: "12rem", priority: 0,
     text: (t) => t.id,
     title: (t) => (t.parent === undefined ? t.id : `${t.id} (child of ${t.parent})`),

@@ -6,6 +6,7 @@ import { byId, setText } from "./dom";
 import { FinishedTable } from "./finished-table";
 import { FrameScheduler } from "./frame";
 import { LiveTable } from "./live-table";
+import { InstancesList } from "./instances-list";
 import { StatsTable } from "./stats-table";
 import { Change, Store } from "./store";
 import { Timeline } from "./timeline";
@@ -40,9 +41,11 @@ const finished = new FinishedTable(
   },
   (id) => choose(id),
 );
+const instances = new InstancesList(api, byId("instances"), byId("instances-list"), byId("instances-count"));
 const stats = new StatsTable(api, byId<HTMLTableSectionElement>("stats-rows"), byId<HTMLTableRowElement>("stats-header"), byId("stats-rows").closest<HTMLElement>(".table-scroll")!, invalidate);
 const connection = new LiveConnection(api, store, {
   snapshot() {
+    if (store.service !== undefined) instances.refresh();
     table.invalidate();
     finished.invalidate();
     stats.refresh();

@@ -12,6 +12,8 @@ export interface LiveTask {
   status: string;
   cancelling: boolean;
   forbidCancel: boolean;
+  /** In a fleet (`serveFleet`): the instance running the task; `id` is then `<instance>/<id>`. */
+  instance: string | undefined;
   parent: string | undefined;
   /** `key=value` pairs, for the attributes column and the filter. */
   attrText: string;
@@ -68,6 +70,8 @@ export class Store {
   /** Who asked to kill a running task, kept until its `done` event moves it to the finished list. */
   private readonly killers = new Map<string, string | undefined>();
   private snapshotAt = -Infinity;
+  /** The service, when the server is a fleet's API (`serveFleet`): the page then lists its instances. */
+  service: string | undefined = undefined;
 
   constructor(readonly keepFinished = 500) {}
 
@@ -192,6 +196,7 @@ function toLive(proc: WireProc): LiveTask {
     status: proc.status,
     cancelling: proc.cancelling === true,
     forbidCancel: proc.forbidCancel === true,
+    instance: proc.instance,
     parent: proc.parent,
     attrText: attrText(attrs),
     search: "",

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import polka, { type Polka } from "polka";
+import { TokenCheck } from "../http/auth";
+import { Cors } from "../http/cors";
+import { EventHub } from "../http/event-hub";
+import { guard } from "../http/guard";
+import type { ApiRequest, Handler } from "../http/handler";
+import { HostCheck } from "../http/host-check";
+import { HttpError } from "../http/http-error";
+import { resolveHttpOptions, type ServeOptions } from "../http/options";
+import { sendError } from "../http/respond";
+import { eventsRoute } from "../http/routes/events";
+import { webPageMiddleware } from "../web/page";
+import { fleetEvents, type FleetEvent } from "./events";
+import { FleetReader, type FleetReaderOptions } from "./reader";
+import { fleetFinishedRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
+
+/** Options of `serveFleet()`: where the fleet is (`redis`, `service`, `prefix`, `timeoutMs`) and the options of `serve()` but `manager`. */
+export type FleetServeOptions = FleetReaderOptions & Omit<ServeOptions, "manager">;
+
+/** The fleet's API as a polka app (see `createApp`), and the reader behind it. */
+export interface FleetApp {
+  readonly polka: Polka;
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly reader: FleetReader;
+  /** Ends open event streams and closes the Redis connections. */
+  close(): Promise<void>;
+  closeStreams(): void;
+}
+
+const METHODS = ["GET", "HEAD", "DELETE"] as const;
+
+/**
+ * The routes of `serve()` over every instance of a service, with the same token, protected-mode,
+ * Host and CORS rules (the same guard), plus `GET /instances`. A task is `<instance>/<id>`:
+ * `/procs/<instance>/<id>` with each part percent-encoded, or the whole name as one segment.
+ */
+export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">): FleetApp {
+  const { redis, service, prefix, timeoutMs, ...httpOptions } = options;
+  const config = resolveHttpOptions(httpOptions);
+  const reader = new FleetReader({ redis, service, prefix, timeoutMs });
+  let hub: EventHub<FleetEvent> | undefined;
+  hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients);
+  const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
+  const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
+
+  app.use(webPageMiddleware() as never);
+  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
+  get("/procs", fleetListRoute(reader));
+  get("/procs/finished", fleetFinishedRoute(reader));
+  app.get("/procs/events", eventsRoute(hub) as never);
+  get("/instances", instancesRoute(reader));
+  for (const path of ["/procs/:a", "/procs/:a/:b", "/procs/:a/:b/:c"]) {
+    get(path, fleetTaskRoute(reader, "task"));
+    app.delete(path, fleetTaskRoute(reader, "kill", config) as never);
+  }
+  get("/stats", fleetStatsRoute(reader));
+
+  const closeStreams = () => hub.close();
+  return {
+    polka: app,
+    handler: app.handler as FleetApp["handler"],
+    reader,
+    closeStreams,
+    close: async () => {
+      closeStreams();
+      await reader.close();
+    },
+  };
+}
+
+function allowedMethods(app: Polka, path: string): string[] {
+  return METHODS.filter((method) => (app.find(method, path) as unknown) !== false);
+}
+
+function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
+  const allowed = allowedMethods(app, req.path);
+  if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`));
+  const allow = [...allowed, "OPTIONS"].join(", ");
+  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${req.path.slice(0, 100)}; allowed: ${allow}`, { allow }));
+}

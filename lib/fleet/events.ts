@@ -1,0 +1,63 @@
+import type { EventSource } from "../http/event-hub";
+import { MAX_MESSAGE_BYTES } from "./protocol";
+import type { FleetReader } from "./reader";
+
+/** One relayed event: its fleet id and task name (for `?id=` and `?name=`) and its SSE message. */
+export interface FleetEvent {
+  id: string;
+  name: string;
+  text: string;
+}
+
+const TYPES = new Set(["start", "status", "attr", "kill", "done"]);
+
+/**
+ * The events of every instance, as a hub's source: subscribes to the service's events channel
+ * and says so on the watch channel, so instances start relaying at once (and stop when their
+ * batches find no receiver). A batch that says events were lost calls `onLost`: the hub then
+ * drops its clients, which reconnect and read the list afresh, as when a client falls behind.
+ */
+export function fleetEvents(reader: FleetReader, onLost: () => void): EventSource<FleetEvent> {
+  const { subscriber, command, keys } = reader;
+  return {
+    subscribe(listener) {
+      const onMessage = (channel: string, text: string): void => {
+        if (channel !== keys.events || text.length > MAX_MESSAGE_BYTES) return;
+        const batch = parseBatch(text);
+        if (batch === undefined) return;
+        for (const event of batch.events) listener(event);
+        if (batch.lost > 0) onLost();
+      };
+      subscriber.on("message", onMessage);
+      subscriber
+        .subscribe(keys.events)
+        .then(() => command.publish(keys.watch, "events"))
+        .catch(() => undefined);
+      return () => {
+        subscriber.off("message", onMessage);
+        subscriber.unsubscribe(keys.events).catch(() => undefined);
+      };
+    },
+    idOf: (event) => event.id,
+    nameOf: (event) => event.name,
+    text: (event) => event.text,
+  };
+}
+
+/** A batch from an instance (see EventRelay), each event checked for a type and an id; undefined when malformed. */
+function parseBatch(text: string): { events: FleetEvent[]; lost: number } | undefined {
+  let batch: { events?: unknown; names?: unknown; lost?: unknown };
+  try {
+    batch = JSON.parse(text) as typeof batch;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(batch.events) || !Array.isArray(batch.names)) return undefined;
+  const events: FleetEvent[] = [];
+  batch.events.forEach((event: { type?: unknown; id?: unknown; proc?: { id?: unknown } }, i) => {
+    const id = event?.type === "start" ? event.proc?.id : event?.id;
+    if (typeof event?.type !== "string" || !TYPES.has(event.type) || typeof id !== "string") return;
+    events.push({ id, name: String((batch.names as unknown[])[i] ?? ""), text: `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` });
+  });
+  return { events, lost: typeof batch.lost === "number" ? batch.lost : 0 };
+}

@@ -1,0 +1,142 @@
+import type { ServerResponse } from "node:http";
+import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
+import { readJsonBody } from "../http/body";
+import { handle, type ApiRequest, type Handler } from "../http/handler";
+import { HttpError } from "../http/http-error";
+import { checkKillBody, checkQuery, decodeId } from "../http/inputs";
+import { killRequester } from "../http/kill-access";
+import type { HttpConfig } from "../http/options";
+import { sendJsonText, serverTime } from "../http/respond";
+import type { WireFinishedProc, WireNameStats } from "../wire/shapes";
+import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
+import { parseFleetId, type FleetTaskId } from "./fleet-id";
+import { readProcs } from "./list";
+import type { FleetOp, FleetReply } from "./protocol";
+import type { FleetReader } from "./reader";
+import { mergeStats } from "./stats";
+
+/** Domain errors of the fleet as statuses: Redis away 503, an instance not listening 502, silent 504. */
+function fleetHandle(handler: Handler): Handler {
+  return handle(async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof RedisUnavailableError) throw new HttpError(503, error.message);
+      if (error instanceof InstanceUnreachableError) throw new HttpError(error.timedOut ? 504 : 502, error.message);
+      if (error instanceof TypeError) throw new HttpError(400, error.message);
+      throw error;
+    }
+  });
+}
+
+/**
+ * `GET /procs/`: every up instance's live tasks. Without a query the body is streamed an
+ * instance at a time as Redis returns it (the aggregator holds one batch of lists, not the
+ * fleet); with filters, sort or limit the tasks are parsed and narrowed first.
+ */
+export function fleetListRoute(reader: FleetReader): Handler {
+  return fleetHandle(async (req, res) => {
+    if (req.search !== null && req.search !== "?") {
+      const tail = `"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
+      checkQuery("listQuery", req.query);
+      const procs = await readProcs(reader, req.query);
+      return sendJsonText(res, 200, `{"procs":${JSON.stringify(procs)},${tail}`);
+    }
+    const up = (await reader.instances()).filter((i) => i.state === "up").map((i) => i.instance);
+    const tail = () => `"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
+    let first = true;
+    await reader.eachList(up, async (_instance, values) => {
+      if (values.length === 0) return;
+      if (first) res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+      const parts: Buffer[] = [];
+      for (const value of values) {
+        parts.push(first ? OPEN : COMMA, value);
+        first = false;
+      }
+      if (!res.write(Buffer.concat(parts))) await new Promise((resolve) => res.once("drain", resolve));
+    });
+    if (first) return sendJsonText(res, 200, `{"procs":[],${tail()}`);
+    res.end(`],${tail()}`);
+  });
+}
+
+const OPEN = Buffer.from('{"procs":[');
+const COMMA = Buffer.from(",");
+
+/** `GET /instances`: every instance of the service, up or gone since when. */
+export function instancesRoute(reader: FleetReader): Handler {
+  return fleetHandle(async (req, res) => {
+    checkQuery("noQuery", req.query);
+    sendJsonText(res, 200, `{"service":${JSON.stringify(reader.service)},"instances":${JSON.stringify(await reader.instances())},"serverTime":"${serverTime()}"}`);
+  });
+}
+
+/** `GET /procs/finished`: the finished tasks each up instance keeps, oldest end first. */
+export function fleetFinishedRoute(reader: FleetReader): Handler {
+  return fleetHandle(async (req, res) => {
+    checkQuery("noQuery", req.query);
+    const all: WireFinishedProc[] = [];
+    for (const { reply } of await reader.askAll("finished")) if (reply?.status === 200) all.push(...(reply.body as { finished: WireFinishedProc[] }).finished);
+    all.sort((a, b) => (a.endTime < b.endTime ? -1 : a.endTime > b.endTime ? 1 : 0));
+    sendJsonText(res, 200, `{"finished":${JSON.stringify(all)},"serverTime":"${serverTime()}"}`);
+  });
+}
+
+/** `GET /stats`: per task name over the up instances (counts summed; quantiles the highest instance's). */
+export function fleetStatsRoute(reader: FleetReader): Handler {
+  return fleetHandle(async (req, res) => {
+    checkQuery("statsQuery", req.query);
+    const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
+    const parts: WireNameStats[][] = [];
+    for (const { reply } of await reader.askAll("stats")) if (reply?.status === 200) parts.push((reply.body as { stats: WireNameStats[] }).stats);
+    const stats = mergeStats(parts).filter((s) => names === undefined || names.has(s.name));
+    sendJsonText(res, 200, `{"stats":${JSON.stringify(stats)},"serverTime":"${serverTime()}"}`);
+  });
+}
+
+/**
+ * The task routes: `/procs/<instance>/<id>` with each part percent-encoded, or the whole
+ * `<instance>/<id>` percent-encoded as one segment (what the page sends); `/history` after
+ * either. `op` is task, history or kill.
+ */
+export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpConfig): Handler {
+  return fleetHandle(async (req, res) => {
+    const found = taskOf(req);
+    if (found === undefined || (found.history && op === "kill")) throw new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`);
+    const { task } = found;
+    if (found.history) op = "history";
+    checkQuery("noQuery", req.query);
+    const fleetId = `${task.instance}/${task.id}`;
+    let fields: { id: string; message?: string; by?: string } = { id: task.id };
+    if (op === "kill") {
+      // Who asked, and where from: the token's label (else the peer) at the fleet API.
+      const who = killRequester(req, config!);
+      const { message } = checkKillBody(await readJsonBody(req));
+      fields = { ...fields, by: `${req.tokenLabel || who}@fleet-api`, ...(message === undefined || message === "" ? {} : { message }) };
+    }
+    const known = (await reader.instances()).find((i) => i.instance === task.instance);
+    if (known === undefined) throw new TaskNotFoundError(fleetId);
+    if (known.state === "gone") throw new InstanceUnreachableError(task.instance, `is gone (since ${known.since})`);
+    sendReply(res, fleetId, await reader.ask(task.instance, op, fields));
+  });
+}
+
+function sendReply(res: ServerResponse, fleetId: string, reply: FleetReply): void {
+  if (reply.status === 200) return sendJsonText(res, 200, JSON.stringify(reply.body));
+  if (reply.status === 404 && reply.error === undefined) throw new TaskNotFoundError(fleetId);
+  if (reply.status === 403 && reply.error === undefined) throw new CancelForbiddenError(fleetId);
+  throw new HttpError(reply.status >= 400 && reply.status <= 599 ? reply.status : 502, reply.error ?? `instance answered ${reply.status}`);
+}
+
+/**
+ * The task of a path: `:a` is a whole fleet id, `:a/:b` an instance and an id, `:a/:b/history` a
+ * history; `/procs/<whole id>/history` arrives as `:a/:b` with `b` "history".
+ */
+function taskOf(req: ApiRequest): { task: FleetTaskId; history: boolean } | undefined {
+  const a = decodeId(req.params.a);
+  const b = req.params.b === undefined ? undefined : decodeId(req.params.b);
+  const history = req.path.endsWith("/history") && req.params.c === "history";
+  if (b === undefined) return { task: parseFleetId(a), history: false };
+  if (a.includes("/")) return history || b !== "history" ? undefined : { task: parseFleetId(a), history: true };
+  return { task: parseFleetId(`${a}/${b}`), history };
+}
