@@ -23,7 +23,7 @@ export { enableOtel, disableOtel } from "./otel/enable";
 export type { OtelOptions } from "./otel/enable";
 export type { TaskEvent, TaskListener } from "./core/events";
 export type { NameStats, PhaseStats } from "./core/stats";
-export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError } from "./core/errors";
+export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError, TrackingError } from "./core/errors";
 export { ProclistClient } from "./client/client";
 export type { ClientOptions } from "./client/client";
 export type { EventsOptions } from "./client/events";

@@ -1,7 +1,7 @@
 /** Base class of every error proclist raises on purpose; `name` is the subclass name. */
 export class ProclistError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -34,5 +34,22 @@ export class CancelForbiddenError extends ProclistError {
 export class DuplicateTaskError extends ProclistError {
   constructor(readonly id: string) {
     super(`a task with id ${JSON.stringify(id)} is already running; ids of live tasks must be unique`);
+  }
+}
+
+/**
+ * Tracking failed around a call that ran anyway (see README, "Tracking never breaks the call"): an
+ * `@Attr` mapper, an `attrs` function or getter, a `@Status` text function threw, or a `@TaskId`
+ * value was not a usable id. `site` names the decorator and method, `cause` is what was thrown.
+ */
+export class TrackingError extends ProclistError {
+  constructor(
+    readonly site: string,
+    message: string,
+    /** The id of the task the fault is recorded on, if one was made. */
+    readonly task: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }

@@ -48,24 +48,31 @@ export class LiveTasks {
 
   /** Adds a task; `task.seq` is its generated id's number, or 0 when the caller chose the id. */
   add(task: Task): void {
-    this.order.push(task);
-    this.size++;
+    // Every call first, then the changes (plain stores and builtins): a stack overflow in the
+    // middle leaves the set as it was, not half-changed (see Task.booked).
     if (task.seq === 0) {
-      this.byId.set(task.id, task);
+      const id = task.id;
+      this.order.push(task);
+      this.size++;
+      this.byId.set(id, task);
       return;
     }
-    if (this.size * 2 > this.ring.length) this.grow();
+    if ((this.size + 1) * 2 > this.ring.length) this.grow();
     const slot = task.seq & this.mask;
     const occupant = this.ring[slot];
-    if (occupant !== undefined) this.byId.set(occupant.id, occupant);
+    const occupantId = occupant?.id;
+    this.order.push(task);
+    this.size++;
+    if (occupant !== undefined) this.byId.set(occupantId!, occupant);
     this.ring[slot] = task;
   }
 
-  /** Removes a task that has finished. */
+  /** Removes a task that has finished; a task not in the set is left alone. */
   remove(task: Task): void {
     const slot = task.seq & this.mask;
     if (task.seq !== 0 && this.ring[slot] === task) this.ring[slot] = undefined;
     else if (this.byId.get(task.id) === task) this.byId.delete(task.id);
+    else return;
     this.size--;
     if (++this.stale > this.size + COMPACT_SLACK) {
       // A new array rather than in place, so that iterators already running keep a stable list.

@@ -12,9 +12,13 @@ import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions,
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { checkTaskFilter, isEmptyFilter, taskMatcher, type TaskFilter } from "./task-filter";
-import { Task, type Outcome } from "./task";
+import { Booked, Task, type Outcome } from "./task";
+import { stranded } from "./stranded";
 import type { TaskHandle } from "./task-handle";
-import { nextTaskSeq, taskIdOf } from "./task-id";
+import { derivedId, idProblem, nextTaskSeq, taskIdOf } from "./task-id";
+import { reportFault } from "./faults";
+import { cutText } from "./bound";
+import { copyAttrs } from "./copy-attrs";
 import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
 
 /** Options of `run()`: a task's options plus its id (generated when absent). */
@@ -85,7 +89,10 @@ export class ProcessManager {
   start(id: string, options: TaskOptions = {}): TaskHandle {
     checkId(id);
     checkTaskOptions(options);
-    return this.begin(id, options.name ?? id, copy(options.attrs), options.forbidCancel, options.swallowCancel, activeTask(), options.timeoutMs);
+    const { attrs, faults } = copyAttrs(options.attrs);
+    const task = this.begin(id, options.name ?? id, attrs, options.forbidCancel, options.swallowCancel, activeTask(), options.timeoutMs);
+    for (const what of faults) this.fault(task, `start(${JSON.stringify(cutText(id, 60))})`, what);
+    return task;
   }
 
   /** Runs `fn` as a task, inside its async context; sync stays sync. The task's handle is passed to `fn`. */
@@ -93,7 +100,10 @@ export class ProcessManager {
     const { id, ...taskOptions } = options;
     if (id !== undefined) checkId(id);
     checkTaskOptions(taskOptions);
-    const task = this.begin(id, taskOptions.name ?? (fn.name || "task"), copy(taskOptions.attrs), taskOptions.forbidCancel, taskOptions.swallowCancel, activeTask(), taskOptions.timeoutMs);
+    const name = taskOptions.name ?? (fn.name || "task");
+    const { attrs, faults } = copyAttrs(taskOptions.attrs);
+    const task = this.begin(id, name, attrs, taskOptions.forbidCancel, taskOptions.swallowCancel, activeTask(), taskOptions.timeoutMs);
+    for (const what of faults) this.fault(task, `run() of ${name}`, what);
     return runInTask(task, fn, undefined, [task]);
   }
 
@@ -112,13 +122,22 @@ export class ProcessManager {
       throw new DuplicateTaskError(id);
     }
     const task = new Task(this, id, name, parent, forbidCancel ?? this.opts.forbidCancel, swallowCancel ?? this.opts.swallowCancel, attrs, seq);
-    this.live.add(task);
-    this.rev++;
-    this.stats.started(task);
-    if (this.hooks !== undefined) this.hooks.started?.(task);
-    if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
-    if (parent?.cancel !== undefined && !task.forbidCancel) task.requestCancel(parent.cancel.reason, parent.killedBy);
-    if (timeoutMs !== undefined || parent?.deadline !== undefined) armDeadline(task, timeoutMs, parent);
+    try {
+      this.stats.started(task);
+      task.booked = Booked.Counted;
+      this.live.add(task);
+      task.booked = Booked.Counted | Booked.Listed;
+      this.rev++;
+      if (this.hooks !== undefined) this.hooks.started?.(task);
+      if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
+      if (parent?.cancel !== undefined && !task.forbidCancel) task.requestCancel(parent.cancel.reason, parent.killedBy);
+      if (timeoutMs !== undefined || parent?.deadline !== undefined) armDeadline(task, timeoutMs, parent);
+    } catch (error) {
+      // Cut short (a stack overflow): the next end of a task, with room, ends this one (no call here: no room).
+      stranded.tasks.push(task);
+      stranded.error ??= error;
+      throw error;
+    }
     return task;
   }
 
@@ -178,9 +197,30 @@ export class ProcessManager {
     for (const task of tasks) if (task.requestCancel(message, by)) roots.add(task);
     if (roots.size === 0) return;
     // Children are found by one scan: kills are rare, and a child set would cost every nested call.
+    const inTree = new DescendantTest(roots);
     for (const other of this.live.values()) {
-      if (!roots.has(other) && !other.forbidCancel && descendsFromAny(other, roots)) other.requestCancel(message, by);
+      if (!roots.has(other) && !other.forbidCancel && inTree.has(other)) other.requestCancel(message, by);
     }
+  }
+
+  /**
+   * A free id for a task that asked for `id` by way of a decorator (a client's request id, say):
+   * `id` itself while no live task has it, else `id~2`, `id~3`… (see README, "Task ids").
+   */
+  freeId(id: string): string {
+    if (this.live.get(id) === undefined) return id;
+    for (let n = 2; ; n++) {
+      const candidate = derivedId(id, n);
+      if (this.live.get(candidate) === undefined) return candidate;
+    }
+  }
+
+  /**
+   * Records a tracking fault around a call that runs anyway: on the task's `proclist.error`
+   * attribute, and through the `onError` option (else once per site on stderr). Never throws.
+   */
+  fault(task: Task | undefined, site: string, what: string, cause?: unknown): void {
+    reportFault(task, site, what, cause, this.opts.onError);
   }
 
   /** Ends a task started with `start()`: `ended` without an error, else `killed` or `aborted`. Unknown ids are ignored. */
@@ -194,13 +234,26 @@ export class ProcessManager {
     return task.isCancellation(error) ? "killed" : "aborted";
   }
 
+  /**
+   * Ends a task and books it: out of the live set, counted in the stats, kept among the finished.
+   * Each step is marked done in `task.booked` as it completes, so that an end cut short by a stack
+   * overflow is completed by the next call, without doing a step twice.
+   */
   finish(task: Task, outcome: Outcome, error?: unknown): void {
-    if (!task.running) return;
-    if (task.deadline !== undefined) clearTimeout(task.deadline.timer);
-    task.finish(outcome, error);
-    this.live.remove(task);
-    this.rev++;
-    this.stats.finished(task, outcome);
+    if (task.outcome === undefined) {
+      if (task.deadline !== undefined) clearTimeout(task.deadline.timer);
+      task.finish(outcome, error);
+    } else if ((task.booked & Booked.Ended) !== 0) return;
+    if ((task.booked & Booked.Listed) !== 0) {
+      this.live.remove(task);
+      task.booked &= ~Booked.Listed;
+      this.rev++;
+    }
+    if ((task.booked & Booked.Counted) !== 0) {
+      this.stats.finished(task, task.outcome!);
+      task.booked &= ~Booked.Counted;
+    }
+    task.booked = Booked.Ended;
     this.ended.add(task);
     if (this.hooks !== undefined) this.hooks.ended?.(task, error);
   }
@@ -261,18 +314,37 @@ export class ProcessManager {
 }
 
 function checkId(id: unknown): asserts id is string {
-  if (typeof id !== "string" || id.length === 0 || id.length > 256) {
-    throw new TypeError(`invalid task id ${JSON.stringify(id) ?? String(id)}: must be a string of 1 to 256 characters`);
+  const problem = idProblem(id);
+  if (problem !== undefined) throw new TypeError(`invalid task id ${typeof id === "string" ? JSON.stringify(cutText(id, 60)) : String(id)}: ${problem}`);
+}
+
+/**
+ * Whether tasks descend from one of `roots`, remembering the answer for every ancestor it walks through,
+ * so that a scan of n live tasks costs O(n) whatever their depth (a walk to the top per task made
+ * killing the root of 10,000 nested tasks quadratic). Finished tasks between two live ones count.
+ * A root counts as its own descendant.
+ */
+class DescendantTest {
+  private readonly known = new Map<Task, boolean>();
+
+  constructor(roots: Iterable<Task>) {
+    for (const root of roots) this.known.set(root, true);
   }
-}
 
-function copy(attrs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  return attrs === undefined ? undefined : { ...attrs };
-}
-
-function descendsFromAny(task: Task, ancestors: ReadonlySet<Task>): boolean {
-  for (let p = task.parent; p !== undefined; p = p.parent) if (ancestors.has(p)) return true;
-  return false;
+  has(task: Task): boolean {
+    const path: Task[] = [];
+    let answer = false;
+    for (let at: Task | undefined = task; at !== undefined; at = at.parent) {
+      const known = this.known.get(at);
+      if (known !== undefined) {
+        answer = known;
+        break;
+      }
+      path.push(at);
+    }
+    for (const at of path) this.known.set(at, answer);
+    return answer;
+  }
 }
 
 // One manager per container, created on first resolve; a child container may register its own.

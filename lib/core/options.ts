@@ -1,3 +1,4 @@
+import type { TrackingError } from "./errors";
 import { optionChecker, type Checker } from "./validation";
 
 /** Defaults for new tasks and the bounds a manager keeps; every field is optional in `setOptions`. */
@@ -14,6 +15,12 @@ export interface ManagerOptions {
   maxAttrLength: number;
   /** Status texts longer than this many characters are cut, so one task's history stays bounded in bytes too. Default 1,024. */
   maxStatusLength: number;
+  /**
+   * Called with each tracking fault (a throwing `@Attr` mapper, `@Status` text function, `attrs`
+   * getter, an unusable `@TaskId` value, a taken request id): the call ran anyway and the task
+   * carries the fault in its `proclist.error` attribute. Default: print each site once on stderr.
+   */
+  onError: ((error: TrackingError) => void) | undefined;
 }
 
 /**
@@ -54,6 +61,7 @@ export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
   maxHistory: 1000,
   maxAttrLength: 1024,
   maxStatusLength: 1024,
+  onError: undefined,
 });
 
 const count = (minimum: number) => ({ type: "integer", minimum, maximum: 1e9 }) as const;
@@ -69,6 +77,7 @@ export const checkManagerOptions: Checker<ManagerOptionsInput> = optionChecker<M
       maxHistory: count(2),
       maxAttrLength: count(1),
       maxStatusLength: count(1),
+      onError: { isFunction: true },
     },
   },
   "option",

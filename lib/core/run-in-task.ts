@@ -1,36 +1,56 @@
 import { runInContext } from "./context";
 import { CancelError } from "./errors";
-import type { Task } from "./task";
+import { abandonedIteration } from "./abandoned";
+import { drainStranded, stranded } from "./stranded";
+import { Booked, type Task } from "./task";
 
 /**
  * Calls `fn` inside the task's async context and ends the task when the call settles.
- * Not `async` itself: a sync call stays sync and pays no promise; a thenable result ends
- * the task on settle; an async generator is tracked until its iteration ends.
+ * Not `async` itself: a sync call stays sync and pays no promise; a native Promise ends the task
+ * on settle; an async generator is tracked until its iteration ends (or it is garbage-collected).
+ * Any other thenable (a query builder that runs when `then` is called, as Knex's and Mongoose's
+ * do) is a value like any other: returned untouched, and the task ends as the method returns.
  */
 export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: unknown[]): R {
   let result: R;
   try {
     result = runInContext(task, fn, thisArg, args);
   } catch (error) {
-    return failed(task, error) as R;
+    try {
+      return failed(task, error) as R;
+    } catch (thrown) {
+      // No room to record the end (a stack overflow still unwinding): a frame further up will.
+      if ((task.booked & Booked.Ended) === 0) {
+        stranded.tasks.push(task);
+        stranded.error ??= error;
+      }
+      throw thrown;
+    }
   }
-  if (result !== null && typeof result === "object") {
-    if (typeof (result as { then?: unknown }).then === "function") {
-      return (result as unknown as PromiseLike<unknown>).then(
-        (value) => {
-          task.owner.finish(task, "ended");
-          return value;
-        },
-        (error) => failed(task, error),
-      ) as R;
-    }
-    if (Object.prototype.toString.call(result) === "[object AsyncGenerator]") {
-      return trackIteration(task, result as unknown as AsyncGenerator) as R;
-    }
+  if (result instanceof Promise) return settleWith(task, result) as R;
+  if (result !== null && typeof result === "object" && Object.prototype.toString.call(result) === "[object AsyncGenerator]") {
+    return trackIteration(task, result as unknown as AsyncGenerator) as R;
   }
   task.owner.finish(task, "ended");
+  if (stranded.tasks.length !== 0) drainStranded();
   return result;
 }
+
+/** Ends the task when the promise settles. `then` of a Promise subclass is user code: if it throws, the task ends with that error. */
+function settleWith(task: Task, promise: Promise<unknown>): Promise<unknown> {
+  try {
+    return promise.then(
+      (value) => {
+        task.owner.finish(task, "ended");
+        return value;
+      },
+      (error) => failed(task, error),
+    );
+  } catch (error) {
+    return failed(task, error) as never;
+  }
+}
+
 
 /**
  * Records how the task ended and rethrows. Its own cancellation surfaces as the CancelError, even
@@ -40,6 +60,7 @@ export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unk
 function failed(task: Task, error: unknown): undefined {
   const outcome = task.owner.outcomeOf(task, error);
   task.owner.finish(task, outcome, error);
+  if (stranded.tasks.length !== 0) drainStranded();
   if (outcome !== "killed") throw error;
   if (task.swallowCancel) return undefined;
   throw error instanceof CancelError ? error : (task.cancel ?? error);
@@ -50,10 +71,14 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
   const settle = (step: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> =>
     step.then(
       (result) => {
-        if (result.done) task.owner.finish(task, "ended");
+        if (result.done) {
+          unwatch();
+          task.owner.finish(task, "ended");
+        }
         return result;
       },
       (error) => {
+        unwatch();
         failed(task, error);
         return { done: true, value: undefined };
       },
@@ -68,5 +93,8 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
       await tracked.return(undefined);
     },
   };
+  // A consumer that stops reading without `return()` (its own client went away) drops the
+  // generator: once it is collected, the task ends as abandoned.
+  const unwatch = abandonedIteration.watch(tracked, task);
   return tracked;
 }

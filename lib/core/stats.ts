@@ -109,10 +109,11 @@ export class TaskStats {
 
   finished(task: Task, outcome: Outcome): void {
     const record = this.record(task.name);
-    record.running--;
-    record[outcome]++;
     record.addDuration(task.endTime - task.startTime);
     record.addPhases(task.history);
+    // The counts last, after every call: an end cut short by a stack overflow is redone whole (see Task.booked).
+    record.running--;
+    record[outcome]++;
   }
 
   snapshot(): NameStats[] {

@@ -1,10 +1,24 @@
 import { now } from "./clock";
 import type { Deadline } from "./deadline";
 import { CancelError } from "./errors";
+import { boundAttr, cutText } from "./bound";
 import { History } from "./history";
 import type { ProcessManager } from "./manager";
 import type { TaskHandle } from "./task-handle";
 import { taskIdOf } from "./task-id";
+
+/**
+ * Bits of `Task.booked`. Each is set once its step has fully happened, so that a stack overflow
+ * that cuts a start or an end short leaves a record of what is left to do (see stranded.ts).
+ */
+export const enum Booked {
+  /** Counted as started (and running) in the stats. */
+  Counted = 1,
+  /** In the live set. */
+  Listed = 2,
+  /** Fully ended: out of the live set, counted as ended, kept among the finished. */
+  Ended = 4,
+}
 
 /** How a task ended: returned normally, ended by its cancellation, or by any other error. */
 export type Outcome = "ended" | "killed" | "aborted";
@@ -18,6 +32,8 @@ export class Task implements TaskHandle {
   readonly attrs: Record<string, unknown>;
   /** Bumped on every visible change, so readers can cache what they derive from a task. */
   rev = 0;
+  /** Which of its manager's books record the task (see `Booked`): a start or end cut short by a stack overflow is completed later. */
+  booked = 0;
   /** Set once a kill is accepted; also the signal's reason. */
   cancel: CancelError | undefined = undefined;
   /** Who asked for the kill (peer address, token label), when the caller said. */
@@ -50,12 +66,12 @@ export class Task implements TaskHandle {
     this.idText = id;
     this.history = new History(owner.maxHistory, now(), "init");
     this.attrs = attrs ?? {};
-    // Writes only the values it cuts: writing every value back costs ~20 ns more per task.
+    // Writes only the values it bounds: writing every value back costs ~20 ns more per task.
     if (attrs !== undefined) {
       const max = owner.maxAttrLength;
       for (const key in attrs) {
         const value = attrs[key];
-        if (typeof value === "string" && value.length > max) attrs[key] = cut(value, max);
+        if (typeof value === "string" ? value.length > max : typeof value === "object" ? value !== null : typeof value === "function") attrs[key] = boundAttr(value, max);
       }
     }
   }
@@ -93,7 +109,7 @@ export class Task implements TaskHandle {
   status(text: string): void {
     if (this.outcome !== undefined) return;
     const max = this.owner.maxStatusLength;
-    this.record(typeof text === "string" && text.length <= max ? text : cut(String(text), max));
+    this.record(typeof text === "string" && text.length <= max ? text : cutText(shown(text), max));
     if (this.cancel !== undefined) throw this.cancel;
   }
 
@@ -121,6 +137,7 @@ export class Task implements TaskHandle {
   /** Marks the task cancel-pending and aborts its signal; false when it already was. */
   requestCancel(message: string | undefined, by: string | undefined): boolean {
     if (this.cancel !== undefined || this.outcome !== undefined) return false;
+    if (message !== undefined) message = cutText(message, this.owner.maxStatusLength);
     this.cancel = new CancelError(this.id, message);
     this.killedBy = by;
     this.appendEntry(message === undefined ? "[cancel request]" : `[cancel request: ${message}]`);
@@ -142,7 +159,7 @@ export class Task implements TaskHandle {
     if (this.outcome !== undefined) return;
     let entry: string = outcome;
     if (outcome === "killed" && this.cancel?.reason !== undefined) entry = `killed: ${this.cancel.reason}`;
-    if (outcome === "aborted") this.error = cut(error instanceof Error ? error.message : String(error), this.owner.maxStatusLength);
+    if (outcome === "aborted") this.error = cutText(shown(error instanceof Error ? error.message : error), this.owner.maxStatusLength);
     this.appendEntry(entry);
     this.outcome = outcome;
     if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.history.lastTime, outcome });
@@ -161,10 +178,15 @@ export class Task implements TaskHandle {
 
   private bound(value: unknown): unknown {
     const max = this.owner.maxAttrLength;
-    return typeof value === "string" && value.length > max ? cut(value, max) : value;
+    return typeof value === "string" && value.length <= max ? value : boundAttr(value, max);
   }
 }
 
-function cut(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) + "…" : text;
+/** A value as text, even one whose own `toString` or getters throw. */
+function shown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return "(a value that cannot be shown)";
+  }
 }

@@ -1,5 +1,6 @@
 import { activeTask } from "../core/context";
 import { calledBare, methodDecorator, raise, type MethodDecoratorBothWays } from "./method";
+import { statusFault } from "./tracking-faults";
 
 /**
  * Marks a phase: called inside a task, the method first appends `text` (or `text(...args)`) to the
@@ -11,17 +12,30 @@ export function Status<A extends any[] = any[]>(text: string | ((...args: A) => 
   if (typeof text !== "string" && typeof text !== "function") {
     throw new TypeError(`@Status takes a string or a function of the arguments, got ${JSON.stringify(text) ?? String(text)}`);
   }
-  return methodDecorator("Status", ({ original, isAsync }) =>
-    function status(this: unknown) {
+  return methodDecorator("Status", ({ key, original, isAsync, whenOwnerKnown }) => {
+    let method = String(key);
+    whenOwnerKnown((owner) => (method = `${owner}.${String(key)}`));
+    return function status(this: unknown) {
       const task = activeTask();
       if (task !== undefined) {
+        let line: string | undefined = text as string;
+        if (typeof text !== "string") {
+          try {
+            line = Reflect.apply(text, undefined, arguments);
+          } catch (error) {
+            // a text function's fault is reported, never the call's
+            line = undefined;
+            statusFault(task, method, error);
+          }
+        }
         try {
-          task.status(typeof text === "string" ? text : Reflect.apply(text, undefined, arguments));
+          if (line !== undefined) task.status(line);
         } catch (error) {
+          // the cancellation point: a killed task's next phase does not start
           return raise(error, isAsync);
         }
       }
       return Reflect.apply(original, this, arguments);
-    },
-  );
+    };
+  });
 }

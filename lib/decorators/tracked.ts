@@ -5,7 +5,11 @@ import { TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../core/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
-import { calledBare, methodDecorator, raise, type MethodDecoratorBothWays } from "./method";
+import { calledBare, methodDecorator, type MethodDecoratorBothWays } from "./method";
+import { stranded } from "../core/stranded";
+import { Booked, type Task } from "../core/task";
+import { idProblem, MAX_ID_LENGTH } from "../core/task-id";
+import { beginDespiteFaults, type TrackingPlan } from "./tracking-faults";
 
 /** Options of `@Tracked`; unset cancel options take the manager's defaults. */
 export interface TrackedOptions<A extends any[] = any[]> {
@@ -44,6 +48,8 @@ type ArgsOf = (args: ArrayLike<unknown>) => unknown;
  * arguments, history from the `@Status` methods it calls. Sync methods stay sync; `this`,
  * arguments, results and errors pass through unchanged. Works under `experimentalDecorators`
  * and as a standard decorator, where ids and attributes come from the `id` and `attrs` options.
+ * Tracking never makes the call fail: a mapper that throws, an unusable or taken id, are reported
+ * (see `ManagerOptions.onError`) and the method runs as it would untracked.
  * @example
  * class Users {
  *   @Tracked() async find(@TaskId() requestId: string, @Attr("user") login: string) { … }
@@ -54,22 +60,40 @@ type ArgsOf = (args: ArrayLike<unknown>) => unknown;
 export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}): MethodDecoratorBothWays {
   if (calledBare(arguments)) throw new TypeError("@Tracked must be called: write @Tracked() or @Tracked({ … }), with parentheses");
   checkTrackedOptions(options);
-  return methodDecorator("Tracked", ({ key, original, isAsync, params, whenOwnerKnown }) => {
+  return methodDecorator("Tracked", ({ key, original, params, whenOwnerKnown }) => {
     let name = options.name ?? String(key);
     if (options.name === undefined) whenOwnerKnown((owner) => (name = `${owner}.${String(key)}`));
     const idOf = compileId(params, options.id as ArgsOf | undefined);
     const attrsOf = compileAttrs(params, options.attrs as ((...args: unknown[]) => unknown) | undefined);
     const { forbidCancel, swallowCancel, timeoutMs } = options;
+    const plan: TrackingPlan = {
+      specs: params,
+      idFromOptions: options.id as TrackingPlan["idFromOptions"],
+      attrsFromOptions: options.attrs as TrackingPlan["attrsFromOptions"],
+      forbidCancel,
+      swallowCancel,
+      timeoutMs,
+    };
     return function tracked(this: unknown) {
       const parent = activeTask();
       const manager = parent === undefined ? managerFor(this) : parent.owner;
-      let task;
+      let task: Task | undefined;
       try {
         task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent, timeoutMs);
-      } catch (error) {
-        return raise(error, isAsync);
+      } catch {
+        task = beginDespiteFaults(plan, name, manager, arguments, parent);
+        if (task === undefined) return Reflect.apply(original, this, arguments);
       }
-      return runInTask(task, original, this, arguments as unknown as unknown[]);
+      try {
+        return runInTask(task, original, this, arguments as unknown as unknown[]);
+      } catch (error) {
+        // runInTask could not even start (a stack overflow): a frame further up ends the task.
+        if ((task.booked & Booked.Ended) === 0) {
+          stranded.tasks.push(task);
+          stranded.error ??= error;
+        }
+        throw error;
+      }
     };
   });
 }
@@ -82,7 +106,12 @@ function compileId(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined)
   return (args) => (args[index] === undefined || args[index] === null ? undefined : checkedId(args[index]));
 }
 
+/** The id as given, when it follows the id rule; else a throw that sends the call down the slow path, which reports it. */
 function checkedId(value: unknown): string {
-  if ((typeof value === "string" && value.length > 0) || typeof value === "number" || typeof value === "bigint") return String(value);
-  throw new TypeError(`a task id must be a non-empty string or a number, got ${JSON.stringify(value) ?? String(value)}`);
+  const id = typeof value === "number" || typeof value === "bigint" ? String(value) : value;
+  if (typeof id === "string" && id.length !== 0 && id.length <= MAX_ID_LENGTH && id !== "." && id !== ".." && (id as WellFormed).isWellFormed()) return id;
+  throw new TypeError(`invalid task id: ${idProblem(id)}`);
 }
+
+/** `String.prototype.isWellFormed` (Node 20+), missing from the ES2022 library types. */
+type WellFormed = string & { isWellFormed(): boolean };

@@ -129,13 +129,17 @@ describe("@Tracked", () => {
     expect(pm.finished().map((f) => f.outcome)).to.deep.equal(["aborted", "aborted"]);
   });
 
-  it("refuses a duplicate live id: rejects for async methods, throws for sync ones", async () => {
+  it("runs a call whose id a live task has under a derived id (id~2), saying so on the task", async () => {
+    pm.setOptions({ onError: () => {} });
     const first = orders.critical("same");
-    const error = await rejectionOf(orders.critical("same"));
-    expect(error).to.be.instanceOf(DuplicateTaskError);
+    const second = orders.critical("same");
+    expect(pm.list().map((t) => t.id)).to.deep.equal(["same", "same~2"]);
+    expect(pm.get("same~2")!.attrs["proclist.error"]).to.contain('"same" is taken').and.contain('"same~2"');
+    expect(await Promise.all([first, second])).to.deep.equal(["done", "done"]);
     pm.start("taken");
-    expect(thrownBy(() => orders.place("taken", "ann", []))).to.be.instanceOf(DuplicateTaskError);
-    expect(await first).to.equal("done");
+    expect(orders.place("taken", "ann", [])).to.equal("ann:");
+    expect(pm.finished().at(-1)!.id).to.equal("taken~2");
+    expect(thrownBy(() => pm.start("taken"))).to.be.instanceOf(DuplicateTaskError);
   });
 
   it("rejects the call with CancelError when killed, and records killed: message", async () => {
@@ -200,13 +204,18 @@ describe("@Tracked", () => {
     expect(() => Tracked({ forbid: true } as never)).to.throw(TypeError, /unknown @Tracked option "forbid"/);
   });
 
-  it("rejects a bad computed id with a TypeError", () => {
+  it("runs a call whose computed id is unusable under a generated id, saying why on the task", () => {
+    pm.setOptions({ onError: () => {} });
     class Bad {
       constructor(readonly pm: ProcessManager) {}
       @Tracked({ id: () => "" })
-      run() {}
+      run() {
+        return currentTask()!.id;
+      }
     }
-    expect(() => new Bad(pm).run()).to.throw(TypeError, /task id/);
+    const id = new Bad(pm).run();
+    expect(id).to.match(/^[0-9a-z]+$/);
+    expect(pm.get(id)!.attrs["proclist.error"]).to.contain("is not a task id").and.contain("must not be empty");
   });
 
   describe("which manager", () => {

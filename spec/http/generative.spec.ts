@@ -19,7 +19,7 @@ function generator(seed: number) {
 }
 type Gen = ReturnType<typeof generator>;
 
-const IDS = ["plain", "a/b", "x y", "ü-é", "%41", "forbidden", "events", "..", "q?x=1#f"];
+const IDS = ["plain", "a/b", "x y", "ü-é", "%41", "forbidden", "events", "...", "q?x=1#f"];
 const METHODS = ["GET", "GET", "GET", "DELETE", "DELETE", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "PROPFIND", "FOO", "get"];
 
 function randomText(g: Gen, max: number): string {
