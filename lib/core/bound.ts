@@ -24,19 +24,20 @@ export function detach(text: string): string {
  * - an object or array is copied as plain JSON data when its JSON form has at most `max`
  *   characters and `MAX_ATTR_DEPTH` levels; otherwise it becomes its JSON text cut to `max`
  *   characters (a string ending in "…"). One whose serialization throws (a revoked Proxy, a
- *   throwing getter or `toJSON`) becomes "[unserializable <Class>: <message>]".
+ *   throwing getter or `toJSON`) becomes "[object Class]", or "[object]" when even its class
+ *   cannot be read: the texts the HTTP layer shows for such values.
  * The task never holds on to the caller's object: memory is bounded by `max`, whatever was passed.
- * Numbers, booleans, null, undefined, bigints and symbols are kept; a function becomes "[function name]".
+ * Numbers, booleans, null, undefined, bigints and symbols are kept; a function becomes "[function name]" ("[function]").
  */
 export function boundAttr(value: unknown, max: number): unknown {
   if (typeof value === "string") return value.length > max ? cutText(value, max) : value;
-  if (typeof value === "function") return cutText(`[function ${functionName(value)}]`, max);
+  if (typeof value === "function") return cutText(functionName(value), max);
   if (value === null || typeof value !== "object") return value;
   const writer = new BoundedJson(max);
   try {
     writer.value(value, 0);
   } catch (error) {
-    if (error !== OVER) return cutText(`[unserializable ${className(value)}: ${messageOf(error)}]`, max);
+    if (error !== OVER) return cutText(className(value), max);
     // Past the depth bound the text can be short: it still ends in "…", the mark of a cut value.
     return writer.text.length > max ? cutText(writer.text, max) : detach(writer.text + "…");
   }
@@ -109,21 +110,24 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+/** Type names are cut here: a class may name itself with a megabyte. */
+const MAX_NAME = 100;
+
 function functionName(fn: Function): string {
   try {
-    const name = fn.name;
-    return typeof name === "string" && name !== "" ? name.slice(0, 100) : "anonymous";
+    const name: unknown = fn.name;
+    return typeof name === "string" && name !== "" ? `[function ${cutText(name, MAX_NAME)}]` : "[function anonymous]";
   } catch {
-    return "anonymous";
+    return "[function]";
   }
 }
 
 function className(value: object): string {
   try {
     const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
-    return typeof name === "string" && name !== "" ? name.slice(0, 100) : "object";
+    return typeof name === "string" && name !== "" ? `[object ${cutText(name, MAX_NAME)}]` : "[object]";
   } catch {
-    return "object";
+    return "[object]";
   }
 }
 
