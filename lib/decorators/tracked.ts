@@ -62,7 +62,7 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
   checkTrackedOptions(options);
   return methodDecorator("Tracked", ({ key, original, params, whenOwnerKnown }) => {
     let name = options.name ?? String(key);
-    if (options.name === undefined) whenOwnerKnown((owner) => (name = `${owner}.${String(key)}`));
+    if (options.name === undefined) whenOwnerKnown((owner) => (name = owner === "" ? String(key) : `${owner}.${String(key)}`));
     const idOf = compileId(params, options.id as ArgsOf | undefined);
     const attrsOf = compileAttrs(params, options.attrs as ((...args: unknown[]) => unknown) | undefined);
     const { forbidCancel, swallowCancel, timeoutMs } = options;

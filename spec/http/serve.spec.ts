@@ -54,14 +54,20 @@ describe("serve()", () => {
 
   it("close() ends event streams, stops listening and resolves", async () => {
     api = await serve({ port: 0, manager: new ProcessManager() });
+    let connected = () => {};
+    const streaming = new Promise<void>((resolve) => (connected = resolve));
     const ended = new Promise<string>((resolve, reject) => {
       get(`${api!.url}/procs/events`, (res) => {
         let text = "";
-        res.on("data", (chunk) => (text += chunk));
+        res.on("data", (chunk) => {
+          text += chunk;
+          if (text.includes("proclist events")) connected();
+        });
         res.on("end", () => resolve(text));
       }).on("error", reject);
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Close once the stream is open, however long connecting takes on a loaded machine.
+    await streaming;
     await api.close();
     expect(await ended).to.contain("proclist events");
     expect(api.server.listening).to.equal(false);
