@@ -11,6 +11,8 @@ export interface Deadline {
   readonly ms: number;
   /** Undefined for a task that cannot be killed: its children still inherit the deadline. */
   readonly timer: ReturnType<typeof setTimeout> | undefined;
+  /** The task whose `timeoutMs` set it: this one, or the ancestor it inherited it from. */
+  readonly source: Task;
 }
 
 /** The kill message of a deadline. */
@@ -26,17 +28,26 @@ export function deadlineMessage(ms: number): string {
 export function armDeadline(task: Task, timeoutMs: number | undefined, parent: Task | undefined): void {
   let at = timeoutMs === undefined ? Infinity : task.startTime + timeoutMs;
   let ms = timeoutMs ?? 0;
+  let source = task;
   const inherited = parent?.deadline;
-  if (inherited !== undefined && inherited.at < at) ({ at, ms } = inherited);
+  if (inherited !== undefined && inherited.at < at) ({ at, ms, source } = inherited);
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (!task.forbidCancel) {
     timer = setTimeout(expire, Math.max(0, at - now()), task, ms);
     // A deadline must not keep the process alive on its own.
     timer.unref();
   }
-  task.deadline = { at, ms, timer };
+  task.deadline = { at, ms, timer, source };
 }
 
+/**
+ * Kills the task whose deadline fell due. An inherited deadline kills the ancestor that set it,
+ * while it runs, so the whole tree stops from the top at once (a request answers its deadline
+ * before a child's failure can); a child that outlived it is killed alone.
+ */
 function expire(task: Task, ms: number): void {
-  if (task.running) task.owner.cancel([task], deadlineMessage(ms), DEADLINE_KILLER);
+  if (!task.running) return;
+  const source = task.deadline!.source;
+  const target = source.running && !source.forbidCancel ? source : task;
+  target.owner.cancel([target], deadlineMessage(ms), DEADLINE_KILLER);
 }

@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIPv6 } from "node:net";
+import type { RunOptions } from "../core/manager";
+import type { TaskHandle } from "../core/task-handle";
+import { answerKilled } from "./kill-answer";
+import { requestUrl, resolveTracking, type RequestTracking, type RequestTrackingOptions } from "./options";
+
+/** Who a disconnect's kill is recorded as (`killedBy`), and its message. */
+export const CLIENT_KILLER = "client";
+export const DISCONNECT_MESSAGE = "client disconnected";
+
+const tasks = new WeakMap<IncomingMessage, TaskHandle>();
+
+/** The task tracking a request, while `trackRequests` or `requestTracker` tracks it. */
+export function requestTask(req: IncomingMessage): TaskHandle | undefined {
+  return tasks.get(req);
+}
+
+/**
+ * Turns requests into tasks: one per request, entered before the handler runs so the `@Tracked`
+ * calls it makes become its children, ended when the response is complete. Shared by the server
+ * hook and the middleware; never lets a fault of its own reach the request (see `track`).
+ */
+export class RequestTracker {
+  private readonly config: RequestTracking;
+  private reported = false;
+  /** Requests served untracked because tracking them failed. */
+  failures = 0;
+
+  constructor(options: RequestTrackingOptions) {
+    this.config = resolveTracking(options);
+  }
+
+  /**
+   * Calls `handle` (the rest of the request's handling) inside a new task for the request, and
+   * returns what it returns. A request already tracked (the hook and the middleware both on) is
+   * handled as it is. If tracking fails, the request is handled untracked, and the first failure
+   * is reported as a process warning.
+   */
+  track<R>(req: IncomingMessage, res: ServerResponse, handle: () => R): R {
+    if (tasks.has(req)) return handle();
+    let entered = false;
+    let result: R;
+    try {
+      const ending = this.config.manager.run((task) => {
+        entered = true;
+        const end = this.watch(task, req, res);
+        result = handle();
+        return end;
+      }, this.taskOptions(req));
+      // The outcome is recorded on the task; nobody else waits for this promise.
+      ending.catch(() => undefined);
+    } catch (error) {
+      // The handler's own error passes through as it would untracked.
+      if (entered) throw error;
+      this.failed(error);
+      return handle();
+    }
+    return result!;
+  }
+
+  private taskOptions(req: IncomingMessage): RunOptions {
+    const { name, attrs, timeoutMs, forbidCancel } = this.config;
+    const base = { method: req.method, uri: requestUrl(req), host: peerOf(req) };
+    const taskName = name(req);
+    return {
+      id: this.idOf(req),
+      name: taskName.length > 200 ? taskName.slice(0, 199) + "…" : taskName,
+      attrs: attrs === undefined ? base : { ...base, ...attrs(req) },
+      timeoutMs,
+      forbidCancel,
+    };
+  }
+
+  /** The id from the configured header: one that is not a valid id is left to the generator, one in use gets a suffix. */
+  private idOf(req: IncomingMessage): string | undefined {
+    const header = this.config.idHeader === undefined ? undefined : req.headers[this.config.idHeader];
+    if (typeof header !== "string" || !VALID_ID.test(header)) return undefined;
+    const manager = this.config.manager;
+    if (manager.get(header)?.running !== true) return header;
+    for (let n = 2; n < 100; n++) {
+      const id = `${header}.${n}`;
+      if (manager.get(id)?.running !== true) return id;
+    }
+    return undefined;
+  }
+
+  /** Follows the response: the promise settles when it is complete (ended), cut short (killed or aborted), or after a kill. */
+  private watch(task: TaskHandle, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    tasks.set(req, task);
+    const { manager, cancelOnDisconnect, killStatus } = this.config;
+    task.signal.addEventListener("abort", () => answerKilled(res, killStatus, task.signal.reason), { once: true });
+    return new Promise<void>((resolve, reject) => {
+      res.once("close", () => {
+        if (res.writableFinished) return task.cancelling ? reject(task.signal.reason) : resolve();
+        if (cancelOnDisconnect && !task.cancelling) {
+          try {
+            manager.kill(task.id, DISCONNECT_MESSAGE, CLIENT_KILLER);
+          } catch {
+            // forbidCancel: the task is not killed, only ended below
+          }
+        }
+        reject(task.cancelling ? task.signal.reason : new Error(DISCONNECT_MESSAGE));
+      });
+    });
+  }
+
+  private failed(error: unknown): void {
+    this.failures++;
+    if (this.reported) return;
+    this.reported = true;
+    const message = error instanceof Error ? error.message : String(error);
+    process.emitWarning(`request tracking failed, so the request was served untracked (later failures are counted, not reported): ${message}`, { code: "PROCLIST_REQUEST_TRACKING" });
+  }
+}
+
+/** Printable ASCII, 1 to 256 characters: what an id header may hold to be used as it is. */
+const VALID_ID = /^[\x21-\x7e]{1,256}$/;
+
+/** The peer as the original's examples show it: `10.0.0.7:5123`, `[::1]:5123`. */
+function peerOf(req: IncomingMessage): string | undefined {
+  const { remoteAddress, remotePort } = req.socket;
+  if (remoteAddress === undefined) return undefined;
+  return isIPv6(remoteAddress) ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
+}

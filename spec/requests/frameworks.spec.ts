@@ -1,0 +1,96 @@
+import { expect } from "chai";
+import type { Server } from "node:http";
+import express from "express";
+import polka from "polka";
+import { CancelError, ProcessManager, requestTracker, trackRequests } from "../../lib";
+import { freshManager } from "../helpers";
+import { closeServer, Orders, until } from "./fixture";
+
+describe("request tracking with frameworks", () => {
+  let pm: ProcessManager;
+  let orders: Orders;
+  let server: Server;
+  beforeEach(() => {
+    pm = freshManager();
+    orders = new Orders(pm);
+  });
+  afterEach(() => closeServer(server));
+
+  /** The request task and its child, once both ended. */
+  async function requestAndChild(): Promise<[ReturnType<ProcessManager["finished"]>[number], ReturnType<ProcessManager["finished"]>[number]]> {
+    await until(() => pm.finished().length === 2);
+    const child = pm.finished().find((t) => t.name === "Orders.load")!;
+    const request = pm.finished().find((t) => t.name !== "Orders.load")!;
+    return [request, child];
+  }
+
+  it("express: requestTracker() as the first middleware makes each request a task, its @Tracked calls children", async () => {
+    const app = express();
+    app.use(requestTracker({ manager: pm, idHeader: "x-request-id" }));
+    app.get("/orders/:id", async (req, res) => {
+      res.type("json").send(await orders.load(req.params.id, Number(req.query.ms ?? 0)));
+    });
+    server = app.listen(0, "127.0.0.1");
+    const { url } = await listening(server);
+    const answer = await fetch(`${url}/orders/11?ms=1`, { headers: { "x-request-id": "ex-1" } });
+    expect(answer.status).to.equal(200);
+    expect(await answer.json()).to.deep.equal({ id: "11" });
+    const [request, child] = await requestAndChild();
+    expect(request).to.deep.include({ id: "ex-1", name: "GET /orders/11", outcome: "ended" });
+    expect(request.attrs).to.deep.include({ method: "GET", uri: "/orders/11?ms=1" });
+    expect(child).to.include({ parent: "ex-1", outcome: "ended" });
+  });
+
+  it("express: a kill answers 503 even though express 5 would answer the handler's rejection itself", async () => {
+    const app = express();
+    app.use(requestTracker({ manager: pm, idHeader: "x-request-id" }));
+    app.get("/orders/:id", async (req, res) => {
+      res.send(await orders.load(req.params.id, 60_000));
+    });
+    server = app.listen(0, "127.0.0.1");
+    const { url } = await listening(server);
+    const pending = fetch(`${url}/orders/12`, { headers: { "x-request-id": "ex-2" } });
+    await until(() => pm.list().some((t) => t.parent === "ex-2" && t.status === "querying"));
+    pm.kill("ex-2", "stop");
+    const answer = await pending;
+    expect(answer.status).to.equal(503);
+    expect(await answer.json()).to.deep.equal({ error: 'task "ex-2" was cancelled: stop' });
+    await until(() => pm.size === 0);
+    expect(pm.finished().map((t) => t.outcome)).to.deep.equal(["killed", "killed"]);
+  });
+
+  it("polka: requestTracker() in use() makes each request a task, its @Tracked calls children", async () => {
+    const app = polka()
+      .use(requestTracker({ manager: pm, attrs: () => ({ route: "orders" }) }))
+      .get("/orders/:id", (req, res) => {
+        orders.load(String(req.params.id), 1).then((body) => res.end(body));
+      });
+    server = app.listen(0, "127.0.0.1").server!;
+    const { url } = await listening(server);
+    expect((await fetch(`${url}/orders/13`)).status).to.equal(200);
+    const [request, child] = await requestAndChild();
+    expect(request).to.deep.include({ name: "GET /orders/13", outcome: "ended" });
+    expect(request.attrs).to.deep.include({ method: "GET", uri: "/orders/13", route: "orders" });
+    expect(child).to.include({ parent: request.id, outcome: "ended" });
+  });
+
+  it("polka: trackRequests() on its server does the same, and a middleware added too tracks nothing twice", async () => {
+    const app = polka()
+      .use(requestTracker({ manager: pm }))
+      .get("/orders/:id", (req, res) => {
+        orders.load(String(req.params.id), 1).then((body) => res.end(body), (error: unknown) => res.end(String(error instanceof CancelError)));
+      });
+    server = app.listen(0, "127.0.0.1").server!;
+    trackRequests(server, { manager: pm, name: (req) => `${req.method} /orders/:id` });
+    const { url } = await listening(server);
+    expect((await fetch(`${url}/orders/14`)).status).to.equal(200);
+    const [request, child] = await requestAndChild();
+    expect(request).to.deep.include({ name: "GET /orders/:id", outcome: "ended" });
+    expect(child.parent).to.equal(request.id);
+  });
+});
+
+async function listening(server: Server): Promise<{ url: string }> {
+  if (!server.listening) await new Promise((resolve) => server.once("listening", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
