@@ -1,43 +1,41 @@
 /**
- * The sample behind `npm start`: a small polka service whose handlers are tracked, with its
- * process list served next to it. Try, while it runs:
- *   curl 'localhost:3000/work?ms=30000&steps=6' &   # a slow request
+ * The sample behind `npm start`: a small polka service whose every request is a task
+ * (`requestTracker`), its service methods marking phases with `@Status`, with its process list
+ * served next to it. Try, while it runs:
+ *   curl 'localhost:3000/work?ms=30000&steps=6' &   # a slow request (Ctrl-C on it kills its task)
  *   curl localhost:8081/procs/                       # see it
  *   curl -X DELETE localhost:8081/procs/<id> -d '{"message":"too slow"}'
+ *   curl -X DELETE 'localhost:8081/procs/?name=GET%20/work'   # every /work request at once
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import polka from "polka";
-import { CancelError, ProcessManager, Status, Tracked, currentTask, serve, type ServedApi } from "../lib";
+import { CancelError, ProcessManager, Status, Tracked, currentTask, requestTracker, serve, type ServedApi } from "../lib";
 import { container } from "tsyringe";
 
 type Request = IncomingMessage & { query: Record<string, string | string[] | undefined>; params: Record<string, string> };
-
-/** The attributes every request task carries, as the original's examples show them. */
-function requestAttrs(req: Request): Record<string, unknown> {
-  return { method: req.method, uri: req.url, host: `${req.socket.remoteAddress}:${req.socket.remotePort}` };
-}
 
 /** Waits `ms`, unless the current task is killed first: the signal makes the wait end at once. */
 function pause(ms: number): Promise<void> {
   return sleep(ms, undefined, { signal: currentTask()?.signal });
 }
 
-/** The service's business logic; each public method is a task of the process list. */
+/**
+ * The service's business logic. It knows nothing of HTTP: each request is already a task, and
+ * the `@Status` methods mark its phases; the `@Tracked` query is a child task of the request.
+ */
 export class WorkService {
   // Held here so tracked calls report to this manager (a test passes its own).
   constructor(readonly manager: ProcessManager) {}
 
   /** A job of about `ms` milliseconds in `steps` steps, each a status; abortable at any time. */
-  @Tracked({ name: "GET /work", attrs: (req: Request) => requestAttrs(req) })
-  async work(req: Request, ms: number, steps: number): Promise<{ steps: number; ms: number }> {
+  async work(ms: number, steps: number): Promise<{ steps: number; ms: number }> {
     for (let i = 1; i <= steps; i++) await this.step(i, steps, ms / steps);
     return { steps, ms };
   }
 
-  @Tracked({ name: "GET /users/:id", attrs: (req: Request) => requestAttrs(req) })
-  async user(req: Request, id: string): Promise<{ id: string; name: string }> {
+  async user(id: string): Promise<{ id: string; name: string }> {
     await this.authenticate();
     const name = await this.query(id);
     return this.render(id, name);
@@ -53,6 +51,7 @@ export class WorkService {
     await pause(5);
   }
 
+  @Tracked({ name: "UserRepository.find" })
   @Status((id: string) => `querying users for ${id}`)
   private async query(id: string): Promise<string> {
     await pause(20);
@@ -86,13 +85,15 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   const manager = options.manager ?? container.resolve(ProcessManager);
   const service = new WorkService(manager);
   const app = polka({ onNoMatch: (_req, res) => reply(res, 404, { error: "not found; try /work?ms=5000&steps=5 or /users/42" }) });
+  // First, so every request is a task and the handlers run inside it; named by route, not by path.
+  app.use(requestTracker({ manager, name: (req) => `${req.method} ${routeOf(req.url ?? "")}` }));
   app.get("/work", (req, res) => {
     const ms = intParam((req as Request).query.ms, 1000, 0, 3_600_000);
     const steps = intParam((req as Request).query.steps, 5, 1, 1000);
     if (ms === undefined || steps === undefined) return reply(res, 400, { error: "ms must be 0 to 3600000 and steps 1 to 1000" });
-    answer(res, service.work(req as Request, ms, steps));
+    answer(res, service.work(ms, steps));
   });
-  app.get("/users/:id", (req, res) => answer(res, service.user(req as Request, (req as Request).params.id)));
+  app.get("/users/:id", (req, res) => answer(res, service.user((req as Request).params.id)));
   const server = app.listen(port, host).server!;
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   // The API's port may be taken: then close the service too, rather than leave it listening.
@@ -110,7 +111,16 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   };
 }
 
-/** Sends a task's result, or its failure: a killed task answers 503 with the kill message. */
+/** The route a path takes, as task names use it: `/users/:id` for every user, so stats group them. */
+function routeOf(url: string): string {
+  const path = url.split("?")[0];
+  return path.startsWith("/users/") ? "/users/:id" : path;
+}
+
+/**
+ * Sends a task's result, or its failure. A killed request was answered already (503 with the
+ * kill message, by the tracker); this 503 answers when only a child task, such as the query, was killed.
+ */
 function answer(res: ServerResponse, result: Promise<unknown>): void {
   result.then(
     (value) => reply(res, 200, value),

@@ -37,10 +37,14 @@ describe("the sample service (npm start)", () => {
     expect(pm.history(done.id).map((e) => e.status)).to.deep.equal(["init", "step 1/3", "step 2/3", "step 3/3", "ended"]);
   });
 
-  it("tracks GET /users/:id through its phases", async () => {
+  it("tracks GET /users/:id through its phases, the tracked query as its child", async () => {
     expect((await call(sample, "GET", "/users/42")).json).to.deep.equal({ id: "42", name: "user 42" });
-    const [done] = pm.finished();
-    expect(pm.history(done.id).map((e) => e.status)).to.deep.equal(["init", "authenticating", "querying users for 42", "rendering", "ended"]);
+    const [query, request] = pm.finished();
+    expect(request).to.include({ name: "GET /users/:id", outcome: "ended" });
+    expect(request.attrs).to.include({ method: "GET", uri: "/users/42" });
+    expect(pm.history(request.id).map((e) => e.status)).to.deep.equal(["init", "authenticating", "rendering", "ended"]);
+    expect(query).to.include({ name: "UserRepository.find", parent: request.id });
+    expect(pm.history(query.id).map((e) => e.status)).to.deep.equal(["init", "querying users for 42", "ended"]);
   });
 
   it("closes its service again when the API cannot listen, leaving no port taken", async () => {
@@ -70,7 +74,7 @@ describe("the sample service (npm start)", () => {
     const answer = await work;
     expect(answered! - asked, "ms from DELETE to the sample's answer").to.be.below(100);
     expect(answer.status).to.equal(503);
-    expect(answer.json).to.deep.equal({ error: "killed: stuck on step 1" });
+    expect(answer.json).to.deep.equal({ error: `task "${id}" was cancelled: stuck on step 1` });
     const history = (await call(sample.api, "GET", `/procs/${id}/history`)).json.history;
     expect(history.at(-1).status).to.equal("killed: stuck on step 1");
     expect(history.map((e: { status: string }) => e.status)).to.deep.equal(["init", "step 1/2", "[cancel request: stuck on step 1]", "killed: stuck on step 1"]);
