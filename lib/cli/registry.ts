@@ -19,7 +19,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: "ls", usage: "[options]", summary: "list the live tasks of every endpoint in one table, oldest first", load: () => require("./commands/ls").registerLs },
   { name: "history", usage: "[options] <id>", summary: "show a task's timeline with the time spent in each status", load: () => require("./commands/history").registerHistory },
-  { name: "kill", usage: "[options] <id>", summary: "cancel a task, on whichever endpoint runs it", load: () => require("./commands/kill").registerKill },
+  { name: "kill", usage: "[options] [id]", summary: "cancel a task, on whichever endpoint runs it, or every task a filter selects (--all)", load: () => require("./commands/kill").registerKill },
   { name: "top", usage: "[options]", summary: "full-screen, refreshing list of the tasks of every endpoint; kill from the keyboard", load: () => require("./commands/top").registerTop },
   { name: "watch", usage: "[options]", summary: "follow the events of every endpoint, one line per event", load: () => require("./commands/watch").registerWatch },
   { name: "stats", usage: "[options]", summary: "per task name: counts, latency p50/p90/p99/max, and time spent in each status", load: () => require("./commands/stats").registerStats },

@@ -54,6 +54,6 @@ describe("the proclist command's start-up", () => {
 
   it("still answers the help of a command not loaded up front, with `help <command>`", async () => {
     const { stdout } = await run(process.execPath, [join(__dirname, "..", "..", "lib", "cli", "main.js"), "help", "kill"], { env: childEnv() });
-    expect(stdout).to.contain("Usage: proclist kill [options] <id>").and.contain("cancel a task, on whichever endpoint runs it").and.contain("--endpoint");
+    expect(stdout).to.contain("Usage: proclist kill [options] [id]").and.contain("cancel a task, on whichever endpoint runs it").and.contain("--endpoint");
   });
 });

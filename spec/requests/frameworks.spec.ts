@@ -43,6 +43,7 @@ describe("request tracking with frameworks", () => {
 
   it("express: a kill answers 503 even though express 5 would answer the handler's rejection itself", async () => {
     const app = express();
+    app.set("env", "test"); // express logs a handler's rejection (here the kill) unless testing
     app.use(requestTracker({ manager: pm, idHeader: "x-request-id" }));
     app.get("/orders/:id", async (req, res) => {
       res.send(await orders.load(req.params.id, 60_000));

@@ -1,15 +1,17 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
 import { TaskNotFoundError } from "../../core/errors";
-import { askAll, connectFor, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { askAll, connectFor, positiveInt, withConnection, type Target } from "../connect";
+import { hasFilter, withFilter } from "../filter-options";
 import { commandOf } from "../registry";
+import { killWhere, type KillWhereOptions } from "./kill-where";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";
 import { waitEnded } from "../wait-ended";
 
-interface KillOptions extends ConnectionOptions {
-  message?: string;
+interface KillOptions extends KillWhereOptions {
   wait?: number | true;
+  all?: boolean;
 }
 
 const EXAMPLES = `
@@ -18,20 +20,32 @@ Examples:
   $ proclist kill req-42 -m "stuck on the database" -e api1:8081,api2:8081
   $ proclist kill req-42 --wait        # then wait (10 s) until it has ended, and say how
   $ proclist kill api-7/req-42 --redis redis://127.0.0.1:6379 --service orders   # in a fleet
+  $ proclist kill --name "GET /report" --attr tenant=acme --all -m "report storm" -e api1:8081,api2:8081
+
+By filter (--name, --status, --attr, with --all), every matching live task on every endpoint is
+cancelled, after a confirmation on a terminal unless --yes.
 
 With several endpoints, the one holding the live task is found first, and only it is asked.
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
 3 an endpoint, Redis or the fleet instance unreachable or refusing the token, 4 the id is live on several endpoints,
-5 (--wait) the task still runs when the wait is over.`;
+5 (--wait) the task still runs when the wait is over. By filter: 0 all cancelled, 1 none matched,
+2 some refused (forbidCancel), 3 an endpoint failed.`;
 
 /** Adds `proclist kill <id>` to the program. */
 export function registerKill(program: Command): void {
-  withConnection(commandOf(program, "kill").argument("<id>", "task id"))
+  withFilter(withConnection(commandOf(program, "kill").argument("[id]", "task id")))
+    .option("--all", "with a filter: cancel every matching task")
+    .option("-y, --yes", "with --all: do not ask for confirmation")
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")
     .option("--wait [ms]", "after the kill, wait until the task has ended (default 10000 ms)", positiveInt)
     .addHelpText("after", EXAMPLES)
-    .action(async (id: string, options: KillOptions) => {
-      process.exitCode = await kill(id, options);
+    .action(async (id: string | undefined, options: KillOptions) => {
+      if (id !== undefined && (hasFilter(options) || options.all === true)) throw new InvalidArgumentError("give a task id or a filter with --all, not both");
+      if (id !== undefined) return void (process.exitCode = await kill(id, options));
+      if (!hasFilter(options)) throw new InvalidArgumentError("give a task id, or a filter (--name, --status, --attr) with --all");
+      if (options.all !== true) throw new InvalidArgumentError("a filter may select many tasks: add --all to cancel every one that matches");
+      if (options.wait !== undefined) throw new InvalidArgumentError("--wait is for one task id, not with --all");
+      process.exitCode = await killWhere(options);
     });
 }
 

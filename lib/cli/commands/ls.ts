@@ -1,18 +1,15 @@
-import { InvalidArgumentError, type Command } from "commander";
-import type { ProcFilter } from "../../client/types";
+import type { Command } from "commander";
 import { formatTime } from "../../client/time";
-import { askAll, collect, connectAll, withConnection, type ConnectionOptions } from "../connect";
+import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
+import { toFilter, withFilter, type FilterOptions } from "../filter-options";
 import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
 
-interface LsOptions extends ConnectionOptions {
+interface LsOptions extends ConnectionOptions, FilterOptions {
   json?: boolean;
   wide?: boolean;
-  name?: string;
-  status?: string;
-  attr: string[];
 }
 
 const EXAMPLES = `
@@ -27,12 +24,9 @@ Exit codes: 0 listed (even if empty), 3 an endpoint or Redis unreachable (the ot
 
 /** Adds `proclist ls` to the program. */
 export function registerLs(program: Command): void {
-  withConnection(commandOf(program, "ls"))
+  withFilter(withConnection(commandOf(program, "ls")))
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
     .option("--wide", "do not cut long values")
-    .option("--name <name>", "only tasks with this name")
-    .option("--status <status>", "only tasks whose current status is this")
-    .option("--attr <key=value>", "only tasks with this attribute value; repeatable", collect, [])
     .addHelpText("after", EXAMPLES)
     .action(async (options: LsOptions) => {
       process.exitCode = await ls(options);
@@ -61,18 +55,6 @@ async function ls(options: LsOptions): Promise<number> {
     process.stdout.write(renderTable(head, cells).join("\n") + "\n");
   }
   return code;
-}
-
-function toFilter(options: LsOptions): ProcFilter {
-  const filter: ProcFilter = {};
-  if (options.name !== undefined) filter.name = options.name;
-  if (options.status !== undefined) filter.status = options.status;
-  for (const pair of options.attr) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new InvalidArgumentError(`--attr wants key=value, got ${JSON.stringify(pair)}`);
-    (filter.attrs ??= {})[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return filter;
 }
 
 /** The JSON form of a row: the wire fields, RFC 3339 times, plus where it runs and its ages. */

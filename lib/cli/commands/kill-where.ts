@@ -1,0 +1,108 @@
+import { createInterface } from "node:readline/promises";
+import type { ProclistClient } from "../../client/client";
+import type { ProcFilter, RemoteKilledWhere } from "../../client/types";
+import { HttpStatusError } from "../../client/errors";
+import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
+import { askAll, connectAll, type ConnectionOptions, type Target, type TaskSource } from "../connect";
+import { describeFailure, EXIT } from "../exit-codes";
+import { toFilter, type FilterOptions } from "../filter-options";
+import { formatValue } from "../format";
+
+export interface KillWhereOptions extends ConnectionOptions, FilterOptions {
+  message?: string;
+  yes?: boolean;
+}
+
+/**
+ * `proclist kill --name X [--status S] [--attr k=v] --all`: on every endpoint (or up fleet
+ * instance), finds the matching live tasks, asks for confirmation on a terminal unless --yes, then
+ * kills them. Exit 0 when all were cancelled, 2 when some refused (forbidCancel), 3 when an
+ * endpoint failed, 1 when nothing matched.
+ */
+export async function killWhere(options: KillWhereOptions): Promise<number> {
+  const filter = toFilter(options);
+  const targets = await connectAll(options);
+  const found = await askAll(targets, (client) => client.processes(filter));
+  let code: number = EXIT.OK;
+  const matching: { target: Target; ids: string[] }[] = [];
+  for (const answer of found) {
+    if (!answer.ok) {
+      process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
+      code = EXIT.UNREACHABLE;
+    } else if (answer.value.procs.length > 0) matching.push({ target: answer.target, ids: answer.value.procs.map((p) => p.id) });
+  }
+  const total = matching.reduce((sum, m) => sum + m.ids.length, 0);
+  if (total === 0) {
+    process.stderr.write(`proclist: no live task matches ${describeFilter(filter)}\n`);
+    return code === EXIT.OK ? EXIT.NOT_FOUND : code;
+  }
+  if (options.yes !== true && process.stdin.isTTY === true && process.stderr.isTTY === true) {
+    const where = matching.map((m) => `${m.ids.length} on ${m.target.endpoint.label}`).join(", ");
+    if (!(await confirm(`cancel ${total} task${total === 1 ? "" : "s"} matching ${describeFilter(filter)} (${where})? [y/N] `))) {
+      process.stderr.write("proclist: nothing cancelled\n");
+      return EXIT.OK;
+    }
+  }
+  const killed = await askAll(
+    matching.map((m) => m.target),
+    (client) => killMatching(client, filter, options.message, matching.find((m) => m.target.client === client)!.ids),
+  );
+  for (const answer of killed) {
+    const label = answer.target.endpoint.label;
+    if (!answer.ok) {
+      process.stderr.write(`proclist: ${describeFailure(label, answer.error)}\n`);
+      code = EXIT.UNREACHABLE;
+      continue;
+    }
+    const { cancelled, refused } = answer.value;
+    process.stdout.write(`cancel requested: ${cancelled.length} task${cancelled.length === 1 ? "" : "s"} on ${label}${cancelled.length === 0 ? "" : ` (${cancelled.map(formatValue).join(", ")})`}\n`);
+    if (refused.length > 0) {
+      process.stderr.write(`proclist: ${refused.length} refused on ${label} (forbidCancel): ${refused.map(formatValue).join(", ")}\n`);
+      if (code === EXIT.OK) code = EXIT.FORBIDDEN;
+    }
+  }
+  return code;
+}
+
+/**
+ * One request on a proclist server (`DELETE /procs/?filter`); a fleet instance, or a server
+ * without that route (the Go original answers 405), gets the listed ids killed one by one.
+ */
+async function killMatching(client: TaskSource, filter: ProcFilter, message: string | undefined, ids: string[]): Promise<RemoteKilledWhere> {
+  const direct = (client as Partial<ProclistClient>).killWhere;
+  if (direct !== undefined) {
+    try {
+      return await direct.call(client, filter, message);
+    } catch (error) {
+      if (!(error instanceof HttpStatusError && (error.status === 404 || error.status === 405))) throw error;
+    }
+  }
+  const result: RemoteKilledWhere = { cancelled: [], refused: [] };
+  for (const id of ids) {
+    try {
+      await client.kill(id, message);
+      result.cancelled.push(id);
+    } catch (error) {
+      if (error instanceof CancelForbiddenError) result.refused.push(id);
+      else if (!(error instanceof TaskNotFoundError)) throw error;
+    }
+  }
+  return result;
+}
+
+function describeFilter(filter: ProcFilter): string {
+  const parts: string[] = [];
+  if (filter.name !== undefined) parts.push(`name ${JSON.stringify(filter.name)}`);
+  if (filter.status !== undefined) parts.push(`status ${JSON.stringify(filter.status)}`);
+  for (const [key, value] of Object.entries(filter.attrs ?? {})) parts.push(`${key}=${JSON.stringify(value)}`);
+  return parts.join(", ");
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
