@@ -49,3 +49,9 @@ export function formatStatus(status: string, cancelling: boolean): string {
   const text = formatValue(status);
   return cancelling ? `${text} (cancelling)` : text;
 }
+
+/** Local calendar date, `2026-11-24`: shown beside times that are not today's. */
+export function formatDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}

@@ -7,6 +7,8 @@ export interface Row {
   proc: RemoteProc;
   ageMs: number;
   statusAgeMs: number;
+  /** Set when the endpoint is down: when (local epoch ms) it last answered, so the row is as of then. */
+  asOf?: number;
 }
 
 /**

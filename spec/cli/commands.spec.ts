@@ -98,6 +98,8 @@ describe("the proclist command against two real servers", function () {
       const { code, stdout, stderr } = await proclist(["history", "b-req2", "-e", both]);
       expect(code, stderr).to.equal(0);
       const [title, head, ...rows] = stdout.trimEnd().split("\n");
+      // The last line links the task on the server's web page.
+      expect(rows.pop()).to.equal(`open: http://${b.label}/#task=b-req2`);
       expect(title).to.match(new RegExp(`^task b-req2 \\(GET /users/:id\\) on ${b.label}: running for \\d`));
       expect(head.split(/ {2,}/)).to.deep.equal(["AT", "TIME", "TOOK", "STATUS"]);
       expect(rows.map((r) => r.split(/ {2,}/).at(-1))).to.deep.equal(["init", "authenticating", "querying users"]);
@@ -109,7 +111,7 @@ describe("the proclist command against two real servers", function () {
       b.manager.kill("short", "enough");
       await ended.catch(() => undefined);
       const text = await proclist(["history", "short", "-e", both]);
-      expect(text.stdout).to.match(/: finished after /).and.match(/killed: enough\n$/);
+      expect(text.stdout).to.match(/: finished after /).and.match(/killed: enough\nopen: http:\/\/127\.0\.0\.1:\d+\/#task=short\n$/);
       const json = JSON.parse((await proclist(["history", "short", "-e", b.label, "--json"])).stdout);
       expect(json).to.deep.include({ endpoint: b.label, id: "short", running: false, dropped: 0 });
       expect(json.history.map((e: { status: string }) => e.status)).to.deep.equal(["init", "working", "[cancel request: enough]", "killed: enough"]);

@@ -21,9 +21,9 @@ export class TmuxSession {
     return session;
   }
 
-  /** The visible screen as text (no colours), trailing blank lines dropped. */
-  async screen(): Promise<string> {
-    return (await this.tmux("capture-pane", "-p", "-t", this.name)).replace(/\n+$/, "");
+  /** The visible screen as text (with its SGR escapes when `escapes`), trailing blank lines dropped. */
+  async screen(escapes = false): Promise<string> {
+    return (await this.tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", this.name)).replace(/\n+$/, "");
   }
 
   /** Sends keys by tmux name (`Down`, `q`, `+`), one by one. */
@@ -32,11 +32,11 @@ export class TmuxSession {
   }
 
   /** Polls the screen until `test` passes; fails with the last screen after `timeoutMs`. */
-  async waitFor(what: string, test: (screen: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  async waitFor(what: string, test: (screen: string) => boolean, timeoutMs = 20_000, escapes = false): Promise<string> {
     const until = performance.now() + timeoutMs;
     let screen = "";
     while (performance.now() < until) {
-      screen = await this.screen();
+      screen = await this.screen(escapes);
       if (test(screen)) return screen;
       await tick(50);
     }

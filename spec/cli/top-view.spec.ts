@@ -4,7 +4,9 @@ import stringWidth from "string-width";
 import { TransportError, type RemoteProc, type RemoteProcList } from "../../lib";
 import { actionOf } from "../../lib/cli/top/keys";
 import { TopModel } from "../../lib/cli/top/model";
-import { fitWidths, renderFrame, type Scroll } from "../../lib/cli/top/view";
+import { fitColumns, topColumns } from "../../lib/cli/top/columns";
+import { renderFrame, type Scroll } from "../../lib/cli/top/view";
+import { rowsOf } from "../../lib/cli/rows";
 
 const T0 = Date.parse("2026-11-24T09:00:00Z");
 const NOW = T0 + 60_000;
@@ -22,6 +24,8 @@ function fleet(): TopModel {
 
 const frame = (model: TopModel, width = 160, height = 24, scroll?: Scroll) => renderFrame(model, { width, height, now: NOW }, scroll);
 const ids = (lines: string[]) => lines.filter((l) => /^api\d:8081 {2}/.test(l)).map((l) => l.split(/ {2,}/)[1]);
+/** The header line of the task table, as its column names. */
+const head = (lines: string[]) => lines.find((l) => /^(ENDPOINT {2}|ID {2})/.test(l))!.split(/ {2,}/);
 
 describe("proclist top, frame by frame", () => {
   let level: typeof chalk.level;
@@ -37,16 +41,57 @@ describe("proclist top, frame by frame", () => {
     expect(lines.find((l) => l.includes("req-2"))).to.contain("working (cancelling)");
   });
 
-  it("shows an endpoint that stopped answering as DOWN with the reason, and hides its stale tasks", () => {
+  it("shows an endpoint that stopped answering as DOWN with the reason, and keeps its last tasks dimmed, as of its last answer", () => {
     const model = fleet();
     model.failed("api2:8081", new TransportError("GET", "http://api2:8081/procs/", "no answer within 5000 ms"), NOW - 3000);
-    const text = frame(model).join("\n");
+    const lines = frame(model);
+    const text = lines.join("\n");
     expect(text).to.contain("api1:8081 up (2)");
     expect(text).to.match(/api2:8081 DOWN for 3\.00s: no answer within 5000 ms, last answer \d\d:\d\d:\d\d\.\d{3}/);
     expect(text).to.match(/api3:8081 DOWN for 12\.0s: connection refused/);
-    expect(ids(frame(model))).to.deep.equal(["job-9", "req-1"]);
+    // api3 never answered: nothing to keep. api2's task stays, marked with when it was seen.
+    expect(ids(lines)).to.deep.equal(["job-9", "req-2", "req-1"]);
+    expect(head(lines)).to.include("AS OF");
+    const asOf = new Date(NOW);
+    const clock = [asOf.getHours(), asOf.getMinutes(), asOf.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+    expect(lines.find((l) => l.includes("req-2"))).to.contain(clock);
+    expect(lines.find((l) => l.includes("req-1"))).to.not.contain(clock);
+    chalk.level = 1;
+    try {
+      const coloured = frame(model);
+      expect(coloured.find((l) => l.includes("req-2"))).to.match(/^\u001b\[2m/);
+      expect(coloured.find((l) => l.includes("req-1"))).to.not.match(/^\u001b\[2m/);
+    } finally {
+      chalk.level = 0;
+    }
     model.answered("api2:8081", list(), NOW);
     expect(frame(model).join("\n")).to.contain("api2:8081 up (0)");
+    expect(head(frame(model))).to.not.include("AS OF");
+  });
+
+  it("filters as the page does: id, name, status, endpoint and key=value attributes", () => {
+    const model = fleet();
+    model.filter = "method=post";
+    expect(ids(frame(model))).to.deep.equal(["req-2"]);
+    expect(frame(model)[0]).to.contain('1 of 3 tasks, filter "method=post"');
+    model.filter = "nightly";
+    expect(ids(frame(model))).to.deep.equal(["job-9"]);
+    model.filter = "nothing like it";
+    expect(frame(model).join("\n")).to.contain('no task matches the filter "nothing like it"');
+  });
+
+  it("lists the keys on ?, and shows the selected task's history in place", () => {
+    const model = fleet();
+    model.help = true;
+    const help = frame(model).join("\n");
+    for (const key of ["Enter", "k", "/", "?", "q or Ctrl-C"]) expect(help).to.contain(key);
+    model.help = false;
+    const target = { endpoint: { url: "http://api1:8081", label: "api1:8081" }, client: {} } as never;
+    model.history = { endpoint: "api1:8081", id: "req-1", found: { target, task: undefined, history: { history: [{ ts: T0 - 5000, status: "init" }, { ts: T0 - 2000, status: "reading the body" }], serverTime: T0, dropped: 0 } } };
+    const lines = frame(model);
+    expect(lines.join("\n")).to.contain("task req-1 on api1:8081: running for 5.00s").and.contain("reading the body");
+    expect(ids(lines)).to.deep.equal([]);
+    expect(lines.at(-2)).to.equal("Enter or Esc: back to the list");
   });
 
   it("changes the refresh interval with + and -, within 250 ms and 30 s", () => {
@@ -85,10 +130,16 @@ describe("proclist top, frame by frame", () => {
     expect(model.selected()?.proc.id, "the row that took its place").to.equal("req-1");
   });
 
-  it("asks before killing, naming the task and the endpoint, and warns about forbidCancel", () => {
+  it("asks for a message, then to confirm, naming the task and the endpoint, and warns about forbidCancel", () => {
     const model = fleet();
-    expect(model.askKill()).to.equal(true);
+    expect(model.askKill("from -m")).to.equal(true);
     expect(model.confirm).to.deep.equal({ endpoint: "api1:8081", id: "job-9", forbidCancel: true });
+    expect(model.input).to.deep.equal({ kind: "message", text: "from -m" });
+    expect(frame(model).at(-2)).to.equal('Kill task "job-9" on api1:8081: message (optional) from -m▏ Enter to go on, Esc to cancel (started with forbidCancel: the server will refuse)');
+    model.input = undefined;
+    model.confirm!.message = "stuck on the db";
+    expect(frame(model).at(-2)).to.equal('Kill task "job-9" on api1:8081 with message "stuck on the db"? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)');
+    model.confirm!.message = "";
     const prompt = frame(model).at(-2)!;
     expect(prompt).to.equal('Kill task "job-9" on api1:8081? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)');
     expect(new TopModel(["x:1"]).askKill()).to.equal(false);
@@ -105,18 +156,27 @@ describe("proclist top, frame by frame", () => {
       for (const line of lines) expect(stringWidth(line), line).to.be.at.most(width);
     }
     const lines = frame(model, 80, 20, scroll);
-    expect(ids(lines)).to.include("task-40");
+    expect(lines.join("\n")).to.contain("task-40");
     expect(lines.join("\n")).to.match(/rows \d+-\d+ of 50/);
   });
 
-  it("cuts the widest cuttable columns first, then drops attribute columns from the right", () => {
-    const head = ["ENDPOINT", "ID", "AGE", "STATUS", "IN STATUS", "URI", "N"];
-    const cells = [["api1:8081", "a".repeat(30), "1.00s", "s".repeat(40), "1.00s", "u".repeat(50), "1"]];
-    expect(fitWidths(head, cells, 200)).to.deep.equal([9, 30, 5, 40, 9, 50, 1]);
-    const fitted = fitWidths(head, cells, 80);
-    expect(fitted.reduce((a, b) => a + b, 0) + 2 * (fitted.length - 1)).to.be.at.most(80);
-    expect(fitted.slice(0, 5)).to.deep.equal([9, fitted[1], 5, fitted[3], 9]);
-    expect(fitWidths(head, cells, 50).length).to.be.below(head.length);
+  it("at 80 columns drops ENDPOINT and IN STATUS first and keeps id, name, age, status and the attributes", () => {
+    const procs = [proc("req-7f3a2b", 5000, { name: "GET /api/orders/:id", status: "querying orders", attrs: { method: "GET", uri: "/api/orders/1" } })];
+    const rows = rowsOf("api1.internal.example:8081", list(...procs));
+    const columns = topColumns(rows);
+    const cells = rows.map((r) => columns.map((c) => c.cell(r)));
+    const wide = fitColumns(columns, cells, 200);
+    expect(wide.keep.map((i) => columns[i].head)).to.deep.equal(["ENDPOINT", "ID", "NAME", "AGE", "STATUS", "IN STATUS", "METHOD", "URI"]);
+    const narrow = fitColumns(columns, cells, 80);
+    expect(narrow.keep.map((i) => columns[i].head)).to.deep.equal(["ID", "NAME", "AGE", "STATUS", "METHOD", "URI"]);
+    expect(narrow.widths.reduce((a, b) => a + b, 0) + 2 * (narrow.widths.length - 1)).to.be.at.most(80);
+    // Nothing cut: these fit once the endpoint and time in status are gone.
+    expect(narrow.widths).to.deep.equal(narrow.keep.map((i) => Math.max(columns[i].head.length, cells[0][i].length)));
+    // Tighter still: cut to floors, then the name goes before the attributes.
+    const tight = fitColumns(columns, cells, 60);
+    expect(tight.keep.map((i) => columns[i].head)).to.include.members(["ID", "AGE", "STATUS", "METHOD", "URI"]);
+    expect(tight.keep.map((i) => columns[i].head)).to.not.include("NAME");
+    expect(tight.widths[tight.keep.findIndex((i) => columns[i].head === "STATUS")]).to.equal("querying orders".length);
   });
 
   it("maps keys to actions", () => {
@@ -129,6 +189,7 @@ describe("proclist top, frame by frame", () => {
     expect([actionOf("s"), actionOf("S")]).to.deep.equal(["sort", "sortBack"]);
     expect([actionOf("+"), actionOf("-")]).to.deep.equal(["slower", "faster"]);
     expect([actionOf("p"), actionOf(" ")]).to.deep.equal(["pause", "pause"]);
+    expect([actionOf("/"), actionOf("?"), actionOf(undefined, { name: "return" }), actionOf(undefined, { name: "escape" })]).to.deep.equal(["filter", "help", "history", "back"]);
     expect(actionOf("x")).to.equal("other");
   });
 });

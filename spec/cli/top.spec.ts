@@ -53,7 +53,9 @@ describe("proclist top in a real terminal (tmux)", function () {
     for (const value of ['{"kb":4}', '["x","y"]', "1.5", "true", "null", "POST"]) expect(screen).to.contain(value);
 
     await tmux.keys("Down", "k");
-    screen = await tmux.waitFor("the kill prompt", (s) => s.includes("Kill task"));
+    await tmux.waitFor("the message prompt", (s) => s.includes("message (optional)"));
+    await tmux.keys("Enter");
+    screen = await tmux.waitFor("the kill prompt", (s) => s.includes("y to confirm"));
     expect(screen).to.contain(`Kill task "slow-2" on ${b.label}? y to confirm, any other key to cancel`);
     await tmux.keys("y");
     const error = await victim.then(() => undefined, (e: unknown) => e);
@@ -78,15 +80,86 @@ describe("proclist top in a real terminal (tmux)", function () {
     expect(screen.split("\n")).to.deep.equal(["shell screen before top", "terminal modes restored", "top exited with 0"]);
   });
 
-  it("shows an endpoint that stops answering as DOWN, and keeps showing the others", async () => {
+  it("shows an endpoint that stops answering as DOWN, and keeps its last tasks on screen, dimmed, as of its last answer", async () => {
     blocked(a.manager, "on-a");
+    await tick(150);
     blocked(b.manager, "on-b");
     tmux = await TmuxSession.start(script(`-e ${a.label} -e ${b.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
     await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
+    // Select on-b, so that the dimmed row is not also the inverted one.
+    await tmux.keys("Down");
     await a.api.close();
-    const screen = await tmux.waitFor("the endpoint down", (s) => s.includes(`${a.label} DOWN`));
+    const screen = await tmux.waitFor("the endpoint down", (s) => s.includes(`${a.label} DOWN`) && s.includes("AS OF"));
     expect(screen).to.match(new RegExp(`${a.label.replace(/\./g, "\\.")} DOWN for \\S+: connection refused`));
-    expect(rows(screen)).to.deep.equal(["on-b"]);
+    expect(rows(screen)).to.deep.equal(["on-a", "on-b"]);
+    const line = (s: string, id: string) => s.split("\n").find((l) => l.includes(id))!;
+    // The AS OF column: the time of the endpoint's last answer, on its rows only.
+    expect(line(screen, "on-a")).to.match(/ \d\d:\d\d:\d\d(  |$)/);
+    expect(line(screen, "on-b")).to.not.match(/ \d\d:\d\d:\d\d(  |$)/);
+    const coloured = await tmux.screen(true);
+    // tmux writes the dim attribute as SGR 2, alone or after a reset (`ESC[2m`, `ESC[0;2m`).
+    expect(line(coloured, "on-a")).to.match(/^\u001b\[(0;)?2m/);
+    expect(line(coloured, "on-b")).to.not.match(/\u001b\[(0;)?2m/);
+    await tmux.keys("q");
+    await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
+  });
+
+  it("kills with the message typed after k, recorded in the task's history", async () => {
+    const victim = blocked(b.manager, "stuck-1", { name: "GET /work", statuses: ["querying"] });
+    tmux = await TmuxSession.start(script(`-e ${b.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    await tmux.waitFor("the task", (s) => rows(s).length === 1);
+    await tmux.keys("k");
+    await tmux.waitFor("the message prompt", (s) => s.includes(`Kill task "stuck-1" on ${b.label}: message (optional)`));
+    await tmux.keys("stuck on the db", "BSpace", "b");
+    await tmux.waitFor("the typed message", (s) => s.includes("stuck on the db▏"));
+    await tmux.keys("Enter");
+    await tmux.waitFor("the confirmation", (s) => s.includes(`Kill task "stuck-1" on ${b.label} with message "stuck on the db"? y to confirm`));
+    await tmux.keys("y");
+    await victim.then(() => undefined, () => undefined);
+    expect(b.manager.finished().find((t) => t.id === "stuck-1")!.outcome).to.equal("killed");
+    expect(b.manager.history("stuck-1").map((h) => h.status)).to.include("[cancel request: stuck on the db]");
+    await tmux.keys("q");
+    await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
+  });
+
+  it("at 80 columns keeps id, name, age, status and the attributes, and drops ENDPOINT and IN STATUS", async () => {
+    blocked(a.manager, "req-7f3a", { name: "GET /orders/:id", attrs: { method: "GET", uri: "/orders/88231" }, statuses: ["querying orders"] });
+    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), { width: 80, height: 16, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    const screen = await tmux.waitFor("the task", (s) => s.includes("req-7f3a"));
+    const head = screen.split("\n").find((l) => l.startsWith("ID "))!;
+    expect(head.split(/ {2,}/)).to.deep.equal(["ID", "NAME", "AGE", "STATUS", "METHOD", "URI"]);
+    const row = screen.split("\n").find((l) => l.startsWith("req-7f3a"))!.split(/ {2,}/);
+    expect([row[0], row[1], row[3], row[4], row[5]]).to.deep.equal(["req-7f3a", "GET /orders/:id", "querying orders", "GET", "/orders/88231"]);
+    expect(row[2]).to.match(/^\d/);
+    await tmux.keys("q");
+    await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
+  });
+
+  it("filters with /, and shows the selected task's history in place with Enter", async () => {
+    blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" }, statuses: ["reading"] });
+    blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" }, statuses: ["validating", "writing rows"] });
+    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), { width: 160, height: 24, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
+    await tmux.keys("/", "method=post");
+    let screen = await tmux.waitFor("the filter to apply", (s) => rows(s).length === 1);
+    expect(rows(screen)).to.deep.equal(["post-1"]);
+    await tmux.keys("Enter");
+    screen = await tmux.waitFor("the filter kept", (s) => s.includes('1 of 2 tasks, filter "method=post"'));
+    expect(rows(screen)).to.deep.equal(["post-1"]);
+
+    await tmux.keys("Enter");
+    screen = await tmux.waitFor("the history", (s) => s.includes(`task post-1 (POST /work) on ${b.label}: running for`));
+    const statuses = screen.split("\n").filter((l) => /^\+/.test(l)).map((l) => l.split(/ {2,}/).at(-1));
+    expect(statuses).to.deep.equal(["init", "validating", "writing rows"]);
+    expect(screen).to.contain(`open: http://${b.label}/#task=post-1`);
+    await tmux.keys("Escape");
+    await tmux.waitFor("the list again", (s) => rows(s).length === 1 && !s.includes("running for"));
+    await tmux.keys("Escape");
+    await tmux.waitFor("the filter cleared", (s) => rows(s).length === 2);
+    await tmux.keys("?");
+    await tmux.waitFor("the keys", (s) => s.includes("filter: id, name, status") && rows(s).length === 0);
+    await tmux.keys("x");
+    await tmux.waitFor("the list after the keys", (s) => rows(s).length === 2);
     await tmux.keys("q");
     await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
   });

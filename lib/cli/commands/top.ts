@@ -3,7 +3,8 @@ import { connectAll, positiveInt, withConnection, type ConnectionOptions, type T
 import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatValue } from "../format";
-import { actionOf, type Action, type Key } from "../top/keys";
+import { unlessOriginal } from "../history-view";
+import { actionOf, KEYS, type Action, type Key } from "../top/keys";
 import { TopModel } from "../top/model";
 import { openTerminal, type Terminal } from "../top/terminal";
 import { renderFrame, type Scroll } from "../top/view";
@@ -16,26 +17,23 @@ interface TopOptions extends ConnectionOptions {
 
 const EXAMPLES = `
 Keys:
-  ↑ ↓ PgUp PgDn Home End   select a task
-  k                        kill the selected task (asks y to confirm)
-  s / S                    next / previous sort: age, status age, id, name, status, endpoint
-  + / -                    longer / shorter refresh interval (250ms … 30s)
-  p or space               pause / resume refreshing
-  r                        refresh now
-  q or Ctrl-C              quit
+${KEYS.map(([keys, what]) => `  ${keys.padEnd(25)}${what}`).join("\n")}
 
 Examples:
   $ proclist top
   $ proclist top -e api1:8081,api2:8081,api3:8081 --interval 2000
+  $ proclist top -m "stuck, killed from top"   # the message k offers (editable)
 
-An endpoint that stops answering is shown as DOWN with the reason, and its tasks are hidden
-until it answers again. Works with servers of the original Go pm too.`;
+At 80 columns the endpoint and time-in-status columns go first; id, age, status and attributes
+stay. An endpoint that stops answering is shown as DOWN with the reason, and its last known
+tasks stay on screen, dimmed, with the time of that answer (AS OF). Works with servers of the
+original Go pm too.`;
 
 /** Adds `proclist top` to the program. */
 export function registerTop(program: Command): void {
   withConnection(commandOf(program, "top"))
     .option("--interval <ms>", "refresh interval in ms", positiveInt, 1000)
-    .option("-m, --message <text>", "message recorded with kills made from top")
+    .option("-m, --message <text>", "the message k offers for a kill (edit it before Enter); recorded in the task's history")
     .addHelpText("after", EXAMPLES)
     .action(async (options: TopOptions) => {
       process.exitCode = await top(options);
@@ -64,20 +62,52 @@ async function top(options: TopOptions): Promise<number> {
   const drawSoon = () => {
     drawTimer ??= setTimeout(draw, 30);
   };
-  const terminal: Terminal = openTerminal((text, key) => onKey(actionOf(text, key)), draw);
+  const terminal: Terminal = openTerminal((text, key) => (model.input !== undefined ? onInput(text, key) : onKey(actionOf(text, key))), draw);
   const onSignal = () => quit();
   process.once("SIGTERM", onSignal).once("SIGHUP", onSignal);
+
+  /** A line being typed: the filter applies as it is typed; the kill message waits for Enter. */
+  const onInput = (text: string | undefined, key: Key) => {
+    const input = model.input!;
+    if (key.ctrl === true && (key.name === "c" || key.name === "d")) return quit();
+    if (key.name === "escape") {
+      model.input = undefined;
+      if (input.kind === "filter") model.filter = "";
+      else {
+        model.confirm = undefined;
+        model.notice = { text: "kill cancelled", error: false };
+      }
+    } else if (key.name === "return" || key.name === "enter") {
+      model.input = undefined;
+      if (input.kind === "message" && model.confirm !== undefined) model.confirm.message = input.text.trim();
+    } else if (key.name === "backspace") input.text = [...input.text].slice(0, -1).join("");
+    else if (text !== undefined && key.ctrl !== true && !/[\u0000-\u001f\u007f]/.test(text)) input.text += text;
+    if (input.kind === "filter") model.filter = input.text.trim().toLowerCase();
+    draw();
+  };
 
   const onKey = (action: Action) => {
     if (model.confirm !== undefined) {
       const confirm = model.confirm;
       model.confirm = undefined;
-      if (action === "yes") void kill(confirm.endpoint, confirm.id);
+      if (action === "yes") void kill(confirm.endpoint, confirm.id, confirm.message);
       else if (action === "quit") return quit();
       else model.notice = { text: "kill cancelled", error: false };
       return draw();
     }
+    if (model.help) {
+      model.help = false;
+      if (action === "quit") return quit();
+      return draw();
+    }
     model.notice = undefined;
+    if (model.history !== undefined && action !== "quit" && action !== "kill") {
+      // Enter or Esc go back to the list; the other keys act on the list behind.
+      if (action === "history" || action === "back") {
+        model.history = undefined;
+        return draw();
+      }
+    }
     switch (action) {
       case "quit":
         return quit();
@@ -94,7 +124,25 @@ async function top(options: TopOptions): Promise<number> {
         model.move(action === "home" ? -Infinity : Infinity);
         break;
       case "kill":
-        if (!model.askKill()) model.notice = { text: "no task selected", error: true };
+        if (!model.askKill(options.message)) model.notice = { text: "no task selected", error: true };
+        break;
+      case "filter":
+        model.input = { kind: "filter", text: model.filter };
+        break;
+      case "back":
+        model.filter = "";
+        break;
+      case "history": {
+        const row = model.selected();
+        if (row === undefined) model.notice = { text: "no task selected", error: true };
+        else {
+          model.history = { endpoint: row.endpoint, id: row.proc.id };
+          void loadHistory();
+        }
+        break;
+      }
+      case "help":
+        model.help = true;
         break;
       case "sort":
       case "sortBack":
@@ -116,12 +164,27 @@ async function top(options: TopOptions): Promise<number> {
     draw();
   };
 
-  const kill = async (label: string, id: string) => {
+  /** Fetches the history shown in place (again at each refresh while it is open: a running task moves on). */
+  const loadHistory = async () => {
+    const view = model.history;
+    if (view === undefined) return;
+    const target = targets.find((t) => t.endpoint.label === view.endpoint);
+    if (target === undefined) return;
+    try {
+      const [history, task] = await Promise.all([target.client.history(view.id), target.client.task(view.id).catch(unlessOriginal)]);
+      if (model.history === view) model.history = { ...view, found: { target, history, task } };
+    } catch (error) {
+      if (model.history === view) model.history = { ...view, error: describeFailure(view.endpoint, error) };
+    }
+    drawSoon();
+  };
+
+  const kill = async (label: string, id: string, message: string | undefined) => {
     const target = targets.find((t) => t.endpoint.label === label)!;
     model.notice = { text: `killing ${formatValue(id)} on ${label}…`, error: false };
     draw();
     try {
-      await target.client.kill(id, options.message);
+      await target.client.kill(id, message === "" ? undefined : message);
       model.notice = { text: `cancel requested: task ${formatValue(id)} on ${label}`, error: false };
     } catch (error) {
       model.notice = { text: describeFailure(label, error), error: true };
@@ -136,6 +199,7 @@ async function top(options: TopOptions): Promise<number> {
         try {
           const list = await target.client.processes();
           if (!model.paused) model.answered(target.endpoint.label, list, Date.now());
+          if (model.history?.endpoint === target.endpoint.label) void loadHistory();
         } catch (error) {
           model.failed(target.endpoint.label, error, Date.now());
         }

@@ -1,5 +1,19 @@
 /** What a key press asks `top` to do. */
-export type Action = "quit" | "up" | "down" | "pageUp" | "pageDown" | "home" | "end" | "kill" | "yes" | "sort" | "sortBack" | "slower" | "faster" | "pause" | "refresh" | "other";
+export type Action = "quit" | "up" | "down" | "pageUp" | "pageDown" | "home" | "end" | "kill" | "yes" | "sort" | "sortBack" | "slower" | "faster" | "pause" | "refresh" | "filter" | "history" | "help" | "back" | "other";
+
+/** The keys, as `?` lists them on screen and `proclist top --help` prints them. */
+export const KEYS: readonly (readonly [string, string])[] = [
+  ["↑ ↓ PgUp PgDn Home End", "select a task"],
+  ["Enter", "the selected task's history, in place (Enter or Esc to go back)"],
+  ["k", "kill the selected task: type an optional message (recorded in its history), Enter, then y"],
+  ["/", "filter: id, name, status, endpoint or key=value attribute (Enter keeps it, Esc clears it)"],
+  ["s / S", "next / previous sort: age, status age, id, name, status, endpoint"],
+  ["+ / -", "longer / shorter refresh interval (250ms … 30s)"],
+  ["p or space", "pause / resume refreshing"],
+  ["r", "refresh now"],
+  ["?", "this list (any key closes it)"],
+  ["q or Ctrl-C", "quit"],
+];
 
 /** The key as Node's readline reports it (`emitKeypressEvents`). */
 export interface Key {
@@ -25,7 +39,10 @@ export function actionOf(text: string | undefined, key: Key = {}): Action {
     case "end":
       return "end";
     case "escape":
-      return "other";
+      return "back";
+    case "return":
+    case "enter":
+      return "history";
   }
   switch (text ?? key.sequence) {
     case "q":
@@ -54,6 +71,10 @@ export function actionOf(text: string | undefined, key: Key = {}): Action {
     case "r":
     case "R":
       return "refresh";
+    case "/":
+      return "filter";
+    case "?":
+      return "help";
   }
   return "other";
 }

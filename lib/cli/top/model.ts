@@ -1,5 +1,7 @@
 import { TransportError } from "../../client/errors";
 import type { RemoteProcList } from "../../client/types";
+import type { Found } from "../history-view";
+import { formatValue } from "../format";
 import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
 
 /** Refresh intervals `+` and `-` step through, in ms. */
@@ -21,11 +23,26 @@ export interface EndpointView {
   downSince?: number;
 }
 
-/** A task picked for killing, waiting for y/n. */
+/** A task picked for killing, waiting for y/n; `message` is recorded in its history. */
 export interface Confirm {
   endpoint: string;
   id: string;
   forbidCancel: boolean;
+  message?: string;
+}
+
+/** A line being typed at the bottom: the filter (`/`), or the kill message (`k`). */
+export interface Input {
+  kind: "filter" | "message";
+  text: string;
+}
+
+/** The selected task's history, shown in place of the list (`Enter`). */
+export interface HistoryView {
+  endpoint: string;
+  id: string;
+  found?: Found;
+  error?: string;
 }
 
 /** Everything `top` shows, changed only through these methods; rendering reads it (see view.ts). */
@@ -36,6 +53,12 @@ export class TopModel {
   paused = false;
   confirm: Confirm | undefined;
   notice: { text: string; error: boolean } | undefined;
+  /** Lower-cased text a row must contain (id, name, status, endpoint, `key=value` attributes), as the page's filter. */
+  filter = "";
+  input: Input | undefined;
+  history: HistoryView | undefined;
+  /** `?`: the keys are listed in place of the list. */
+  help = false;
   /** The selected task, by identity, so that a refresh that reorders rows keeps it selected. */
   private selectedKey: string | undefined;
   private selectedIndex = 0;
@@ -55,10 +78,26 @@ export class TopModel {
     return INTERVALS[this.intervalIndex];
   }
 
-  /** Rows of the endpoints that answered, merged and sorted. A down endpoint's rows are dropped: they may be long gone. */
+  /**
+   * Rows of every endpoint, merged, filtered and sorted. A down endpoint keeps its last answer's
+   * rows, marked with when it was (`asOf`), so the operator still sees what it was doing.
+   */
   rows(): Row[] {
     const now = this.clock();
-    return sortRows(this.endpoints.flatMap((e) => (e.up === true ? rowsOf(e.label, e.list, now - e.receivedAt) : [])), this.sort);
+    const rows: Row[] = [];
+    for (const e of this.endpoints) {
+      if (e.up === undefined || (e.up === false && e.lastOk === undefined)) continue;
+      for (const row of rowsOf(e.label, e.list, now - e.receivedAt)) {
+        if (e.up === false) row.asOf = e.lastOk;
+        if (this.filter === "" || rowText(row).includes(this.filter)) rows.push(row);
+      }
+    }
+    return sortRows(rows, this.sort);
+  }
+
+  /** How many rows there are before the filter. */
+  get unfiltered(): number {
+    return this.endpoints.reduce((n, e) => n + (e.up === true || (e.up === false && e.lastOk !== undefined) ? e.list.procs.length : 0), 0);
   }
 
   /** Records an answer. */
@@ -109,11 +148,12 @@ export class TopModel {
     this.intervalIndex = Math.max(0, Math.min(INTERVALS.length - 1, this.intervalIndex + step));
   }
 
-  /** `k`: asks to confirm killing the selected task; false when nothing is selected. */
-  askKill(): boolean {
+  /** `k`: picks the selected task for killing and asks for a message (`preset`, from -m); false when nothing is selected. */
+  askKill(preset = ""): boolean {
     const row = this.selected();
     if (row === undefined) return false;
     this.confirm = { endpoint: row.endpoint, id: row.proc.id, forbidCancel: row.proc.forbidCancel === true };
+    this.input = { kind: "message", text: preset };
     return true;
   }
 
@@ -122,6 +162,13 @@ export class TopModel {
     if (view === undefined) throw new Error(`unknown endpoint ${label}`);
     return view;
   }
+}
+
+function rowText(row: Row): string {
+  const { proc } = row;
+  let text = `${proc.id}\u0000${proc.name ?? ""}\u0000${proc.status}\u0000${row.endpoint}`;
+  for (const key in proc.attrs) text += `\u0000${key}=${formatValue(proc.attrs[key])}`;
+  return text.toLowerCase();
 }
 
 function key(row: Row): string {

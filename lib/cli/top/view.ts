@@ -1,11 +1,14 @@
 import chalk from "chalk";
 import stringWidth from "string-width";
+import { renderHistory } from "../history-view";
 import { formatClock, formatDuration, formatInterval, formatValue, truncate } from "../format";
-import { attrNames, taskTable } from "../rows";
-import { naturalWidths, renderTable } from "../table";
-import type { EndpointView, TopModel } from "./model";
+import type { Row } from "../rows";
+import { renderTable } from "../table";
+import { cellsOf, fitColumns, topColumns } from "./columns";
+import { KEYS } from "./keys";
+import type { EndpointView, HistoryView, TopModel } from "./model";
 
-const KEYS_HELP = "↑↓ select  k kill  s sort  +/- interval  p pause  r refresh  q quit";
+const KEYS_HELP = "↑↓ select  Enter history  k kill  / filter  ? keys  q quit  s sort  +/- interval  p pause  r refresh";
 
 /** Terminal size and the local time, the only inputs of a frame besides the model. */
 export interface Screen {
@@ -29,30 +32,58 @@ export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { 
   const header = [headline(model, rows.length, screen), ...wrapItems(model.endpoints.map((e) => endpointItem(e, screen.now)), width)];
   const footer = [footerLine(model), chalk.dim(KEYS_HELP)].map((l) => fit(l, width));
   const room = Math.max(1, screen.height - 1 - header.length - footer.length - 2);
-  const body: string[] = [""];
-  if (rows.length === 0) {
-    body.push(model.endpoints.some((e) => e.up === true) ? "no live tasks" : "waiting for an endpoint to answer…");
-  } else {
-    const selected = model.selection(rows);
-    if (selected < scroll.top) scroll.top = selected;
-    if (selected >= scroll.top + room) scroll.top = selected - room + 1;
-    scroll.top = Math.max(0, Math.min(scroll.top, Math.max(0, rows.length - room)));
-    const visible = rows.slice(scroll.top, scroll.top + room);
-    // Only the visible rows are formatted and measured: a frame costs the same for 100 tasks or 10,000.
-    const { head, cells } = taskTable(visible, 200, { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined) });
-    const widths = fitWidths(head, cells, width);
-    const lines = renderTable(head.slice(0, widths.length), cells.map((c) => c.slice(0, widths.length)), { widths });
-    body.push(lines[0]);
-    lines.slice(1).forEach((line, i) => body.push(scroll.top + i === selected ? chalk.inverse(pad(line, width)) : line));
-    if (rows.length > room) body[0] = chalk.dim(`rows ${scroll.top + 1}-${scroll.top + visible.length} of ${rows.length}`);
-  }
+  let body: string[];
+  if (model.help) body = ["", ...KEYS.map(([keys, what]) => `${keys.padEnd(24)}${what}`)];
+  else if (model.history !== undefined) body = ["", ...historyLines(model.history, room + 1)];
+  else if (rows.length === 0) {
+    const none = model.filter !== "" ? `no task matches the filter "${model.filter}"` : model.endpoints.some((e) => e.up === true) ? "no live tasks" : "waiting for an endpoint to answer…";
+    body = ["", none];
+  } else body = tableLines(model, rows, width, room, scroll);
   const used = header.length + body.length + footer.length;
   const filler = Array.from({ length: Math.max(0, screen.height - 1 - used) }, () => "");
   return [...header, ...body.map((l) => fit(l, width)), ...filler, ...footer].slice(0, Math.max(1, screen.height - 1));
 }
 
+/**
+ * The task table under a line saying which rows show when they do not all fit. Only the visible
+ * rows are formatted and measured, so a frame costs the same for 100 tasks or 10,000.
+ */
+function tableLines(model: TopModel, rows: Row[], width: number, room: number, scroll: Scroll): string[] {
+  const selected = model.selection(rows);
+  if (selected < scroll.top) scroll.top = selected;
+  if (selected >= scroll.top + room) scroll.top = selected - room + 1;
+  scroll.top = Math.max(0, Math.min(scroll.top, Math.max(0, rows.length - room)));
+  const visible = rows.slice(scroll.top, scroll.top + room);
+  const columns = topColumns(rows);
+  const cells = cellsOf(columns, visible);
+  const { keep, widths } = fitColumns(columns, cells, width);
+  const lines = renderTable(
+    keep.map((i) => columns[i].head),
+    cells.map((row) => keep.map((i) => row[i])),
+    { widths },
+  );
+  const out = [rows.length > room ? chalk.dim(`rows ${scroll.top + 1}-${scroll.top + visible.length} of ${rows.length}`) : "", lines[0]];
+  lines.slice(1).forEach((line, i) => {
+    const at = scroll.top + i;
+    // A down endpoint's rows are as of its last answer: dimmed, and the AS OF column says when.
+    out.push(at === selected ? chalk.inverse(pad(line, width)) : rows[at].asOf !== undefined ? chalk.dim(line) : line);
+  });
+  return out;
+}
+
+/** The selected task's history in place of the list; the newest entries when it is longer than the room. */
+function historyLines(view: HistoryView, room: number): string[] {
+  if (view.found === undefined) return [view.error === undefined ? `loading the history of ${formatValue(view.id)} on ${view.endpoint}…` : chalk.red(`history of ${formatValue(view.id)} on ${view.endpoint}: ${view.error}`)];
+  const lines = renderHistory(view.id, view.found);
+  if (lines.length <= room) return lines;
+  const cut = lines.length - room + 1;
+  return [lines[0], chalk.dim(`… ${cut} older lines`), ...lines.slice(cut + 1)];
+}
+
 function headline(model: TopModel, count: number, screen: Screen): string {
-  const parts = [chalk.bold("proclist top"), `${count} task${count === 1 ? "" : "s"}`, `sort: ${model.sort}`, `every ${formatInterval(model.intervalMs)}`, formatClock(screen.now)];
+  const total = model.unfiltered;
+  const counted = model.filter === "" ? `${count} task${count === 1 ? "" : "s"}` : `${count} of ${total} tasks, filter "${model.filter}"`;
+  const parts = [chalk.bold("proclist top"), counted, `sort: ${model.sort}`, `every ${formatInterval(model.intervalMs)}`, formatClock(screen.now)];
   if (model.paused) parts.push(chalk.inverse(" PAUSED "));
   return fit(parts.join(" · "), screen.width);
 }
@@ -66,11 +97,15 @@ function endpointItem(e: EndpointView, now: number): string {
 }
 
 function footerLine(model: TopModel): string {
+  if (model.input?.kind === "filter") return `/${model.input.text}▏ ${chalk.dim("Enter keeps the filter, Esc clears it")}`;
   if (model.confirm !== undefined) {
-    const { id, endpoint, forbidCancel } = model.confirm;
+    const { id, endpoint, forbidCancel, message } = model.confirm;
     const warn = forbidCancel ? chalk.yellow(" (started with forbidCancel: the server will refuse)") : "";
-    return chalk.bold(`Kill task ${JSON.stringify(id)} on ${endpoint}? y to confirm, any other key to cancel`) + warn;
+    if (model.input?.kind === "message") return `${chalk.bold(`Kill task ${JSON.stringify(id)} on ${endpoint}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
+    const said = message === undefined || message === "" ? "" : ` with message ${JSON.stringify(message)}`;
+    return chalk.bold(`Kill task ${JSON.stringify(id)} on ${endpoint}${said}? y to confirm, any other key to cancel`) + warn;
   }
+  if (model.history !== undefined) return chalk.dim("Enter or Esc: back to the list");
   if (model.notice !== undefined) return model.notice.error ? chalk.red(model.notice.text) : model.notice.text;
   return "";
 }
@@ -88,27 +123,6 @@ function wrapItems(items: string[], width: number): string[] {
   }
   if (line !== "") lines.push(line);
   return lines.slice(0, 6).map((l) => fit(l, width));
-}
-
-/**
- * Column widths that fit the screen: natural widths first; then the widest cuttable column loses
- * a character at a time down to a floor; then attribute columns are dropped from the right.
- * Endpoint, age and time-in-status are never cut.
- */
-export function fitWidths(head: string[], cells: string[][], width: number): number[] {
-  const natural = naturalWidths(head, cells);
-  const fixed = new Set(["ENDPOINT", "AGE", "IN STATUS"].map((h) => head.indexOf(h)));
-  const floor = (i: number) => (fixed.has(i) ? natural[i] : Math.min(natural[i], Math.max(6, stringWidth(head[i]))));
-  const widths = [...natural];
-  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  while (total() > width) {
-    let widest = -1;
-    for (let i = 0; i < widths.length; i++) if (widths[i] > floor(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
-    if (widest >= 0) widths[widest]--;
-    else if (widths.length > 1) widths.pop();
-    else break;
-  }
-  return widths;
 }
 
 function pad(line: string, width: number): string {

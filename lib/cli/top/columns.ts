@@ -1,0 +1,71 @@
+import stringWidth from "string-width";
+import { formatClock, formatDuration, formatStatus, formatValue, truncate } from "../format";
+import { attrNames, type Row } from "../rows";
+
+/** Longest value a cell shows before the widths are fitted. */
+const MAX_VALUE = 200;
+
+/**
+ * A column of `top`'s table. Narrow terminals first drop the `dropFirst` columns (where a task
+ * runs, time in status), then cut the others down to their floor, then drop by falling
+ * `priority` (0 = never: id, age, status). A new column (a fleet's instance) is one entry.
+ */
+export interface TopColumn {
+  head: string;
+  cell(row: Row): string;
+  priority: number;
+  /** Narrowest it may be cut to; undefined = never cut (ages, times). */
+  floor?: number;
+  /** Dropped before any column is cut. */
+  dropFirst?: boolean;
+}
+
+/** The columns for these rows: attributes found over all of them, AS OF when some come from a down endpoint. */
+export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
+  const named = rows.some((r) => r.proc.name !== undefined);
+  const stale = rows.some((r) => r.asOf !== undefined);
+  return [
+    { head: where, cell: (r) => r.endpoint, priority: 9, dropFirst: true },
+    { head: "ID", cell: (r) => formatValue(r.proc.id), priority: 0, floor: 10 },
+    ...(named ? [{ head: "NAME", cell: (r: Row) => formatValue(r.proc.name ?? ""), priority: 5, floor: 12 }] : []),
+    { head: "AGE", cell: (r) => formatDuration(r.ageMs), priority: 0 },
+    { head: "STATUS", cell: (r) => formatStatus(r.proc.status, r.proc.cancelling), priority: 0, floor: 16 },
+    { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
+    ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatClock(r.asOf).slice(0, 8)), priority: 1 }] : []),
+    ...attrNames(rows).map((a) => ({ head: a.toUpperCase(), cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""), priority: 3, floor: 8 })),
+  ];
+}
+
+/** The cells of the visible rows, each cut to MAX_VALUE. */
+export function cellsOf(columns: TopColumn[], rows: Row[]): string[][] {
+  return rows.map((r) => columns.map((c) => truncate(c.cell(r), MAX_VALUE)));
+}
+
+/**
+ * Which columns fit `width` and how wide each is: drop the dropFirst ones while the natural widths
+ * do not fit; then drop by falling priority (the rightmost of equals first) while even the floors
+ * do not fit; then cut the widest cuttable column a character at a time.
+ */
+export function fitColumns(columns: TopColumn[], cells: string[][], width: number): { keep: number[]; widths: number[] } {
+  const natural = columns.map((c, i) => cells.reduce((max, row) => Math.max(max, stringWidth(row[i] ?? "")), stringWidth(c.head)));
+  const floor = (i: number) => Math.min(natural[i], Math.max(columns[i].floor ?? natural[i], stringWidth(columns[i].head)));
+  let keep = columns.map((_, i) => i);
+  const total = (widths: (i: number) => number) => keep.reduce((sum, i) => sum + widths(i), 0) + 2 * (keep.length - 1);
+  const dropOne = (may: (c: TopColumn) => boolean): boolean => {
+    let worst = -1;
+    for (const i of keep) if (may(columns[i]) && (worst < 0 || columns[i].priority >= columns[worst].priority)) worst = i;
+    if (worst < 0) return false;
+    keep = keep.filter((i) => i !== worst);
+    return true;
+  };
+  while (total((i) => natural[i]) > width && dropOne((c) => c.dropFirst === true));
+  while (total(floor) > width && dropOne((c) => c.priority > 0));
+  const widths = new Map(keep.map((i) => [i, natural[i]]));
+  while (total((i) => widths.get(i)!) > width) {
+    let widest = -1;
+    for (const i of keep) if (widths.get(i)! > floor(i) && (widest < 0 || widths.get(i)! > widths.get(widest)!)) widest = i;
+    if (widest < 0) break;
+    widths.set(widest, widths.get(widest)! - 1);
+  }
+  return { keep, widths: keep.map((i) => widths.get(i)!) };
+}
