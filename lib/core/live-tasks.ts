@@ -25,6 +25,8 @@ export class LiveTasks {
   private ring: (Task | undefined)[] = new Array<Task | undefined>(INITIAL_RING).fill(undefined);
   private mask = INITIAL_RING - 1;
   private readonly byId = new Map<string, Task>();
+  /** Live tasks whose id the caller chose (the Map also holds generated ids that outlived their slot). */
+  private chosen = 0;
   size = 0;
 
   /** The live task with this id, if any. */
@@ -36,9 +38,13 @@ export class LiveTasks {
     return task !== undefined && task.id === id ? task : undefined;
   }
 
-  /** Whether any live task is kept by id (a caller-chosen id, or one that outlived its ring slot). */
-  get hasNamedIds(): boolean {
-    return this.byId.size !== 0;
+  /**
+   * Whether any live task has an id its caller chose: only such an id can equal a generated one.
+   * Not "the Map is not empty": one long-lived task displaced from the ring would then make every
+   * later start spell its id out and look it up (~50–100 ns and a string each).
+   */
+  get hasChosenIds(): boolean {
+    return this.chosen !== 0;
   }
 
   /** Whether a live task kept by id has this one. */
@@ -54,6 +60,7 @@ export class LiveTasks {
       const id = task.id;
       this.order.push(task);
       this.size++;
+      this.chosen++;
       this.byId.set(id, task);
       return;
     }
@@ -71,8 +78,10 @@ export class LiveTasks {
   remove(task: Task): void {
     const slot = task.seq & this.mask;
     if (task.seq !== 0 && this.ring[slot] === task) this.ring[slot] = undefined;
-    else if (this.byId.get(task.id) === task) this.byId.delete(task.id);
-    else return;
+    else if (this.byId.get(task.id) === task) {
+      this.byId.delete(task.id);
+      if (task.seq === 0) this.chosen--;
+    } else return;
     this.size--;
     if (++this.stale > this.size + COMPACT_SLACK) {
       // A new array rather than in place, so that iterators already running keep a stable list.

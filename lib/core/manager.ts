@@ -117,7 +117,7 @@ export class ProcessManager {
     if (id === undefined) {
       // The id is spelled out only if a live id chosen by a caller could equal it.
       do seq = nextTaskSeq();
-      while (this.live.hasNamedIds && this.live.hasNamed(taskIdOf(seq)));
+      while (this.live.hasChosenIds && this.live.hasNamed(taskIdOf(seq)));
     } else if (this.live.get(id) !== undefined) {
       throw new DuplicateTaskError(id);
     }

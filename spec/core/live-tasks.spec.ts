@@ -19,6 +19,33 @@ describe("the live task set", () => {
     expect(pm.size).to.equal(0);
   });
 
+  it("spells no new id out at start while only generated ids are live, even one displaced from its slot", () => {
+    const pm = freshManager({ keepFinished: 0 });
+    // Generated ids are base-36 numbers: count how many a start spells out.
+    const spellings = (start: () => unknown): number => {
+      const toString = Number.prototype.toString;
+      let count = 0;
+      Number.prototype.toString = function (this: number, radix?: number) {
+        if (radix === 36) count++;
+        return toString.call(this, radix);
+      };
+      try {
+        start();
+      } finally {
+        Number.prototype.toString = toString;
+      }
+      return count;
+    };
+    const old = begin(pm);
+    for (let i = 0; i < 1_000; i++) pm.finish(begin(pm), "ended");
+    expect(pm.get(old.id), "the displaced task is still found").to.equal(old);
+    expect(spellings(() => begin(pm))).to.equal(0);
+    const chosen = pm.start("chosen");
+    expect(spellings(() => begin(pm)), "with a chosen id live, a new id is checked against it").to.equal(1);
+    pm.done(chosen.id);
+    expect(spellings(() => begin(pm))).to.equal(0);
+  });
+
   it("keeps thousands of live tasks findable and in start order", () => {
     const pm = freshManager();
     const started = Array.from({ length: 3_000 }, (_, i) => (i % 3 === 0 ? pm.start(`named-${i}`) : begin(pm)) as Task);
