@@ -21,6 +21,8 @@ export type { ManagerOptions, ManagerOptionsInput, TaskOptions, ExtensionOptions
 export type { TaskExtension } from "./core/extension";
 export { enableOtel, disableOtel } from "./otel/enable";
 export type { OtelOptions } from "./otel/enable";
+export { registerMetrics } from "./metrics/register";
+export type { MetricsOptions } from "./metrics/register";
 export type { TaskEvent, TaskListener } from "./core/events";
 export type { NameStats, PhaseStats } from "./core/stats";
 export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError, TrackingError } from "./core/errors";

@@ -5,7 +5,7 @@ import type { Outcome, Task } from "./task";
 /** Latest durations kept per name for quantiles: enough for a stable p99, bounded in memory. */
 const LATENCY_WINDOW = 2048;
 /** Names and phases past these counts are folded into OTHER, so odd status strings cannot grow memory. */
-const MAX_NAMES = 1000;
+export const MAX_NAMES = 1000;
 const MAX_PHASES = 200;
 /** History positions whose phase record is remembered, so a repeated sequence skips the Map. */
 const CACHED_POSITIONS = 16;
@@ -17,7 +17,19 @@ export type PhaseStats = WirePhaseStats;
 /** Counters and latency quantiles for one task name, over completed tasks, as `GET /stats` sends them. */
 export type NameStats = WireNameStats;
 
-class NameRecord {
+/** One name's counters, read in place by exporters (no copy, no quantiles); see `TaskStats.forEachName`. */
+export interface NameCounters {
+  readonly name: string;
+  readonly running: number;
+  readonly started: number;
+  readonly ended: number;
+  readonly killed: number;
+  readonly aborted: number;
+  /** Calls `visit` with each status seen, how many times a completed task passed through it, and the ms spent in it. */
+  forEachPhase(visit: (status: string, count: number, totalMs: number) => void): void;
+}
+
+class NameRecord implements NameCounters {
   running = 0;
   started = 0;
   ended = 0;
@@ -61,6 +73,10 @@ class NameRecord {
       this.phaseTotals[index] += ts - since;
       since = ts;
     }
+  }
+
+  forEachPhase(visit: (status: string, count: number, totalMs: number) => void): void {
+    for (let i = 0; i < this.phaseNames.length; i++) visit(this.phaseNames[i], this.phaseCounts[i], this.phaseTotals[i]);
   }
 
   /** Time per status, as `NameStats.phases`. */
@@ -114,6 +130,11 @@ export class TaskStats {
     // The counts last, after every call: an end cut short by a stack overflow is redone whole (see Task.booked).
     record.running--;
     record[outcome]++;
+  }
+
+  /** Visits each name's counters in place, without the quantiles `snapshot()` sorts for: for exporters that read often. */
+  forEachName(visit: (counters: NameCounters) => void): void {
+    for (const record of this.byName.values()) visit(record);
   }
 
   snapshot(): NameStats[] {

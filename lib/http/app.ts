@@ -18,6 +18,8 @@ import { historyRoute } from "./routes/history";
 import { killRoute } from "./routes/kill";
 import { killWhereRoute } from "./routes/kill-where";
 import { listRoute } from "./routes/list";
+import { metricsRoute } from "./routes/metrics";
+import { metricsSource } from "../metrics/endpoint";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
 import { webPageMiddleware } from "../web/page";
@@ -60,6 +62,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.delete("/procs/:id", killRoute(manager, config) as never);
   get("/procs/:id/history", historyRoute(manager, config.traceUrl));
   get("/stats", statsRoute(manager));
+  if (config.metrics !== undefined) get("/metrics", metricsRoute(metricsSource(manager, config.metrics)));
 
   return {
     polka: app,

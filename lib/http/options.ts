@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../core/validation";
+import { checkMetrics, type MetricsOptions } from "../metrics/register";
 
 /** Options of `createApp()`. Every field is optional. */
 export interface AppOptions {
@@ -41,6 +42,11 @@ export interface AppOptions {
    * works too): the history answer, the page and `proclist history` then show the link. Default none.
    */
   traceUrl?: string | undefined;
+  /**
+   * Serves `GET /metrics` (Prometheus text format 0.0.4) behind the same token and protected-mode
+   * rules: `true`, or `{ buckets }` for the duration histogram's bounds in seconds. Default off.
+   */
+  metrics?: boolean | MetricsOptions | undefined;
 }
 
 /** Options of `serve()`: the app's, plus where to listen. */
@@ -68,6 +74,8 @@ export interface HttpConfig {
   eventBufferBytes: number;
   maxEventClients: number;
   traceUrl: string | undefined;
+  /** The metrics options when `/metrics` is served, else undefined. */
+  metrics: MetricsOptions | undefined;
 }
 
 const appProperties = {
@@ -85,6 +93,7 @@ const appProperties = {
   heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
   eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
   maxEventClients: { type: "integer", minimum: 1, maximum: 100_000 },
+  metrics: { anyOf: [{ type: "boolean" }, { type: "object" }] },
   traceUrl: { type: "string", maxLength: 2048, pattern: "^https?://\\S*\\{traceId\\}\\S*$" },
 } as const;
 
@@ -116,6 +125,7 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
   checkWildcard(options);
   checkApp(options);
   checkManager(options.manager);
+  if (typeof options.metrics === "object") checkMetrics(options.metrics);
   return {
     tokens: tokenMap(options.token ?? envToken()),
     cors: new Set(options.cors ?? []),
@@ -126,6 +136,7 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
     eventBufferBytes: options.eventBufferBytes ?? 1 << 20,
     maxEventClients: options.maxEventClients ?? 64,
     traceUrl: options.traceUrl,
+    metrics: options.metrics === true ? {} : options.metrics === false ? undefined : options.metrics,
   };
 }
 

@@ -1,0 +1,14 @@
+import type { MetricsSource } from "../../metrics/endpoint";
+import { EXPOSITION_CONTENT_TYPE } from "../../metrics/endpoint";
+import { handle, type Handler } from "../handler";
+import { checkQuery } from "../inputs";
+
+/** `GET /metrics`: proclist's metrics in the Prometheus text format, behind the same guard as every route. */
+export function metricsRoute(source: MetricsSource): Handler {
+  return handle((req, res) => {
+    checkQuery("noQuery", req.query);
+    const text = source.text();
+    res.writeHead(200, { "content-type": EXPOSITION_CONTENT_TYPE, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+    res.end(text);
+  });
+}

@@ -1,0 +1,94 @@
+import type { ProcessManager } from "../core/manager";
+import type { Outcome } from "../core/task";
+import type { EndCounts } from "./end-counts";
+
+/** Receives one sample: its label values (in `labelNames` order, then `le` for a bucket) and its value. */
+export type Push = (labelValues: readonly string[], value: number, suffix?: "_bucket" | "_sum" | "_count") => void;
+
+/** One metric: what it is, and how to walk its samples from the manager's counters at scrape time. */
+export interface MetricDef {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "gauge" | "counter" | "histogram";
+  readonly labelNames: readonly string[];
+  collect(push: Push): void;
+}
+
+const OUTCOMES: readonly Outcome[] = ["ended", "killed", "aborted"];
+
+/**
+ * proclist's five metrics for one manager, read when scraped: nothing is stored per label set
+ * between scrapes. `counts` (durations, kills) must be installed on the manager (`manager.extend`).
+ */
+export function proclistMetrics(manager: ProcessManager, counts: EndCounts): MetricDef[] {
+  const { stats } = manager;
+  const le = counts.buckets.map(String);
+  return [
+    {
+      name: "proclist_tasks_running",
+      type: "gauge",
+      help: "Tasks running now, per task name.",
+      labelNames: ["name"],
+      collect: (push) => stats.forEachName((n) => push([n.name], n.running)),
+    },
+    {
+      name: "proclist_tasks_total",
+      type: "counter",
+      help: "Tasks ended, per task name and outcome (ended, killed, aborted).",
+      labelNames: ["name", "outcome"],
+      collect: (push) =>
+        stats.forEachName((n) => {
+          for (const outcome of OUTCOMES) push([n.name, outcome], n[outcome]);
+        }),
+    },
+    {
+      name: "proclist_task_duration_seconds",
+      type: "histogram",
+      help: "How long ended tasks took, per task name and outcome.",
+      labelNames: ["name", "outcome"],
+      collect: (push) => {
+        for (const [name, ends] of counts.byName) {
+          for (const [outcome, d] of ends.durations) {
+            let cumulative = 0;
+            for (let i = 0; i < le.length; i++) push([name, outcome, le[i]], (cumulative += d.counts[i]), "_bucket");
+            push([name, outcome, "+Inf"], d.count, "_bucket");
+            push([name, outcome], d.sum, "_sum");
+            push([name, outcome], d.count, "_count");
+          }
+        }
+      },
+    },
+    {
+      name: "proclist_phase_seconds_total",
+      type: "counter",
+      help: "Seconds ended tasks spent in each status, per task name and status.",
+      labelNames: ["name", "status"],
+      collect: (push) => stats.forEachName((n) => n.forEachPhase((status, _count, totalMs) => push([n.name, status], totalMs / 1000))),
+    },
+    {
+      name: "proclist_kills_total",
+      type: "counter",
+      help: "Kills accepted, per task name and who asked (token label, peer kind, client, deadline, code).",
+      labelNames: ["name", "by_kind"],
+      collect: (push) => {
+        const live = new Map<string, Map<string, number>>();
+        // Tasks killed but still stopping count now, not when they end: a stuck one is what the operator looks for.
+        for (const task of manager.tasks()) {
+          if (task.cancel === undefined) continue;
+          const name = counts.labelOf(task.name);
+          const kind = counts.kinds.of(task.killedBy);
+          let byKind = live.get(name);
+          if (byKind === undefined) live.set(name, (byKind = new Map()));
+          byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+        }
+        for (const [name, ends] of counts.byName) {
+          const more = live.get(name);
+          live.delete(name);
+          for (const [kind, value] of ends.kills) push([name, kind], value + (more?.get(kind) ?? 0));
+          if (more !== undefined) for (const [kind, value] of more) if (!ends.kills.has(kind)) push([name, kind], value);
+        }
+        for (const [name, byKind] of live) for (const [kind, value] of byKind) push([name, kind], value);
+      },
+    },
+  ];
+}

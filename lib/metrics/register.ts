@@ -1,0 +1,60 @@
+import type { Registry } from "prom-client";
+import type { ProcessManager } from "../core/manager";
+import { optionChecker, type Checker } from "../core/validation";
+import { proclistMetrics } from "./collectors";
+import { EndCounts } from "./end-counts";
+import { promClient } from "./prom";
+import { promMetric } from "./prom-metric";
+
+/** Options of `registerMetrics()` and of the API's `metrics` option. */
+export interface MetricsOptions {
+  /** Upper bounds (seconds, ascending) of `proclist_task_duration_seconds`. Default 5 ms to 5 min. */
+  buckets?: number[] | undefined;
+}
+
+export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+const checkMetricsOptions: Checker<MetricsOptions> = optionChecker<MetricsOptions>(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: { buckets: { type: "array", minItems: 1, maxItems: 100, items: { type: "number", exclusiveMinimum: 0, maximum: 1e9 } } },
+  },
+  "metrics option",
+);
+
+/** Throws a TypeError naming the option when `options` are not valid MetricsOptions. */
+export function checkMetrics(options: unknown): asserts options is MetricsOptions {
+  checkMetricsOptions(options);
+  const buckets = options.buckets;
+  if (buckets !== undefined && buckets.some((b, i) => i > 0 && b <= buckets[i - 1])) {
+    throw new TypeError(`invalid metrics option "buckets" ${JSON.stringify(buckets)}: must be ascending, without repeats`);
+  }
+}
+
+/**
+ * Registers proclist's metrics for `manager` into a prom-client `Registry` (the application's
+ * own, served on its `/metrics`): `proclist_tasks_running`, `proclist_tasks_total`,
+ * `proclist_task_duration_seconds`, `proclist_phase_seconds_total`, `proclist_kills_total`.
+ * Loads prom-client (an optional peer) now. Returns the function that removes them.
+ * @example
+ * import { register } from "prom-client";
+ * registerMetrics(container.resolve(ProcessManager), register);
+ */
+export function registerMetrics(manager: ProcessManager, registry: Registry, options: MetricsOptions = {}): () => void {
+  checkMetrics(options);
+  const { Registry: RegistryClass } = promClient();
+  if (!(registry instanceof RegistryClass)) throw new TypeError("registerMetrics: registry must be a prom-client Registry (e.g. its `register`)");
+  const counts = new EndCounts(options.buckets ?? DEFAULT_BUCKETS);
+  const metrics = proclistMetrics(manager, counts).map((def) => ({ name: def.name, metric: promMetric(def) }));
+  // Before touching the manager: a name already taken throws here and leaves nothing half done.
+  for (const m of metrics) {
+    if (registry.getSingleMetric(m.name) !== undefined) throw new Error(`registerMetrics: the registry already has a metric named ${m.name}`);
+  }
+  for (const m of metrics) registry.registerMetric(m.metric as never);
+  const unextend = manager.extend(counts);
+  return () => {
+    unextend();
+    for (const m of metrics) if ((registry.getSingleMetric(m.name) as unknown) === m.metric) registry.removeSingleMetric(m.name);
+  };
+}
