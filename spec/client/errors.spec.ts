@@ -78,10 +78,9 @@ describe("ProclistClient errors", () => {
 
   it("gives up on a server that never answers after timeoutMs", async () => {
     server = await fakeServer(() => undefined);
-    const started = performance.now();
+    // The server never answers: only the client's own timeout can end the call (its reason says which).
     const error = await rejectionOf(new ProclistClient(server.url, { timeoutMs: 200 }).processes());
     expect(error).to.be.instanceOf(TransportError).and.have.property("reason", "no answer within 200 ms");
-    expect(performance.now() - started).to.be.below(5000);
   });
 
   it("rejects a wrong option or endpoint with a TypeError naming it", () => {

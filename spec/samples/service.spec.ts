@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import { createServer } from "node:http";
-import { performance } from "node:perf_hooks";
 import { ProcessManager } from "../../lib";
 import { startSample, type Sample } from "../../samples/service";
 import { deadPort } from "../client/fake-server";
 import { rejectionOf, tick } from "../helpers";
-import { call, type Answer } from "../http/http-helpers";
+import { call } from "../http/http-helpers";
 
 describe("the sample service (npm start)", () => {
   let sample: Sample;
@@ -61,18 +60,14 @@ describe("the sample service (npm start)", () => {
     expect((await call(sample, "GET", "/work?steps=0")).status).to.equal(400);
   });
 
-  it("a request blocked on an abortable wait, killed over HTTP, answers within 100 ms with the kill message", async () => {
-    let answered: number | undefined;
-    const work = call(sample, "GET", "/work?ms=60000&steps=2").then((answer: Answer) => {
-      answered = performance.now();
-      return answer;
-    });
+  it("a request blocked on an abortable wait, killed over HTTP, answers with the kill message without finishing its step", async () => {
+    // Each step of this request lasts 30 s: a history with no "step 2/2" shows the wait was
+    // aborted by the kill, with no timing to assert (speed belongs to bench/).
+    const work = call(sample, "GET", "/work?ms=60000&steps=2");
     const id = await liveId("GET /work");
-    const asked = performance.now();
     const kill = await call(sample.api, "DELETE", `/procs/${id}`, { headers: { "content-type": "application/json" }, body: '{"message":"stuck on step 1"}' });
     expect(kill.status).to.equal(200);
     const answer = await work;
-    expect(answered! - asked, "ms from DELETE to the sample's answer").to.be.below(100);
     expect(answer.status).to.equal(503);
     expect(answer.json).to.deep.equal({ error: `task "${id}" was cancelled: stuck on step 1` });
     const history = (await call(sample.api, "GET", `/procs/${id}/history`)).json.history;
