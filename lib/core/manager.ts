@@ -1,5 +1,5 @@
 import { container, instanceCachingFactory } from "tsyringe";
-import { activeTask } from "./context";
+import { activeTask, runInContext } from "./context";
 import { armDeadline } from "./deadline";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
 import { TaskEvents, type TaskListener } from "./events";
@@ -105,6 +105,15 @@ export class ProcessManager {
     const task = this.begin(id, name, attrs, taskOptions.forbidCancel, taskOptions.swallowCancel, activeTask(), taskOptions.timeoutMs);
     for (const what of faults) this.fault(task, `run() of ${name}`, what);
     return runInTask(task, fn, undefined, [task]);
+  }
+
+  /**
+   * Runs `fn` inside a live task's async context, without ending the task when `fn` returns: for
+   * tasks whose end is known elsewhere (a request ends with its response, see lib/requests).
+   * Code `fn` starts, synchronously or after awaits, runs in the task; its tracked calls are children.
+   */
+  enter<R>(task: Task, fn: () => R): R {
+    return runInContext(task, fn, undefined, NO_ARGS);
   }
 
   /**
@@ -312,6 +321,8 @@ export class ProcessManager {
     return this.events.subscribe(listener);
   }
 }
+
+const NO_ARGS: readonly unknown[] = [];
 
 function checkId(id: unknown): asserts id is string {
   const problem = idProblem(id);

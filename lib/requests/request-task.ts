@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIPv6 } from "node:net";
-import type { RunOptions } from "../core/manager";
+import { currentTask } from "../core/context";
+import type { Task } from "../core/task";
 import type { TaskHandle } from "../core/task-handle";
 import { answerKilled } from "./kill-answer";
 import { requestUrl, resolveTracking, type RequestTracking, type RequestTrackingOptions } from "./options";
@@ -39,69 +40,53 @@ export class RequestTracker {
    */
   track<R>(req: IncomingMessage, res: ServerResponse, handle: () => R): R {
     if (tasks.has(req)) return handle();
-    let entered = false;
-    let result: R;
+    const { manager, name, attrs, timeoutMs, forbidCancel } = this.config;
+    let task: Task | undefined;
     try {
-      const ending = this.config.manager.run((task) => {
-        entered = true;
-        const end = this.watch(task, req, res);
-        result = handle();
-        return end;
-      }, this.taskOptions(req));
-      // The outcome is recorded on the task; nobody else waits for this promise.
-      ending.catch(() => undefined);
+      const base = { method: req.method, uri: requestUrl(req), host: peerOf(req) };
+      const taskName = name(req);
+      // begin(), not run(): the options were checked once, and the task ends with the response, not with `handle`.
+      task = manager.begin(
+        this.idOf(req),
+        taskName.length > 200 ? taskName.slice(0, 199) + "…" : taskName,
+        attrs === undefined ? base : { ...base, ...attrs(req) },
+        forbidCancel,
+        undefined,
+        currentTask() as Task | undefined,
+        timeoutMs,
+      );
+      this.watch(task, req, res);
     } catch (error) {
-      // The handler's own error passes through as it would untracked.
-      if (entered) throw error;
+      if (task !== undefined) manager.finish(task, "aborted", error);
       this.failed(error);
       return handle();
     }
-    return result!;
-  }
-
-  private taskOptions(req: IncomingMessage): RunOptions {
-    const { name, attrs, timeoutMs, forbidCancel } = this.config;
-    const base = { method: req.method, uri: requestUrl(req), host: peerOf(req) };
-    const taskName = name(req);
-    return {
-      id: this.idOf(req),
-      name: taskName.length > 200 ? taskName.slice(0, 199) + "…" : taskName,
-      attrs: attrs === undefined ? base : { ...base, ...attrs(req) },
-      timeoutMs,
-      forbidCancel,
-    };
+    try {
+      return manager.enter(task, handle);
+    } catch (error) {
+      // The handler's own error passes through as it would untracked; the request's task ends with it.
+      manager.finish(task, manager.outcomeOf(task, error), error);
+      throw error;
+    }
   }
 
   /** The id from the configured header: one that is not a valid id is left to the generator, one in use gets a suffix. */
   private idOf(req: IncomingMessage): string | undefined {
     const header = this.config.idHeader === undefined ? undefined : req.headers[this.config.idHeader];
-    if (typeof header !== "string" || !VALID_ID.test(header)) return undefined;
-    const manager = this.config.manager;
-    if (manager.get(header)?.running !== true) return header;
-    for (let n = 2; n < 100; n++) {
-      const id = `${header}.${n}`;
-      if (manager.get(id)?.running !== true) return id;
-    }
-    return undefined;
+    if (typeof header !== "string" || !VALID_ID.test(header) || header === "." || header === "..") return undefined;
+    return this.config.manager.freeId(header);
   }
 
-  /** Follows the response: the promise settles when it is complete (ended), cut short (killed or aborted), or after a kill. */
-  private watch(task: TaskHandle, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Follows the response: the task ends when it is complete (ended, or killed if a kill came first) or cut short. */
+  private watch(task: Task, req: IncomingMessage, res: ServerResponse): void {
     tasks.set(req, task);
     const { manager, cancelOnDisconnect, killStatus } = this.config;
     task.signal.addEventListener("abort", () => answerKilled(res, killStatus, task.signal.reason), { once: true });
-    return new Promise<void>((resolve, reject) => {
-      res.once("close", () => {
-        if (res.writableFinished) return task.cancelling ? reject(task.signal.reason) : resolve();
-        if (cancelOnDisconnect && !task.cancelling) {
-          try {
-            manager.kill(task.id, DISCONNECT_MESSAGE, CLIENT_KILLER);
-          } catch {
-            // forbidCancel: the task is not killed, only ended below
-          }
-        }
-        reject(task.cancelling ? task.signal.reason : new Error(DISCONNECT_MESSAGE));
-      });
+    res.once("close", () => {
+      if (res.writableFinished) return manager.finish(task, task.cancelling ? "killed" : "ended");
+      if (cancelOnDisconnect && !task.forbidCancel) manager.cancel([task], DISCONNECT_MESSAGE, CLIENT_KILLER);
+      if (task.cancelling) manager.finish(task, "killed");
+      else manager.finish(task, "aborted", new Error(DISCONNECT_MESSAGE));
     });
   }
 

@@ -76,8 +76,8 @@ describe("trackRequests() on a node:http server", () => {
     expect((await again).status).to.equal(200);
     expect((await bad).status).to.equal(200);
     const names = pm.finished().filter((t) => t.name === "GET /orders/1").map((t) => t.id);
-    expect(names).to.include("req-1.2");
-    expect(names.some((id) => id !== "req-1.2" && id.length < 20)).to.equal(true);
+    expect(names).to.include("req-1~2");
+    expect(names.some((id) => id !== "req-1~2" && id.length < 20)).to.equal(true);
     pm.kill("req-1");
     expect((await slow).status).to.equal(503);
   });
