@@ -3,6 +3,7 @@ import { apiGroup } from "./groups/api";
 import { awaitGroup } from "./groups/await-cost";
 import { callsGroup } from "./groups/calls";
 import { exportGroup } from "./groups/export";
+import { fleetGroup } from "./groups/fleet";
 import { memoryGroup } from "./groups/memory";
 import { piecesGroup } from "./groups/pieces";
 import { serviceGroup } from "./groups/service";
@@ -17,7 +18,7 @@ import { useNodeBinary } from "./spawn";
  * how many fresh processes each median is taken over; `-- --nodes=24,20,26` runs the groups under
  * each of those Node releases (a major version or a binary's path) and prints one column each.
  */
-const GROUPS: Record<string, Group> = { calls: callsGroup, pieces: piecesGroup, await: awaitGroup, memory: memoryGroup, service: serviceGroup, api: apiGroup, startup: startupGroup, export: exportGroup };
+const GROUPS: Record<string, Group> = { calls: callsGroup, pieces: piecesGroup, await: awaitGroup, memory: memoryGroup, service: serviceGroup, api: apiGroup, startup: startupGroup, export: exportGroup, fleet: fleetGroup };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -13,7 +13,7 @@ export interface ConnectionOptions {
 }
 
 /** What the commands ask of a target: an HTTP client, or an instance of a fleet reached through Redis. */
-export type TaskSource = Pick<ProclistClient, "processes" | "task" | "history" | "kill" | "finished" | "stats">;
+export type TaskSource = Pick<ProclistClient, "processes" | "task" | "history" | "kill" | "finished" | "stats" | "events">;
 
 /** One endpoint (or fleet instance) and its client. */
 export interface Target<C extends TaskSource = TaskSource> {

@@ -1,11 +1,13 @@
-import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "../client/convert";
+import { isFinishedWire, toEvent, toFinishedProc, toHistory, toProc, toStats } from "../client/convert";
+import type { EventsOptions } from "../client/events";
 import { check, time, type Origin } from "../client/decode";
 import { matches } from "../client/filter";
-import type { ProcFilter, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
+import type { ProcFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
-import type { WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
+import type { WireEvent, WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { InstanceUnreachableError } from "./errors";
+import { fleetEvents } from "./events";
 import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader, WireInstance } from "./reader";
 
@@ -72,6 +74,43 @@ export class InstanceClient {
 
   async stats(): Promise<RemoteStats> {
     return toStats(this.origin, check<WireStats>(this.origin, await this.ask("stats"), validateWire.stats));
+  }
+
+  /**
+   * Follows this instance's task events through Redis (relayed while someone listens), until the
+   * signal aborts. At most 10,000 events wait for the reader; past that the oldest are dropped.
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
+    this.checkUp();
+    const { signal } = options;
+    const queue: RemoteEvent[] = [];
+    let wake: (() => void) | undefined;
+    const prefix = this.instance + "/";
+    const source = fleetEvents(this.reader, () => undefined);
+    const stop = source.subscribe((event) => {
+      if (!event.id.startsWith(prefix)) return;
+      const local = event.id.slice(prefix.length);
+      if ((options.id !== undefined && local !== options.id) || (options.name !== undefined && event.name !== options.name)) return;
+      const wire = JSON.parse(event.text.slice(event.text.indexOf("data: ") + 6)) as WireEvent;
+      const remote = toEvent(this.origin, wire);
+      if ("id" in remote) remote.id = local;
+      else this.local(remote.proc);
+      if (queue.push(remote) > 10_000) queue.shift();
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    options.onConnect?.();
+    try {
+      while (signal?.aborted !== true) {
+        const next = queue.shift();
+        if (next !== undefined) yield next;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      stop();
+    }
   }
 
   private checkUp(): void {

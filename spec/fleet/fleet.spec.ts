@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { joinFleet, ProcessManager } from "../../lib";
@@ -7,7 +7,8 @@ import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { rejectionOf } from "../helpers";
 import { InstanceProcess, startThree } from "./instances";
-import { RedisServer, waitFor } from "./redis-server";
+import { RedisServer } from "../../samples/redis-server";
+import { waitFor } from "./wait-for";
 
 const cli = join(__dirname, "../../lib/cli/main.js");
 
@@ -98,6 +99,28 @@ describe("fleet on a real Redis", function () {
     const out = JSON.parse(shown.stdout) as { id: string; endpoint: string; history: { status: string }[] };
     expect(out).to.include({ id: "a/a2", endpoint: "a" });
     expect(out.history.map((e) => e.status)).to.deep.equal(["init", "waiting"]);
+  });
+
+  it("proclist watch --redis prints each instance's events as they happen", async () => {
+    const { service } = await fleet();
+    const watch = spawn(process.execPath, [cli, "watch", "--json", "--count", "1", "--name", "job", "--redis", redis.url, "--service", service], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    watch.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => watch.once("exit", resolve));
+    try {
+      // Instances relay only once a reader listens: start tasks until one is printed.
+      let n = 0;
+      await waitFor("an event printed", () => {
+        instances[1].send(`start w${++n}`);
+        return out.includes("\n");
+      });
+      const line = JSON.parse(out.split("\n")[0]) as { endpoint: string; type: string; proc?: { id: string } };
+      expect(line).to.include({ endpoint: "b", type: "start" });
+      expect(line.proc!.id).to.match(/^w\d+$/);
+      expect(await exited).to.equal(0);
+    } finally {
+      watch.kill();
+    }
   });
 
   it("an instance killed with SIGKILL disappears within its TTL; one that leaves disappears at once", async () => {

@@ -6,7 +6,8 @@ import { SseParser } from "../../lib/client/sse";
 import type { WireProcList } from "../../lib/wire/shapes";
 import { validateWire } from "../../lib/wire/schemas";
 import { InstanceProcess, startThree } from "./instances";
-import { RedisServer, waitFor } from "./redis-server";
+import { RedisServer } from "../../samples/redis-server";
+import { waitFor } from "./wait-for";
 
 describe("serveFleet", function () {
   this.timeout(90_000);

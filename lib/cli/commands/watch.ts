@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { TransportError } from "../../client/errors";
 import { formatTime } from "../../client/time";
 import type { RemoteEvent } from "../../client/types";
-import { connect, positiveInt, withConnection, type ConnectionOptions } from "../connect";
+import { connectAll, positiveInt, withConnection, type ConnectionOptions } from "../connect";
 import { commandOf } from "../registry";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatClock, formatDuration, formatValue } from "../format";
@@ -39,7 +39,7 @@ export function registerWatch(program: Command): void {
 }
 
 async function watch(options: WatchOptions): Promise<number> {
-  const targets = connect(options);
+  const targets = await connectAll(options);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);

@@ -1,0 +1,35 @@
+import "reflect-metadata";
+import { ProcessManager } from "../../lib";
+import { FleetKeys } from "../../lib/fleet/keys";
+import { TaskPublisher } from "../../lib/fleet/publisher";
+import { openRedis, whenReady } from "../../lib/fleet/redis";
+import { Registration } from "../../lib/fleet/registry";
+import type { CaseOptions, Figures } from "../cases/case";
+import { addLiveTasks } from "./live-tasks";
+
+/**
+ * Simulated instances: `instances` registrations of one service, each publishing `tasks` live
+ * tasks with the real publisher (the same hash, the same JSON, by the same code as joinFleet),
+ * then only heartbeating. One manager serves them all: the tasks are the same, their names not.
+ */
+export async function start(options: CaseOptions): Promise<Figures> {
+  const { redis, service, instances, tasks } = JSON.parse(options.variant!) as { redis: string; service: string; instances: number; tasks: number };
+  const manager = new ProcessManager();
+  addLiveTasks(manager, tasks);
+  const { command } = openRedis(redis, "bench-sim", () => undefined);
+  await whenReady(command, 10_000);
+  const keys = new FleetKeys("proclist:", service);
+  const ttlMs = 120_000;
+  const registrations: Registration[] = [];
+  let bytes = 0;
+  for (let i = 0; i < instances; i++) {
+    const instance = `sim-${i}`;
+    const registration = new Registration(command, keys, instance, ttlMs);
+    await registration.register(tasks);
+    registrations.push(registration);
+    await new TaskPublisher(command, manager, keys.procs(instance), instance, ttlMs).publish();
+    if (i === 0) bytes = Number(await command.memory("USAGE", keys.procs(instance)));
+  }
+  setInterval(() => void Promise.all(registrations.map((r) => r.register(tasks))), 20_000).unref();
+  return { bytesPerInstance: bytes };
+}
