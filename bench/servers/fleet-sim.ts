@@ -19,8 +19,10 @@ export async function start(options: CaseOptions): Promise<Figures> {
   const { command } = openRedis(redis, "bench-sim", () => undefined);
   await whenReady(command, 10_000);
   const keys = new FleetKeys("proclist:", service);
-  const ttlMs = 120_000;
+  // Long enough that no instance expires while the others are still being published on a loaded machine.
+  const ttlMs = 600_000;
   const registrations: Registration[] = [];
+  setInterval(() => void Promise.all(registrations.map((r) => r.register(tasks))), 60_000).unref();
   let bytes = 0;
   for (let i = 0; i < instances; i++) {
     const instance = `sim-${i}`;
@@ -30,6 +32,5 @@ export async function start(options: CaseOptions): Promise<Figures> {
     await new TaskPublisher(command, manager, keys.procs(instance), instance, ttlMs).publish();
     if (i === 0) bytes = Number(await command.memory("USAGE", keys.procs(instance)));
   }
-  setInterval(() => void Promise.all(registrations.map((r) => r.register(tasks))), 20_000).unref();
   return { bytesPerInstance: bytes };
 }

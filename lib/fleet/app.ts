@@ -3,10 +3,10 @@ import polka, { type Polka } from "polka";
 import { TokenCheck } from "../http/auth";
 import { Cors } from "../http/cors";
 import { EventHub } from "../http/event-hub";
+import { allowedMethods, noMatch } from "../http/app";
 import { guard } from "../http/guard";
 import type { ApiRequest, Handler } from "../http/handler";
 import { HostCheck } from "../http/host-check";
-import { HttpError } from "../http/http-error";
 import { resolveHttpOptions, type ServeOptions } from "../http/options";
 import { sendError } from "../http/respond";
 import { eventsRoute } from "../http/routes/events";
@@ -27,8 +27,6 @@ export interface FleetApp {
   close(): Promise<void>;
   closeStreams(): void;
 }
-
-const METHODS = ["GET", "HEAD", "DELETE"] as const;
 
 /**
  * The routes of `serve()` over every instance of a service, with the same token, protected-mode,
@@ -67,15 +65,4 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
       await reader.close();
     },
   };
-}
-
-function allowedMethods(app: Polka, path: string): string[] {
-  return METHODS.filter((method) => (app.find(method, path) as unknown) !== false);
-}
-
-function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
-  const allowed = allowedMethods(app, req.path);
-  if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`));
-  const allow = [...allowed, "OPTIONS"].join(", ");
-  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${req.path.slice(0, 100)}; allowed: ${allow}`, { allow }));
 }

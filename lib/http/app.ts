@@ -72,11 +72,13 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   };
 }
 
-function allowedMethods(app: Polka, path: string): string[] {
+/** The methods a path answers (for 405 and preflights). */
+export function allowedMethods(app: Polka, path: string): string[] {
   return METHODS.filter((method) => (app.find(method, path) as unknown) !== false);
 }
 
-function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
+/** Answers a request no route took: 405 with `Allow` when the path answers other methods, else 404 (JSON). */
+export function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
   const allowed = allowedMethods(app, req.path);
   if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${shorten(req.path)}`));
   const allow = [...allowed, "OPTIONS"].join(", ");
