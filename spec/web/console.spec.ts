@@ -207,6 +207,21 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
     expect(log.errors).to.deep.equal([]);
   });
 
+  it("the cancel dialog says the task ended when the kill answers 404 before the task's end arrived", async () => {
+    const { page, log } = await open(1280);
+    // The server's answer for a task that ended a moment before the kill reached it.
+    await page.route(/\/procs\/req-9b21$/, (route) =>
+      route.request().method() === "DELETE" ? route.fulfill({ status: 404, contentType: "application/json", body: '{"error":"no such task: \\"req-9b21\\""}' }) : route.continue(),
+    );
+    await page.click(`${rowOf("req-9b21")} button.cancel`);
+    await page.click("#cancel-confirm");
+    await page.waitForSelector("#cancel-ended:not([hidden])", { timeout: 5000 });
+    expect(await page.textContent("#cancel-ended")).to.equal("This task ended while the dialog was open. There is nothing left to cancel.");
+    expect(await page.isHidden("#cancel-error")).to.equal(true);
+    expect(log.requests.filter((r) => r.method === "DELETE")).to.have.length(1);
+    expect(log.errors.filter((e) => !e.includes("status of 404"))).to.deep.equal([]);
+  });
+
   it("filters finished tasks by outcome and by a search, and says how far back the server keeps them", async () => {
     const { page } = await open(1280);
     await page.waitForFunction(() => document.querySelectorAll("#finished-rows tr").length === 4);

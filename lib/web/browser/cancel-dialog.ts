@@ -1,6 +1,6 @@
 import { idPath } from "../../client/id-path";
 import type { WireKilled } from "../../wire/shapes";
-import type { Api } from "./api";
+import { ApiError, type Api } from "./api";
 import { byId, el, setText } from "./dom";
 import type { Store } from "./store";
 import { formatClock, formatDuration } from "./time";
@@ -24,6 +24,8 @@ export class CancelDialog {
   /** The task's `rev` drawn last, so an unchanged task costs nothing per frame. */
   private drawn = "";
   private busy = false;
+  /** The server answered 404 to the kill: the task ended before its done event arrived. */
+  private gone = false;
 
   constructor(
     private readonly api: Api,
@@ -40,6 +42,7 @@ export class CancelDialog {
 
   open(id: string): void {
     this.id = id;
+    this.gone = false;
     this.drawn = "";
     byId("cancel-id").textContent = id;
     this.message.value = "";
@@ -53,7 +56,7 @@ export class CancelDialog {
   draw(now: number, tick: boolean): void {
     const id = this.id;
     if (id === undefined) return;
-    const task = this.store.live.get(id);
+    const task = this.gone ? undefined : this.store.live.get(id);
     const state = task === undefined ? "gone" : `${task.rev}`;
     if (state === this.drawn && !tick) return;
     this.drawn = state;
@@ -80,7 +83,7 @@ export class CancelDialog {
 
   private async send(): Promise<void> {
     const id = this.id;
-    if (id === undefined || !this.store.live.has(id)) return;
+    if (id === undefined || this.gone || !this.store.live.has(id)) return;
     const message = this.message.value.trim();
     this.busy = this.confirm.disabled = true;
     try {
@@ -88,6 +91,13 @@ export class CancelDialog {
       this.dialog.close();
       this.notify(`Cancel requested for ${id}${message === "" ? "" : `: “${message}”`}`);
     } catch (error) {
+      // It ended between the last event and the kill: say so, as when the event arrives first.
+      if (error instanceof ApiError && error.status === 404) {
+        this.gone = true;
+        this.drawn = "";
+        this.draw(this.store.now(), true);
+        return;
+      }
       this.error.textContent = `The server refused: ${error instanceof Error ? error.message : String(error)}`;
       this.error.hidden = false;
       this.confirm.disabled = false;

@@ -50,7 +50,7 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     compare: (a, b) => b.start - a.start,
   },
   {
-    key: "status", header: "status", min: 90, max: "1fr", priority: 0, volatile: true,
+    key: "status", header: "status", min: 90, max: "1.3fr", priority: 0, volatile: true,
     text: (t) => t.status, title: (t) => t.status,
     compare: (a, b) => collator.compare(a.status, b.status),
   },
@@ -60,7 +60,7 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     compare: (a, b) => b.statusAt - a.statusAt,
   },
   {
-    key: "attrs", header: "attributes", min: 160, max: "2.4fr", priority: 2, volatile: true,
+    key: "attrs", header: "attributes", min: 160, max: "2fr", priority: 2, volatile: true,
     text: (t) => t.attrText, title: (t) => t.attrText,
     render: attrChips,
     compare: (a, b) => collator.compare(a.attrText, b.attrText),
