@@ -11,13 +11,15 @@ export interface LoadResult {
 }
 
 /**
- * Loads `url` with wrk (one thread, `connections` connections) for `seconds`.
+ * Loads `url` with wrk (one thread, `connections` connections) for `seconds`; a Lua `script`
+ * may make each request (see `hostileQueries`).
  * wrk, in C, is used where answers are large: a Node load generator parsing 2 MB bodies would
  * be the bottleneck itself.
  */
-export function wrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export function wrk(url: string, connections: number, seconds: number, script?: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    execFile("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", url], { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
+    const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...(script === undefined ? [] : ["-s", script]), url];
+    execFile("wrk", args, { timeout: (seconds + 30) * 1000 }, (error, stdout) => {
       if (error !== null) return reject(new Error(`wrk failed (is the Debian package wrk installed?): ${error.message}`));
       const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
       const requests = /(\d+) requests in/.exec(stdout);

@@ -3,15 +3,21 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ProcessManager, serve } from "../../lib";
 import type { CaseOptions, Figures } from "../cases/case";
-import { addLiveTasks } from "./live-tasks";
+import { addLiveTasks, churn, planOf } from "./live-tasks";
 
 /**
- * proclist's API with `variant` live tasks, and beside it, on another port, the naive way to
- * serve the same list: build every task's object and `JSON.stringify` the lot per request.
+ * proclist's API holding the live tasks `variant` asks for (e.g. "10000 churn=1000"), and beside
+ * it, on another port, the naive way to serve the same list: build every task's object and
+ * `JSON.stringify` the lot per request. Answers "churn" over IPC with the change rate it made.
  */
 export async function start(options: CaseOptions): Promise<Figures> {
+  const plan = planOf(options.variant);
   const manager = new ProcessManager();
-  addLiveTasks(manager, Number(options.variant));
+  addLiveTasks(manager, plan.count, plan.payload);
+  const changes = plan.churn > 0 ? churn(manager, plan.churn) : undefined;
+  process.on("message", (message) => {
+    if (message === "churn") process.send!({ rate: changes?.rate() ?? 0 });
+  });
   const api = await serve({ port: 0, manager });
   const naive = createServer((_req, res) => {
     const body = JSON.stringify({

@@ -5,16 +5,19 @@ import { performance } from "node:perf_hooks";
 import { ProcessManager } from "../../lib";
 import { startSample } from "../../samples/service";
 import type { CaseOptions, Figures } from "../cases/case";
-import { addLiveTasks } from "./live-tasks";
+import { addLiveTasks, churn, planOf } from "./live-tasks";
 
 /**
- * The sample service of `npm start`, its process list holding `variant` live tasks besides its own.
+ * The sample service of `npm start`, its process list holding the live tasks `variant` asks for
+ * besides its own (e.g. "10000", "10000 churn=10000", "10000 payload=900").
  * It also times its own `/work` requests, from the request's arrival in the server to the end of
  * its answer: the service's latency without the load generators' share of two shared cores.
  */
 export async function start(options: CaseOptions): Promise<Figures> {
   const manager = new ProcessManager();
-  addLiveTasks(manager, Number(options.variant));
+  const plan = planOf(options.variant);
+  addLiveTasks(manager, plan.count, plan.payload);
+  if (plan.churn > 0) churn(manager, plan.churn);
   const started = new WeakMap<IncomingMessage, number>();
   let durations: number[] = [];
   subscribe("http.server.request.start", (message) => {

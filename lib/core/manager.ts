@@ -277,6 +277,11 @@ export class ProcessManager {
     return this.live.values();
   }
 
+  /** The live tasks themselves, oldest first, in a new array (for readers that want them all at once). Do not mutate the tasks. */
+  taskArray(): Task[] {
+    return this.live.toArray();
+  }
+
   get size(): number {
     return this.live.size;
   }

@@ -5,6 +5,7 @@ import { ProcessManager } from "../core/manager";
 import { TokenCheck } from "./auth";
 import { Cors } from "./cors";
 import { EventHub, managerEvents } from "./event-hub";
+import { finishedSource, FilteredLists, liveSource } from "./filtered-lists";
 import { guard } from "./guard";
 import { HostCheck } from "./host-check";
 import type { ApiRequest, Handler } from "./handler";
@@ -54,9 +55,9 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   // Fixed paths before `:id`: the router takes the first match.
-  get("/procs", listRoute(manager, new ProcListCache(manager)));
+  get("/procs", listRoute(new ProcListCache(manager), new FilteredLists(liveSource(manager))));
   app.delete("/procs", killWhereRoute(manager, config) as never);
-  get("/procs/finished", finishedRoute(manager));
+  get("/procs/finished", finishedRoute(manager, new FilteredLists(finishedSource(manager))));
   app.get("/procs/events", eventsRoute(hub) as never);
   get("/procs/:id", taskRoute(manager));
   app.delete("/procs/:id", killRoute(manager, config) as never);

@@ -4,22 +4,8 @@ const UNSHOWABLE = '"[object]"';
 const MAX_NAME = 100;
 
 /**
- * The JSON text of a task's attributes. Attribute values are whatever the service passed (a
- * BigInt, a circular request object, a revoked Proxy, a class whose static `name` throws), so each
- * value goes through `attrValueJson`, the one place where values are serialized: no attribute can
- * make an answer fail or grow without bound.
- */
-export function attrsJson(attrs: Record<string, unknown>, maxLength: number): string {
-  let out = "{";
-  for (const key of Object.keys(attrs)) {
-    if (out.length > 1) out += ",";
-    out += JSON.stringify(key) + ":" + attrValueJson(readAttr(attrs, key), maxLength);
-  }
-  return out + "}";
-}
-
-/**
- * The JSON text of one attribute value; never throws. Values JSON cannot hold become a bounded
+ * The JSON text of one attribute value, the one place where values are serialized; never throws.
+ * Attribute values are whatever the service passed, so values JSON cannot hold become a bounded
  * string: BigInt and NaN as their text, a function as `[function name]`, an object JSON refuses
  * (circular, throwing `toJSON`, Proxy) as `[object Name]`, and anything whose very description
  * throws as `[object]`. JSON longer than `maxLength` is cut and shown as a string.

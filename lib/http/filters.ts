@@ -1,6 +1,6 @@
 import type { Task } from "../core/task";
 import { taskMatcher, type TaskFilter } from "../core/task-filter";
-import { attrText } from "./attr-text";
+import { attrText } from "./task-attrs";
 import type { Query } from "./inputs";
 
 /**
@@ -18,9 +18,9 @@ export function filterTasks(tasks: Iterable<Task>, query: Query): Task[] {
     if (outcomes !== undefined && (task.outcome === undefined || !outcomes.has(task.outcome))) continue;
     out.push(task);
   }
-  if (typeof query.sort === "string") out.sort(comparator(query.sort));
-  if (typeof query.limit === "string") out.length = Math.min(out.length, Number(query.limit));
-  return out;
+  const sorted = typeof query.sort === "string" ? sortBy(out, query.sort) : out;
+  if (typeof query.limit === "string") sorted.length = Math.min(sorted.length, Number(query.limit));
+  return sorted;
 }
 
 /** The core's filter named by a (validated) query: `name`, `status`, `attr.<key>`. */
@@ -45,13 +45,20 @@ const keys: Record<string, (task: Task) => number | string> = {
   status: (t) => t.history.lastStatus,
 };
 
-function comparator(sort: string): (a: Task, b: Task) => number {
+/**
+ * The tasks sorted by a field (`-` for descending), ties in list order. Each task's key is read
+ * once, not once per comparison: the keys are getters over the history.
+ */
+function sortBy(tasks: Task[], sort: string): Task[] {
   const descending = sort.startsWith("-");
   const key = keys[descending ? sort.slice(1) : sort];
+  const values = tasks.map(key);
+  const order = tasks.map((_, i) => i);
   const sign = descending ? -1 : 1;
-  return (a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return x < y ? -sign : x > y ? sign : 0;
-  };
+  order.sort((a, b) => {
+    const x = values[a];
+    const y = values[b];
+    return x < y ? -sign : x > y ? sign : a - b;
+  });
+  return order.map((i) => tasks[i]);
 }

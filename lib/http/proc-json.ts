@@ -1,51 +1,67 @@
 import type { Task } from "../core/task";
-import { attrsJson } from "./attr-json";
+import { attrsJson } from "./task-attrs";
 import { formatTime } from "./time";
 
-/** A task's JSON text and its size in UTF-8 bytes, valid while the task's `rev` is `rev`. */
+/**
+ * A task's JSON as UTF-8, preceded by a comma (`,{"id":…}`) so that lists are made by copying
+ * entries one after the other; valid while the task's `rev` is `rev`. The bytes are never
+ * rewritten (a change makes a new buffer), so a body being sent may keep them.
+ */
 export interface ProcEntry {
   rev: number;
-  json: string;
-  bytes: number;
+  utf8: Buffer;
 }
-type Cached = ProcEntry;
 
 // Keyed by task: an entry dies with its task, and a task's JSON is rebuilt only when its rev moves.
-const liveCache = new WeakMap<Task, Cached>();
-const finishedCache = new WeakMap<Task, Cached>();
+const liveCache = new WeakMap<Task, ProcEntry>();
+const finishedCache = new WeakMap<Task, ProcEntry>();
 
 /**
  * The JSON text of a task as a `WireProc` (the original's fields first, then proclist's),
  * cached until the task's `rev` changes: building time strings costs more than joining text.
  */
 export function procJson(task: Task): string {
-  return procEntry(task).json;
+  return procEntry(task).utf8.toString("utf8", 1);
 }
 
-/** The cached entry behind `procJson`, with the byte size the list needs to copy it into place. */
+/**
+ * The cached entry behind `procJson`. Encoded once per change: under churn, a list rebuilt for
+ * each request copies the bytes of unchanged tasks instead of encoding their text again.
+ */
 export function procEntry(task: Task): ProcEntry {
-  const cached = liveCache.get(task);
-  if (cached !== undefined && cached.rev === task.rev) return cached;
-  const json = procFields(task) + "}";
-  const bytes = Buffer.byteLength(json);
-  if (cached === undefined) {
-    const entry = { rev: task.rev, json, bytes };
-    liveCache.set(task, entry);
-    return entry;
-  }
-  cached.rev = task.rev;
-  cached.json = json;
-  cached.bytes = bytes;
-  return cached;
+  return entryOf(liveCache, task, (t) => procFields(t) + "}");
 }
 
 /** The JSON text of a finished task as a `WireFinishedProc`; a finished task no longer changes. */
 export function finishedJson(task: Task): string {
-  const cached = finishedCache.get(task);
-  if (cached !== undefined && cached.rev === task.rev) return cached.json;
-  const json = procFields(task) + finishedFields(task) + "}";
-  finishedCache.set(task, { rev: task.rev, json, bytes: 0 });
-  return json;
+  return finishedEntry(task).utf8.toString("utf8", 1);
+}
+
+/** The cached entry behind `finishedJson`. */
+export function finishedEntry(task: Task): ProcEntry {
+  return entryOf(finishedCache, task, (t) => procFields(t) + finishedFields(t) + "}");
+}
+
+function entryOf(cache: WeakMap<Task, ProcEntry>, task: Task, json: (task: Task) => string): ProcEntry {
+  const cached = cache.get(task);
+  if (cached !== undefined && cached.rev === task.rev) return cached;
+  const utf8 = encodeEntry(json(task));
+  if (cached === undefined) {
+    const entry = { rev: task.rev, utf8 };
+    cache.set(task, entry);
+    return entry;
+  }
+  cached.rev = task.rev;
+  cached.utf8 = utf8;
+  return cached;
+}
+
+/** `,` + the text as UTF-8, in a buffer of its own: a slice of Node's shared pool would keep 8 KiB alive per entry. */
+function encodeEntry(json: string): Buffer {
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(json) + 1);
+  out[0] = 0x2c; // ","
+  out.write(json, 1, "utf8");
+  return out;
 }
 
 /** A live task as a proc, a finished one with its outcome. */
@@ -82,7 +98,7 @@ function procFields(task: Task, scope = ""): string {
     '{"id":' +
     JSON.stringify(scope + task.id) +
     ',"attrs":' +
-    attrsJson(task.attrs, task.owner.maxAttrLength) +
+    attrsJson(task) +
     ',"procTime":"' +
     formatTime(history.firstTime) +
     '","statusTime":"' +

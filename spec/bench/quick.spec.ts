@@ -35,7 +35,12 @@ describe("npm run bench -- --quick", function () {
       "tracked service's req/s, share of the untracked one's",
       "GET /procs/ with 10,000 live tasks: req/s, p99 (ms)",
       "GET /procs/:id/history at 10,000 live tasks: req/s, p99 (ms)",
-      "the same, timed inside the service (arrival to end of answer) (ms)",
+      "× the naive server at 10,000 tasks (same run)",
+      "GET /procs/ with 10,000 live tasks, 10,000 status changes/s: req/s, p99 (ms)",
+      "share of the static list's req/s at 10,000 tasks",
+      "the same, timed inside the service (arrival to end of answer), list flood (ms)",
+      "the same, timed inside the service (arrival to end of answer), churn flood (ms)",
+      "the same, timed inside the service (arrival to end of answer), hostile flood (ms)",
     ]) {
       expect(figures.map((f) => f[1]), stdout).to.include(name);
     }

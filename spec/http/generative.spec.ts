@@ -1,22 +1,9 @@
 import { expect } from "chai";
 import { Agent, request } from "node:http";
 import { ProcessManager, type ServeOptions, type ServedApi } from "../../lib";
+import { generator } from "../helpers";
 import { startApi } from "./http-helpers";
 
-/** mulberry32: a small seeded generator, so a failure names the seed that reproduces it. */
-function generator(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
 type Gen = ReturnType<typeof generator>;
 
 const IDS = ["plain", "a/b", "x y", "ü-é", "%41", "forbidden", "events", "...", "q?x=1#f"];

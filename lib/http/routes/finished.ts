@@ -1,15 +1,14 @@
 import type { ProcessManager } from "../../core/manager";
-import { filterTasks } from "../filters";
+import type { FilteredLists } from "../filtered-lists";
 import { handle, type Handler } from "../handler";
 import { checkQuery } from "../inputs";
-import { finishedJson } from "../proc-json";
-import { sendJsonText, serverTime } from "../respond";
+import { sendPaced } from "../paced-body";
+import { serverTime } from "../respond";
 
-/** `GET /procs/finished`: the kept finished tasks, oldest first, with outcome, duration and who killed them. */
-export function finishedRoute(manager: ProcessManager): Handler {
+/** `GET /procs/finished`: the kept finished tasks, oldest first, with outcome, duration and who killed them, and the bound in force. */
+export function finishedRoute(manager: ProcessManager, lists: FilteredLists): Handler {
   return handle((req, res) => {
     checkQuery("finishedQuery", req.query);
-    const tasks = req.search === null ? manager.finishedTasks() : filterTasks(manager.finishedTasks(), req.query);
-    sendJsonText(res, 200, `{"finished":[${tasks.map(finishedJson).join(",")}],"serverTime":"${serverTime()}","keepFinished":${manager.options.keepFinished}}`);
+    sendPaced(res, lists.body(req.query), `${serverTime()}","keepFinished":${manager.options.keepFinished}}`);
   });
 }

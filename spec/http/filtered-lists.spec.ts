@@ -1,0 +1,63 @@
+import { expect } from "chai";
+import type { ProcessManager, ServedApi } from "../../lib";
+import { call, startApi } from "./http-helpers";
+
+describe("filtered and sorted lists (issue 13, item 9)", () => {
+  let api: ServedApi & { manager: ProcessManager };
+  beforeEach(async () => (api = await startApi()));
+  afterEach(() => api.close());
+
+  it("serializes an object attribute once per task change, whatever reads it: lists, filters, the task", async () => {
+    let serialized = 0;
+    const payload = {
+      toJSON() {
+        serialized++;
+        return { rows: Array.from({ length: 50 }, (_, i) => ({ i, text: "x".repeat(10) })) };
+      },
+    };
+    const handle = api.manager.start("big", { attrs: { payload } });
+    for (let i = 0; i < 100; i++) api.manager.start(`other-${i}`, { attrs: { payload: { small: i } } });
+    const reads = [
+      "/procs/",
+      "/procs/big",
+      "/procs/?attr.payload=nothing",
+      "/procs/?attr.payload=nothing-else&sort=-statusTime",
+      "/procs/?attr.payload=%7B%22small%22%3A7%7D",
+      "/procs/?sort=id&limit=3",
+    ];
+    for (let round = 0; round < 5; round++) {
+      for (const path of reads) expect((await call(api, "GET", path)).status, path).to.equal(200);
+    }
+    expect(serialized).to.equal(1);
+    expect((await call(api, "GET", "/procs/?attr.payload=%7B%22small%22%3A7%7D")).json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["other-7"]);
+    handle.status("changed");
+    for (const path of reads) await call(api, "GET", path);
+    expect(serialized).to.equal(2);
+    handle.setAttribute("payload", { small: 7 });
+    expect((await call(api, "GET", "/procs/?attr.payload=%7B%22small%22%3A7%7D")).json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["big", "other-7"]);
+  });
+
+  it("answers a large filtered, sorted list whole and intact to several clients at once", async () => {
+    for (let i = 0; i < 3_000; i++) api.manager.start(`big-${i}`, { name: i % 2 === 0 ? "even" : "odd", attrs: { uri: `/orders/${i}?${"x".repeat(200)}`, note: "é✓" } });
+    const paths = ["/procs/?name=even&sort=-id", "/procs/?sort=-procTime", "/procs/?name=even&sort=-id", "/procs/?sort=-procTime&limit=2999"];
+    const answers = await Promise.all(paths.map((path) => call(api, "GET", path)));
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).to.equal(200);
+      expect(Number(answer.headers["content-length"])).to.equal(Buffer.byteLength(answer.text)).and.to.be.above(256 * 1024);
+      expect(answer.json.procs[0].attrs.note).to.equal("é✓");
+      if (i % 2 === 0) expect(answer.json.procs.map((p: { name: string }) => p.name)).to.have.length(1_500).and.not.include("odd");
+      else expect(answer.json.procs[0].id).to.equal("big-2999");
+    }
+    expect(answers[0].text.slice(0, -40)).to.equal(answers[2].text.slice(0, -40));
+    expect(answers[3].json.procs).to.have.length(2_999);
+  });
+
+  it("answers HEAD on a filtered list with its length and no body", async () => {
+    api.manager.start("one", { name: "n" });
+    const get = await call(api, "GET", "/procs/?name=n");
+    const head = await call(api, "HEAD", "/procs/?name=n");
+    expect(head.status).to.equal(200);
+    expect(head.text).to.equal("");
+    expect(Number(head.headers["content-length"])).to.be.within(Buffer.byteLength(get.text) - 5, Buffer.byteLength(get.text) + 5);
+  });
+});
