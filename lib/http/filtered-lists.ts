@@ -1,31 +1,42 @@
+import type { ProcessManager } from "../core/manager";
 import type { Task } from "../core/task";
-import { filterTasks } from "./filters";
+import { filterInSlices, sortInSlices } from "./filters";
 import type { Query } from "./inputs";
 import { SLICE_BYTES, type PacedBody } from "./paced-body";
+import { PacedBuild, type Waiter } from "./paced-build";
 import { finishedEntry, procEntry, type ProcEntry } from "./proc-json";
-import type { ProcessManager } from "../core/manager";
 
 /** Filtered lists kept at once (selections and bodies each), and the bytes of bodies kept in all. */
 const MAX_QUERIES = 32;
 const MAX_KEPT_BYTES = 32 * 1024 * 1024;
+/** Entries taken per event-loop turn (each may have to be made). */
+const ENTRY_SLICE = 512;
 
 /** Where a list comes from: its tasks, their cached JSON, the version they are at, its opening. */
 export interface ListSource {
-  tasks(): Iterable<Task>;
+  tasks(): Task[];
   entry(task: Task): ProcEntry;
   rev(): number;
+  /** Live tasks: one that ended while its list was being made is left out. */
+  live: boolean;
   /** `{"procs":[` or `{"finished":[`. */
   open: string;
 }
 
 /** The live tasks, as `GET /procs/` lists them. */
 export function liveSource(manager: ProcessManager): ListSource {
-  return { tasks: () => manager.tasks(), entry: procEntry, rev: () => manager.rev, open: '{"procs":[' };
+  return { tasks: () => manager.taskArray(), entry: procEntry, rev: () => manager.rev, live: true, open: '{"procs":[' };
 }
 
 /** The kept finished tasks, as `GET /procs/finished` lists them. */
 export function finishedSource(manager: ProcessManager): ListSource {
-  return { tasks: () => manager.finishedTasks(), entry: finishedEntry, rev: () => manager.rev, open: '{"finished":[' };
+  return { tasks: () => manager.finishedTasks(), entry: finishedEntry, rev: () => manager.rev, live: false, open: '{"finished":[' };
+}
+
+/** What a query selects: its tasks in order, and their entries as they were then. */
+interface Selection {
+  tasks: Task[];
+  entries: Buffer[];
 }
 
 interface Kept<T> {
@@ -35,15 +46,20 @@ interface Kept<T> {
 
 /**
  * The filtered and sorted lists of a route (`?sort=`, `?attr.k=`, `?name=`, `?status=`, `limit`),
- * held to the same bar as the plain list. The tasks a query selects (filtered, then sorted) are
- * kept per query until the source's `rev` moves, so a flood of one query filters and sorts once
- * per change, and `limit` only cuts the kept selection; the body is made from the tasks' cached
- * JSON a slice per event-loop turn as it goes out (`sendPaced`), and kept once whole. Attribute
- * filters compare with cached text (`attrText`), never serializing a value per request.
- * Both caches are bounded in entries, the bodies also in bytes.
+ * held to the same bar as the plain list:
+ * - the tasks a query selects are kept per query until the source's `rev` moves, so a flood of one
+ *   query filters once per change, and `limit` only cuts the kept selection;
+ * - filtering runs a slice per event-loop turn (`PacedBuild`), comparing attributes with cached
+ *   text (`attrText`), never serializing a value per request;
+ * - each sort order is kept for all queries and re-sorted from its previous order when the tasks
+ *   change, which costs about one pass;
+ * - the body is copied from the tasks' cached entries a slice at a time as it goes out, and kept
+ *   once whole.
+ * Every cache is bounded in entries, the bodies also in bytes.
  */
 export class FilteredLists {
-  private readonly selections = new Map<string, Kept<Task[]>>();
+  private readonly selections = new Map<string, PacedBuild<Selection>>();
+  private readonly orders = new Map<string, PacedBuild<Task[]>>();
   private readonly bodies = new Map<string, Kept<EntriesBody>>();
   private keptBytes = 0;
   private readonly open: Buffer;
@@ -52,23 +68,76 @@ export class FilteredLists {
     this.open = Buffer.from(source.open, "latin1");
   }
 
-  /** The body, up to its `serverTime`, of the list `query` asks for (validated before). */
-  body(query: Query): PacedBody {
-    const rev = this.source.rev();
+  /** Calls `waiter` with the body, up to its `serverTime`, of the list `query` asks for (validated before). */
+  body(query: Query, waiter: Waiter<PacedBody>): void {
     const selectionKey = keyOf(query);
     const bodyKey = `${selectionKey} limit=${query.limit ?? ""}`;
-    const kept = fresh(this.bodies, bodyKey, rev);
-    if (kept !== undefined) return kept;
-    let tasks = fresh(this.selections, selectionKey, rev);
-    if (tasks === undefined) {
-      const { limit: _limit, ...filters } = query;
-      tasks = filterTasks(this.source.tasks(), filters);
-      keep(this.selections, selectionKey, { rev, value: tasks });
-    }
-    if (typeof query.limit === "string" && Number(query.limit) < tasks.length) tasks = tasks.slice(0, Number(query.limit));
-    const body = new EntriesBody(this.open, tasks.map((task) => this.source.entry(task)));
-    this.keepBody(bodyKey, { rev, value: body });
-    return body;
+    const kept = this.bodies.get(bodyKey);
+    if (kept !== undefined && kept.rev === this.source.rev()) return waiter(null, touch(this.bodies, bodyKey, kept).value);
+    this.selection(selectionKey, query).get((error, selection, rev) => {
+      if (error !== null) return waiter(error);
+      let entries = selection!.entries;
+      if (typeof query.limit === "string" && Number(query.limit) < entries.length) entries = entries.slice(0, Number(query.limit));
+      const body = new EntriesBody(this.open, entries);
+      this.keepBody(bodyKey, { rev: rev!, value: body });
+      waiter(null, body);
+    });
+  }
+
+  private selection(key: string, query: Query): PacedBuild<Selection> {
+    const known = this.selections.get(key);
+    if (known !== undefined) return touch(this.selections, key, known);
+    const { limit: _limit, sort, ...filters } = query;
+    const build = new PacedBuild(this.source.rev, () => {
+      let base: Task[] | undefined;
+      let failed: unknown = null;
+      if (typeof sort === "string") this.order(sort).get((error, tasks) => (error === null ? (base = tasks) : (failed = error)));
+      else base = this.source.tasks();
+      let filter: (() => Task[] | undefined) | undefined;
+      let tasks: Task[] | undefined;
+      const entries: Buffer[] = [];
+      return () => {
+        if (failed !== null) throw failed;
+        if (base === undefined) return undefined; // the sort order is being made
+        filter ??= filterInSlices(base, filters, this.source.live);
+        tasks ??= filter();
+        if (tasks === undefined) return undefined;
+        // The entries now, a slice at a time (a changed task's entry is made here), taken as
+        // they are: an entry object is updated in place when its task changes.
+        for (const end = Math.min(tasks.length, entries.length + ENTRY_SLICE); entries.length < end; ) entries.push(this.source.entry(tasks[entries.length]).utf8);
+        return entries.length < tasks.length ? undefined : { tasks, entries };
+      };
+    });
+    keep(this.selections, key, build);
+    return build;
+  }
+
+  /** Every task of the source in `sort` order, made from the previous order when the tasks change. */
+  private order(sort: string): PacedBuild<Task[]> {
+    const known = this.orders.get(sort);
+    if (known !== undefined) return known;
+    let last: Task[] = [];
+    const build = new PacedBuild(this.source.rev, () => {
+      const tasks = this.source.tasks();
+      const position = new Map<Task, number>();
+      let sorting: (() => Task[] | undefined) | undefined;
+      return () => {
+        if (sorting === undefined) {
+          tasks.forEach((task, i) => position.set(task, i));
+          // The tasks still there in their last order, then the new ones in list order.
+          const base = last.filter((task) => position.has(task));
+          const known = new Set(base);
+          for (const task of tasks) if (!known.has(task)) base.push(task);
+          sorting = sortInSlices(base, sort, position);
+          return undefined;
+        }
+        const sorted = sorting();
+        if (sorted !== undefined) last = sorted;
+        return sorted;
+      };
+    });
+    this.orders.set(sort, build);
+    return build;
   }
 
   private keepBody(key: string, kept: Kept<EntriesBody>): void {
@@ -95,42 +164,36 @@ function keyOf(query: Query): string {
   return parts.join(",");
 }
 
-/** The kept value if it is at `rev`, moved to the young end of the map (least recently used first). */
-function fresh<T>(map: Map<string, Kept<T>>, key: string, rev: number): T | undefined {
-  const kept = map.get(key);
-  if (kept === undefined || kept.rev !== rev) return undefined;
+/** Moves an entry to the young end of the map (least recently used first) and returns it. */
+function touch<T>(map: Map<string, T>, key: string, value: T): T {
   map.delete(key);
-  map.set(key, kept);
-  return kept.value;
+  map.set(key, value);
+  return value;
 }
 
-function keep<T>(map: Map<string, Kept<T>>, key: string, kept: Kept<T>, evicted?: (kept: Kept<T>) => void): void {
-  map.delete(key);
-  map.set(key, kept);
+function keep<T>(map: Map<string, T>, key: string, value: T, evicted?: (value: T) => void): void {
+  touch(map, key, value);
   if (map.size <= MAX_QUERIES) return;
-  const [oldest, value] = map.entries().next().value as [string, Kept<T>];
+  const [oldest, old] = map.entries().next().value as [string, T];
   map.delete(oldest);
-  evicted?.(value);
+  evicted?.(old);
 }
 
 const CLOSE = Buffer.from('],"serverTime":"', "latin1");
 
 /**
- * A list body made of the tasks' encoded entries as they were when it was asked for, copied into
+ * A list body made of the tasks' encoded entries as they were when selected, copied into
  * pieces of about a slice each while it goes out, and kept as those pieces once one serving has
  * made them all.
  */
 class EntriesBody implements PacedBody {
   readonly length: number;
-  private readonly entries: Buffer[];
   private made: Buffer[] | undefined;
 
   constructor(
     private readonly open: Buffer,
-    entries: ProcEntry[],
+    private readonly entries: Buffer[],
   ) {
-    // An entry object is updated in place when its task changes: take its bytes now.
-    this.entries = entries.map((e) => e.utf8);
     let length = open.length + CLOSE.length - (entries.length === 0 ? 0 : 1);
     for (const entry of this.entries) length += entry.length;
     this.length = length;

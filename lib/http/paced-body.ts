@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { JSON_HEADERS } from "./respond";
+import type { Waiter } from "./paced-build";
+import { JSON_HEADERS, sendError } from "./respond";
 
 /**
  * A response body known by its length up front, whose bytes come a piece at a time: kept pieces
@@ -48,7 +49,7 @@ export function sendPaced(res: ServerResponse, body: PacedBody, tail: string): v
   next();
 }
 
-/** A buffer as pieces of at most `SLICE_BYTES` (views, not copies). */
-export function* slicesOf(buffer: Buffer): Generator<Buffer> {
-  for (let at = 0; at < buffer.length; at += SLICE_BYTES) yield buffer.subarray(at, Math.min(at + SLICE_BYTES, buffer.length));
+/** Answers with the body once it is made (`sendPaced`, the tail taken then), or with the error that made it fail. */
+export function answerWith(res: ServerResponse, tail: () => string): Waiter<PacedBody> {
+  return (error, body) => (error !== null ? sendError(res, error) : sendPaced(res, body!, tail()));
 }

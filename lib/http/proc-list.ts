@@ -1,10 +1,15 @@
 import type { ProcessManager } from "../core/manager";
 import type { Task } from "../core/task";
 import type { PacedBody } from "./paced-body";
+import { PacedBuild, type BuildStep, type Waiter } from "./paced-build";
 import { procEntry } from "./proc-json";
 
 /** Tasks per block: small enough that a status change re-encodes little, large enough to write few pieces. */
 const BLOCK_TASKS = 32;
+/** Work per event-loop turn of a refresh, counted in unchanged tasks checked (~20 ns each)… */
+const WORK_PER_SLICE = 16_384;
+/** …where making a changed task's entry (~2 µs) counts as this many. */
+const WORK_PER_ENTRY = 128;
 
 /** The JSON of consecutive live tasks as UTF-8, each preceded by a comma, valid while each task's `rev` is the one kept. */
 interface Block {
@@ -24,47 +29,66 @@ const CLOSE = Buffer.from('],"serverTime":"', "latin1");
  * A real server's tasks change all the time, so the body is kept as blocks of 32 tasks' encoded
  * JSON: when the manager's `rev` moved, a block is reused if it still holds the same tasks at the
  * same revs, and only changed blocks are copied again from the tasks' cached bytes (a task's JSON
- * is made and encoded once per change of that task, see `procEntry`). A block is
+ * is made and encoded once per change of that task, see `procEntry`). The refresh runs a slice
+ * of work per event-loop turn, one at a time for all requests (`PacedBuild`). A block is
  * found again by its first task, and a new block stops at the first task of an old one, so blocks
  * stay aligned as tasks end and start. The blocks are written as they are, never joined: joining
  * costs a copy of the whole list, which churn would waste on almost every request.
  */
 export class ProcListCache {
-  private rev = -1;
   private anchors = new Map<Task, Block>();
-  private body: ListBody = new ListBody([]);
+  private readonly build: PacedBuild<ListBody>;
 
-  constructor(private readonly manager: ProcessManager) {}
-
-  /** `{"procs":[…],"serverTime":"` for the live list as it is now. */
-  current(): PacedBody {
-    const rev = this.manager.rev;
-    if (rev === this.rev) return this.body;
-    // The rev read before building, recorded once the build succeeded: a change made while
-    // building shows up as a newer rev next time, and a failed build is retried, never served stale.
-    this.refresh(this.manager.taskArray());
-    this.rev = rev;
-    return this.body;
+  constructor(manager: ProcessManager) {
+    this.build = new PacedBuild(
+      () => manager.rev,
+      () => this.refresh(manager.taskArray()),
+    );
   }
 
-  private refresh(tasks: Task[]): void {
-    const blocks: Block[] = [];
-    const anchors = new Map<Task, Block>();
-    for (let i = 0; i < tasks.length; ) {
-      let block = this.anchors.get(tasks[i]);
-      if (block === undefined || !unchanged(block, tasks, i)) block = buildBlock(tasks, i, this.anchors, block);
-      blocks.push(block);
-      anchors.set(block.tasks[0], block);
-      i += block.tasks.length;
-    }
-    // Turnover leaves small blocks behind (ended tasks, new blocks stopped early): start afresh
-    // once there are twice as many as needed.
-    if (blocks.length > 2 * Math.ceil(tasks.length / BLOCK_TASKS) + 8) {
-      this.anchors = new Map();
-      return this.refresh(tasks);
-    }
-    this.anchors = anchors;
-    this.body = new ListBody(blocks.map((b) => b.bytes));
+  /** Calls `waiter` with `{"procs":[…],"serverTime":"` for the live list as it is now. */
+  current(waiter: Waiter<PacedBody>): void {
+    this.build.get(waiter);
+  }
+
+  /**
+   * A refresh of the blocks over `tasks` (the live tasks when it started), a slice per call: each
+   * call walks and copies about WORK_PER_SLICE units of work. A task that ends before its block is
+   * reached is left out.
+   */
+  private refresh(tasks: Task[]): BuildStep<ListBody> {
+    let blocks: Block[] = [];
+    let anchors = new Map<Task, Block>();
+    let old = this.anchors;
+    let i = 0;
+    return () => {
+      let work = 0;
+      while (i < tasks.length && work < WORK_PER_SLICE) {
+        let block = old.get(tasks[i]);
+        let consumed: number;
+        if (block !== undefined && unchanged(block, tasks, i)) {
+          consumed = block.tasks.length;
+          work += consumed;
+        } else {
+          const built = buildBlock(tasks, i, old, block);
+          ({ block, consumed } = built);
+          work += consumed + built.rebuilt * WORK_PER_ENTRY;
+        }
+        i += consumed;
+        if (block === undefined) continue;
+        blocks.push(block);
+        anchors.set(block.tasks[0], block);
+      }
+      if (i < tasks.length) return undefined;
+      // Turnover leaves small blocks behind (ended tasks, new blocks stopped early): start afresh
+      // once there are twice as many as needed.
+      if (blocks.length > 2 * Math.ceil(tasks.length / BLOCK_TASKS) + 8) {
+        [blocks, anchors, old, i] = [[], new Map(), new Map(), 0];
+        return undefined;
+      }
+      this.anchors = anchors;
+      return new ListBody(blocks.map((b) => b.bytes));
+    };
   }
 }
 
@@ -80,24 +104,31 @@ function unchanged(block: Block, tasks: Task[], start: number): boolean {
 }
 
 /**
- * A block from `tasks[start]` on: up to BLOCK_TASKS tasks, stopping before the first task of a
- * kept block. The entries of tasks unchanged since `old` (the block that started here) are taken
- * from it, so a status change costs one task's entry and a copy, not 32 lookups.
+ * A block from `tasks[start]` on: up to BLOCK_TASKS positions, stopping before the first task of a
+ * kept block, without the tasks that ended since (no block when all did). The entries of tasks
+ * unchanged since `old` (the block that started here) are taken from it, so a status change costs
+ * one task's entry and a copy, not 32 lookups.
  */
-function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old: Block | undefined): Block {
+function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old: Block | undefined): { block: Block | undefined; consumed: number; rebuilt: number } {
   let end = start + 1;
   while (end < tasks.length && end - start < BLOCK_TASKS && !anchors.has(tasks[end])) end++;
-  const members = tasks.slice(start, end);
+  const members: Task[] = [];
   const revs: number[] = [];
   const entries: Buffer[] = [];
-  let k = 0; // members keep their order in `old`; ended ones are skipped
-  for (const task of members) {
+  let rebuilt = 0;
+  let k = 0; // members keep their order in `old`
+  for (let at = start; at < end; at++) {
+    const task = tasks[at];
+    if (!task.running) continue;
     while (old !== undefined && k < old.tasks.length && old.tasks[k] !== task) k++;
     const reused = old !== undefined && k < old.tasks.length && old.revs[k] === task.rev;
+    if (!reused) rebuilt++;
+    members.push(task);
     entries.push(reused ? old.entries[k] : procEntry(task).utf8);
     revs.push(task.rev);
   }
-  return { tasks: members, revs, entries, bytes: Buffer.concat(entries) };
+  const block = members.length === 0 ? undefined : { tasks: members, revs, entries, bytes: Buffer.concat(entries) };
+  return { block, consumed: end - start, rebuilt };
 }
 
 /** `{"procs":[` + blocks (the first one's comma dropped) + `],"serverTime":"`. */

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { call, startApi } from "./http-helpers";
 
@@ -46,9 +48,11 @@ describe("filtered and sorted lists (issue 13, item 9)", () => {
       expect(Number(answer.headers["content-length"])).to.equal(Buffer.byteLength(answer.text)).and.to.be.above(256 * 1024);
       expect(answer.json.procs[0].attrs.note).to.equal("é✓");
       if (i % 2 === 0) expect(answer.json.procs.map((p: { name: string }) => p.name)).to.have.length(1_500).and.not.include("odd");
-      else expect(answer.json.procs[0].id).to.equal("big-2999");
+      else expect(answer.json.procs.map((p: { id: string }) => p.id)).to.deep.equal(Array.from({ length: 3_000 - (i === 3 ? 1 : 0) }, (_, k) => `big-${2_999 - k}`));
     }
     expect(answers[0].text.slice(0, -40)).to.equal(answers[2].text.slice(0, -40));
+    const ids = answers[0].json.procs.map((p: { id: string }) => p.id);
+    expect(ids).to.deep.equal([...ids].sort().reverse());
     expect(answers[3].json.procs).to.have.length(2_999);
   });
 
@@ -59,5 +63,60 @@ describe("filtered and sorted lists (issue 13, item 9)", () => {
     expect(head.status).to.equal(200);
     expect(head.text).to.equal("");
     expect(Number(head.headers["content-length"])).to.be.within(Buffer.byteLength(get.text) - 5, Buffer.byteLength(get.text) + 5);
+  });
+});
+
+describe("lists made a slice per event-loop turn (issue 13, item 9; issue 14)", () => {
+  let api: ServedApi & { manager: ProcessManager };
+  beforeEach(async () => {
+    api = await startApi();
+    for (let i = 0; i < 10_000; i++) api.manager.start(`t-${i}`, { name: i % 3 === 0 ? "three" : "other", attrs: { n: i } });
+  });
+  afterEach(() => api.close());
+
+  /** Whether the answer to `path` had begun by the first event-loop turn after its request arrived. */
+  async function answeredWithinOneTurn(path: string): Promise<boolean> {
+    let begun: boolean | undefined;
+    const onStart = (message: unknown) => {
+      const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+      if (request.url === path) setImmediate(() => (begun ??= response.headersSent));
+    };
+    subscribe("http.server.request.start", onStart);
+    try {
+      const answer = await call(api, "GET", path);
+      expect(answer.status, answer.text.slice(0, 200)).to.equal(200);
+    } finally {
+      unsubscribe("http.server.request.start", onStart);
+    }
+    return begun!;
+  }
+
+  it("filters and sorts 10,000 tasks over several turns, so the service's own requests go between", async () => {
+    expect(await answeredWithinOneTurn("/procs/?name=three&attr.n=3000&sort=-statusTime")).to.equal(false);
+    expect(await answeredWithinOneTurn("/procs/?status=init&attr.n=42")).to.equal(false);
+  });
+
+  it("rebuilds the list of 10,000 changed tasks over several turns", async () => {
+    for (const task of api.manager.taskArray()) task.status("changed");
+    expect(await answeredWithinOneTurn("/procs/")).to.equal(false);
+  });
+
+  it("answers at once what is kept, or quick to make", async () => {
+    await call(api, "GET", "/procs/?name=three");
+    expect(await answeredWithinOneTurn("/procs/?name=three")).to.equal(true);
+    api.manager.taskArray()[5].status("one change");
+    await call(api, "GET", "/procs/");
+    api.manager.taskArray()[7].status("another");
+    expect(await answeredWithinOneTurn("/procs/")).to.equal(true);
+  });
+
+  it("shows every change made before a request, even while a build for an older state is under way", async () => {
+    const first = call(api, "GET", "/procs/?name=three");
+    await new Promise((resolve) => setImmediate(resolve));
+    api.manager.status("t-9999", "late change");
+    const second = call(api, "GET", "/procs/?name=three");
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.json.procs).to.have.length(3_334);
+    expect(b.json.procs.find((p: { id: string }) => p.id === "t-9999").status).to.equal("late change");
   });
 });

@@ -1,7 +1,7 @@
 import type { FilteredLists } from "../filtered-lists";
 import { handle, type Handler } from "../handler";
 import { checkQuery } from "../inputs";
-import { sendPaced } from "../paced-body";
+import { answerWith } from "../paced-body";
 import { listTail, type ProcListCache } from "../proc-list";
 import { serverTime } from "../respond";
 
@@ -10,9 +10,10 @@ import { serverTime } from "../respond";
  * Without a query the body comes from the block cache; a filtered or sorted list from its own.
  */
 export function listRoute(cache: ProcListCache, filtered: FilteredLists): Handler {
+  const tail = () => listTail(serverTime());
   return handle((req, res) => {
-    if (req.search === null || req.search === "?") return sendPaced(res, cache.current(), listTail(serverTime()));
+    if (req.search === null || req.search === "?") return cache.current(answerWith(res, tail));
     checkQuery("listQuery", req.query);
-    sendPaced(res, filtered.body(req.query), listTail(serverTime()));
+    filtered.body(req.query, answerWith(res, tail));
   });
 }
