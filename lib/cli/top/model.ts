@@ -164,11 +164,18 @@ export class TopModel {
   }
 }
 
+/** What the filter searches, per task of an answer: built once, since every frame filters again. */
+const searchText = new WeakMap<object, string>();
+
 function rowText(row: Row): string {
   const { proc } = row;
-  let text = `${proc.id}\u0000${proc.name ?? ""}\u0000${proc.status}\u0000${row.endpoint}`;
+  let text = searchText.get(proc);
+  if (text !== undefined) return text;
+  text = `${proc.id}\u0000${proc.name ?? ""}\u0000${proc.status}\u0000${row.endpoint}`;
   for (const key in proc.attrs) text += `\u0000${key}=${formatValue(proc.attrs[key])}`;
-  return text.toLowerCase();
+  text = text.toLowerCase();
+  searchText.set(proc, text);
+  return text;
 }
 
 function key(row: Row): string {
