@@ -6,16 +6,20 @@ import type { HostCheck } from "./host-check";
 import { HttpError } from "./http-error";
 import type { HttpConfig } from "./options";
 import { isLoopback } from "./peer";
+import { remoteRefusal } from "./protected-mode";
 import { sendError } from "./respond";
 
 /**
- * The middleware in front of every route: in protected mode with no token, the DNS-rebinding
- * check; CORS headers for listed origins; preflights (which a browser sends without
- * credentials, so before the token check); then the bearer token.
+ * The middleware in front of every route: in protected mode with no token, remote peers are
+ * refused and loopback ones get the DNS-rebinding check; CORS headers for listed origins;
+ * preflights (which a browser sends without credentials, so before the token check); then the
+ * bearer token.
  */
 export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
   const checkHosts = config.protectedMode && !tokens.enabled;
   return (req: ApiRequest, res: ServerResponse, next: () => void): void => {
+    const refusal = checkHosts ? remoteRefusal(config, req) : undefined;
+    if (refusal !== undefined) return sendError(res, refusal);
     if (checkHosts && !hosts.allows(req.headers.host) && isLoopback(config.peer(req))) {
       const host = JSON.stringify(req.headers.host!.slice(0, 100));
       return sendError(

@@ -16,8 +16,9 @@ export interface AppOptions {
   /** Origins allowed to read and call the API from a browser, e.g. `["http://localhost:5173"]`. No wildcard. Default none. */
   cors?: string[] | undefined;
   /**
-   * With no token, refuse DELETE from a peer that is not on loopback (403), as Redis's protected
-   * mode does. Default true; set a token, or false here, to allow remote kills.
+   * With no token, refuse every request from a peer that is not on loopback (403), as Redis's
+   * protected mode does: attributes carry URIs and user names. Default true; set a token, or
+   * false here, to allow remote access.
    */
   protectedMode?: boolean | undefined;
   /**

@@ -35,17 +35,19 @@ describe("protected mode against DNS rebinding", () => {
     expect(await status("other.test")).to.equal(403);
   });
 
-  it("does not apply once a token is set, nor with protectedMode: false, nor to remote peers", async () => {
+  it("does not apply once a token is set, nor with protectedMode: false; remote peers are refused outright", async () => {
     await start({ token: "tok-123" });
     expect(await status("myservice.example", "GET", "/procs/", { authorization: "Bearer tok-123" })).to.equal(200);
     await api.close();
     await start({ protectedMode: false });
     expect(await status("myservice.example")).to.equal(200);
     await api.close();
-    // A remote reader addressing the server by name may read (kills still need a token).
+    // A remote peer is refused whatever the Host (issue 13, item 14); with a token it may read.
     await start({ peer: () => "10.1.2.3" });
-    expect(await status("myservice.example")).to.equal(200);
-    expect(await status("myservice.example", "DELETE", "/procs/t")).to.equal(403);
+    expect(await status("myservice.example")).to.equal(403);
+    await api.close();
+    await start({ peer: () => "10.1.2.3", token: "tok-123" });
+    expect(await status("myservice.example", "GET", "/procs/", { authorization: "Bearer tok-123" })).to.equal(200);
   });
 
   it("rejects a malformed allowedHosts option with a TypeError", async () => {

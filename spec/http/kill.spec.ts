@@ -169,8 +169,8 @@ describe("DELETE /procs/:id", () => {
       expect(answer.status).to.equal(403);
       expect(answer.json.error).to.contain("protected mode").and.contain("10.1.2.3").and.contain("token").and.contain("protectedMode: false");
       expect(pm.get("t")!.cancelling).to.equal(false);
-      // Reading stays allowed.
-      expect((await call(api, "GET", "/procs/")).status).to.equal(200);
+      // Reading too (issue 13, item 14): see spec/reliability/protected-mode.spec.ts.
+      expect((await call(api, "GET", "/procs/")).status).to.equal(403);
     });
 
     it("refuses a peer whose address is unknown", async () => {
@@ -189,7 +189,8 @@ describe("DELETE /procs/:id", () => {
       });
       api.manager.start("t");
       expect((await call(api, "DELETE", "/procs/t")).status).to.equal(403);
-      expect((await call(api, "GET", "/procs/", { headers: { host: "evil.example" } })).status).to.equal(200);
+      expect((await call(api, "GET", "/procs/", { headers: { host: "evil.example" } })).status).to.equal(403);
+      expect((await call(api, "GET", "/procs/", { headers: { host: "evil.example" } })).json.error).to.contain("an unknown address");
     });
 
     it("allows loopback peers, IPv6 and IPv4-mapped included", async () => {
