@@ -1,7 +1,7 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
+import { createApiServer } from "./api-server";
 import { createApp, type ProclistApp } from "./app";
 import { baseUrl } from "./base-url";
-import { answerClientError } from "./client-error";
 import { checkServeOptions, type ServeOptions } from "./options";
 
 /** A running API server, as `serve()` resolves it. */
@@ -32,11 +32,7 @@ export async function serve(options: ServeOptions = {}): Promise<ServedApi> {
 
 /** Serves an app (the API of one manager, or of a fleet) on `host:port`; see `serve()`. */
 export async function listen(app: Pick<ProclistApp, "handler" | "closeStreams">, host: string, port: number): Promise<ServedApi> {
-  const server = createServer(app.handler);
-  // Headers must arrive promptly; event streams are long responses, not long requests.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.on("clientError", answerClientError);
+  const server = createApiServer(app.handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => reject(new Error(`proclist cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
     server.listen(port, host, () => resolve());
