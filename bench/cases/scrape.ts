@@ -21,14 +21,14 @@ export async function run(options: CaseOptions): Promise<Figures> {
       for (let s = 1; s < STATUSES; s++) task.status(`status ${s}`);
     }, { name: `Service.method${n}` });
   }
-  const bytes = source.text().length;
+  const bytes = source.body().length;
   const timingOptions = options.quick ? { rounds: 2, batchMs: 5 } : { rounds: 9, batchMs: 200 };
   const figures = await timeCases(
     [
-      { name: "endpoint", fn: () => source.text() },
+      { name: "endpoint", fn: () => source.body() },
       { name: "prom-client", fn: () => registry.metrics(), async: true },
     ],
     timingOptions,
   );
-  return { ...figures, bytes, lines: source.text().split("\n").length - 1 };
+  return { ...figures, bytes, lines: source.body().toString().split("\n").length - 1 };
 }

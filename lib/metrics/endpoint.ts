@@ -6,8 +6,8 @@ import { checkMetrics, DEFAULT_BUCKETS, type MetricsOptions } from "./register";
 
 /** What `GET /metrics` serves: the exposition text of one manager's metrics. */
 export interface MetricsSource {
-  /** The Prometheus text format 0.0.4, read now. */
-  text(): string;
+  /** The Prometheus text format 0.0.4 (UTF-8), read now. */
+  body(): Buffer;
 }
 
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -19,5 +19,5 @@ export function metricsSource(manager: ProcessManager, options: MetricsOptions =
   manager.extend(counts);
   const defs: MetricDef[] = proclistMetrics(manager, counts);
   const writer = new ExpositionWriter();
-  return { text: () => writer.write(defs) };
+  return { body: () => writer.write(defs) };
 }

@@ -7,8 +7,8 @@ import { checkQuery } from "../inputs";
 export function metricsRoute(source: MetricsSource): Handler {
   return handle((req, res) => {
     checkQuery("noQuery", req.query);
-    const text = source.text();
-    res.writeHead(200, { "content-type": EXPOSITION_CONTENT_TYPE, "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
-    res.end(text);
+    const body = source.body();
+    res.writeHead(200, { "content-type": EXPOSITION_CONTENT_TYPE, "content-length": body.length, "cache-control": "no-store" });
+    res.end(body);
   });
 }
