@@ -97,7 +97,7 @@ export const apiGroup: Group = async ({ quick, runs, log }) => {
       verdict: "",
     });
     rows.push({
-      figure: `  share of the static list's req/s at ${fmt(size)} tasks`,
+      figure: `  share of the static list's req/s at ${fmt(size)} tasks, ${fmt(rate)} changes/s`,
       measured: Number.isFinite(share) ? `${fmt(share * 100, 1)} %` : `no static figure (${fmt(rps(`list ${size}`))} req/s)`,
       reference: "",
       target: rate >= 10000 ? "≥ 70 %" : "",
