@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import type { Browser } from "playwright-core";
+import { serveFleet, type ServedApi } from "../../lib";
+import { RedisServer } from "../../samples/redis-server";
+import { InstanceProcess, startThree } from "../fleet/instances";
+import { byData, launchChromium, openPage } from "./chromium";
+
+describe("web: the page over a fleet (serveFleet)", function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let redis: RedisServer;
+  const instances: InstanceProcess[] = [];
+  let api: ServedApi | undefined;
+
+  before(async function () {
+    browser = await launchChromium(this);
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    await api?.close();
+    await Promise.all(instances.splice(0).map((i) => i.kill()));
+    await redis?.stop();
+    await browser?.close();
+  });
+
+  it("shows an instance column and the instances, up or gone since when", async () => {
+    await startThree(redis.url, "page", instances, { TTL_MS: "1500", HEARTBEAT_MS: "300" });
+    api = await serveFleet({ redis: redis.url, service: "page", port: 0 });
+    const { context, page, log } = await openPage(browser);
+    try {
+      await page.goto(api.url + "/");
+      const row = `#live-rows .row${byData("id", "b/b1")}`;
+      await page.waitForSelector(row);
+      expect((await page.textContent(`${row} .cell.instance`))?.trim()).to.equal("b");
+      expect(await page.textContent("#live-header")).to.include("instance");
+      await page.waitForSelector(`#instances-list .instance.up${byData("instance", "c")}`);
+      expect(await page.locator("#instances-list .instance.up").count()).to.equal(3);
+      await instances[2].kill("SIGKILL");
+      // The list is re-read every 5 s; the instance is gone once its TTL ran out.
+      await page.waitForSelector(`#instances-list .instance.gone${byData("instance", "c")}`, { timeout: 30_000 });
+      expect(await page.textContent(`#instances-list .instance${byData("instance", "c")}`)).to.include("gone since");
+      expect(log.errors).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
