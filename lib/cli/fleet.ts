@@ -28,13 +28,18 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
   }
   let reader: FleetReader;
   try {
-    reader = new FleetReader({ redis: options.redis!, service: options.service, timeoutMs: options.timeout });
+    // Not the package name joinFleet defaults to: the command runs wherever the operator is.
+    reader = new FleetReader({ redis: options.redis!, service: options.service ?? "default", timeoutMs: options.timeout });
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
   open.add(reader);
   const by = `cli@${hostname()}`;
   const all = await reader.instances();
+  if (all.length === 0) {
+    const services = (await reader.services()).filter((s) => s !== reader.service);
+    process.stderr.write(`proclist: no instance of service ${JSON.stringify(reader.service)} in Redis${services.length === 0 ? "" : `; services found: ${services.join(", ")} (choose one with --service)`}\n`);
+  }
   const chosen = all.filter((i) => (wanted.kind === "all" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
   const targets = chosen.map((info) => ({ endpoint: instanceEndpoint(reader, info.instance), client: new InstanceClient(reader, info, by) }));
   if (task === undefined) return { targets };

@@ -127,6 +127,24 @@ export class FleetReader {
     return Promise.all(up.map(({ instance }) => this.ask(instance, op).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
   }
 
+  /**
+   * The services that have instances under this reader's prefix, found by SCAN (never KEYS), at
+   * most `max` of them: what to suggest when the service asked for has none.
+   */
+  async services(max = 20): Promise<string[]> {
+    const redis = await this.ready();
+    const prefix = this.keys.base.slice(0, this.keys.base.length - this.keys.service.length - 1);
+    const found = new Set<string>();
+    let cursor = "0";
+    let rounds = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*:instances`, "COUNT", 1000);
+      for (const key of keys) found.add(key.slice(prefix.length, -":instances".length));
+      cursor = next;
+    } while (cursor !== "0" && found.size < max && ++rounds < 100);
+    return [...found].sort().slice(0, max);
+  }
+
   /** Closes the connections this reader opened. */
   async close(): Promise<void> {
     this.rpc.close();

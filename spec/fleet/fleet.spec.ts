@@ -66,6 +66,15 @@ describe("fleet on a real Redis", function () {
     const json = await proclist("ls", "--json", "--redis", redis.url, "--service", service);
     const rows = JSON.parse(json.stdout) as { id: string; instance: string }[];
     expect(rows.map((r) => `${r.instance} ${r.id}`).sort()).to.deep.equal(["a a/a1", "a a/a2", "b b/b1", "b b/b2", "b b/forbid-b", "c c/c1"]);
+    // Without --service: the service "default", and the services Redis has are named (found by SCAN).
+    const none = await proclist("ls", "--redis", redis.url);
+    expect(none.code).to.equal(0);
+    expect(none.stderr).to.match(new RegExp(`no instance of service "default" in Redis; services found: .*\\b${service}\\b`));
+    // Redis unreachable: exit 3 with the reason, the password never shown.
+    const down = await proclist("ls", "--redis", "redis://u:secret@127.0.0.1:1", "--timeout", "1000");
+    expect(down.code).to.equal(3);
+    expect(down.stderr).to.include("Redis at redis://u:…@127.0.0.1:1 is unreachable");
+    expect(down.stderr).to.not.include("secret");
   });
 
   it("proclist kill <instance>/<id> ends the task on its own instance only, and answers as today", async () => {
