@@ -1,4 +1,4 @@
-import { AsyncLocalStorage, AsyncResource, executionAsyncId, executionAsyncResource } from "node:async_hooks";
+import { AsyncLocalStorage, executionAsyncId } from "node:async_hooks";
 import type { Task } from "./task";
 import type { TaskHandle } from "./task-handle";
 
@@ -39,49 +39,21 @@ function enterFrame<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, 
   }
 }
 
-type Enter = <R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>) => R;
-
 /**
- * How a task's context is entered, chosen on the first task by how this runtime keeps async context.
+ * How a task's context is entered: `run`, on every runtime. With async hooks (Node 20 and 22) it
+ * writes the store on the current async resource and back (~25 ns). With AsyncContextFrame
+ * (Node 24+) it builds the task's frame on entry and restores the caller's by reference on exit.
  *
- * With async hooks (Node 20 and 22), `run` writes the store on the current async resource and
- * back: ~25 ns. With AsyncContextFrame (Node 24+), `run` builds a frame on entry and another on
- * exit, each a copy of the current frame's Map (~200–400 ns apiece), so instead an AsyncResource
- * remembers the caller's frame and restores it by reference, and only the task's own frame is
- * built (`enterWith`): one copy, plus ~20 ns for the resource. Both give the callee and everything
- * it schedules the task's context, and give the caller back its own.
+ * Not `new AsyncResource().runInAsyncScope()` around `enterWith`, although it measured cheaper on
+ * Node 24+: Node pushes the resource's id on its async id stack and pops it in a `finally`, and a
+ * stack overflow inside tracked recursion can strike that `finally` — the pop is skipped and Node
+ * aborts the whole process ("async hook stack has become corrupted", seen on Node 26), where
+ * untracked code gets a catchable RangeError.
  */
-let enter: Enter = (task, fn, thisArg, args) => {
-  enter = keepsStoresOnResources() ? enterWithRun : enterWithResource;
-  return enter(task, fn, thisArg, args);
-};
-
-function enterWithRun<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
+function enter<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   frameTask = task;
   frameAsyncId = executionAsyncId();
   return taskContext.run(task, Reflect.apply, fn, thisArg, args) as R;
-}
-
-function enterWithResource<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
-  return new AsyncResource(RESOURCE_TYPE).runInAsyncScope(enterTaskFrame, undefined, task, fn, thisArg, args) as R;
-}
-
-const RESOURCE_TYPE = "proclist";
-
-function enterTaskFrame<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
-  taskContext.enterWith(task);
-  frameTask = task;
-  frameAsyncId = executionAsyncId();
-  return Reflect.apply(fn, thisArg, args);
-}
-
-/** Whether the storage keeps its store on the current async resource (async hooks), not in a frame. */
-function keepsStoresOnResources(): boolean {
-  const probe = {} as Task;
-  return taskContext.run(probe, () => {
-    const resource = executionAsyncResource() as Record<symbol, unknown>;
-    return Object.getOwnPropertySymbols(resource).some((key) => resource[key] === probe);
-  });
 }
 
 /** The task the calling code runs in (across awaits, timers and nested calls), or undefined. */
