@@ -84,7 +84,9 @@ describe("proclist top in a real terminal (tmux)", function () {
     blocked(a.manager, "on-a");
     await tick(150);
     blocked(b.manager, "on-b");
-    tmux = await TmuxSession.start(script(`-e ${a.label} -e ${b.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    // FORCE_COLOR: the colour check below must not depend on the runner; chalk turns colour off
+    // wherever CI is set (as CI sets it), and tmux hands its server's environment to top.
+    tmux = await TmuxSession.start(script(`-e ${a.label} -e ${b.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "", FORCE_COLOR: "1" } });
     const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     // Select on-b, so that the dimmed row is not also the inverted one. Rows sort by age, and the
     // two ages are 150 ms apart: on a loaded machine one answer's delay can swap them, so look.
