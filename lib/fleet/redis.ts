@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from "ioredis";
 import type { RedisSource } from "./options";
+import { optionalPeer } from "../core/optional-peer";
 
 /** A pair of connections: one for commands, one for subscriptions (a subscribed connection can do nothing else). */
 export interface RedisPair {
@@ -22,13 +23,7 @@ const OPTIONS: RedisOptions = {
 };
 
 /** ioredis, loaded on first use: `import "proclist"` must not load it. */
-function ioredis(): typeof import("ioredis") {
-  try {
-    return require("ioredis") as typeof import("ioredis");
-  } catch (error) {
-    throw new Error("the fleet needs the ioredis package: npm install ioredis", { cause: error });
-  }
-}
+const ioredis = optionalPeer<typeof import("ioredis")>("ioredis", "proclist's fleet");
 
 /**
  * Opens the connections for a URL, or for a client the app already has: that client carries the
