@@ -8,7 +8,7 @@ import { historyJson } from "../http/routes/history";
 import { killTask } from "../http/routes/kill";
 import { wireStats } from "../http/routes/stats";
 import type { FleetKeys } from "./keys";
-import { MAX_MESSAGE_BYTES, validateRequest, type FleetRequest } from "./protocol";
+import { readMessage, validateRequest, type FleetRequest } from "./protocol";
 import { isReady } from "./redis";
 
 /**
@@ -27,14 +27,8 @@ export class ControlServer {
 
   /** Handles one message of the control channel. */
   onMessage(text: string): void {
-    if (text.length > MAX_MESSAGE_BYTES) return;
-    let request: unknown;
-    try {
-      request = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (!validateRequest(request)) return;
+    const request = readMessage(text, validateRequest);
+    if (request === undefined) return;
     const reply = this.answer(request);
     if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
   }

@@ -48,3 +48,18 @@ export const validateReply = ajv.compile<FleetReply>({
 
 /** The largest message read from a channel: a kill or a history answer is far smaller. */
 export const MAX_MESSAGE_BYTES = 4 << 20;
+
+/**
+ * Reads one message of a channel: too large, not JSON or not of the shape `check` accepts gives
+ * undefined (anyone who can publish on the channel can send anything; nothing of it may throw).
+ */
+export function readMessage<T>(text: string, check: (value: unknown) => value is T): T | undefined {
+  if (text.length > MAX_MESSAGE_BYTES) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return check(value) ? value : undefined;
+}

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { InstanceUnreachableError } from "./errors";
 import type { FleetKeys } from "./keys";
-import { MAX_MESSAGE_BYTES, validateReply, type FleetOp, type FleetReply, type FleetRequest } from "./protocol";
+import { readMessage, validateReply, type FleetOp, type FleetReply, type FleetRequest } from "./protocol";
 
 interface Pending {
   resolve(reply: FleetReply): void;
@@ -72,14 +72,8 @@ export class FleetRpc {
   }
 
   private onReply(text: string): void {
-    if (text.length > MAX_MESSAGE_BYTES) return;
-    let reply: unknown;
-    try {
-      reply = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (validateReply(reply)) this.settle(reply.rid, reply);
+    const reply = readMessage(text, validateReply);
+    if (reply !== undefined) this.settle(reply.rid, reply);
   }
 
   private settle(rid: string, reply?: FleetReply): void {
