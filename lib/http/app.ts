@@ -33,7 +33,7 @@ export interface ProclistApp {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** The manager served. */
   readonly manager: ProcessManager;
-  /** Ends open event streams (they would otherwise keep a closing server waiting). */
+  /** Ends open event streams (they would otherwise keep a closing server waiting) and takes the metrics hook off the manager. */
   closeStreams(): void;
 }
 
@@ -63,13 +63,17 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.delete("/procs/:id", killRoute(manager, config) as never);
   get("/procs/:id/history", historyRoute(manager, config.traceUrl));
   get("/stats", statsRoute(manager));
-  if (config.metrics !== undefined) get("/metrics", metricsRoute(metricsSource(manager, config.metrics)));
+  const metrics = config.metrics === undefined ? undefined : metricsSource(manager, config.metrics);
+  if (metrics !== undefined) get("/metrics", metricsRoute(metrics));
 
   return {
     polka: app,
     handler: app.handler as ProclistApp["handler"],
     manager,
-    closeStreams: () => hub.close(),
+    closeStreams: () => {
+      hub.close();
+      metrics?.close(); // one ended hook per app: an app closed and made again must not add up
+    },
   };
 }
 

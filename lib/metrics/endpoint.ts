@@ -8,6 +8,8 @@ import { checkMetrics, DEFAULT_BUCKETS, type MetricsOptions } from "./register";
 export interface MetricsSource {
   /** The Prometheus text format 0.0.4 (UTF-8), read now. */
   body(): Buffer;
+  /** Stops counting: removes the `ended` hook from the manager (the app's close calls it). */
+  close(): void;
 }
 
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -16,8 +18,8 @@ export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 export function metricsSource(manager: ProcessManager, options: MetricsOptions = {}): MetricsSource {
   checkMetrics(options);
   const counts = new EndCounts(options.buckets ?? DEFAULT_BUCKETS);
-  manager.extend(counts);
+  const remove = manager.extend(counts);
   const defs: MetricDef[] = proclistMetrics(manager, counts);
   const writer = new ExpositionWriter();
-  return { body: () => writer.write(defs) };
+  return { body: () => writer.write(defs), close: remove };
 }

@@ -58,6 +58,12 @@ describe("Prometheus metrics", function () {
     });
     afterEach(() => api.close());
 
+    it("takes its hook off the manager when the API closes, so apps made again do not add up", async () => {
+      expect(api.manager.hooks).to.not.equal(undefined);
+      await api.close();
+      expect(api.manager.hooks).to.equal(undefined);
+    });
+
     it("answers the text format 0.0.4 that promtool accepts without a complaint", async () => {
       const answer = await call(api, "GET", "/metrics", { headers });
       expect(answer.status).to.equal(200);
