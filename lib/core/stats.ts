@@ -25,6 +25,8 @@ export interface NameCounters {
   readonly ended: number;
   readonly killed: number;
   readonly aborted: number;
+  /** Grows whenever any counter of this name changes (every start and every end), so an exporter can keep what it derived until it moves. */
+  readonly revision: number;
   /** Calls `visit` with each status seen, how many times a completed task passed through it, and the ms spent in it. */
   forEachPhase(visit: (status: string, count: number, totalMs: number) => void): void;
 }
@@ -53,6 +55,11 @@ class NameRecord implements NameCounters {
   private readonly seenIndex: number[] = new Array<number>(CACHED_POSITIONS).fill(-1);
 
   constructor(readonly name: string) {}
+
+  // Derived, not counted: a start bumps `started`, an end its outcome, and phases change only at an end.
+  get revision(): number {
+    return this.started + this.ended + this.killed + this.aborted;
+  }
 
   addDuration(ms: number): void {
     this.window[this.next] = ms;

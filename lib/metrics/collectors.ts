@@ -5,13 +5,20 @@ import type { EndCounts } from "./end-counts";
 /** Receives one sample: its label values (in `labelNames` order, then `le` for a bucket) and its value. */
 export type Push = (labelValues: readonly string[], value: number, suffix?: "_bucket" | "_sum" | "_count") => void;
 
+/**
+ * Receives one block of a metric's samples, those of one task name: `key` names it (unique within
+ * the metric), `rev` grows whenever any of its samples changes (undefined: may change at any time),
+ * and `samples` pushes them. A writer may keep a block's text until its `rev` moves.
+ */
+export type Block = (key: string, rev: number | undefined, samples: (push: Push) => void) => void;
+
 /** One metric: what it is, and how to walk its samples from the manager's counters at scrape time. */
 export interface MetricDef {
   readonly name: string;
   readonly help: string;
   readonly type: "gauge" | "counter" | "histogram";
   readonly labelNames: readonly string[];
-  collect(push: Push): void;
+  collect(block: Block): void;
 }
 
 const OUTCOMES: readonly Outcome[] = ["ended", "killed", "aborted"];
@@ -29,32 +36,36 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
       type: "gauge",
       help: "Tasks running now, per task name.",
       labelNames: ["name"],
-      collect: (push) => stats.forEachName((n) => push([n.name], n.running)),
+      collect: (block) => stats.forEachName((n) => block(n.name, n.revision, (push) => push([n.name], n.running))),
     },
     {
       name: "proclist_tasks_total",
       type: "counter",
       help: "Tasks ended, per task name and outcome (ended, killed, aborted).",
       labelNames: ["name", "outcome"],
-      collect: (push) =>
-        stats.forEachName((n) => {
-          for (const outcome of OUTCOMES) push([n.name, outcome], n[outcome]);
-        }),
+      collect: (block) =>
+        stats.forEachName((n) =>
+          block(n.name, n.revision, (push) => {
+            for (const outcome of OUTCOMES) push([n.name, outcome], n[outcome]);
+          }),
+        ),
     },
     {
       name: "proclist_task_duration_seconds",
       type: "histogram",
       help: "How long ended tasks took, per task name and outcome.",
       labelNames: ["name", "outcome"],
-      collect: (push) => {
+      collect: (block) => {
         for (const [name, ends] of counts.byName) {
-          for (const [outcome, d] of ends.durations) {
-            let cumulative = 0;
-            for (let i = 0; i < le.length; i++) push([name, outcome, le[i]], (cumulative += d.counts[i]), "_bucket");
-            push([name, outcome, "+Inf"], d.count, "_bucket");
-            push([name, outcome], d.sum, "_sum");
-            push([name, outcome], d.count, "_count");
-          }
+          block(name, ends.rev, (push) => {
+            for (const [outcome, d] of ends.durations) {
+              let cumulative = 0;
+              for (let i = 0; i < le.length; i++) push([name, outcome, le[i]], (cumulative += d.counts[i]), "_bucket");
+              push([name, outcome, "+Inf"], d.count, "_bucket");
+              push([name, outcome], d.sum, "_sum");
+              push([name, outcome], d.count, "_count");
+            }
+          });
         }
       },
     },
@@ -63,14 +74,15 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
       type: "counter",
       help: "Seconds ended tasks spent in each status, per task name and status.",
       labelNames: ["name", "status"],
-      collect: (push) => stats.forEachName((n) => n.forEachPhase((status, _count, totalMs) => push([n.name, status], totalMs / 1000))),
+      collect: (block) =>
+        stats.forEachName((n) => block(n.name, n.revision, (push) => n.forEachPhase((status, _count, totalMs) => push([n.name, status], totalMs / 1000)))),
     },
     {
       name: "proclist_kills_total",
       type: "counter",
       help: "Kills accepted, per task name and who asked (token label, peer kind, client, deadline, code).",
       labelNames: ["name", "by_kind"],
-      collect: (push) => {
+      collect: (block) => {
         const live = new Map<string, Map<string, number>>();
         // Tasks killed but still stopping count now, not when they end: a stuck one is what the operator looks for.
         for (const task of manager.tasks()) {
@@ -84,10 +96,16 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
         for (const [name, ends] of counts.byName) {
           const more = live.get(name);
           live.delete(name);
-          for (const [kind, value] of ends.kills) push([name, kind], value + (more?.get(kind) ?? 0));
-          if (more !== undefined) for (const [kind, value] of more) if (!ends.kills.has(kind)) push([name, kind], value);
+          if (ends.kills.size === 0 && more === undefined) continue;
+          // A name with kills still stopping is read afresh: they can end or be killed without any rev moving.
+          block(name, more === undefined ? ends.rev : undefined, (push) => {
+            for (const [kind, value] of ends.kills) push([name, kind], value + (more?.get(kind) ?? 0));
+            if (more !== undefined) for (const [kind, value] of more) if (!ends.kills.has(kind)) push([name, kind], value);
+          });
         }
-        for (const [name, byKind] of live) for (const [kind, value] of byKind) push([name, kind], value);
+        for (const [name, byKind] of live) block(name, undefined, (push) => {
+          for (const [kind, value] of byKind) push([name, kind], value);
+        });
       },
     },
   ];

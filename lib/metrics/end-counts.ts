@@ -16,6 +16,8 @@ export class Durations {
 
 /** What ended tasks of one name add, beyond the stats: durations per outcome, kills per kind. */
 export class NameEnds {
+  /** Grows with every end counted here, so a writer can keep this name's text until it moves. */
+  rev = 0;
   readonly durations = new Map<Outcome, Durations>();
   readonly kills = new Map<string, number>();
 }
@@ -36,6 +38,7 @@ export class EndCounts implements TaskExtension {
 
   ended(task: Task): void {
     const record = this.record(task.name);
+    record.rev++;
     const outcome = task.outcome!;
     let durations = record.durations.get(outcome);
     if (durations === undefined) record.durations.set(outcome, (durations = new Durations(this.buckets.length)));

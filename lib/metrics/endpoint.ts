@@ -8,6 +8,8 @@ import { checkMetrics, DEFAULT_BUCKETS, type MetricsOptions } from "./register";
 export interface MetricsSource {
   /** The Prometheus text format 0.0.4 (UTF-8), read now. */
   body(): Buffer;
+  /** Says that a body has been sent (the socket is done with it), so a later scrape may write over its memory instead of taking fresh memory. */
+  sent(body: Buffer): void;
   /** Stops counting: removes the `ended` hook from the manager (the app's close calls it). */
   close(): void;
 }
@@ -21,5 +23,5 @@ export function metricsSource(manager: ProcessManager, options: MetricsOptions =
   const remove = manager.extend(counts);
   const defs: MetricDef[] = proclistMetrics(manager, counts);
   const writer = new ExpositionWriter();
-  return { body: () => writer.write(defs), close: remove };
+  return { body: () => writer.write(defs), sent: (body) => writer.sent(body), close: remove };
 }

@@ -20,11 +20,13 @@ export function promMetric(def: MetricDef): object {
     aggregator: "sum",
     get() {
       const values: Sample[] = [];
-      def.collect((labelValues, value, suffix) => {
-        const labels: Record<string, string> = {};
-        for (let i = 0; i < labelValues.length; i++) labels[i < labelNames.length ? labelNames[i] : "le"] = labelValues[i];
-        values.push(suffix === undefined ? { labels, value } : { labels, value, metricName: name + suffix });
-      });
+      def.collect((_key, _rev, samples) =>
+        samples((labelValues, value, suffix) => {
+          const labels: Record<string, string> = {};
+          for (let i = 0; i < labelValues.length; i++) labels[i < labelNames.length ? labelNames[i] : "le"] = labelValues[i];
+          values.push(suffix === undefined ? { labels, value } : { labels, value, metricName: name + suffix });
+        }),
+      );
       return { name, help, type, aggregator: "sum", values };
     },
     // prom-client's resetMetrics() calls it: these are the manager's own counts, which it leaves alone.

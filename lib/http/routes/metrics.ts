@@ -9,6 +9,7 @@ export function metricsRoute(source: MetricsSource): Handler {
     checkQuery("noQuery", req.query);
     const body = source.body();
     res.writeHead(200, { "content-type": EXPOSITION_CONTENT_TYPE, "content-length": body.length, "cache-control": "no-store" });
-    res.end(body);
+    // On "finish" the socket has written the bytes out; until then (a slow scraper) the next scrape takes fresh memory.
+    res.end(body, () => source.sent(body));
   });
 }
