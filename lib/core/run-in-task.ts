@@ -10,23 +10,40 @@ import { Booked, type Task } from "./task";
  * on settle; an async generator is tracked until its iteration ends (or it is garbage-collected).
  * Any other thenable (a query builder that runs when `then` is called, as Knex's and Mongoose's
  * do) is a value like any other: returned untouched, and the task ends as the method returns.
+ *
+ * `@Tracked` does the same in its own frame (see `endThrown`, `settled`): each level of a tracked
+ * recursion then costs the method's frame, the wrapper's and `runInContext`'s, no more.
  */
-export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: unknown[]): R {
+export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   let result: R;
   try {
     result = runInContext(task, fn, thisArg, args);
   } catch (error) {
-    try {
-      return failed(task, error) as R;
-    } catch (thrown) {
-      // No room to record the end (a stack overflow still unwinding): a frame further up will.
-      if ((task.booked & Booked.Ended) === 0) {
-        stranded.tasks.push(task);
-        stranded.error ??= error;
-      }
-      throw thrown;
-    }
+    return endThrown(task, error) as R;
   }
+  return settled(task, result);
+}
+
+/**
+ * Ends the task of a call that threw, and rethrows (or, for a swallowed cancellation, returns
+ * undefined). With no room to record the end (a stack overflow still unwinding), it leaves the
+ * task to the next end of a task that has room, and rethrows.
+ */
+export function endThrown(task: Task, error: unknown): undefined {
+  try {
+    return failed(task, error);
+  } catch (thrown) {
+    // Inline, no call: there may be no room for one.
+    if ((task.booked & Booked.Ended) === 0) {
+      stranded.tasks.push(task);
+      stranded.error ??= error;
+    }
+    throw thrown;
+  }
+}
+
+/** What a call that returned gives its caller: the result, once the task's end is arranged (see `runInTask`). */
+export function settled<R>(task: Task, result: R): R {
   if (result instanceof Promise) return settleWith(task, result) as R;
   if (result !== null && typeof result === "object" && Object.prototype.toString.call(result) === "[object AsyncGenerator]") {
     return trackIteration(task, result as unknown as AsyncGenerator) as R;

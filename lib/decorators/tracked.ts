@@ -1,12 +1,12 @@
-import { activeTask } from "../core/context";
+import { activeTask, enter, frame, leave, runInContext, taskContext } from "../core/context";
 import type { ParamSpec } from "./metadata";
-import { runInTask } from "../core/run-in-task";
+import { endThrown, settled } from "../core/run-in-task";
+import { stranded } from "../core/stranded";
 import { TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../core/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
 import { calledBare, methodDecorator, type MethodDecoratorBothWays } from "./method";
-import { stranded } from "../core/stranded";
 import { Booked, type Task } from "../core/task";
 import { idProblem, MAX_ID_LENGTH } from "../core/task-id";
 import { beginDespiteFaults, type TrackingPlan } from "./tracking-faults";
@@ -84,10 +84,37 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
         task = beginDespiteFaults(plan, name, manager, arguments, parent);
         if (task === undefined) return Reflect.apply(original, this, arguments);
       }
+      // runInTask's steps, in this frame, with the context entered by calls that return before the
+      // method is called: a tracked recursion costs the method's frame and this one per level.
+      let result: unknown;
       try {
-        return runInTask(task, original, this, arguments as unknown as unknown[]);
+        if (task.owner.hooks?.enter !== undefined) result = runInContext(task, original, this, arguments);
+        else {
+          const { task: frameTask, asyncId: frameAsyncId } = frame;
+          enter(task);
+          try {
+            result = Reflect.apply(original, this, arguments);
+          } finally {
+            leave(parent, frameTask, frameAsyncId);
+          }
+        }
       } catch (error) {
-        // runInTask could not even start (a stack overflow): a frame further up ends the task.
+        try {
+          // A stack overflow may have struck the `leave` above: make the caller's task current again.
+          if (taskContext.getStore() === task) leave(parent, undefined, -1);
+          return endThrown(task, error);
+        } catch (thrown) {
+          // No room for a call yet (a stack overflow still unwinding): a frame further up ends the task.
+          if ((task.booked & Booked.Ended) === 0) {
+            stranded.tasks.push(task);
+            stranded.error ??= error;
+          }
+          throw thrown;
+        }
+      }
+      try {
+        return settled(task, result);
+      } catch (error) {
         if ((task.booked & Booked.Ended) === 0) {
           stranded.tasks.push(task);
           stranded.error ??= error;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { ProcessManager, Tracked } from "../../lib";
+import { currentTask, ProcessManager, Tracked } from "../../lib";
 import { freshManager, rejectionOf, thrownBy } from "../helpers";
 
 const run = promisify(execFile);
@@ -108,8 +108,11 @@ describe("issue 13: nothing stays running forever", function () {
     for (let frames = 0; frames < 24; frames++) {
       expect(thrownBy(() => atDepth(frames, () => service.down(0)))).to.be.instanceOf(RangeError);
       expectNothingLive(pm);
+      // and the caller is back in its own context, not in a task of the overflowed recursion
+      expect(currentTask()).to.equal(undefined);
       expect(await rejectionOf(atDepth(frames, () => service.downAsync(0)))).to.be.instanceOf(RangeError);
       expectNothingLive(pm);
+      expect(currentTask()).to.equal(undefined);
     }
     expect(pm.stats.snapshot().find((s) => s.name === "Service.down")!.aborted).to.be.above(100);
   });
