@@ -18,6 +18,7 @@ export type { Task, Outcome } from "./core/task";
 export type { TaskInfo, FinishedTaskInfo } from "./core/task-info";
 export type { HistoryEntry } from "./core/history";
 export type { ManagerOptions, ManagerOptionsInput, TaskOptions, ExtensionOptions } from "./core/options";
+export { TaskSlot } from "./core/extension";
 export type { TaskExtension } from "./core/extension";
 export { enableOtel, disableOtel } from "./otel/enable";
 export type { OtelOptions } from "./otel/enable";

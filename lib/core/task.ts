@@ -43,6 +43,8 @@ export class Task implements TaskHandle {
   error: string | undefined = undefined;
   /** Identifiers an extension attached as the task began (e.g. `traceId`, `spanId`); shown with the task. */
   fields: Readonly<Record<string, string>> | undefined = undefined;
+  /** Extensions' own values on this task, one index each (see `TaskSlot`); undefined until one is set. */
+  slots: unknown[] | undefined = undefined;
   /** Set only for a task with a deadline, its own or inherited (see deadline.ts). */
   deadline: Deadline | undefined = undefined;
   private controller: AbortController | undefined = undefined;
@@ -140,7 +142,9 @@ export class Task implements TaskHandle {
     if (message !== undefined) message = cutText(message, this.owner.maxStatusLength);
     this.cancel = new CancelError(this.id, message);
     this.killedBy = by;
-    this.appendEntry(message === undefined ? "[cancel request]" : `[cancel request: ${message}]`);
+    const entry = message === undefined ? "[cancel request]" : `[cancel request: ${message}]`;
+    this.appendEntry(entry);
+    this.owner.hooks?.status?.(this, entry, this.history.lastTime);
     if (this.owner.events.active) this.owner.events.emit({ type: "kill", task: this, ts: this.history.lastTime, message, by });
     this.controller?.abort(this.cancel);
     return true;
@@ -167,6 +171,8 @@ export class Task implements TaskHandle {
 
   private record(text: string): void {
     this.appendEntry(text);
+    const hooks = this.owner.hooks;
+    if (hooks !== undefined && hooks.status !== undefined) hooks.status(this, text, this.history.lastTime);
     if (this.owner.events.active) this.owner.events.emit({ type: "status", task: this, ts: this.history.lastTime, status: text });
   }
 

@@ -38,12 +38,10 @@ export function enableOtel(manager: ProcessManager, options: OtelOptions = {}): 
   disableOtel(manager);
   let remove: () => void;
   if (options.spans === true) {
-    const spans = new TaskSpans(api, options.tracer ?? api.trace.getTracer("proclist"));
+    const spans = new TaskSpans(api, options.tracer ?? api.trace.getTracer("proclist"), manager);
     const unextend = manager.extend(spans);
-    const unsubscribe = manager.subscribe(spans.onEvent);
     remove = () => {
       unextend();
-      unsubscribe();
       spans.close();
     };
   } else {

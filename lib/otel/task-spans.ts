@@ -1,48 +1,76 @@
-import type { Context, Span, Tracer } from "@opentelemetry/api";
-import type { TaskEvent } from "../core/events";
-import type { TaskExtension } from "../core/extension";
+import type { Attributes, Context, HrTime, Span, Tracer } from "@opentelemetry/api";
+import { TaskSlot, type TaskExtension } from "../core/extension";
+import type { ProcessManager } from "../core/manager";
 import type { Task } from "../core/task";
 import type { Api } from "./api";
 import { spanAttributes, spanValue } from "./attributes";
 import { spanFields } from "./trace-ids";
 
 interface OpenSpan {
-  span: Span;
+  readonly span: Span;
   /** The caller's context with the task's span set: the task's code runs in it. */
-  context: Context;
+  readonly context: Context;
+  /** The attributes the span started with: those the task has otherwise at its end are set then. */
+  readonly attributes: Attributes;
+  /** Whether the task's cancel request is on the span already. */
+  killed: boolean;
 }
 
 /**
  * One span per task: named after the task, child of the span active where it started, the task's
  * attributes as attributes, each status an event at its time, ended at the task's end time. The
  * span is the active context while the task's code runs, so spans started inside nest under it.
+ * The span lives on the task (a slot), and statuses come through the manager's `status` hook: no
+ * Map, and no event object per status.
  */
 export class TaskSpans implements TaskExtension {
-  private readonly open = new Map<Task, OpenSpan>();
+  private readonly slot: TaskSlot<OpenSpan>;
 
   constructor(
     private readonly api: Api,
     private readonly tracer: Tracer,
-  ) {}
+    private readonly manager: ProcessManager,
+  ) {
+    this.slot = new TaskSlot(manager);
+  }
 
   started(task: Task): void {
     const parent = this.api.context.active();
-    const span = this.tracer.startSpan(task.name, { attributes: spanAttributes(task.attrs), startTime: task.startTime }, parent);
+    const attributes = spanAttributes(task.attrs);
+    const span = this.tracer.startSpan(task.name, { attributes, startTime: hrTimeOf(task.startTime) }, parent);
     task.fields = spanFields(this.api, span);
-    this.open.set(task, { span, context: this.api.trace.setSpan(parent, span) });
+    this.slot.set(task, { span, context: this.api.trace.setSpan(parent, span), attributes, killed: false });
   }
 
   enter<R>(task: Task, run: () => R): R {
-    const open = this.open.get(task);
+    const open = this.slot.get(task);
     return open === undefined ? run() : this.api.context.with(open.context, run);
   }
 
-  ended(task: Task, error: unknown): void {
-    const open = this.open.get(task);
+  status(task: Task, text: string, ts: number): void {
+    const open = this.slot.get(task);
     if (open === undefined) return;
-    this.open.delete(task);
+    if (task.cancel === undefined || open.killed) {
+      open.span.addEvent(text, hrTimeOf(ts));
+      return;
+    }
+    open.killed = true;
+    open.span.addEvent("cancel request", killAttributes(task.cancel.reason, task.killedBy), hrTimeOf(ts));
+  }
+
+  ended(task: Task, error: unknown): void {
+    const open = this.slot.get(task);
+    if (open === undefined) return;
+    this.slot.set(task, undefined);
     const { span } = open;
-    const end = task.endTime;
+    // Attributes set while the task ran (OpenTelemetry has no removal: one deleted stays as it began).
+    for (const key in task.attrs) {
+      const raw = task.attrs[key];
+      if (raw === open.attributes[key]) continue;
+      const value = spanValue(raw);
+      if (value !== undefined && value !== open.attributes[key]) span.setAttribute(key, value);
+    }
+    const end = hrTimeOf(task.endTime);
     if (task.outcome === "killed") {
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: task.cancel?.reason ?? "killed" });
     } else if (task.outcome === "aborted") {
@@ -52,23 +80,15 @@ export class TaskSpans implements TaskExtension {
     span.end(end);
   }
 
-  /** Statuses, attribute changes and kills, from the manager's events. */
-  readonly onEvent = (event: TaskEvent): void => {
-    if (event.type === "start" || event.type === "done") return;
-    const span = this.open.get(event.task)?.span;
-    if (span === undefined) return;
-    if (event.type === "status") span.addEvent(event.status, event.ts);
-    else if (event.type === "kill") span.addEvent("cancel request", killAttributes(event.message, event.by), event.ts);
-    else if (!event.deleted) {
-      const value = spanValue(event.value);
-      if (value !== undefined) span.setAttribute(event.name, value);
-    }
-  };
-
-  /** Ends the spans of tasks still running when tracing is switched off, so none stays open. */
+  /** Ends the spans of tasks still running when tracing is switched off, so none stays open, and gives the slot back. */
   close(): void {
-    for (const { span } of this.open.values()) span.end();
-    this.open.clear();
+    for (const task of this.manager.tasks()) {
+      const open = this.slot.get(task);
+      if (open === undefined) continue;
+      this.slot.set(task, undefined);
+      open.span.end();
+    }
+    this.slot.release();
   }
 }
 
@@ -77,4 +97,14 @@ function killAttributes(message: string | undefined, by: string | undefined): Re
   if (message !== undefined) out["proclist.kill.message"] = message;
   if (by !== undefined) out["proclist.kill.by"] = by;
   return out;
+}
+
+/**
+ * Epoch ms as OpenTelemetry's [seconds, nanoseconds]: the SDK takes a tuple as it is, where a
+ * number costs it a `performance.now()` to tell an epoch time from a performance one.
+ */
+function hrTimeOf(ms: number): HrTime {
+  const seconds = Math.trunc(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
 }

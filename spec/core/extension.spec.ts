@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ProcessManager, Tracked, type Task } from "../../lib";
-import { freshManager, rejectionOf, tick } from "../helpers";
+import { CancelError, ProcessManager, TaskSlot, Tracked, type Task } from "../../lib";
+import { freshManager, rejectionOf, thrownBy, tick } from "../helpers";
 
 describe("ProcessManager.extend()", () => {
   let pm: ProcessManager;
@@ -61,6 +61,19 @@ describe("ProcessManager.extend()", () => {
     expect(ends).to.deep.equal(["ok ended  true", "bad aborted boom true", "explicit ended  true"]);
   });
 
+  it("calls status with each history entry's text and time while the task runs, the cancel request among them, with no event listener", () => {
+    const seen: string[] = [];
+    pm.extend({ status: (task, text, ts) => seen.push(`${text} ${task.cancel !== undefined} ${ts === task.history.lastTime}`) });
+    pm.start("job", { name: "job" });
+    pm.status("job", "loading");
+    pm.kill("job", "stop");
+    expect(thrownBy(() => pm.status("job", "after the kill"))).to.be.instanceOf(CancelError);
+    pm.done("job");
+    pm.status("job", "after the end");
+    expect(seen).to.deep.equal(["loading false true", "[cancel request: stop] true true", "after the kill true true"]);
+    expect(pm.events.active).to.equal(false);
+  });
+
   it("keeps the task whole when an extension throws, and runs the code once", async () => {
     let runs = 0;
     pm.extend({
@@ -69,6 +82,9 @@ describe("ProcessManager.extend()", () => {
       },
       enter: () => {
         throw new Error("enter fault");
+      },
+      status: () => {
+        throw new Error("status fault");
       },
       ended: () => {
         throw new Error("ended fault");
@@ -80,7 +96,7 @@ describe("ProcessManager.extend()", () => {
         throw new Error("fault after the code ran");
       },
     });
-    expect(pm.run(() => ++runs, { name: "job" })).to.equal(1);
+    expect(pm.run((task) => (task.status("working"), ++runs), { name: "job" })).to.equal(1);
     expect(runs).to.equal(1);
     expect(pm.finished().map((t) => t.outcome)).to.deep.equal(["ended"]);
     const error = await rejectionOf(pm.run(async () => Promise.reject(new Error("own")), { name: "job" }));
@@ -96,5 +112,34 @@ describe("ProcessManager.extend()", () => {
     expect(pm.hooks).to.equal(undefined);
     pm.run(() => undefined);
     expect(calls).to.equal(2);
+  });
+});
+
+describe("TaskSlot", () => {
+  it("keeps one value per task and slot; a released slot's index is the next one's, per manager", () => {
+    const pm = freshManager();
+    const a = new TaskSlot<string>(pm);
+    const b = new TaskSlot<number>(pm);
+    const first = pm.start("one", { name: "one" }) as Task;
+    const second = pm.start("two", { name: "two" }) as Task;
+    expect(a.get(first)).to.equal(undefined);
+    expect(first.slots).to.equal(undefined);
+    a.set(first, "span of one");
+    b.set(first, 1);
+    a.set(second, "span of two");
+    expect([a.get(first), b.get(first), a.get(second), b.get(second)]).to.deep.equal(["span of one", 1, "span of two", undefined]);
+    expect(first.slots).to.have.length(2);
+    a.set(first, undefined);
+    a.set(second, undefined);
+    a.release();
+    const c = new TaskSlot<string>(pm);
+    expect(c.get(first)).to.equal(undefined);
+    c.set(first, "reused");
+    expect(first.slots).to.deep.equal(["reused", 1]);
+    // Another manager's slots start at 0 again.
+    const other = freshManager();
+    const task = other.start("x", { name: "x" }) as Task;
+    new TaskSlot<string>(other).set(task, "own");
+    expect(task.slots).to.deep.equal(["own"]);
   });
 });
