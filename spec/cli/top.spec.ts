@@ -138,6 +138,34 @@ describe("proclist top in a real terminal (tmux)", function () {
     await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
   });
 
+  it("scrolls a long history with the moving keys while it shows, and k kills the task shown, not the list's next row", async () => {
+    const steps = Array.from({ length: 30 }, (_, i) => `step ${String(i + 1).padStart(2, "0")}`);
+    blocked(a.manager, "long-1", { name: "GET /long", statuses: steps });
+    await tick(150);
+    blocked(a.manager, "other-2", { name: "GET /other" });
+    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
+    if (rows(both)[0] !== "long-1") await tmux.keys("Down");
+    await tmux.keys("Enter");
+    let screen = await tmux.waitFor("the newest entries", (s) => s.includes("task long-1 (GET /long)") && s.includes("step 30"));
+    expect(screen).to.match(/… \d+ older lines/);
+    expect(screen).to.not.contain("step 01");
+    await tmux.keys("Home");
+    screen = await tmux.waitFor("the oldest entries", (s) => s.includes("step 01") && s.includes("init"));
+    expect(screen).to.not.contain("step 30");
+    expect(screen).to.match(/\d+ newer lines/);
+    await tmux.keys("End", "Down", "Down", "k");
+    screen = await tmux.waitFor("the kill prompt", (s) => s.includes("Kill task"));
+    expect(screen).to.contain(`Kill task "long-1" on ${a.label}: message (optional)`);
+    await tmux.keys("Escape");
+    await tmux.waitFor("the prompt gone", (s) => !s.includes("Kill task") && s.includes("task long-1 (GET /long)"));
+    await tmux.keys("Escape");
+    await tmux.waitFor("the list again", (s) => rows(s).length === 2);
+    expect(a.manager.get("long-1")!.running).to.equal(true);
+    await tmux.keys("q");
+    await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
+  });
+
   it("filters with /, and shows the selected task's history in place with Enter", async () => {
     blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" }, statuses: ["reading"] });
     blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" }, statuses: ["validating", "writing rows"] });

@@ -102,9 +102,16 @@ async function top(options: TopOptions): Promise<number> {
     }
     model.notice = undefined;
     if (model.history !== undefined && action !== "quit" && action !== "kill") {
-      // Enter or Esc go back to the list; the other keys act on the list behind.
+      // Enter or Esc go back to the list; the moving keys scroll the history (never the hidden
+      // list's selection, which `k` would then kill); the other keys act on the list behind.
       if (action === "history" || action === "back") {
         model.history = undefined;
+        return draw();
+      }
+      const page = Math.max(1, terminal.height - 8);
+      const scroll = { up: 1, down: -1, pageUp: page, pageDown: -page, home: Infinity, end: -Infinity } as Partial<Record<Action, number>>;
+      if (scroll[action] !== undefined) {
+        model.scrollHistory(scroll[action]!);
         return draw();
       }
     }

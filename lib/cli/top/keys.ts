@@ -4,7 +4,7 @@ export type Action = "quit" | "up" | "down" | "pageUp" | "pageDown" | "home" | "
 /** The keys, as `?` lists them on screen and `proclist top --help` prints them. */
 export const KEYS: readonly (readonly [string, string])[] = [
   ["↑ ↓ PgUp PgDn Home End", "select a task"],
-  ["Enter", "the selected task's history, in place (Enter or Esc to go back)"],
+  ["Enter", "the selected task's history, in place (Enter or Esc to go back; ↑↓ scroll it, k kills that task)"],
   ["k", "kill the selected task: type an optional message (recorded in its history), Enter, then y"],
   ["/", "filter: id, name, status, endpoint or key=value attribute (Enter keeps it, Esc clears it)"],
   ["s / S", "next / previous sort: age, status age, id, name, status, endpoint"],

@@ -43,6 +43,8 @@ export interface HistoryView {
   id: string;
   found?: Found;
   error?: string;
+  /** Lines scrolled back from the newest (↑/↓ and the page keys move it while the history shows). */
+  back?: number;
 }
 
 /** Everything `top` shows, changed only through these methods; rendering reads it (see view.ts). */
@@ -148,11 +150,22 @@ export class TopModel {
     this.intervalIndex = Math.max(0, Math.min(INTERVALS.length - 1, this.intervalIndex + step));
   }
 
-  /** `k`: picks the selected task for killing and asks for a message (`preset`, from -m); false when nothing is selected. */
+  /** Scrolls the history shown in place: positive is further back, toward `init`; clamped when drawn. */
+  scrollHistory(delta: number): void {
+    if (this.history === undefined) return;
+    this.history.back = Math.max(0, (this.history.back ?? 0) + delta);
+  }
+
+  /**
+   * `k`: picks the task for killing and asks for a message (`preset`, from -m): the one whose
+   * history is shown, else the selected one; false when there is none.
+   */
   askKill(preset = ""): boolean {
-    const row = this.selected();
-    if (row === undefined) return false;
-    this.confirm = { endpoint: row.endpoint, id: row.proc.id, forbidCancel: row.proc.forbidCancel === true };
+    const shown = this.history;
+    const row = shown === undefined ? this.selected() : undefined;
+    if (shown !== undefined) this.confirm = { endpoint: shown.endpoint, id: shown.id, forbidCancel: shown.found?.task?.proc.forbidCancel === true };
+    else if (row !== undefined) this.confirm = { endpoint: row.endpoint, id: row.proc.id, forbidCancel: row.proc.forbidCancel === true };
+    else return false;
     this.input = { kind: "message", text: preset };
     return true;
   }

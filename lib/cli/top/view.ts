@@ -76,8 +76,15 @@ function historyLines(view: HistoryView, room: number): string[] {
   if (view.found === undefined) return [view.error === undefined ? `loading the history of ${formatValue(view.id)} on ${view.endpoint}…` : chalk.red(`history of ${formatValue(view.id)} on ${view.endpoint}: ${view.error}`)];
   const lines = renderHistory(view.id, view.found);
   if (lines.length <= room) return lines;
-  const cut = lines.length - room + 1;
-  return [lines[0], chalk.dim(`… ${cut} older lines`), ...lines.slice(cut + 1)];
+  // The title line, a line saying what is hidden on each side, and as many entries as fit.
+  const entries = lines.slice(1);
+  const fits = Math.max(1, room - 2);
+  const back = Math.min(view.back ?? 0, entries.length - fits);
+  view.back = back;
+  const end = entries.length - back;
+  const start = end - fits;
+  const hidden = [start > 0 ? `… ${start} older lines (↑)` : "", back > 0 ? `${back} newer lines (↓)` : ""].filter((t) => t !== "").join(", ");
+  return [lines[0], chalk.dim(hidden), ...entries.slice(start, end)];
 }
 
 function headline(model: TopModel, count: number, screen: Screen): string {
