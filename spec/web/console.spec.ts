@@ -78,6 +78,9 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
       await page.waitForSelector(`#finished-rows tr${byData("id", "done-3")}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, "page wider than the window").to.equal(0);
+      // The header is one line: the title, the server, the connection state and the Token button.
+      const header = await page.$$eval(".top h1, .top #connection, .top #token-button", (items) => items.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+      expect(Math.max(...header) - Math.min(...header), `header items on one line at ${width} px`).to.be.at.most(4);
       // Nor do the cards scroll sideways: columns are dropped instead.
       await page.waitForFunction(() => [...document.querySelectorAll(".table-scroll, .scroller")].every((b) => b.scrollWidth <= b.clientWidth), undefined, { timeout: 5000 }).catch(async (error: Error) => {
         const boxes = await page.$$eval(".table-scroll, .scroller", (all) => all.map((b) => `${b.parentElement!.className}: ${b.scrollWidth} > ${b.clientWidth}: ${[...b.querySelectorAll("th")].map((t) => t.textContent).join(", ")}`));
