@@ -11,7 +11,7 @@ import type { HistoryEntry } from "./history";
 import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions, type ManagerOptions, type ManagerOptionsInput, type TaskOptions } from "./options";
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
-import { checkTaskFilter, isEmptyFilter, taskMatcher, type TaskFilter } from "./task-filter";
+import { checkTaskFilter, isEmptyFilter, taskMatcher, type AttrText, type TaskFilter } from "./task-filter";
 import { Booked, Task, type Outcome } from "./task";
 import { stranded } from "./stranded";
 import type { TaskHandle } from "./task-handle";
@@ -183,12 +183,14 @@ export class ProcessManager {
    * Kills every live task the filter selects, and their live descendants, as `kill()` does each;
    * tasks started with `forbidCancel` are left running and listed as refused. The filter must
    * name something: an empty one throws a TypeError rather than kill everything.
+   * `textOf` says how an attribute compares (default: a string as it is, anything else as JSON);
+   * the HTTP layer passes the text its list shows, so a DELETE kills what the same GET lists.
    * @example manager.killWhere({ name: "GET /report", attrs: { tenant: "acme" } }, "report storm", "ops")
    */
-  killWhere(filter: TaskFilter, message?: string, by?: string): KillWhereResult {
+  killWhere(filter: TaskFilter, message?: string, by?: string, textOf?: AttrText): KillWhereResult {
     checkTaskFilter(filter);
     if (isEmptyFilter(filter)) throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
-    const matches = taskMatcher(filter);
+    const matches = taskMatcher(filter, textOf);
     // Matched first, killed after: a kill changes statuses, and so what a status filter selects.
     const selected = Array.from(this.live.values()).filter(matches);
     const result: KillWhereResult = { cancelled: [], refused: [] };

@@ -35,6 +35,20 @@ describe("DELETE /procs/?<filter>", () => {
     expect(pm.list().some((t) => t.cancelling)).to.equal(false);
   });
 
+  it("kills what the same GET lists, comparing each attribute as the list shows it (undefined, NaN, a bigint, an object)", async () => {
+    const values: Record<string, unknown> = { none: undefined, nan: NaN, big: 12n, obj: { a: [1, 2] } };
+    for (const [id, value] of Object.entries(values)) blocked(pm, id, { name: "N", attrs: { v: value } });
+    for (const id of Object.keys(values)) {
+      const shown = (await call(api, "GET", `/procs/${id}`)).json.proc.attrs.v;
+      const text = typeof shown === "string" ? shown : JSON.stringify(shown);
+      const query = `?attr.v=${encodeURIComponent(text)}`;
+      const listed = (await call(api, "GET", `/procs/${query}`)).json.procs.map((t: { id: string }) => t.id);
+      expect(listed, `GET ${query}`).to.deep.equal([id]);
+      const answer = await call(api, "DELETE", `/procs/${query}`);
+      expect(answer.json.cancelled, `DELETE ${query}`).to.deep.equal(listed);
+    }
+  });
+
   it("answers 400 without any filter, and kills nothing", async () => {
     for (let i = 0; i < 10; i++) blocked(pm, `t${i}`);
     for (const path of ["/procs/", "/procs", "/procs/?"]) {

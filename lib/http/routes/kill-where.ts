@@ -7,6 +7,7 @@ import { checkKillBody, checkQuery } from "../inputs";
 import { killRequester } from "../kill-access";
 import type { AppConfig } from "../options";
 import { sendJsonText, serverTime } from "../respond";
+import { attrText } from "../task-attrs";
 
 /**
  * `DELETE /procs/?name=…&status=…&attr.<key>=<value>` with an optional body `{ "message": "…" }`:
@@ -23,7 +24,7 @@ export function killWhereRoute(manager: ProcessManager, config: AppConfig): Hand
     }
     const { message } = checkKillBody(await readJsonBody(req));
     const reason = message === "" ? undefined : message;
-    const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by);
+    const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText);
     let json = `{"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`;
     if (reason !== undefined) json += `,"message":${JSON.stringify(reason)}`;
     sendJsonText(res, 200, json + `,"serverTime":"${serverTime()}"}`);
