@@ -87,6 +87,7 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
       // runInTask's steps, in this frame, with the context entered by calls that return before the
       // method is called: a tracked recursion costs the method's frame and this one per level.
       let result: unknown;
+      let threw = false;
       try {
         if (task.owner.hooks?.enter !== undefined) result = runInContext(task, original, this, arguments);
         else {
@@ -99,27 +100,21 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
           }
         }
       } catch (error) {
-        try {
-          // A stack overflow may have struck the `leave` above: make the caller's task current again.
-          if (taskContext.getStore() === task) leave(parent, undefined, -1);
-          return endThrown(task, error);
-        } catch (thrown) {
-          // No room for a call yet (a stack overflow still unwinding): a frame further up ends the task.
-          if ((task.booked & Booked.Ended) === 0) {
-            stranded.tasks.push(task);
-            stranded.error ??= error;
-          }
-          throw thrown;
-        }
+        threw = true;
+        result = error;
       }
       try {
-        return settled(task, result);
-      } catch (error) {
+        if (!threw) return settled(task, result);
+        // A stack overflow may have struck the `leave` above: make the caller's task current again.
+        if (taskContext.getStore() === task) leave(parent, undefined, -1);
+        return endThrown(task, result);
+      } catch (thrown) {
+        // No room for a call yet (a stack overflow still unwinding): a frame further up ends the task.
         if ((task.booked & Booked.Ended) === 0) {
           stranded.tasks.push(task);
-          stranded.error ??= error;
+          stranded.error ??= result;
         }
-        throw error;
+        throw thrown;
       }
     };
   });
