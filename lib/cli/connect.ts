@@ -77,6 +77,11 @@ export function askAll<T>(targets: Target[], ask: (client: TaskSource) => Promis
   );
 }
 
+/** `kill --all --redis`: the filter sent to every up instance of the targets' fleet (see fleet.ts). */
+export function killWhereInFleet(...args: Parameters<typeof import("./fleet").killWhereInFleet>): ReturnType<typeof import("./fleet").killWhereInFleet> {
+  return loadFleet().killWhereInFleet(...args);
+}
+
 let fleet: typeof import("./fleet") | undefined;
 
 /** The fleet code, loaded only for `--redis` (it is what loads ioredis). */

@@ -1,6 +1,9 @@
 import { hostname } from "node:os";
 import { InvalidArgumentError } from "commander";
 import type { Endpoint } from "../client/endpoint";
+import { toQuery } from "../client/filter";
+import type { ProcFilter, RemoteKilledWhere } from "../client/types";
+import { fleetKillWhere } from "../fleet/kill-where";
 import { parseFleetId } from "../fleet/fleet-id";
 import { InstanceClient } from "../fleet/instance-client";
 import { FleetReader } from "../fleet/reader";
@@ -34,7 +37,7 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
     throw new InvalidArgumentError((error as Error).message);
   }
   open.add(reader);
-  const by = `cli@${hostname()}`;
+  const by = cliRequester();
   const all = await reader.instances();
   if (all.length === 0) {
     const services = (await reader.services()).filter((s) => s !== reader.service);
@@ -44,6 +47,22 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
   const targets = chosen.map((info) => ({ endpoint: instanceEndpoint(reader, info.instance), client: new InstanceClient(reader, info, by) }));
   if (task === undefined) return { targets };
   return targets.length === 0 ? { targets, unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)` } : { targets, id: task.id };
+}
+
+/**
+ * `kill --all --redis`: the filter goes to every up instance of the fleet the targets belong to
+ * (one aggregate, as serveFleet's `DELETE /procs/?…`); ids come back as `<instance>/<id>`.
+ */
+export async function killWhereInFleet(targets: readonly Target[], filter: ProcFilter, message: string | undefined): Promise<{ target: Target; value: RemoteKilledWhere }> {
+  const { reader } = targets[0].client as InstanceClient;
+  const query = Object.fromEntries(new URLSearchParams(toQuery(filter).slice(1)));
+  const value = await fleetKillWhere(reader, query, message, cliRequester());
+  return { target: { endpoint: { url: `${reader.url}#${reader.service}`, label: `service ${reader.service}` }, client: targets[0].client }, value };
+}
+
+/** Who asked, as recorded with a kill from the command: `cli@<host>`. */
+function cliRequester(): string {
+  return `cli@${hostname()}`;
 }
 
 /** Closes the Redis connections the command opened, so the process can exit. */

@@ -108,14 +108,16 @@ export class ProclistClient {
   /**
    * Cancels every live task the filter selects (`DELETE /procs/?name=…&status=…&attr.<k>=<v>`),
    * and their descendants; resolves to the ids cancelled and those refused (forbidCancel). An
-   * empty filter rejects with a TypeError before anything is sent.
+   * empty filter rejects with a TypeError before anything is sent. From `serveFleet`, ids are
+   * `<instance>/<id>` and `unanswered` names the instances whose outcome is unknown.
    */
   async killWhere(filter: ProcFilter, message?: string): Promise<RemoteKilledWhere> {
     const query = toQuery(filter);
     if (query === "") throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
     const body = message === undefined ? undefined : JSON.stringify({ message });
     const { body: answer } = await this.call<WireKilledWhere>("DELETE", `/procs/${query}`, { validate: validateWire.killedWhere, proclistOnly: true }, body);
-    return { cancelled: answer.cancelled, refused: answer.refused };
+    const { cancelled, refused, omitted, unanswered } = answer;
+    return { cancelled, refused, ...(omitted === undefined ? {} : { omitted }), ...(unanswered === undefined ? {} : { unanswered }) };
   }
 
   /** The recently finished tasks a proclist server keeps (`GET /procs/finished`). */

@@ -93,4 +93,8 @@ export interface RemoteKilledWhere {
   cancelled: string[];
   /** Started with forbidCancel: left running. */
   refused: string[];
+  /** From a fleet: matching tasks not listed (each instance's answer is bounded). */
+  omitted?: number;
+  /** From a fleet: the instances whose outcome is unknown, and why (not listening, or no answer in time). */
+  unanswered?: { instance: string; reason: string }[];
 }

@@ -13,7 +13,7 @@ import { eventsRoute } from "../http/routes/events";
 import { webPageMiddleware } from "../web/page";
 import { fleetEvents, type FleetEvent } from "./events";
 import { FleetReader, type FleetReaderOptions } from "./reader";
-import { fleetFinishedRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
+import { fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
 
 /** Options of `serveFleet()`: where the fleet is (`redis`, `service`, `prefix`, `timeoutMs`) and the options of `serve()` but `manager`. */
 export type FleetServeOptions = FleetReaderOptions & Omit<ServeOptions, "manager">;
@@ -45,6 +45,7 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   app.use(webPageMiddleware() as never);
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   get("/procs", fleetListRoute(reader));
+  app.delete("/procs", fleetKillWhereRoute(reader, config) as never);
   get("/procs/finished", fleetFinishedRoute(reader));
   app.get("/procs/events", eventsRoute(hub) as never);
   get("/instances", instancesRoute(reader));

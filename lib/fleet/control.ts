@@ -8,12 +8,13 @@ import { historyJson } from "../http/routes/history";
 import { killTask } from "../http/routes/kill";
 import { wireStats } from "../http/routes/stats";
 import type { FleetKeys } from "./keys";
+import { killWhereOnInstance } from "./kill-where";
 import { readMessage, validateRequest, type FleetRequest } from "./protocol";
 import { isReady } from "./redis";
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
- * request (kill, task, history, finished, stats) on the caller's reply channel. Requests are
+ * request (kill, killWhere, task, history, finished, stats) on the caller's reply channel. Requests are
  * checked and bounded (anyone with write access to Redis can send them); a malformed one is
  * ignored. An answer that cannot be sent is lost: the caller then times out, it never guesses.
  */
@@ -52,6 +53,8 @@ export class ControlServer {
         } catch (error) {
           throw error instanceof CancelForbiddenError ? new CancelForbiddenError(shown) : error;
         }
+      case "killWhere":
+        return killWhereOnInstance(this.manager, request, request.by ?? `unknown@${this.instance}`);
       case "task": {
         const task = this.manager.get(needId(request, shown));
         if (task === undefined) throw new TaskNotFoundError(shown);

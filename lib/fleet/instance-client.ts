@@ -21,7 +21,7 @@ export class InstanceClient {
   private readonly origin: Origin;
 
   constructor(
-    private readonly reader: FleetReader,
+    readonly reader: FleetReader,
     readonly info: WireInstance,
     /** Recorded with kills: `cli@host`. */
     private readonly by: string,

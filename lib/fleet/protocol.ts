@@ -2,7 +2,7 @@ import { ajv } from "../core/validation";
 import { MAX_MESSAGE_LENGTH } from "../http/inputs";
 
 /** What a caller may ask one instance through its control channel. */
-export type FleetOp = "kill" | "task" | "history" | "finished" | "stats";
+export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats";
 
 /** A request on `<p><service>:control:<instance>`: answered on the caller's reply channel with the same `rid`. */
 export interface FleetRequest {
@@ -15,7 +15,12 @@ export interface FleetRequest {
   message?: string;
   /** Who asked, as recorded with the kill: `alice@fleet-api`, `cli@host`. */
   by?: string;
+  /** killWhere: the list's filters, as the query of `DELETE /procs/?name=…&status=…&attr.<k>=<v>`. */
+  query?: Record<string, string | string[]>;
 }
+
+/** What a caller fills in of a request (the rest is the routing's). */
+export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query">;
 
 /** The answer: an HTTP-like status and the body (wire JSON) or an error message. */
 export interface FleetReply {
@@ -33,10 +38,16 @@ export const validateRequest = ajv.compile<FleetRequest>({
   properties: {
     rid: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
     caller: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
-    op: { enum: ["kill", "task", "history", "finished", "stats"] },
+    op: { enum: ["kill", "killWhere", "task", "history", "finished", "stats"] },
     id: { type: "string", minLength: 1, maxLength: 256 },
     message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
     by: { type: "string", maxLength: 300 },
+    // The instance checks it again as the HTTP route does (killQuery); this bounds its size first.
+    query: {
+      type: "object",
+      maxProperties: 64,
+      additionalProperties: { anyOf: [{ type: "string", maxLength: 1024 }, { type: "array", maxItems: 100, items: { type: "string", maxLength: 1024 } }] },
+    },
   },
 });
 

@@ -3,7 +3,7 @@ import { formatTime } from "../http/time";
 import { redactUrl, RedisUnavailableError } from "./errors";
 import { FleetKeys } from "./keys";
 import { resolveFleetOptions, type FleetOptions } from "./options";
-import type { FleetOp, FleetReply, FleetRequest } from "./protocol";
+import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
 import type { InstanceRecord } from "./registry";
 import { FleetRpc } from "./rpc";
@@ -111,7 +111,7 @@ export class FleetReader {
   }
 
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
-  async ask(instance: string, op: FleetOp, fields: Pick<FleetRequest, "id" | "message" | "by"> = {}): Promise<FleetReply> {
+  async ask(instance: string, op: FleetOp, fields: FleetFields = {}): Promise<FleetReply> {
     await this.ready();
     try {
       return await this.rpc.call(instance, op, fields, this.timeoutMs);

@@ -4,12 +4,14 @@ import { readJsonBody } from "../http/body";
 import { handle, type ApiRequest, type Handler } from "../http/handler";
 import { HttpError } from "../http/http-error";
 import { checkKillBody, checkQuery, decodeId } from "../http/inputs";
+import { checkKillQuery, killedWhereJson } from "../http/routes/kill-where";
 import { killRequester } from "../http/kill-access";
 import type { HttpConfig } from "../http/options";
 import { sendJsonText, serverTime } from "../http/respond";
 import type { WireFinishedProc, WireNameStats } from "../wire/shapes";
 import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
 import { parseFleetId, type FleetTaskId } from "./fleet-id";
+import { fleetKillWhere } from "./kill-where";
 import { readProcs } from "./list";
 import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
@@ -95,6 +97,25 @@ export function fleetStatsRoute(reader: FleetReader): Handler {
 }
 
 /**
+ * `DELETE /procs/?name=…&status=…&attr.<k>=<v>`: the filter goes to every up instance, each
+ * kills its matching tasks and answers. `{ cancelled, refused, unanswered, message?, serverTime }`,
+ * ids as `<instance>/<id>`; `unanswered` names the instances whose outcome is unknown. Without a
+ * filter, 400 and nothing sent.
+ */
+export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig): Handler {
+  return fleetHandle(async (req, res) => {
+    const by = fleetRequester(req, config);
+    checkKillQuery(req.query);
+    const { message } = checkKillBody(await readJsonBody(req));
+    const reason = message === "" ? undefined : message;
+    const killed = await fleetKillWhere(reader, req.query, reason, by);
+    let fields = `"cancelled":${JSON.stringify(killed.cancelled)},"refused":${JSON.stringify(killed.refused)}`;
+    if (killed.omitted !== undefined) fields += `,"omitted":${killed.omitted}`;
+    sendJsonText(res, 200, killedWhereJson(`${fields},"unanswered":${JSON.stringify(killed.unanswered)}`, reason));
+  });
+}
+
+/**
  * The task routes: `/procs/<instance>/<id>` with each part percent-encoded, or the whole
  * `<instance>/<id>` percent-encoded as one segment (what the page sends); `/history` after
  * either. `op` is task, history or kill.
@@ -109,16 +130,21 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
     const fleetId = `${task.instance}/${task.id}`;
     let fields: { id: string; message?: string; by?: string } = { id: task.id };
     if (op === "kill") {
-      // Who asked, and where from: the token's label (else the peer) at the fleet API.
-      const who = killRequester(req, config!);
+      const by = fleetRequester(req, config!);
       const { message } = checkKillBody(await readJsonBody(req));
-      fields = { ...fields, by: `${req.tokenLabel || who}@fleet-api`, ...(message === undefined || message === "" ? {} : { message }) };
+      fields = { ...fields, by, ...(message === undefined || message === "" ? {} : { message }) };
     }
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);
     if (known.state === "gone") throw new InstanceUnreachableError(task.instance, `is gone (since ${known.since})`);
     sendReply(res, fleetId, await reader.ask(task.instance, op, fields));
   });
+}
+
+/** Who asked a kill, and where from: the token's label (else the peer) at the fleet API. Refuses as every kill route does (protected mode). */
+function fleetRequester(req: ApiRequest, config: HttpConfig): string {
+  const who = killRequester(req, config);
+  return `${req.tokenLabel || who}@fleet-api`;
 }
 
 function sendReply(res: ServerResponse, fleetId: string, reply: FleetReply): void {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { InstanceUnreachableError } from "./errors";
 import type { FleetKeys } from "./keys";
-import { readMessage, validateReply, type FleetOp, type FleetReply, type FleetRequest } from "./protocol";
+import { readMessage, validateReply, type FleetFields, type FleetOp, type FleetReply, type FleetRequest } from "./protocol";
 
 interface Pending {
   resolve(reply: FleetReply): void;
@@ -34,7 +34,7 @@ export class FleetRpc {
   }
 
   /** Sends one request to `instance` and resolves with its answer; rejects with InstanceUnreachableError. */
-  async call(instance: string, op: FleetOp, fields: Pick<FleetRequest, "id" | "message" | "by">, timeoutMs: number): Promise<FleetReply> {
+  async call(instance: string, op: FleetOp, fields: FleetFields, timeoutMs: number): Promise<FleetReply> {
     this.subscribed ??= this.subscriber.subscribe(this.keys.reply(this.caller)).catch((error: unknown) => {
       this.subscribed = undefined;
       throw error;

@@ -90,7 +90,14 @@ const ids = { type: "array", items: { type: "string" } } as const;
 const killedWhereSchema = {
   type: "object",
   required: ["cancelled", "refused", "serverTime"],
-  properties: { cancelled: ids, refused: ids, message: { type: "string" }, serverTime: timeSchema },
+  properties: {
+    cancelled: ids,
+    refused: ids,
+    message: { type: "string" },
+    omitted: { type: "integer", minimum: 0 },
+    unanswered: { type: "array", items: { type: "object", required: ["instance", "reason"], properties: { instance: { type: "string" }, reason: { type: "string" } } } },
+    serverTime: timeSchema,
+  },
 } as const;
 
 const count = { type: "integer", minimum: 0 } as const;

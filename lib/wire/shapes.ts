@@ -88,6 +88,10 @@ export interface WireKilled {
 export interface WireKilledWhere {
   cancelled: string[];
   refused: string[];
+  /** A fleet's answer: matching tasks not listed, since each instance's answer is bounded. */
+  omitted?: number;
+  /** A fleet's answer: the up instances whose outcome is unknown (not listening, or silent past the timeout). */
+  unanswered?: { instance: string; reason: string }[];
   /** The kill message, when one was given. */
   message?: string;
   serverTime: string;

@@ -1,25 +1,17 @@
 import { expect } from "chai";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { joinFleet, ProcessManager } from "../../lib";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { rejectionOf } from "../helpers";
-import { InstanceProcess, startThree } from "./instances";
+import { InstanceProcess, proclist, startThree } from "./instances";
 import { RedisServer } from "../../samples/redis-server";
 import { waitFor } from "./wait-for";
 
 const cli = join(__dirname, "../../lib/cli/main.js");
 
-/** Runs `proclist …` and resolves with its exit code and output. */
-function proclist(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-    });
-  });
-}
 
 describe("fleet on a real Redis", function () {
   this.timeout(90_000);

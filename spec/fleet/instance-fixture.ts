@@ -1,5 +1,6 @@
 // A real instance of a fleet, as a child process: tracked tasks that run until killed, joined to
-// Redis. Commands on stdin ("start <id> [forbid]", "leave"); JSON lines on stdout.
+// Redis. TASKS is a comma list of ids, each optionally "<id>:<name>" (default name "job"; ids
+// starting "forbid" have forbidCancel). Commands on stdin ("start <id> [name]", "leave"); JSON lines on stdout.
 import { createInterface } from "node:readline";
 import { ProcessManager, joinFleet } from "../../lib";
 
@@ -11,14 +12,14 @@ process.on("unhandledRejection", (reason) => {
 
 const manager = new ProcessManager();
 
-function start(id: string, forbidCancel = false): void {
+function start(id: string, forbidCancel = false, name = "job"): void {
   const ended = manager.run(
     (task) =>
       new Promise<void>((_resolve, reject) => {
         task.status("waiting");
         task.signal.addEventListener("abort", () => reject(task.signal.reason), { once: true });
       }),
-    { id, name: "job", attrs: { n: id }, forbidCancel },
+    { id, name, attrs: { n: id }, forbidCancel },
   );
   ended.catch(() => {
     const done = manager.finished().find((t) => t.id === id);
@@ -27,7 +28,7 @@ function start(id: string, forbidCancel = false): void {
 }
 
 (async () => {
-  for (const id of (process.env.TASKS ?? "").split(",").filter(Boolean)) start(id, id.startsWith("forbid"));
+  for (const [id, name] of (process.env.TASKS ?? "").split(",").filter(Boolean).map((entry) => entry.split(":"))) start(id, id.startsWith("forbid"), name);
   try {
     const membership = await joinFleet({
       redis: process.env.REDIS_URL!,
@@ -40,9 +41,9 @@ function start(id: string, forbidCancel = false): void {
     });
     say({ joined: membership.instance });
     createInterface({ input: process.stdin }).on("line", (line) => {
-      const [command, id] = line.split(" ");
+      const [command, id, name] = line.split(" ");
       if (command === "start") {
-        start(id);
+        start(id, false, name);
         say({ started: id });
       } else if (command === "leave") void membership.leave().then(() => say({ left: true }));
     });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -58,4 +58,15 @@ export async function startThree(redisUrl: string, service: string, into: Instan
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return started;
+}
+
+const cli = join(__dirname, "../../lib/cli/main.js");
+
+/** Runs `proclist …` and resolves with its exit code and output. */
+export function proclist(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+    });
+  });
 }

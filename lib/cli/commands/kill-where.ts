@@ -3,7 +3,7 @@ import type { ProclistClient } from "../../client/client";
 import type { ProcFilter, RemoteKilledWhere } from "../../client/types";
 import { HttpStatusError } from "../../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
-import { askAll, connectAll, type ConnectionOptions, type Target, type TaskSource } from "../connect";
+import { askAll, connectAll, killWhereInFleet, type ConnectionOptions, type Outcome, type Target, type TaskSource } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { toFilter, type FilterOptions } from "../filter-options";
 import { formatValue } from "../format";
@@ -17,7 +17,8 @@ export interface KillWhereOptions extends ConnectionOptions, FilterOptions {
  * `proclist kill --name X [--status S] [--attr k=v] --all`: on every endpoint (or up fleet
  * instance), finds the matching live tasks, asks for confirmation on a terminal unless --yes, then
  * kills them. Exit 0 when all were cancelled, 2 when some refused (forbidCancel), 3 when an
- * endpoint failed, 1 when nothing matched.
+ * endpoint failed or a fleet instance did not answer (its outcome unknown), 1 when nothing matched.
+ * With --redis the filter goes to every up instance of the fleet, as serveFleet's DELETE does.
  */
 export async function killWhere(options: KillWhereOptions): Promise<number> {
   const filter = toFilter(options);
@@ -43,10 +44,13 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
       return EXIT.OK;
     }
   }
-  const killed = await askAll(
-    matching.map((m) => m.target),
-    (client) => killMatching(client, filter, options.message, matching.find((m) => m.target.client === client)!.ids),
-  );
+  const killed: Outcome<RemoteKilledWhere>[] =
+    options.redis !== undefined && options.redis !== ""
+      ? [await killInFleet(matching[0].target, filter, options.message)]
+      : await askAll(
+          matching.map((m) => m.target),
+          (client) => killMatching(client, filter, options.message, matching.find((m) => m.target.client === client)!.ids),
+        );
   for (const answer of killed) {
     const label = answer.target.endpoint.label;
     if (!answer.ok) {
@@ -60,8 +64,22 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
       process.stderr.write(`proclist: ${refused.length} refused on ${label} (forbidCancel): ${refused.map(formatValue).join(", ")}\n`);
       if (code === EXIT.OK) code = EXIT.FORBIDDEN;
     }
+    if (answer.value.omitted !== undefined) process.stdout.write(`(${answer.value.omitted} more cancelled or refused on ${label}, not listed)\n`);
+    for (const { reason } of answer.value.unanswered ?? []) {
+      process.stderr.write(`proclist: ${reason}\n`);
+      code = EXIT.UNREACHABLE;
+    }
   }
   return code;
+}
+
+/** The fleet's kill by filter as one outcome: every up instance asked, ids `<instance>/<id>`. */
+async function killInFleet(target: Target, filter: ProcFilter, message: string | undefined): Promise<Outcome<RemoteKilledWhere>> {
+  try {
+    return { ...(await killWhereInFleet([target], filter, message)), ok: true, at: performance.now() };
+  } catch (error) {
+    return { target, ok: false, error };
+  }
 }
 
 /**

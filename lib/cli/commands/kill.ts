@@ -21,6 +21,7 @@ Examples:
   $ proclist kill req-42 --wait        # then wait (10 s) until it has ended, and say how
   $ proclist kill api-7/req-42 --redis redis://127.0.0.1:6379 --service orders   # in a fleet
   $ proclist kill --name "GET /report" --attr tenant=acme --all -m "report storm" -e api1:8081,api2:8081
+  $ proclist kill --name "GET /report" --all --redis redis://127.0.0.1:6379 --service orders   # every instance
 
 By filter (--name, --status, --attr, with --all), every matching live task on every endpoint is
 cancelled, after a confirmation on a terminal unless --yes.
@@ -29,7 +30,8 @@ With several endpoints, the one holding the live task is found first, and only i
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
 3 an endpoint, Redis or the fleet instance unreachable or refusing the token, 4 the id is live on several endpoints,
 5 (--wait) the task still runs when the wait is over. By filter: 0 all cancelled, 1 none matched,
-2 some refused (forbidCancel), 3 an endpoint failed.`;
+2 some refused (forbidCancel), 3 an endpoint failed or a fleet instance did not answer (named on stderr;
+the others' tasks are cancelled all the same).`;
 
 /** Adds `proclist kill <id>` to the program. */
 export function registerKill(program: Command): void {

@@ -3,7 +3,7 @@ import { readJsonBody } from "../body";
 import { queryFilter } from "../filters";
 import { handle, type Handler } from "../handler";
 import { HttpError } from "../http-error";
-import { checkKillBody, checkQuery } from "../inputs";
+import { checkKillBody, checkQuery, type Query } from "../inputs";
 import { killRequester } from "../kill-access";
 import type { AppConfig } from "../options";
 import { sendJsonText, serverTime } from "../respond";
@@ -18,15 +18,28 @@ import { attrText } from "../task-attrs";
 export function killWhereRoute(manager: ProcessManager, config: AppConfig): Handler {
   return handle(async (req, res) => {
     const by = killRequester(req, config);
-    checkQuery("killQuery", req.query);
-    if (!Object.keys(req.query).some((key) => key === "name" || key === "status" || key.startsWith("attr."))) {
-      throw new HttpError(400, "DELETE /procs/ needs a filter (name, status or attr.<key>), as in DELETE /procs/?name=GET%20/report; to cancel one task, DELETE /procs/<id>");
-    }
+    checkKillQuery(req.query);
     const { message } = checkKillBody(await readJsonBody(req));
     const reason = message === "" ? undefined : message;
     const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText);
-    let json = `{"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`;
-    if (reason !== undefined) json += `,"message":${JSON.stringify(reason)}`;
-    sendJsonText(res, 200, json + `,"serverTime":"${serverTime()}"}`);
+    sendJsonText(res, 200, killedWhereJson(`"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`, reason));
   });
+}
+
+/**
+ * Checks the query of a kill by filter (the fleet's too): a 400 naming the bad parameter, or
+ * when it names no filter at all, before anything is killed.
+ */
+export function checkKillQuery(query: Query): void {
+  checkQuery("killQuery", query);
+  if (!Object.keys(query).some((key) => key === "name" || key === "status" || key.startsWith("attr."))) {
+    throw new HttpError(400, "DELETE /procs/ needs a filter (name, status or attr.<key>), as in DELETE /procs/?name=GET%20/report; to cancel one task, DELETE /procs/<id>");
+  }
+}
+
+/** The answer's JSON around `fields` (the id lists, and what else the answer carries), with the message and serverTime. */
+export function killedWhereJson(fields: string, reason: string | undefined): string {
+  let json = `{${fields}`;
+  if (reason !== undefined) json += `,"message":${JSON.stringify(reason)}`;
+  return json + `,"serverTime":"${serverTime()}"}`;
 }
