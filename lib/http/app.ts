@@ -11,6 +11,7 @@ import { HostCheck } from "./host-check";
 import type { ApiRequest, Handler } from "./handler";
 import { HttpError } from "./http-error";
 import { resolveAppOptions, type AppOptions } from "./options";
+import { ListGate } from "./list-gate";
 import { ProcListCache } from "./proc-list";
 import { sendError } from "./respond";
 import { eventsRoute } from "./routes/events";
@@ -55,9 +56,10 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   // Fixed paths before `:id`: the router takes the first match.
-  get("/procs", listRoute(new ProcListCache(manager), new FilteredLists(liveSource(manager))));
+  const lists = new ListGate(config.maxListQueries);
+  get("/procs", listRoute(new ProcListCache(manager), new FilteredLists(liveSource(manager)), lists));
   app.delete("/procs", killWhereRoute(manager, config) as never);
-  get("/procs/finished", finishedRoute(manager, new FilteredLists(finishedSource(manager))));
+  get("/procs/finished", finishedRoute(manager, new FilteredLists(finishedSource(manager)), lists));
   app.get("/procs/events", eventsRoute(hub) as never);
   get("/procs/:id", taskRoute(manager));
   app.delete("/procs/:id", killRoute(manager, config) as never);

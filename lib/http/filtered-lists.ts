@@ -36,7 +36,9 @@ export function finishedSource(manager: ProcessManager): ListSource {
 /** What a query selects: its tasks in order, and their entries as they were then. */
 interface Selection {
   tasks: Task[];
-  entries: Buffer[];
+  entries: string[];
+  /** Each entry's UTF-8 length. */
+  sizes: number[];
 }
 
 interface Kept<T> {
@@ -76,9 +78,9 @@ export class FilteredLists {
     if (kept !== undefined && kept.rev === this.source.rev()) return waiter(null, touch(this.bodies, bodyKey, kept).value);
     this.selection(selectionKey, query).get((error, selection, rev) => {
       if (error !== null) return waiter(error);
-      let entries = selection!.entries;
-      if (typeof query.limit === "string" && Number(query.limit) < entries.length) entries = entries.slice(0, Number(query.limit));
-      const body = new EntriesBody(this.open, entries);
+      let { entries, sizes } = selection!;
+      if (typeof query.limit === "string" && Number(query.limit) < entries.length) [entries, sizes] = [entries.slice(0, Number(query.limit)), sizes.slice(0, Number(query.limit))];
+      const body = new EntriesBody(this.open, entries, sizes);
       this.keepBody(bodyKey, { rev: rev!, value: body });
       waiter(null, body);
     });
@@ -95,7 +97,8 @@ export class FilteredLists {
       else base = this.source.tasks();
       let filter: (() => Task[] | undefined) | undefined;
       let tasks: Task[] | undefined;
-      const entries: Buffer[] = [];
+      const entries: string[] = [];
+      const sizes: number[] = [];
       return () => {
         if (failed !== null) throw failed;
         if (base === undefined) return undefined; // the sort order is being made
@@ -104,8 +107,12 @@ export class FilteredLists {
         if (tasks === undefined) return undefined;
         // The entries now, a slice at a time (a changed task's entry is made here), taken as
         // they are: an entry object is updated in place when its task changes.
-        for (const end = Math.min(tasks.length, entries.length + ENTRY_SLICE); entries.length < end; ) entries.push(this.source.entry(tasks[entries.length]).utf8);
-        return entries.length < tasks.length ? undefined : { tasks, entries };
+        for (const end = Math.min(tasks.length, entries.length + ENTRY_SLICE); entries.length < end; ) {
+          const entry = this.source.entry(tasks[entries.length]);
+          entries.push(entry.json);
+          sizes.push(entry.bytes);
+        }
+        return entries.length < tasks.length ? undefined : { tasks, entries, sizes };
       };
     });
     keep(this.selections, key, build);
@@ -182,7 +189,7 @@ function keep<T>(map: Map<string, T>, key: string, value: T, evicted?: (value: T
 const CLOSE = Buffer.from('],"serverTime":"', "latin1");
 
 /**
- * A list body made of the tasks' encoded entries as they were when selected, copied into
+ * A list body made of the tasks' entries as they were when selected, encoded into
  * pieces of about a slice each while it goes out, and kept as those pieces once one serving has
  * made them all.
  */
@@ -192,11 +199,16 @@ class EntriesBody implements PacedBody {
 
   constructor(
     private readonly open: Buffer,
-    private readonly entries: Buffer[],
+    private readonly entries: string[],
+    sizes: number[],
   ) {
     let length = open.length + CLOSE.length - (entries.length === 0 ? 0 : 1);
-    for (const entry of this.entries) length += entry.length;
+    for (const size of sizes) length += size;
     this.length = length;
+  }
+
+  get madeAsSent(): boolean {
+    return this.made === undefined;
   }
 
   pieces(): Iterator<Buffer> {
@@ -208,10 +220,11 @@ class EntriesBody implements PacedBody {
     yield this.open;
     for (let start = 0; start < this.entries.length; ) {
       let end = start;
-      let size = 0;
-      while (end < this.entries.length && size < SLICE_BYTES) size += this.entries[end++].length;
-      let piece = Buffer.concat(this.entries.slice(start, end), size);
-      if (start === 0) piece = piece.subarray(1); // the first entry's comma
+      let json = "";
+      while (end < this.entries.length && json.length < SLICE_BYTES) json += this.entries[end++];
+      if (start === 0) json = json.slice(1); // the first entry's comma
+      const piece = Buffer.from(json, "utf8");
+      piecesMade++;
       made.push(piece);
       yield piece;
       start = end;
@@ -220,4 +233,11 @@ class EntriesBody implements PacedBody {
     yield CLOSE;
     this.made = made;
   }
+}
+
+let piecesMade = 0;
+
+/** How many pieces of filtered answers this process has made so far (they are made one per turn, see `inTurn`). */
+export function filteredPiecesMade(): number {
+  return piecesMade;
 }

@@ -39,6 +39,11 @@ export interface AppOptions {
   /** Event streams open at once; more are refused with 429. Default 64. */
   maxEventClients?: number | undefined;
   /**
+   * Filtered, sorted or finished-list answers (`?sort=`, `?attr.k=`, `/procs/finished`…) being made
+   * and sent at once; more are refused with 503 and `Retry-After: 1`. Default 16.
+   */
+  maxListQueries?: number | undefined;
+  /**
    * Link template for a task's trace, e.g. `"https://tempo.example/trace/{traceId}"` (`{spanId}`
    * works too): the history answer, the page and `proclist history` then show the link. Default none.
    */
@@ -74,6 +79,7 @@ export interface HttpConfig {
   heartbeatMs: number;
   eventBufferBytes: number;
   maxEventClients: number;
+  maxListQueries: number;
   traceUrl: string | undefined;
   /** The metrics options when `/metrics` is served, else undefined. */
   metrics: MetricsOptions | undefined;
@@ -94,6 +100,7 @@ const appProperties = {
   heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
   eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
   maxEventClients: { type: "integer", minimum: 1, maximum: 100_000 },
+  maxListQueries: { type: "integer", minimum: 1, maximum: 100_000 },
   metrics: { anyOf: [{ type: "boolean" }, { type: "object" }] },
   traceUrl: { type: "string", maxLength: 2048, pattern: "^https?://\\S*\\{traceId\\}\\S*$" },
 } as const;
@@ -136,6 +143,7 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
     heartbeatMs: options.heartbeatMs ?? 15_000,
     eventBufferBytes: options.eventBufferBytes ?? 1 << 20,
     maxEventClients: options.maxEventClients ?? 64,
+    maxListQueries: options.maxListQueries ?? 16,
     traceUrl: options.traceUrl,
     metrics: options.metrics === true ? {} : options.metrics === false ? undefined : options.metrics,
   };

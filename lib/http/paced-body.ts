@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Waiter } from "./paced-build";
 import { JSON_HEADERS, sendError } from "./respond";
+import { inTurn } from "./turns";
 
 /**
  * A response body known by its length up front, whose bytes come a piece at a time: kept pieces
@@ -10,6 +11,8 @@ import { JSON_HEADERS, sendError } from "./respond";
 export interface PacedBody {
   readonly length: number;
   pieces(): Iterator<Buffer>;
+  /** Whether `pieces()` makes its pieces as they are asked for (then each takes its turn, see `inTurn`). */
+  readonly madeAsSent?: boolean;
 }
 
 /** Bodies larger than this are handed to the socket a slice at a time. */
@@ -30,6 +33,10 @@ export function sendPaced(res: ServerResponse, body: PacedBody, tail: string): v
   if (res.req?.method === "HEAD") return void res.end();
   const pieces = body.pieces();
   const whole = body.length <= PACED_BODY_BYTES;
+  // Pieces made as they go take turns with all list work of the process, one slice per turn;
+  // kept pieces (the plain list's blocks) only cost their write, a slice per turn per answer.
+  const turn = body.madeAsSent === true ? inTurn : setImmediate;
+  if (!whole) countSending(res);
   const next = (): void => {
     if (res.destroyed) return;
     res.cork();
@@ -43,13 +50,44 @@ export function sendPaced(res: ServerResponse, body: PacedBody, tail: string): v
       if (!whole && sent >= SLICE_BYTES) break;
     }
     res.uncork();
-    if (flushed) setImmediate(next);
-    else res.once("drain", () => setImmediate(next));
+    if (flushed) turn(next);
+    else res.once("drain", () => turn(next));
   };
-  next();
+  if (body.madeAsSent === true && !whole) turn(next);
+  else next();
 }
 
 /** Answers with the body once it is made (`sendPaced`, the tail taken then), or with the error that made it fail. */
 export function answerWith(res: ServerResponse, tail: () => string): Waiter<PacedBody> {
   return (error, body) => (error !== null ? sendError(res, error) : sendPaced(res, body!, tail()));
+}
+
+/** Large bodies being sent now, and what waits for there to be none. */
+let sending = 0;
+const whenIdle = new Set<() => void>();
+
+function countSending(res: ServerResponse): void {
+  sending++;
+  let counted = true;
+  const done = (): void => {
+    if (!counted) return;
+    counted = false;
+    if (--sending > 0) return;
+    const idle = [...whenIdle];
+    whenIdle.clear();
+    for (const call of idle) call();
+  };
+  res.once("finish", done).once("close", done);
+}
+
+/** Whether large bodies are being sent a slice per turn: the loop has work besides a rebuild. */
+export function sendingBodies(): boolean {
+  return sending > 0;
+}
+
+/** Calls `call` once no large body is being sent (at once when none is); returns what takes it back. */
+export function whenNoneSending(call: () => void): () => void {
+  if (sending === 0) call();
+  else whenIdle.add(call);
+  return () => whenIdle.delete(call);
 }

@@ -3,17 +3,40 @@ import { attrsJson } from "./task-attrs";
 import { formatTime } from "./time";
 
 /**
- * A task's JSON as UTF-8, preceded by a comma (`,{"id":…}`) so that lists are made by copying
- * entries one after the other; valid while the task's `rev` is `rev`. The bytes are never
- * rewritten (a change makes a new buffer), so a body being sent may keep them.
+ * A task's JSON preceded by a comma (`,{"id":…}`), so that lists are made by joining entries one
+ * after the other; valid while the task's `rev` is `rev`. Kept as text, not bytes: a list is
+ * encoded a block (or a slice) at a time, one allocation for many entries, where a buffer per
+ * entry cost more to allocate and collect than the whole encoding of the task.
  */
 export interface ProcEntry {
   rev: number;
-  utf8: Buffer;
+  json: string;
+  /** The UTF-8 length of `json`. */
+  bytes: number;
+}
+
+/**
+ * What a status change leaves as it was: the text before `statusTime` (id, attributes, `procTime`)
+ * and after `cancelling` (name, parent…), valid while the task's changes since `rev` were only
+ * history entries (`appended` counts them) and its extension fields are the same: then only the
+ * middle is made again.
+ */
+interface Frame {
+  rev: number;
+  appended: number;
+  fields: Task["fields"];
+  head: string;
+  tail: string;
+  /** The UTF-8 length of `head` and `tail` together. */
+  bytes: number;
+}
+
+interface Kept extends ProcEntry {
+  frame: Frame;
 }
 
 // Keyed by task: an entry dies with its task, and a task's JSON is rebuilt only when its rev moves.
-const liveCache = new WeakMap<Task, ProcEntry>();
+const liveCache = new WeakMap<Task, Kept>();
 const finishedCache = new WeakMap<Task, ProcEntry>();
 
 /**
@@ -21,47 +44,71 @@ const finishedCache = new WeakMap<Task, ProcEntry>();
  * cached until the task's `rev` changes: building time strings costs more than joining text.
  */
 export function procJson(task: Task): string {
-  return procEntry(task).utf8.toString("utf8", 1);
+  return procEntry(task).json.slice(1);
 }
 
 /**
- * The cached entry behind `procJson`. Encoded once per change: under churn, a list rebuilt for
- * each request copies the bytes of unchanged tasks instead of encoding their text again.
+ * The cached entry behind `procJson`, made once per change. A status change (the common one under
+ * churn) makes only `statusTime`, `status` and `cancelling` again; the attributes' text is reused.
  */
 export function procEntry(task: Task): ProcEntry {
-  return entryOf(liveCache, task, (t) => procFields(t) + "}");
+  const kept = liveCache.get(task);
+  if (kept !== undefined && kept.rev === task.rev) return kept;
+  const appended = task.history.length + task.history.dropped;
+  let frame = kept?.frame;
+  if (frame === undefined || task.rev - frame.rev !== appended - frame.appended || frame.fields !== task.fields) frame = frameOf(task, appended);
+  const middle = middleOf(task);
+  const json = frame.head + middle + frame.tail;
+  const bytes = frame.bytes + utf8Length(middle);
+  if (kept === undefined) {
+    const entry = { rev: task.rev, json, bytes, frame };
+    liveCache.set(task, entry);
+    return entry;
+  }
+  kept.rev = task.rev;
+  kept.json = json;
+  kept.bytes = bytes;
+  kept.frame = frame;
+  return kept;
 }
 
 /** The JSON text of a finished task as a `WireFinishedProc`; a finished task no longer changes. */
 export function finishedJson(task: Task): string {
-  return finishedEntry(task).utf8.toString("utf8", 1);
+  return finishedEntry(task).json.slice(1);
 }
 
 /** The cached entry behind `finishedJson`. */
 export function finishedEntry(task: Task): ProcEntry {
-  return entryOf(finishedCache, task, (t) => procFields(t) + finishedFields(t) + "}");
-}
-
-function entryOf(cache: WeakMap<Task, ProcEntry>, task: Task, json: (task: Task) => string): ProcEntry {
-  const cached = cache.get(task);
+  const cached = finishedCache.get(task);
   if (cached !== undefined && cached.rev === task.rev) return cached;
-  const utf8 = encodeEntry(json(task));
-  if (cached === undefined) {
-    const entry = { rev: task.rev, utf8 };
-    cache.set(task, entry);
-    return entry;
-  }
-  cached.rev = task.rev;
-  cached.utf8 = utf8;
-  return cached;
+  const json = "," + procFields(task) + finishedFields(task) + "}";
+  const entry = { rev: task.rev, json, bytes: utf8Length(json) };
+  finishedCache.set(task, entry);
+  return entry;
 }
 
-/** `,` + the text as UTF-8, in a buffer of its own: a slice of Node's shared pool would keep 8 KiB alive per entry. */
-function encodeEntry(json: string): Buffer {
-  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(json) + 1);
-  out[0] = 0x2c; // ","
-  out.write(json, 1, "utf8");
-  return out;
+function frameOf(task: Task, appended: number): Frame {
+  const head = "," + headFields(task);
+  const tail = tailFields(task) + "}";
+  return { rev: task.rev, appended, fields: task.fields, head, tail, bytes: utf8Length(head) + utf8Length(tail) };
+}
+
+/**
+ * The UTF-8 length of a string, counted in JavaScript: `Buffer.byteLength` of text joined from
+ * parts flattens it first, which cost more than making the entry.
+ */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 code units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
 }
 
 /** A live task as a proc, a finished one with its outcome. */
@@ -93,22 +140,23 @@ function finishedFields(task: Task): string {
 
 /** The fields every task has; `scope` prefixes the ids (the fleet's `<instance>/`). */
 function procFields(task: Task, scope = ""): string {
+  return headFields(task, scope) + middleOf(task) + tailFields(task, scope);
+}
+
+/** `{"id":…,"attrs":…,"procTime":"…"`: what a status change leaves as it was. */
+function headFields(task: Task, scope = ""): string {
+  return '{"id":' + JSON.stringify(scope + task.id) + ',"attrs":' + attrsJson(task) + ',"procTime":"' + formatTime(task.history.firstTime) + '"';
+}
+
+/** `,"statusTime":"…","status":…,"cancelling":…`: what a status change (or a kill) changes. */
+function middleOf(task: Task): string {
   const history = task.history;
-  let json =
-    '{"id":' +
-    JSON.stringify(scope + task.id) +
-    ',"attrs":' +
-    attrsJson(task) +
-    ',"procTime":"' +
-    formatTime(history.firstTime) +
-    '","statusTime":"' +
-    formatTime(history.lastTime) +
-    '","status":' +
-    JSON.stringify(history.lastStatus) +
-    ',"cancelling":' +
-    task.cancelling +
-    ',"name":' +
-    JSON.stringify(task.name);
+  return ',"statusTime":"' + formatTime(history.lastTime) + '","status":' + JSON.stringify(history.lastStatus) + ',"cancelling":' + task.cancelling;
+}
+
+/** `,"name":…` and the optional fields after it. */
+function tailFields(task: Task, scope = ""): string {
+  let json = ',"name":' + JSON.stringify(task.name);
   if (task.parent !== undefined) json += ',"parent":' + JSON.stringify(scope + task.parent.id);
   if (task.forbidCancel) json += ',"forbidCancel":true';
   const fields = task.fields;

@@ -16,7 +16,7 @@ interface Block {
   readonly tasks: Task[];
   readonly revs: number[];
   /** Each task's entry, as `procEntry` gave it at that rev. */
-  readonly entries: Buffer[];
+  readonly entries: string[];
   readonly bytes: Buffer;
 }
 
@@ -28,8 +28,9 @@ const CLOSE = Buffer.from('],"serverTime":"', "latin1");
  *
  * A real server's tasks change all the time, so the body is kept as blocks of 32 tasks' encoded
  * JSON: when the manager's `rev` moved, a block is reused if it still holds the same tasks at the
- * same revs, and only changed blocks are copied again from the tasks' cached bytes (a task's JSON
- * is made and encoded once per change of that task, see `procEntry`). The refresh runs a slice
+ * same revs, and only changed blocks are encoded again from the tasks' cached text (a task's JSON
+ * is made once per change of that task, and a status change makes only its changed fields, see
+ * `procEntry`). The refresh runs a slice
  * of work per event-loop turn, one at a time for all requests (`PacedBuild`). A block is
  * found again by its first task, and a new block stops at the first task of an old one, so blocks
  * stay aligned as tasks end and start. The blocks are written as they are, never joined: joining
@@ -114,7 +115,8 @@ function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old
   while (end < tasks.length && end - start < BLOCK_TASKS && !anchors.has(tasks[end])) end++;
   const members: Task[] = [];
   const revs: number[] = [];
-  const entries: Buffer[] = [];
+  const entries: string[] = [];
+  let json = "";
   let rebuilt = 0;
   let k = 0; // members keep their order in `old`
   for (let at = start; at < end; at++) {
@@ -123,11 +125,13 @@ function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old
     while (old !== undefined && k < old.tasks.length && old.tasks[k] !== task) k++;
     const reused = old !== undefined && k < old.tasks.length && old.revs[k] === task.rev;
     if (!reused) rebuilt++;
+    const entry = reused ? old.entries[k] : procEntry(task).json;
     members.push(task);
-    entries.push(reused ? old.entries[k] : procEntry(task).utf8);
+    entries.push(entry);
     revs.push(task.rev);
+    json += entry;
   }
-  const block = members.length === 0 ? undefined : { tasks: members, revs, entries, bytes: Buffer.concat(entries) };
+  const block = members.length === 0 ? undefined : { tasks: members, revs, entries, bytes: Buffer.from(json, "utf8") };
   return { block, consumed: end - start, rebuilt };
 }
 
