@@ -82,6 +82,11 @@ export function killWhereInFleet(...args: Parameters<typeof import("./fleet").ki
   return loadFleet().killWhereInFleet(...args);
 }
 
+/** `top --redis`: the instances that joined the fleet since `targets` were made, as new targets (see fleet.ts). */
+export function joinedSince(...args: Parameters<typeof import("./fleet").joinedSince>): ReturnType<typeof import("./fleet").joinedSince> {
+  return loadFleet().joinedSince(...args);
+}
+
 let fleet: typeof import("./fleet") | undefined;
 
 /** The fleet code, loaded only for `--redis` (it is what loads ioredis). */

@@ -6,7 +6,7 @@ import type { ProcFilter, RemoteKilledWhere } from "../client/types";
 import { fleetKillWhere } from "../fleet/kill-where";
 import { parseFleetId } from "../fleet/fleet-id";
 import { InstanceClient } from "../fleet/instance-client";
-import { FleetReader } from "../fleet/reader";
+import { FleetReader, type WireInstance } from "../fleet/reader";
 import type { ConnectionOptions, Target } from "./connect";
 
 const open = new Set<FleetReader>();
@@ -44,9 +44,24 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
     process.stderr.write(`proclist: no instance of service ${JSON.stringify(reader.service)} in Redis${services.length === 0 ? "" : `; services found: ${services.join(", ")} (choose one with --service)`}\n`);
   }
   const chosen = all.filter((i) => (wanted.kind === "all" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
-  const targets = chosen.map((info) => ({ endpoint: instanceEndpoint(reader, info.instance), client: new InstanceClient(reader, info, by) }));
+  const targets = chosen.map((info) => instanceTarget(reader, info, by));
   if (task === undefined) return { targets };
   return targets.length === 0 ? { targets, unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)` } : { targets, id: task.id };
+}
+
+/**
+ * `top --redis`: the instances of the targets' fleet that joined since the targets were made
+ * (one registry read), as new targets. Instances already there refresh their own state as they are polled.
+ */
+export async function joinedSince(targets: readonly Target[], options: ConnectionOptions): Promise<Target[]> {
+  const reader = targets.length > 0 ? (targets[0].client as InstanceClient).reader : [...open].find((r) => r.service === (options.service ?? "default"));
+  if (reader === undefined) return [];
+  const known = new Set(targets.map((t) => (t.client as InstanceClient).instance));
+  return (await reader.instances()).filter((info) => !known.has(info.instance)).map((info) => instanceTarget(reader, info, cliRequester()));
+}
+
+function instanceTarget(reader: FleetReader, info: WireInstance, by: string): Target {
+  return { endpoint: instanceEndpoint(reader, info.instance), client: new InstanceClient(reader, info, by) };
 }
 
 /**

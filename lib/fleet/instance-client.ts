@@ -22,7 +22,8 @@ export class InstanceClient {
 
   constructor(
     readonly reader: FleetReader,
-    readonly info: WireInstance,
+    /** As the registry last said: refreshed by every `processes()`. */
+    public info: WireInstance,
     /** Recorded with kills: `cli@host`. */
     private readonly by: string,
   ) {
@@ -33,19 +34,22 @@ export class InstanceClient {
     return this.info.instance;
   }
 
-  /** The instance's live tasks as it last published them (at most `publishMs` old). */
+  /**
+   * The instance's live tasks as it last published them (at most `publishMs` old), read with its
+   * state: InstanceUnreachableError "gone since" once it left or its key expired.
+   */
   async processes(filter: ProcFilter = {}): Promise<RemoteProcList> {
+    const { info, values } = await this.reader.instanceList(this.instance);
+    if (info !== undefined) this.info = info;
     this.checkUp();
     const procs: WireProc[] = [];
-    await this.reader.eachList([this.instance], (_instance, values) => {
-      for (const value of values) {
-        try {
-          procs.push(JSON.parse(value.toString("utf8")) as WireProc);
-        } catch {
-          // not written by proclist: skipped
-        }
+    for (const value of values) {
+      try {
+        procs.push(JSON.parse(value.toString("utf8")) as WireProc);
+      } catch {
+        // not written by proclist: skipped
       }
-    });
+    }
     procs.sort((a, b) => (a.procTime < b.procTime ? -1 : a.procTime > b.procTime ? 1 : 0));
     const body = check<{ procs: WireProc[]; serverTime: string }>(this.origin, { procs, serverTime: new Date().toISOString() }, validateWire.procList);
     const out = body.procs.map((p, i) => this.local(toProc(this.origin, p, `procs.${i}`))).filter((p) => matches(p, filter));

@@ -110,6 +110,26 @@ export class FleetReader {
     }
   }
 
+  /**
+   * One instance's state and task list read together (one MULTI), so a list is never taken for
+   * an instance that is gone: its hash and its key go at once. `info` is undefined for a name the
+   * registry no longer knows (gone for over an hour).
+   */
+  async instanceList(instance: string): Promise<{ info?: WireInstance; values: Buffer[] }> {
+    const redis = await this.ready();
+    let results: [Error | null, unknown][];
+    try {
+      results = (await redis.multi().get(this.keys.instance(instance)).zscore(this.keys.instances, instance).hvalsBuffer(this.keys.procs(instance)).exec()) ?? [];
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    const failed = results.find(([error]) => error !== null);
+    if (results.length < 3 || failed !== undefined) throw this.unavailable(failed?.[0] ?? new Error("no answer"));
+    const [[, record], [, score], [, values]] = results as [unknown, string | null][];
+    const known = record !== null || score !== null;
+    return { ...(known ? { info: toInstance(instance, record as string | null, Number(score ?? Date.now())) } : {}), values: values as unknown as Buffer[] };
+  }
+
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
   async ask(instance: string, op: FleetOp, fields: FleetFields = {}): Promise<FleetReply> {
     await this.ready();

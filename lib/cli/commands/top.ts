@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { connectAll, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { connectAll, joinedSince, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatValue } from "../format";
@@ -26,8 +26,9 @@ Examples:
 
 At 80 columns the endpoint and time-in-status columns go first; id, age, status and attributes
 stay. An endpoint that stops answering is shown as DOWN with the reason, and its last known
-tasks stay on screen, dimmed, with the time of that answer (AS OF). Works with servers of the
-original Go pm too.`;
+tasks stay on screen, dimmed, with the time of that answer (AS OF). With --redis, instances that
+join later are followed too, and one that leaves shows as DOWN "gone since …". Works with servers
+of the original Go pm too.`;
 
 /** Adds `proclist top` to the program. */
 export function registerTop(program: Command): void {
@@ -216,8 +217,27 @@ async function top(options: TopOptions): Promise<number> {
     }
   };
 
+  /** With --redis: at each refresh, instances that joined since are followed too (those that left show as gone by their own polls). */
+  const discover = async () => {
+    while (!stopped) {
+      if (!model.paused) {
+        try {
+          for (const target of await joinedSince(targets, options)) {
+            targets.push(target);
+            model.add(target.endpoint.label);
+            pollers.push(poll(target));
+          }
+        } catch {
+          // Redis away: each instance's own poll says so.
+        }
+      }
+      if (!stopped) await waker.sleep(model.paused ? 60_000 : model.intervalMs);
+    }
+  };
+
   draw();
   const pollers = targets.map(poll);
+  if (options.redis !== undefined && options.redis !== "") pollers.push(discover());
   await finished;
   stopped = true;
   clearTimeout(drawTimer);

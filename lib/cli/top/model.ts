@@ -67,7 +67,8 @@ export class TopModel {
 
   /** `clock` is monotonic (ms); ages are brought to its present so that endpoints polled at different moments compare. */
   constructor(labels: string[], intervalMs = 1000, private readonly clock: () => number = () => performance.now()) {
-    this.endpoints = labels.map((label) => ({ label, up: undefined, list: { procs: [], serverTime: 0 }, receivedAt: 0 }));
+    this.endpoints = [];
+    for (const label of labels) this.add(label);
     const at = INTERVALS.findIndex((ms) => ms >= intervalMs);
     this.intervalIndex = at < 0 ? INTERVALS.length - 1 : at;
   }
@@ -100,6 +101,11 @@ export class TopModel {
   /** How many rows there are before the filter. */
   get unfiltered(): number {
     return this.endpoints.reduce((n, e) => n + (e.up === true || (e.up === false && e.lastOk !== undefined) ? e.list.procs.length : 0), 0);
+  }
+
+  /** Follows one more endpoint (a fleet instance that joined), not yet answered. */
+  add(label: string): void {
+    this.endpoints.push({ label, up: undefined, list: { procs: [], serverTime: 0 }, receivedAt: 0 });
   }
 
   /** Records an answer. */
