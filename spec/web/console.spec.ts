@@ -182,7 +182,15 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
     const { page } = await open(1280, "#task=req-7f3a");
     const status = "cancel request: waiting for the payments gateway to answer the capture of invoice 88231";
     const step = "#timeline-bars .step:nth-child(2)";
-    await page.waitForSelector(step, { timeout: 5000 });
+    // Wait for the step laid out with its text: it can exist a frame before the card has its width.
+    await page.waitForFunction(
+      ([sel, text]) => {
+        const s = document.querySelector(sel) as HTMLElement | null;
+        return s !== null && s.title.includes(text) && s.querySelector(".label")!.getBoundingClientRect().width > 0;
+      },
+      [step, status] as const,
+      { timeout: 10_000 },
+    );
     const sizes = await page.$eval(step, (s) => ({ label: s.querySelector(".label")!.getBoundingClientRect().width, track: s.querySelector(".track")!.getBoundingClientRect().width, title: (s as HTMLElement).title }));
     expect(sizes.label).to.be.above(180);
     expect(sizes.track).to.be.above(180);
