@@ -23,7 +23,7 @@ describe("web: the page over a fleet (serveFleet)", function () {
     await browser?.close();
   });
 
-  it("shows an instance column and the instances, up or gone since when", async () => {
+  it("shows an instance column and the instances, up or gone since when; a gone instance's tasks dimmed with no Cancel, until it is back", async () => {
     await startThree(redis.url, "page", instances, { TTL_MS: "1500", HEARTBEAT_MS: "300" });
     api = await serveFleet({ redis: redis.url, service: "page", port: 0 });
     const { context, page, log } = await openPage(browser);
@@ -39,6 +39,19 @@ describe("web: the page over a fleet (serveFleet)", function () {
       // The list is re-read every 5 s; the instance is gone once its TTL ran out.
       await page.waitForSelector(`#instances-list .instance.gone${byData("instance", "c")}`, { timeout: 30_000 });
       expect(await page.textContent(`#instances-list .instance${byData("instance", "c")}`)).to.include("gone since");
+      // Its task stays, marked: what c was running when it went away, with nothing to click.
+      const c1 = `#live-rows .row${byData("id", "c/c1")}`;
+      await page.waitForSelector(`${c1}.instance-gone`);
+      expect((await page.textContent(`${c1} .cell.action`))?.trim()).to.equal("instance gone");
+      expect(await page.locator(`${c1} button.cancel`).count()).to.equal(0);
+      expect(await page.locator(`${row} button.cancel`).count()).to.equal(1);
+      expect(await page.locator(`${row}.instance-gone`).count()).to.equal(0);
+      expect(await page.textContent("#live-count")).to.equal("6 running (1 on gone instances)");
+      // c is back (a new process, the same name): the page takes a fresh list, without the dead task.
+      instances.push(InstanceProcess.start({ REDIS_URL: redis.url, SERVICE: "page", INSTANCE: "c", TASKS: "c9", TTL_MS: "1500", HEARTBEAT_MS: "300" }));
+      await page.waitForSelector(`#live-rows .row${byData("id", "c/c9")}:not(.instance-gone)`, { timeout: 30_000 });
+      await page.waitForSelector(c1, { state: "detached" });
+      expect(await page.textContent("#live-count")).to.equal("6 running");
       expect(log.errors).to.deep.equal([]);
     } finally {
       await context.close();

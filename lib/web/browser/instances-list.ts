@@ -4,7 +4,7 @@ import { el } from "./dom";
 import { parseTime } from "./time";
 
 /** What `GET /instances` answers on a fleet API (`serveFleet`). */
-interface WireInstances {
+export interface WireInstances {
   service: string;
   instances: { instance: string; state: "up" | "gone"; since: string; host?: string; pid?: number; tasks?: number }[];
 }
@@ -25,6 +25,8 @@ export class InstancesList {
     private readonly section: HTMLElement,
     private readonly list: HTMLElement,
     private readonly count: HTMLElement,
+    /** Each answer, so the running table can mark the tasks of gone instances. */
+    private readonly listed: (instances: WireInstances["instances"]) => void,
   ) {}
 
   refresh(): void {
@@ -33,6 +35,7 @@ export class InstancesList {
     this.api.get<WireInstances>("instances").then(
       (answer) => {
         this.draw(answer);
+        this.listed(answer.instances);
         this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
       },
       (error: unknown) => {

@@ -86,6 +86,11 @@ export function attrChips(task: LiveTask): Node {
 
 /** Cancel button, or why there is none. */
 function actionFor(task: LiveTask): HTMLElement {
+  if (task.gone !== undefined) {
+    const gone = el("span", "unreachable", "instance gone");
+    gone.title = `Instance ${task.instance} is gone since ${new Date(task.gone).toLocaleTimeString()}: this is what it was running then; it cannot be reached to cancel.`;
+    return gone;
+  }
   if (task.forbidCancel) {
     const lock = el("span", "protected", "protected");
     lock.title = "Started with forbidCancel: the server refuses to cancel this task.";

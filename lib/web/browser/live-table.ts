@@ -182,7 +182,9 @@ export class LiveTable {
     const height = `${view.length === 0 ? EMPTY_HEIGHT : Math.min(content, max)}px`;
     if (this.dom.scroller.style.height !== height) this.dom.scroller.style.height = height;
     const total = this.store.live.size;
-    setText(this.dom.count, view.length === total ? `${total} running` : `${view.length} of ${total} running`);
+    let gone = 0;
+    if (this.store.service !== undefined) for (const task of this.store.live.values()) if (task.gone !== undefined) gone++;
+    setText(this.dom.count, `${view.length === total ? `${total}` : `${view.length} of ${total}`} running${gone === 0 ? "" : ` (${gone} on gone instances)`}`);
     this.dom.empty.hidden = view.length !== 0;
     // Before the first answer (a token to enter, a server down), nothing is known to be running.
     const none = this.store.loaded ? "No task is running." : "Not loaded from the server yet.";
@@ -250,6 +252,7 @@ export class LiveTable {
     row.rev = task.rev;
     row.el.dataset.id = task.id;
     row.el.classList.toggle("cancelling", task.cancelling);
+    row.el.classList.toggle("instance-gone", task.gone !== undefined);
     this.columns.forEach((c, i) => {
       if (c.clock === true) return;
       const cell = row.cells[i];

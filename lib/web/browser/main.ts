@@ -41,7 +41,16 @@ const finished = new FinishedTable(
   },
   (id) => choose(id),
 );
-const instances = new InstancesList(api, byId("instances"), byId("instances-list"), byId("instances-count"));
+// A gone instance's tasks stay in the running table, dimmed and marked (what it was doing when it
+// went away is what the operator asks first), with no Cancel; one up again brings a fresh list.
+const instances = new InstancesList(api, byId("instances"), byId("instances-list"), byId("instances-count"), (list) => {
+  const { change, back } = store.markGone(list);
+  if (back) connection.restart();
+  else if (change !== Change.None) {
+    table.changed(change);
+    invalidate();
+  }
+});
 const stats = new StatsTable(api, byId<HTMLTableSectionElement>("stats-rows"), byId<HTMLTableRowElement>("stats-header"), byId("stats-rows").closest<HTMLElement>(".table-scroll")!, invalidate);
 const connection = new LiveConnection(api, store, {
   snapshot() {

@@ -14,6 +14,8 @@ export interface LiveTask {
   forbidCancel: boolean;
   /** In a fleet (`serveFleet`): the instance running the task; `id` is then `<instance>/<id>`. */
   instance: string | undefined;
+  /** In a fleet: since when (epoch ms) its instance is gone; the row then shows what it was doing, and cannot be cancelled. */
+  gone: number | undefined;
   parent: string | undefined;
   /** `key=value` pairs, for the attributes column and the filter. */
   attrText: string;
@@ -92,6 +94,28 @@ export class Store {
     this.live.clear();
     for (const proc of procs) this.live.set(proc.id, toLive(proc));
     for (const id of this.killers.keys()) if (!this.live.has(id)) this.killers.delete(id);
+  }
+
+  /**
+   * Marks the running tasks of the instances `GET /instances` lists as gone (and unmarks those of
+   * instances up again). `back`: a task's instance is up again, so only a fresh list says which of
+   * its tasks still run.
+   */
+  markGone(instances: readonly { instance: string; state: "up" | "gone"; since: string }[]): { change: Change; back: boolean } {
+    const since = new Map<string, number>();
+    for (const i of instances) if (i.state === "gone") since.set(i.instance, parseTime(i.since));
+    let change: Change = Change.None;
+    let back = false;
+    for (const task of this.live.values()) {
+      if (task.instance === undefined) continue;
+      const gone = since.get(task.instance);
+      if (gone === task.gone) continue;
+      if (gone === undefined) back = true;
+      task.gone = gone;
+      task.rev++;
+      change = Change.Row;
+    }
+    return { change, back };
   }
 
   /** Replaces the finished list with a `GET /procs/finished` answer (oldest first, as the server sends it). */
@@ -197,6 +221,7 @@ function toLive(proc: WireProc): LiveTask {
     cancelling: proc.cancelling === true,
     forbidCancel: proc.forbidCancel === true,
     instance: proc.instance,
+    gone: undefined,
     parent: proc.parent,
     attrText: attrText(attrs),
     search: "",
