@@ -78,7 +78,8 @@ async function killInFleet(target: Target, filter: ProcFilter, message: string |
   try {
     return { ...(await killWhereInFleet([target], filter, message)), ok: true, at: performance.now() };
   } catch (error) {
-    return { target, ok: false, error };
+    // Redis failed, not the instance the listing came from: name the fleet.
+    return { target: { ...target, endpoint: { ...target.endpoint, label: "fleet" } }, ok: false, error };
   }
 }
 
