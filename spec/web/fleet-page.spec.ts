@@ -1,9 +1,10 @@
 import { expect } from "chai";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { serveFleet, type ServedApi } from "../../lib";
 import { RedisServer } from "../../samples/redis-server";
 import { InstanceProcess, startThree } from "../fleet/instances";
-import { byData, launchChromium, openPage } from "./chromium";
+import { ARTIFACTS, byData, launchChromium, openPage } from "./chromium";
 
 describe("web: the page over a fleet (serveFleet)", function () {
   this.timeout(90_000);
@@ -47,12 +48,13 @@ describe("web: the page over a fleet (serveFleet)", function () {
       expect(await page.locator(`${row} button.cancel`).count()).to.equal(1);
       expect(await page.locator(`${row}.instance-gone`).count()).to.equal(0);
       expect(await page.textContent("#live-count")).to.equal("6 running (1 on gone instances)");
+      await page.screenshot({ path: join(ARTIFACTS, "fleet-gone.png"), fullPage: true });
       // c is back (a new process, the same name): the page takes a fresh list, without the dead task.
       instances.push(InstanceProcess.start({ REDIS_URL: redis.url, SERVICE: "page", INSTANCE: "c", TASKS: "c9", TTL_MS: "1500", HEARTBEAT_MS: "300" }));
       await page.waitForSelector(`#live-rows .row${byData("id", "c/c9")}:not(.instance-gone)`, { timeout: 30_000 });
       await page.waitForSelector(c1, { state: "detached" });
       expect(await page.textContent("#live-count")).to.equal("6 running");
-      expect(log.errors).to.deep.equal([]);
+      expect(log.errors, JSON.stringify(log.errors)).to.deep.equal([]);
     } finally {
       await context.close();
     }

@@ -46,7 +46,8 @@ export const LIVE_COLUMNS: LiveColumn[] = [
   },
   {
     key: "age", header: "age", min: 56, max: "5.5rem", priority: 0, numeric: true, clock: true, descendingFirst: true,
-    text: (t, now) => formatAge(now - t.start),
+    // A gone instance's task: its age when the instance went away, not a clock still running.
+    text: (t, now) => formatAge(Math.max(0, (t.gone ?? now) - t.start)),
     compare: (a, b) => b.start - a.start,
   },
   {
@@ -56,7 +57,7 @@ export const LIVE_COLUMNS: LiveColumn[] = [
   },
   {
     key: "inStatus", header: "in status", min: 72, max: "5.5rem", priority: 3, numeric: true, clock: true, descendingFirst: true, volatile: true,
-    text: (t, now) => formatAge(now - t.statusAt),
+    text: (t, now) => formatAge(Math.max(0, (t.gone ?? now) - t.statusAt)),
     compare: (a, b) => b.statusAt - a.statusAt,
   },
   {

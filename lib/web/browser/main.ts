@@ -58,7 +58,8 @@ const connection = new LiveConnection(api, store, {
     table.invalidate();
     finished.invalidate();
     stats.refresh();
-    if (timeline.selected !== undefined) void timeline.show(timeline.selected, timeline.automatic);
+    // A task shown only because it was the oldest, and no longer listed, gives way to the new oldest.
+    if (timeline.selected !== undefined && !(timeline.automatic && !store.live.has(timeline.selected))) void timeline.show(timeline.selected, timeline.automatic);
   },
   event(event, change) {
     table.changed(change);
@@ -101,7 +102,8 @@ function follow(reveal: boolean): void {
 function showOldest(): void {
   if (chosen !== undefined || !store.loaded || (!tick && timeline.selected !== undefined)) return;
   let oldest: { id: string; start: number } | undefined;
-  for (const task of store.live.values()) if (oldest === undefined || task.start < oldest.start) oldest = task;
+  // Not a gone instance's task: its history cannot be read any more.
+  for (const task of store.live.values()) if (task.gone === undefined && (oldest === undefined || task.start < oldest.start)) oldest = task;
   if (oldest === undefined) {
     if (timeline.selected !== undefined && timeline.automatic && store.live.size === 0) timeline.clear();
   } else if (oldest.id !== timeline.selected && (timeline.automatic || timeline.selected === undefined || !store.live.has(timeline.selected))) {
