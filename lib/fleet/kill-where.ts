@@ -70,8 +70,9 @@ export async function fleetKillWhere(reader: FleetReader, query: Query, message:
   for (const answer of answers) {
     const { instance } = answer;
     if ("error" in answer) {
-      if (!(answer.error instanceof InstanceUnreachableError)) throw answer.error;
-      out.unanswered.push({ instance, reason: answer.error.message });
+      // Redis failing half-way is this instance's unknown too: the others' answers still stand.
+      const reason = answer.error instanceof InstanceUnreachableError ? answer.error.message : `instance ${JSON.stringify(instance)} not asked: ${answer.error instanceof Error ? answer.error.message : String(answer.error)}`;
+      out.unanswered.push({ instance, reason });
     } else if (answer.reply.status !== 200 || !validateAnswer(answer.reply.body)) {
       const why = answer.reply.status !== 200 ? `${answer.reply.status}: ${answer.reply.error ?? "no reason given"}` : "something that is not a kill's answer";
       out.unanswered.push({ instance, reason: `instance ${JSON.stringify(instance)} answered ${why}` });
