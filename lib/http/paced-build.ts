@@ -19,14 +19,14 @@ export type BuildStep<T> = () => T | undefined;
  * So every answer shows at least every change made before its request arrived, and the kept value
  * and its rev are recorded only once a build succeeded (a failed one is retried, never served stale).
  *
- * Rebuilds are spaced while large bodies are being sent: the next one starts no sooner than
- * REBUILD_GAP times the time the last one's slices took after it ended (or once no body is being
- * sent, when the process would otherwise wait idle), and every caller that arrives until then
- * shares it. Under churn the rev
- * moves between any two requests, so without a gap each request paid a whole rebuild (at 10,000
- * tasks, as much CPU as sending the 2.5 MB body); with it, rebuilds take at most about a
- * 1 / (1 + REBUILD_GAP) share of the process however many requests come, and a request waits at
- * most the gap (a few ms at 10,000 tasks, nothing measurable for small lists).
+ * Rebuilds are spaced: the next one starts no sooner than REBUILD_GAP times what the last one's
+ * slices took after it ended, and every caller that arrives until then shares it. Under churn the
+ * rev moves between any two requests, so without a gap each request paid a whole rebuild (at
+ * 10,000 tasks, about as much CPU as sending the 2.5 MB body); with it, rebuilds take at most about
+ * 1 / (1 + REBUILD_GAP) of the process however many requests come. A gap over a millisecond is
+ * kept only while large bodies are being sent (else the process would wait idle: it ends when the
+ * last one does); a shorter one (a small list) lasts to the next event-loop turn, so the requests
+ * read in one turn share the rebuild.
  */
 export class PacedBuild<T> {
   private value: T | undefined;
@@ -57,7 +57,7 @@ export class PacedBuild<T> {
   /** Starts a build for the callers queued, now or once the gap since the last build has passed. */
   private startQueued(): void {
     const wait = this.notBefore - performance.now();
-    if (wait >= 1 && sendingBodies()) {
+    if (wait > 0 && (wait < 1 || sendingBodies())) {
       this.waiting = true;
       let timer: NodeJS.Timeout | undefined = undefined;
       let unhook: (() => void) | undefined = undefined;
@@ -68,6 +68,9 @@ export class PacedBuild<T> {
         unhook?.();
         this.startQueued();
       };
+      // A gap under a millisecond (a small list) lasts to the next turn: the requests read in this
+      // one share the build.
+      if (wait < 1) return void setImmediate(go);
       timer = setTimeout(go, wait).unref();
       unhook = whenNoneSending(go);
       return;
