@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { HttpError } from "./http-error";
+import { onceEnded } from "./paced-body";
 
 /** Seconds a refused client is asked to wait. */
 const RETRY_AFTER_SECONDS = "1";
@@ -22,12 +23,6 @@ export class ListGate {
       throw new HttpError(503, `too many filtered or sorted list requests under way (maxListQueries ${this.max}); retry later`, { "retry-after": RETRY_AFTER_SECONDS });
     }
     this.inFlight++;
-    let counted = true;
-    const done = (): void => {
-      if (!counted) return;
-      counted = false;
-      this.inFlight--;
-    };
-    res.once("finish", done).once("close", done);
+    onceEnded(res, () => this.inFlight--);
   }
 }

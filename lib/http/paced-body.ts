@@ -68,14 +68,21 @@ const whenIdle = new Set<() => void>();
 
 function countSending(res: ServerResponse): void {
   sending++;
-  let counted = true;
-  const done = (): void => {
-    if (!counted) return;
-    counted = false;
+  onceEnded(res, () => {
     if (--sending > 0) return;
     const idle = [...whenIdle];
     whenIdle.clear();
     for (const call of idle) call();
+  });
+}
+
+/** Calls `call` once, when `res` has finished or its connection closed, whichever comes first. */
+export function onceEnded(res: ServerResponse, call: () => void): void {
+  let called = false;
+  const done = (): void => {
+    if (called) return;
+    called = true;
+    call();
   };
   res.once("finish", done).once("close", done);
 }

@@ -116,6 +116,19 @@ describe("list work under load", () => {
     await until(async () => (await call(api!, "GET", "/procs/?name=n1")).status === 200, "a filtered list answered again");
   });
 
+  it("counts every entry's bytes exactly, status changes included (multi-byte text, surrogate pairs, lone surrogates)", async () => {
+    api = await startApi();
+    const texts = ["é✓", "😀 ok", "lone \ud800 high", "lone \udc00 low", "x".repeat(300)];
+    for (let i = 0; i < 1_500; i++) api.manager.start(`u-${i}`, { attrs: { note: texts[i % texts.length] } }).status(texts[(i + 1) % texts.length]);
+    for (let i = 0; i < 1_500; i += 7) api.manager.status(`u-${i}`, texts[(i + 2) % texts.length]);
+    for (const path of ["/procs/", "/procs/?sort=-id", "/procs/?attr.note=%C3%A9%E2%9C%93"]) {
+      const answer = await call(api, "GET", path);
+      expect(answer.status).to.equal(200);
+      expect(Number(answer.headers["content-length"]), path).to.equal(Buffer.byteLength(answer.text));
+      expect(answer.json.procs.length).to.be.above(0);
+    }
+  });
+
   it("refuses a wrong maxListQueries naming it", async () => {
     let error: unknown;
     try {
