@@ -166,6 +166,9 @@ export class Task implements TaskHandle {
     if (outcome === "aborted") this.error = cutText(shown(error instanceof Error ? error.message : error), this.owner.maxStatusLength);
     this.appendEntry(entry);
     this.outcome = outcome;
+    // No abort can come any more: let go of the signal and whatever listens to it (a request's
+    // response, a fetch), which a kept finished task would otherwise hold until it is evicted.
+    this.controller = undefined;
     if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.history.lastTime, outcome });
   }
 

@@ -42,12 +42,18 @@ export function sendPaced(res: ServerResponse, body: PacedBody, tail: string): v
     res.cork();
     let sent = 0;
     let flushed = true;
-    for (;;) {
-      const piece = pieces.next();
-      if (piece.done === true) return void res.end(tail); // end() uncorks
-      flushed = res.write(piece.value);
-      sent += piece.value.length;
-      if (!whole && sent >= SLICE_BYTES) break;
+    try {
+      for (;;) {
+        const piece = pieces.next();
+        if (piece.done === true) return void res.end(tail); // end() uncorks
+        flushed = res.write(piece.value);
+        sent += piece.value.length;
+        if (!whole && sent >= SLICE_BYTES) break;
+      }
+    } catch (error) {
+      // A piece that cannot be made (it runs in a later turn, outside any handler): this answer
+      // is cut off, its socket closed so the client sees a broken body, and the process lives on.
+      return void res.destroy(error as Error);
     }
     res.uncork();
     if (flushed) turn(next);
