@@ -12,7 +12,7 @@ import { Booked, type Task } from "./task";
  * do) is a value like any other: returned untouched, and the task ends as the method returns.
  *
  * `@Tracked` does the same in its own frame (see `endThrown`, `settled`): each level of a tracked
- * recursion then costs the method's frame, the wrapper's and `runInContext`'s, no more.
+ * recursion then costs the method's frame and the wrapper's (see context.ts, `enter`).
  */
 export function runInTask<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   let result: R;
