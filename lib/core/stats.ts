@@ -7,6 +7,12 @@ const LATENCY_WINDOW = 2048;
 /** Names and phases past these counts are folded into OTHER, so odd status strings cannot grow memory. */
 export const MAX_NAMES = 1000;
 const MAX_PHASES = 200;
+/**
+ * Characters of status text the phase tables of all names may hold together. Without it the
+ * bound was 1,000 names × 200 statuses × maxStatusLength (~400 MB of text in the worst case);
+ * past it, a status not seen before is counted under OTHER, as past MAX_PHASES.
+ */
+export const MAX_PHASE_CHARS = 1 << 20;
 /** History positions whose phase record is remembered, so a repeated sequence skips the Map. */
 const CACHED_POSITIONS = 16;
 export const OTHER = "(other)";
@@ -54,7 +60,11 @@ class NameRecord implements NameCounters {
   private readonly seenStatus: (string | undefined)[] = new Array<string | undefined>(CACHED_POSITIONS).fill(undefined);
   private readonly seenIndex: number[] = new Array<number>(CACHED_POSITIONS).fill(-1);
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** The characters of phase text all names of the manager hold, shared between them. */
+    private readonly budget: { chars: number },
+  ) {}
 
   // Derived, not counted: a start bumps `started`, an end its outcome, and phases change only at an end.
   get revision(): number {
@@ -96,7 +106,8 @@ class NameRecord implements NameCounters {
   /** The index of a status seen at `position`, remembered there for the next task. */
   private indexAt(position: number, status: string): number {
     const index = this.indexOf(status);
-    if (position < CACHED_POSITIONS) {
+    // Only a status with its own entry is remembered: a folded one would be text held past the bound.
+    if (position < CACHED_POSITIONS && this.phaseNames[index] === status) {
       this.seenStatus[position] = status;
       this.seenIndex[position] = index;
     }
@@ -106,7 +117,8 @@ class NameRecord implements NameCounters {
   private indexOf(status: string): number {
     let index = this.phaseIndex.get(status);
     if (index === undefined) {
-      if (this.phaseNames.length >= MAX_PHASES && status !== OTHER) return this.indexOf(OTHER);
+      if ((this.phaseNames.length >= MAX_PHASES || this.budget.chars + status.length > MAX_PHASE_CHARS) && status !== OTHER) return this.indexOf(OTHER);
+      this.budget.chars += status.length;
       index = this.phaseNames.length;
       this.phaseIndex.set(status, index);
       this.phaseNames.push(status);
@@ -119,6 +131,8 @@ class NameRecord implements NameCounters {
 
 /** Per-name counters kept by a manager: started, running, outcomes, latency and time per status. */
 export class TaskStats {
+  /** Characters of status text held by all names' phase tables (see MAX_PHASE_CHARS). */
+  private readonly phaseText = { chars: 0 };
   private readonly byName = new Map<string, NameRecord>();
   // The last record asked for: a hot method's calls hit it with one identity comparison.
   private lastName: string | undefined = undefined;
@@ -168,7 +182,7 @@ export class TaskStats {
     let record = this.byName.get(name);
     if (record === undefined) {
       if (this.byName.size >= MAX_NAMES && name !== OTHER) return this.record(OTHER);
-      record = new NameRecord(name);
+      record = new NameRecord(name, this.phaseText);
       this.byName.set(name, record);
     }
     this.lastName = name;

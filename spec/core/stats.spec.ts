@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { MAX_PHASE_CHARS } from "../../lib/core/stats";
 import { freshManager } from "../helpers";
 
 describe("ProcessManager.stats", () => {
@@ -21,6 +22,21 @@ describe("ProcessManager.stats", () => {
     const [stats] = pm.stats.snapshot();
     expect(Object.keys(stats.phases)).to.have.length(201);
     expect(stats.phases["(other)"].count).to.equal(301);
+  });
+
+  it("bounds the status text all names' phase tables hold together (1 Mi characters), folding the rest into (other) and counting it there", () => {
+    const pm = freshManager();
+    const long = (i: number) => `${i}:`.padEnd(1000, "z");
+    // 20 names × 100 distinct 1,000-character statuses: 2 million characters, under 200 per name.
+    for (let n = 0; n < 20; n++) for (let i = 0; i < 100; i++) pm.run((t) => t.status(long(n * 100 + i)), { name: `job ${n}` });
+    const all = pm.stats.snapshot();
+    const kept = all.flatMap((s) => Object.keys(s.phases).filter((p) => p !== "(other)"));
+    expect(kept.reduce((sum, p) => sum + p.length, 0)).to.be.at.most(MAX_PHASE_CHARS);
+    expect(kept.length).to.be.above(1000);
+    // Nothing is lost: every status is counted, in its own entry or under (other).
+    const counted = all.reduce((sum, s) => sum + Object.entries(s.phases).filter(([p]) => p !== "init").reduce((c, [, v]) => c + v.count, 0), 0);
+    expect(counted).to.equal(2000);
+    expect(all.find((s) => s.name === "job 19")!.phases["(other)"].count).to.equal(100);
   });
 
   it("folds task names past 1,000 into (other), counting them there", () => {
