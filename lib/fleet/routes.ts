@@ -1,9 +1,8 @@
 import type { ServerResponse } from "node:http";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
-import { readJsonBody } from "../http/body";
 import { handle, type ApiRequest, type Handler } from "../http/handler";
 import { HttpError } from "../http/http-error";
-import { checkKillBody, checkQuery, decodeId } from "../http/inputs";
+import { checkQuery, decodeId, readKillMessage } from "../http/inputs";
 import { checkKillQuery, killedWhereJson } from "../http/routes/kill-where";
 import { killRequester } from "../http/kill-access";
 import type { HttpConfig } from "../http/options";
@@ -106,8 +105,7 @@ export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig): Ha
   return fleetHandle(async (req, res) => {
     const by = fleetRequester(req, config);
     checkKillQuery(req.query);
-    const { message } = checkKillBody(await readJsonBody(req));
-    const reason = message === "" ? undefined : message;
+    const reason = await readKillMessage(req);
     const killed = await fleetKillWhere(reader, req.query, reason, by);
     let fields = `"cancelled":${JSON.stringify(killed.cancelled)},"refused":${JSON.stringify(killed.refused)}`;
     if (killed.omitted !== undefined) fields += `,"omitted":${killed.omitted}`;
@@ -131,8 +129,8 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
     let fields: { id: string; message?: string; by?: string } = { id: task.id };
     if (op === "kill") {
       const by = fleetRequester(req, config!);
-      const { message } = checkKillBody(await readJsonBody(req));
-      fields = { ...fields, by, ...(message === undefined || message === "" ? {} : { message }) };
+      const message = await readKillMessage(req);
+      fields = { ...fields, by, ...(message === undefined ? {} : { message }) };
     }
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);

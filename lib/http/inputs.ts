@@ -1,5 +1,7 @@
 import type { ErrorObject } from "ajv";
 import { compile, describeError } from "../core/validation";
+import type { IncomingMessage } from "node:http";
+import { readJsonBody } from "./body";
 import { HttpError } from "./http-error";
 
 /** The longest kill message accepted; it becomes a history entry. */
@@ -83,8 +85,14 @@ export function checkQuery(kind: QueryKind, query: Query): void {
   throw invalid(validate.errors, query, "query parameter");
 }
 
+/** A kill's message from the request's JSON body: undefined when there is no body or the message is empty; a 400 naming what is wrong otherwise. */
+export async function readKillMessage(req: IncomingMessage): Promise<string | undefined> {
+  const { message } = checkKillBody(await readJsonBody(req));
+  return message === "" ? undefined : message;
+}
+
 /** Validates a kill body (undefined when the request had none). */
-export function checkKillBody(body: unknown): KillBody {
+function checkKillBody(body: unknown): KillBody {
   if (body === undefined) return {};
   if (!validators.killBody(body)) {
     throw invalid(validators.killBody.errors, body, "body field", 'the body must be a JSON object such as {"message": "why"}');

@@ -141,7 +141,6 @@ describe("proclist top in a real terminal (tmux)", function () {
   it("scrolls a long history with the moving keys while it shows, and k kills the task shown, not the list's next row", async () => {
     const steps = Array.from({ length: 30 }, (_, i) => `step ${String(i + 1).padStart(2, "0")}`);
     blocked(a.manager, "long-1", { name: "GET /long", statuses: steps });
-    await tick(150);
     blocked(a.manager, "other-2", { name: "GET /other" });
     tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
     const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);

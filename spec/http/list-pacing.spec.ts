@@ -3,16 +3,8 @@ import { request, type ClientRequest } from "node:http";
 import { ProcessManager, type ServedApi } from "../../lib";
 import { filteredPiecesMade } from "../../lib/http/filtered-lists";
 import { PacedBuild } from "../../lib/http/paced-build";
+import { waitFor } from "../helpers";
 import { call, startApi } from "./http-helpers";
-
-/** Resolves once `check` holds, polling each 10 ms for at most 20 s. */
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Starts a GET whose answer is not read: the server keeps it under way until `req` is destroyed. */
 function unread(api: ServedApi, path: string): Promise<ClientRequest> {
@@ -113,7 +105,7 @@ describe("list work under load", () => {
     expect((await call(api, "GET", "/procs/finished")).status).to.equal(503);
     expect((await call(api, "GET", "/procs/")).status).to.equal(200); // the plain list is not queued
     held.pop()!.destroy();
-    await until(async () => (await call(api!, "GET", "/procs/?name=n1")).status === 200, "a filtered list answered again");
+    await waitFor("a filtered list answered again", async () => (await call(api!, "GET", "/procs/?name=n1")).status === 200);
   });
 
   it("counts every entry's bytes exactly, status changes included (multi-byte text, surrogate pairs, lone surrogates)", async () => {

@@ -1,9 +1,8 @@
 import type { ProcessManager } from "../../core/manager";
-import { readJsonBody } from "../body";
 import { queryFilter } from "../filters";
 import { handle, type Handler } from "../handler";
 import { HttpError } from "../http-error";
-import { checkKillBody, checkQuery, type Query } from "../inputs";
+import { checkQuery, readKillMessage, type Query } from "../inputs";
 import { killRequester } from "../kill-access";
 import type { AppConfig } from "../options";
 import { sendJsonText, serverTime } from "../respond";
@@ -19,8 +18,7 @@ export function killWhereRoute(manager: ProcessManager, config: AppConfig): Hand
   return handle(async (req, res) => {
     const by = killRequester(req, config);
     checkKillQuery(req.query);
-    const { message } = checkKillBody(await readJsonBody(req));
-    const reason = message === "" ? undefined : message;
+    const reason = await readKillMessage(req);
     const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText);
     sendJsonText(res, 200, killedWhereJson(`"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`, reason));
   });

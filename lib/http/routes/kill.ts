@@ -1,9 +1,8 @@
 import type { ProcessManager } from "../../core/manager";
 import { TaskNotFoundError } from "../../core/errors";
-import { readJsonBody } from "../body";
 import { handle, type Handler } from "../handler";
 import { HttpError } from "../http-error";
-import { checkKillBody, checkQuery, decodeId } from "../inputs";
+import { checkQuery, decodeId, readKillMessage } from "../inputs";
 import type { AppConfig } from "../options";
 import { killRequester } from "../kill-access";
 import { sendJsonText, serverTime } from "../respond";
@@ -18,8 +17,7 @@ export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
     const by = killRequester(req, config);
     const id = decodeId(req.params.id);
     checkQuery("noQuery", req.query);
-    const { message } = checkKillBody(await readJsonBody(req));
-    sendJsonText(res, 200, killTask(manager, id, message === "" ? undefined : message, by));
+    sendJsonText(res, 200, killTask(manager, id, await readKillMessage(req), by));
   });
 }
 
