@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { request, type IncomingHttpHeaders } from "node:http";
 import { ProcessManager, serve, type ServeOptions, type ServedApi } from "../../lib";
 
@@ -46,4 +47,19 @@ export async function startApi(options: ServeOptions = {}): Promise<ServedApi & 
   const manager = options.manager ?? new ProcessManager();
   const api = await serve({ port: 0, ...options, manager });
   return Object.assign(api, { manager });
+}
+
+/**
+ * Sends raw bytes on a fresh connection and resolves with all the server answered. By default it
+ * reads until the server ends the connection; with `endFirst` the client ends its side after
+ * sending, as a client that is done does, and it reads until the connection closed.
+ */
+export function rawAnswer(port: number, text: string, options: { endFirst?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => (options.endFirst ? socket.end(text) : socket.write(text)));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on(options.endFirst ? "close" : "end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    socket.on("error", reject);
+  });
 }

@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { connect } from "node:net";
 import polka from "polka";
 import { container } from "tsyringe";
 import { createApp, ProcessManager, serve, type ServedApi } from "../../lib";
 import { listenOnLoopback, rejectionOf } from "../helpers";
-import { call } from "./http-helpers";
+import { call, rawAnswer } from "./http-helpers";
 
 describe("serve()", () => {
   let api: ServedApi | undefined;
@@ -75,14 +74,8 @@ describe("serve()", () => {
   });
 
   it("answers malformed HTTP with a JSON 400", async () => {
-    api = await serve({ port: 0, manager: new ProcessManager() });
-    const text = await new Promise<string>((resolve, reject) => {
-      const socket = connect(api!.port, "127.0.0.1", () => socket.write("GET /procs/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"));
-      let out = "";
-      socket.on("data", (chunk) => (out += chunk));
-      socket.on("end", () => resolve(out));
-      socket.on("error", reject);
-    });
+    const served = (api = await serve({ port: 0, manager: new ProcessManager() }));
+    const text = await rawAnswer(served.port, "GET /procs/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n");
     expect(text).to.match(/^HTTP\/1.1 400/);
     expect(JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4))).to.have.property("error");
   });

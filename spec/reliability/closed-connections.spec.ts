@@ -1,19 +1,7 @@
 import { expect } from "chai";
-import { connect } from "node:net";
 import type { ServedApi } from "../../lib";
 import { waitFor } from "../helpers";
-import { startApi } from "../http/http-helpers";
-
-/** Sends raw bytes, then ends the connection's sending side, as a client that is done does; resolves with the answer once the connection closed. */
-function sendAndEnd(api: ServedApi, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(api.port, "127.0.0.1", () => socket.end(text));
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")));
-    socket.on("error", reject);
-  });
-}
+import { rawAnswer, startApi } from "../http/http-helpers";
 
 function openConnections(api: ServedApi): Promise<number> {
   return new Promise((resolve, reject) => api.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
@@ -36,7 +24,7 @@ describe("issue 13: an answered connection does not stay open on the server", ()
   ];
   for (const [what, text, answer] of requests) {
     it(`after ${what}, sent 50 times by clients that then closed`, async () => {
-      const answers = await Promise.all(Array.from({ length: 50 }, () => sendAndEnd(api, text)));
+      const answers = await Promise.all(Array.from({ length: 50 }, () => rawAnswer(api.port, text, { endFirst: true })));
       for (const got of answers) expect(got).to.match(answer);
       await waitFor("the server's connections to close", async () => (await openConnections(api)) === 0);
     });

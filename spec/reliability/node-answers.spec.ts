@@ -1,18 +1,6 @@
 import { expect } from "chai";
-import { connect } from "node:net";
 import type { ServedApi } from "../../lib";
-import { startApi } from "../http/http-helpers";
-
-/** Sends raw bytes and reads the whole answer until the server closes the connection. */
-function raw(api: ServedApi, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(api.port, "127.0.0.1", () => socket.write(text));
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    socket.on("error", reject);
-  });
-}
+import { rawAnswer, startApi } from "../http/http-helpers";
 
 function parse(answer: string): { status: number; contentType: string | undefined; body: any } {
   const [head, body] = answer.split("\r\n\r\n");
@@ -27,27 +15,27 @@ describe("issue 13: Node's own answers are JSON too (item 11)", () => {
   afterEach(() => api.close());
 
   it("answers an HTTP/1.1 request without Host 400 in JSON, saying what to send", async () => {
-    const answer = parse(await raw(api, "GET /procs/ HTTP/1.1\r\nConnection: close\r\n\r\n"));
+    const answer = parse(await rawAnswer(api.port, "GET /procs/ HTTP/1.1\r\nConnection: close\r\n\r\n"));
     expect(answer.status).to.equal(400);
     expect(answer.contentType).to.equal("application/json");
     expect(answer.body.error).to.contain("without a Host header");
   });
 
   it("still serves HTTP/1.0 without Host, which needs none", async () => {
-    const answer = parse(await raw(api, "GET /procs/ HTTP/1.0\r\n\r\n"));
+    const answer = parse(await rawAnswer(api.port, "GET /procs/ HTTP/1.0\r\n\r\n"));
     expect(answer.status).to.equal(200);
     expect(answer.body.procs).to.deep.equal([]);
   });
 
   it("answers an unknown Expect 417 in JSON, naming it", async () => {
-    const answer = parse(await raw(api, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: teapot\r\nConnection: close\r\n\r\n"));
+    const answer = parse(await rawAnswer(api.port, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: teapot\r\nConnection: close\r\n\r\n"));
     expect(answer.status).to.equal(417);
     expect(answer.contentType).to.equal("application/json");
     expect(answer.body.error).to.equal('unsupported Expect header "teapot": only "100-continue" is understood');
   });
 
   it("keeps answering Expect: 100-continue as before", async () => {
-    const answer = await raw(api, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+    const answer = await rawAnswer(api.port, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
     expect(answer).to.match(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
   });
 });
