@@ -57,7 +57,9 @@ function whenIdle(socket: Socket, then: () => void): void {
   const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (res === undefined || res === null || socket.destroyed) return then();
   if (res.req?.complete === false || String(res.getHeader("content-type")).startsWith("text/event-stream")) {
-    return res.headersSent ? void socket.end(() => socket.destroy()) : then();
+    // Ended a turn later: what the response wrote in this one may still wait in its own buffer.
+    if (res.headersSent) return void setImmediate(() => socket.end(() => socket.destroy()));
+    return then();
   }
   let done = false;
   const next = (): void => {
