@@ -67,6 +67,20 @@ describe("issue 13: every connection ends, and every answer is whole", function 
       });
     }
 
+    it("frees an event stream's slot as soon as its client closes, not at a heartbeat", async () => {
+      const streams = await start({ heartbeatMs: 600_000, maxEventClients: 4 });
+      const opened = await Promise.all(
+        Array.from({ length: 4 }, () => new Promise<Socket>((resolve, reject) => {
+          const socket = connect(streams.port, "127.0.0.1", () => socket.write("GET /procs/events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+          socket.once("data", () => resolve(socket));
+          socket.on("error", reject);
+        })),
+      );
+      expect((await call(streams, "GET", "/procs/events?id=probe")).status).to.equal(429);
+      for (const socket of opened) socket.end();
+      await waitFor("the streams' connections to close", async () => (await openConnections(streams)) === 0);
+    });
+
     it("answers CONNECT in JSON (405) instead of closing without a word", async () => {
       const answer = await rawAnswer(api.port, "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n");
       expect(answer).to.match(/^HTTP\/1\.1 405/);

@@ -21,6 +21,9 @@ export function eventsRoute(hub: EventHub<unknown>): Handler {
     });
     // A stream can be quiet for long: its heartbeats find dead clients, not the server's idle timeout.
     req.socket.setTimeout(0);
+    // A client that closes sends its end first: the stream ends then, not at a failed heartbeat
+    // (the server keeps half-open connections, so that other answers reach such clients whole).
+    req.socket.once("end", () => res.destroy());
     // A first line at once, so clients (and curl) see the stream is open before any event.
     res.write(": proclist events\nretry: 2000\n\n");
     hub.add(res, { id: req.query.id as string | undefined, name: req.query.name as string | undefined });
