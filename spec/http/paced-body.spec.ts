@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { createServer, get, type Server } from "node:http";
+import { createServer, get, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sendPaced, type PacedBody } from "../../lib/http/paced-body";
+import { onceEnded, sendingBodies, sendPaced, type PacedBody } from "../../lib/http/paced-body";
 
 /** A body of `length` bytes whose pieces run out with an error after `good` of them. */
 function failingBody(length: number, good: number): PacedBody {
@@ -57,5 +57,29 @@ describe("sendPaced(): a body whose piece cannot be made", () => {
     const next = await fetchRaw(port, "/ok");
     expect(next).to.deep.equal({ status: 200, body: "{}" });
     expect(uncaught).to.deep.equal([]);
+  });
+});
+
+describe("sendPaced(): an answer made after its client went away", () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined))));
+
+  it("counts no body as being sent (the count once never came down, and every later list rebuild waited for it)", async () => {
+    let received: (res: ServerResponse) => void = () => undefined;
+    const arrived = new Promise<ServerResponse>((resolve) => (received = resolve));
+    server = createServer((_req, res) => received(res));
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const req = get({ host: "127.0.0.1", port: (server.address() as AddressInfo).port, path: "/" });
+    req.on("error", () => undefined);
+    const res = await arrived;
+    const gone = new Promise((resolve) => res.once("close", resolve));
+    req.destroy();
+    await gone; // the client went away before its answer was made
+    const body: PacedBody = { length: 1 << 20, *pieces() { yield Buffer.alloc(1 << 20); } };
+    sendPaced(res, body, "");
+    expect(sendingBodies()).to.equal(false);
+    let ended = false;
+    onceEnded(res, () => (ended = true));
+    expect(ended).to.equal(true);
   });
 });
