@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { isHeldOpen } from "./long-response";
 
 /** How long a connection may stay open once its request was found malformed, whatever it waits for. */
 const LINGER_MS = 30_000;
@@ -15,7 +16,7 @@ const answering = new WeakSet<Socket>();
  * that connection has finished: a malformed request pipelined behind a large list, which goes out
  * a slice per event-loop turn, must not have its 400 land inside the 200 body. It does not wait
  * for a response that cannot finish: one whose request body never fully arrived (its handler
- * waits for the rest, which this broken connection will not bring), or an event stream.
+ * waits for the rest, which this broken connection will not bring), or one held open (an event stream).
  *
  * Once the answer is out the socket is destroyed, as Node's own answer does. Ending it is not
  * enough: the server's sockets are half-open, and this one reads nothing more (paused, its parser
@@ -56,7 +57,7 @@ function endWith(socket: Socket, statusLine: string, body: string): void {
 function whenIdle(socket: Socket, then: () => void): void {
   const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (res === undefined || res === null || socket.destroyed) return then();
-  if (res.req?.complete === false || String(res.getHeader("content-type")).startsWith("text/event-stream")) {
+  if (res.req?.complete === false || isHeldOpen(res)) {
     // Ended a turn later: what the response wrote in this one may still wait in its own buffer.
     if (res.headersSent) return void setImmediate(() => socket.end(() => socket.destroy()));
     return then();

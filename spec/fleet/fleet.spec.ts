@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { joinFleet, ProcessManager } from "../../lib";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
-import { rejectionOf } from "../helpers";
+import { rejectionOf, waitFor } from "../helpers";
 import { InstanceProcess, proclist, startThree } from "./instances";
 import { RedisServer } from "../../samples/redis-server";
-import { waitFor } from "./wait-for";
 
 const cli = join(__dirname, "../../lib/cli/main.js");
 

@@ -8,7 +8,7 @@ import { RedisServer } from "../../samples/redis-server";
 import { childEnv, MAIN } from "../cli/fixture";
 import { TmuxSession } from "../cli/tmux";
 import { InstanceProcess, proclist } from "./instances";
-import { waitFor } from "./wait-for";
+import { waitFor } from "../helpers";
 
 interface Answer {
   cancelled: string[];

@@ -7,7 +7,7 @@ import type { WireProcList } from "../../lib/wire/shapes";
 import { validateWire } from "../../lib/wire/schemas";
 import { InstanceProcess, startThree } from "./instances";
 import { RedisServer } from "../../samples/redis-server";
-import { waitFor } from "./wait-for";
+import { waitFor } from "../helpers";
 
 describe("serveFleet", function () {
   this.timeout(90_000);

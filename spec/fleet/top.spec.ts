@@ -3,7 +3,7 @@ import { RedisServer } from "../../samples/redis-server";
 import { MAIN } from "../cli/fixture";
 import { TmuxSession } from "../cli/tmux";
 import { InstanceProcess } from "./instances";
-import { waitFor } from "./wait-for";
+import { waitFor } from "../helpers";
 
 describe("proclist top --redis in a real terminal (tmux)", function () {
   this.timeout(90_000);

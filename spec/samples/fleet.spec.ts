@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { resolve } from "node:path";
-import { waitFor } from "../fleet/wait-for";
+import { waitFor } from "../helpers";
 
 const script = resolve(__dirname, "../../samples/fleet.js");
 
