@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { assertSealed } from "./consumer";
 
 const root = resolve(__dirname, "../..");
 const tsc = join(root, "node_modules/.bin/tsc");
@@ -41,6 +42,7 @@ describe("the npm package", function () {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "proclist-pack-"));
+    assertSealed(dir);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

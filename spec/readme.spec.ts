@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Consumer } from "./consumer";
+import { Consumer, packageOf } from "./consumer";
 
 /**
  * The README's TypeScript blocks, so that it cannot drift from the code. A fenced block's info
@@ -30,10 +30,16 @@ function readmeBlocks(): Block[] {
 
 const blocks = readmeBlocks();
 const snippets = blocks.filter((b) => b.lang === "ts");
+/** Every package the snippets import, linked into the consumer projects as a user would install them. */
+const imported = snippets.flatMap((b) => [...b.code.matchAll(/\bfrom\s+"([^"]+)"|\bimport\s*\(\s*"([^"]+)"\s*\)|^\s*import\s+"([^"]+)"/gm)].map((m) => packageOf(m[1] ?? m[2] ?? m[3])));
+const packages = [...new Set(imported.filter((name): name is string => name !== undefined))];
 
 describe("the README", function () {
   this.timeout(180_000);
-  const projects = { experimental: new Consumer({ experimentalDecorators: true, emitDecoratorMetadata: true }, { esm: true }), standard: new Consumer({}, { esm: true }) };
+  const projects = {
+    experimental: new Consumer({ experimentalDecorators: true, emitDecoratorMetadata: true }, { esm: true, packages }),
+    standard: new Consumer({}, { esm: true, packages }),
+  };
   const diagnostics = { experimental: "", standard: "" };
   const projectOf = (block: Block) => (block.markers.includes("standard") ? "standard" : "experimental");
   before(() => {
