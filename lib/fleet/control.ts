@@ -1,9 +1,9 @@
 import type { Redis } from "ioredis";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import type { ProcessManager } from "../core/manager";
-import { toHttpError } from "../http/http-error";
-import { fleetProcJson } from "../http/proc-json";
-import { serverTime } from "../http/respond";
+import { toHttpError } from "../http/responses/http-error";
+import { fleetProcJson } from "../http/lists/entries";
+import { serverTime } from "../http/responses/respond";
 import { historyJson } from "../http/routes/history";
 import { killTask } from "../http/routes/kill";
 import { wireStats } from "../http/routes/stats";

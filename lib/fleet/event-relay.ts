@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
-import { eventData } from "../http/event-text";
+import { eventData } from "../http/events/text";
 import { isReady } from "./redis";
 
 /** Events one batch may carry; past it the batch says `lost` and readers take a fresh list. */

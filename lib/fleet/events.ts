@@ -1,4 +1,4 @@
-import type { EventSource } from "../http/event-hub";
+import type { EventSource } from "../http/events/hub";
 import { MAX_MESSAGE_BYTES } from "./protocol";
 import type { FleetReader } from "./reader";
 

@@ -1,9 +1,9 @@
 import type { ProcessManager } from "../core/manager";
 import { compile } from "../core/validation";
-import { queryFilter } from "../http/filters";
-import type { Query } from "../http/inputs";
+import { queryFilter } from "../http/lists/filters";
+import type { Query } from "../http/inputs/checks";
 import { checkKillQuery } from "../http/routes/kill-where";
-import { attrText } from "../http/task-attrs";
+import { attrText } from "../http/lists/attrs";
 import { InstanceUnreachableError } from "./errors";
 import type { FleetRequest } from "./protocol";
 import type { FleetReader } from "./reader";

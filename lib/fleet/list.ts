@@ -1,5 +1,5 @@
 import { attrText } from "../client/filter";
-import type { Query } from "../http/inputs";
+import type { Query } from "../http/inputs/checks";
 import type { WireProc } from "../wire/shapes";
 import type { FleetReader } from "./reader";
 

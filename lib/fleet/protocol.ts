@@ -1,5 +1,5 @@
 import { ajv } from "../core/validation";
-import { MAX_MESSAGE_LENGTH } from "../http/inputs";
+import { MAX_MESSAGE_LENGTH } from "../http/inputs/checks";
 
 /** What a caller may ask one instance through its control channel. */
 export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats";

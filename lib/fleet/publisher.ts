@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
 import type { Task } from "../core/task";
-import { fleetProcJson } from "../http/proc-json";
+import { fleetProcJson } from "../http/lists/entries";
 import { isReady } from "./redis";
 
 interface Published {

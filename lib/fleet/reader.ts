@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { formatTime } from "../http/time";
+import { formatTime } from "../http/responses/time";
 import { redactUrl, RedisUnavailableError } from "./errors";
 import { FleetKeys } from "./keys";
 import { resolveFleetOptions, type FleetOptions } from "./options";

@@ -1,12 +1,12 @@
 import type { ServerResponse } from "node:http";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
-import { handle, type ApiRequest, type Handler } from "../http/handler";
-import { HttpError } from "../http/http-error";
-import { checkQuery, decodeId, readKillMessage } from "../http/inputs";
+import { handle, type ApiRequest, type Handler } from "../http/responses/handler";
+import { HttpError } from "../http/responses/http-error";
+import { checkQuery, decodeId, readKillMessage } from "../http/inputs/checks";
 import { checkKillQuery, killedWhereJson } from "../http/routes/kill-where";
-import { killRequester } from "../http/kill-access";
+import { killRequester } from "../http/access/kill-access";
 import type { HttpConfig } from "../http/options";
-import { sendJsonText, serverTime } from "../http/respond";
+import { sendJsonText, serverTime } from "../http/responses/respond";
 import type { WireFinishedProc, WireNameStats } from "../wire/shapes";
 import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
 import { parseFleetId, type FleetTaskId } from "./fleet-id";

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
-import { createApiServer } from "./api-server";
+import { createApiServer } from "./server/api-server";
 import { createApp, type ProclistApp } from "./app";
-import { baseUrl } from "./base-url";
+import { baseUrl } from "./server/base-url";
 import { checkServeOptions, type ServeOptions } from "./options";
 
 /** A running API server, as `serve()` resolves it. */

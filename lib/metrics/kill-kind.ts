@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { isLoopback } from "../http/peer";
+import { isLoopback } from "../http/access/peer";
 
 /** Distinct `by_kind` values kept; past it kinds fold into "(other)", as names do in the stats. */
 const MAX_KINDS = 32;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { sendJsonText } from "../http/respond";
+import { sendJsonText } from "../http/responses/respond";
 
 /** The built web page, ready to send: bytes, the same gzipped, the policy that lets only its own script and style run. */
 export interface WebPage {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { baseUrl } from "../../lib/http/base-url";
+import { baseUrl } from "../../lib/http/server/base-url";
 
 describe("HTTP: serve()'s url", () => {
   it("is the host and port listened on, IPv6 in brackets", () => {

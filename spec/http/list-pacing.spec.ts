@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { request, type ClientRequest } from "node:http";
 import { ProcessManager, type ServedApi } from "../../lib";
-import { filteredPiecesMade } from "../../lib/http/filtered-lists";
-import { PacedBuild } from "../../lib/http/paced-build";
+import { filteredPiecesMade } from "../../lib/http/lists/filtered";
+import { PacedBuild } from "../../lib/http/lists/build";
 import { waitFor } from "../helpers";
 import { call, startApi } from "./http-helpers";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createServer, get, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { onceEnded, sendingBodies, sendPaced, type PacedBody } from "../../lib/http/paced-body";
+import { onceEnded, sendingBodies, sendPaced, type PacedBody } from "../../lib/http/lists/send";
 
 /** A body of `length` bytes whose pieces run out with an error after `good` of them. */
 function failingBody(length: number, good: number): PacedBody {

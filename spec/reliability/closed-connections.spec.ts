@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { connect, type Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { ProcessManager, type ServedApi } from "../../lib";
-import { IDLE_TIMEOUT_MS, MAX_PIPELINED } from "../../lib/http/api-server";
+import { IDLE_TIMEOUT_MS, MAX_PIPELINED } from "../../lib/http/server/api-server";
 import { waitFor } from "../helpers";
 import { call, rawAnswer, startApi } from "../http/http-helpers";
 

@@ -1,8 +1,8 @@
-import type { EventHub } from "../event-hub";
-import { handle, type Handler } from "../handler";
-import { HttpError } from "../http-error";
-import { checkQuery } from "../inputs";
-import { holdOpen } from "../long-response";
+import type { EventHub } from "../events/hub";
+import { handle, type Handler } from "../responses/handler";
+import { HttpError } from "../responses/http-error";
+import { checkQuery } from "../inputs/checks";
+import { holdOpen } from "../server/long-response";
 
 /**
  * `GET /procs/events`: a Server-Sent Events stream of start / status / attr / kill / done events

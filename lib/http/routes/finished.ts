@@ -1,10 +1,10 @@
 import type { ProcessManager } from "../../core/manager";
-import type { FilteredLists } from "../filtered-lists";
-import { handle, type Handler } from "../handler";
-import { checkQuery } from "../inputs";
-import type { ListGate } from "../list-gate";
-import { answerWith } from "../paced-body";
-import { serverTime } from "../respond";
+import type { FilteredLists } from "../lists/filtered";
+import { handle, type Handler } from "../responses/handler";
+import { checkQuery } from "../inputs/checks";
+import type { ListGate } from "../lists/gate";
+import { answerWith } from "../lists/send";
+import { serverTime } from "../responses/respond";
 
 /** `GET /procs/finished`: the kept finished tasks, oldest first, with outcome, duration and who killed them, and the bound in force. */
 export function finishedRoute(manager: ProcessManager, lists: FilteredLists, gate: ListGate): Handler {

@@ -1,10 +1,10 @@
 import type { ProcessManager } from "../../core/manager";
 import type { Task } from "../../core/task";
 import { TaskNotFoundError } from "../../core/errors";
-import { handle, type Handler } from "../handler";
-import { checkQuery, decodeId } from "../inputs";
-import { sendJsonText, serverTime } from "../respond";
-import { formatTime } from "../time";
+import { handle, type Handler } from "../responses/handler";
+import { checkQuery, decodeId } from "../inputs/checks";
+import { sendJsonText, serverTime } from "../responses/respond";
+import { formatTime } from "../responses/time";
 
 /**
  * `GET /procs/:id/history`: the timeline of a live or kept finished task, so a task seen in the

@@ -1,12 +1,12 @@
 import type { ProcessManager } from "../../core/manager";
-import { queryFilter } from "../filters";
-import { handle, type Handler } from "../handler";
-import { HttpError } from "../http-error";
-import { checkQuery, readKillMessage, type Query } from "../inputs";
-import { killRequester } from "../kill-access";
+import { queryFilter } from "../lists/filters";
+import { handle, type Handler } from "../responses/handler";
+import { HttpError } from "../responses/http-error";
+import { checkQuery, readKillMessage, type Query } from "../inputs/checks";
+import { killRequester } from "../access/kill-access";
 import type { AppConfig } from "../options";
-import { sendJsonText, serverTime } from "../respond";
-import { attrText } from "../task-attrs";
+import { sendJsonText, serverTime } from "../responses/respond";
+import { attrText } from "../lists/attrs";
 
 /**
  * `DELETE /procs/?name=…&status=…&attr.<key>=<value>` with an optional body `{ "message": "…" }`:

@@ -1,11 +1,11 @@
 import type { ProcessManager } from "../../core/manager";
 import { TaskNotFoundError } from "../../core/errors";
-import { handle, type Handler } from "../handler";
-import { HttpError } from "../http-error";
-import { checkQuery, decodeId, readKillMessage } from "../inputs";
+import { handle, type Handler } from "../responses/handler";
+import { HttpError } from "../responses/http-error";
+import { checkQuery, decodeId, readKillMessage } from "../inputs/checks";
 import type { AppConfig } from "../options";
-import { killRequester } from "../kill-access";
-import { sendJsonText, serverTime } from "../respond";
+import { killRequester } from "../access/kill-access";
+import { sendJsonText, serverTime } from "../responses/respond";
 
 /**
  * `DELETE /procs/:id` with an optional body `{ "message": "…" }`: cancels a live task and its

@@ -1,10 +1,10 @@
-import type { FilteredLists } from "../filtered-lists";
-import { handle, type Handler } from "../handler";
-import { checkQuery } from "../inputs";
-import type { ListGate } from "../list-gate";
-import { answerWith } from "../paced-body";
-import { listTail, type ProcListCache } from "../proc-list";
-import { serverTime } from "../respond";
+import type { FilteredLists } from "../lists/filtered";
+import { handle, type Handler } from "../responses/handler";
+import { checkQuery } from "../inputs/checks";
+import type { ListGate } from "../lists/gate";
+import { answerWith } from "../lists/send";
+import { listTail, type ProcListCache } from "../lists/live";
+import { serverTime } from "../responses/respond";
 
 /**
  * `GET /procs/`: the live tasks, oldest first, as the original's `{ procs, serverTime }`.

@@ -1,7 +1,7 @@
 import type { MetricsSource } from "../../metrics/endpoint";
 import { EXPOSITION_CONTENT_TYPE } from "../../metrics/endpoint";
-import { handle, type Handler } from "../handler";
-import { checkQuery } from "../inputs";
+import { handle, type Handler } from "../responses/handler";
+import { checkQuery } from "../inputs/checks";
 
 /** `GET /metrics`: proclist's metrics in the Prometheus text format, behind the same guard as every route. */
 export function metricsRoute(source: MetricsSource): Handler {

@@ -1,7 +1,7 @@
 import type { ProcessManager } from "../../core/manager";
-import { handle, type Handler } from "../handler";
-import { checkQuery } from "../inputs";
-import { sendJsonText, serverTime } from "../respond";
+import { handle, type Handler } from "../responses/handler";
+import { checkQuery } from "../inputs/checks";
+import { sendJsonText, serverTime } from "../responses/respond";
 import type { WireNameStats } from "../../wire/shapes";
 
 /**

@@ -1,9 +1,9 @@
 import type { ProcessManager } from "../../core/manager";
 import { TaskNotFoundError } from "../../core/errors";
-import { handle, type Handler } from "../handler";
-import { checkQuery, decodeId } from "../inputs";
-import { anyProcJson } from "../proc-json";
-import { sendJsonText, serverTime } from "../respond";
+import { handle, type Handler } from "../responses/handler";
+import { checkQuery, decodeId } from "../inputs/checks";
+import { anyProcJson } from "../lists/entries";
+import { sendJsonText, serverTime } from "../responses/respond";
 
 /** `GET /procs/:id`: one task, live or kept finished, as `{ proc, running, serverTime }`. */
 export function taskRoute(manager: ProcessManager): Handler {

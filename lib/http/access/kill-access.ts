@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { HttpConfig } from "./options";
+import type { HttpConfig } from "../options";
 import { requester } from "./peer";
 import { remoteRefusal } from "./protected-mode";
 

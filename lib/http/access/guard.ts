@@ -1,13 +1,13 @@
 import type { ServerResponse } from "node:http";
 import type { TokenCheck } from "./auth";
 import { answerOptions, type Cors } from "./cors";
-import type { ApiRequest } from "./handler";
+import type { ApiRequest } from "../responses/handler";
 import type { HostCheck } from "./host-check";
-import { HttpError } from "./http-error";
-import type { HttpConfig } from "./options";
+import { HttpError } from "../responses/http-error";
+import type { HttpConfig } from "../options";
 import { isLoopback } from "./peer";
 import { remoteRefusal } from "./protected-mode";
-import { sendError } from "./respond";
+import { sendError } from "../responses/respond";
 
 /**
  * The middleware in front of every route: in protected mode with no token, remote peers are

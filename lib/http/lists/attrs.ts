@@ -1,4 +1,4 @@
-import type { Task } from "../core/task";
+import type { Task } from "../../core/task";
 import { attrValueJson, readAttr } from "./attr-json";
 
 /** A task's non-string attribute values as JSON, valid while the task's `rev` is `rev`. */

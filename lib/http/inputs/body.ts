@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./http-error";
+import { HttpError } from "../responses/http-error";
 
 /** The largest request body accepted: a kill message needs far less. */
 export const MAX_BODY_BYTES = 16 * 1024;

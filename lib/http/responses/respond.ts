@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { HttpError, toHttpError } from "./http-error";
 import { formatTime } from "./time";
-import { now } from "../core/clock";
+import { now } from "../../core/clock";
 
 /** Headers on every JSON answer: no caching of live state, no content sniffing. */
 export const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" };

@@ -1,6 +1,6 @@
-import type { Task } from "../core/task";
-import { attrsJson } from "./task-attrs";
-import { formatTime } from "./time";
+import type { Task } from "../../core/task";
+import { attrsJson } from "./attrs";
+import { formatTime } from "../responses/time";
 
 /**
  * A task's JSON preceded by a comma (`,{"id":…}`), so that lists are made by joining entries one

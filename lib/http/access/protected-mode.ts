@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./http-error";
-import type { HttpConfig } from "./options";
+import { HttpError } from "../responses/http-error";
+import type { HttpConfig } from "../options";
 import { isLoopback } from "./peer";
 
 /**

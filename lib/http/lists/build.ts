@@ -1,5 +1,5 @@
-import { sendingBodies, whenNoneSending } from "./paced-body";
-import { inTurn } from "./turns";
+import { sendingBodies, whenNoneSending } from "./send";
+import { inTurn } from "./pacing";
 
 /** Called once with what a build made (and the rev it started at), or with what it threw. */
 export type Waiter<T> = (error: unknown, value?: T, rev?: number) => void;

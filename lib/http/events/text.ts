@@ -1,7 +1,7 @@
-import type { TaskEvent } from "../core/events";
-import { attrValueJson } from "./attr-json";
-import { durationMs, fleetProcJson, procJson } from "./proc-json";
-import { formatTime } from "./time";
+import type { TaskEvent } from "../../core/events";
+import { attrValueJson } from "../lists/attr-json";
+import { durationMs, fleetProcJson, procJson } from "../lists/entries";
+import { formatTime } from "../responses/time";
 
 /**
  * One Server-Sent Events message for a task event: `event:` is the type, `data:` the `WireEvent`

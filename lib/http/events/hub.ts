@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
-import type { TaskEvent } from "../core/events";
-import type { ProcessManager } from "../core/manager";
-import { eventText } from "./event-text";
+import type { TaskEvent } from "../../core/events";
+import type { ProcessManager } from "../../core/manager";
+import { eventText } from "./text";
 
 /** Where a hub's events come from: one manager's, or a fleet's relayed through Redis. */
 export interface EventSource<E> {

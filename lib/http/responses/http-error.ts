@@ -1,4 +1,4 @@
-import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
+import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
 
 /** A request the API refuses: the status to answer, a message for `{ "error" }`, and extra headers. */
 export class HttpError extends Error {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
-import type { Waiter } from "./paced-build";
-import { JSON_HEADERS, sendError } from "./respond";
-import { inTurn } from "./turns";
+import type { Waiter } from "./build";
+import { JSON_HEADERS, sendError } from "../responses/respond";
+import { inTurn } from "./pacing";
 
 /**
  * A response body known by its length up front, whose bytes come a piece at a time: kept pieces

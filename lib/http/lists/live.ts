@@ -1,8 +1,8 @@
-import type { ProcessManager } from "../core/manager";
-import type { Task } from "../core/task";
-import type { PacedBody } from "./paced-body";
-import { PacedBuild, type BuildStep, type Waiter } from "./paced-build";
-import { procEntry } from "./proc-json";
+import type { ProcessManager } from "../../core/manager";
+import type { Task } from "../../core/task";
+import type { PacedBody } from "./send";
+import { PacedBuild, type BuildStep, type Waiter } from "./build";
+import { procEntry } from "./entries";
 
 /** Tasks per block: small enough that a status change re-encodes little, large enough to write few pieces. */
 const BLOCK_TASKS = 32;

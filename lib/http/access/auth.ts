@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./http-error";
+import { HttpError } from "../responses/http-error";
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="proclist"' };
 /** No usable Authorization header: say what to send. */

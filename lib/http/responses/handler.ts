@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Query } from "./inputs";
+import type { Query } from "../inputs/checks";
 import { sendError } from "./respond";
 
 /** A request as polka hands it over, plus what the guard learned. */

@@ -1,8 +1,8 @@
-import type { Task } from "../core/task";
-import { taskMatcher, type TaskFilter } from "../core/task-filter";
-import { attrText } from "./task-attrs";
-import type { Query } from "./inputs";
-import type { BuildStep } from "./paced-build";
+import type { Task } from "../../core/task";
+import { taskMatcher, type TaskFilter } from "../../core/task-filter";
+import { attrText } from "./attrs";
+import type { Query } from "../inputs/checks";
+import type { BuildStep } from "./build";
 
 /** Tasks tested per event-loop turn. */
 const FILTER_SLICE = 2048;

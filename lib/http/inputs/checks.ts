@@ -1,8 +1,8 @@
 import type { ErrorObject } from "ajv";
-import { compile, describeError } from "../core/validation";
+import { compile, describeError } from "../../core/validation";
 import type { IncomingMessage } from "node:http";
 import { readJsonBody } from "./body";
-import { HttpError } from "./http-error";
+import { HttpError } from "../responses/http-error";
 
 /** The longest kill message accepted; it becomes a history entry. */
 export const MAX_MESSAGE_LENGTH = 1024;

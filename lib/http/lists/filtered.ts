@@ -1,10 +1,10 @@
-import type { ProcessManager } from "../core/manager";
-import type { Task } from "../core/task";
+import type { ProcessManager } from "../../core/manager";
+import type { Task } from "../../core/task";
 import { filterInSlices, sortInSlices } from "./filters";
-import type { Query } from "./inputs";
-import { SLICE_BYTES, type PacedBody } from "./paced-body";
-import { PacedBuild, type Waiter } from "./paced-build";
-import { finishedEntry, procEntry, type ProcEntry } from "./proc-json";
+import type { Query } from "../inputs/checks";
+import { SLICE_BYTES, type PacedBody } from "./send";
+import { PacedBuild, type Waiter } from "./build";
+import { finishedEntry, procEntry, type ProcEntry } from "./entries";
 
 /** Filtered lists kept at once (selections and bodies each), and the bytes of bodies kept in all. */
 const MAX_QUERIES = 32;

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { answerClientError, answerConnect } from "./client-error";
-import { HttpError } from "./http-error";
-import { onceEnded } from "./paced-body";
-import { sendError } from "./respond";
+import { HttpError } from "../responses/http-error";
+import { onceEnded } from "../lists/send";
+import { sendError } from "../responses/respond";
 
 const NO_HOST = new HttpError(400, "HTTP/1.1 request without a Host header: send one, e.g. 'Host: localhost'");
 
