@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { createServer, get, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { onceEnded, sendingBodies, sendPaced, type PacedBody } from "../../lib/http/lists/send";
+import { sendPaced, type PacedBody } from "../../lib/http/lists/send";
+import { sendingBodies } from "../../lib/http/lists/pacing";
+import { onceEnded } from "../../lib/http/responses/respond";
 
 /** A body of `length` bytes whose pieces run out with an error after `good` of them. */
 function failingBody(length: number, good: number): PacedBody {

@@ -1,4 +1,4 @@
-import { sendingBodies, whenNoneSending } from "./send";
+import { sendingBodies, whenNoneSending } from "./pacing";
 import { inTurn } from "./pacing";
 
 /** Called once with what a build made (and the rev it started at), or with what it threw. */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { HttpError } from "../responses/http-error";
-import { onceEnded } from "./send";
+import { onceEnded } from "../responses/respond";
 
 /** Seconds a refused client is asked to wait. */
 const RETRY_AFTER_SECONDS = "1";

@@ -1,3 +1,9 @@
+import type { ServerResponse } from "node:http";
+import { onceEnded } from "../responses/respond";
+
+// The pacing state of all list work in the process, in one place: the queue of slices that take
+// one event-loop turn each, and the count of large bodies being sent a slice at a time.
+
 /**
  * Slices of list work waiting for their turn, first come first served, one per event-loop turn
  * for the whole process: the slices of list rebuilds, filters and sorts, and the pieces of
@@ -30,4 +36,31 @@ function runOne(): void {
     setImmediate(runOne);
   }
   slice?.();
+}
+
+/** Large bodies being sent now, and what waits for there to be none. */
+let sending = 0;
+const whenIdle = new Set<() => void>();
+
+/** Counts `res` as a large body being sent until it has ended. */
+export function countSending(res: ServerResponse): void {
+  sending++;
+  onceEnded(res, () => {
+    if (--sending > 0) return;
+    const idle = [...whenIdle];
+    whenIdle.clear();
+    for (const call of idle) call();
+  });
+}
+
+/** Whether large bodies are being sent a slice per turn: the loop has work besides a rebuild. */
+export function sendingBodies(): boolean {
+  return sending > 0;
+}
+
+/** Calls `call` once no large body is being sent (at once when none is); returns what takes it back. */
+export function whenNoneSending(call: () => void): () => void {
+  if (sending === 0) call();
+  else whenIdle.add(call);
+  return () => whenIdle.delete(call);
 }

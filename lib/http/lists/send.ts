@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Waiter } from "./build";
 import { JSON_HEADERS, sendError } from "../responses/respond";
-import { inTurn } from "./pacing";
+import { countSending, inTurn } from "./pacing";
 
 /**
  * A response body known by its length up front, whose bytes come a piece at a time: kept pieces
@@ -67,46 +67,4 @@ export function sendPaced(res: ServerResponse, body: PacedBody, tail: string): v
 /** Answers with the body once it is made (`sendPaced`, the tail taken then), or with the error that made it fail. */
 export function answerWith(res: ServerResponse, tail: () => string): Waiter<PacedBody> {
   return (error, body) => (error !== null ? sendError(res, error) : sendPaced(res, body!, tail()));
-}
-
-/** Large bodies being sent now, and what waits for there to be none. */
-let sending = 0;
-const whenIdle = new Set<() => void>();
-
-function countSending(res: ServerResponse): void {
-  sending++;
-  onceEnded(res, () => {
-    if (--sending > 0) return;
-    const idle = [...whenIdle];
-    whenIdle.clear();
-    for (const call of idle) call();
-  });
-}
-
-/**
- * Calls `call` once, when `res` has finished or its connection closed, whichever comes first; at
- * once when that already happened (an answer made after its client went away: without this, a
- * counter it keeps, such as the bodies being sent, would never come down).
- */
-export function onceEnded(res: ServerResponse, call: () => void): void {
-  if (res.writableFinished || res.destroyed) return call();
-  let called = false;
-  const done = (): void => {
-    if (called) return;
-    called = true;
-    call();
-  };
-  res.once("finish", done).once("close", done);
-}
-
-/** Whether large bodies are being sent a slice per turn: the loop has work besides a rebuild. */
-export function sendingBodies(): boolean {
-  return sending > 0;
-}
-
-/** Calls `call` once no large body is being sent (at once when none is); returns what takes it back. */
-export function whenNoneSending(call: () => void): () => void {
-  if (sending === 0) call();
-  else whenIdle.add(call);
-  return () => whenIdle.delete(call);
 }

@@ -29,3 +29,19 @@ export function sendError(res: ServerResponse, error: unknown): void {
   }
   sendJsonText(res, http.status, JSON.stringify({ error: http.message }), http.headers as Record<string, string>);
 }
+
+/**
+ * Calls `call` once, when `res` has finished or its connection closed, whichever comes first; at
+ * once when that already happened (an answer made after its client went away: without this, a
+ * counter it keeps, such as the bodies being sent, would never come down).
+ */
+export function onceEnded(res: ServerResponse, call: () => void): void {
+  if (res.writableFinished || res.destroyed) return call();
+  let called = false;
+  const done = (): void => {
+    if (called) return;
+    called = true;
+    call();
+  };
+  res.once("finish", done).once("close", done);
+}

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { answerClientError, answerConnect } from "./client-error";
 import { HttpError } from "../responses/http-error";
-import { onceEnded } from "../lists/send";
+import { onceEnded } from "../responses/respond";
 import { sendError } from "../responses/respond";
 
 const NO_HOST = new HttpError(400, "HTTP/1.1 request without a Host header: send one, e.g. 'Host: localhost'");
