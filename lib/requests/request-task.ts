@@ -80,7 +80,8 @@ export class RequestTracker {
   private watch(task: Task, req: IncomingMessage, res: ServerResponse): void {
     tasks.set(req, task);
     const { manager, cancelOnDisconnect, killStatus } = this.config;
-    task.signal.addEventListener("abort", () => answerKilled(res, killStatus, task.signal.reason), { once: true });
+    // Not a listener on the signal: that would create it for every request, and few are killed.
+    task.onCancel = (killed) => answerKilled(res, killStatus, killed.cancel);
     res.once("close", () => {
       if (res.writableFinished) return manager.finish(task, task.cancelling ? "killed" : "ended");
       if (cancelOnDisconnect && !task.forbidCancel) manager.cancel([task], DISCONNECT_MESSAGE, CLIENT_KILLER);
