@@ -66,6 +66,7 @@ const REQUIRED: Record<WireEvent["type"], readonly string[]> = {
   attr: ["id", "key", "deleted"],
   kill: ["id"],
   done: ["id", "outcome", "status", "durationMs"],
+  reset: ["reason"],
 };
 
 /** One events-stream message, checked for the fields its type needs (the schema lists them all as optional). */
@@ -93,5 +94,7 @@ export function toEvent(origin: Origin, wire: WireEvent): RemoteEvent {
       if (wire.error !== undefined) event.error = wire.error;
       return event;
     }
+    case "reset":
+      return { type: "reset", ts, reason: wire.reason };
   }
 }

@@ -43,9 +43,11 @@ export interface StreamTarget {
 /**
  * Follows `GET /procs/events`. A failure to connect the first time is thrown (most likely a wrong
  * endpoint); once connected, a dropped connection, a server restart or a 5xx is retried with
- * exponential backoff (never sooner than the server's `retry:`), sending Last-Event-ID when the
- * server gave ids; a 429 (too many streams) is retried the same way. A 401, a missing route or
- * a malformed event ends the iteration with its error.
+ * exponential backoff (never sooner than the server's `retry:`), sending Last-Event-ID, so the
+ * server gives again what was missed meanwhile, or a `reset` event when it cannot. A server that
+ * gives no ids (the Go original) replays nothing: each reconnection to it yields a `reset` of the
+ * client's own. A 429 (too many streams) is retried as a drop is. A 401, a missing route or a
+ * malformed event ends the iteration with its error.
  */
 export async function* eventStream(target: StreamTarget, options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
   const { signal, minRetryMs = 250, maxRetryMs = 10_000, idleTimeoutMs = 45_000 } = options;
@@ -78,9 +80,11 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
         const text = await response.text().catch(() => "");
         throw target.refusal(origin, response.status, text);
       }
+      const reconnected = connectedOnce;
       connectedOnce = true;
       delay = minRetryMs;
       options.onConnect?.();
+      if (reconnected && lastEventId === "") yield { type: "reset", ts: Date.now(), reason: "reconnected to a server that keeps no events to replay" };
       const decoder = new TextDecoder();
       const reader = response.body.getReader();
       let idle = false;
@@ -143,7 +147,7 @@ function decodeEvent(origin: Origin, data: string): RemoteEvent {
 }
 
 function isEventType(name: string): boolean {
-  return name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done";
+  return name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done" || name === "reset";
 }
 
 function retryable(error: unknown): boolean {

@@ -73,7 +73,9 @@ export type RemoteEvent =
   | { type: "status"; ts: number; id: string; status: string }
   | { type: "attr"; ts: number; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: number; id: string; message?: string; by?: string }
-  | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string };
+  | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string }
+  /** Events were missed that cannot be given again: what was known of the tasks may be stale; read the list again. */
+  | { type: "reset"; ts: number; reason: string };
 
 /**
  * Narrows `processes()`. Sent to the server as query parameters and applied again here, so an

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import polka, { type Polka } from "polka";
 import { TokenCheck } from "../http/access/auth";
 import { Cors } from "../http/access/cors";
-import { EventHub } from "../http/events/hub";
+import { EventHub, replayOptions } from "../http/events/hub";
 import { allowedMethods, noMatch } from "../http/app";
 import { guard } from "../http/access/guard";
 import type { ApiRequest, Handler } from "../http/responses/handler";
@@ -38,7 +38,7 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   const config = resolveHttpOptions(httpOptions);
   const reader = new FleetReader({ redis, service, prefix, timeoutMs });
   let hub: EventHub<FleetEvent> | undefined;
-  hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients);
+  hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
   const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
 

@@ -15,7 +15,7 @@ const TYPES = new Set(["start", "status", "attr", "kill", "done"]);
  * The events of every instance, as a hub's source: subscribes to the service's events channel
  * and says so on the watch channel, so instances start relaying at once (and stop when their
  * batches find no receiver). A batch that says events were lost calls `onLost`: the hub then
- * drops its clients, which reconnect and read the list afresh, as when a client falls behind.
+ * sends (and keeps) a `reset` event, on which clients read the list afresh.
  */
 export function fleetEvents(reader: FleetReader, onLost: () => void): EventSource<FleetEvent> {
   const { subscriber, command, keys } = reader;

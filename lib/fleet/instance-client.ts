@@ -90,17 +90,21 @@ export class InstanceClient {
     const queue: RemoteEvent[] = [];
     let wake: (() => void) | undefined;
     const prefix = this.instance + "/";
-    const source = fleetEvents(this.reader, () => undefined);
+    const push = (event: RemoteEvent) => {
+      if (queue.push(event) > 10_000) queue.shift();
+      wake?.();
+    };
+    // The instance's relay overflowed: what this reader knew of its tasks may be stale.
+    const source = fleetEvents(this.reader, () => push({ type: "reset", ts: Date.now(), reason: "events were lost upstream" }));
     const stop = source.subscribe((event) => {
       if (!event.id.startsWith(prefix)) return;
       const local = event.id.slice(prefix.length);
       if ((options.id !== undefined && local !== options.id) || (options.name !== undefined && event.name !== options.name)) return;
       const wire = JSON.parse(event.text.slice(event.text.indexOf("data: ") + 6)) as WireEvent;
       const remote = toEvent(this.origin, wire);
-      if ("id" in remote) remote.id = local;
-      else this.local(remote.proc);
-      if (queue.push(remote) > 10_000) queue.shift();
-      wake?.();
+      if (remote.type === "start") this.local(remote.proc);
+      else if (remote.type !== "reset") remote.id = local;
+      push(remote);
     });
     const onAbort = () => wake?.();
     signal?.addEventListener("abort", onAbort, { once: true });

@@ -4,7 +4,7 @@ import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
 import { TokenCheck } from "./access/auth";
 import { Cors } from "./access/cors";
-import { EventHub, managerEvents } from "./events/hub";
+import { EventHub, managerEvents, replayOptions } from "./events/hub";
 import { finishedSource, FilteredLists, liveSource } from "./lists/filtered";
 import { guard } from "./access/guard";
 import { HostCheck } from "./access/host-check";
@@ -49,7 +49,7 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 export function createApp(options: AppOptions = {}): ProclistApp {
   const config = resolveAppOptions(options, () => container.resolve(ProcessManager));
   const { manager } = config;
-  const hub = new EventHub(managerEvents(manager), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients);
+  const hub = new EventHub(managerEvents(manager), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
   const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
 

@@ -39,6 +39,13 @@ export interface AppOptions {
   /** Event streams open at once; more are refused with 429. Default 64. */
   maxEventClients?: number | undefined;
   /**
+   * Events kept for clients that reconnect with `Last-Event-ID` (also for 60 s after the last
+   * client left); one further behind gets a `reset` event. 0 keeps none. Default 10,000.
+   */
+  eventReplay?: number | undefined;
+  /** How long events are still kept for replay after the last client left, in ms. Default 60,000. */
+  eventReplayKeepMs?: number | undefined;
+  /**
    * Filtered, sorted or finished-list answers (`?sort=`, `?attr.k=`, `/procs/finished`…) being made
    * and sent at once; more are refused with 503 and `Retry-After: 1`. Default 16.
    */
@@ -79,6 +86,8 @@ export interface HttpConfig {
   heartbeatMs: number;
   eventBufferBytes: number;
   maxEventClients: number;
+  eventReplay: number;
+  eventReplayKeepMs: number;
   maxListQueries: number;
   traceUrl: string | undefined;
   /** The metrics options when `/metrics` is served, else undefined. */
@@ -100,6 +109,8 @@ const appProperties = {
   heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
   eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
   maxEventClients: { type: "integer", minimum: 1, maximum: 100_000 },
+  eventReplay: { type: "integer", minimum: 0, maximum: 1_000_000 },
+  eventReplayKeepMs: { type: "integer", minimum: 0, maximum: 86_400_000 },
   maxListQueries: { type: "integer", minimum: 1, maximum: 100_000 },
   metrics: { anyOf: [{ type: "boolean" }, { type: "object" }] },
   traceUrl: { type: "string", maxLength: 2048, pattern: "^https?://\\S*\\{traceId\\}\\S*$" },
@@ -143,6 +154,8 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
     heartbeatMs: options.heartbeatMs ?? 15_000,
     eventBufferBytes: options.eventBufferBytes ?? 1 << 20,
     maxEventClients: options.maxEventClients ?? 64,
+    eventReplay: options.eventReplay ?? 10_000,
+    eventReplayKeepMs: options.eventReplayKeepMs ?? 60_000,
     maxListQueries: options.maxListQueries ?? 16,
     traceUrl: options.traceUrl,
     metrics: options.metrics === true ? {} : options.metrics === false ? undefined : options.metrics,

@@ -145,7 +145,7 @@ const eventSchema = {
   type: "object",
   required: ["type", "ts"],
   properties: {
-    type: { enum: ["start", "status", "attr", "kill", "done"] },
+    type: { enum: ["start", "status", "attr", "kill", "done", "reset"] },
     ts: timeSchema,
     id: { type: "string" },
     proc: procSchema,
@@ -157,6 +157,7 @@ const eventSchema = {
     outcome: outcomeSchema,
     durationMs: ms,
     error: { type: "string" },
+    reason: { type: "string" },
   },
 } as const;
 

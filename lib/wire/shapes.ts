@@ -135,4 +135,9 @@ export type WireEvent =
   | { type: "status"; ts: string; id: string; status: string }
   | { type: "attr"; ts: string; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: string; id: string; message?: string; by?: string }
-  | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string };
+  | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string }
+  /** Events were missed that the server cannot give again (the client reconnected too late): read the list again. */
+  | { type: "reset"; ts: string; reason: string };
+
+/** The events about one task (every type but `reset`). */
+export type WireTaskEvent = Exclude<WireEvent, { type: "reset" }>;

@@ -92,9 +92,9 @@ describe("ProclistClient.events()", () => {
     });
     const lost: RemoteError[] = [];
     const iterator = new ProclistClient(server.url).events({ idleTimeoutMs: 150, minRetryMs: 10, onDisconnect: (error) => lost.push(error) });
-    const events = await take(iterator, 2);
+    const events = await take(iterator, 3);
     await iterator.return();
-    expect(events.map((e) => (e as { status: string }).status)).to.deep.equal(["before", "after"]);
+    expect(events.map((e) => (e.type === "reset" ? "reset" : (e as { status: string }).status))).to.deep.equal(["before", "reset", "after"]);
     expect(connections).to.equal(2);
     expect(lost).to.have.length(1);
     expect(lost[0]).to.be.instanceOf(TransportError);
@@ -111,7 +111,8 @@ describe("ProclistClient.events()", () => {
       send(res, { type: "status", ts: T, id: "a", status: "back" });
     });
     const waits: number[] = [];
-    const [event] = await take(new ProclistClient(server.url).events({ minRetryMs: 10, onDisconnect: (_e, ms) => waits.push(ms) }), 1);
+    const [reset, event] = await take(new ProclistClient(server.url).events({ minRetryMs: 10, onDisconnect: (_e, ms) => waits.push(ms) }), 2);
+    expect(reset).to.include({ type: "reset" });
     expect(event).to.include({ status: "back" });
     expect(waits).to.deep.equal([10, 20, 40]);
   });

@@ -13,21 +13,21 @@ export class EventStream {
     res.on("data", (chunk: string) => (this.text += chunk));
   }
 
-  static open(api: ServedApi, path = "/procs/events"): Promise<EventStream> {
+  static open(api: ServedApi, path = "/procs/events", headers: Record<string, string> = {}): Promise<EventStream> {
     return new Promise((resolve, reject) => {
-      const req = get(api.url + path, (res) => resolve(new EventStream(req, res)));
+      const req = get(api.url + path, { headers }, (res) => resolve(new EventStream(req, res)));
       req.on("error", reject);
     });
   }
 
-  get messages(): { event: string; data: any }[] {
-    return this.text
-      .split("\n\n")
-      .filter((block) => block.startsWith("event: "))
-      .map((block) => {
-        const [event, data] = block.split("\n");
-        return { event: event.slice(7), data: JSON.parse(data.slice(6)) };
-      });
+  /** The complete messages so far: `id:` (undefined when none), `event:` and the parsed `data:`. */
+  get messages(): { id: string | undefined; event: string; data: any }[] {
+    const blocks = this.text.split("\n\n");
+    blocks.pop(); // not yet complete
+    return blocks
+      .map((block) => Object.fromEntries(block.split("\n").filter((line) => !line.startsWith(":")).map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)])))
+      .filter((fields) => fields.event !== undefined)
+      .map((fields) => ({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) }));
   }
 
   async waitFor(predicate: (stream: EventStream) => boolean, ms = 10_000): Promise<void> {

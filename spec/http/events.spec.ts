@@ -94,7 +94,10 @@ describe("GET /procs/events", () => {
     await stream.waitFor((s) => s.text.split(": ping").length > 2);
   });
 
-  it("listens to the manager only while a client is connected", async () => {
+  it("listens to the manager only while a client is connected, when it keeps no events for replay", async () => {
+    await api.close();
+    api = await startApi({ eventReplay: 0 });
+    pm = api.manager;
     expect(pm.events.active).to.equal(false);
     const stream = await open();
     for (let i = 0; i < 2000 && !pm.events.active; i++) await tick(5);
@@ -107,7 +110,7 @@ describe("GET /procs/events", () => {
 
   it("drops a client that stops reading once its buffer bound is passed, never buffering without end", async () => {
     await api.close();
-    api = await startApi({ eventBufferBytes: 64 * 1024 });
+    api = await startApi({ eventBufferBytes: 64 * 1024, eventReplay: 0 });
     pm = api.manager;
     const stream = await open();
     stream.res.pause();

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { WireEvent, WireProc } from "../../lib/wire/shapes";
+import type { WireTaskEvent, WireProc } from "../../lib/wire/shapes";
 import { Change, Store } from "../../lib/web/browser/store";
 
 const T0 = "2026-11-24T09:00:00.000000Z";
@@ -52,7 +52,7 @@ describe("web: Store", () => {
   it("ignores events that raced the snapshot and are already in it", () => {
     const store = new Store();
     store.loadLive([proc("d", { statusTime: at(100), status: "writing", attrs: { n: 2 } })], at(100));
-    const replay: WireEvent[] = [
+    const replay: WireTaskEvent[] = [
       { type: "start", ts: T0, proc: proc("d") },
       { type: "status", ts: at(50), id: "d", status: "reading" },
       { type: "attr", ts: at(60), id: "d", key: "n", value: 1, deleted: false },

@@ -21,8 +21,9 @@ Examples:
   $ proclist watch --json | jq -c 'select(.type == "done" and .outcome != "ended")'
   $ proclist watch --name "GET /work" --count 1   # wait for the next such event, print it, exit
 
-Runs until Ctrl-C (exit 0). A dropped stream is reconnected with backoff (events in the gap
-are missed and said so on stderr). Needs proclist servers: the original Go pm has no events.
+Runs until Ctrl-C (exit 0). A dropped stream is reconnected with backoff and resumes where it
+stopped (the server gives the missed events again); when the server no longer has them, a
+"reset" line says events were missed. Needs proclist servers: the original Go pm has no events.
 Exit codes: 0 stopped, 3 an endpoint unreachable at start or refusing the token.`;
 
 /** Adds `proclist watch` to the program. */
@@ -56,7 +57,7 @@ async function watch(options: WatchOptions): Promise<number> {
             id: options.id,
             name: options.name,
             onConnect: () => {
-              if (connections++ > 0) process.stderr.write(`proclist: ${endpoint.label}: events stream reconnected; events meanwhile were missed\n`);
+              if (connections++ > 0) process.stderr.write(`proclist: ${endpoint.label}: events stream reconnected\n`);
             },
             onDisconnect: (error, ms) => {
               const why = error instanceof TransportError ? error.reason : error.message;
@@ -82,7 +83,8 @@ async function watch(options: WatchOptions): Promise<number> {
 
 /** `09:00:01.234  api1:8081  status  req-42  reading` */
 export function line(endpoint: string, event: RemoteEvent): string {
-  return `${formatClock(event.ts)}  ${endpoint}  ${event.type.padEnd(6)}  ${formatValue(event.type === "start" ? event.proc.id : event.id)}  ${details(event)}`.trimEnd();
+  const id = event.type === "start" ? event.proc.id : event.type === "reset" ? "-" : event.id;
+  return `${formatClock(event.ts)}  ${endpoint}  ${event.type.padEnd(6)}  ${formatValue(id)}  ${details(event)}`.trimEnd();
 }
 
 function details(event: RemoteEvent): string {
@@ -99,6 +101,8 @@ function details(event: RemoteEvent): string {
       return event.deleted ? `${formatValue(event.key)} deleted` : `${formatValue(event.key)}=${formatValue(event.value)}`;
     case "kill":
       return `cancel requested${event.message === undefined ? "" : `: ${formatValue(event.message)}`}${event.by === undefined ? "" : ` by ${formatValue(event.by)}`}`;
+    case "reset":
+      return `events were missed: ${formatValue(event.reason)}`;
     case "done":
       return `${event.outcome} after ${formatDuration(event.durationMs)}${event.status === event.outcome ? "" : ` (${formatValue(event.status)})`}${event.error === undefined ? "" : `: ${formatValue(event.error)}`}`;
   }

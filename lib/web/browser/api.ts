@@ -42,13 +42,13 @@ export class Api {
     return (await this.send("DELETE", path, body)).json() as Promise<T>;
   }
 
-  /** Opens a streaming GET (the events stream); resolves once the headers arrived. */
-  stream(path: string, signal: AbortSignal): Promise<Response> {
-    return this.send("GET", path, undefined, signal, "text/event-stream");
+  /** Opens a streaming GET (the events stream), resuming after `lastEventId` if given; resolves once the headers arrived. */
+  stream(path: string, signal: AbortSignal, lastEventId?: string): Promise<Response> {
+    return this.send("GET", path, undefined, signal, "text/event-stream", lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId });
   }
 
-  private async send(method: string, path: string, body: unknown, signal?: AbortSignal, accept = "application/json"): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept };
+  private async send(method: string, path: string, body: unknown, signal?: AbortSignal, accept = "application/json", extra: Record<string, string> = {}): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept, ...extra };
     const token = this.token;
     if (token !== null) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";

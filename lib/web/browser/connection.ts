@@ -1,5 +1,5 @@
 import { SseParser, type SseMessage } from "../../client/sse";
-import type { WireEvent, WireFinishedList, WireProcList } from "../../wire/shapes";
+import type { WireTaskEvent, WireFinishedList, WireProcList } from "../../wire/shapes";
 import { ApiError, type Api } from "./api";
 import type { Change, Store } from "./store";
 
@@ -14,7 +14,7 @@ export interface ConnectionHooks {
   /** A snapshot replaced the store's contents: redraw everything. */
   snapshot(): void;
   /** One event was applied. */
-  event(event: WireEvent, change: Change): void;
+  event(event: WireTaskEvent, change: Change): void;
   state(state: ConnectionState): void;
 }
 
@@ -26,12 +26,15 @@ const MAX_RETRY_MS = 15_000;
 /**
  * Keeps the store in step with the server with no polling: subscribe to `GET /procs/events`, then
  * take the snapshot, then apply the events in order (those that raced the snapshot are no-ops).
- * When the stream breaks, it retries with backoff and takes a fresh snapshot, so nothing is missed.
+ * When the stream breaks, it retries with backoff and resumes with Last-Event-ID: the server gives
+ * the missed events again, or a `reset`, on which a fresh snapshot is taken. Nothing is missed.
  */
 export class LiveConnection {
   private controller = new AbortController();
   private wake: (() => void) | undefined;
   private restarting = false;
+  /** The id of the last event seen: where a reconnection resumes. "" before any, and after a token change. */
+  private lastEventId = "";
 
   constructor(
     private readonly api: Api,
@@ -46,6 +49,7 @@ export class LiveConnection {
   /** Drops the current stream and connects again at once (after the token changed). */
   restart(): void {
     this.restarting = true;
+    this.lastEventId = "";
     this.controller.abort();
     this.wake?.();
   }
@@ -79,20 +83,13 @@ export class LiveConnection {
   }
 
   private async follow(signal: AbortSignal, onLive: () => void): Promise<void> {
-    const stream = this.api.stream("procs/events", signal);
+    const resume = this.lastEventId;
+    const stream = this.api.stream("procs/events", signal, resume === "" ? undefined : resume);
     stream.catch(() => {}); // observed below; avoids an unhandled rejection while the snapshot loads
-    await Promise.race([stream, delay(SUBSCRIBE_WAIT_MS)]);
-    const [list, finished] = await Promise.all([
-      this.api.get<WireProcList>("procs/", signal),
-      this.api.get<WireFinishedList>("procs/finished", signal).catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 404) return { finished: [], serverTime: "" } as WireFinishedList;
-        throw error;
-      }),
-    ]);
-    this.store.loadLive(list.procs, list.serverTime);
-    this.store.service = list.service;
-    this.store.loadFinished(finished.finished, finished.keepFinished);
-    this.hooks.snapshot();
+    if (resume === "") {
+      await Promise.race([stream, delay(SUBSCRIBE_WAIT_MS)]);
+      await this.snapshot(signal);
+    }
     const res = await stream;
     if (res.body === null) throw new Error("the events stream has no body");
     this.hooks.state({ kind: "live" });
@@ -104,15 +101,35 @@ export class LiveConnection {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      for (const message of parser.feed(value)) this.onMessage(message);
+      for (const message of parser.feed(value)) {
+        if (message.lastEventId !== "") this.lastEventId = message.lastEventId;
+        // Events were missed that the server no longer has: read everything again, then go on.
+        if (message.event === "reset") await this.snapshot(signal);
+        else this.onMessage(message);
+      }
     }
+  }
+
+  /** Replaces the store's contents with the server's lists. */
+  private async snapshot(signal: AbortSignal): Promise<void> {
+    const [list, finished] = await Promise.all([
+      this.api.get<WireProcList>("procs/", signal),
+      this.api.get<WireFinishedList>("procs/finished", signal).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return { finished: [], serverTime: "" } as WireFinishedList;
+        throw error;
+      }),
+    ]);
+    this.store.loadLive(list.procs, list.serverTime);
+    this.store.service = list.service;
+    this.store.loadFinished(finished.finished, finished.keepFinished);
+    this.hooks.snapshot();
   }
 
   private onMessage(message: SseMessage): void {
     if (!EVENT_TYPES.has(message.event)) return;
-    let event: WireEvent;
+    let event: WireTaskEvent;
     try {
-      event = JSON.parse(message.data) as WireEvent;
+      event = JSON.parse(message.data) as WireTaskEvent;
     } catch {
       return; // one garbled message must not stop the page
     }

@@ -1,4 +1,4 @@
-import type { WireEvent, WireFinishedProc, WireOutcome, WireProc } from "../../wire/shapes";
+import type { WireTaskEvent, WireFinishedProc, WireOutcome, WireProc } from "../../wire/shapes";
 import { parseTime } from "./time";
 
 /** A running task as the page holds it: wire fields parsed once, display strings cached. */
@@ -143,7 +143,7 @@ export class Store {
   }
 
   /** Applies one event of the stream; answers what it changed. */
-  apply(event: WireEvent): Change {
+  apply(event: WireTaskEvent): Change {
     const ts = parseTime(event.ts);
     if (event.type === "start") {
       const known = this.live.get(event.proc.id);

@@ -1,4 +1,4 @@
-import type { WireEvent, WireHistory } from "../../wire/shapes";
+import type { WireTaskEvent, WireHistory } from "../../wire/shapes";
 import type { Api } from "./api";
 import { idPath } from "../../client/id-path";
 import { el } from "./dom";
@@ -104,7 +104,7 @@ export class Timeline {
   }
 
   /** Extends the shown timeline with an event of its task. */
-  event(event: WireEvent): void {
+  event(event: WireTaskEvent): void {
     if (event.type === "start" || event.type === "attr") {
       if (event.type === "attr" && event.id === this.id) this.dirty = true;
       return;
