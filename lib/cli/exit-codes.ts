@@ -1,5 +1,6 @@
 import { AuthenticationError, RemoteError } from "../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
+import { terminalSafe } from "./terminal-text";
 
 /** The command's exit codes, documented in `--help` and the README; scripts depend on them. */
 export const EXIT = {
@@ -29,6 +30,13 @@ export function exitCodeOf(error: unknown): number {
 
 /** One line for stderr about a failure at an endpoint, with a hint where one helps. */
 export function describeFailure(label: string, error: unknown): string {
+  return terminalSafe(failureText(label, error), ERROR_LINE_MAX);
+}
+
+/** How much of a failure's text a line shows: a server's error message can be any size. */
+const ERROR_LINE_MAX = 1000;
+
+function failureText(label: string, error: unknown): string {
   if (error instanceof TaskNotFoundError || error instanceof CancelForbiddenError) return `${label}: ${error.message}`;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof AuthenticationError) {

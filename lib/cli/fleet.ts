@@ -8,6 +8,7 @@ import { parseFleetId } from "../fleet/fleet-id";
 import { InstanceClient } from "../fleet/instance-client";
 import { FleetReader, type WireInstance } from "../fleet/reader";
 import type { ConnectionOptions, Target } from "./connect";
+import { terminalSafe } from "./terminal-text";
 
 const open = new Set<FleetReader>();
 
@@ -41,7 +42,7 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
   const all = await reader.instances();
   if (all.length === 0) {
     const services = (await reader.services()).filter((s) => s !== reader.service);
-    process.stderr.write(`proclist: no instance of service ${JSON.stringify(reader.service)} in Redis${services.length === 0 ? "" : `; services found: ${services.join(", ")} (choose one with --service)`}\n`);
+    process.stderr.write(`proclist: no instance of service ${JSON.stringify(reader.service)} in Redis${services.length === 0 ? "" : `; services found: ${services.map((s) => terminalSafe(s, 200)).join(", ")} (choose one with --service)`}\n`);
   }
   const chosen = all.filter((i) => (wanted.kind === "all" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
   const targets = chosen.map((info) => instanceTarget(reader, info, by));
@@ -87,5 +88,5 @@ export async function closeFleets(): Promise<void> {
 }
 
 function instanceEndpoint(reader: FleetReader, instance: string): Endpoint {
-  return { url: `${reader.url}#${reader.service}/${instance}`, label: instance };
+  return { url: `${reader.url}#${reader.service}/${instance}`, label: terminalSafe(instance, 200) };
 }

@@ -1,4 +1,5 @@
 import { cut } from "./table";
+import { terminalSafe, TERMINAL_TEXT_MAX } from "./terminal-text";
 
 /** Durations as people read them: `0ms`, `350µs`, `12.5ms`, `3.20s`, `4m05s`, `2h07m`, `3d04h`. Negative (clock skew) reads as 0. */
 export function formatDuration(ms: number): string {
@@ -18,18 +19,46 @@ export function formatInterval(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
 }
 
+/** How deep `formatValue` shows nested arrays and objects; deeper ones read as `[…]` and `{…}`. */
+const VALUE_DEPTH = 16;
+
 /**
- * An attribute value of any JSON type as one line of text: strings as they are (control
- * characters escaped, so a newline cannot break a table), anything else as compact JSON.
+ * An attribute value of any JSON type as one line of text safe for a terminal: strings as they
+ * are and anything else as compact JSON, with control and bidi characters escaped (so a newline
+ * cannot break a table nor an escape sequence reach the terminal), nesting past 16 levels cut and
+ * the length bounded. Written without recursion past that depth, so any depth is shown.
  */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "";
-  if (typeof value === "string") return /[\u0000-\u001f\u007f]/.test(value) ? JSON.stringify(value).slice(1, -1) : value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  return terminalSafe(typeof value === "string" ? value : compactJson(value, VALUE_DEPTH, TERMINAL_TEXT_MAX + 1), TERMINAL_TEXT_MAX);
+}
+
+/** Compact JSON of a parsed JSON value, levels past `depth` shown as `[…]`/`{…}`, stopping once past `max` characters. */
+function compactJson(value: unknown, depth: number, max: number): string {
+  let out = "";
+  const write = (v: unknown, level: number): void => {
+    if (out.length > max) return;
+    if (Array.isArray(v)) {
+      if (level >= depth) return void (out += v.length === 0 ? "[]" : "[…]");
+      out += "[";
+      v.forEach((item, i) => {
+        if (i > 0) out += ",";
+        write(item, level + 1);
+      });
+      out += "]";
+    } else if (v !== null && typeof v === "object") {
+      const entries = Object.entries(v);
+      if (level >= depth) return void (out += entries.length === 0 ? "{}" : "{…}");
+      out += "{";
+      entries.forEach(([key, item], i) => {
+        out += `${i > 0 ? "," : ""}${JSON.stringify(key)}:`;
+        write(item, level + 1);
+      });
+      out += "}";
+    } else out += JSON.stringify(v) ?? String(v);
+  };
+  write(value, 0);
+  return out;
 }
 
 /** Cuts text to `max` columns of display width, marking the cut with an ellipsis. */

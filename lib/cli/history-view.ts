@@ -42,7 +42,7 @@ export function renderHistory(id: string, found: Found, now = Date.now()): strin
   const proc = found.task?.proc;
   const running = found.task?.running ?? true;
   const total = running ? found.history.serverTime - first : list[list.length - 1].ts - first;
-  const name = proc?.name === undefined ? "" : ` (${proc.name})`;
+  const name = proc?.name === undefined ? "" : ` (${formatValue(proc.name)})`;
   const state = running ? `running for ${formatDuration(total)}` : `finished after ${formatDuration(total)}`;
   const title = `task ${formatValue(id)}${name} on ${found.target.endpoint.label}: ${state}`;
   const today = formatDate(first) === formatDate(now);
@@ -52,9 +52,9 @@ export function renderHistory(id: string, found: Found, now = Date.now()): strin
     e.ms === null ? "" : i === list.length - 1 && running ? `${formatDuration(e.ms)} so far` : formatDuration(e.ms),
     formatValue(e.status),
   ]);
-  if (found.history.dropped > 0) rows.splice(1, 0, ["", "", "", `… ${found.history.dropped} older entries dropped by the server's bound`]);
+  if (found.history.dropped > 0) rows.splice(1, 0, ["", "", "", `… ${formatValue(found.history.dropped)} older entries dropped by the server's bound`]);
   const trace = traceOf(found);
-  const link = trace.traceUrl ?? trace.traceId;
+  const link = trace.traceUrl === undefined && trace.traceId === undefined ? undefined : formatValue(trace.traceUrl ?? trace.traceId);
   const page = pageLink(id, found);
   return [title, ...(link === undefined ? [] : [`trace: ${link}`]), ...renderTable(["AT", "TIME", "TOOK", "STATUS"], rows), ...(page === undefined ? [] : [`open: ${page}`])];
 }

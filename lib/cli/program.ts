@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Command, CommanderError, Help } from "commander";
 import { EXIT } from "./exit-codes";
 import { COMMANDS } from "./registry";
+import { terminalSafe } from "./terminal-text";
 
 const OVERVIEW = `
 Every command takes -e/--endpoint (repeatable or a comma list; host:port or a URL;
@@ -46,10 +47,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its message; a thrown InvalidArgumentError from an action did not.
-      if (error.code === "commander.invalidArgument" && !error.message.startsWith("error:")) process.stderr.write(`proclist: error: ${error.message}\n`);
+      if (error.code === "commander.invalidArgument" && !error.message.startsWith("error:")) process.stderr.write(`proclist: error: ${terminalSafe(error.message, 1000)}\n`);
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.OK : EXIT.USAGE;
     }
-    process.stderr.write(`proclist: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`proclist: ${terminalSafe(error instanceof Error ? error.message : error, 1000)}\n`);
     return EXIT.UNREACHABLE;
   } finally {
     // Only a command that connects loads ./connect: --help and usage errors leave it unloaded.

@@ -54,9 +54,9 @@ export function attrNames(rows: Row[]): string[] {
  */
 export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined) }, where = "ENDPOINT"): { head: string[]; cells: string[][] } {
   const { attrs, named } = columns;
-  const head = [where, "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...attrs.map((a) => a.toUpperCase())];
+  const head = [where, "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...attrs.map((a) => formatValue(a.toUpperCase()))];
   const cells = rows.map((r) => [
-    r.endpoint,
+    formatValue(r.endpoint),
     truncate(formatValue(r.proc.id), maxValue),
     ...(named ? [truncate(formatValue(r.proc.name ?? ""), maxValue)] : []),
     formatDuration(r.ageMs),

@@ -4,6 +4,7 @@ import { askAll, connectFor, withConnection, type ConnectionOptions } from "../c
 import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { historyJson, renderHistory, unlessOriginal, type Found } from "../history-view";
+import { formatValue } from "../format";
 
 interface HistoryOptions extends ConnectionOptions {
   json?: boolean;
@@ -31,7 +32,7 @@ export function registerHistory(program: Command): void {
 async function history(shownId: string, options: HistoryOptions): Promise<number> {
   const { targets, id, unknown } = await connectFor(options, shownId);
   if (unknown !== undefined) {
-    process.stderr.write(`proclist: no such task: ${JSON.stringify(shownId)}: ${unknown}\n`);
+    process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(shownId))}: ${formatValue(unknown)}\n`);
     return EXIT.NOT_FOUND;
   }
   const answers = await askAll(targets, async (client): Promise<Omit<Found, "target">> => {
@@ -51,7 +52,7 @@ async function history(shownId: string, options: HistoryOptions): Promise<number
     // Only endpoints that answered 404 can say the task is not there.
     const answered = answers.length - answers.filter((a) => !a.ok && !(a.error instanceof TaskNotFoundError)).length;
     const where = unreachable ? " on the endpoints that answered" : answers.length > 1 ? ` on any of ${answers.length} endpoints` : "";
-    if (answered > 0) process.stderr.write(`proclist: no such task: ${JSON.stringify(shownId)}${where}\n`);
+    if (answered > 0) process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(shownId))}${where}\n`);
     return unreachable ? EXIT.UNREACHABLE : EXIT.NOT_FOUND;
   }
   if (options.json === true) {

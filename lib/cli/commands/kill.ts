@@ -54,7 +54,7 @@ export function registerKill(program: Command): void {
 async function kill(shownId: string, options: KillOptions): Promise<number> {
   const { targets, id, unknown } = await connectFor(options, shownId);
   if (unknown !== undefined) {
-    process.stderr.write(`proclist: no such task: ${JSON.stringify(shownId)}: ${unknown}\n`);
+    process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(shownId))}: ${formatValue(unknown)}\n`);
     return EXIT.NOT_FOUND;
   }
   let holder: Target;
@@ -78,7 +78,7 @@ async function wait(holder: Target, id: string, ms: number): Promise<number> {
   try {
     const ending = await waitEnded(holder.client, id, ms);
     if (ending.state === "running") {
-      process.stderr.write(`proclist: task ${JSON.stringify(id)} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`);
+      process.stderr.write(`proclist: task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`);
       return EXIT.STILL_RUNNING;
     }
     const how =
@@ -103,12 +103,12 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
   const failed = answers.filter((a) => !a.ok);
   if (holders.length === 1) return holders[0];
   if (holders.length > 1) {
-    process.stderr.write(`proclist: task ${JSON.stringify(id)} is live on ${holders.length} endpoints (${holders.map((t) => t.endpoint.label).join(", ")}); choose one with -e\n`);
+    process.stderr.write(`proclist: task ${formatValue(JSON.stringify(id))} is live on ${holders.length} endpoints (${holders.map((t) => t.endpoint.label).join(", ")}); choose one with -e\n`);
     return EXIT.AMBIGUOUS;
   }
   for (const answer of failed) if (!answer.ok) process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
   // When none answered, the failures above are the whole story.
-  if (failed.length < targets.length) process.stderr.write(`proclist: no such task: ${JSON.stringify(id)} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
+  if (failed.length < targets.length) process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(id))} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
   return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
 }
 

@@ -60,7 +60,7 @@ async function watch(options: WatchOptions): Promise<number> {
               if (connections++ > 0) process.stderr.write(`proclist: ${endpoint.label}: events stream reconnected\n`);
             },
             onDisconnect: (error, ms) => {
-              const why = error instanceof TransportError ? error.reason : error.message;
+              const why = formatValue(error instanceof TransportError ? error.reason : error.message);
               process.stderr.write(`proclist: ${endpoint.label}: events stream lost (${why}); reconnecting in ${formatDuration(ms)}\n`);
             },
           });

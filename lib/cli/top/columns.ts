@@ -25,14 +25,14 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
   const named = rows.some((r) => r.proc.name !== undefined);
   const stale = rows.some((r) => r.asOf !== undefined);
   return [
-    { head: where, cell: (r) => r.endpoint, priority: 9, dropFirst: true },
+    { head: where, cell: (r) => formatValue(r.endpoint), priority: 9, dropFirst: true },
     { head: "ID", cell: (r) => formatValue(r.proc.id), priority: 0, floor: 10 },
     ...(named ? [{ head: "NAME", cell: (r: Row) => formatValue(r.proc.name ?? ""), priority: 5, floor: 12 }] : []),
     { head: "AGE", cell: (r) => formatDuration(r.ageMs), priority: 0 },
     { head: "STATUS", cell: (r) => formatStatus(r.proc.status, r.proc.cancelling), priority: 0, floor: 16 },
     { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
     ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatClock(r.asOf).slice(0, 8)), priority: 1 }] : []),
-    ...attrNames(rows).map((a) => ({ head: a.toUpperCase(), cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""), priority: 3, floor: 8 })),
+    ...attrNames(rows).map((a) => ({ head: formatValue(a.toUpperCase()), cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""), priority: 3, floor: 8 })),
   ];
 }
 

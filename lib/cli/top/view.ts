@@ -73,7 +73,7 @@ function tableLines(model: TopModel, rows: Row[], width: number, room: number, s
 
 /** The selected task's history in place of the list; the newest entries when it is longer than the room. */
 function historyLines(view: HistoryView, room: number): string[] {
-  if (view.found === undefined) return [view.error === undefined ? `loading the history of ${formatValue(view.id)} on ${view.endpoint}…` : chalk.red(`history of ${formatValue(view.id)} on ${view.endpoint}: ${view.error}`)];
+  if (view.found === undefined) return [view.error === undefined ? `loading the history of ${formatValue(view.id)} on ${view.endpoint}…` : chalk.red(`history of ${formatValue(view.id)} on ${view.endpoint}: ${formatValue(view.error)}`)];
   const lines = renderHistory(view.id, view.found);
   if (lines.length <= room) return lines;
   // The title line, a line saying what is hidden on each side, and as many entries as fit.
@@ -100,7 +100,7 @@ function endpointItem(e: EndpointView, now: number): string {
   if (e.up) return `${e.label} ${chalk.green("up")} (${e.list.procs.length})`;
   const since = e.downSince === undefined ? "" : ` for ${formatDuration(now - e.downSince)}`;
   const last = e.lastOk === undefined ? "" : `, last answer ${formatClock(e.lastOk)}`;
-  return `${e.label} ${chalk.red.bold("DOWN")}${since}: ${e.error ?? "no answer"}${last}`;
+  return `${e.label} ${chalk.red.bold("DOWN")}${since}: ${e.error === undefined ? "no answer" : formatValue(e.error)}${last}`;
 }
 
 function footerLine(model: TopModel): string {
@@ -108,12 +108,12 @@ function footerLine(model: TopModel): string {
   if (model.confirm !== undefined) {
     const { id, endpoint, forbidCancel, message } = model.confirm;
     const warn = forbidCancel ? chalk.yellow(" (started with forbidCancel: the server will refuse)") : "";
-    if (model.input?.kind === "message") return `${chalk.bold(`Kill task ${JSON.stringify(id)} on ${endpoint}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
-    const said = message === undefined || message === "" ? "" : ` with message ${JSON.stringify(message)}`;
-    return chalk.bold(`Kill task ${JSON.stringify(id)} on ${endpoint}${said}? y to confirm, any other key to cancel`) + warn;
+    if (model.input?.kind === "message") return `${chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
+    const said = message === undefined || message === "" ? "" : ` with message ${formatValue(JSON.stringify(message))}`;
+    return chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}${said}? y to confirm, any other key to cancel`) + warn;
   }
   if (model.history !== undefined) return chalk.dim("Enter or Esc: back to the list");
-  if (model.notice !== undefined) return model.notice.error ? chalk.red(model.notice.text) : model.notice.text;
+  if (model.notice !== undefined) return model.notice.error ? chalk.red(formatValue(model.notice.text)) : formatValue(model.notice.text);
   return "";
 }
 
