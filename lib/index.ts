@@ -4,6 +4,10 @@ import "reflect-metadata";
 // Defines the manager option `otel` (without loading OpenTelemetry) before any manager exists.
 import "./otel/option";
 
+// What tasks wait on, from the channels Node and the clients publish (see lib/waits).
+import { watchWaits } from "./waits/watch";
+watchWaits();
+
 export { ProcessManager } from "./core/manager";
 export type { RunOptions, KillWhereResult } from "./core/manager";
 export type { TaskFilter } from "./core/task-filter";
@@ -13,6 +17,8 @@ export { Status } from "./decorators/status";
 export { Attr } from "./decorators/attr";
 export { TaskId } from "./decorators/task-id";
 export { currentTask } from "./core/context";
+export { waitOn } from "./core/waits";
+export type { WaitOnOptions, WaitOutcome } from "./core/waits";
 export type { TaskHandle } from "./core/task-handle";
 export type { Task, Outcome } from "./core/task";
 export type { TaskInfo, FinishedTaskInfo } from "./core/task-info";

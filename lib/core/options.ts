@@ -21,6 +21,13 @@ export interface ManagerOptions {
    * carries the fault in its `proclist.error` attribute. Default: print each site once on stderr.
    */
   onError: ((error: TrackingError) => void) | undefined;
+  /**
+   * Record what each task waits on (its outbound fetch, http and database calls, see README,
+   * "What a task waits on"). Default true; off, a task shows no waits and costs nothing for them.
+   */
+  waits: boolean;
+  /** A finished wait that lasted this many ms or more is kept in its task's history. Default 100. */
+  waitHistoryMs: number;
 }
 
 /**
@@ -62,6 +69,8 @@ export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
   maxAttrLength: 1024,
   maxStatusLength: 1024,
   onError: undefined,
+  waits: true,
+  waitHistoryMs: 100,
 });
 
 const count = (minimum: number) => ({ type: "integer", minimum, maximum: 1e9 }) as const;
@@ -78,6 +87,8 @@ export const checkManagerOptions: Checker<ManagerOptionsInput> = optionChecker<M
       maxAttrLength: count(1),
       maxStatusLength: count(1),
       onError: { isFunction: true },
+      waits: { type: "boolean" },
+      waitHistoryMs: { type: "number", minimum: 0, maximum: MAX_TIMEOUT_MS },
     },
   },
   "option",

@@ -7,6 +7,8 @@ const LATENCY_WINDOW = 2048;
 /** Names and phases past these counts are folded into OTHER, so odd status strings cannot grow memory. */
 export const MAX_NAMES = 1000;
 const MAX_PHASES = 200;
+/** Wait kinds per name (`fetch`, `http`, `redis` and the `waitOn` kinds an app names); past it, `(other)`. */
+const MAX_WAIT_KINDS = 32;
 /**
  * Characters of status text the phase tables of all names may hold together. Without it the
  * bound was 1,000 names × 200 statuses × maxStatusLength (~400 MB of text in the worst case);
@@ -35,6 +37,8 @@ export interface NameCounters {
   readonly revision: number;
   /** Calls `visit` with each status seen, how many times a completed task passed through it, and the ms spent in it. */
   forEachPhase(visit: (status: string, count: number, totalMs: number) => void): void;
+  /** Calls `visit` with each kind of wait its tasks ended, how many, and the ms spent in them. */
+  forEachWait(visit: (kind: string, count: number, totalMs: number) => void): void;
 }
 
 class NameRecord implements NameCounters {
@@ -66,9 +70,47 @@ class NameRecord implements NameCounters {
     private readonly budget: { chars: number },
   ) {}
 
-  // Derived, not counted: a start bumps `started`, an end its outcome, and phases change only at an end.
+  /** Waits ended by this name's tasks: a wait's time counts when it ends, also while its task runs on. */
+  waits = 0;
+  private waitKinds: string[] | undefined = undefined;
+  private waitCounts: number[] | undefined = undefined;
+  private waitTotals: number[] | undefined = undefined;
+
+  // Derived, not counted: a start bumps `started`, an end its outcome or `waits`, and phases change only at an end.
   get revision(): number {
-    return this.started + this.ended + this.killed + this.aborted;
+    return this.started + this.ended + this.killed + this.aborted + this.waits;
+  }
+
+  /** Adds one ended wait's time under its kind (a few kinds per name: a scan beats a Map). */
+  addWait(kind: string, ms: number): void {
+    if (this.waitKinds === undefined) [this.waitKinds, this.waitCounts, this.waitTotals] = [[], [], []];
+    let index = this.waitKinds.indexOf(kind);
+    if (index === -1) {
+      if (this.waitKinds.length >= MAX_WAIT_KINDS) index = this.waitKinds.indexOf(OTHER);
+      if (index === -1) {
+        index = this.waitKinds.length;
+        this.waitKinds.push(this.waitKinds.length >= MAX_WAIT_KINDS ? OTHER : kind);
+        this.waitCounts!.push(0);
+        this.waitTotals!.push(0);
+      }
+    }
+    this.waitCounts![index]++;
+    this.waitTotals![index] += ms;
+    this.waits++;
+  }
+
+  forEachWait(visit: (kind: string, count: number, totalMs: number) => void): void {
+    const kinds = this.waitKinds;
+    if (kinds === undefined) return;
+    for (let i = 0; i < kinds.length; i++) visit(kinds[i], this.waitCounts![i], this.waitTotals![i]);
+  }
+
+  /** Time per wait kind, as `NameStats.waits`; undefined while none ended. */
+  waitStats(): Record<string, PhaseStats> | undefined {
+    if (this.waitKinds === undefined) return undefined;
+    const out: Record<string, PhaseStats> = {};
+    this.forEachWait((kind, count, totalMs) => Object.defineProperty(out, kind, { value: { count, totalMs }, enumerable: true, writable: true, configurable: true }));
+    return out;
   }
 
   addDuration(ms: number): void {
@@ -153,6 +195,11 @@ export class TaskStats {
     record[outcome]++;
   }
 
+  /** Counts an ended wait of a task named `name`, of `kind`, that lasted `ms`. */
+  waited(name: string, kind: string, ms: number): void {
+    this.record(name).addWait(kind, ms);
+  }
+
   /** Visits each name's counters in place, without the quantiles `snapshot()` sorts for: for exporters that read often. */
   forEachName(visit: (counters: NameCounters) => void): void {
     for (const record of this.byName.values()) visit(record);
@@ -173,6 +220,8 @@ export class TaskStats {
         latencyMs: { count: r.ended + r.killed + r.aborted, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: r.max },
         phases: r.phases(),
       });
+      const waits = r.waitStats();
+      if (waits !== undefined) out[out.length - 1].waits = waits;
     }
     return out;
   }

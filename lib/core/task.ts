@@ -6,6 +6,7 @@ import { History } from "./history";
 import type { ProcessManager } from "./manager";
 import type { TaskHandle } from "./task-handle";
 import { taskIdOf } from "./task-id";
+import type { Wait, WaitLog } from "./waits";
 
 /**
  * Bits of `Task.booked`. Each is set once its step has fully happened, so that a stack overflow
@@ -47,6 +48,10 @@ export class Task implements TaskHandle {
   slots: unknown[] | undefined = undefined;
   /** Set only for a task with a deadline, its own or inherited (see deadline.ts). */
   deadline: Deadline | undefined = undefined;
+  /** The operations the task is waiting on now, oldest first; undefined while none (see waits.ts). */
+  waits: Wait[] | undefined = undefined;
+  /** Its finished waits that lasted `waitHistoryMs` or more, for its history; undefined until one did. */
+  waitLog: WaitLog | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   /**
    * Called once when a kill is accepted, before the signal aborts: what a request's tracking uses
@@ -173,6 +178,8 @@ export class Task implements TaskHandle {
     if (outcome === "aborted") this.error = cutText(shown(error instanceof Error ? error.message : error), this.owner.maxStatusLength);
     this.appendEntry(entry);
     this.outcome = outcome;
+    // Operations still open are no longer this task's: they may run on, but it shows none.
+    this.waits = undefined;
     // No abort can come any more: let go of the signal and whatever listens to it (a request's
     // response, a fetch), which a kept finished task would otherwise hold until it is evicted.
     this.controller = undefined;

@@ -27,6 +27,10 @@ const procSchema = {
     traceId: { type: "string" },
     spanId: { type: "string" },
     instance: { type: "string" },
+    waits: {
+      type: "array",
+      items: { type: "object", required: ["kind", "target", "since"], properties: { kind: { type: "string" }, target: { type: "string" }, since: timeSchema } },
+    },
   },
 } as const;
 
@@ -126,6 +130,10 @@ const statsSchema = {
             properties: { count, p50: ms, p90: ms, p99: ms, max: ms },
           },
           phases: {
+            type: "object",
+            additionalProperties: { type: "object", required: ["count", "totalMs"], properties: { count, totalMs: ms } },
+          },
+          waits: {
             type: "object",
             additionalProperties: { type: "object", required: ["count", "totalMs"], properties: { count, totalMs: ms } },
           },

@@ -23,6 +23,16 @@ export interface WireProc {
   spanId?: string;
   /** In a fleet's answers (`serveFleet`): the instance running the task; `id` is then `<instance>/<id>`. */
   instance?: string;
+  /** proclist: what the task is waiting on now, oldest first; absent when nothing. */
+  waits?: WireWait[];
+}
+
+/** One operation a task is waiting on: `fetch GET payments:443/charge` since a time. */
+export interface WireWait {
+  kind: string;
+  /** What it waits on: `METHOD host:port/path` (no query string) for fetch and http, `COMMAND host:port` for Redis. */
+  target: string;
+  since: string;
 }
 
 /** `GET /procs/` */
@@ -112,6 +122,8 @@ export interface WireNameStats {
   aborted: number;
   latencyMs: { count: number; p50: number; p90: number; p99: number; max: number };
   phases: Record<string, WirePhaseStats>;
+  /** proclist: time the name's tasks spent waiting, per wait kind (`fetch`, `http`, `redis`…), over ended waits; absent while none ended. */
+  waits?: Record<string, WirePhaseStats>;
 }
 
 /** `GET /stats` */

@@ -1,4 +1,5 @@
 import type { Task } from "../../core/task";
+import type { Wait } from "../../core/waits";
 import { attrsJson } from "./attrs";
 import { formatTime } from "../responses/time";
 
@@ -164,5 +165,17 @@ function tailFields(task: Task, scope = ""): string {
     if (fields.traceId !== undefined) json += ',"traceId":' + JSON.stringify(fields.traceId);
     if (fields.spanId !== undefined) json += ',"spanId":' + JSON.stringify(fields.spanId);
   }
+  const waits = task.waits;
+  if (waits !== undefined) json += ',"waits":' + waitsJson(waits);
   return json;
+}
+
+/** `[{"kind":…,"target":…,"since":"…"},…]`, oldest first (the order they are kept in). */
+function waitsJson(waits: readonly Wait[]): string {
+  let json = "[";
+  for (let i = 0; i < waits.length; i++) {
+    const wait = waits[i];
+    json += (i === 0 ? '{"kind":' : ',{"kind":') + JSON.stringify(wait.kind) + ',"target":' + JSON.stringify(wait.target) + ',"since":"' + formatTime(wait.since) + '"}';
+  }
+  return json + "]";
 }

@@ -1,0 +1,222 @@
+import { expect } from "chai";
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import Redis from "ioredis";
+import { ProcessManager, Tracked, waitOn, type ServedApi } from "../../lib";
+import { abortWaits, waitsOf } from "../../lib/core/waits";
+import type { Task } from "../../lib/core/task";
+import { RedisServer } from "../../samples/redis-server";
+import { listenOnLoopback, rejectionOf, waitFor } from "../helpers";
+import { call, startApi } from "../http/http-helpers";
+
+/** An upstream that holds every request until released: what a task waits on. */
+class HoldingServer {
+  readonly held: { req: IncomingMessage; res: ServerResponse }[] = [];
+  readonly server: Server = createServer((req, res) => {
+    this.held.push({ req, res });
+  });
+  port = 0;
+
+  async start(): Promise<this> {
+    ({ port: this.port } = await listenOnLoopback(this.server));
+    return this;
+  }
+
+  /** Answers every held request (with its own path, so a caller can tell answers apart). */
+  releaseAll(): void {
+    for (const { req, res } of this.held.splice(0)) res.end(String(req.url));
+  }
+
+  stop(): Promise<void> {
+    this.releaseAll();
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+interface WireWaitJson {
+  kind: string;
+  target: string;
+  since: string;
+}
+
+async function procs(api: ServedApi): Promise<{ id: string; name: string; waits?: WireWaitJson[] }[]> {
+  return (await call(api, "GET", "/procs/")).json.procs;
+}
+
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(body));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("waits: what a task is waiting on", () => {
+  let upstream: HoldingServer;
+  let api: ServedApi & { manager: ProcessManager };
+  let pm: ProcessManager;
+
+  beforeEach(async () => {
+    upstream = await new HoldingServer().start();
+    api = await startApi();
+    pm = api.manager;
+  });
+  afterEach(async () => {
+    await upstream.stop();
+    await api.close();
+  });
+
+  it("shows a tracked method's pending fetch on /procs/ (kind, host:port, path without its query) while it hangs, and nothing once it returned", async () => {
+    class Payments {
+      constructor(readonly pm: ProcessManager) {}
+      @Tracked({ name: "Payments.charge" })
+      async charge(port: number) {
+        return (await fetch(`http://127.0.0.1:${port}/charge/42?token=s3cret#frag`)).text();
+      }
+    }
+    const charged = new Payments(pm).charge(upstream.port);
+    await waitFor("the request upstream", () => upstream.held.length === 1);
+    const [proc] = await procs(api);
+    expect(proc.name).to.equal("Payments.charge");
+    expect(proc.waits).to.have.length(1);
+    expect(proc.waits![0]).to.include({ kind: "fetch", target: `GET 127.0.0.1:${upstream.port}/charge/42` });
+    expect(Date.parse(proc.waits![0].since)).to.be.closeTo(Date.now(), 60_000);
+    expect(JSON.stringify(proc)).to.not.include("s3cret");
+
+    upstream.releaseAll();
+    expect(await charged).to.equal("/charge/42?token=s3cret");
+    const after = await call(api, "GET", "/procs/finished");
+    expect(after.json.finished[0]).to.not.have.property("waits");
+  });
+
+  it("shows a pending http.request (node:http) the same way, as kind http, and none once its response was read", async () => {
+    const done = pm.run(() => httpGet(`http://localhost:${upstream.port}/orders?id=7`), { name: "orders" });
+    await waitFor("the request upstream", () => upstream.held.length === 1);
+    const [proc] = await procs(api);
+    expect(proc.waits).to.deep.equal([{ kind: "http", target: `GET localhost:${upstream.port}/orders`, since: proc.waits![0].since }]);
+    const id = proc.id;
+    upstream.releaseAll();
+    expect(await done).to.equal("/orders?id=7");
+    expect(waitsOf(pm.get(id)!)).to.have.length(0);
+  });
+
+  it("omits `waits` from a task waiting on nothing, so the original's clients read the list unchanged", async () => {
+    let release!: () => void;
+    const running = pm.run(() => new Promise<void>((resolve) => (release = resolve)), { name: "idle" });
+    const [proc] = await procs(api);
+    expect(proc).to.not.have.property("waits");
+    release();
+    await running;
+  });
+
+  it("records nothing for an operation outside any task", async () => {
+    const outside = fetch(`http://127.0.0.1:${upstream.port}/outside`).then((r) => r.text());
+    const plain = httpGet(`http://127.0.0.1:${upstream.port}/plain`);
+    let release!: () => void;
+    const running = pm.run(() => new Promise<void>((resolve) => (release = resolve)), { name: "bystander" });
+    await waitFor("both requests upstream", () => upstream.held.length === 2);
+    const list = await procs(api);
+    expect(list.map((p) => p.name)).to.deep.equal(["bystander"]);
+    expect(list[0]).to.not.have.property("waits");
+    upstream.releaseAll();
+    await Promise.all([outside, plain]);
+    release();
+    await running;
+    expect(pm.stats.snapshot().find((s) => s.name === "bystander")).to.not.have.property("waits");
+  });
+
+  it("never gives concurrent tasks each other's waits, over shared keep-alive connections", async () => {
+    const n = 12;
+    const runs: Promise<string>[] = [];
+    for (let i = 0; i < n; i++) {
+      runs.push(pm.run(() => (i % 2 === 0 ? fetch(`http://127.0.0.1:${upstream.port}/t/${i}`).then((r) => r.text()) : httpGet(`http://127.0.0.1:${upstream.port}/t/${i}`)), { id: `t${i}`, name: "fan-out" }));
+    }
+    await waitFor("every request upstream", () => upstream.held.length === n);
+    for (const proc of await procs(api)) {
+      const i = Number(proc.id.slice(1));
+      expect(proc.waits, proc.id).to.have.length(1);
+      expect(proc.waits![0].target).to.equal(`GET 127.0.0.1:${upstream.port}/t/${i}`);
+      expect(proc.waits![0].kind).to.equal(i % 2 === 0 ? "fetch" : "http");
+    }
+    upstream.releaseAll();
+    expect(await Promise.all(runs)).to.deep.equal(Array.from({ length: n }, (_, i) => `/t/${i}`));
+    // A second round on the same (now kept-alive) connections, each task's wait still its own.
+    const again = Array.from({ length: n }, (_, i) => pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/u/${i}`).then((r) => r.text()), { id: `u${i}`, name: "fan-out" }));
+    await waitFor("every request upstream", () => upstream.held.length === n);
+    for (const proc of await procs(api)) expect(proc.waits!.map((w) => w.target)).to.deep.equal([`GET 127.0.0.1:${upstream.port}/u/${proc.id.slice(1)}`]);
+    upstream.releaseAll();
+    await Promise.all(again);
+  });
+
+  it("shows every pending operation of one task, oldest first", async () => {
+    const both = pm.run(() => Promise.all([fetch(`http://127.0.0.1:${upstream.port}/first`).then((r) => r.text()), httpGet(`http://127.0.0.1:${upstream.port}/second`)]), { name: "two" });
+    await waitFor("both requests upstream", () => upstream.held.length === 2);
+    const [proc] = await procs(api);
+    expect(proc.waits!.map((w) => w.target).sort()).to.deep.equal([`GET 127.0.0.1:${upstream.port}/first`, `GET 127.0.0.1:${upstream.port}/second`]);
+    expect(Date.parse(proc.waits![0].since)).to.be.at.most(Date.parse(proc.waits![1].since));
+    upstream.releaseAll();
+    await both;
+  });
+
+  it("records nothing with the manager option waits: false", async () => {
+    pm.setOptions({ waits: false });
+    const done = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/off`).then((r) => r.text()), { name: "off" });
+    await waitFor("the request upstream", () => upstream.held.length === 1);
+    expect((await procs(api))[0]).to.not.have.property("waits");
+    upstream.releaseAll();
+    await done;
+  });
+
+  it("lets the core abort a task's pending fetch and http request (the operation fails with the reason), and says what it could not abort", async () => {
+    let task!: Task;
+    const reason = new Error("forced by the operator");
+    const fetched = pm.run((t) => ((task = t as Task), fetch(`http://127.0.0.1:${upstream.port}/slow`).then((r) => r.text())), { name: "forced" });
+    const requested = pm.run(() => httpGet(`http://127.0.0.1:${upstream.port}/slower`), { name: "forced" });
+    const marked = pm.run(() => waitOn("pg", "SELECT orders", new Promise(() => undefined)), { name: "forced" });
+    marked.catch(() => undefined);
+    await waitFor("both requests on their connections", () => upstream.held.length === 2);
+    const tasks = pm.taskArray();
+    // The fetch's request object gets its abort once it is on a connection, which the upstream seeing it proves.
+    expect(abortWaits(task, reason)).to.deep.equal({ aborted: 1, unabortable: 0 });
+    const fetchError = (await rejectionOf(fetched)) as Error & { cause?: unknown };
+    expect(fetchError.cause).to.equal(reason);
+    expect(abortWaits(tasks[1], reason)).to.deep.equal({ aborted: 1, unabortable: 0 });
+    expect(await rejectionOf(requested)).to.equal(reason);
+    expect(abortWaits(tasks[2], reason)).to.deep.equal({ aborted: 0, unabortable: 1 });
+    pm.kill(tasks[2].id);
+  });
+
+  describe("with a Redis client that publishes its commands (ioredis, real redis-server)", () => {
+    let redis: RedisServer;
+    before(async () => {
+      redis = await RedisServer.start();
+    });
+    after(() => redis.stop());
+
+    it("shows a pending command as kind redis, `COMMAND host:port`, without its keys, and none after", async () => {
+      const client = new Redis(redis.url, { lazyConnect: true });
+      const pusher = new Redis(redis.url);
+      try {
+        await client.connect();
+        const popped = pm.run(() => client.blpop("queue:secret-key", 0), { name: "worker" });
+        const [proc] = await waitFor("the command's wait", async () => (await procs(api)).filter((p) => p.waits !== undefined));
+        const { port } = new URL(redis.url);
+        expect(proc.waits).to.deep.equal([{ kind: "redis", target: `BLPOP 127.0.0.1:${port}`, since: proc.waits![0].since }]);
+        expect(JSON.stringify(proc)).to.not.include("secret-key");
+        await pusher.rpush("queue:secret-key", "job");
+        expect(await popped).to.deep.equal(["queue:secret-key", "job"]);
+        expect((await procs(api)).filter((p) => p.waits !== undefined)).to.deep.equal([]);
+        expect(pm.stats.snapshot().find((s) => s.name === "worker")!.waits!.redis.count).to.equal(1);
+      } finally {
+        client.disconnect();
+        pusher.disconnect();
+      }
+    });
+  });
+});
