@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
  * Answers a request whose task was killed, unless the handler already answered or the client is
@@ -7,7 +7,9 @@ import type { ServerResponse } from "node:http";
  * ERR_HTTP_HEADERS_SENT into its code.
  */
 export function answerKilled(res: ServerResponse, status: number, reason: unknown): void {
-  if (res.headersSent || res.writableEnded || res.destroyed || res.socket === null || res.socket.destroyed) return;
+  // A pipelined request's response has no socket until the ones before it are sent: its request's socket tells.
+  const socket = res.socket ?? (res.req as IncomingMessage | undefined)?.socket;
+  if (res.headersSent || res.writableEnded || res.destroyed || socket == null || socket.destroyed) return;
   const body = JSON.stringify({ error: reason instanceof Error ? reason.message : "cancelled" });
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
   res.end(body);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { currentTask } from "../core/context";
 import type { Task } from "../core/task";
 import type { TaskHandle } from "../core/task-handle";
@@ -10,6 +11,9 @@ export const CLIENT_KILLER = "client";
 export const DISCONNECT_MESSAGE = "client disconnected";
 
 const tasks = new WeakMap<IncomingMessage, TaskHandle>();
+
+/** Per connection, how to end the tasks of its requests whose responses have not closed yet. */
+const pending = new WeakMap<Socket, Set<() => void>>();
 
 /** The task tracking a request, while `trackRequests` or `requestTracker` tracks it. */
 export function requestTask(req: IncomingMessage): TaskHandle | undefined {
@@ -76,18 +80,40 @@ export class RequestTracker {
     return this.config.manager.freeId(header);
   }
 
-  /** Follows the response: the task ends when it is complete (ended, or killed if a kill came first) or cut short. */
+  /**
+   * Follows the response: the task ends when it is complete (ended, or killed if a kill came
+   * first) or cut short. A pipelined request's response waits in its connection's queue, detached
+   * from the socket, and Node never closes it when the connection goes: the connection's own
+   * close ends those tasks too.
+   */
   private watch(task: Task, req: IncomingMessage, res: ServerResponse): void {
     tasks.set(req, task);
     const { manager, cancelOnDisconnect, killStatus } = this.config;
     // Not a listener on the signal: that would create it for every request, and few are killed.
     task.onCancel = (killed) => answerKilled(res, killStatus, killed.cancel);
-    res.once("close", () => {
+    const socket = req.socket as Socket | null;
+    let waiting: Set<() => void> | undefined;
+    const end = () => {
+      if (waiting?.delete(end) === false) return;
+      if (!task.running) return;
       if (res.writableFinished) return manager.finish(task, task.cancelling ? "killed" : "ended");
       if (cancelOnDisconnect && !task.forbidCancel) manager.cancel([task], DISCONNECT_MESSAGE, CLIENT_KILLER);
       if (task.cancelling) manager.finish(task, "killed");
       else manager.finish(task, "aborted", new Error(DISCONNECT_MESSAGE));
-    });
+    };
+    res.once("close", end);
+    if (socket === null || socket.destroyed) return end();
+    waiting = pending.get(socket);
+    if (waiting === undefined) {
+      const set = new Set<() => void>();
+      pending.set(socket, (waiting = set));
+      // One listener per connection, however many requests it carries.
+      socket.once("close", () => {
+        pending.delete(socket);
+        for (const ender of [...set]) ender();
+      });
+    }
+    waiting.add(end);
   }
 
   private failed(error: unknown): void {
