@@ -7,6 +7,7 @@ import { allowedMethods, noMatch } from "../http/app";
 import { guard } from "../http/access/guard";
 import type { ApiRequest, Handler } from "../http/responses/handler";
 import { HostCheck } from "../http/access/host-check";
+import { wantsStringAttrs } from "../http/original-clients";
 import { resolveHttpOptions, type ServeOptions } from "../http/options";
 import { sendError } from "../http/responses/respond";
 import { eventsRoute } from "../http/routes/events";
@@ -44,13 +45,14 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
 
   app.use(webPageMiddleware() as never);
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
-  get("/procs", fleetListRoute(reader));
+  const strings = (req: ApiRequest) => wantsStringAttrs(config.stringAttrs, req);
+  get("/procs", fleetListRoute(reader, strings));
   app.delete("/procs", fleetKillWhereRoute(reader, config) as never);
-  get("/procs/finished", fleetFinishedRoute(reader));
+  get("/procs/finished", fleetFinishedRoute(reader, strings));
   app.get("/procs/events", eventsRoute(hub) as never);
   get("/instances", instancesRoute(reader));
   for (const path of ["/procs/:a", "/procs/:a/:b", "/procs/:a/:b/:c"]) {
-    get(path, fleetTaskRoute(reader, "task"));
+    get(path, fleetTaskRoute(reader, "task", config, strings));
     app.delete(path, fleetTaskRoute(reader, "kill", config) as never);
   }
   get("/stats", fleetStatsRoute(reader));

@@ -12,6 +12,7 @@ import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
 import { parseFleetId, type FleetTaskId } from "./fleet-id";
 import { fleetKillWhere } from "./kill-where";
 import { readProcs } from "./list";
+import { attrText } from "../client/filter";
 import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import { mergeStats } from "./stats";
@@ -35,12 +36,14 @@ function fleetHandle(handler: Handler): Handler {
  * instance at a time as Redis returns it (the aggregator holds one batch of lists, not the
  * fleet); with filters, sort or limit the tasks are parsed and narrowed first.
  */
-export function fleetListRoute(reader: FleetReader): Handler {
+export function fleetListRoute(reader: FleetReader, stringAttrs: (req: ApiRequest) => boolean): Handler {
   return fleetHandle(async (req, res) => {
-    if (req.search !== null && req.search !== "?") {
+    const strings = stringAttrs(req);
+    if (strings || (req.search !== null && req.search !== "?")) {
       const tail = `"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
       checkQuery("listQuery", req.query);
       const procs = await readProcs(reader, req.query);
+      if (strings) for (const proc of procs) proc.attrs = attrsAsStrings(proc.attrs);
       return sendJsonText(res, 200, `{"procs":${JSON.stringify(procs)},${tail}`);
     }
     const up = (await reader.instances()).filter((i) => i.state === "up").map((i) => i.instance);
@@ -61,6 +64,13 @@ export function fleetListRoute(reader: FleetReader): Handler {
   });
 }
 
+/** Attribute values as the original's clients read them: every one a string (`attrText`). */
+function attrsAsStrings(attrs: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attrs ?? {})) out[key] = attrText(value);
+  return out;
+}
+
 const OPEN = Buffer.from('{"procs":[');
 const COMMA = Buffer.from(",");
 
@@ -73,12 +83,13 @@ export function instancesRoute(reader: FleetReader): Handler {
 }
 
 /** `GET /procs/finished`: the finished tasks each up instance keeps, oldest end first. */
-export function fleetFinishedRoute(reader: FleetReader): Handler {
+export function fleetFinishedRoute(reader: FleetReader, stringAttrs: (req: ApiRequest) => boolean): Handler {
   return fleetHandle(async (req, res) => {
     checkQuery("noQuery", req.query);
     const all: WireFinishedProc[] = [];
     for (const { reply } of await reader.askAll("finished")) if (reply?.status === 200) all.push(...(reply.body as { finished: WireFinishedProc[] }).finished);
     all.sort((a, b) => (a.endTime < b.endTime ? -1 : a.endTime > b.endTime ? 1 : 0));
+    if (stringAttrs(req)) for (const proc of all) proc.attrs = attrsAsStrings(proc.attrs);
     sendJsonText(res, 200, `{"finished":${JSON.stringify(all)},"serverTime":"${serverTime()}"}`);
   });
 }
@@ -118,7 +129,7 @@ export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig): Ha
  * `<instance>/<id>` percent-encoded as one segment (what the page sends); `/history` after
  * either. `op` is task, history or kill.
  */
-export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpConfig): Handler {
+export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpConfig, stringAttrs?: (req: ApiRequest) => boolean): Handler {
   return fleetHandle(async (req, res) => {
     const found = taskOf(req);
     if (found === undefined || (found.history && op === "kill")) throw new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`);
@@ -135,7 +146,10 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);
     if (known.state === "gone") throw new InstanceUnreachableError(task.instance, `is gone (since ${known.since})`);
-    sendReply(res, fleetId, await reader.ask(task.instance, op, fields));
+    const reply = await reader.ask(task.instance, op, fields);
+    const proc = op === "task" && reply.status === 200 && stringAttrs?.(req) ? (reply.body as { proc?: { attrs?: Record<string, unknown> } } | null)?.proc : undefined;
+    if (proc !== undefined && proc !== null) proc.attrs = attrsAsStrings(proc.attrs);
+    sendReply(res, fleetId, reply);
   });
 }
 

@@ -24,6 +24,7 @@ import { metricsRoute } from "./routes/metrics";
 import { metricsSource } from "../metrics/endpoint";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
+import { wantsStringAttrs } from "./original-clients";
 import { webPageMiddleware } from "../web/page";
 
 /** The proclist HTTP API as a polka app, ready to listen or to mount under a prefix of another server. */
@@ -56,12 +57,20 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   // Fixed paths before `:id`: the router takes the first match.
-  const lists = new ListGate(config.maxListQueries);
-  get("/procs", listRoute(new ProcListCache(manager), new FilteredLists(liveSource(manager)), lists));
+  // The original's clients get attribute values as strings, from caches of their own: the
+  // typed caches stay as they are, and the others are filled only once such a client asks.
+  const gate = new ListGate(config.maxListQueries);
+  const strings = (req: ApiRequest) => wantsStringAttrs(config.stringAttrs, req);
+  const live = [false, true].map((stringAttrs) => {
+    const source = liveSource(manager, stringAttrs);
+    return { cache: new ProcListCache(manager, source.entry), filtered: new FilteredLists(source) };
+  });
+  const finished = [false, true].map((stringAttrs) => new FilteredLists(finishedSource(manager, stringAttrs)));
+  get("/procs", listRoute((req) => live[Number(strings(req))], gate));
   app.delete("/procs", killWhereRoute(manager, config) as never);
-  get("/procs/finished", finishedRoute(manager, new FilteredLists(finishedSource(manager)), lists));
+  get("/procs/finished", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
   app.get("/procs/events", eventsRoute(hub) as never);
-  get("/procs/:id", taskRoute(manager));
+  get("/procs/:id", taskRoute(manager, strings));
   app.delete("/procs/:id", killRoute(manager, config) as never);
   get("/procs/:id/history", historyRoute(manager, config.traceUrl));
   get("/stats", statsRoute(manager));

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../core/validation";
 import { checkMetrics, type MetricsOptions } from "../metrics/register";
+import { STRING_ATTRS_MODES, type StringAttrsMode } from "./original-clients";
 
 /** Options of `createApp()`. Every field is optional. */
 export interface AppOptions {
@@ -60,6 +61,13 @@ export interface AppOptions {
    * rules: `true`, or `{ buckets }` for the duration histogram's bounds in seconds. Default off.
    */
   metrics?: boolean | MetricsOptions | undefined;
+  /**
+   * Which answers give attribute values as strings (`3` as `"3"`, an object as its JSON text), for
+   * the original Go library's clients, whose monitor panics on any value that is not a string:
+   * `"go"` those whose User-Agent is the Go client's (`go-pm`, `Go-http-client/…`), `"always"`,
+   * or `"never"`. Everyone else gets the typed values. Default `"go"`.
+   */
+  stringAttrs?: StringAttrsMode | undefined;
 }
 
 /** Options of `serve()`: the app's, plus where to listen. */
@@ -92,6 +100,7 @@ export interface HttpConfig {
   traceUrl: string | undefined;
   /** The metrics options when `/metrics` is served, else undefined. */
   metrics: MetricsOptions | undefined;
+  stringAttrs: StringAttrsMode;
 }
 
 const appProperties = {
@@ -114,6 +123,7 @@ const appProperties = {
   maxListQueries: { type: "integer", minimum: 1, maximum: 100_000 },
   metrics: { anyOf: [{ type: "boolean" }, { type: "object" }] },
   traceUrl: { type: "string", maxLength: 2048, pattern: "^https?://\\S*\\{traceId\\}\\S*$" },
+  stringAttrs: { enum: STRING_ATTRS_MODES },
 } as const;
 
 const checkApp: Checker<AppOptions> = optionChecker<AppOptions>({ type: "object", additionalProperties: false, properties: appProperties }, "option");
@@ -159,6 +169,7 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
     maxListQueries: options.maxListQueries ?? 16,
     traceUrl: options.traceUrl,
     metrics: options.metrics === true ? {} : options.metrics === false ? undefined : options.metrics,
+    stringAttrs: options.stringAttrs ?? "go",
   };
 }
 

@@ -1,6 +1,6 @@
 // A real instance of a fleet, as a child process: tracked tasks that run until killed, joined to
 // Redis. TASKS is a comma list of ids, each optionally "<id>:<name>" (default name "job"; ids
-// starting "forbid" have forbidCancel). Commands on stdin ("start <id> [name]", "leave"); JSON lines on stdout.
+// starting "forbid" have forbidCancel; attributes n, the id, and len, its length as a number). Commands on stdin ("start <id> [name]", "leave"); JSON lines on stdout.
 import { createInterface } from "node:readline";
 import { ProcessManager, joinFleet } from "../../lib";
 
@@ -19,7 +19,7 @@ function start(id: string, forbidCancel = false, name = "job"): void {
         task.status("waiting");
         task.signal.addEventListener("abort", () => reject(task.signal.reason), { once: true });
       }),
-    { id, name, attrs: { n: id }, forbidCancel },
+    { id, name, attrs: { n: id, len: id.length }, forbidCancel },
   );
   ended.catch(() => {
     const done = manager.finished().find((t) => t.id === id);

@@ -55,6 +55,18 @@ describe("serveFleet", function () {
     expect((listed.body.instances as { instance: string; state: string }[]).map((i) => `${i.instance}:${i.state}`)).to.deep.equal(["a:up", "b:up", "c:up"]);
   });
 
+  it("gives the original Go client's User-Agent attribute values as strings, and everyone else the typed values", async () => {
+    api = await serveFleet({ redis: redis.url, service, port: 0 });
+    const attrsOf = (body: Record<string, unknown>) => (body as unknown as WireProcList).procs.find((p) => p.id === "b/b1")!.attrs;
+    for (const agent of ["go-pm", "Go-http-client/1.1"]) {
+      expect(attrsOf((await get("/procs/", { "user-agent": agent })).body)).to.deep.equal({ n: "b1", len: "2" });
+      expect(attrsOf((await get("/procs/?sort=id", { "user-agent": agent })).body)).to.deep.equal({ n: "b1", len: "2" });
+      expect(((await get("/procs/b/b1", { "user-agent": agent })).body.proc as { attrs: unknown }).attrs).to.deep.equal({ n: "b1", len: "2" });
+    }
+    expect(attrsOf((await get("/procs/")).body)).to.deep.equal({ n: "b1", len: 2 });
+    expect(((await get("/procs/b/b1")).body.proc as { attrs: unknown }).attrs).to.deep.equal({ n: "b1", len: 2 });
+  });
+
   it("DELETE /procs/<instance>/<id> ends the task on its instance only and answers as serve does", async () => {
     api = await serveFleet({ redis: redis.url, service, port: 0 });
     const res = await fetch(`${api.url}/procs/b/b1`, { method: "DELETE", body: JSON.stringify({ message: "stuck" }), headers: { "content-type": "application/json" } });

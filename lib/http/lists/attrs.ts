@@ -24,6 +24,20 @@ export function attrsJson(task: Task): string {
 }
 
 /**
+ * The JSON text of a task's attributes with every value as a string, as the original's clients
+ * read them: a string as it is, any other value as the text `attrText` gives (`3` as `"3"`, an
+ * object as its JSON).
+ */
+export function stringAttrsJson(task: Task): string {
+  let out = "{";
+  for (const key of Object.keys(task.attrs)) {
+    if (out.length > 1) out += ",";
+    out += JSON.stringify(key) + ":" + JSON.stringify(attrText(task, key) ?? "");
+  }
+  return out + "}";
+}
+
+/**
  * An attribute as the list filters compare it (`?attr.<key>=<text>`): a string as it is, any other
  * value as the list shows it (its JSON, or the bounded string that stands for it), undefined when
  * the task has no such attribute.

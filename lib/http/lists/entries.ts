@@ -1,6 +1,6 @@
-import type { Task } from "../../core/task";
 import type { Wait } from "../../core/waits";
-import { attrsJson } from "./attrs";
+import type { Task } from "../../core/task";
+import { attrsJson, stringAttrsJson } from "./attrs";
 import { formatTime } from "../responses/time";
 
 /**
@@ -39,6 +39,9 @@ interface Kept extends ProcEntry {
 // Keyed by task: an entry dies with its task, and a task's JSON is rebuilt only when its rev moves.
 const liveCache = new WeakMap<Task, Kept>();
 const finishedCache = new WeakMap<Task, ProcEntry>();
+// The same with attribute values as strings, made only for the original's clients.
+const stringLiveCache = new WeakMap<Task, ProcEntry>();
+const stringFinishedCache = new WeakMap<Task, ProcEntry>();
 
 /**
  * The JSON text of a task as a `WireProc` (the original's fields first, then proclist's),
@@ -80,11 +83,34 @@ export function finishedJson(task: Task): string {
 
 /** The cached entry behind `finishedJson`. */
 export function finishedEntry(task: Task): ProcEntry {
-  const cached = finishedCache.get(task);
+  return keptEntry(finishedCache, task, () => procFields(task) + finishedFields(task) + "}");
+}
+
+/**
+ * `procEntry` with every attribute value as a string (`stringAttrsJson`), for the original's
+ * clients; cached apart, per change of the task, and only ever made for them.
+ */
+export function procEntryWithStringAttrs(task: Task): ProcEntry {
+  return keptEntry(stringLiveCache, task, () => headFields(task, "", stringAttrsJson(task)) + middleOf(task) + tailFields(task) + "}");
+}
+
+/** `finishedEntry` with every attribute value as a string. */
+export function finishedEntryWithStringAttrs(task: Task): ProcEntry {
+  return keptEntry(stringFinishedCache, task, () => headFields(task, "", stringAttrsJson(task)) + middleOf(task) + tailFields(task) + finishedFields(task) + "}");
+}
+
+/** A task running or not, as `anyProcJson` gives it, with every attribute value as a string. */
+export function anyProcJsonWithStringAttrs(task: Task): string {
+  return (task.running ? procEntryWithStringAttrs(task) : finishedEntryWithStringAttrs(task)).json.slice(1);
+}
+
+/** The entry kept in `cache` for the task at its current rev, made by `make` (the JSON without its comma) when there is none. */
+function keptEntry(cache: WeakMap<Task, ProcEntry>, task: Task, make: () => string): ProcEntry {
+  const cached = cache.get(task);
   if (cached !== undefined && cached.rev === task.rev) return cached;
-  const json = "," + procFields(task) + finishedFields(task) + "}";
+  const json = "," + make();
   const entry = { rev: task.rev, json, bytes: utf8Length(json) };
-  finishedCache.set(task, entry);
+  cache.set(task, entry);
   return entry;
 }
 
@@ -145,8 +171,8 @@ function procFields(task: Task, scope = ""): string {
 }
 
 /** `{"id":…,"attrs":…,"procTime":"…"`: what a status change leaves as it was. */
-function headFields(task: Task, scope = ""): string {
-  return '{"id":' + JSON.stringify(scope + task.id) + ',"attrs":' + attrsJson(task) + ',"procTime":"' + formatTime(task.history.firstTime) + '"';
+function headFields(task: Task, scope = "", attrs = attrsJson(task)): string {
+  return '{"id":' + JSON.stringify(scope + task.id) + ',"attrs":' + attrs + ',"procTime":"' + formatTime(task.history.firstTime) + '"';
 }
 
 /** `,"statusTime":"…","status":…,"cancelling":…`: what a status change (or a kill) changes. */

@@ -4,7 +4,7 @@ import { filterInSlices, sortInSlices } from "./filters";
 import type { Query } from "../inputs/checks";
 import { SLICE_BYTES, type PacedBody } from "./send";
 import { PacedBuild, type Waiter } from "./build";
-import { finishedEntry, procEntry, type ProcEntry } from "./entries";
+import { finishedEntry, finishedEntryWithStringAttrs, procEntry, procEntryWithStringAttrs, type ProcEntry } from "./entries";
 
 /** Filtered lists kept at once (selections and bodies each), and the bytes of bodies kept in all. */
 const MAX_QUERIES = 32;
@@ -23,14 +23,16 @@ export interface ListSource {
   open: string;
 }
 
-/** The live tasks, as `GET /procs/` lists them. */
-export function liveSource(manager: ProcessManager): ListSource {
-  return { tasks: () => manager.taskArray(), entry: procEntry, rev: () => manager.rev, live: true, open: '{"procs":[' };
+/** The live tasks, as `GET /procs/` lists them (`stringAttrs`: with attribute values as strings). */
+export function liveSource(manager: ProcessManager, stringAttrs = false): ListSource {
+  const entry = stringAttrs ? procEntryWithStringAttrs : procEntry;
+  return { tasks: () => manager.taskArray(), entry, rev: () => manager.rev, live: true, open: '{"procs":[' };
 }
 
-/** The kept finished tasks, as `GET /procs/finished` lists them. */
-export function finishedSource(manager: ProcessManager): ListSource {
-  return { tasks: () => manager.finishedTasks(), entry: finishedEntry, rev: () => manager.rev, live: false, open: '{"finished":[' };
+/** The kept finished tasks, as `GET /procs/finished` lists them (`stringAttrs`: with attribute values as strings). */
+export function finishedSource(manager: ProcessManager, stringAttrs = false): ListSource {
+  const entry = stringAttrs ? finishedEntryWithStringAttrs : finishedEntry;
+  return { tasks: () => manager.finishedTasks(), entry, rev: () => manager.rev, live: false, open: '{"finished":[' };
 }
 
 /** What a query selects: its tasks in order, and their entries as they were then. */

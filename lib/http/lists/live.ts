@@ -2,7 +2,7 @@ import type { ProcessManager } from "../../core/manager";
 import type { Task } from "../../core/task";
 import type { PacedBody } from "./send";
 import { PacedBuild, type BuildStep, type Waiter } from "./build";
-import { procEntry } from "./entries";
+import { procEntry, type ProcEntry } from "./entries";
 
 /** Tasks per block: small enough that a status change re-encodes little, large enough to write few pieces. */
 const BLOCK_TASKS = 32;
@@ -42,7 +42,11 @@ export class ProcListCache {
   private anchors = new Map<Task, Block>();
   private readonly build: PacedBuild<ListBody>;
 
-  constructor(manager: ProcessManager) {
+  /** `entry` gives a task's cached JSON: `procEntry`, or a variant of it. */
+  constructor(
+    manager: ProcessManager,
+    private readonly entry: (task: Task) => ProcEntry = procEntry,
+  ) {
     this.build = new PacedBuild(
       () => manager.rev,
       () => this.refresh(manager.taskArray()),
@@ -73,7 +77,7 @@ export class ProcListCache {
           consumed = block.tasks.length;
           work += consumed;
         } else {
-          const built = buildBlock(tasks, i, old, block);
+          const built = buildBlock(tasks, i, old, block, this.entry);
           ({ block, consumed } = built);
           work += consumed + built.rebuilt * WORK_PER_ENTRY + WORK_PER_BLOCK;
         }
@@ -112,7 +116,7 @@ function unchanged(block: Block, tasks: Task[], start: number): boolean {
  * unchanged since `old` (the block that started here) are taken from it, so a status change costs
  * one task's entry and a copy, not 32 lookups.
  */
-function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old: Block | undefined): { block: Block | undefined; consumed: number; rebuilt: number } {
+function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old: Block | undefined, entryOf: (task: Task) => ProcEntry): { block: Block | undefined; consumed: number; rebuilt: number } {
   let end = start + 1;
   while (end < tasks.length && end - start < BLOCK_TASKS && !anchors.has(tasks[end])) end++;
   const members: Task[] = [];
@@ -127,7 +131,7 @@ function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old
     while (old !== undefined && k < old.tasks.length && old.tasks[k] !== task) k++;
     const reused = old !== undefined && k < old.tasks.length && old.revs[k] === task.rev;
     if (!reused) rebuilt++;
-    const entry = reused ? old.entries[k] : procEntry(task).json;
+    const entry = reused ? old.entries[k] : entryOf(task).json;
     members.push(task);
     entries.push(entry);
     revs.push(task.rev);
