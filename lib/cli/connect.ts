@@ -1,25 +1,9 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ProclistClient } from "../client/client";
 import { DEFAULT_ENDPOINT, parseEndpoints, type Endpoint } from "../client/endpoint";
+import type { ConnectionOptions, TaskSource, Target } from "./target";
 
-/** The options every command takes. */
-export interface ConnectionOptions {
-  endpoint: string[];
-  token?: string;
-  timeout: number;
-  /** A fleet on Redis instead of endpoints: its instances are the targets. */
-  redis?: string;
-  service?: string;
-}
-
-/** What the commands ask of a target: an HTTP client, or an instance of a fleet reached through Redis. */
-export type TaskSource = Pick<ProclistClient, "processes" | "task" | "history" | "kill" | "finished" | "stats" | "events">;
-
-/** One endpoint (or fleet instance) and its client. */
-export interface Target<C extends TaskSource = TaskSource> {
-  endpoint: Endpoint;
-  client: C;
-}
+export type { ConnectionOptions, TaskSource, Target } from "./target";
 
 /** Adds `-e/--endpoint` (repeatable, comma lists), `--token` (or PROCLIST_TOKEN) and `--timeout`. */
 export function withConnection(command: Command): Command {

@@ -7,7 +7,7 @@ import { fleetKillWhere } from "../fleet/kill-where";
 import { parseFleetId } from "../fleet/fleet-id";
 import { InstanceClient } from "../fleet/instance-client";
 import { FleetReader, type WireInstance } from "../fleet/reader";
-import type { ConnectionOptions, Target } from "./connect";
+import type { ConnectionOptions, Target } from "./target";
 import { terminalSafe } from "./terminal-text";
 
 const open = new Set<FleetReader>();

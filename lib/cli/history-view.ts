@@ -3,7 +3,7 @@ import { formatTime } from "../client/time";
 import { TaskNotFoundError } from "../core/errors";
 import type { RemoteHistory, RemoteTask } from "../client/types";
 import { taskLink } from "../web/task-link";
-import type { Target } from "./connect";
+import type { Target } from "./target";
 import { formatClock, formatDate, formatDuration, formatValue } from "./format";
 import { renderTable } from "./table";
 

@@ -32,8 +32,8 @@ export function buildProgram(argv?: readonly string[]): Command {
     .configureHelp({ subcommandTerm: (command) => termOf(command) });
   const wanted = argv === undefined ? undefined : commandNamed(argv.slice(2));
   for (const entry of COMMANDS) {
-    if (argv === undefined || entry.name === wanted) entry.load()(program);
-    else program.command(entry.name).description(entry.summary);
+    const command = program.command(entry.name).description(entry.summary);
+    if (argv === undefined || entry.name === wanted) entry.load()(command);
   }
   return program;
 }

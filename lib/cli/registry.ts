@@ -6,15 +6,16 @@ export interface CommandEntry {
   /** What follows the name in the command list, e.g. `[options] <id>`. */
   readonly usage: string;
   readonly summary: string;
-  /** Loads the command's module (and with it the libraries only that command uses) and defines it. */
-  readonly load: () => (program: Command) => void;
+  /** Loads the command's module (and with it the libraries only that command uses): what defines the command. */
+  readonly load: () => (command: Command) => void;
 }
 
 /**
  * Every subcommand. Only the one being run is loaded (see program.ts): `proclist --help` and
  * `proclist ls` do not pay for the terminal UI of `top` or the event stream of `watch`.
- * To add a command: a module under commands/ exporting `register(program)` that starts with
- * `commandOf(program, "<name>")`, and an entry here.
+ * To add a command: a module under commands/ exporting a function that defines the command's
+ * arguments, options and action on the command it is given (made with the name and summary
+ * here), and an entry here. The commands do not import this list, so imports run one way.
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: "ls", usage: "[options]", summary: "list the live tasks of every endpoint in one table, oldest first", load: () => require("./commands/ls").registerLs },
@@ -24,10 +25,3 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "watch", usage: "[options]", summary: "follow the events of every endpoint, one line per event", load: () => require("./commands/watch").registerWatch },
   { name: "stats", usage: "[options]", summary: "per task name: counts, latency p50/p90/p99/max, and time spent in each status", load: () => require("./commands/stats").registerStats },
 ];
-
-/** Starts the definition of a registered command: its name and the summary the command list shows. */
-export function commandOf(program: Command, name: string): Command {
-  const entry = COMMANDS.find((command) => command.name === name);
-  if (entry === undefined) throw new Error(`proclist has no command ${JSON.stringify(name)} in cli/registry.ts`);
-  return program.command(name).description(entry.summary);
-}

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { TaskSource } from "./connect";
+import type { TaskSource } from "./target";
 import { HttpStatusError } from "../client/errors";
 import type { RemoteFinishedProc } from "../client/types";
 import { TaskNotFoundError } from "../core/errors";

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, withConnection, type ConnectionOptions } from "../connect";
-import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { historyJson, renderHistory, unlessOriginal, type Found } from "../history-view";
 import { formatValue } from "../format";
@@ -19,9 +18,9 @@ Examples:
 Works for live tasks and, on proclist servers, for recently finished ones.
 Exit codes: 0 shown, 1 no endpoint has the task, 3 not found and an endpoint unreachable.`;
 
-/** Adds `proclist history <id>` to the program. */
-export function registerHistory(program: Command): void {
-  withConnection(commandOf(program, "history").argument("<id>", "task id"))
+/** Defines `proclist history <id>` on its command, which the program made with its name and summary. */
+export function registerHistory(command: Command): void {
+  withConnection(command.argument("<id>", "task id"))
     .option("--json", "print JSON: entries with RFC 3339 times and the ms spent in each")
     .addHelpText("after", EXAMPLES)
     .action(async (id: string, options: HistoryOptions) => {

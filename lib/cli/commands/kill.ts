@@ -3,7 +3,6 @@ import { HttpStatusError } from "../../client/errors";
 import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, positiveInt, withConnection, type Target } from "../connect";
 import { hasFilter, withFilter } from "../filter-options";
-import { commandOf } from "../registry";
 import { killWhere, type KillWhereOptions } from "./kill-where";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";
@@ -33,9 +32,9 @@ Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCan
 2 some refused (forbidCancel), 3 an endpoint failed or a fleet instance did not answer (named on stderr;
 the others' tasks are cancelled all the same).`;
 
-/** Adds `proclist kill <id>` to the program. */
-export function registerKill(program: Command): void {
-  withFilter(withConnection(commandOf(program, "kill").argument("[id]", "task id")))
+/** Defines `proclist kill <id>` on its command, which the program made with its name and summary. */
+export function registerKill(command: Command): void {
+  withFilter(withConnection(command.argument("[id]", "task id")))
     .option("--all", "with a filter: cancel every matching task")
     .option("-y, --yes", "with --all: do not ask for confirmation")
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")

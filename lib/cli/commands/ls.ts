@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { formatTime } from "../../client/time";
 import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
 import { toFilter, withFilter, type FilterOptions } from "../filter-options";
-import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
@@ -22,9 +21,9 @@ Examples:
 
 Exit codes: 0 listed (even if empty), 3 an endpoint or Redis unreachable (the others are still listed).`;
 
-/** Adds `proclist ls` to the program. */
-export function registerLs(program: Command): void {
-  withFilter(withConnection(commandOf(program, "ls")))
+/** Defines `proclist ls` on its command, which the program made with its name and summary. */
+export function registerLs(command: Command): void {
+  withFilter(withConnection(command))
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
     .option("--wide", "do not cut long values")
     .addHelpText("after", EXAMPLES)

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { RemoteStats } from "../../client/types";
 import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
-import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue, truncate } from "../format";
 import { renderTable } from "../table";
@@ -20,9 +19,9 @@ Examples:
 Latencies are over completed tasks (ended, killed or aborted), as the server keeps them.
 Exit codes: 0 shown, 3 an endpoint unreachable (the others are still shown).`;
 
-/** Adds `proclist stats` to the program. */
-export function registerStats(program: Command): void {
-  withConnection(commandOf(program, "stats"))
+/** Defines `proclist stats` on its command, which the program made with its name and summary. */
+export function registerStats(command: Command): void {
+  withConnection(command)
     .option("--json", "print a JSON array, one object per endpoint and name")
     .option("--no-phases", "leave out the time-per-status table")
     .addHelpText("after", EXAMPLES)

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { connectAll, joinedSince, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
-import { commandOf } from "../registry";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatValue } from "../format";
 import { unlessOriginal } from "../history-view";
@@ -30,9 +29,9 @@ tasks stay on screen, dimmed, with the time of that answer (AS OF). With --redis
 join later are followed too, and one that leaves shows as DOWN "gone since …". Works with servers
 of the original Go pm too.`;
 
-/** Adds `proclist top` to the program. */
-export function registerTop(program: Command): void {
-  withConnection(commandOf(program, "top"))
+/** Defines `proclist top` on its command, which the program made with its name and summary. */
+export function registerTop(command: Command): void {
+  withConnection(command)
     .option("--interval <ms>", "refresh interval in ms", positiveInt, 1000)
     .option("-m, --message <text>", "the message k offers for a kill (edit it before Enter); recorded in the task's history")
     .addHelpText("after", EXAMPLES)

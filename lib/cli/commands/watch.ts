@@ -3,7 +3,6 @@ import { TransportError } from "../../client/errors";
 import { formatTime } from "../../client/time";
 import type { RemoteEvent } from "../../client/types";
 import { connectAll, positiveInt, withConnection, type ConnectionOptions } from "../connect";
-import { commandOf } from "../registry";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
 import { formatClock, formatDuration, formatValue } from "../format";
 
@@ -26,9 +25,9 @@ stopped (the server gives the missed events again); when the server no longer ha
 "reset" line says events were missed. Needs proclist servers: the original Go pm has no events.
 Exit codes: 0 stopped, 3 an endpoint unreachable at start or refusing the token.`;
 
-/** Adds `proclist watch` to the program. */
-export function registerWatch(program: Command): void {
-  withConnection(commandOf(program, "watch"))
+/** Defines `proclist watch` on its command, which the program made with its name and summary. */
+export function registerWatch(command: Command): void {
+  withConnection(command)
     .option("--json", "print one JSON object per line (times RFC 3339)")
     .option("--count <n>", "exit after n events", positiveInt)
     .option("--id <id>", "follow one task only")
