@@ -30,7 +30,7 @@ export { enableOtel, disableOtel } from "./otel/enable";
 export type { OtelOptions } from "./otel/enable";
 export { registerMetrics } from "./metrics/register";
 export type { MetricsOptions } from "./metrics/register";
-export type { TaskEvent, TaskListener } from "./core/events";
+export type { TaskEvent, TaskListener } from "./core/task";
 export type { NameStats, PhaseStats } from "./core/stats";
 export { ProclistError, CancelError, TaskNotFoundError, CancelForbiddenError, DuplicateTaskError, TrackingError } from "./core/errors";
 export { ProclistClient } from "./client/client";

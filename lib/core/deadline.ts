@@ -4,17 +4,6 @@ import type { Task } from "./task";
 /** Who a deadline's kill is recorded as (`killedBy`). */
 export const DEADLINE_KILLER = "deadline";
 
-/** A task's deadline: when it falls due (epoch ms), the timeout it came from, and the timer that enforces it. */
-export interface Deadline {
-  readonly at: number;
-  /** The `timeoutMs` that set this deadline: the task's own, or an ancestor's it inherited. */
-  readonly ms: number;
-  /** Undefined for a task that cannot be killed: its children still inherit the deadline. */
-  readonly timer: ReturnType<typeof setTimeout> | undefined;
-  /** The task whose `timeoutMs` set it: this one, or the ancestor it inherited it from. */
-  readonly source: Task;
-}
-
 /** The kill message of a deadline. */
 export function deadlineMessage(ms: number): string {
   return `deadline exceeded after ${ms} ms`;

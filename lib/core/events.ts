@@ -1,14 +1,4 @@
-import type { Task, Outcome } from "./task";
-
-/** What happened to a task; `ts` is epoch ms with sub-ms precision. */
-export type TaskEvent =
-  | { type: "start"; task: Task; ts: number }
-  | { type: "status"; task: Task; ts: number; status: string }
-  | { type: "attr"; task: Task; ts: number; name: string; value: unknown; deleted: boolean }
-  | { type: "kill"; task: Task; ts: number; message: string | undefined; by: string | undefined }
-  | { type: "done"; task: Task; ts: number; outcome: Outcome };
-
-export type TaskListener = (event: TaskEvent) => void;
+import type { TaskEvent, TaskListener } from "./task";
 
 /** Fan-out of task events. Costs one length check per change while nobody listens. */
 export class TaskEvents {

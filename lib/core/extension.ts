@@ -1,5 +1,4 @@
-import type { ProcessManager } from "./manager";
-import type { Task } from "./task";
+import type { Task, TaskHooks, TaskOwner } from "./task";
 
 /**
  * What a feature outside the core (tracing, metrics) may hook into a manager's tasks, installed
@@ -22,16 +21,9 @@ export interface TaskExtension {
   ended?(task: Task, error: unknown): void;
 }
 
-/** The installed extensions folded into one function per hook; a hook nobody installed is undefined, so the hot path pays one check. */
-export interface ExtensionHooks {
-  started: ((task: Task) => void) | undefined;
-  enter: (<R>(task: Task, run: () => R) => R) | undefined;
-  status: ((task: Task, text: string, ts: number) => void) | undefined;
-  ended: ((task: Task, error: unknown) => void) | undefined;
-}
 
 /** Folds extensions into hooks; a throwing `started`/`status`/`ended` cannot break the task, an `enter` that throws before `run` still runs it. */
-export function foldExtensions(extensions: readonly TaskExtension[]): ExtensionHooks {
+export function foldExtensions(extensions: readonly TaskExtension[]): TaskHooks {
   const enters = extensions.filter((e) => e.enter !== undefined);
   return {
     started: guarded(extensions.map((e) => e.started?.bind(e))),
@@ -69,7 +61,7 @@ function guarded<H extends Hook>(hooks: readonly (H | undefined)[]): H | undefin
 }
 
 // Per manager, the slot indices in use (see TaskSlot); a released one is taken again first.
-const slotsTaken = new WeakMap<ProcessManager, boolean[]>();
+const slotsTaken = new WeakMap<TaskOwner, boolean[]>();
 
 /**
  * A place on each task of one manager for one extension's own value (a span, say): an index into
@@ -79,7 +71,7 @@ const slotsTaken = new WeakMap<ProcessManager, boolean[]>();
 export class TaskSlot<T> {
   private readonly index: number;
 
-  constructor(private readonly owner: ProcessManager) {
+  constructor(private readonly owner: TaskOwner) {
     let taken = slotsTaken.get(owner);
     if (taken === undefined) slotsTaken.set(owner, (taken = []));
     const free = taken.indexOf(false);

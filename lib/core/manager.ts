@@ -2,9 +2,8 @@ import { container, instanceCachingFactory } from "tsyringe";
 import { activeTask, runInContext } from "./context";
 import { armDeadline } from "./deadline";
 import { CancelForbiddenError, DuplicateTaskError, TaskNotFoundError } from "./errors";
-import { TaskEvents, type TaskListener } from "./events";
-import { splitOptions } from "./extension-options";
-import { foldExtensions, type ExtensionHooks, type TaskExtension } from "./extension";
+import { TaskEvents } from "./events";
+import { foldExtensions, type TaskExtension } from "./extension";
 import { FinishedTasks } from "./finished-tasks";
 import { LiveTasks } from "./live-tasks";
 import type { HistoryEntry } from "./history";
@@ -12,7 +11,7 @@ import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions,
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { checkTaskFilter, isEmptyFilter, taskMatcher, type AttrText, type TaskFilter } from "./task-filter";
-import { Booked, Task, type Outcome } from "./task";
+import { Booked, Task, type Outcome, type TaskHooks, type TaskListener, type TaskOwner } from "./task";
 import { stranded } from "./stranded";
 import type { TaskHandle } from "./task-handle";
 import { derivedId, idProblem, nextTaskSeq, taskIdOf } from "./task-id";
@@ -38,13 +37,13 @@ export interface KillWhereResult {
  * Registered in tsyringe's root container as a singleton; `@Tracked` methods use it unless
  * their instance holds another manager (see README, "Which manager").
  */
-export class ProcessManager {
+export class ProcessManager implements TaskOwner {
   readonly events = new TaskEvents();
   readonly stats = new TaskStats();
   /** Bumped on every change to any task and on every start and end: readers cache by it. */
   rev = 0;
   /** The installed extensions' hooks; undefined while none is installed (the hot path checks only this). */
-  hooks: ExtensionHooks | undefined = undefined;
+  hooks: TaskHooks | undefined = undefined;
   private extensions: readonly TaskExtension[] = [];
   private readonly live = new LiveTasks();
   private readonly ended: FinishedTasks;
@@ -367,3 +366,29 @@ class DescendantTest {
 
 // One manager per container, created on first resolve; a child container may register its own.
 container.register(ProcessManager, { useFactory: instanceCachingFactory(() => new ProcessManager()) });
+
+/** Applies one extension option's value to a manager (validating it); undefined never reaches it. */
+export type ExtensionOptionApplier = (manager: ProcessManager, value: unknown) => void;
+
+// Filled by extension modules at load (lib/otel registers `otel`); the core knows none by name.
+const appliers = new Map<string, ExtensionOptionApplier>();
+
+/** Lets `new ProcessManager({ [name]: value })` and `setOptions` switch an extension on or off. */
+export function defineManagerOption(name: string, apply: ExtensionOptionApplier): void {
+  appliers.set(name, apply);
+}
+
+/** Splits manager options into the core's own and the extensions' values with their appliers (undefined values left out: they keep the current state). */
+export function splitOptions<T extends object>(options: T): [core: T, extensions: [ExtensionOptionApplier, unknown][]] {
+  let core = options;
+  const extensions: [ExtensionOptionApplier, unknown][] = [];
+  if (options === null || typeof options !== "object") return [core, extensions];
+  for (const [name, apply] of appliers) {
+    if (!(name in options)) continue;
+    if (core === options) core = { ...options };
+    const value = (core as Record<string, unknown>)[name];
+    delete (core as Record<string, unknown>)[name];
+    if (value !== undefined) extensions.push([apply, value]);
+  }
+  return [core, extensions];
+}

@@ -1,12 +1,14 @@
 import { now } from "./clock";
-import type { Deadline } from "./deadline";
 import { CancelError } from "./errors";
 import { boundAttr, cutText } from "./bound";
 import { History } from "./history";
-import type { ProcessManager } from "./manager";
 import type { TaskHandle } from "./task-handle";
 import { taskIdOf } from "./task-id";
 import type { Wait, WaitLog } from "./waits";
+
+// A task and what passes between it and its owner (events, hooks, the deadline, `TaskOwner`) live
+// here together, so that the core's other modules, the manager among them, import this one and it
+// imports none of them back.
 
 /**
  * Bits of `Task.booked`. Each is set once its step has fully happened, so that a stack overflow
@@ -23,6 +25,58 @@ export const enum Booked {
 
 /** How a task ended: returned normally, ended by its cancellation, or by any other error. */
 export type Outcome = "ended" | "killed" | "aborted";
+
+/** What happened to a task; `ts` is epoch ms with sub-ms precision. */
+export type TaskEvent =
+  | { type: "start"; task: Task; ts: number }
+  | { type: "status"; task: Task; ts: number; status: string }
+  | { type: "attr"; task: Task; ts: number; name: string; value: unknown; deleted: boolean }
+  | { type: "kill"; task: Task; ts: number; message: string | undefined; by: string | undefined }
+  | { type: "done"; task: Task; ts: number; outcome: Outcome };
+
+export type TaskListener = (event: TaskEvent) => void;
+
+/** A task's deadline: when it falls due (epoch ms), the timeout it came from, and the timer that enforces it. */
+export interface Deadline {
+  readonly at: number;
+  /** The `timeoutMs` that set this deadline: the task's own, or an ancestor's it inherited. */
+  readonly ms: number;
+  /** Undefined for a task that cannot be killed: its children still inherit the deadline. */
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
+  /** The task whose `timeoutMs` set it: this one, or the ancestor it inherited it from. */
+  readonly source: Task;
+}
+
+/** The installed extensions folded into one function per hook; a hook nobody installed is undefined, so the hot path pays one check. */
+export interface TaskHooks {
+  started: ((task: Task) => void) | undefined;
+  enter: (<R>(task: Task, run: () => R) => R) | undefined;
+  status: ((task: Task, text: string, ts: number) => void) | undefined;
+  ended: ((task: Task, error: unknown) => void) | undefined;
+}
+
+/**
+ * What a task, and the code that runs it, needs of the manager that owns it: its limits, its
+ * change counter, where events and hooks go, and the steps that begin, cancel and end tasks.
+ * The manager implements it; the task knows nothing else of the manager.
+ */
+export interface TaskOwner {
+  readonly maxHistory: number;
+  readonly maxAttrLength: number;
+  readonly maxStatusLength: number;
+  /** Bumped on every visible change of any of its tasks. */
+  rev: number;
+  readonly events: { readonly active: boolean; emit(event: TaskEvent): void };
+  /** The installed extensions' hooks; undefined while none is installed. */
+  readonly hooks: TaskHooks | undefined;
+  begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined, timeoutMs?: number): Task;
+  /** A free id for a task that asked for `id` by way of a decorator: `id` itself, or `id~2`, `id~3`… */
+  freeId(id: string): string;
+  cancel(tasks: readonly Task[], message: string | undefined, by: string | undefined): void;
+  outcomeOf(task: Task, error: unknown): Outcome;
+  finish(task: Task, outcome: Outcome, error?: unknown): void;
+  fault(task: Task | undefined, site: string, what: string, cause?: unknown): void;
+}
 
 /**
  * One tracked task: identity, attributes, bounded history and cancellation state.
@@ -64,7 +118,7 @@ export class Task implements TaskHandle {
   private idText: string | undefined;
 
   constructor(
-    readonly owner: ProcessManager,
+    readonly owner: TaskOwner,
     /** The caller's id, or undefined to use the generated id numbered `seq`. */
     id: string | undefined,
     readonly name: string,

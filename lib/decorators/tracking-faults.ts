@@ -1,5 +1,5 @@
 import { assignAttrs } from "../core/copy-attrs";
-import type { ProcessManager } from "../core/manager";
+import type { TaskOwner } from "../core/task";
 import type { Task } from "../core/task";
 import { idProblem } from "../core/task-id";
 import type { ParamSpec } from "./metadata";
@@ -22,7 +22,7 @@ type Fault = [site: string, what: string, cause?: unknown];
  * unusable id gives way to a generated one; an id a live task has becomes `id~2`… Undefined when
  * even that fails (no stack left, say): the method then runs untracked. Never throws.
  */
-export function beginDespiteFaults(plan: TrackingPlan, name: string, manager: ProcessManager, args: ArrayLike<unknown>, parent: Task | undefined): Task | undefined {
+export function beginDespiteFaults(plan: TrackingPlan, name: string, manager: TaskOwner, args: ArrayLike<unknown>, parent: Task | undefined): Task | undefined {
   const faults: Fault[] = [];
   try {
     let id = requestedId(plan, name, args, faults);

@@ -1,4 +1,4 @@
-import { defineManagerOption } from "../core/extension-options";
+import { defineManagerOption } from "../core/manager";
 import { disableOtel, enableOtel, type OtelOptions } from "./enable";
 
 declare module "../core/options" {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { TaskEvent } from "../../core/events";
+import type { TaskEvent } from "../../core/task";
 import type { ProcessManager } from "../../core/manager";
 import { EventRing, type RingEntry } from "./ring";
 import { eventText } from "./text";

@@ -1,4 +1,4 @@
-import type { TaskEvent } from "../../core/events";
+import type { TaskEvent } from "../../core/task";
 import { attrValueJson } from "../lists/attr-json";
 import { durationMs, fleetProcJson, procJson } from "../lists/entries";
 import { formatTime } from "../responses/time";
