@@ -2,6 +2,7 @@ import { now } from "./clock";
 import { CancelError } from "./errors";
 import { boundAttr, cutText } from "./bound";
 import { History } from "./history";
+import type { ManagerOptions } from "./options";
 import type { TaskHandle } from "./task-handle";
 import { taskIdOf } from "./task-id";
 import type { Wait, WaitLog } from "./waits";
@@ -66,6 +67,10 @@ export interface TaskOwner {
   readonly maxStatusLength: number;
   /** Bumped on every visible change of any of its tasks. */
   rev: number;
+  /** The options the waits of its tasks follow (see waits.ts). */
+  readonly options: Readonly<Pick<ManagerOptions, "waits" | "waitHistoryMs">>;
+  /** Where the time of its tasks' waits is counted. */
+  readonly stats: { waited(name: string, kind: string, ms: number): void };
   readonly events: { readonly active: boolean; emit(event: TaskEvent): void };
   /** The installed extensions' hooks; undefined while none is installed. */
   readonly hooks: TaskHooks | undefined;
