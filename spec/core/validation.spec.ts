@@ -30,7 +30,7 @@ describe("schema validation", () => {
   it("has build-time code for every schema the package's modules declare", () => {
     const generated = require(join(lib, "core", "validators.generated.js")) as { byJson: Record<string, string> };
     const { registeredSchemas } = require(join(lib, "core", "validation.js")) as typeof import("../../lib/core/validation");
-    for (const file of ["index", "cli/program", "cli/connect", "http/inputs", "wire/schemas", "client/client"]) require(join(lib, file));
+    for (const file of ["index", "cli/program", "cli/connect", "http/inputs/checks", "wire/schemas", "client/client"]) require(join(lib, file));
     const missing = [...registeredSchemas().keys()].filter((json) => generated.byJson[json] === undefined);
     expect(missing).to.deep.equal([]);
   });
