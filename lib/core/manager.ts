@@ -184,17 +184,23 @@ export class ProcessManager implements TaskOwner {
    * name something: an empty one throws a TypeError rather than kill everything.
    * `textOf` says how an attribute compares (default: a string as it is, anything else as JSON);
    * the HTTP layer passes the text its list shows, so a DELETE kills what the same GET lists.
+   * `allowed`, when given, says which selected tasks the caller may kill; the others are refused too.
    * @example manager.killWhere({ name: "GET /report", attrs: { tenant: "acme" } }, "report storm", "ops")
    */
-  killWhere(filter: TaskFilter, message?: string, by?: string, textOf?: AttrText): KillWhereResult {
+  killWhere(filter: TaskFilter, message?: string, by?: string, textOf?: AttrText, allowed?: (task: { readonly id: string; readonly name: string }) => boolean): KillWhereResult {
     checkTaskFilter(filter);
     if (isEmptyFilter(filter)) throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
     const matches = taskMatcher(filter, textOf);
     // Matched first, killed after: a kill changes statuses, and so what a status filter selects.
     const selected = Array.from(this.live.values()).filter(matches);
     const result: KillWhereResult = { cancelled: [], refused: [] };
-    for (const task of selected) (task.forbidCancel ? result.refused : result.cancelled).push(task.id);
-    this.cancel(selected.filter((task) => !task.forbidCancel), message, by);
+    const killed: Task[] = [];
+    for (const task of selected) {
+      const refused = task.forbidCancel || (allowed !== undefined && !allowed(task));
+      (refused ? result.refused : result.cancelled).push(task.id);
+      if (!refused) killed.push(task);
+    }
+    this.cancel(killed, message, by);
     return result;
   }
 

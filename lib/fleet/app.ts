@@ -5,6 +5,7 @@ import { Cors } from "../http/access/cors";
 import { EventHub, replayOptions } from "../http/events/hub";
 import { allowedMethods, noMatch } from "../http/app";
 import { guard } from "../http/access/guard";
+import { requires, whoamiRoute, type Right } from "../http/access/rights";
 import type { ApiRequest, Handler } from "../http/responses/handler";
 import { HostCheck } from "../http/access/host-check";
 import { wantsStringAttrs } from "../http/original-clients";
@@ -41,21 +42,25 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   let hub: EventHub<FleetEvent> | undefined;
   hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
-  const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
+  const get = (path: string, right: Right | undefined, route: Handler) => {
+    const handler = right === undefined ? route : requires(right, route);
+    app.get(path, handler as never).head(path, handler as never);
+  };
 
   app.use(webPageMiddleware() as never);
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
   const strings = (req: ApiRequest) => wantsStringAttrs(config.stringAttrs, req);
-  get("/procs", fleetListRoute(reader, strings));
+  get("/procs", "read", fleetListRoute(reader, strings));
   app.delete("/procs", fleetKillWhereRoute(reader, config) as never);
-  get("/procs/finished", fleetFinishedRoute(reader, strings));
-  app.get("/procs/events", eventsRoute(hub) as never);
-  get("/instances", instancesRoute(reader));
+  get("/procs/finished", "read", fleetFinishedRoute(reader, strings));
+  app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
+  get("/instances", "read", instancesRoute(reader));
+  get("/whoami", undefined, whoamiRoute());
   for (const path of ["/procs/:a", "/procs/:a/:b", "/procs/:a/:b/:c"]) {
-    get(path, fleetTaskRoute(reader, "task", config, strings));
+    get(path, "read", fleetTaskRoute(reader, "task", config, strings));
     app.delete(path, fleetTaskRoute(reader, "kill", config) as never);
   }
-  get("/stats", fleetStatsRoute(reader));
+  get("/stats", "read", fleetStatsRoute(reader));
 
   const closeStreams = () => hub.close();
   return {

@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import type { ProcessManager } from "../core/manager";
-import { toHttpError } from "../http/responses/http-error";
+import { Grant } from "../http/access/rights";
+import { HttpError, toHttpError } from "../http/responses/http-error";
 import { fleetProcJson } from "../http/lists/entries";
 import { serverTime } from "../http/responses/respond";
 import { historyJson } from "../http/routes/history";
@@ -49,12 +50,12 @@ export class ControlServer {
     switch (request.op) {
       case "kill":
         try {
-          return killTask(this.manager, needId(request, shown), request.message === "" ? undefined : request.message, request.by ?? `unknown@${this.instance}`, shown);
+          return killTask(this.manager, needId(request, shown), request.message === "" ? undefined : request.message, request.by ?? `unknown@${this.instance}`, shown, scopeOf(request));
         } catch (error) {
           throw error instanceof CancelForbiddenError ? new CancelForbiddenError(shown) : error;
         }
       case "killWhere":
-        return killWhereOnInstance(this.manager, request, request.by ?? `unknown@${this.instance}`);
+        return killWhereOnInstance(this.manager, request, request.by ?? `unknown@${this.instance}`, scopeOf(request));
       case "task": {
         const task = this.manager.get(needId(request, shown));
         if (task === undefined) throw new TaskNotFoundError(shown);
@@ -70,6 +71,16 @@ export class ControlServer {
       case "stats":
         return `{"stats":${JSON.stringify(wireStats(this.manager))},"serverTime":"${serverTime()}"}`;
     }
+  }
+}
+
+/** The kill rights the caller sent (its token's, when limited to names); a malformed list is a 400. */
+function scopeOf(request: FleetRequest): Grant | undefined {
+  if (request.can === undefined) return undefined;
+  try {
+    return Grant.parse(request.by ?? "", request.can, "can");
+  } catch (error) {
+    throw new HttpError(400, (error as Error).message);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ProcessManager } from "../core/manager";
+import type { Grant } from "../http/access/rights";
 import { compile } from "../core/validation";
 import { queryFilter } from "../http/lists/filters";
 import type { Query } from "../http/inputs/checks";
@@ -36,10 +37,11 @@ const validateAnswer = compile<InstanceKilledWhere>({ type: "object", required: 
  * The instance's side: checks the filter as `DELETE /procs/?…` does (a 400 without one), runs
  * `manager.killWhere` comparing attributes as the list shows them, and answers its ids, bounded.
  */
-export function killWhereOnInstance(manager: ProcessManager, request: FleetRequest, by: string): string {
+export function killWhereOnInstance(manager: ProcessManager, request: FleetRequest, by: string, scope?: Grant): string {
   const query = request.query ?? {};
   checkKillQuery(query);
-  const { cancelled, refused } = manager.killWhere(queryFilter(query), request.message === "" ? undefined : request.message, by, attrText);
+  const allowed = scope === undefined ? undefined : (task: { name: string }) => scope.mayKill(task.name);
+  const { cancelled, refused } = manager.killWhere(queryFilter(query), request.message === "" ? undefined : request.message, by, attrText, allowed);
   let budget = MAX_IDS_BYTES;
   let omitted = 0;
   const fit = (ids: string[]) =>
@@ -60,10 +62,10 @@ export function killWhereOnInstance(manager: ProcessManager, request: FleetReque
  * answer within the reader's timeout is named in `unanswered`, never guessed at.
  * Throws a 400 HttpError for a missing or bad filter before anything is sent.
  */
-export async function fleetKillWhere(reader: FleetReader, query: Query, message: string | undefined, by: string): Promise<FleetKilledWhere> {
+export async function fleetKillWhere(reader: FleetReader, query: Query, message: string | undefined, by: string, can?: string[]): Promise<FleetKilledWhere> {
   checkKillQuery(query);
   const up = (await reader.instances()).filter((i) => i.state === "up").map((i) => i.instance);
-  const fields = { query: query as Record<string, string | string[]>, by, ...(message === undefined ? {} : { message }) };
+  const fields = { query: query as Record<string, string | string[]>, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }) };
   const answers = await Promise.all(up.map((instance) => reader.ask(instance, "killWhere", fields).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
   const out: FleetKilledWhere = { cancelled: [], refused: [], unanswered: [] };
   let omitted = 0;

@@ -17,10 +17,12 @@ export interface FleetRequest {
   by?: string;
   /** killWhere: the list's filters, as the query of `DELETE /procs/?name=…&status=…&attr.<k>=<v>`. */
   query?: Record<string, string | string[]>;
+  /** kill, killWhere: the caller's kill rights when limited to task names (`cancel:Reports.*`); absent, any task. */
+  can?: string[];
 }
 
 /** What a caller fills in of a request (the rest is the routing's). */
-export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query">;
+export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can">;
 
 /** The answer: an HTTP-like status and the body (wire JSON) or an error message. */
 export interface FleetReply {
@@ -42,6 +44,7 @@ export const validateRequest = ajv.compile<FleetRequest>({
     id: { type: "string", minLength: 1, maxLength: 256 },
     message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
     by: { type: "string", maxLength: 300 },
+    can: { type: "array", minItems: 1, maxItems: 64, items: { type: "string", maxLength: 1100 } },
     // The instance checks it again as the HTTP route does (killQuery); this bounds its size first.
     query: {
       type: "object",

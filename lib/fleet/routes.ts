@@ -5,6 +5,7 @@ import { HttpError } from "../http/responses/http-error";
 import { checkQuery, decodeId, readKillMessage } from "../http/inputs/checks";
 import { checkKillQuery, killedWhereJson } from "../http/routes/kill-where";
 import { killRequester } from "../http/access/kill-access";
+import { grantOf, requireSomeKill } from "../http/access/rights";
 import type { HttpConfig } from "../http/options";
 import { sendJsonText, serverTime } from "../http/responses/respond";
 import type { WireFinishedProc, WireNameStats } from "../wire/shapes";
@@ -13,7 +14,7 @@ import { parseFleetId, type FleetTaskId } from "./fleet-id";
 import { fleetKillWhere } from "./kill-where";
 import { readProcs } from "./list";
 import { attrText } from "../client/filter";
-import type { FleetOp, FleetReply } from "./protocol";
+import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import { mergeStats } from "./stats";
 
@@ -115,9 +116,10 @@ export function fleetStatsRoute(reader: FleetReader): Handler {
 export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig): Handler {
   return fleetHandle(async (req, res) => {
     const by = fleetRequester(req, config);
+    requireSomeKill(req);
     checkKillQuery(req.query);
     const reason = await readKillMessage(req);
-    const killed = await fleetKillWhere(reader, req.query, reason, by);
+    const killed = await fleetKillWhere(reader, req.query, reason, by, grantOf(req).killScope);
     let fields = `"cancelled":${JSON.stringify(killed.cancelled)},"refused":${JSON.stringify(killed.refused)}`;
     if (killed.omitted !== undefined) fields += `,"omitted":${killed.omitted}`;
     sendJsonText(res, 200, killedWhereJson(`${fields},"unanswered":${JSON.stringify(killed.unanswered)}`, reason));
@@ -137,11 +139,13 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
     if (found.history) op = "history";
     checkQuery("noQuery", req.query);
     const fleetId = `${task.instance}/${task.id}`;
-    let fields: { id: string; message?: string; by?: string } = { id: task.id };
+    let fields: FleetFields = { id: task.id };
     if (op === "kill") {
       const by = fleetRequester(req, config!);
+      requireSomeKill(req);
       const message = await readKillMessage(req);
-      fields = { ...fields, by, ...(message === undefined ? {} : { message }) };
+      const can = grantOf(req).killScope;
+      fields = { ...fields, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }) };
     }
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);

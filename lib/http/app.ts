@@ -7,6 +7,7 @@ import { Cors } from "./access/cors";
 import { EventHub, managerEvents, replayOptions } from "./events/hub";
 import { finishedSource, FilteredLists, liveSource } from "./lists/filtered";
 import { guard } from "./access/guard";
+import { requires, whoamiRoute, type Right } from "./access/rights";
 import { HostCheck } from "./access/host-check";
 import type { ApiRequest, Handler } from "./responses/handler";
 import { HttpError } from "./responses/http-error";
@@ -52,7 +53,11 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   const { manager } = config;
   const hub = new EventHub(managerEvents(manager), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
-  const get = (path: string, handler: Handler) => app.get(path, handler as never).head(path, handler as never);
+  // Each GET route names the right it needs (see access/rights); kills check theirs per task.
+  const get = (path: string, right: Right | undefined, route: Handler) => {
+    const handler = right === undefined ? route : requires(right, route);
+    app.get(path, handler as never).head(path, handler as never);
+  };
 
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
@@ -66,16 +71,17 @@ export function createApp(options: AppOptions = {}): ProclistApp {
     return { cache: new ProcListCache(manager, source.entry), filtered: new FilteredLists(source) };
   });
   const finished = [false, true].map((stringAttrs) => new FilteredLists(finishedSource(manager, stringAttrs)));
-  get("/procs", listRoute((req) => live[Number(strings(req))], gate));
+  get("/procs", "read", listRoute((req) => live[Number(strings(req))], gate));
   app.delete("/procs", killWhereRoute(manager, config) as never);
-  get("/procs/finished", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
-  app.get("/procs/events", eventsRoute(hub) as never);
-  get("/procs/:id", taskRoute(manager, strings));
+  get("/procs/finished", "read", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
+  app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
+  get("/procs/:id", "read", taskRoute(manager, strings));
   app.delete("/procs/:id", killRoute(manager, config) as never);
-  get("/procs/:id/history", historyRoute(manager, config.traceUrl));
-  get("/stats", statsRoute(manager));
+  get("/procs/:id/history", "read", historyRoute(manager, config.traceUrl));
+  get("/stats", "read", statsRoute(manager));
+  get("/whoami", undefined, whoamiRoute());
   const metrics = config.metrics === undefined ? undefined : metricsSource(manager, config.metrics);
-  if (metrics !== undefined) get("/metrics", metricsRoute(metrics));
+  if (metrics !== undefined) get("/metrics", "read", metricsRoute(metrics));
 
   return {
     polka: app,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../core/validation";
+import { Grant } from "./access/rights";
 import { checkMetrics, type MetricsOptions } from "../metrics/register";
 import { STRING_ATTRS_MODES, type StringAttrsMode } from "./original-clients";
 
@@ -11,9 +12,12 @@ export interface AppOptions {
   /**
    * Requires `Authorization: Bearer <token>` on every request. A string is one token; an object
    * maps labels to tokens (`{ alice: "…", ci: "…" }`), and the label is recorded with each kill.
+   * A token given as `{ token, can }` has only the rights listed: `read`, `cancel`, `force`,
+   * `profile`, `audit`, and `cancel:<glob>` / `force:<glob>` for task names matching the glob
+   * (`{ alice: { token: "…", can: ["read", "cancel:Reports.*"] } }`); a plain string has them all.
    * Default: the `PROCLIST_TOKEN` environment variable, else no token.
    */
-  token?: string | Record<string, string> | undefined;
+  token?: string | Record<string, string | ScopedToken> | undefined;
   /** Origins allowed to read and call the API from a browser, e.g. `["http://localhost:5173"]`. No wildcard. Default none. */
   cors?: string[] | undefined;
   /**
@@ -70,6 +74,13 @@ export interface AppOptions {
   stringAttrs?: StringAttrsMode | undefined;
 }
 
+/** A token with only some rights: `{ token: "…", can: ["read", "cancel:Reports.*"] }`. */
+export interface ScopedToken {
+  token: string;
+  /** `read`, `cancel`, `force`, `profile`, `audit`, `cancel:<glob>`, `force:<glob>`. */
+  can: string[];
+}
+
 /** Options of `serve()`: the app's, plus where to listen. */
 export interface ServeOptions extends AppOptions {
   /** Default "127.0.0.1": loopback only. */
@@ -87,6 +98,8 @@ export interface AppConfig extends HttpConfig {
 export interface HttpConfig {
   /** label → token; the label is "" for a single unlabelled token. */
   tokens: ReadonlyMap<string, string>;
+  /** label → the token's rights. */
+  grants: ReadonlyMap<string, Grant>;
   cors: ReadonlySet<string>;
   protectedMode: boolean;
   allowedHosts: ReadonlySet<string>;
@@ -105,12 +118,8 @@ export interface HttpConfig {
 
 const appProperties = {
   manager: { type: "object" },
-  token: {
-    anyOf: [
-      { type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" },
-      { type: "object", minProperties: 1, additionalProperties: { type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" } },
-    ],
-  },
+  // The labelled form is checked entry by entry in tokenConfig, to name what is wrong.
+  token: { anyOf: [{ type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" }, { type: "object", minProperties: 1 }] },
   cors: { type: "array", items: { type: "string", pattern: "^https?://[^/*\\s]+$" } },
   protectedMode: { type: "boolean" },
   allowedHosts: { type: "array", items: { type: "string", pattern: "^[^\\s/:@]+$", maxLength: 253 } },
@@ -155,8 +164,10 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
   checkApp(options);
   checkManager(options.manager);
   if (typeof options.metrics === "object") checkMetrics(options.metrics);
+  const { tokens, grants } = tokenConfig(options.token ?? envToken());
   return {
-    tokens: tokenMap(options.token ?? envToken()),
+    tokens,
+    grants,
     cors: new Set(options.cors ?? []),
     protectedMode: options.protectedMode ?? true,
     allowedHosts: new Set((options.allowedHosts ?? []).map((host) => host.toLowerCase())),
@@ -206,8 +217,38 @@ function envToken(): string | undefined {
   return token;
 }
 
-function tokenMap(token: string | Record<string, string> | undefined): Map<string, string> {
-  if (token === undefined) return new Map();
-  if (typeof token === "string") return new Map([["", token]]);
-  return new Map(Object.entries(token));
+/**
+ * Tokens and their rights by label. Refuses (TypeError naming the entry) an empty or blank token,
+ * a scoped one without `token` or with an unknown right, and two labels sharing one token value
+ * (the server could not tell who called).
+ */
+function tokenConfig(token: string | Record<string, unknown> | undefined): { tokens: Map<string, string>; grants: Map<string, Grant> } {
+  const tokens = new Map<string, string>();
+  const grants = new Map<string, Grant>();
+  if (token === undefined) return { tokens, grants };
+  if (typeof token === "string") {
+    tokens.set("", token);
+    grants.set("", Grant.full());
+    return { tokens, grants };
+  }
+  const owners = new Map<string, string>();
+  for (const [label, entry] of Object.entries(token)) {
+    const where = `token.${label}`;
+    const scoped = typeof entry === "object" && entry !== null && !Array.isArray(entry);
+    const value = scoped ? (entry as { token?: unknown }).token : entry;
+    const at = scoped ? `${where}.token` : where;
+    if (typeof value !== "string") throw new TypeError(`invalid option "${at}": must be a string token, got ${value === null ? "null" : typeof value}`);
+    if (value === "") throw new TypeError(`invalid option "${at}": the token is empty`);
+    if (value.length > 4096 || /\s/.test(value)) throw new TypeError(`invalid option "${at}": a token is 1-4096 characters without spaces or line breaks`);
+    if (scoped) {
+      const extra = Object.keys(entry).find((key) => key !== "token" && key !== "can");
+      if (extra !== undefined) throw new TypeError(`invalid option "${where}": unknown field ${JSON.stringify(extra)}; a scoped token is { token, can }`);
+    }
+    const other = owners.get(value);
+    if (other !== undefined) throw new TypeError(`invalid option "token": "${other}" and "${label}" have the same token; each label needs its own, or kills could not say who asked`);
+    owners.set(value, label);
+    tokens.set(label, value);
+    grants.set(label, scoped ? Grant.parse(label, (entry as { can?: unknown }).can, `${where}.can`) : Grant.full(label));
+  }
+  return { tokens, grants };
 }

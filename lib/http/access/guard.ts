@@ -13,7 +13,7 @@ import { sendError } from "../responses/respond";
  * The middleware in front of every route: in protected mode with no token, remote peers are
  * refused and loopback ones get the DNS-rebinding check; CORS headers for listed origins;
  * preflights (which a browser sends without credentials, so before the token check); then the
- * bearer token.
+ * bearer token, and the rights it carries (each route then asks for its own: see `requires`).
  */
 export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
   const checkHosts = config.protectedMode && !tokens.enabled;
@@ -39,6 +39,7 @@ export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: 
     if (tokens.enabled) {
       try {
         req.tokenLabel = tokens.check(req);
+        req.grant = config.grants.get(req.tokenLabel);
       } catch (error) {
         return sendError(res, error);
       }

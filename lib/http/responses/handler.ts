@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Query } from "../inputs/checks";
+import type { Grant } from "../access/rights";
 import { sendError } from "./respond";
 
 /** A request as polka hands it over, plus what the guard learned. */
@@ -10,6 +11,8 @@ export interface ApiRequest extends IncomingMessage {
   path: string;
   /** The label of the bearer token the request carried ("" unlabelled), when tokens are on. */
   tokenLabel?: string;
+  /** What that token may do, when tokens are on (see access/rights). */
+  grant?: Grant;
 }
 
 export type Handler = (req: ApiRequest, res: ServerResponse) => void | Promise<void>;

@@ -4,6 +4,7 @@ import { handle, type Handler } from "../responses/handler";
 import { HttpError } from "../responses/http-error";
 import { checkQuery, readKillMessage, type Query } from "../inputs/checks";
 import { killRequester } from "../access/kill-access";
+import { grantOf, requireSomeKill } from "../access/rights";
 import type { AppConfig } from "../options";
 import { sendJsonText, serverTime } from "../responses/respond";
 import { attrText } from "../lists/attrs";
@@ -11,15 +12,18 @@ import { attrText } from "../lists/attrs";
 /**
  * `DELETE /procs/?name=…&status=…&attr.<key>=<value>` with an optional body `{ "message": "…" }`:
  * cancels every live task the list's filters select (and their live descendants), answering
- * `{ cancelled: [ids], refused: [ids] }` (refused: started with forbidCancel). Without a filter it
+ * `{ cancelled: [ids], refused: [ids] }` (refused: started with forbidCancel, or named outside what the
+ * token may cancel). Without a filter it
  * answers 400 and kills nothing: a bare DELETE on the list is a mistake, not a kill-all.
  */
 export function killWhereRoute(manager: ProcessManager, config: AppConfig): Handler {
   return handle(async (req, res) => {
     const by = killRequester(req, config);
+    requireSomeKill(req);
     checkKillQuery(req.query);
     const reason = await readKillMessage(req);
-    const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText);
+    const grant = grantOf(req);
+    const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText, (task) => grant.mayKill(task.name));
     sendJsonText(res, 200, killedWhereJson(`"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`, reason));
   });
 }

@@ -5,6 +5,7 @@ import { HttpError } from "../responses/http-error";
 import { checkQuery, decodeId, readKillMessage } from "../inputs/checks";
 import type { AppConfig } from "../options";
 import { killRequester } from "../access/kill-access";
+import { grantOf, requireKill, requireSomeKill, type Grant } from "../access/rights";
 import { sendJsonText, serverTime } from "../responses/respond";
 
 /**
@@ -15,20 +16,23 @@ import { sendJsonText, serverTime } from "../responses/respond";
 export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
   return handle(async (req, res) => {
     const by = killRequester(req, config);
+    requireSomeKill(req);
     const id = decodeId(req.params.id);
     checkQuery("noQuery", req.query);
-    sendJsonText(res, 200, killTask(manager, id, await readKillMessage(req), by));
+    sendJsonText(res, 200, killTask(manager, id, await readKillMessage(req), by, id, grantOf(req)));
   });
 }
 
 /**
  * Kills a live task and answers the `WireKilled` JSON, naming the task `shownId` (the fleet's
- * `<instance>/<id>`). Throws TaskNotFoundError, CancelForbiddenError, or a 404 for a task already ended.
+ * `<instance>/<id>`). Throws TaskNotFoundError, CancelForbiddenError, a 404 for a task already
+ * ended, or a 403 when `grant` may not kill a task of its name.
  */
-export function killTask(manager: ProcessManager, id: string, reason: string | undefined, by: string, shownId = id): string {
+export function killTask(manager: ProcessManager, id: string, reason: string | undefined, by: string, shownId = id, grant?: Grant): string {
   const task = manager.get(id);
   if (task !== undefined && !task.running) throw new HttpError(404, `task ${JSON.stringify(shownId)} already ended (${task.outcome})`);
   if (task === undefined) throw new TaskNotFoundError(shownId);
+  if (grant !== undefined) requireKill(grant, shownId, task.name);
   manager.kill(id, reason, by);
   // A second kill changes nothing: answer with the message in force, the first one.
   const inForce = task.cancel?.reason;

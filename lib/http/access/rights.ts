@@ -1,0 +1,126 @@
+import type { IncomingMessage } from "node:http";
+import { handle, type Handler } from "../responses/handler";
+import { HttpError } from "../responses/http-error";
+import { sendJsonText, serverTime } from "../responses/respond";
+
+/**
+ * What a token may do. `read`: every list, task, history, event stream, stats and metrics.
+ * `cancel` / `force`: kill (plainly / forced), every task or, as `cancel:<glob>`, tasks whose name
+ * matches (`*` any run of characters, `?` one). `profile`: CPU profiles. `audit`: the audit log.
+ */
+export const RIGHTS = ["read", "cancel", "force", "profile", "audit"] as const;
+export type Right = (typeof RIGHTS)[number];
+
+type KillRight = "cancel" | "force";
+
+/** A token's rights, parsed once at start. A plain string token, and a server without tokens, have them all. */
+export class Grant {
+  private constructor(
+    /** The token's label ("" for a single unlabelled token or none). */
+    readonly label: string,
+    /** The rights as configured, e.g. `["read", "cancel:Reports.*"]`. */
+    readonly can: readonly string[],
+    private readonly plain: ReadonlySet<Right>,
+    private readonly globs: ReadonlyMap<KillRight, readonly RegExp[]>,
+  ) {}
+
+  /** Every right. */
+  static full(label = ""): Grant {
+    return new Grant(label, RIGHTS, new Set(RIGHTS), new Map());
+  }
+
+  /** Parses a `can` list; a TypeError names `where` and the entry that is wrong. */
+  static parse(label: string, can: unknown, where: string): Grant {
+    if (!Array.isArray(can) || can.length === 0) throw new TypeError(`invalid option "${where}": must list at least one right (${RIGHTS.join(", ")}, cancel:<glob>, force:<glob>)`);
+    const plain = new Set<Right>();
+    const globs = new Map<KillRight, RegExp[]>();
+    for (const entry of can) {
+      if (typeof entry !== "string") throw new TypeError(`invalid option "${where}": a right must be a string, got ${JSON.stringify(entry)}`);
+      const colon = entry.indexOf(":");
+      const right = colon < 0 ? entry : entry.slice(0, colon);
+      if (colon >= 0 && (right === "cancel" || right === "force")) {
+        const glob = entry.slice(colon + 1);
+        if (glob === "") throw new TypeError(`invalid option "${where}": "${entry}" has an empty name pattern; write "${right}" for every task`);
+        globs.set(right, [...(globs.get(right) ?? []), globRegExp(glob)]);
+      } else if ((RIGHTS as readonly string[]).includes(entry)) {
+        plain.add(entry as Right);
+      } else {
+        throw new TypeError(`invalid option "${where}": unknown right ${JSON.stringify(entry.slice(0, 100))}; rights are ${RIGHTS.join(", ")}, cancel:<glob> and force:<glob>`);
+      }
+    }
+    return new Grant(label, [...can] as string[], plain, globs);
+  }
+
+  /** Whether the token holds `right` at all (for cancel and force: for every task or some names). */
+  has(right: Right): boolean {
+    return this.plain.has(right) || ((right === "cancel" || right === "force") && this.globs.has(right));
+  }
+
+  /** Whether the token may kill a task of this name (`force`: a forced kill). */
+  mayKill(name: string, force = false): boolean {
+    const right: KillRight = force ? "force" : "cancel";
+    return this.plain.has(right) || (this.globs.get(right) ?? []).some((glob) => glob.test(name));
+  }
+
+  /** The kill rights when they are limited to names (sent along with a fleet kill), else undefined. */
+  get killScope(): string[] | undefined {
+    if (this.plain.has("cancel") && this.plain.has("force")) return undefined;
+    return this.can.filter((c) => c === "cancel" || c === "force" || c.startsWith("cancel:") || c.startsWith("force:"));
+  }
+
+  /** Who the token is, for refusals: `token "alice"`, or `this token` when it has no label. */
+  get who(): string {
+    return this.label === "" ? "this token" : `token ${JSON.stringify(this.label)}`;
+  }
+}
+
+/** `*` any run of characters, `?` one; everything else literal; the whole name must match. */
+function globRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  return new RegExp(`^${body}$`);
+}
+
+const FULL = Grant.full();
+
+/** The grant the guard found for a request; full when the server has no tokens (protected mode governs then). */
+export function grantOf(req: IncomingMessage & { grant?: Grant | undefined }): Grant {
+  return req.grant ?? FULL;
+}
+
+/** Throws the 403 naming the missing right unless the request's token holds `right`. */
+export function requireRight(req: IncomingMessage & { grant?: Grant | undefined }, right: Right): void {
+  const grant = grantOf(req);
+  if (!grant.has(right)) throw new HttpError(403, `${grant.who} lacks the right "${right}"`);
+}
+
+/** Throws the 403 naming the missing right unless `grant` may kill a task named `name`. */
+export function requireKill(grant: Grant, shownId: string, name: string, force = false): void {
+  if (grant.mayKill(name, force)) return;
+  const right = force ? "force" : "cancel";
+  throw new HttpError(403, `${grant.who} lacks the right "${right}" for task ${JSON.stringify(shownId)} (named ${JSON.stringify(name.slice(0, 200))}); it has: ${grant.can.join(", ")}`);
+}
+
+/** Throws the 403 unless the request's token may kill some task at all: the check before any body is read. */
+export function requireSomeKill(req: IncomingMessage & { grant?: Grant | undefined }, force = false): void {
+  requireRight(req, force ? "force" : "cancel");
+}
+
+/**
+ * A route that needs `right`: the request is refused with a 403 naming it before `handler` runs.
+ * @example get("/procs/profile", requires("profile", profileRoute(manager)))
+ */
+export function requires(right: Right, handler: Handler): Handler {
+  return (req, res) => {
+    const grant = grantOf(req);
+    if (!grant.has(right)) return handle(() => requireRight(req, right))(req, res);
+    return handler(req, res);
+  };
+}
+
+/** `GET /whoami`: the token's label and rights (every right when the server has no token). Needs no right. */
+export function whoamiRoute(): Handler {
+  return handle((req, res) => {
+    const grant = grantOf(req);
+    sendJsonText(res, 200, `{"label":${JSON.stringify(grant.label)},"can":${JSON.stringify(grant.can)},"serverTime":"${serverTime()}"}`);
+  });
+}

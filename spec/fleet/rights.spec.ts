@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { joinFleet, ProcessManager, serveFleet, type FleetMembership, type ServedApi } from "../../lib";
+import { RedisServer } from "../../samples/redis-server";
+import { blocked, releaseAll, waitFor } from "../helpers";
+
+describe("serveFleet: scoped tokens", function () {
+  this.timeout(60_000);
+  let redis: RedisServer;
+  let api: ServedApi;
+  let membership: FleetMembership;
+  let pm: ProcessManager;
+  const token = { ops: "ops-token", reader: { token: "reader-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } };
+  before(async () => {
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    pm = new ProcessManager();
+    membership = await joinFleet({ redis: redis.url, service: "rights", instance: "i1", manager: pm, publishMs: 20 });
+    api = await serveFleet({ redis: redis.url, service: "rights", port: 0, token });
+  });
+  afterEach(async () => {
+    releaseAll();
+    await api.close();
+    await membership.leave();
+  });
+  const send = async (method: string, path: string, bearer: string) => {
+    const res = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${bearer}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  it("checks every route: a read token lists but gets 403 on DELETE; cancel:Reports.* kills only Reports tasks, by id and by filter", async () => {
+    for (const [id, name] of [["d1", "Reports.daily"], ["d2", "Reports.weekly"], ["c1", "Billing.charge"], ["c2", "Billing.charge"]]) void blocked(pm, id, { name, attrs: { tenant: "acme" } });
+    await waitFor("the tasks published", async () => ((await send("GET", "/procs/", "reader-token")).body.procs as unknown[]).length === 4);
+    const refused = await send("DELETE", "/procs/i1/d1", "reader-token");
+    expect(refused.status).to.equal(403);
+    expect(refused.body.error).to.contain('lacks the right "cancel"');
+    expect((await send("GET", "/whoami", "reports-token")).body).to.deep.include({ label: "reports", can: ["read", "cancel:Reports.*"] });
+    expect((await send("GET", "/instances", "reports-token")).status).to.equal(200);
+
+    expect((await send("DELETE", "/procs/i1/d1", "reports-token")).status).to.equal(200);
+    const other = await send("DELETE", "/procs/i1/c1", "reports-token");
+    expect(other.status).to.equal(403);
+    expect(other.body.error).to.contain('lacks the right "cancel" for task "i1/c1"');
+    expect(pm.get("c1")!.cancelling).to.equal(false);
+
+    const filtered = await send("DELETE", "/procs/?attr.tenant=acme", "reports-token");
+    expect(filtered.status).to.equal(200);
+    expect(filtered.body.cancelled).to.deep.equal(["i1/d2"]);
+    expect(filtered.body.refused).to.have.members(["i1/c1", "i1/c2"]);
+    expect(pm.get("c2")!.cancelling).to.equal(false);
+    expect(pm.get("d2")!.killedBy).to.equal("reports@fleet-api");
+  });
+});

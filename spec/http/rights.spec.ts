@@ -1,0 +1,143 @@
+import { expect } from "chai";
+import { request } from "node:http";
+import { createApp, type ProcessManager, type ServedApi } from "../../lib";
+import { blocked, releaseAll } from "../helpers";
+import { call, startApi } from "./http-helpers";
+
+const TOKENS = {
+  full: "full-token",
+  reader: { token: "reader-token", can: ["read"] },
+  canceller: { token: "canceller-token", can: ["cancel"] },
+  reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] },
+  forcer: { token: "forcer-token", can: ["force"] },
+  profiler: { token: "profiler-token", can: ["profile"] },
+  auditor: { token: "auditor-token", can: ["audit"] },
+};
+type Label = keyof typeof TOKENS;
+const LABELS = Object.keys(TOKENS) as Label[];
+const bearer = (label: Label) => ({ authorization: `Bearer ${typeof TOKENS[label] === "string" ? TOKENS[label] : (TOKENS[label] as { token: string }).token}` });
+
+/** The status of a request, read from its head (an event stream never ends by itself). */
+function statusOf(api: ServedApi, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const url = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
+      if (res.headers["content-type"]?.startsWith("text/event-stream")) {
+        resolve({ status: res.statusCode!, body: "" });
+        return void req.destroy();
+      }
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("scoped tokens", () => {
+  let api: ServedApi & { manager: ProcessManager };
+  let pm: ProcessManager;
+  beforeEach(async () => {
+    api = await startApi({ token: TOKENS, metrics: true });
+    pm = api.manager;
+  });
+  afterEach(async () => {
+    releaseAll();
+    await api.close();
+  });
+
+  describe("the allow/deny matrix: every route × every token", () => {
+    // [method, path, the right it needs]; paths with "%ID%" get a fresh task of the given name.
+    const routes: [string, string, string][] = [
+      ["GET", "/procs/", "read"],
+      ["HEAD", "/procs/", "read"],
+      ["GET", "/procs/?name=Reports.daily", "read"],
+      ["GET", "/procs/finished", "read"],
+      ["GET", "/procs/events", "read"],
+      ["GET", "/procs/%ID%", "read"],
+      ["GET", "/procs/%ID%/history", "read"],
+      ["GET", "/stats", "read"],
+      ["GET", "/metrics", "read"],
+      ["DELETE", "/procs/%ID%", "cancel"],
+      ["DELETE", "/procs/?name=Reports.daily", "cancel"],
+    ];
+    const holds = (label: Label, right: string) => label === "full" || (typeof TOKENS[label] === "object" && (TOKENS[label] as { can: string[] }).can.some((c) => c === right || c.startsWith(`${right}:`)));
+    let seq = 0;
+    for (const [method, path, right] of routes) {
+      it(`${method} ${path} needs "${right}"`, async () => {
+        for (const label of LABELS) {
+          const id = `r${++seq}`;
+          void blocked(pm, id, { name: "Reports.daily" });
+          const answer = await statusOf(api, method, path.replace("%ID%", id), bearer(label));
+          if (holds(label, right)) {
+            expect(answer.status, `${label}: ${answer.body}`).to.be.within(200, 299);
+          } else {
+            expect(answer.status, `${label}: ${answer.body}`).to.equal(403);
+            if (method !== "HEAD") expect(JSON.parse(answer.body).error).to.contain(`lacks the right "${right}"`);
+          }
+        }
+      });
+    }
+
+    it("GET /whoami answers every token its label and rights, and needs none", async () => {
+      for (const label of LABELS) {
+        const answer = await call(api, "GET", "/whoami", { headers: bearer(label) });
+        expect(answer.status).to.equal(200);
+        expect(answer.json.label).to.equal(label);
+        expect(answer.json.can).to.deep.equal(label === "full" ? ["read", "cancel", "force", "profile", "audit"] : (TOKENS[label] as { can: string[] }).can);
+      }
+      expect((await call(api, "GET", "/whoami")).status).to.equal(401);
+    });
+  });
+
+  it("cancel:Reports.* kills Reports.daily and not Billing.charge, and the refusal names the right", async () => {
+    void blocked(pm, "daily", { name: "Reports.daily" });
+    void blocked(pm, "charge", { name: "Billing.charge" });
+    const killed = await call(api, "DELETE", "/procs/daily", { headers: bearer("reports") });
+    expect(killed.status).to.equal(200);
+    expect(pm.get("daily")!.killedBy).to.equal("reports@127.0.0.1");
+    const refused = await call(api, "DELETE", "/procs/charge", { headers: bearer("reports"), body: JSON.stringify({ message: "no" }) });
+    expect(refused.status).to.equal(403);
+    expect(refused.json.error).to.equal('token "reports" lacks the right "cancel" for task "charge" (named "Billing.charge"); it has: read, cancel:Reports.*');
+    expect(pm.get("charge")!.running).to.equal(true);
+    expect(pm.get("charge")!.cancelling).to.equal(false);
+  });
+
+  it("a kill by filter with a scoped token kills only what the token may kill; the rest is refused", async () => {
+    for (const [id, name] of [["d1", "Reports.daily"], ["d2", "Reports.weekly"], ["c1", "Billing.charge"]]) void blocked(pm, id, { name, attrs: { tenant: "acme" } });
+    const answer = await call(api, "DELETE", "/procs/?attr.tenant=acme", { headers: bearer("reports") });
+    expect(answer.status).to.equal(200);
+    expect(answer.json.cancelled).to.have.members(["d1", "d2"]);
+    expect(answer.json.refused).to.deep.equal(["c1"]);
+    expect(pm.get("c1")!.cancelling).to.equal(false);
+  });
+
+  it("a server without tokens keeps every right (protected mode governs who reaches it)", async () => {
+    await api.close();
+    api = await startApi({ metrics: true });
+    pm = api.manager;
+    const whoami = await call(api, "GET", "/whoami");
+    expect(whoami.json).to.deep.include({ label: "", can: ["read", "cancel", "force", "profile", "audit"] });
+    void blocked(pm, "x", { name: "Billing.charge" });
+    expect((await call(api, "DELETE", "/procs/x")).status).to.equal(200);
+  });
+
+  describe("bad configuration is refused at start, naming it", () => {
+    const cases: [string, unknown, RegExp][] = [
+      ["an unknown right", { alice: { token: "a", can: ["read", "delete"] } }, /"token\.alice\.can": unknown right "delete"/],
+      ["an empty token", { alice: "" }, /"token\.alice": the token is empty/],
+      ["an empty scoped token", { alice: { token: "", can: ["read"] } }, /"token\.alice\.token": the token is empty/],
+      ["a token with a space", { alice: { token: "a b", can: ["read"] } }, /"token\.alice\.token": a token is 1-4096 characters without spaces/],
+      ["the same token twice", { alice: "same", bob: { token: "same", can: ["read"] } }, /"alice" and "bob" have the same token/],
+      ["no rights at all", { alice: { token: "a", can: [] } }, /"token\.alice\.can": must list at least one right/],
+      ["an empty glob", { alice: { token: "a", can: ["cancel:"] } }, /"token\.alice\.can": "cancel:" has an empty name pattern/],
+      ["a glob on a right that takes none", { alice: { token: "a", can: ["read:x"] } }, /unknown right "read:x"/],
+      ["an unknown field", { alice: { token: "a", can: ["read"], scope: 1 } }, /"token\.alice": unknown field "scope"/],
+    ];
+    for (const [what, token, message] of cases) {
+      it(`refuses ${what}`, () => {
+        expect(() => createApp({ token: token as never })).to.throw(TypeError, message);
+      });
+    }
+  });
+});
