@@ -1,4 +1,4 @@
-import type { RemoteProc, RemoteProcList } from "../client/types";
+import type { RemoteProc, RemoteProcList, RemoteWait } from "../client/types";
 import { formatDuration, formatStatus, formatValue, truncate } from "./format";
 
 /** One live task of one endpoint, with ages measured on the server's clock (no trust in ours). */
@@ -7,6 +7,8 @@ export interface Row {
   proc: RemoteProc;
   ageMs: number;
   statusAgeMs: number;
+  /** How long the task has waited on its oldest open operation (server clock); undefined when it waits on nothing. */
+  waitAgeMs?: number;
   /** Set when the endpoint is down: when (local epoch ms) it last answered, so the row is as of then. */
   asOf?: number;
 }
@@ -17,11 +19,34 @@ export interface Row {
  * different moments, on one instant, so that merged rows sort by true age.
  */
 export function rowsOf(endpoint: string, list: RemoteProcList, sinceMs = 0): Row[] {
-  return list.procs.map((proc) => ({ endpoint, proc, ageMs: list.serverTime - proc.procTime + sinceMs, statusAgeMs: list.serverTime - proc.statusTime + sinceMs }));
+  return list.procs.map((proc) => {
+    const row: Row = { endpoint, proc, ageMs: list.serverTime - proc.procTime + sinceMs, statusAgeMs: list.serverTime - proc.statusTime + sinceMs };
+    const oldest = oldestWait(proc);
+    if (oldest !== undefined) row.waitAgeMs = list.serverTime - oldest.since + sinceMs;
+    return row;
+  });
+}
+
+/** The task's longest open wait (the server lists them oldest first; checked here for any server). */
+function oldestWait(proc: RemoteProc): RemoteWait | undefined {
+  let oldest: RemoteWait | undefined;
+  for (const wait of proc.waits ?? []) if (oldest === undefined || wait.since < oldest.since) oldest = wait;
+  return oldest;
+}
+
+/**
+ * What a task waits on, as the WAITING ON column shows it: its longest wait and for how long
+ * (`fetch GET payments:443/charge · 38.2s`), and how many more it has; "" when none.
+ */
+export function waitCell(row: Row): string {
+  const oldest = oldestWait(row.proc);
+  if (oldest === undefined || row.waitAgeMs === undefined) return "";
+  const more = row.proc.waits!.length - 1;
+  return `${formatValue(oldest.kind)} ${formatValue(oldest.target)} · ${formatDuration(row.waitAgeMs)}${more > 0 ? ` (+${more})` : ""}`;
 }
 
 /** The orders `top` cycles through with `s`; `ls` uses the first. */
-export const SORTS = ["age", "status age", "id", "name", "status", "endpoint"] as const;
+export const SORTS = ["age", "status age", "id", "name", "status", "endpoint", "waiting"] as const;
 export type SortKey = (typeof SORTS)[number];
 
 const byText = (f: (r: Row) => string) => (a: Row, b: Row) => f(a).localeCompare(f(b));
@@ -29,6 +54,8 @@ const COMPARE: Record<SortKey, (a: Row, b: Row) => number> = {
   // Oldest first, as the original's monitor: a stuck task rises to the top and stays there.
   age: (a, b) => b.ageMs - a.ageMs,
   "status age": (a, b) => b.statusAgeMs - a.statusAgeMs,
+  // The longest wait first; tasks waiting on nothing after all that wait.
+  waiting: (a, b) => (b.waitAgeMs ?? -1) - (a.waitAgeMs ?? -1),
   id: byText((r) => r.proc.id),
   name: byText((r) => r.proc.name ?? ""),
   status: byText((r) => r.proc.status),
@@ -52,9 +79,9 @@ export function attrNames(rows: Row[]): string[] {
  * Header and cells of the task table shared by `ls` and `top`. Values longer than `maxValue` are
  * cut. `top` passes the columns found over all rows and asks for the cells of the visible ones only.
  */
-export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined) }, where = "ENDPOINT"): { head: string[]; cells: string[][] } {
-  const { attrs, named } = columns;
-  const head = [where, "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...attrs.map((a) => formatValue(a.toUpperCase()))];
+export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined), waiting: rows.some((r) => r.waitAgeMs !== undefined) }, where = "ENDPOINT"): { head: string[]; cells: string[][] } {
+  const { attrs, named, waiting } = columns;
+  const head = [where, "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...(waiting ? ["WAITING ON"] : []), ...attrs.map((a) => formatValue(a.toUpperCase()))];
   const cells = rows.map((r) => [
     formatValue(r.endpoint),
     truncate(formatValue(r.proc.id), maxValue),
@@ -62,6 +89,7 @@ export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNam
     formatDuration(r.ageMs),
     truncate(formatStatus(r.proc.status, r.proc.cancelling), maxValue),
     formatDuration(r.statusAgeMs),
+    ...(waiting ? [truncate(waitCell(r), Math.max(maxValue, 60))] : []),
     ...attrs.map((a) => (Object.hasOwn(r.proc.attrs, a) ? truncate(formatValue(r.proc.attrs[a]), maxValue) : "")),
   ]);
   return { head, cells };

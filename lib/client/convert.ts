@@ -22,6 +22,7 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   if (wire.traceId !== undefined) proc.traceId = wire.traceId;
   if (wire.spanId !== undefined) proc.spanId = wire.spanId;
   if (wire.instance !== undefined) proc.instance = wire.instance;
+  if (wire.waits !== undefined) proc.waits = wire.waits.map((wait, i) => ({ kind: wait.kind, target: wait.target, since: time(origin, wait.since, `${at}.waits.${i}.since`) }));
   return proc;
 }
 
@@ -51,6 +52,8 @@ export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
     dropped: wire.dropped ?? 0,
   };
   if (wire.traceUrl !== undefined) history.traceUrl = wire.traceUrl;
+  if (wire.waits !== undefined) history.waits = wire.waits.map((wait, i) => ({ ...wait, since: time(origin, wait.since, `waits.${i}.since`) }));
+  if (wire.droppedWaits !== undefined) history.droppedWaits = wire.droppedWaits;
   return history;
 }
 

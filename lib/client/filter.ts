@@ -6,6 +6,7 @@ export function toQuery(filter: ProcFilter): string {
   if (filter.name !== undefined) query.set("name", filter.name);
   if (filter.status !== undefined) query.set("status", filter.status);
   for (const [key, value] of Object.entries(filter.attrs ?? {})) query.set(`attr.${key}`, value);
+  if (filter.waiting !== undefined) query.set("waiting", filter.waiting);
   const text = query.toString();
   return text === "" ? "" : `?${text}`;
 }
@@ -17,6 +18,7 @@ export function matches(proc: RemoteProc, filter: ProcFilter): boolean {
   for (const [key, wanted] of Object.entries(filter.attrs ?? {})) {
     if (!Object.hasOwn(proc.attrs, key) || attrText(proc.attrs[key]) !== wanted) return false;
   }
+  if (filter.waiting !== undefined && !(proc.waits ?? []).some((wait) => filter.waiting === "*" || wait.kind === filter.waiting)) return false;
   return true;
 }
 

@@ -22,6 +22,21 @@ export interface RemoteProc {
   spanId?: string;
   /** From a fleet: the instance running the task (`id` is then `<instance>/<id>`). */
   instance?: string;
+  /** What the task is waiting on now, oldest first (`since` in epoch ms); absent when nothing. */
+  waits?: RemoteWait[];
+}
+
+/** One operation a task waits on: `fetch` `GET payments:443/charge` since a time (epoch ms). */
+export interface RemoteWait {
+  kind: string;
+  target: string;
+  since: number;
+}
+
+/** A finished wait kept in a task's history (one that lasted the server's `waitHistoryMs` or more). */
+export interface RemotePastWait extends RemoteWait {
+  durationMs: number;
+  outcome: "ok" | "error" | "aborted";
 }
 
 /** A finished task kept by a proclist server: how it ended, when, and who killed it. */
@@ -46,6 +61,10 @@ export interface RemoteHistory {
   dropped: number;
   /** The link to the task's trace, when the server has a `traceUrl` template and the task a trace. */
   traceUrl?: string;
+  /** The task's finished waits that lasted the server's `waitHistoryMs` or more, oldest first; absent while none did. */
+  waits?: RemotePastWait[];
+  /** Older such waits the server's per-task bound let go. */
+  droppedWaits?: number;
 }
 
 /** `task(id)`: one task, live or recently finished. */
@@ -88,6 +107,8 @@ export interface ProcFilter {
   status?: string | undefined;
   /** Attributes that must equal these values; a non-string value matches its JSON text (`42`, `true`). */
   attrs?: Record<string, string> | undefined;
+  /** Tasks waiting now on an operation of this kind (`fetch`, `http`, `redis`…), `*` for any. */
+  waiting?: string | undefined;
 }
 
 /** What `killWhere()` did on one server: the ids of the matching tasks now cancelling, and of those that cannot be killed. */

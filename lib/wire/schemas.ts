@@ -53,6 +53,15 @@ const historySchema = {
     serverTime: timeSchema,
     dropped: { type: "integer", minimum: 0 },
     traceUrl: { type: "string" },
+    waits: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["since", "kind", "target", "durationMs", "outcome"],
+        properties: { since: timeSchema, kind: { type: "string" }, target: { type: "string" }, durationMs: { type: "number", minimum: 0 }, outcome: { enum: ["ok", "error", "aborted"] } },
+      },
+    },
+    droppedWaits: { type: "integer", minimum: 0 },
   },
 } as const;
 

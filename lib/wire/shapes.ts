@@ -56,6 +56,20 @@ export interface WireHistory {
   dropped?: number;
   /** proclist: the link to the task's trace, when the server has a `traceUrl` template and the task a trace id. */
   traceUrl?: string;
+  /** proclist: the task's finished waits that lasted the server's `waitHistoryMs` or more, oldest first; absent while none did. */
+  waits?: WirePastWait[];
+  /** proclist: older such waits the per-task bound (100) let go. */
+  droppedWaits?: number;
+}
+
+/** A finished wait in a task's history: what it waited on, from when, how long, and how it ended. */
+export interface WirePastWait {
+  since: string;
+  kind: string;
+  target: string;
+  durationMs: number;
+  /** `ok`, `error` (the operation failed), `aborted` (a signal, a kill or a forced abort stopped it, or it was cut short). */
+  outcome: "ok" | "error" | "aborted";
 }
 
 export type WireOutcome = "ended" | "killed" | "aborted";

@@ -7,6 +7,7 @@ import type { Task } from "../../lib/core/task";
 import { RedisServer } from "../../samples/redis-server";
 import { listenOnLoopback, rejectionOf, waitFor } from "../helpers";
 import { call, startApi } from "../http/http-helpers";
+import { proclist } from "../cli/fixture";
 
 /** An upstream that holds every request until released: what a task waits on. */
 class HoldingServer {
@@ -190,6 +191,110 @@ describe("waits: what a task is waiting on", () => {
     expect(await rejectionOf(requested)).to.equal(reason);
     expect(abortWaits(tasks[2], reason)).to.deep.equal({ aborted: 0, unabortable: 1 });
     pm.kill(tasks[2].id);
+  });
+
+  describe("selecting, sorting and remembering waits", () => {
+    /** Three tasks: one waiting on a fetch, one on a waitOn("pg") started later, one on nothing. */
+    async function threeTasks(): Promise<{ settle: () => Promise<void> }> {
+      let releasePg!: () => void;
+      let releaseIdle!: () => void;
+      const fetching = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/charge?card=1`).then((r) => r.text()), { id: "fetching", name: "checkout" });
+      await waitFor("the fetch upstream", () => upstream.held.length === 1);
+      const querying = pm.run(() => waitOn("pg", "SELECT orders", new Promise<void>((resolve) => (releasePg = resolve))), { id: "querying", name: "report" });
+      const idle = pm.run(() => new Promise<void>((resolve) => (releaseIdle = resolve)), { id: "idle", name: "idle" });
+      return {
+        settle: async () => {
+          upstream.releaseAll();
+          releasePg();
+          releaseIdle();
+          await Promise.all([fetching, querying, idle]);
+        },
+      };
+    }
+
+    it("GET /procs/?waiting=<kind> lists only the tasks waiting on that kind now (* for any), and sort=waiting puts the oldest wait first", async () => {
+      const { settle } = await threeTasks();
+      const ids = async (query: string) => ((await call(api, "GET", `/procs/${query}`)).json.procs as { id: string }[]).map((p) => p.id);
+      expect(await ids("?waiting=fetch")).to.deep.equal(["fetching"]);
+      expect(await ids("?waiting=pg")).to.deep.equal(["querying"]);
+      expect((await ids("?waiting=fetch&waiting=pg")).sort()).to.deep.equal(["fetching", "querying"]);
+      expect((await ids("?waiting=*")).sort()).to.deep.equal(["fetching", "querying"]);
+      expect(await ids("?waiting=redis")).to.deep.equal([]);
+      expect(await ids("?sort=waiting")).to.deep.equal(["fetching", "querying", "idle"]);
+      expect((await call(api, "GET", "/procs/finished?waiting=fetch")).status).to.equal(400);
+      await settle();
+      expect(await ids("?waiting=*")).to.deep.equal([]);
+    });
+
+    it("proclist ls shows what each task waits on, the longest wait first with --waiting", async () => {
+      const { settle } = await threeTasks();
+      const label = `127.0.0.1:${api.port}`;
+      const all = await proclist(["ls", "-e", label]);
+      expect(all.code, all.stderr).to.equal(0);
+      const [head, ...rows] = all.stdout.trimEnd().split("\n").map((line) => line.split(/ {2,}/));
+      const column = head.indexOf("WAITING ON");
+      expect(column).to.be.above(head.indexOf("IN STATUS"));
+      const cells = Object.fromEntries(rows.map((r) => [r[1], r[column] ?? ""]));
+      expect(cells.fetching).to.match(new RegExp(`^fetch GET 127\\.0\\.0\\.1:${upstream.port}/charge · \\d`));
+      expect(cells.querying).to.match(/^pg SELECT orders · \d/);
+      const waiting = await proclist(["ls", "-e", label, "--waiting", "*", "--json"]);
+      expect(waiting.code, waiting.stderr).to.equal(0);
+      const listed = JSON.parse(waiting.stdout) as { id: string; waits: { kind: string; target: string; since: string }[] }[];
+      expect(listed.map((p) => p.id)).to.deep.equal(["fetching", "querying"]);
+      expect(listed[0].waits[0]).to.include({ kind: "fetch", target: `GET 127.0.0.1:${upstream.port}/charge` });
+      const pg = await proclist(["ls", "-e", label, "--waiting", "pg"]);
+      expect(pg.stdout).to.contain("querying").and.not.contain("fetching");
+      await settle();
+    });
+
+    it("keeps a wait that lasted waitHistoryMs or more in the task's history, with its duration and outcome; shorter ones only in the stats", async () => {
+      pm.setOptions({ waitHistoryMs: 50 });
+      const slow = pm.run(
+        async () => {
+          const quick = await waitOn("cache", "GET user:1", Promise.resolve("hit"));
+          const answer = await fetch(`http://127.0.0.1:${upstream.port}/slow?sig=abc`).then((r) => r.text());
+          await waitOn("pg", "SELECT 1", Promise.reject(new Error("connection reset"))).catch(() => undefined);
+          return [quick, answer];
+        },
+        { id: "slow", name: "slow" },
+      );
+      await waitFor("the fetch upstream", () => upstream.held.length === 1);
+      // Held until the wait is surely past 50 ms: the condition is the clock, not a sleep.
+      const since = Date.parse((await procs(api))[0].waits![0].since);
+      await waitFor("50 ms of waiting", () => Date.now() - since > 80);
+      upstream.releaseAll();
+      await slow;
+      const history = (await call(api, "GET", "/procs/slow/history")).json;
+      expect(history.history.map((h: { status: string }) => h.status)).to.deep.equal(["init", "ended"]);
+      expect(history.waits).to.have.length(1);
+      expect(history.waits[0]).to.include({ kind: "fetch", target: `GET 127.0.0.1:${upstream.port}/slow`, outcome: "ok" });
+      expect(history.waits[0].durationMs).to.be.at.least(50);
+      expect(Date.parse(history.waits[0].since)).to.be.closeTo(since, 1);
+      const stats = pm.stats.snapshot().find((s) => s.name === "slow")!;
+      expect(Object.keys(stats.waits!).sort()).to.deep.equal(["cache", "fetch", "pg"]);
+      expect(stats.waits!.fetch).to.include({ count: 1 });
+      expect(stats.waits!.fetch.totalMs).to.be.closeTo(history.waits[0].durationMs, 0.001);
+    });
+
+    it("records a failed wait's outcome as error and an aborted one as aborted", async () => {
+      pm.setOptions({ waitHistoryMs: 0 });
+      const controller = new AbortController();
+      const done = pm.run(
+        async () => {
+          await waitOn("pg", "SELECT 1", Promise.reject(new Error("connection reset"))).catch(() => undefined);
+          await fetch(`http://127.0.0.1:${upstream.port}/gone`, { signal: controller.signal }).catch(() => undefined);
+        },
+        { id: "failing", name: "failing" },
+      );
+      await waitFor("the fetch upstream", () => upstream.held.length === 1);
+      controller.abort();
+      await done;
+      const history = (await call(api, "GET", "/procs/failing/history")).json;
+      expect(history.waits.map((w: { kind: string; outcome: string }) => [w.kind, w.outcome])).to.deep.equal([
+        ["pg", "error"],
+        ["fetch", "aborted"],
+      ]);
+    });
   });
 
   describe("with a Redis client that publishes its commands (ioredis, real redis-server)", () => {

@@ -7,6 +7,7 @@ import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
 
 interface LsOptions extends ConnectionOptions, FilterOptions {
+  waiting?: string;
   json?: boolean;
   wide?: boolean;
 }
@@ -16,6 +17,7 @@ Examples:
   $ proclist ls                                   # tasks of 127.0.0.1:8081
   $ proclist ls -e api1:8081,api2:8081            # two servers in one table, oldest first
   $ proclist ls --status reading --attr method=GET
+  $ proclist ls --waiting fetch                   # tasks waiting on a fetch now, the longest wait first
   $ proclist ls --json | jq -r '.[] | select(.ageMs > 60000) | .id'
   $ proclist ls --redis redis://127.0.0.1:6379 --service orders   # every instance of a fleet
 
@@ -24,6 +26,7 @@ Exit codes: 0 listed (even if empty), 3 an endpoint or Redis unreachable (the ot
 /** Defines `proclist ls` on its command, which the program made with its name and summary. */
 export function registerLs(command: Command): void {
   withFilter(withConnection(command))
+    .option("--waiting <kind>", "only tasks waiting now on an operation of this kind (fetch, http, redis, mysql, or a waitOn kind; * for any), the longest wait first")
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
     .option("--wide", "do not cut long values")
     .addHelpText("after", EXAMPLES)
@@ -34,6 +37,7 @@ export function registerLs(command: Command): void {
 
 async function ls(options: LsOptions): Promise<number> {
   const filter = toFilter(options);
+  if (options.waiting !== undefined) filter.waiting = options.waiting;
   const answers = await askAll(await connectAll(options), (client) => client.processes(filter));
   const rows: Row[] = [];
   const now = performance.now();
@@ -45,7 +49,7 @@ async function ls(options: LsOptions): Promise<number> {
       code = EXIT.UNREACHABLE;
     }
   }
-  const sorted = sortRows(rows, "age");
+  const sorted = sortRows(rows, options.waiting === undefined ? "age" : "waiting");
   if (options.json === true) process.stdout.write(JSON.stringify(sorted.map(toJson), null, 2) + "\n");
   else if (sorted.length === 0) {
     if (code === EXIT.OK) process.stderr.write("no live tasks\n");

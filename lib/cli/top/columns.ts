@@ -1,6 +1,6 @@
 import stringWidth from "string-width";
 import { formatClock, formatDuration, formatStatus, formatValue, truncate } from "../format";
-import { attrNames, type Row } from "../rows";
+import { attrNames, waitCell, type Row } from "../rows";
 
 /** Longest value a cell shows before the widths are fitted. */
 const MAX_VALUE = 200;
@@ -24,6 +24,7 @@ export interface TopColumn {
 export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
   const named = rows.some((r) => r.proc.name !== undefined);
   const stale = rows.some((r) => r.asOf !== undefined);
+  const waiting = rows.some((r) => r.waitAgeMs !== undefined);
   return [
     { head: where, cell: (r) => formatValue(r.endpoint), priority: 9, dropFirst: true },
     { head: "ID", cell: (r) => formatValue(r.proc.id), priority: 0, floor: 10 },
@@ -31,6 +32,7 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
     { head: "AGE", cell: (r) => formatDuration(r.ageMs), priority: 0 },
     { head: "STATUS", cell: (r) => formatStatus(r.proc.status, r.proc.cancelling), priority: 0, floor: 16 },
     { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
+    ...(waiting ? [{ head: "WAITING ON", cell: waitCell, priority: 4, floor: 24 }] : []),
     ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatClock(r.asOf).slice(0, 8)), priority: 1 }] : []),
     ...attrNames(rows).map((a) => ({ head: formatValue(a.toUpperCase()), cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""), priority: 3, floor: 8 })),
   ];

@@ -12,6 +12,10 @@ const oneOrMany = { anyOf: [{ type: "string", maxLength: 1024 }, { type: "array"
 const one = (schema: object) => ({ type: "string", ...schema });
 const sortKeys = ["procTime", "statusTime", "id", "name", "status"];
 const sort = { enum: [...sortKeys, ...sortKeys.map((k) => "-" + k)] };
+// `waiting`: the oldest wait first, tasks waiting on nothing last (live tasks only).
+const liveSort = { enum: [...sort.enum, "waiting"] };
+// A wait kind (`fetch`, `http`, `redis`…), or `*` for any.
+const waiting = oneOrMany;
 const limit = one({ pattern: "^[0-9]{1,9}$" });
 
 /** Built once (at build time: see core/validation): read `.errors` right after a call. */
@@ -26,7 +30,7 @@ const validators = {
     type: "object",
     additionalProperties: false,
     patternProperties: { "^attr\\..+$": oneOrMany },
-    properties: { name: oneOrMany, status: oneOrMany, sort, limit },
+    properties: { name: oneOrMany, status: oneOrMany, waiting, sort: liveSort, limit },
   }),
   finishedQuery: compile({
     type: "object",

@@ -17,6 +17,7 @@ const FILTER_SLICE = 2048;
 export function filterInSlices(tasks: readonly Task[], query: Query, live: boolean): BuildStep<Task[]> {
   const matches = taskMatcher(queryFilter(query), attrText);
   const outcomes = asSet(query.outcome);
+  const kinds = asSet(query.waiting);
   const out: Task[] = [];
   let i = 0;
   return () => {
@@ -25,6 +26,7 @@ export function filterInSlices(tasks: readonly Task[], query: Query, live: boole
       if (live && !task.running) continue;
       if (!matches(task)) continue;
       if (outcomes !== undefined && (task.outcome === undefined || !outcomes.has(task.outcome))) continue;
+      if (kinds !== undefined && !waitsOnAny(task, kinds)) continue;
       out.push(task);
     }
     return i < tasks.length ? undefined : out;
@@ -40,6 +42,15 @@ export function queryFilter(query: Query): TaskFilter {
   return { name: query.name, status: query.status, attrs };
 }
 
+/** Whether the task waits now on an operation of one of `kinds` (`*`: of any kind). */
+function waitsOnAny(task: Task, kinds: ReadonlySet<string>): boolean {
+  const waits = task.waits;
+  if (waits === undefined) return false;
+  if (kinds.has("*")) return true;
+  for (const wait of waits) if (kinds.has(wait.kind)) return true;
+  return false;
+}
+
 function asSet(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   return new Set(typeof value === "string" ? [value] : value);
@@ -52,6 +63,8 @@ const keys: Record<string, (task: Task) => number | string> = {
   id: (t) => t.id,
   name: (t) => t.name,
   status: (t) => t.history.lastStatus,
+  // The oldest wait's start (waits are kept oldest first); a task waiting on nothing sorts last.
+  waiting: (t) => (t.waits === undefined ? Infinity : t.waits[0].since),
 };
 
 /** Tasks sorted at once before the sorted runs are merged, and elements handled per slice. */

@@ -1,5 +1,6 @@
 import type { ProcessManager } from "../../core/manager";
 import type { Task } from "../../core/task";
+import type { PastWait } from "../../core/waits";
 import { TaskNotFoundError } from "../../core/errors";
 import { handle, type Handler } from "../responses/handler";
 import { checkQuery, decodeId } from "../inputs/checks";
@@ -30,9 +31,21 @@ export function historyJson(task: Task, traceUrl?: string): string {
   });
   json += '],"serverTime":"' + serverTime() + '"';
   if (task.history.dropped > 0) json += ',"dropped":' + task.history.dropped;
+  const waits = task.waitLog;
+  if (waits !== undefined) json += ',"waits":' + pastWaitsJson(waits.waits) + (waits.dropped > 0 ? ',"droppedWaits":' + waits.dropped : "");
   const link = traceUrl === undefined ? undefined : traceLink(traceUrl, task.fields);
   if (link !== undefined) json += ',"traceUrl":' + JSON.stringify(link);
   return json + "}";
+}
+
+/** The task's finished waits that lasted `waitHistoryMs` or more, oldest first, as `WirePastWait`s. */
+function pastWaitsJson(waits: readonly PastWait[]): string {
+  let json = "[";
+  for (let i = 0; i < waits.length; i++) {
+    const wait = waits[i];
+    json += (i === 0 ? '{"since":"' : ',{"since":"') + formatTime(wait.since) + '","kind":' + JSON.stringify(wait.kind) + ',"target":' + JSON.stringify(wait.target) + ',"durationMs":' + Math.round(wait.durationMs * 1000) / 1000 + ',"outcome":"' + wait.outcome + '"}';
+  }
+  return json + "]";
 }
 
 /** The template with the task's ids filled in (URL-encoded), or undefined for a task without a trace. */
