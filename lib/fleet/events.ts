@@ -52,12 +52,14 @@ function parseBatch(text: string): { events: FleetEvent[]; lost: number } | unde
   } catch {
     return undefined;
   }
-  if (!Array.isArray(batch.events) || !Array.isArray(batch.names)) return undefined;
+  // Any JSON arrives here: null, a number, an array.
+  if (batch === null || typeof batch !== "object" || !Array.isArray(batch.events) || !Array.isArray(batch.names)) return undefined;
   const events: FleetEvent[] = [];
-  batch.events.forEach((event: { type?: unknown; id?: unknown; proc?: { id?: unknown } }, i) => {
-    const id = event?.type === "start" ? event.proc?.id : event?.id;
+  batch.events.forEach((event: { type?: unknown; id?: unknown; proc?: { id?: unknown } } | null, i) => {
+    if (event === null || typeof event !== "object") return;
+    const id = event.type === "start" ? (event.proc !== null && typeof event.proc === "object" ? event.proc.id : undefined) : event.id;
     if (typeof event?.type !== "string" || !TYPES.has(event.type) || typeof id !== "string") return;
     events.push({ id, name: String((batch.names as unknown[])[i] ?? ""), text: `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` });
   });
-  return { events, lost: typeof batch.lost === "number" ? batch.lost : 0 };
+  return { events, lost: typeof batch.lost === "number" && Number.isFinite(batch.lost) ? batch.lost : 0 };
 }

@@ -10,6 +10,7 @@ import { InstanceUnreachableError } from "./errors";
 import { fleetEvents } from "./events";
 import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader, WireInstance } from "./reader";
+import { readStoredProc } from "./stored-proc";
 
 /**
  * One instance of a fleet with the HTTP client's surface (`processes`, `task`, `history`, `kill`,
@@ -44,11 +45,9 @@ export class InstanceClient {
     this.checkUp();
     const procs: WireProc[] = [];
     for (const value of values) {
-      try {
-        procs.push(JSON.parse(value.toString("utf8")) as WireProc);
-      } catch {
-        // not written by proclist: skipped
-      }
+      // A value that is not a task of this instance (not written by proclist) is skipped.
+      const proc = readStoredProc(this.instance, value);
+      if (proc !== undefined) procs.push(proc);
     }
     procs.sort((a, b) => (a.procTime < b.procTime ? -1 : a.procTime > b.procTime ? 1 : 0));
     const body = check<{ procs: WireProc[]; serverTime: string }>(this.origin, { procs, serverTime: new Date().toISOString() }, validateWire.procList);
@@ -100,8 +99,12 @@ export class InstanceClient {
       if (!event.id.startsWith(prefix)) return;
       const local = event.id.slice(prefix.length);
       if ((options.id !== undefined && local !== options.id) || (options.name !== undefined && event.name !== options.name)) return;
-      const wire = JSON.parse(event.text.slice(event.text.indexOf("data: ") + 6)) as WireEvent;
-      const remote = toEvent(this.origin, wire);
+      let remote: ReturnType<typeof toEvent>;
+      try {
+        remote = toEvent(this.origin, JSON.parse(event.text.slice(event.text.indexOf("data: ") + 6)) as WireEvent);
+      } catch {
+        return; // an event not of the wire's shape (Redis is shared): skipped, as the fleet's reader skips it
+      }
       if (remote.type === "start") this.local(remote.proc);
       else if (remote.type !== "reset") remote.id = local;
       push(remote);

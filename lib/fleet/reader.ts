@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { formatTime } from "../http/responses/time";
 import { redactUrl, RedisUnavailableError } from "./errors";
 import { FleetKeys } from "./keys";
-import { resolveFleetOptions, type FleetOptions } from "./options";
+import { NAME_PATTERN, resolveFleetOptions, type FleetOptions } from "./options";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
 import type { InstanceRecord } from "./registry";
@@ -42,6 +42,7 @@ export class FleetReader {
   private readonly redis: RedisPair;
   private readonly rpc: FleetRpc;
   private lastError = "not connected";
+  private readonly reported = new Set<string>();
 
   constructor(options: FleetReaderOptions) {
     const { redis, service, prefix } = resolveFleetOptions({ redis: options.redis, service: options.service, prefix: options.prefix });
@@ -87,7 +88,12 @@ export class FleetReader {
     } catch (error) {
       throw this.unavailable(error);
     }
-    const out = names.map((instance, i) => toInstance(instance, records[i], seen[i]));
+    const out: WireInstance[] = [];
+    names.forEach((instance, i) => {
+      const info = toInstance(instance, records[i], seen[i]);
+      if (typeof info === "string") this.report(`instance ${JSON.stringify(instance.slice(0, 140))}`, info);
+      else out.push(info);
+    });
     return out.sort((a, b) => (a.state === b.state ? a.instance.localeCompare(b.instance) : a.state === "up" ? -1 : 1));
   }
 
@@ -95,19 +101,41 @@ export class FleetReader {
    * Calls `each` with every up instance's task list (fleet JSON texts as Buffers, in no order),
    * a few instances per round trip, so an answer can be sent while the next lists arrive.
    */
-  async eachList(instances: readonly string[], each: (instance: string, procs: Buffer[]) => void | Promise<void>): Promise<void> {
+  async eachList(instances: readonly string[], each: (instance: string, procs: Buffer[]) => void | Promise<void>, failed?: (instance: string, error: string) => void): Promise<void> {
     const redis = await this.ready();
     for (let at = 0; at < instances.length; at += LISTS_PER_ROUND) {
       const batch = instances.slice(at, at + LISTS_PER_ROUND);
       const pipeline = redis.pipeline();
       for (const instance of batch) pipeline.hvalsBuffer(this.keys.procs(instance));
-      const results = (await pipeline.exec()) ?? [];
+      let results: [Error | null, unknown][];
+      try {
+        results = (await pipeline.exec()) ?? [];
+      } catch (error) {
+        throw this.unavailable(error);
+      }
       for (let i = 0; i < batch.length; i++) {
         const [error, values] = results[i] ?? [new Error("no answer")];
+        // Redis refusing one key (of the wrong type: written by something else) costs that instance only.
+        if (error && error.name === "ReplyError" && failed !== undefined) {
+          this.report(`task list of instance ${JSON.stringify(batch[i])}`, error.message);
+          failed(batch[i], `its task list in Redis is unreadable (${error.message.slice(0, 200)})`);
+          continue;
+        }
         if (error) throw this.unavailable(error);
         await each(batch[i], values as Buffer[]);
       }
     }
+  }
+
+  /**
+   * Says once per reader, as a process warning, that something read from Redis was skipped: Redis
+   * is shared, and a bad record must not cost the rest of the fleet, nor pass unnoticed.
+   */
+  report(what: string, why: string): void {
+    const key = `${what}: ${why}`;
+    if (this.reported.has(key) || this.reported.size >= 1000) return;
+    this.reported.add(key);
+    process.emitWarning(`proclist fleet: skipped ${what} of service ${JSON.stringify(this.service)} read from Redis: ${why}`, "ProclistFleetWarning");
   }
 
   /**
@@ -127,7 +155,9 @@ export class FleetReader {
     if (results.length < 3 || failed !== undefined) throw this.unavailable(failed?.[0] ?? new Error("no answer"));
     const [[, record], [, score], [, values]] = results as [unknown, string | null][];
     const known = record !== null || score !== null;
-    return { ...(known ? { info: toInstance(instance, record as string | null, Number(score ?? Date.now())) } : {}), values: values as unknown as Buffer[] };
+    const info = known ? toInstance(instance, record as string | null, score === null ? Date.now() : Number(score)) : undefined;
+    if (typeof info === "string") this.report(`instance ${JSON.stringify(instance)}`, info);
+    return { ...(info !== undefined && typeof info !== "string" ? { info } : {}), values: values as unknown as Buffer[] };
   }
 
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
@@ -181,12 +211,35 @@ export class FleetReader {
   }
 }
 
-function toInstance(instance: string, text: string | null, seen: number): WireInstance {
-  if (text === null) return { instance, state: "gone", since: formatTime(seen) };
+/**
+ * An instance from its registry record and its score in the instances set, both untrusted; a
+ * string says why it cannot be shown (a name that is not an instance name, a time out of range).
+ */
+function toInstance(instance: string, text: string | null, seen: number): WireInstance | string {
+  if (!NAME.test(instance)) return "not an instance name";
+  const seenTime = timeOf(seen);
+  if (text === null) return seenTime === undefined ? `its last heartbeat (score ${String(seen).slice(0, 40)}) is not a time` : { instance, state: "gone", since: seenTime };
+  let record: Partial<InstanceRecord>;
   try {
-    const record = JSON.parse(text) as InstanceRecord;
-    return { instance, state: "up", since: formatTime(record.beatAt), host: String(record.host), pid: Number(record.pid), startedAt: formatTime(record.startedAt), tasks: Number(record.tasks) };
+    record = JSON.parse(text) as Partial<InstanceRecord>;
+    if (record === null || typeof record !== "object") throw new TypeError("not an object");
   } catch {
-    return { instance, state: "up", since: formatTime(seen) };
+    return seenTime === undefined ? "its record is not JSON and its score not a time" : { instance, state: "up", since: seenTime };
   }
+  const since = timeOf(record.beatAt) ?? seenTime;
+  if (since === undefined) return "neither its record nor its score holds a heartbeat time";
+  const info: WireInstance = { instance, state: "up", since };
+  if (typeof record.host === "string") info.host = record.host.slice(0, 256);
+  if (Number.isSafeInteger(record.pid)) info.pid = record.pid;
+  const startedAt = timeOf(record.startedAt);
+  if (startedAt !== undefined) info.startedAt = startedAt;
+  if (Number.isSafeInteger(record.tasks) && record.tasks! >= 0) info.tasks = record.tasks;
+  return info;
 }
+
+/** Epoch ms as the wire's time, when it is one of years 1970 to 9999; undefined otherwise. */
+function timeOf(ms: unknown): string | undefined {
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 && ms < 253402300800000 ? formatTime(ms) : undefined;
+}
+
+const NAME = new RegExp(NAME_PATTERN);

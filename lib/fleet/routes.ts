@@ -12,7 +12,8 @@ import type { WireFinishedProc, WireNameStats } from "../wire/shapes";
 import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
 import { parseFleetId, type FleetTaskId } from "./fleet-id";
 import { fleetKillWhere } from "./kill-where";
-import { readProcs } from "./list";
+import { noteSkipped, readProcs, type FleetSkipped } from "./list";
+import { readStoredProc } from "./stored-proc";
 import { attrText } from "../client/filter";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
@@ -40,26 +41,36 @@ function fleetHandle(handler: Handler): Handler {
 export function fleetListRoute(reader: FleetReader, stringAttrs: (req: ApiRequest) => boolean): Handler {
   return fleetHandle(async (req, res) => {
     const strings = stringAttrs(req);
+    const skipped: FleetSkipped[] = [];
+    // Named in the answer: the instances some of whose tasks are left out, and why.
+    const skippedField = () => (skipped.length === 0 ? "" : `"skipped":${JSON.stringify(skipped)},`);
     if (strings || (req.search !== null && req.search !== "?")) {
-      const tail = `"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
       checkQuery("listQuery", req.query);
-      const procs = await readProcs(reader, req.query);
+      const procs = await readProcs(reader, req.query, skipped);
       if (strings) for (const proc of procs) proc.attrs = attrsAsStrings(proc.attrs);
-      return sendJsonText(res, 200, `{"procs":${JSON.stringify(procs)},${tail}`);
+      return sendJsonText(res, 200, `{"procs":${JSON.stringify(procs)},${skippedField()}"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`);
     }
     const up = (await reader.instances()).filter((i) => i.state === "up").map((i) => i.instance);
-    const tail = () => `"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
+    const tail = () => `${skippedField()}"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
     let first = true;
-    await reader.eachList(up, async (_instance, values) => {
-      if (values.length === 0) return;
-      if (first) res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
-      const parts: Buffer[] = [];
-      for (const value of values) {
-        parts.push(first ? OPEN : COMMA, value);
-        first = false;
-      }
-      if (!res.write(Buffer.concat(parts))) await new Promise((resolve) => res.once("drain", resolve));
-    });
+    await reader.eachList(
+      up,
+      async (instance, values) => {
+        const parts: Buffer[] = [];
+        for (const value of values) {
+          // Checked, not copied: a value in Redis may be anything, and one bad value must not spoil the answer.
+          if (readStoredProc(instance, value) === undefined) {
+            noteSkipped(reader, skipped, instance);
+            continue;
+          }
+          if (first) res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+          parts.push(first ? OPEN : COMMA, value);
+          first = false;
+        }
+        if (parts.length > 0 && !res.write(Buffer.concat(parts))) await new Promise((resolve) => res.once("drain", resolve));
+      },
+      (instance, reason) => skipped.push({ instance, reason }),
+    );
     if (first) return sendJsonText(res, 200, `{"procs":[],${tail()}`);
     res.end(`],${tail()}`);
   });

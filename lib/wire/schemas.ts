@@ -181,6 +181,7 @@ const eventSchema = {
 /** Validators built once (at build time: see core/validation). Read `.errors` right after a call: the next call overwrites it. */
 export const validateWire = {
   procList: compile(procListSchema),
+  proc: compile(procSchema),
   history: compile(historySchema),
   finishedList: compile(finishedListSchema),
   task: compile(taskSchema),

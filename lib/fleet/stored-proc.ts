@@ -1,0 +1,19 @@
+import type { WireProc } from "../wire/shapes";
+import { validateWire } from "../wire/schemas";
+
+/**
+ * One value of an instance's task hash, checked before it goes into an answer: Redis is shared,
+ * so a value may be anything. It must be JSON of the wire's task shape, and say it is a task of
+ * the instance whose hash holds it. Undefined otherwise.
+ */
+export function readStoredProc(instance: string, value: Buffer): WireProc | undefined {
+  let proc: unknown;
+  try {
+    proc = JSON.parse(value.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!validateWire.proc(proc)) return undefined;
+  const wire = proc as WireProc;
+  return wire.instance === instance && wire.id.startsWith(`${instance}/`) ? wire : undefined;
+}
