@@ -1,12 +1,12 @@
 // Build step (`npm run build`, after tsc): compiles every schema proclist registers into
-// standalone validator code, dist/lib/core/validators.generated.js, so that no process compiles a
-// schema at start-up. Loading each module of dist/lib registers its schemas (core/validation).
+// standalone validator code, dist/lib/schema/validators.generated.js, so that no process compiles a
+// schema at start-up. Loading each module of dist/lib registers its schemas (schema/validation).
 import "reflect-metadata";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import standaloneCode from "ajv/dist/standalone";
-import { createAjv } from "../lib/core/ajv-instance";
-import { registeredSchemas } from "../lib/core/validation";
+import { createAjv } from "../lib/schema/ajv-instance";
+import { registeredSchemas } from "../lib/schema/validation";
 
 const LIB = join(__dirname, "..", "lib");
 // The command's entry runs a command line when loaded; the page's bundle runs in browsers.
@@ -32,5 +32,5 @@ const names: Record<string, string> = {};
   names[name] = name;
 });
 const code = `${standaloneCode(ajv, names)}\nexports.byJson = ${JSON.stringify(byJson)};\n`;
-writeFileSync(join(LIB, "core", "validators.generated.js"), code);
-console.log(`validators: ${Object.keys(byJson).length} schemas -> dist/lib/core/validators.generated.js (${code.length} bytes)`);
+writeFileSync(join(LIB, "schema", "validators.generated.js"), code);
+console.log(`validators: ${Object.keys(byJson).length} schemas -> dist/lib/schema/validators.generated.js (${code.length} bytes)`);

@@ -79,7 +79,7 @@ describe("the npm package", function () {
   it("ships the MIT LICENSE, the built library, and source maps that carry their sources", () => {
     const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString()) as [{ files: { path: string }[] }];
     const files = pack.files.map((f) => f.path);
-    expect(files).to.include.members(["LICENSE", "package.json", "README.md", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/cli/main.js", "dist/lib/core/validators.generated.js", "dist/lib/web/page.html"]);
+    expect(files).to.include.members(["LICENSE", "package.json", "README.md", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/cli/main.js", "dist/lib/schema/validators.generated.js", "dist/lib/web/page.html"]);
     expect(readFileSync(join(root, "LICENSE"), "utf8")).to.match(/^MIT License\n/);
     expect(files.filter((f) => !/^(LICENSE|package\.json|README\.md)$|^dist\/lib\//.test(f))).to.deep.equal([]);
     const maps = files.filter((f) => f.endsWith(".map"));

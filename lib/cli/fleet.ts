@@ -9,6 +9,7 @@ import { InstanceClient } from "../fleet/instance-client";
 import { FleetReader, type WireInstance } from "../fleet/reader";
 import type { ConnectionOptions, Target } from "./target";
 import { terminalSafe } from "./terminal-text";
+import { requester } from "../core/killed-by";
 
 const open = new Set<FleetReader>();
 
@@ -78,7 +79,7 @@ export async function killWhereInFleet(targets: readonly Target[], filter: ProcF
 
 /** Who asked, as recorded with a kill from the command: `cli@<host>`. */
 function cliRequester(): string {
-  return `cli@${hostname()}`;
+  return requester("cli", hostname());
 }
 
 /** Closes the Redis connections the command opened, so the process can exit. */

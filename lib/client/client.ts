@@ -1,6 +1,6 @@
 import type { ValidateFunction } from "ajv";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 import type { WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./convert";

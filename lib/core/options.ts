@@ -1,5 +1,5 @@
 import type { TrackingError } from "./errors";
-import { optionChecker, type Checker } from "./validation";
+import { optionChecker, type Checker } from "../schema/validation";
 
 /** Defaults for new tasks and the bounds a manager keeps; every field is optional in `setOptions`. */
 export interface ManagerOptions {

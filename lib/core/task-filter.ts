@@ -1,5 +1,5 @@
 import type { Task } from "./task";
-import { optionChecker, type Checker } from "./validation";
+import { optionChecker, type Checker } from "../schema/validation";
 
 /**
  * Selects tasks: a name, a status (each one value or any of several) and attributes (every one

@@ -3,7 +3,7 @@ import type { ParamSpec } from "./metadata";
 import { endThrown, settled } from "../core/run-in-task";
 import { stranded } from "../core/stranded";
 import { TIMEOUT_SCHEMA } from "../core/options";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
 import { calledBare, methodDecorator, type MethodDecoratorBothWays } from "./method";

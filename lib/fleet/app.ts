@@ -12,7 +12,7 @@ import { wantsStringAttrs } from "../http/original-clients";
 import { resolveHttpOptions, type ServeOptions } from "../http/options";
 import { sendError } from "../http/responses/respond";
 import { eventsRoute } from "../http/routes/events";
-import { webPageMiddleware } from "../web/page";
+import { webPageMiddleware } from "../http/page";
 import { fleetEvents, type FleetEvent } from "./events";
 import { FleetReader, type FleetReaderOptions } from "./reader";
 import { fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";

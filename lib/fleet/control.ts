@@ -12,6 +12,7 @@ import type { FleetKeys } from "./keys";
 import { killWhereOnInstance } from "./kill-where";
 import { readMessage, validateRequest, type FleetRequest } from "./protocol";
 import { isReady } from "./redis";
+import { requester } from "../core/killed-by";
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
@@ -50,12 +51,12 @@ export class ControlServer {
     switch (request.op) {
       case "kill":
         try {
-          return killTask(this.manager, needId(request, shown), request.message === "" ? undefined : request.message, request.by ?? `unknown@${this.instance}`, shown, scopeOf(request));
+          return killTask(this.manager, needId(request, shown), request.message === "" ? undefined : request.message, request.by ?? requester("unknown", this.instance), shown, scopeOf(request));
         } catch (error) {
           throw error instanceof CancelForbiddenError ? new CancelForbiddenError(shown) : error;
         }
       case "killWhere":
-        return killWhereOnInstance(this.manager, request, request.by ?? `unknown@${this.instance}`, scopeOf(request));
+        return killWhereOnInstance(this.manager, request, request.by ?? requester("unknown", this.instance), scopeOf(request));
       case "task": {
         const task = this.manager.get(needId(request, shown));
         if (task === undefined) throw new TaskNotFoundError(shown);

@@ -1,6 +1,6 @@
 import type { ProcessManager } from "../core/manager";
 import type { Grant } from "../http/access/rights";
-import { compile } from "../core/validation";
+import { compile } from "../schema/validation";
 import { queryFilter } from "../http/lists/filters";
 import type { Query } from "../http/inputs/checks";
 import { checkKillQuery } from "../http/routes/kill-where";

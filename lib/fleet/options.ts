@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 
 /** Where the fleet lives: a `redis://` / `rediss://` URL (user and password allowed), or an ioredis client the app already has. */
 export type RedisSource = string | Redis;

@@ -1,4 +1,4 @@
-import { ajv } from "../core/validation";
+import { ajv } from "../schema/validation";
 import { MAX_MESSAGE_LENGTH } from "../http/inputs/checks";
 
 /** What a caller may ask one instance through its control channel. */

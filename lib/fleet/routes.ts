@@ -18,6 +18,7 @@ import { attrText } from "../client/filter";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import { mergeStats } from "./stats";
+import { requester } from "../core/killed-by";
 
 /** Domain errors of the fleet as statuses: Redis away 503, an instance not listening 502, silent 504. */
 function fleetHandle(handler: Handler): Handler {
@@ -171,7 +172,7 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
 /** Who asked a kill, and where from: the token's label (else the peer) at the fleet API. Refuses as every kill route does (protected mode). */
 function fleetRequester(req: ApiRequest, config: HttpConfig): string {
   const who = killRequester(req, config);
-  return `${req.tokenLabel || who}@fleet-api`;
+  return requester(req.tokenLabel || who, "fleet-api");
 }
 
 function sendReply(res: ServerResponse, fleetId: string, reply: FleetReply): void {

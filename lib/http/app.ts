@@ -26,7 +26,7 @@ import { metricsSource } from "../metrics/endpoint";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
 import { wantsStringAttrs } from "./original-clients";
-import { webPageMiddleware } from "../web/page";
+import { webPageMiddleware } from "./page";
 
 /** The proclist HTTP API as a polka app, ready to listen or to mount under a prefix of another server. */
 export interface ProclistApp {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { ProcessManager } from "../core/manager";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 import { Grant } from "./access/rights";
 import { checkMetrics, type MetricsOptions } from "../metrics/register";
 import { STRING_ATTRS_MODES, type StringAttrsMode } from "./original-clients";

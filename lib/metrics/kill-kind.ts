@@ -1,5 +1,4 @@
-import { isIP } from "node:net";
-import { isLoopback } from "../http/access/peer";
+import { killerKind } from "../core/killed-by";
 
 /** Distinct `by_kind` values kept; past it kinds fold into "(other)", as names do in the stats. */
 const MAX_KINDS = 32;
@@ -15,21 +14,10 @@ export class KillKinds {
   private readonly seen = new Set<string>();
 
   of(killedBy: string | undefined): string {
-    const kind = kindOf(killedBy);
+    const kind = killerKind(killedBy);
     if (this.seen.has(kind)) return kind;
     if (this.seen.size >= MAX_KINDS) return OTHER;
     this.seen.add(kind);
     return kind;
   }
-}
-
-function kindOf(killedBy: string | undefined): string {
-  if (killedBy === undefined || killedBy === "") return "code";
-  // The HTTP layer records `label@address` with a labelled token, the bare address without.
-  const at = killedBy.lastIndexOf("@");
-  if (at > 0) return killedBy.slice(0, at);
-  if (killedBy === "unknown") return "unknown";
-  if (isIP(killedBy) !== 0) return isLoopback(killedBy) ? "loopback" : "remote";
-  // Anything else that still looks like an address (host:port, [v6]:port) is a remote peer, not a label.
-  return /^[a-z][\w-]{0,31}$/i.test(killedBy) ? killedBy.toLowerCase() : "remote";
 }

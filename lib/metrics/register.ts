@@ -1,6 +1,6 @@
 import type { Registry } from "prom-client";
 import type { ProcessManager } from "../core/manager";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 import { proclistMetrics } from "./collectors";
 import { EndCounts } from "./end-counts";
 import { promClient } from "./prom";

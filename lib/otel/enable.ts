@@ -1,6 +1,6 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { ProcessManager } from "../core/manager";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 import { otelApi } from "./api";
 import { TaskSpans } from "./task-spans";
 import { traceIds } from "./trace-ids";

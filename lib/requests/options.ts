@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
 import { TIMEOUT_SCHEMA } from "../core/options";
-import { optionChecker, type Checker } from "../core/validation";
+import { optionChecker, type Checker } from "../schema/validation";
 
 /** Options of `trackRequests()` and `requestTracker()`; every field is optional. */
 export interface RequestTrackingOptions {

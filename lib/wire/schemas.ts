@@ -1,4 +1,4 @@
-import { compile } from "../core/validation";
+import { compile } from "../schema/validation";
 
 /**
  * JSON Schemas of the wire shapes (see shapes.ts), shared by the server's specs and the client,
@@ -178,7 +178,7 @@ const eventSchema = {
   },
 } as const;
 
-/** Validators built once (at build time: see core/validation). Read `.errors` right after a call: the next call overwrites it. */
+/** Validators built once (at build time: see schema/validation). Read `.errors` right after a call: the next call overwrites it. */
 export const validateWire = {
   procList: compile(procListSchema),
   proc: compile(procSchema),

@@ -5,7 +5,7 @@ import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { acceptsGzip, loadWebPage, webPageHandler } from "../../lib/web/page";
+import { acceptsGzip, loadWebPage, webPageHandler } from "../../lib/http/page";
 import { listenOnLoopback } from "../helpers";
 
 interface Answer {

@@ -5,7 +5,7 @@ import type { ApiRequest } from "../responses/handler";
 import type { HostCheck } from "./host-check";
 import { HttpError } from "../responses/http-error";
 import type { HttpConfig } from "../options";
-import { isLoopback } from "./peer";
+import { isLoopback } from "../../core/killed-by";
 import { remoteRefusal } from "./protected-mode";
 import { sendError } from "../responses/respond";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { HttpConfig } from "../options";
-import { requester } from "./peer";
+import { requester } from "../../core/killed-by";
 import { remoteRefusal } from "./protected-mode";
 
 /**
@@ -11,5 +11,5 @@ import { remoteRefusal } from "./protected-mode";
 export function killRequester(req: IncomingMessage & { tokenLabel?: string | undefined }, config: HttpConfig): string {
   const refusal = remoteRefusal(config, req);
   if (refusal !== undefined) throw refusal;
-  return requester(config.peer(req), req.tokenLabel);
+  return requester(req.tokenLabel, config.peer(req));
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "../responses/http-error";
 import type { HttpConfig } from "../options";
-import { isLoopback } from "./peer";
+import { isLoopback } from "../../core/killed-by";
 
 /**
  * Protected mode without a token, as Redis's: a peer that is not on this machine's loopback may

@@ -1,5 +1,5 @@
 import type { ErrorObject } from "ajv";
-import { compile, describeError } from "../../core/validation";
+import { compile, describeError } from "../../schema/validation";
 import type { IncomingMessage } from "node:http";
 import { readJsonBody } from "./body";
 import { HttpError } from "../responses/http-error";
@@ -18,7 +18,7 @@ const liveSort = { enum: [...sort.enum, "waiting"] };
 const waiting = oneOrMany;
 const limit = one({ pattern: "^[0-9]{1,9}$" });
 
-/** Built once (at build time: see core/validation): read `.errors` right after a call. */
+/** Built once (at build time: see schema/validation): read `.errors` right after a call. */
 const validators = {
   id: compile({ type: "string", minLength: 1, maxLength: 256 }),
   killBody: compile({

@@ -14,10 +14,10 @@ export interface WebPage {
 }
 
 /**
- * Reads the page that `npm run build` wrote beside this module (`page.html` and `page.meta.json`,
- * made by lib/web/browser/build.mjs). Throws an Error saying how to build it when it is missing.
+ * Reads the page that `npm run build` wrote to dist/lib/web (`page.html` and `page.meta.json`, made
+ * by lib/web/browser/build.mjs). Throws an Error saying how to build it when it is missing.
  */
-export function loadWebPage(dir: string = __dirname): WebPage {
+export function loadWebPage(dir: string = join(__dirname, "..", "web")): WebPage {
   let html: Buffer;
   let meta: { csp?: unknown };
   try {

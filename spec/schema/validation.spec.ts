@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { compile } from "../../lib/core/validation";
+import { compile } from "../../lib/schema/validation";
 
 const run = promisify(execFile);
 const lib = join(__dirname, "..", "..", "lib");
@@ -28,8 +28,8 @@ describe("schema validation", () => {
   });
 
   it("has build-time code for every schema the package's modules declare", () => {
-    const generated = require(join(lib, "core", "validators.generated.js")) as { byJson: Record<string, string> };
-    const { registeredSchemas } = require(join(lib, "core", "validation.js")) as typeof import("../../lib/core/validation");
+    const generated = require(join(lib, "schema", "validators.generated.js")) as { byJson: Record<string, string> };
+    const { registeredSchemas } = require(join(lib, "schema", "validation.js")) as typeof import("../../lib/schema/validation");
     for (const file of ["index", "cli/program", "cli/connect", "http/inputs/checks", "wire/schemas", "client/client"]) require(join(lib, file));
     const missing = [...registeredSchemas().keys()].filter((json) => generated.byJson[json] === undefined);
     expect(missing).to.deep.equal([]);
