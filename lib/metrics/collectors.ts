@@ -24,7 +24,7 @@ export interface MetricDef {
 const OUTCOMES: readonly Outcome[] = ["ended", "killed", "aborted"];
 
 /**
- * proclist's five metrics for one manager, read when scraped: nothing is stored per label set
+ * proclist's six metrics for one manager, read when scraped: nothing is stored per label set
  * between scrapes. `counts` (durations, kills) must be installed on the manager (`manager.extend`).
  */
 export function proclistMetrics(manager: ProcessManager, counts: EndCounts): MetricDef[] {
@@ -76,6 +76,14 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
       labelNames: ["name", "status"],
       collect: (block) =>
         stats.forEachName((n) => block(n.name, n.revision, (push) => n.forEachPhase((status, _count, totalMs) => push([n.name, status], totalMs / 1000)))),
+    },
+    {
+      name: "proclist_wait_seconds_total",
+      type: "counter",
+      help: "Seconds tasks spent waiting on outbound operations (fetch, http, redis, mysql, waitOn kinds), per task name and wait kind, over ended waits.",
+      labelNames: ["name", "kind"],
+      collect: (block) =>
+        stats.forEachName((n) => block(n.name, n.revision, (push) => n.forEachWait((kind, _count, totalMs) => push([n.name, kind], totalMs / 1000)))),
     },
     {
       name: "proclist_kills_total",

@@ -35,7 +35,8 @@ export function checkMetrics(options: unknown): asserts options is MetricsOption
 /**
  * Registers proclist's metrics for `manager` into a prom-client `Registry` (the application's
  * own, served on its `/metrics`): `proclist_tasks_running`, `proclist_tasks_total`,
- * `proclist_task_duration_seconds`, `proclist_phase_seconds_total`, `proclist_kills_total`.
+ * `proclist_task_duration_seconds`, `proclist_phase_seconds_total`, `proclist_wait_seconds_total`,
+ * `proclist_kills_total`.
  * Loads prom-client (an optional peer) now. Returns the function that removes them.
  * @example
  * import { register } from "prom-client";

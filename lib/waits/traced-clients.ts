@@ -7,7 +7,7 @@ import { serverOf } from "./target";
  * inside a task is a wait from its `start` until its `asyncEnd` (or `error`). The context object
  * the client publishes is the same for all events of one operation: the wait is found by it.
  *
- * - ioredis 5.11+ (`ioredis:command`, `ioredis:batch`) and node-redis 5.12+ (`node-redis:command`):
+ * - ioredis 5.11+ (`ioredis:command`, `ioredis:batch`) and node-redis 5.12+ (`node-redis:command`, `node-redis:batch`):
  *   kind `redis`, target `COMMAND host:port` (no keys nor arguments: they can carry tokens);
  * - mysql2 3.20+ (`mysql2:query`, `mysql2:execute`): kind `mysql`, target the statement's first
  *   word and `host:port/database` (no SQL text: literals can carry anything).
@@ -28,8 +28,9 @@ const waits = new WeakMap<object, Wait>();
 
 function redisTarget(context: TraceContext): string {
   const server = serverOf(context.serverAddress, context.serverPort);
-  if (typeof context.batchMode === "string") return `${context.batchMode} (${Number(context.batchSize)}) ${server}`;
-  return `${String(context.command).toUpperCase()} ${server}`;
+  // A command of a pipeline carries its batch too (node-redis): its own name says more.
+  if (typeof context.command === "string") return `${context.command.toUpperCase()} ${server}`;
+  return `${String(context.batchMode)} (${Number(context.batchSize)}) ${server}`;
 }
 
 function sqlTarget(context: TraceContext): string {
@@ -71,6 +72,7 @@ export function watchTracedClients(): void {
   watch("ioredis:command", "redis", redisTarget);
   watch("ioredis:batch", "redis", redisTarget);
   watch("node-redis:command", "redis", redisTarget);
+  watch("node-redis:batch", "redis", redisTarget);
   watch("mysql2:query", "mysql", sqlTarget);
   watch("mysql2:execute", "mysql", sqlTarget);
 }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { Registry, Counter } from "prom-client";
-import { CancelError, ProcessManager, registerMetrics } from "../../lib";
+import { CancelError, ProcessManager, registerMetrics, waitOn } from "../../lib";
 import { call, startApi } from "../http/http-helpers";
 import { rejectionOf } from "../helpers";
 
@@ -101,6 +101,22 @@ describe("Prometheus metrics", function () {
       } finally {
         await open.close();
       }
+    });
+
+    it("counts the seconds each task name spent waiting, per wait kind, with kinds past 32 per name folded into (other)", async () => {
+      await api.manager.run(async () => {
+        await waitOn("pg", "SELECT orders", new Promise((resolve) => setTimeout(resolve, 20)));
+        await waitOn("pg", "SELECT users", Promise.resolve());
+        for (let i = 0; i < 40; i++) await waitOn(`kind-${i}`, "x", Promise.resolve());
+      }, { name: "Orders.report" });
+      const text = (await call(api, "GET", "/metrics", { headers })).text;
+      const pg = api.manager.stats.snapshot().find((s) => s.name === "Orders.report")!.waits!.pg;
+      expect(pg.count).to.equal(2);
+      expect(sample(text, "proclist_wait_seconds_total", { name: "Orders.report", kind: "pg" })).to.be.closeTo(pg.totalMs / 1000, 1e-6);
+      const kinds = [...text.matchAll(/^proclist_wait_seconds_total\{name="Orders.report",kind="((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1]);
+      expect(kinds).to.have.length(33);
+      expect(kinds).to.include("(other)");
+      expect(promtool(text)).to.equal("");
     });
 
     it("is behind the token like every route", async () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import Redis from "ioredis";
+import { createClient } from "redis";
 import { ProcessManager, Tracked, waitOn, type ServedApi } from "../../lib";
 import { abortWaits, waitsOf } from "../../lib/core/waits";
 import type { Task } from "../../lib/core/task";
@@ -297,7 +298,7 @@ describe("waits: what a task is waiting on", () => {
     });
   });
 
-  describe("with a Redis client that publishes its commands (ioredis, real redis-server)", () => {
+  describe("with the Redis clients that publish their commands (ioredis, node-redis; a real redis-server)", () => {
     let redis: RedisServer;
     before(async () => {
       redis = await RedisServer.start();
@@ -321,6 +322,29 @@ describe("waits: what a task is waiting on", () => {
       } finally {
         client.disconnect();
         pusher.disconnect();
+      }
+    });
+
+    it("shows node-redis's pending command the same way, and its MULTI as one wait", async () => {
+      const client = createClient({ url: redis.url });
+      const pusher = createClient({ url: redis.url });
+      try {
+        await Promise.all([client.connect(), pusher.connect()]);
+        const popped = pm.run(() => client.blPop("jobs:token-123", 0), { name: "node-redis worker" });
+        const [proc] = await waitFor("the command's wait", async () => (await procs(api)).filter((p) => p.waits !== undefined));
+        const { port } = new URL(redis.url);
+        expect(proc.waits!.map((w) => [w.kind, w.target])).to.deep.equal([["redis", `BLPOP 127.0.0.1:${port}`]]);
+        expect(JSON.stringify(proc)).to.not.include("token-123");
+        await pusher.rPush("jobs:token-123", "job");
+        expect(await popped).to.deep.equal({ key: "jobs:token-123", element: "job" });
+        pm.setOptions({ waitHistoryMs: 0 });
+        await pm.run(() => client.multi().set("a", "1").get("a").exec(), { id: "multi", name: "node-redis multi" });
+        const history = (await call(api, "GET", "/procs/multi/history")).json;
+        expect(history.waits.map((w: { target: string }) => w.target)).to.include(`MULTI (2) 127.0.0.1:${port}`);
+        expect(history.waits.every((w: { outcome: string }) => w.outcome === "ok")).to.equal(true);
+        expect((await procs(api)).filter((p) => p.waits !== undefined)).to.deep.equal([]);
+      } finally {
+        await Promise.all([client.close(), pusher.close()]);
       }
     });
   });
