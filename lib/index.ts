@@ -39,7 +39,7 @@ export type { EventsOptions } from "./client/events";
 export { parseEndpoint } from "./client/endpoint";
 export type { Endpoint } from "./client/endpoint";
 export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteEvent, ProcFilter, RemoteKilledWhere } from "./client/types";
-export { RemoteError, TransportError, AuthenticationError, HttpStatusError, InvalidResponseError } from "./client/errors";
+export { RemoteError, TransportError, AuthenticationError, HttpStatusError, NotProclistApiError, InvalidResponseError } from "./client/errors";
 export { createApp } from "./http/app";
 export type { ProclistApp } from "./http/app";
 export { serve } from "./http/serve";

@@ -1,4 +1,4 @@
-import { AuthenticationError, RemoteError } from "../client/errors";
+import { AuthenticationError, NotProclistApiError, RemoteError } from "../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { terminalSafe } from "./terminal-text";
 
@@ -15,6 +15,8 @@ export const EXIT = {
   AMBIGUOUS: 4,
   /** `kill --wait`: the task still runs when the wait is over. */
   STILL_RUNNING: 5,
+  /** `kill`: the task had already ended (the server still keeps it among the finished). */
+  ENDED: 6,
   /** Wrong arguments. */
   USAGE: 64,
 } as const;
@@ -39,6 +41,9 @@ const ERROR_LINE_MAX = 1000;
 function failureText(label: string, error: unknown): string {
   if (error instanceof TaskNotFoundError || error instanceof CancelForbiddenError) return `${label}: ${error.message}`;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NotProclistApiError) {
+    return `${label}: not a proclist API at ${error.base} (${error.method} ${error.url} answered ${error.status}${error.serverMessage === undefined ? "" : `: ${error.serverMessage}`})`;
+  }
   if (error instanceof AuthenticationError) {
     return `${message}; ${error.hadToken ? "check the value of --token or PROCLIST_TOKEN" : "pass --token or set PROCLIST_TOKEN"}`;
   }

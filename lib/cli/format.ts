@@ -84,3 +84,8 @@ export function formatDate(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
+
+/** A moment as the command shows it everywhere: `09:00:01.234` today, `2026-11-24 09:00:01.234` on another day. */
+export function formatWhen(ms: number, now = Date.now()): string {
+  return formatDate(ms) === formatDate(now) ? formatClock(ms) : `${formatDate(ms)} ${formatClock(ms)}`;
+}

@@ -7,7 +7,7 @@ import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./co
 import { decode, time, type Origin } from "./decode";
 import { parseEndpoint, type Endpoint } from "./endpoint";
 import { idPath } from "./id-path";
-import { AuthenticationError, HttpStatusError } from "./errors";
+import { AuthenticationError, HttpStatusError, NotProclistApiError } from "./errors";
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
@@ -156,16 +156,33 @@ export class ProclistClient {
   private refusal(origin: Origin, status: number, text: string, expect: Expect): Error {
     const message = serverMessage(text);
     if (status === 401) return new AuthenticationError(origin.method, origin.url, message, this.hasToken);
-    if (expect.proclistOnly === true && (status === 404 || status === 405)) {
-      // A proclist server answers an unknown id with a JSON 404; the Go original has no such route at all.
-      if (status === 404 && expect.id !== undefined && message !== undefined && text.trim().startsWith("{")) return new TaskNotFoundError(expect.id);
-      return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
+    if (status === 404) {
+      const kind = notFoundKind(text, message);
+      if (kind === "task" && expect.id !== undefined) return new TaskNotFoundError(expect.id);
+      // The Go original has neither proclist's added routes nor its JSON errors.
+      if (kind !== "other" && expect.proclistOnly === true) return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
+      if (kind !== "go-task" || expect.id === undefined) return new NotProclistApiError(origin.method, origin.url, this.url, status, message);
+      return new TaskNotFoundError(expect.id);
     }
-    if (status === 404 && expect.id !== undefined) return new TaskNotFoundError(expect.id);
+    if (expect.proclistOnly === true && status === 405) return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
     // A proclist server in protected mode refuses remote kills with 403 too, but for another reason.
     if (status === 403 && expect.kill === true && !(message ?? "").startsWith("protected mode")) return new CancelForbiddenError(expect.id!);
     return new HttpStatusError(origin.method, origin.url, status, message);
   }
+}
+
+/**
+ * What a 404 says: `task` a proclist server's unknown or ended task (a JSON error `no such task: …`
+ * or `task "…" already ended`),
+ * `go-task` the Go original's unknown task (its plain `Not Found`), `go-route` the Go original's
+ * unknown route (Go's `404 page not found`), `other` anything else: a proclist route 404
+ * (`no such route`), or a server that is not an API of either kind.
+ */
+function notFoundKind(text: string, message: string | undefined): "task" | "go-task" | "go-route" | "other" {
+  const json = text.trimStart().startsWith("{");
+  if (json) return message !== undefined && (message.startsWith("no such task: ") || /^task ".*" already ended/s.test(message)) ? "task" : "other";
+  if (message === "Not Found") return "go-task";
+  return message === "404 page not found" ? "go-route" : "other";
 }
 
 /** The `error` of a JSON error answer, else the first line of a plain-text one (the Go original's `Not Found`). */

@@ -57,6 +57,23 @@ export class HttpStatusError extends RemoteError {
 }
 
 /**
+ * The server answered 404 for a route the API has, and not as a proclist (or original Go pm)
+ * server answers an unknown task: the URL is wrong (a path too many or missing), or the server is
+ * something else. `base` is the URL the client was given.
+ */
+export class NotProclistApiError extends RemoteError {
+  constructor(
+    method: string,
+    url: string,
+    readonly base: string,
+    readonly status: number,
+    readonly serverMessage: string | undefined,
+  ) {
+    super(method, url, `not a proclist API at ${base}: HTTP ${status}${serverMessage === undefined ? "" : `: ${serverMessage}`}`);
+  }
+}
+
+/**
  * The answer is not what the API promises: not JSON, or a field missing or of the wrong type.
  * `field` is the dotted path of the first bad field (`procs.0.procTime`), "" for the whole body.
  */

@@ -5,7 +5,9 @@ import { askAll, connectFor, positiveInt, withConnection, type Target } from "..
 import { hasFilter, withFilter } from "../filter-options";
 import { killWhere, type KillWhereOptions } from "./kill-where";
 import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
-import { formatDuration, formatValue } from "../format";
+import { formatDuration, formatValue, formatWhen } from "../format";
+import { terminalSafe } from "../terminal-text";
+import type { RemoteFinishedProc } from "../../client/types";
 import { waitEnded } from "../wait-ended";
 
 interface KillOptions extends KillWhereOptions {
@@ -27,8 +29,9 @@ cancelled, after a confirmation on a terminal unless --yes.
 
 With several endpoints, the one holding the live task is found first, and only it is asked.
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
-3 an endpoint, Redis or the fleet instance unreachable or refusing the token, 4 the id is live on several endpoints,
-5 (--wait) the task still runs when the wait is over. By filter: 0 all cancelled, 1 none matched,
+3 an endpoint, Redis or the fleet instance unreachable, refusing the token or not a proclist API,
+4 the id is live on several endpoints, 5 (--wait) the task still runs when the wait is over,
+6 the task had already ended (how and when is said). By filter: 0 all cancelled, 1 none matched,
 2 some refused (forbidCancel), 3 an endpoint failed or a fleet instance did not answer (named on stderr;
 the others' tasks are cancelled all the same).`;
 
@@ -66,6 +69,7 @@ async function kill(shownId: string, options: KillOptions): Promise<number> {
   try {
     await holder.client.kill(id, options.message);
   } catch (error) {
+    if (error instanceof TaskNotFoundError && (await reportEnded([holder], id))) return EXIT.ENDED;
     process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);
     return exitCodeOf(error);
   }
@@ -106,9 +110,27 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
     return EXIT.AMBIGUOUS;
   }
   for (const answer of failed) if (!answer.ok) process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
+  if (failed.length < targets.length && (await reportEnded(answers.filter((a) => a.ok).map((a) => a.target), id))) return EXIT.ENDED;
   // When none answered, the failures above are the whole story.
   if (failed.length < targets.length) process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(id))} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
   return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
+}
+
+/**
+ * Says how and when the task ended, when one of `targets` still keeps it among its finished
+ * tasks: a kill that comes just too late is not about a task that never existed.
+ */
+async function reportEnded(targets: Target[], id: string): Promise<boolean> {
+  const answers = await askAll(targets, (client) => client.task(id));
+  for (const answer of answers) {
+    if (!answer.ok || answer.value.running) continue;
+    const proc = answer.value.proc as RemoteFinishedProc;
+    const last = proc.status === proc.outcome ? "" : `: ${JSON.stringify(proc.status)}`;
+    const how = `${proc.outcome} after ${formatDuration(proc.durationMs)}${last}${proc.killedBy === undefined ? "" : `, by ${proc.killedBy}`}${proc.error === undefined ? "" : `, error ${JSON.stringify(proc.error)}`}`;
+    process.stderr.write(`proclist: ${terminalSafe(`${answer.target.endpoint.label}: task ${JSON.stringify(id)} already ended at ${formatWhen(proc.endTime)} (${how}); nothing to cancel`)}\n`);
+    return true;
+  }
+  return false;
 }
 
 /** Whether the endpoint runs the task now: one request on proclist, the whole list on the original Go server. */
