@@ -10,7 +10,7 @@ import { killTask } from "../http/routes/kill";
 import { wireStats } from "../http/routes/stats";
 import type { FleetKeys } from "./keys";
 import { killWhereOnInstance } from "./kill-where";
-import { readMessage, validateRequest, type FleetRequest } from "./protocol";
+import { DEADLINE_SLACK_MS, readMessage, validateRequest, type FleetRequest } from "./protocol";
 import { isReady } from "./redis";
 import { requester } from "../core/killed-by";
 
@@ -32,6 +32,8 @@ export class ControlServer {
   onMessage(text: string): void {
     const request = readMessage(text, validateRequest);
     if (request === undefined) return;
+    // Its caller gave up on it: an answer would reach no one, and a kill would come as a surprise.
+    if (request.deadline !== undefined && Date.now() > request.deadline + DEADLINE_SLACK_MS) return;
     const reply = this.answer(request);
     if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
   }

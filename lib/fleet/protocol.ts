@@ -19,7 +19,16 @@ export interface FleetRequest {
   query?: Record<string, string | string[]>;
   /** kill, killWhere: the caller's kill rights when limited to task names (`cancel:Reports.*`); absent, any task. */
   can?: string[];
+  /**
+   * Epoch ms (the caller's clock) after which the caller no longer waits: a request that reaches
+   * the instance later than that (plus DEADLINE_SLACK_MS for clocks that differ) is dropped, so a
+   * kill held up by a frozen Redis is never carried out after its caller was told it timed out.
+   */
+  deadline?: number;
 }
+
+/** How far an instance's clock may be ahead of its caller's before a request in time is taken as late. */
+export const DEADLINE_SLACK_MS = 1_000;
 
 /** What a caller fills in of a request (the rest is the routing's). */
 export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can">;
@@ -44,6 +53,7 @@ export const validateRequest = ajv.compile<FleetRequest>({
     id: { type: "string", minLength: 1, maxLength: 256 },
     message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
     by: { type: "string", maxLength: 300 },
+    deadline: { type: "number" },
     can: { type: "array", minItems: 1, maxItems: 64, items: { type: "string", maxLength: 1100 } },
     // The instance checks it again as the HTTP route does (killQuery); this bounds its size first.
     query: {

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { formatTime } from "../http/responses/time";
-import { redactUrl, RedisUnavailableError } from "./errors";
+import { InstanceUnreachableError, redactUrl, RedisUnavailableError } from "./errors";
 import { FleetKeys } from "./keys";
 import { NAME_PATTERN, resolveFleetOptions, type FleetOptions } from "./options";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
@@ -51,7 +51,7 @@ export class FleetReader {
     this.timeoutMs = timeoutMs;
     this.keys = new FleetKeys(prefix, service);
     this.url = typeof redis === "string" ? redactUrl(redis) : "the application's Redis client";
-    this.redis = openRedis(redis, `proclist-fleet-${service}`, (error) => (this.lastError = error.message));
+    this.redis = openRedis(redis, `proclist-fleet-${service}`, (error) => (this.lastError = error.message), timeoutMs);
     this.rpc = new FleetRpc(this.redis.command, this.redis.subscriber, this.keys);
   }
 
@@ -73,7 +73,11 @@ export class FleetReader {
   }
 
   /** Every instance known to the service, up ones first, each group by name. */
-  async instances(): Promise<WireInstance[]> {
+  instances(): Promise<WireInstance[]> {
+    return this.within(this.readInstances());
+  }
+
+  private async readInstances(): Promise<WireInstance[]> {
     const redis = await this.ready();
     const names: string[] = [];
     const seen: number[] = [];
@@ -109,7 +113,7 @@ export class FleetReader {
       for (const instance of batch) pipeline.hvalsBuffer(this.keys.procs(instance));
       let results: [Error | null, unknown][];
       try {
-        results = (await pipeline.exec()) ?? [];
+        results = (await this.within(pipeline.exec())) ?? [];
       } catch (error) {
         throw this.unavailable(error);
       }
@@ -147,7 +151,7 @@ export class FleetReader {
     const redis = await this.ready();
     let results: [Error | null, unknown][];
     try {
-      results = (await redis.multi().get(this.keys.instance(instance)).zscore(this.keys.instances, instance).hvalsBuffer(this.keys.procs(instance)).exec()) ?? [];
+      results = (await this.within(redis.multi().get(this.keys.instance(instance)).zscore(this.keys.instances, instance).hvalsBuffer(this.keys.procs(instance)).exec())) ?? [];
     } catch (error) {
       throw this.unavailable(error);
     }
@@ -164,7 +168,7 @@ export class FleetReader {
   async ask(instance: string, op: FleetOp, fields: FleetFields = {}): Promise<FleetReply> {
     await this.ready();
     try {
-      return await this.rpc.call(instance, op, fields, this.timeoutMs);
+      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs), instance);
     } catch (error) {
       if (error instanceof Error && error.name === "InstanceUnreachableError") throw error;
       throw this.unavailable(error);
@@ -199,6 +203,23 @@ export class FleetReader {
   async close(): Promise<void> {
     this.rpc.close();
     await this.redis.close();
+  }
+
+  /**
+   * `work` bounded by the timeout: Redis frozen (connected but silent) must cost a caller its
+   * timeout, not the length of the freeze. Past it, RedisUnavailableError, or for a request routed
+   * to `instance` InstanceUnreachableError (timed out); the request is dropped if it arrives later.
+   */
+  private within<T>(work: Promise<T>, instance?: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const why = `no answer from Redis within ${this.timeoutMs} ms`;
+        reject(instance === undefined ? new RedisUnavailableError(this.url, why) : new InstanceUnreachableError(instance, `did not answer within ${this.timeoutMs} ms (${why}; a request reaching it later is dropped)`, true));
+      }, this.timeoutMs);
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   private async ready(): Promise<Redis> {

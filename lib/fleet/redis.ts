@@ -28,12 +28,15 @@ const ioredis = optionalPeer<typeof import("ioredis")>("ioredis", "proclist's fl
 /**
  * Opens the connections for a URL, or for a client the app already has: that client carries the
  * commands (it is never closed here) and a duplicate of it carries the subscriptions.
- * `onError` hears connection errors, which ioredis would otherwise print as unhandled.
+ * `onError` hears connection errors, which ioredis would otherwise print as unhandled. With
+ * `commandTimeoutMs`, a command of the command connection this opens fails when Redis has not
+ * answered it by then (the subscriber has none: a subscription must not be lost to a slow answer).
  */
-export function openRedis(source: RedisSource, name: string, onError: (error: Error) => void): RedisPair {
+export function openRedis(source: RedisSource, name: string, onError: (error: Error) => void, commandTimeoutMs?: number): RedisPair {
   const own = typeof source === "string";
   const { Redis } = ioredis();
-  const command = own ? new Redis(source, { ...OPTIONS, connectionName: name }) : source;
+  // A command Redis does not answer (frozen, not gone) fails after the timeout instead of waiting for it.
+  const command = own ? new Redis(source, { ...OPTIONS, connectionName: name, ...(commandTimeoutMs === undefined ? {} : { commandTimeout: commandTimeoutMs }) }) : source;
   const subscriber = own ? command.duplicate() : source.duplicate({ ...OPTIONS, connectionName: `${name}-sub` });
   if (own) command.on("error", onError);
   subscriber.on("error", onError);

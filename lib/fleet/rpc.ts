@@ -49,7 +49,7 @@ export class FleetRpc {
       }, timeoutMs);
       this.pending.set(rid, { resolve, timer });
     });
-    const request: FleetRequest = { rid, caller: this.caller, op, ...fields };
+    const request: FleetRequest = { rid, caller: this.caller, op, ...fields, deadline: Date.now() + timeoutMs };
     let receivers: number;
     try {
       receivers = await this.command.publish(this.keys.control(instance), JSON.stringify(request));
@@ -62,7 +62,7 @@ export class FleetRpc {
       throw new InstanceUnreachableError(instance, "is not listening (gone, or disconnected from Redis)");
     }
     const reply = await answer;
-    if (reply.status === 504 && reply.error === undefined) throw new InstanceUnreachableError(instance, `did not answer within ${timeoutMs} ms (the request may still reach it)`, true);
+    if (reply.status === 504 && reply.error === undefined) throw new InstanceUnreachableError(instance, `did not answer within ${timeoutMs} ms (a request reaching it later is dropped)`, true);
     return reply;
   }
 
