@@ -34,3 +34,8 @@ function fromPerformance(): number {
  * ~5 ns more); from Node 26 on, performance.now() (process.hrtime() there is 15–25 ns dearer).
  */
 export const now: () => number = Number(process.versions.node.split(".")[0]) >= 26 ? fromPerformance : fromHrtime;
+
+/** Epoch milliseconds of a reading of the monotonic clock in milliseconds (V8's profile timestamps are that clock in µs). */
+export function epochOfMonotonic(ms: number): number {
+  return epochOffset + ms;
+}

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage, executionAsyncId } from "node:async_hooks";
+import { now } from "./clock";
+import { syncWatch } from "./sync-watch";
 import type { Task } from "./task";
 import type { TaskHandle } from "./task-handle";
 
@@ -17,7 +19,7 @@ export const taskContext = new AsyncLocalStorage<Task>();
  * what it found, see `leave`), and ask the storage: on Node 24+ the async id does not change
  * between promise continuations, so a frame's values must never outlive it.
  */
-export const frame = { task: undefined as Task | undefined, asyncId: -1 };
+export const frame = { task: undefined as Task | undefined, asyncId: -1, enteredAt: NaN };
 
 /** The task the calling code runs in, for proclist's own hot paths. */
 export function activeTask(): Task | undefined {
@@ -48,14 +50,28 @@ export function activeTask(): Task | undefined {
 export function enter(task: Task): void {
   frame.task = task;
   frame.asyncId = executionAsyncId();
+  frame.enteredAt = now();
   taskContext.enterWith(task);
+  if (syncWatch.mark !== undefined) syncWatch.mark(task);
 }
 
-/** Undoes `enter`: `outer` current again, `frame` as it was found. */
-export function leave(outer: Task | undefined, frameTask: Task | undefined, frameAsyncId: number): void {
+/**
+ * Undoes `enter`: `outer` current again, `frame` as it was found. The task entered held the event
+ * loop from `enter` to here: past its manager's `blockThresholdMs` that is a block, blamed on it
+ * (see sync-watch.ts). One clock read per call is what the blame costs.
+ */
+export function leave(outer: Task | undefined, frameTask: Task | undefined, frameAsyncId: number, frameEnteredAt: number): void {
+  const inner = frame.task;
+  const enteredAt = frame.enteredAt;
   frame.task = frameTask;
   frame.asyncId = frameAsyncId;
+  frame.enteredAt = frameEnteredAt;
   taskContext.enterWith(outer!);
+  if (syncWatch.mark !== undefined) syncWatch.mark(outer);
+  if (inner !== undefined) {
+    const left = now();
+    if (left - enteredAt >= inner.owner.blockThresholdMs) syncWatch.held(inner, enteredAt, left);
+  }
 }
 
 /** Calls `fn` with `thisArg` and `args` inside the task's async context (and the contexts its manager's extensions keep). */
@@ -63,12 +79,12 @@ export function runInContext<R>(task: Task, fn: (...args: any[]) => R, thisArg: 
   // An extension's `enter` gets a function that comes back here past this line.
   if (withExtensions && task.owner.hooks?.enter !== undefined) return task.owner.hooks.enter(task, () => runInContext(task, fn, thisArg, args, false));
   const outer = activeTask();
-  const { task: frameTask, asyncId: frameAsyncId } = frame;
+  const { task: frameTask, asyncId: frameAsyncId, enteredAt: frameEnteredAt } = frame;
   enter(task);
   try {
     return Reflect.apply(fn, thisArg, args);
   } finally {
-    leave(outer, frameTask, frameAsyncId);
+    leave(outer, frameTask, frameAsyncId, frameEnteredAt);
   }
 }
 

@@ -6,6 +6,7 @@ import { TaskEvents } from "./events";
 import { foldExtensions, type TaskExtension } from "./extension";
 import { FinishedTasks } from "./finished-tasks";
 import { LiveTasks } from "./live-tasks";
+import { BlockCounts, loopWatch } from "./loop-watch";
 import type { HistoryEntry } from "./history";
 import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions, type ManagerOptions, type ManagerOptionsInput, type TaskOptions } from "./options";
 import { runInTask } from "./run-in-task";
@@ -44,6 +45,10 @@ export class ProcessManager implements TaskOwner {
   rev = 0;
   /** The installed extensions' hooks; undefined while none is installed (the hot path checks only this). */
   hooks: TaskHooks | undefined = undefined;
+  /** Blocks of the event loop blamed on this manager's tasks, per name. */
+  readonly blocks = new BlockCounts();
+  /** `options.blockThresholdMs`, as a field: every tracked call's end reads it. */
+  blockThresholdMs: number;
   private extensions: readonly TaskExtension[] = [];
   private readonly live = new LiveTasks();
   private readonly ended: FinishedTasks;
@@ -54,7 +59,9 @@ export class ProcessManager implements TaskOwner {
     checkManagerOptions(own);
     this.opts = Object.freeze({ ...DEFAULT_OPTIONS, ...definedOptions(own) });
     this.ended = new FinishedTasks(this.opts.keepFinished);
+    this.blockThresholdMs = this.opts.blockThresholdMs;
     for (const [apply, value] of extensions) apply(this, value);
+    loopWatch.start(this.blockThresholdMs);
   }
 
   /** The defaults for new tasks and the bounds in force. */
@@ -81,6 +88,8 @@ export class ProcessManager implements TaskOwner {
     const next = Object.freeze({ ...this.opts, ...definedOptions(own) });
     if (next.keepFinished !== this.opts.keepFinished) this.ended.resize(next.keepFinished);
     this.opts = next;
+    this.blockThresholdMs = next.blockThresholdMs;
+    loopWatch.start(next.blockThresholdMs);
     for (const [apply, value] of extensions) apply(this, value);
   }
 

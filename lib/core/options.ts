@@ -28,6 +28,11 @@ export interface ManagerOptions {
   waits: boolean;
   /** A finished wait that lasted this many ms or more is kept in its task's history. Default 100. */
   waitHistoryMs: number;
+  /**
+   * A task's synchronous code holding the event loop this many ms or longer is a block: recorded
+   * on its history ("blocked the event loop 1.2 s") and counted per name. Default 200.
+   */
+  blockThresholdMs: number;
 }
 
 /**
@@ -71,6 +76,7 @@ export const DEFAULT_OPTIONS: Readonly<ManagerOptions> = Object.freeze({
   onError: undefined,
   waits: true,
   waitHistoryMs: 100,
+  blockThresholdMs: 200,
 });
 
 const count = (minimum: number) => ({ type: "integer", minimum, maximum: 1e9 }) as const;
@@ -89,6 +95,7 @@ export const checkManagerOptions: Checker<ManagerOptionsInput> = optionChecker<M
       onError: { isFunction: true },
       waits: { type: "boolean" },
       waitHistoryMs: { type: "number", minimum: 0, maximum: MAX_TIMEOUT_MS },
+      blockThresholdMs: { type: "number", minimum: 1, maximum: MAX_TIMEOUT_MS },
     },
   },
   "option",

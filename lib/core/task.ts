@@ -3,6 +3,7 @@ import { CancelError } from "./errors";
 import { boundAttr, cutText } from "./bound";
 import { History } from "./history";
 import type { ManagerOptions } from "./options";
+import { blockDuration } from "./loop-watch";
 import type { TaskHandle } from "./task-handle";
 import { taskIdOf } from "./task-id";
 import type { Wait, WaitLog } from "./waits";
@@ -72,6 +73,10 @@ export interface TaskOwner {
   /** Where the time of its tasks' waits is counted. */
   readonly stats: { waited(name: string, kind: string, ms: number): void };
   readonly events: { readonly active: boolean; emit(event: TaskEvent): void };
+  /** A task's synchronous code holding the event loop this long is a block (see loop-watch.ts). */
+  readonly blockThresholdMs: number;
+  /** Where the blocks its tasks are blamed for are counted, per name. */
+  readonly blocks: { add(name: string, seconds: number): void };
   /** The installed extensions' hooks; undefined while none is installed. */
   readonly hooks: TaskHooks | undefined;
   begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined, timeoutMs?: number): Task;
@@ -244,6 +249,17 @@ export class Task implements TaskHandle {
     this.controller = undefined;
     this.onCancel = undefined;
     if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.history.lastTime, outcome });
+  }
+
+  /**
+   * Records on the history that the task's code held the event loop `ms` long, then its status
+   * again: the block is an event, not a phase the task is in.
+   */
+  noteBlock(ms: number): void {
+    if (this.outcome !== undefined) return;
+    const status = this.history.lastStatus;
+    this.record(`blocked the event loop ${blockDuration(ms)}`);
+    this.record(status);
   }
 
   private record(text: string): void {

@@ -91,12 +91,12 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
       try {
         if (task.owner.hooks?.enter !== undefined) result = runInContext(task, original, this, arguments);
         else {
-          const { task: frameTask, asyncId: frameAsyncId } = frame;
+          const { task: frameTask, asyncId: frameAsyncId, enteredAt: frameEnteredAt } = frame;
           enter(task);
           try {
             result = Reflect.apply(original, this, arguments);
           } finally {
-            leave(parent, frameTask, frameAsyncId);
+            leave(parent, frameTask, frameAsyncId, frameEnteredAt);
           }
         }
       } catch (error) {
@@ -106,7 +106,7 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
       try {
         if (!threw) return settled(task, result);
         // A stack overflow may have struck the `leave` above: make the caller's task current again.
-        if (taskContext.getStore() === task) leave(parent, undefined, -1);
+        if (taskContext.getStore() === task) leave(parent, undefined, -1, NaN);
         return endThrown(task, result);
       } catch (thrown) {
         // No room for a call yet (a stack overflow still unwinding): a frame further up ends the task.

@@ -1,0 +1,172 @@
+import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
+import { now } from "./clock";
+import { syncWatch } from "./sync-watch";
+import type { Task } from "./task";
+
+/** How often the loop's delay is sampled: a timer this often, its lateness is the delay. */
+const TICK_MS = 20;
+/** The delay window is kept as histograms of this span each… */
+const BUCKET_MS = 10_000;
+/** …this many of them, the newest still filling: the window reaches 50–60 s back. */
+const BUCKETS = 6;
+/** Blamed blocks remembered, so that a task's block is not blamed again on its caller or counted unattributed. */
+const RECENT = 64;
+/** Blocks listed by `recentBlocks()`. */
+const LISTED = 20;
+/** Names counted apart; the rest are folded into OTHER, as the stats fold them. */
+const MAX_NAMES = 1000;
+const OTHER = "(other)";
+
+/** The event loop's delay over the last minute, in ms: how late a timer due now would run. */
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** How far back the figures reach (50–60 s once the process has run that long). */
+  windowMs: number;
+}
+
+/** Blocks of the event loop blamed on one task name. */
+export interface BlockTotals {
+  count: number;
+  seconds: number;
+}
+
+/** One block of the event loop: when it ended (epoch ms), how long, and the task blamed, if any. */
+export interface LoopBlock {
+  endTime: number;
+  ms: number;
+  /** Absent when no task's synchronous code could be tied to the block. */
+  name?: string;
+  id?: string;
+}
+
+/** Blocks per task name, bounded to MAX_NAMES names. */
+export class BlockCounts {
+  private readonly byName = new Map<string, BlockTotals>();
+
+  add(name: string, seconds: number): void {
+    let totals = this.byName.get(name);
+    if (totals === undefined) {
+      if (this.byName.size >= MAX_NAMES) return this.add(OTHER, seconds);
+      totals = { count: 0, seconds: 0 };
+      this.byName.set(name, totals);
+    }
+    totals.count++;
+    totals.seconds += seconds;
+  }
+
+  forEach(visit: (name: string, totals: Readonly<BlockTotals>) => void): void {
+    for (const [name, totals] of this.byName) visit(name, totals);
+  }
+}
+
+/**
+ * The process's event-loop watch, on from the first manager on: a 20 ms unref'd timer measures how
+ * late it runs (the loop's delay, kept as a histogram per 10 s), and tells of a block it saw
+ * (lateness past the smallest `blockThresholdMs`) that no task's synchronous code was blamed for.
+ *
+ * Blame itself comes from `leave` (context.ts): the synchronous part of a tracked call (or of a
+ * step of a tracked generator, or of `manager.run`) that took the threshold or longer held the
+ * loop all that time, since nothing else runs while it does. Its own time counts, not that of
+ * tracked calls inside it that were blamed themselves. What it cannot see: code after an `await`
+ * (a continuation runs without passing through `enter`), timers and callbacks the task scheduled,
+ * and code outside any task; those blocks are counted unattributed, unless a CPU profile runs,
+ * whose log of context switches names the task current during the block.
+ */
+class LoopWatch {
+  /** The smallest threshold of any manager: the lateness that counts as a block. */
+  thresholdMs = Infinity;
+  /** Blocks no task could be blamed for. */
+  readonly unattributed: BlockTotals = { count: 0, seconds: 0 };
+  /** While a CPU profile runs: the task whose code ran most between two epoch times, by its log. */
+  resolver: ((start: number, end: number) => Task | undefined) | undefined = undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastTick = 0;
+  private readonly buckets: RecordableHistogram[] = [];
+  private bucketStart = 0;
+  private readonly recent: { start: number; end: number }[] = [];
+  private readonly listed: LoopBlock[] = [];
+
+  start(thresholdMs: number): void {
+    this.thresholdMs = Math.min(this.thresholdMs, thresholdMs);
+    if (this.timer !== undefined) return;
+    this.lastTick = this.bucketStart = now();
+    this.buckets.push(createHistogram());
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+    syncWatch.held = (task, start, end) => this.held(task, start, end);
+  }
+
+  /** The delay's p50, p99 and max over the window; zeros before the first measurement. */
+  delay(): LoopDelay {
+    const merged = createHistogram();
+    for (const bucket of this.buckets) merged.add(bucket);
+    const windowMs = this.buckets.length === 0 ? 0 : Math.min(now() - this.bucketStart + (this.buckets.length - 1) * BUCKET_MS, BUCKETS * BUCKET_MS);
+    if (merged.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, windowMs };
+    return { p50Ms: merged.percentile(50) / 1e6, p99Ms: merged.percentile(99) / 1e6, maxMs: merged.max / 1e6, windowMs };
+  }
+
+  /** The last blocks seen, newest last. */
+  recentBlocks(): LoopBlock[] {
+    return this.listed.map((block) => ({ ...block }));
+  }
+
+  private tick(): void {
+    const t = now();
+    const previous = this.lastTick;
+    const lag = Math.max(0, t - previous - TICK_MS);
+    this.lastTick = t;
+    if (t - this.bucketStart >= BUCKET_MS) {
+      this.buckets.push(createHistogram());
+      if (this.buckets.length > BUCKETS) this.buckets.shift();
+      this.bucketStart = t;
+    }
+    this.buckets[this.buckets.length - 1].record(Math.max(1, Math.round(lag * 1e6)));
+    if (lag >= this.thresholdMs) this.loopBlocked(previous, t, lag);
+  }
+
+  /** A task's synchronous code ran from `start` to `end` (epoch ms), past its manager's threshold. */
+  private held(task: Task, start: number, end: number): void {
+    try {
+      let own = end - start;
+      for (const blamed of this.recent) if (blamed.start >= start && blamed.end <= end) own -= blamed.end - blamed.start;
+      if (own < task.owner.blockThresholdMs) return;
+      this.blame(task, start, end, own);
+    } catch {
+      // instrumentation never breaks the code it instruments
+    }
+  }
+
+  /** The timer ran `lag` ms late at `end`; the loop was held somewhere after `since`, for what blamed tasks do not account for. */
+  private loopBlocked(since: number, end: number, lag: number): void {
+    let rest = lag;
+    for (const blamed of this.recent) if (blamed.end > since) rest -= blamed.end - Math.max(blamed.start, since);
+    if (rest < this.thresholdMs) return;
+    const task = this.resolver?.(since, end);
+    if (task !== undefined) return this.blame(task, end - rest, end, rest);
+    this.unattributed.count++;
+    this.unattributed.seconds += rest / 1e3;
+    this.list({ endTime: end, ms: rest });
+  }
+
+  private blame(task: Task, start: number, end: number, ms: number): void {
+    this.recent.push({ start, end });
+    if (this.recent.length > RECENT) this.recent.shift();
+    task.owner.blocks.add(task.name, ms / 1e3);
+    task.noteBlock(ms);
+    this.list({ endTime: end, ms, name: task.name, id: task.id });
+  }
+
+  private list(block: LoopBlock): void {
+    this.listed.push(block);
+    if (this.listed.length > LISTED) this.listed.shift();
+  }
+}
+
+export const loopWatch = new LoopWatch();
+
+/** "1.2 s", "250 ms": how long a block lasted, as history and the command show it. */
+export function blockDuration(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1e3).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
