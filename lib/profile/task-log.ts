@@ -1,0 +1,101 @@
+import { createHook, type AsyncHook } from "node:async_hooks";
+import { now } from "../core/clock";
+import { taskContext } from "../core/context";
+import { syncWatch } from "../core/sync-watch";
+import type { Task } from "../core/task";
+
+/** Switches logged at most (~32 MB); past it the rest of the profile is counted unattributed. */
+const MAX_SWITCHES = 2_000_000;
+
+/**
+ * While a profile runs: when (epoch ms) the current task changed, and to which, so that each CPU
+ * sample can be given the task that was current at its time. Switches come from two places:
+ * `enter`/`leave` (a tracked call's synchronous part, see context.ts) and async hooks' `before`
+ * and `after` around every callback and promise continuation, where the task is the storage's
+ * store (restored by Node on every runtime). Only changes are logged. The hooks exist only while
+ * a profile runs: they cost a call per callback, which nothing pays otherwise.
+ */
+export class TaskLog {
+  readonly times: number[] = [];
+  readonly tasks: (Task | undefined)[] = [];
+  /** When the log filled up and stopped, else undefined. */
+  fullAt: number | undefined = undefined;
+  /** Per task, ms its code was current so far: the live CPU figure while the profile runs. */
+  readonly onCpu = new Map<Task, number>();
+  private current: Task | undefined;
+  private since = 0;
+  private readonly stack: (Task | undefined)[] = [];
+  private hook: AsyncHook | undefined;
+
+  start(): void {
+    this.current = taskContext.getStore();
+    this.since = now();
+    this.times.push(this.since);
+    this.tasks.push(this.current);
+    const mark = (task: Task | undefined) => this.mark(task);
+    this.hook = createHook({
+      before: () => {
+        this.stack.push(this.current);
+        this.mark(taskContext.getStore());
+      },
+      after: () => {
+        if (this.stack.length !== 0) this.mark(this.stack.pop());
+      },
+    });
+    this.hook.enable();
+    syncWatch.mark = mark;
+  }
+
+  stop(): void {
+    this.hook?.disable();
+    this.hook = undefined;
+    if (syncWatch.mark !== undefined) syncWatch.mark = undefined;
+    this.mark(undefined);
+  }
+
+  /** The task current at `time`, by the log (undefined: none, or past a full log). */
+  at(time: number, from = 0): { task: Task | undefined; index: number } {
+    let index = from;
+    while (index + 1 < this.times.length && this.times[index + 1] <= time) index++;
+    return { task: this.fullAt !== undefined && time >= this.fullAt ? undefined : this.tasks[index], index };
+  }
+
+  /** The task current for the most time between two epoch times, if any was. */
+  mostBetween(start: number, end: number): Task | undefined {
+    const spent = new Map<Task, number>();
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = Math.max(0, lo - 1); i < this.times.length && this.times[i] < end; i++) {
+      const task = this.tasks[i];
+      if (task === undefined) continue;
+      const from = Math.max(this.times[i], start);
+      const to = Math.min(i + 1 < this.times.length ? this.times[i + 1] : end, end);
+      spent.set(task, (spent.get(task) ?? 0) + Math.max(0, to - from));
+    }
+    let best: Task | undefined;
+    let most = 0;
+    for (const [task, ms] of spent) if (ms > most) [best, most] = [task, ms];
+    return best;
+  }
+
+  private mark(task: Task | undefined): void {
+    if (task === this.current) return;
+    const t = now();
+    const previous = this.current;
+    if (previous !== undefined) this.onCpu.set(previous, (this.onCpu.get(previous) ?? 0) + t - this.since);
+    this.current = task;
+    this.since = t;
+    if (this.fullAt !== undefined) return;
+    if (this.times.length >= MAX_SWITCHES) {
+      this.fullAt = t;
+      return;
+    }
+    this.times.push(t);
+    this.tasks.push(task);
+  }
+}
