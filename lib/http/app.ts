@@ -23,6 +23,7 @@ import { killWhereRoute } from "./routes/kill-where";
 import { listRoute } from "./routes/list";
 import { metricsRoute } from "./routes/metrics";
 import { metricsSource } from "../metrics/endpoint";
+import { profileRoute } from "./routes/profile";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
 import { wantsStringAttrs } from "./original-clients";
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   app.delete("/procs", killWhereRoute(manager, config) as never);
   get("/procs/finished", "read", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
   app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
+  app.get("/procs/profile", requires("profile", profileRoute()) as never); // no HEAD: it would profile for nothing
   get("/procs/:id", "read", taskRoute(manager, strings));
   app.delete("/procs/:id", killRoute(manager, config) as never);
   get("/procs/:id/history", "read", historyRoute(manager, config.traceUrl));

@@ -46,10 +46,15 @@ const validators = {
   }),
   eventsQuery: compile({ type: "object", additionalProperties: false, properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) } }),
   statsQuery: compile({ type: "object", additionalProperties: false, properties: { name: oneOrMany } }),
+  profileQuery: compile({
+    type: "object",
+    additionalProperties: false,
+    properties: { seconds: one({ pattern: "^[0-9]{1,2}(\\.[0-9]{1,3})?$" }), format: { enum: ["table", "cpuprofile"] } },
+  }),
   noQuery: compile({ type: "object", additionalProperties: false, properties: {} }),
 };
 
-export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "noQuery";
+export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "profileQuery" | "noQuery";
 
 /** A kill's optional body. */
 export interface KillBody {
@@ -80,9 +85,12 @@ export function decodeId(raw: string | undefined): string {
 /** Validates the query of a route; throws a 400 naming the bad parameter. */
 export function checkQuery(kind: QueryKind, query: Query): void {
   const validate = validators[kind];
-  const limit = query.limit;
+  const { limit, seconds } = query;
   if (validate(query)) return;
   const error = validate.errors?.[0];
+  if (error?.instancePath === "/seconds" && error.keyword === "pattern") {
+    throw new HttpError(400, `invalid query parameter "seconds" ${JSON.stringify(seconds)}: must be a number of seconds from 1 to 60, such as 10`);
+  }
   if (error?.instancePath === "/limit" && error.keyword === "pattern") {
     throw new HttpError(400, `invalid query parameter "limit" ${JSON.stringify(limit)}: must be a whole number of tasks, such as 100`);
   }

@@ -1,0 +1,45 @@
+import type { Socket } from "node:net";
+import { profileCpu, ProfileBusyError } from "../../profile/profiler";
+import { wireProfile } from "../../profile/wire";
+import { handle, type Handler } from "../responses/handler";
+import { HttpError } from "../responses/http-error";
+import { checkQuery } from "../inputs/checks";
+import { sendJsonText, serverTime } from "../responses/respond";
+import { formatTime } from "../responses/time";
+
+/** Seconds profiled when the request does not say. */
+export const DEFAULT_PROFILE_SECONDS = 10;
+
+/**
+ * `GET /procs/profile?seconds=N[&format=cpuprofile]`: profiles the process's CPU for N seconds
+ * (1–60, default 10) and answers the CPU time per task name and task, or V8's raw profile (a
+ * `.cpuprofile` Chrome DevTools opens). One profile at a time per process: while one runs the
+ * answer is 409 with `endsAt` and `Retry-After`. A client that goes away stops its profile.
+ */
+export function profileRoute(): Handler {
+  return handle(async (req, res) => {
+    checkQuery("profileQuery", req.query);
+    const seconds = req.query.seconds === undefined ? DEFAULT_PROFILE_SECONDS : Number(req.query.seconds);
+    if (!(seconds >= 1 && seconds <= 60)) throw new HttpError(400, `invalid query parameter "seconds" ${JSON.stringify(req.query.seconds)}: must be a number of seconds from 1 to 60, such as 10`);
+    const stop = new AbortController();
+    res.once("close", () => stop.abort());
+    // The answer comes only when the profile ends: the connection is quiet that long.
+    const socket = req.socket as Socket & { server?: { timeout?: number } };
+    socket.setTimeout(seconds * 1e3 + 30_000);
+    let result;
+    try {
+      result = await profileCpu(seconds, stop.signal);
+    } catch (error) {
+      if (!(error instanceof ProfileBusyError)) throw error;
+      const wait = Math.max(1, Math.ceil((error.endsAt - Date.now()) / 1e3));
+      const body = JSON.stringify({ error: error.message, endsAt: formatTime(error.endsAt) });
+      return sendJsonText(res, 409, body, { "retry-after": String(wait) });
+    } finally {
+      socket.setTimeout(socket.server?.timeout ?? 0);
+    }
+    if (req.query.format === "cpuprofile") {
+      return sendJsonText(res, 200, JSON.stringify(result.cpuprofile), { "content-disposition": `attachment; filename="proclist-${process.pid}.cpuprofile"` });
+    }
+    sendJsonText(res, 200, `{"profile":${JSON.stringify(wireProfile(result.table, formatTime))},"serverTime":"${serverTime()}"}`);
+  });
+}
