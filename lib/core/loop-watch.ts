@@ -166,7 +166,10 @@ class LoopWatch {
 
 export const loopWatch = new LoopWatch();
 
-/** "1.2 s", "250 ms": how long a block lasted, as history and the command show it. */
+/**
+ * "1.2 s", "0.3 s": how long a block lasted, as its history entry says it. Tenths of a second, so
+ * that the entries of one name's blocks share a few texts (each is a status in the name's stats).
+ */
 export function blockDuration(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1e3).toFixed(1)} s` : `${Math.round(ms)} ms`;
+  return `${(ms / 1e3).toFixed(1)} s`;
 }

@@ -1,3 +1,4 @@
+import { loopWatch, type LoopDelay } from "../core/loop-watch";
 import type { ProcessManager } from "../core/manager";
 import type { Outcome } from "../core/task";
 import type { EndCounts } from "./end-counts";
@@ -116,5 +117,35 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
         });
       },
     },
+    {
+      name: "proclist_loop_blocked_seconds_total",
+      type: "counter",
+      help: `Seconds the event loop was blocked past blockThresholdMs, per task name whose synchronous code held it; ${UNATTRIBUTED} for blocks no task could be tied to.`,
+      labelNames: ["name"],
+      collect: (block) => {
+        manager.blocks.forEach((name, totals) => block(name, undefined, (push) => push([name], totals.seconds)));
+        const { seconds } = loopWatch.unattributed;
+        block(UNATTRIBUTED, undefined, (push) => push([UNATTRIBUTED], seconds));
+      },
+    },
+    ...LOOP_DELAY.map(
+      ([quantile, read]): MetricDef => ({
+        name: `nodejs_eventloop_lag_${quantile}_seconds`,
+        type: "gauge",
+        help: `The ${quantile} of the event loop's delay over the last minute, in seconds.`,
+        labelNames: [],
+        collect: (block) => block("", undefined, (push) => push([], read(loopWatch.delay()) / 1000)),
+      }),
+    ),
   ];
 }
+
+/** The label of blocks no task could be tied to. */
+export const UNATTRIBUTED = "(unattributed)";
+
+/** The event loop's delay as prom-client's default metrics name it (there: since the last scrape; here: over the last minute). */
+const LOOP_DELAY: readonly [string, (delay: LoopDelay) => number][] = [
+  ["p50", (delay) => delay.p50Ms],
+  ["p99", (delay) => delay.p99Ms],
+  ["max", (delay) => delay.maxMs],
+];

@@ -47,7 +47,10 @@ export function registerMetrics(manager: ProcessManager, registry: Registry, opt
   const { Registry: RegistryClass } = promClient();
   if (!(registry instanceof RegistryClass)) throw new TypeError("registerMetrics: registry must be a prom-client Registry (e.g. its `register`)");
   const counts = new EndCounts(options.buckets ?? DEFAULT_BUCKETS);
-  const metrics = proclistMetrics(manager, counts).map((def) => ({ name: def.name, metric: promMetric(def) }));
+  // The event loop's delay under prom-client's own names: a registry that collects prom-client's
+  // default metrics has them already, and keeps its own.
+  const defs = proclistMetrics(manager, counts).filter((def) => !(def.name.startsWith("nodejs_") && registry.getSingleMetric(def.name) !== undefined));
+  const metrics = defs.map((def) => ({ name: def.name, metric: promMetric(def) }));
   // Before touching the manager: a name already taken throws here and leaves nothing half done.
   for (const m of metrics) {
     if (registry.getSingleMetric(m.name) !== undefined) throw new Error(`registerMetrics: the registry already has a metric named ${m.name}`);

@@ -116,11 +116,55 @@ const killedWhereSchema = {
 const count = { type: "integer", minimum: 0 } as const;
 const ms = { type: "number", minimum: 0 } as const;
 
+const totalsSchema = { type: "object", required: ["count", "seconds"], properties: { count, seconds: ms } } as const;
+
+const loopSchema = {
+  type: "object",
+  required: ["delayMs", "blocked", "unattributed", "recentBlocks"],
+  properties: {
+    delayMs: { type: "object", required: ["p50", "p99", "max", "windowMs"], properties: { p50: ms, p99: ms, max: ms, windowMs: ms } },
+    blocked: { type: "array", items: { type: "object", required: ["name", "count", "seconds"], properties: { name: { type: "string" }, count, seconds: ms } } },
+    unattributed: totalsSchema,
+    recentBlocks: {
+      type: "array",
+      items: { type: "object", required: ["endTime", "ms"], properties: { endTime: timeSchema, ms, name: { type: "string" }, id: { type: "string" } } },
+    },
+  },
+} as const;
+
+const profileRow = { cpuMs: ms, share: { type: "number", minimum: 0, maximum: 1 } } as const;
+
+const profileSchema = {
+  type: "object",
+  required: ["profile", "serverTime"],
+  properties: {
+    serverTime: timeSchema,
+    profile: {
+      type: "object",
+      required: ["startTime", "endTime", "samples", "cpuMs", "idleMs", "names", "tasks", "outside", "gcMs", "programMs"],
+      properties: {
+        startTime: timeSchema,
+        endTime: timeSchema,
+        samples: count,
+        cpuMs: ms,
+        idleMs: ms,
+        names: { type: "array", items: { type: "object", required: ["name", "cpuMs", "share", "tasks"], properties: { name: { type: "string" }, tasks: count, ...profileRow } } },
+        tasks: { type: "array", items: { type: "object", required: ["id", "name", "cpuMs", "share"], properties: { id: { type: "string" }, name: { type: "string" }, ...profileRow } } },
+        outside: { type: "object", required: ["cpuMs", "share"], properties: profileRow },
+        gcMs: ms,
+        programMs: ms,
+        logFullAt: timeSchema,
+      },
+    },
+  },
+} as const;
+
 const statsSchema = {
   type: "object",
   required: ["stats", "serverTime"],
   properties: {
     serverTime: timeSchema,
+    loop: loopSchema,
     stats: {
       type: "array",
       items: {
@@ -188,6 +232,7 @@ export const validateWire = {
   killed: compile(killedSchema),
   killedWhere: compile(killedWhereSchema),
   stats: compile(statsSchema),
+  profile: compile(profileSchema),
   error: compile(errorSchema),
   event: compile(eventSchema),
 };

@@ -140,9 +140,26 @@ export interface WireNameStats {
   waits?: Record<string, WirePhaseStats>;
 }
 
+/** Blocks of the event loop of one task name, or unattributed. */
+export interface WireBlockTotals {
+  count: number;
+  seconds: number;
+}
+
+/** The event loop's health in `GET /stats`: its delay over the last minute and the blocks seen. */
+export interface WireLoop {
+  delayMs: { p50: number; p99: number; max: number; windowMs: number };
+  blocked: (WireBlockTotals & { name: string })[];
+  unattributed: WireBlockTotals;
+  /** The last blocks, newest last; `name` and `id` absent when no task could be tied to one. */
+  recentBlocks: { endTime: string; ms: number; name?: string; id?: string }[];
+}
+
 /** `GET /stats` */
 export interface WireStats {
   stats: WireNameStats[];
+  /** Absent from servers older than this field (and from the Go original). */
+  loop?: WireLoop;
   serverTime: string;
 }
 

@@ -2,17 +2,20 @@ import type { ProcessManager } from "../../core/manager";
 import { handle, type Handler } from "../responses/handler";
 import { checkQuery } from "../inputs/checks";
 import { sendJsonText, serverTime } from "../responses/respond";
-import type { WireNameStats } from "../../wire/shapes";
+import type { WireLoop, WireNameStats } from "../../wire/shapes";
+import { loopWatch } from "../../core/loop-watch";
+import { formatTime } from "../responses/time";
 
 /**
  * `GET /stats`: per task name, running / started / ended / killed / aborted counts, latency
- * quantiles over completed tasks and the time spent in each status. `name` narrows it.
+ * quantiles over completed tasks and the time spent in each status. `name` narrows it. `loop`:
+ * the event loop's delay over the last minute and the blocks blamed per name (all names).
  */
 export function statsRoute(manager: ProcessManager): Handler {
   return handle((req, res) => {
     checkQuery("statsQuery", req.query);
     const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
-    sendJsonText(res, 200, `{"stats":${JSON.stringify(wireStats(manager, names))},"serverTime":"${serverTime()}"}`);
+    sendJsonText(res, 200, `{"stats":${JSON.stringify(wireStats(manager, names))},"loop":${JSON.stringify(wireLoop(manager))},"serverTime":"${serverTime()}"}`);
   });
 }
 
@@ -29,4 +32,17 @@ export function wireStats(manager: ProcessManager, names?: ReadonlySet<string>):
 
 function micro(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** The event loop's health in wire form: the process's delay and blocks, the manager's blame per name. */
+export function wireLoop(manager: ProcessManager): WireLoop {
+  const delay = loopWatch.delay();
+  const blocked: WireLoop["blocked"] = [];
+  manager.blocks.forEach((name, totals) => blocked.push({ name, count: totals.count, seconds: micro(totals.seconds) }));
+  return {
+    delayMs: { p50: micro(delay.p50Ms), p99: micro(delay.p99Ms), max: micro(delay.maxMs), windowMs: Math.round(delay.windowMs) },
+    blocked,
+    unattributed: { count: loopWatch.unattributed.count, seconds: micro(loopWatch.unattributed.seconds) },
+    recentBlocks: loopWatch.recentBlocks().map((block) => ({ ...block, endTime: formatTime(block.endTime), ms: micro(block.ms) })),
+  };
 }
