@@ -59,3 +59,6 @@ export { serveFleet } from "./fleet/serve";
 export { createFleetApp } from "./fleet/app";
 export type { FleetApp, FleetServeOptions } from "./fleet/app";
 export type { WireInstance, FleetReaderOptions } from "./fleet/reader";
+export { profileCpu, ProfileBusyError } from "./profile/profiler";
+export type { ProfileResult } from "./profile/profiler";
+export type { ProfileTable, ProfileRow, CpuProfile } from "./profile/attribute";

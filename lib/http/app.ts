@@ -23,7 +23,7 @@ import { killWhereRoute } from "./routes/kill-where";
 import { listRoute } from "./routes/list";
 import { metricsRoute } from "./routes/metrics";
 import { metricsSource } from "../metrics/endpoint";
-import { profileRoute } from "./routes/profile";
+import { profileHeadRoute, profileRoute } from "./routes/profile";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
 import { wantsStringAttrs } from "./original-clients";
@@ -74,10 +74,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   const finished = [false, true].map((stringAttrs) => new FilteredLists(finishedSource(manager, stringAttrs)));
   get("/procs", "read", listRoute((req) => live[Number(strings(req))], gate));
   app.delete("/procs", killWhereRoute(manager, config) as never);
-  get("/procs/finished", "read", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
-  app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
-  app.get("/procs/profile", requires("profile", profileRoute()) as never); // no HEAD: it would profile for nothing
-  get("/procs/:id", "read", taskRoute(manager, strings));
+  app.get("/procs/profile", requires("profile", profileRoute()) as never).head("/procs/profile", profileHeadRoute() as never);
   app.delete("/procs/:id", killRoute(manager, config) as never);
   get("/procs/:id/history", "read", historyRoute(manager, config.traceUrl));
   get("/stats", "read", statsRoute(manager));

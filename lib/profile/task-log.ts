@@ -13,7 +13,9 @@ const MAX_SWITCHES = 2_000_000;
  * `enter`/`leave` (a tracked call's synchronous part, see context.ts) and async hooks' `before`
  * and `after` around every callback and promise continuation, where the task is the storage's
  * store (restored by Node on every runtime). Only changes are logged. The hooks exist only while
- * a profile runs: they cost a call per callback, which nothing pays otherwise.
+ * a profile runs: they cost a call per callback, which nothing pays otherwise. While they run, a
+ * task current past its manager's `blockThresholdMs` without a switch is blamed for the block
+ * even when that was code after an await, which `leave` cannot see.
  */
 export class TaskLog {
   readonly times: number[] = [];
@@ -87,7 +89,11 @@ export class TaskLog {
     if (task === this.current) return;
     const t = now();
     const previous = this.current;
-    if (previous !== undefined) this.onCpu.set(previous, (this.onCpu.get(previous) ?? 0) + t - this.since);
+    if (previous !== undefined) {
+      this.onCpu.set(previous, (this.onCpu.get(previous) ?? 0) + t - this.since);
+      // A continuation that held the loop past the threshold: blamed now, while its task still runs.
+      if (t - this.since >= previous.owner.blockThresholdMs) syncWatch.held(previous, this.since, t);
+    }
     this.current = task;
     this.since = t;
     if (this.fullAt !== undefined) return;

@@ -1,0 +1,140 @@
+import { expect } from "chai";
+import { ProcessManager, Tracked, profileCpu } from "../../lib";
+import { call, startApi } from "../http/http-helpers";
+import { freshManager, statuses, waitFor } from "../helpers";
+import { hold } from "./burners";
+
+const BLOCKED = /^blocked the event loop \d+\.\d s$/;
+
+class Jobs {
+  constructor(readonly pm: ProcessManager) {}
+
+  @Tracked({ name: "Jobs.crunch", id: (id: string) => id })
+  crunch(_id: string, ms: number): number {
+    hold(ms);
+    return ms;
+  }
+
+  @Tracked({ name: "Jobs.outer", id: (id: string) => id })
+  outer(id: string, ms: number): number {
+    return this.crunch(`${id}-inner`, ms);
+  }
+
+  @Tracked({ name: "Jobs.later", id: (id: string) => id })
+  async later(_id: string, ms: number): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    hold(ms);
+  }
+
+  @Tracked({ name: "Jobs.waiting", id: (id: string) => id })
+  async waiting(_id: string, until: Promise<void>): Promise<void> {
+    await until;
+  }
+}
+
+describe("blame for a block of the event loop", () => {
+  let pm: ProcessManager;
+  let jobs: Jobs;
+  let release: () => void;
+  let live: Promise<void>;
+  beforeEach(() => {
+    pm = freshManager({ blockThresholdMs: 100 });
+    jobs = new Jobs(pm);
+    live = jobs.waiting("live", new Promise<void>((resolve) => (release = resolve)));
+  });
+  afterEach(async () => {
+    release();
+    await live;
+  });
+
+  it("records the block on the history of the task whose synchronous code held the loop, not on a task that was merely live", () => {
+    jobs.crunch("c1", 250);
+    const history = statuses(pm, "c1");
+    expect(history.filter((status) => BLOCKED.test(status))).to.have.length(1);
+    expect(history[history.length - 1]).to.equal("ended");
+    expect(statuses(pm, "live").some((status) => BLOCKED.test(status))).to.equal(false);
+    const counted: Record<string, { count: number; seconds: number }> = {};
+    pm.blocks.forEach((name, totals) => (counted[name] = { ...totals }));
+    expect(Object.keys(counted)).to.deep.equal(["Jobs.crunch"]);
+    expect(counted["Jobs.crunch"].count).to.equal(1);
+    expect(counted["Jobs.crunch"].seconds).to.be.at.least(0.25);
+  });
+
+  it("blames the innermost tracked call that held the loop, not its callers", () => {
+    jobs.outer("o1", 250);
+    expect(statuses(pm, "o1-inner").some((status) => BLOCKED.test(status))).to.equal(true);
+    expect(statuses(pm, "o1").some((status) => BLOCKED.test(status))).to.equal(false);
+    const names: string[] = [];
+    pm.blocks.forEach((name) => names.push(name));
+    expect(names).to.deep.equal(["Jobs.crunch"]);
+  });
+
+  it("keeps the task's status: the block is an entry of its history, then the status it had", async () => {
+    const done = pm.run(
+      async (task) => {
+        task.status("rendering");
+        hold(150);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      { id: "r1", name: "Report.render" },
+    );
+    const history = statuses(pm, "r1");
+    expect(history.slice(-3)).to.satisfy((last: string[]) => last[0] === "rendering" && BLOCKED.test(last[1]) && last[2] === "rendering");
+    expect(pm.list().find((info) => info.id === "r1")?.status).to.equal("rendering");
+    await done;
+  });
+
+  it("counts a block after an await, which no enter sees, as unattributed rather than blaming a live task", async () => {
+    const before = (await statsLoop(pm)).unattributed.count;
+    await jobs.later("l1", 300);
+    const loop = await waitFor("the unattributed block to be counted", async () => {
+      const now = await statsLoop(pm);
+      return now.unattributed.count > before ? now : undefined;
+    });
+    expect(loop.blocked).to.deep.equal([]);
+    expect(statuses(pm, "live").some((status) => BLOCKED.test(status))).to.equal(false);
+    expect(statuses(pm, "l1").some((status) => BLOCKED.test(status))).to.equal(false);
+  });
+
+  it("names the task of a block after an await while a CPU profile runs, from the profile's log of context switches", async () => {
+    const profile = profileCpu(5);
+    await jobs.later("l2", 300);
+    await waitFor("the block to be blamed on Jobs.later", () => statuses(pm, "l2").some((status) => BLOCKED.test(status)));
+    expect(statuses(pm, "live").some((status) => BLOCKED.test(status))).to.equal(false);
+    const names: string[] = [];
+    pm.blocks.forEach((name) => names.push(name));
+    expect(names).to.deep.equal(["Jobs.later"]);
+    await profile;
+  });
+
+  it("shows the blocks in /stats and counts their seconds in proclist_loop_blocked_seconds_total{name}", async () => {
+    const api = await startApi({ manager: pm, metrics: true });
+    try {
+      jobs.crunch("c2", 150);
+      const stats = (await call(api, "GET", "/stats")).json;
+      expect(stats.loop.blocked).to.have.length(1);
+      expect(stats.loop.blocked[0]).to.include({ name: "Jobs.crunch", count: 1 });
+      expect(stats.loop.recentBlocks.some((block: { id?: string }) => block.id === "c2")).to.equal(true);
+      for (const key of ["p50", "p99", "max"]) expect(stats.loop.delayMs[key]).to.be.a("number").at.least(0);
+      const metrics = (await call(api, "GET", "/metrics")).text;
+      const line = metrics.split("\n").find((text) => text.startsWith('proclist_loop_blocked_seconds_total{name="Jobs.crunch"} '));
+      expect(Number(line?.split(" ")[1])).to.be.at.least(0.15);
+      for (const quantile of ["p50", "p99", "max"]) expect(metrics).to.match(new RegExp(`^nodejs_eventloop_lag_${quantile}_seconds \\d`, "m"));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("refuses a blockThresholdMs that is not a positive number", () => {
+    for (const value of [0, -1, "200", Number.NaN]) expect(() => new ProcessManager({ blockThresholdMs: value as number })).to.throw(TypeError, /blockThresholdMs/);
+  });
+});
+
+async function statsLoop(pm: ProcessManager) {
+  const api = await startApi({ manager: pm });
+  try {
+    return (await call(api, "GET", "/stats")).json.loop;
+  } finally {
+    await api.close();
+  }
+}
