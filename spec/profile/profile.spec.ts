@@ -86,4 +86,22 @@ describe("CPU profile (GET /procs/profile)", () => {
     });
     expect(next.json.profile.samples).to.be.greaterThan(0);
   });
+
+  it("needs the profile right: a token that may only read gets 403, one with profile gets the table", async () => {
+    const guarded = await startApi({
+      manager: new ProcessManager(),
+      token: { reader: { token: "reader-token", can: ["read"] }, profiler: { token: "profiler-token", can: ["profile"] } },
+    });
+    try {
+      const refused = await call(guarded, "GET", "/procs/profile?seconds=1", { headers: { authorization: "Bearer reader-token" } });
+      expect(refused.status).to.equal(403);
+      expect(refused.json.error).to.match(/profile/);
+      expect((await call(guarded, "GET", "/procs/profile?seconds=1")).status).to.equal(401);
+      const allowed = await call(guarded, "GET", "/procs/profile?seconds=1", { headers: { authorization: "Bearer profiler-token" } });
+      expect(allowed.status).to.equal(200);
+      expect(allowed.json.profile.samples).to.be.greaterThan(0);
+    } finally {
+      await guarded.close();
+    }
+  });
 });
