@@ -74,7 +74,10 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   const finished = [false, true].map((stringAttrs) => new FilteredLists(finishedSource(manager, stringAttrs)));
   get("/procs", "read", listRoute((req) => live[Number(strings(req))], gate));
   app.delete("/procs", killWhereRoute(manager, config) as never);
+  get("/procs/finished", "read", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
+  app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
   app.get("/procs/profile", requires("profile", profileRoute()) as never).head("/procs/profile", profileHeadRoute() as never);
+  get("/procs/:id", "read", taskRoute(manager, strings));
   app.delete("/procs/:id", killRoute(manager, config) as never);
   get("/procs/:id/history", "read", historyRoute(manager, config.traceUrl));
   get("/stats", "read", statsRoute(manager));
