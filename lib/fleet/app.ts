@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { acceptLeadingSlashes } from "../http/server/leading-slashes";
 import polka, { type Polka } from "polka";
 import { TokenCheck } from "../http/access/auth";
 import { Cors } from "../http/access/cors";
@@ -42,6 +43,7 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   let hub: EventHub<FleetEvent> | undefined;
   hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
+  acceptLeadingSlashes(app);
   const get = (path: string, right: Right | undefined, route: Handler) => {
     const handler = right === undefined ? route : requires(right, route);
     app.get(path, handler as never).head(path, handler as never);

@@ -1,4 +1,5 @@
 import polka, { type Polka } from "polka";
+import { acceptLeadingSlashes } from "./server/leading-slashes";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
@@ -54,6 +55,7 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   const { manager } = config;
   const hub = new EventHub(managerEvents(manager), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
+  acceptLeadingSlashes(app);
   // Each GET route names the right it needs (see access/rights); kills check theirs per task.
   const get = (path: string, right: Right | undefined, route: Handler) => {
     const handler = right === undefined ? route : requires(right, route);

@@ -83,6 +83,17 @@ describe("Answers to the original Go library's clients", () => {
     expect((await call(api, "GET", "/procs/q1")).json.proc.attrs).to.deep.equal(AS_STRINGS);
   });
 
+  it("answers paths that start with two slashes (a base URL given with a trailing slash) as the clean path", async () => {
+    api = await startApi();
+    void blocked(api.manager, "q1", { attrs: { rows: 3 } });
+    expect((await call(api, "GET", "//procs/", { headers: GO_PM })).json.procs[0].attrs).to.deep.equal({ rows: "3" });
+    expect((await call(api, "GET", "//procs/q1/history")).json.history[0].status).to.equal("init");
+    expect((await call(api, "GET", "///procs/q1")).status).to.equal(200);
+    expect((await call(api, "GET", "//procs/nope/history")).status).to.equal(404);
+    expect((await call(api, "DELETE", "//procs/q1", { body: '{"message":"stuck"}' })).status).to.equal(200);
+    expect(api.manager.get("q1")!.cancelling).to.equal(true);
+  });
+
   it("refuses a stringAttrs value it does not know, naming the option", async () => {
     api = await startApi();
     const error = await rejectionOf(serve({ port: 0, stringAttrs: "sometimes" as never }));
@@ -151,6 +162,17 @@ describe("A Go monitor built with the Go toolchain, reading proclist as the orig
     expect(kill).to.deep.include({ code: 0, out: "killed" });
     await waitFor("q1 to end", () => api.manager.get("q1")?.running === false);
     expect(api.manager.get("q1")!.history.lastStatus).to.contain("stuck");
+  });
+
+  it("works when given the base URL with a trailing slash, as the original's router allowed", async () => {
+    api = await startApi();
+    void blocked(api.manager, "q1", { attrs: { rows: 3 }, statuses: ["reading"] });
+    const list = await monitor(binary, [`${api.url}/`, "list"]);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.out[0]).to.deep.include({ id: "q1", cols: { rows: "3" } });
+    expect((await monitor(binary, [`${api.url}/`, "history", "q1"])).out).to.deep.equal(["init", "reading"]);
+    expect(await monitor(binary, [`${api.url}/`, "kill", "q1", "stuck"])).to.deep.include({ code: 0, out: "killed" });
+    await waitFor("q1 to end", () => api.manager.get("q1")?.running === false);
   });
 
   it("panics on a typed value when the server is told to send them typed, as the original's monitor does", async () => {
