@@ -19,6 +19,9 @@ import { sendError } from "./responses/respond";
 import { eventsRoute } from "./routes/events";
 import { finishedRoute } from "./routes/finished";
 import { historyRoute } from "./routes/history";
+import { AuditLog } from "../audit/log";
+import { auditRoute } from "./routes/audit";
+import { auditRefusals } from "./routes/audited";
 import { killRoute } from "./routes/kill";
 import { killWhereRoute } from "./routes/kill-where";
 import { listRoute } from "./routes/list";
@@ -63,7 +66,8 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   };
 
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
-  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
+  const audit = new AuditLog(config.audit === undefined ? [] : [config.audit]);
+  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path), auditRefusals(audit, config)) as never);
   // Fixed paths before `:id`: the router takes the first match.
   // The original's clients get attribute values as strings, from caches of their own: the
   // typed caches stay as they are, and the others are filled only once such a client asks.
@@ -75,15 +79,16 @@ export function createApp(options: AppOptions = {}): ProclistApp {
   });
   const finished = [false, true].map((stringAttrs) => new FilteredLists(finishedSource(manager, stringAttrs)));
   get("/procs", "read", listRoute((req) => live[Number(strings(req))], gate));
-  app.delete("/procs", killWhereRoute(manager, config) as never);
+  app.delete("/procs", killWhereRoute(manager, config, audit) as never);
   get("/procs/finished", "read", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
   app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
   app.get("/procs/profile", requires("profile", profileRoute()) as never).head("/procs/profile", profileHeadRoute() as never);
   get("/procs/:id", "read", taskRoute(manager, strings));
-  app.delete("/procs/:id", killRoute(manager, config) as never);
+  app.delete("/procs/:id", killRoute(manager, config, audit) as never);
   get("/procs/:id/history", "read", historyRoute(manager, config.traceUrl));
   get("/stats", "read", statsRoute(manager));
   get("/whoami", undefined, whoamiRoute());
+  get("/audit", "audit", auditRoute(audit));
   const metrics = config.metrics === undefined ? undefined : metricsSource(manager, config.metrics);
   if (metrics !== undefined) get("/metrics", "read", metricsRoute(metrics));
 

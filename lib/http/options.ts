@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../schema/validation";
+import type { AuditSink } from "../audit/log";
 import { Grant } from "./access/rights";
 import { checkMetrics, type MetricsOptions } from "../metrics/register";
 import { STRING_ATTRS_MODES, type StringAttrsMode } from "./original-clients";
@@ -72,6 +73,13 @@ export interface AppOptions {
    * or `"never"`. Everyone else gets the typed values. Default `"go"`.
    */
   stringAttrs?: StringAttrsMode | undefined;
+  /**
+   * Where audit entries go besides memory (`GET /audit` shows the last 1,000): every kill, forced
+   * kill, kill by filter and refused attempt is one entry, handed over after the kill's answer is
+   * decided (a sink that throws or rejects never changes it). `auditFile(path)` writes JSON lines
+   * with rotation. Default: memory only.
+   */
+  audit?: AuditSink | undefined;
 }
 
 /** A token with only some rights: `{ token: "…", can: ["read", "cancel:Reports.*"] }`. */
@@ -113,6 +121,7 @@ export interface HttpConfig {
   traceUrl: string | undefined;
   /** The metrics options when `/metrics` is served, else undefined. */
   metrics: MetricsOptions | undefined;
+  audit: AuditSink | undefined;
   stringAttrs: StringAttrsMode;
 }
 
@@ -124,6 +133,7 @@ const appProperties = {
   protectedMode: { type: "boolean" },
   allowedHosts: { type: "array", items: { type: "string", pattern: "^[^\\s/:@]+$", maxLength: 253 } },
   peer: { isFunction: true },
+  audit: { isFunction: true },
   heartbeatMs: { type: "integer", minimum: 10, maximum: 3_600_000 },
   eventBufferBytes: { type: "integer", minimum: 1024, maximum: 1 << 30 },
   maxEventClients: { type: "integer", minimum: 1, maximum: 100_000 },
@@ -180,6 +190,7 @@ export function resolveHttpOptions(options: unknown): HttpConfig {
     maxListQueries: options.maxListQueries ?? 16,
     traceUrl: options.traceUrl,
     metrics: options.metrics === true ? {} : options.metrics === false ? undefined : options.metrics,
+    audit: options.audit,
     stringAttrs: options.stringAttrs ?? "go",
   };
 }

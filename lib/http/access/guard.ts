@@ -7,22 +7,28 @@ import { HttpError } from "../responses/http-error";
 import type { HttpConfig } from "../options";
 import { isLoopback } from "../../core/killed-by";
 import { remoteRefusal } from "./protected-mode";
-import { sendError } from "../responses/respond";
+import { sendError as send } from "../responses/respond";
 
 /**
  * The middleware in front of every route: in protected mode with no token, remote peers are
  * refused and loopback ones get the DNS-rebinding check; CORS headers for listed origins;
  * preflights (which a browser sends without credentials, so before the token check); then the
  * bearer token, and the rights it carries (each route then asks for its own: see `requires`).
+ * `onRefused` hears of every request refused here (the audit records refused kills).
  */
-export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[]) {
+export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[], onRefused?: (req: ApiRequest, error: unknown) => void) {
   const checkHosts = config.protectedMode && !tokens.enabled;
+  const sendError = (req: ApiRequest, res: ServerResponse, error: unknown) => {
+    onRefused?.(req, error);
+    send(res, error);
+  };
   return (req: ApiRequest, res: ServerResponse, next: () => void): void => {
     const refusal = checkHosts ? remoteRefusal(config, req) : undefined;
-    if (refusal !== undefined) return sendError(res, refusal);
+    if (refusal !== undefined) return sendError(req, res, refusal);
     if (checkHosts && !hosts.allows(req.headers.host) && isLoopback(config.peer(req))) {
       const host = JSON.stringify(req.headers.host!.slice(0, 100));
       return sendError(
+        req,
         res,
         new HttpError(
           403,
@@ -41,7 +47,7 @@ export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: 
         req.tokenLabel = tokens.check(req);
         req.grant = config.grants.get(req.tokenLabel);
       } catch (error) {
-        return sendError(res, error);
+        return sendError(req, res, error);
       }
     }
     next();

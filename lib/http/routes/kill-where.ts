@@ -1,6 +1,8 @@
 import type { ProcessManager } from "../../core/manager";
 import { queryFilter } from "../lists/filters";
-import { handle, type Handler } from "../responses/handler";
+import type { AuditLog } from "../../audit/log";
+import type { Handler } from "../responses/handler";
+import { audited } from "./audited";
 import { HttpError } from "../responses/http-error";
 import { checkQuery, readKillMessage, type Query } from "../inputs/checks";
 import { killRequester } from "../access/kill-access";
@@ -16,14 +18,19 @@ import { attrText } from "../lists/attrs";
  * token may cancel). Without a filter it
  * answers 400 and kills nothing: a bare DELETE on the list is a mistake, not a kill-all.
  */
-export function killWhereRoute(manager: ProcessManager, config: AppConfig): Handler {
-  return handle(async (req, res) => {
+export function killWhereRoute(manager: ProcessManager, config: AppConfig, log: AuditLog): Handler {
+  return audited(log, config, "kill-where", async (req, res, draft) => {
     const by = killRequester(req, config);
+    draft.by = by;
+    draft.filter = req.query as Record<string, string | string[]>;
     requireSomeKill(req);
     checkKillQuery(req.query);
     const reason = await readKillMessage(req);
+    draft.message = reason;
     const grant = grantOf(req);
     const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText, (task) => grant.mayKill(task.name));
+    draft.cancelled = cancelled;
+    draft.refused = refused;
     sendJsonText(res, 200, killedWhereJson(`"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`, reason));
   });
 }

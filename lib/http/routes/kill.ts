@@ -1,6 +1,8 @@
 import type { ProcessManager } from "../../core/manager";
 import { TaskNotFoundError } from "../../core/errors";
-import { handle, type Handler } from "../responses/handler";
+import type { AuditLog } from "../../audit/log";
+import type { Handler } from "../responses/handler";
+import { audited } from "./audited";
 import { HttpError } from "../responses/http-error";
 import { checkQuery, decodeId, readKillMessage } from "../inputs/checks";
 import type { AppConfig } from "../options";
@@ -13,13 +15,18 @@ import { sendJsonText, serverTime } from "../responses/respond";
  * live descendants, recording who asked. Every check (protected mode, id, body) runs before the
  * kill, so a refused request changes nothing.
  */
-export function killRoute(manager: ProcessManager, config: AppConfig): Handler {
-  return handle(async (req, res) => {
+export function killRoute(manager: ProcessManager, config: AppConfig, log: AuditLog): Handler {
+  return audited(log, config, "kill", async (req, res, draft) => {
     const by = killRequester(req, config);
-    requireSomeKill(req);
+    draft.by = by;
     const id = decodeId(req.params.id);
+    draft.id = id;
+    draft.name = manager.get(id)?.name;
+    requireSomeKill(req);
     checkQuery("noQuery", req.query);
-    sendJsonText(res, 200, killTask(manager, id, await readKillMessage(req), by, id, grantOf(req)));
+    const message = await readKillMessage(req);
+    draft.message = message;
+    sendJsonText(res, 200, killTask(manager, id, message, by, id, grantOf(req)));
   });
 }
 
