@@ -165,6 +165,20 @@ describe("proclist top in a real terminal (tmux)", function () {
     await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
   });
 
+  it("clears the filter being typed when Esc closes the / prompt, as its hint says", async () => {
+    blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" } });
+    blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" } });
+    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), { width: 160, height: 24, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
+    await tmux.keys("/", "method=post");
+    await tmux.waitFor("the filter to apply", (s) => rows(s).length === 1);
+    await tmux.keys("Escape");
+    const screen = await tmux.waitFor("the filter cleared", (s) => rows(s).length === 2 && !s.includes("method=post"));
+    expect(screen).to.not.contain('filter "');
+    await tmux.keys("q");
+    await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
+  });
+
   it("filters with /, and shows the selected task's history in place with Enter", async () => {
     blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" }, statuses: ["reading"] });
     blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" }, statuses: ["validating", "writing rows"] });

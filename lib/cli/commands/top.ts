@@ -82,7 +82,8 @@ async function top(options: TopOptions): Promise<number> {
       if (input.kind === "message" && model.confirm !== undefined) model.confirm.message = input.text.trim();
     } else if (key.name === "backspace") input.text = [...input.text].slice(0, -1).join("");
     else if (text !== undefined && key.ctrl !== true && !/[\u0000-\u001f\u007f]/.test(text)) input.text += text;
-    if (input.kind === "filter") model.filter = input.text.trim().toLowerCase();
+    // The filter follows the text while the prompt is open; Esc cleared it above, Enter keeps it.
+    if (input.kind === "filter" && model.input === input) model.filter = input.text.trim().toLowerCase();
     draw();
   };
 
