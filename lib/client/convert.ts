@@ -70,6 +70,7 @@ const REQUIRED: Record<WireEvent["type"], readonly string[]> = {
   kill: ["id"],
   done: ["id", "outcome", "status", "durationMs"],
   reset: ["reason"],
+  wait: ["id", "waits"],
 };
 
 /** One events-stream message, checked for the fields its type needs (the schema lists them all as optional). */
@@ -99,5 +100,7 @@ export function toEvent(origin: Origin, wire: WireEvent): RemoteEvent {
     }
     case "reset":
       return { type: "reset", ts, reason: wire.reason };
+    case "wait":
+      return { type: "wait", ts, id: wire.id, waits: wire.waits.map((wait, i) => ({ kind: wait.kind, target: wait.target, since: time(origin, wait.since, `waits.${i}.since`) })) };
   }
 }

@@ -147,7 +147,7 @@ function decodeEvent(origin: Origin, data: string): RemoteEvent {
 }
 
 function isEventType(name: string): boolean {
-  return name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done" || name === "reset";
+  return name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done" || name === "reset" || name === "wait";
 }
 
 function retryable(error: unknown): boolean {

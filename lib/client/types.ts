@@ -93,6 +93,8 @@ export type RemoteEvent =
   | { type: "attr"; ts: number; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: number; id: string; message?: string; by?: string }
   | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string }
+  /** What the task waits on changed: its waits now, oldest first (`[]` when none is left). */
+  | { type: "wait"; ts: number; id: string; waits: RemoteWait[] }
   /** Events were missed that cannot be given again: what was known of the tasks may be stale; read the list again. */
   | { type: "reset"; ts: number; reason: string };
 

@@ -34,7 +34,9 @@ export type TaskEvent =
   | { type: "status"; task: Task; ts: number; status: string }
   | { type: "attr"; task: Task; ts: number; name: string; value: unknown; deleted: boolean }
   | { type: "kill"; task: Task; ts: number; message: string | undefined; by: string | undefined }
-  | { type: "done"; task: Task; ts: number; outcome: Outcome };
+  | { type: "done"; task: Task; ts: number; outcome: Outcome }
+  /** What the task waits on changed (a wait began or ended): `task.waits` holds them now. */
+  | { type: "wait"; task: Task; ts: number };
 
 export type TaskListener = (event: TaskEvent) => void;
 

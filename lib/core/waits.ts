@@ -105,7 +105,9 @@ export function openWait(task: Task, kind: string, target: string, handle?: unkn
   if (task.waits === undefined) task.waits = [wait];
   else task.waits.push(wait);
   task.rev++;
-  task.owner.rev++;
+  const manager = task.owner;
+  manager.rev++;
+  if (manager.events.active) manager.events.emit({ type: "wait", task, ts: wait.since });
   return wait;
 }
 
@@ -126,12 +128,14 @@ export function endWait(wait: Wait, outcome: WaitOutcome): void {
   if (at === -1) return;
   if (waits.length === 1) task.waits = undefined;
   else waits.splice(at, 1);
-  const ms = now() - wait.since;
+  const end = now();
+  const ms = end - wait.since;
   const manager = task.owner;
   manager.stats.waited(task.name, wait.kind, ms);
   if (ms >= manager.options.waitHistoryMs) logWait(task, { kind: wait.kind, target: wait.target, since: wait.since, durationMs: ms, outcome });
   task.rev++;
   manager.rev++;
+  if (manager.events.active) manager.events.emit({ type: "wait", task, ts: end });
 }
 
 /** A task's finished waits kept for its history: the newest `MAX_WAIT_LOG`, and how many older ones were let go. */

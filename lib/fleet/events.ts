@@ -9,7 +9,7 @@ export interface FleetEvent {
   text: string;
 }
 
-const TYPES = new Set(["start", "status", "attr", "kill", "done"]);
+const TYPES = new Set(["start", "status", "attr", "kill", "done", "wait"]);
 
 /**
  * The events of every instance, as a hub's source: subscribes to the service's events channel

@@ -11,6 +11,11 @@ const timeSchema = {
   pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$",
 } as const;
 
+const waitsSchema = {
+  type: "array",
+  items: { type: "object", required: ["kind", "target", "since"], properties: { kind: { type: "string" }, target: { type: "string" }, since: timeSchema } },
+} as const;
+
 const procSchema = {
   type: "object",
   required: ["id", "procTime", "statusTime", "status"],
@@ -27,10 +32,7 @@ const procSchema = {
     traceId: { type: "string" },
     spanId: { type: "string" },
     instance: { type: "string" },
-    waits: {
-      type: "array",
-      items: { type: "object", required: ["kind", "target", "since"], properties: { kind: { type: "string" }, target: { type: "string" }, since: timeSchema } },
-    },
+    waits: waitsSchema,
   },
 } as const;
 
@@ -206,7 +208,7 @@ const eventSchema = {
   type: "object",
   required: ["type", "ts"],
   properties: {
-    type: { enum: ["start", "status", "attr", "kill", "done", "reset"] },
+    type: { enum: ["start", "status", "attr", "kill", "done", "reset", "wait"] },
     ts: timeSchema,
     id: { type: "string" },
     proc: procSchema,
@@ -219,6 +221,7 @@ const eventSchema = {
     durationMs: ms,
     error: { type: "string" },
     reason: { type: "string" },
+    waits: waitsSchema,
   },
 } as const;
 

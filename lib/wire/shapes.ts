@@ -179,6 +179,8 @@ export type WireEvent =
   | { type: "attr"; ts: string; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: string; id: string; message?: string; by?: string }
   | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string }
+  /** proclist: what the task waits on changed (a wait began or ended): its waits now, oldest first (`[]` for none). */
+  | { type: "wait"; ts: string; id: string; waits: WireWait[] }
   /** Events were missed that the server cannot give again (the client reconnected too late): read the list again. */
   | { type: "reset"; ts: string; reason: string };
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import Redis from "ioredis";
 import { createClient } from "redis";
-import { ProcessManager, Tracked, waitOn, type ServedApi } from "../../lib";
+import { ProcessManager, ProclistClient, Tracked, waitOn, type RemoteEvent, type ServedApi } from "../../lib";
 import { abortWaits, waitsOf } from "../../lib/core/waits";
 import type { Task } from "../../lib/core/task";
 import { RedisServer } from "../../samples/redis-server";
@@ -106,6 +106,28 @@ describe("waits: what a task is waiting on", () => {
     upstream.releaseAll();
     expect(await done).to.equal("/orders?id=7");
     expect(waitsOf(pm.get(id)!)).to.have.length(0);
+  });
+
+  it("tells the events stream each time what a task waits on changes (a wait event with its waits now, [] once none is left)", async () => {
+    const controller = new AbortController();
+    const seen: RemoteEvent[] = [];
+    const reading = (async () => {
+      for await (const event of new ProclistClient(api.url).events({ signal: controller.signal })) seen.push(event);
+    })().catch(() => undefined);
+    await waitFor("the stream to be open", () => api.manager.events.active);
+    const done = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/stream?k=v`).then((r) => r.text()), { id: "streamed", name: "streamed" });
+    await waitFor("the wait event", () => seen.some((e) => e.type === "wait"));
+    upstream.releaseAll();
+    await done;
+    await waitFor("the task's end", () => seen.some((e) => e.type === "done"));
+    controller.abort();
+    await reading;
+    const waits = seen.filter((e): e is Extract<RemoteEvent, { type: "wait" }> => e.type === "wait");
+    expect(waits.map((e) => e.id)).to.deep.equal(["streamed", "streamed"]);
+    expect(waits[0].waits.map((w) => [w.kind, w.target])).to.deep.equal([["fetch", `GET 127.0.0.1:${upstream.port}/stream`]]);
+    expect(waits[0].waits[0].since).to.be.a("number");
+    expect(waits[1].waits).to.deep.equal([]);
+    expect(seen.map((e) => e.type)).to.deep.equal(["start", "wait", "wait", "done"]);
   });
 
   it("omits `waits` from a task waiting on nothing, so the original's clients read the list unchanged", async () => {

@@ -102,6 +102,8 @@ function details(event: RemoteEvent): string {
       return `cancel requested${event.message === undefined ? "" : `: ${formatValue(event.message)}`}${event.by === undefined ? "" : ` by ${formatValue(event.by)}`}`;
     case "reset":
       return `events were missed: ${formatValue(event.reason)}`;
+    case "wait":
+      return event.waits.length === 0 ? "waiting on nothing" : `waiting on ${event.waits.map((w) => `${formatValue(w.kind)} ${formatValue(w.target)}`).join(", ")}`;
     case "done":
       return `${event.outcome} after ${formatDuration(event.durationMs)}${event.status === event.outcome ? "" : ` (${formatValue(event.status)})`}${event.error === undefined ? "" : `: ${formatValue(event.error)}`}`;
   }
@@ -110,5 +112,6 @@ function details(event: RemoteEvent): string {
 function toJson(endpoint: string, event: RemoteEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { endpoint, ...event, ts: formatTime(event.ts) };
   if (event.type === "start") out.proc = { ...event.proc, procTime: formatTime(event.proc.procTime), statusTime: formatTime(event.proc.statusTime) };
+  if (event.type === "wait") out.waits = event.waits.map((wait) => ({ ...wait, since: formatTime(wait.since) }));
   return out;
 }

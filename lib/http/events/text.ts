@@ -1,6 +1,6 @@
 import type { TaskEvent } from "../../core/task";
 import { attrValueJson } from "../lists/attr-json";
-import { durationMs, fleetProcJson, procJson } from "../lists/entries";
+import { durationMs, eventWaitsJson, fleetProcJson, procJson } from "../lists/entries";
 import { formatTime } from "../responses/time";
 
 /**
@@ -40,6 +40,9 @@ export function eventData(event: TaskEvent, instance?: string): string {
       data = `${head},"id":${id},"outcome":"${event.outcome}","status":${JSON.stringify(task.history.lastStatus)},"durationMs":${durationMs(task)}`;
       if (task.error !== undefined) data += `,"error":${JSON.stringify(task.error)}`;
       data += "}";
+      break;
+    case "wait":
+      data = `${head},"id":${id},"waits":${eventWaitsJson(task)}}`;
       break;
   }
   return data;

@@ -196,6 +196,11 @@ function tailFields(task: Task, scope = ""): string {
   return json;
 }
 
+/** The `waits` of a `wait` event: the task's waits now, `[]` when none is left. */
+export function eventWaitsJson(task: Task): string {
+  return task.waits === undefined ? "[]" : waitsJson(task.waits);
+}
+
 /** `[{"kind":…,"target":…,"since":"…"},…]`, oldest first (the order they are kept in). */
 function waitsJson(waits: readonly Wait[]): string {
   let json = "[";

@@ -18,7 +18,7 @@ export interface ConnectionHooks {
   state(state: ConnectionState): void;
 }
 
-const EVENT_TYPES = new Set(["start", "status", "attr", "kill", "done"]);
+const EVENT_TYPES = new Set(["start", "status", "attr", "kill", "done", "wait"]);
 /** How long to wait for the stream's headers before taking the snapshot anyway. */
 const SUBSCRIBE_WAIT_MS = 1000;
 const MAX_RETRY_MS = 15_000;

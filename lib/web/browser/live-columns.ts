@@ -61,6 +61,14 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     compare: (a, b) => b.statusAt - a.statusAt,
   },
   {
+    // What the task waits on: its longest wait and for how long, and how many more.
+    key: "waiting", header: "waiting on", min: 120, max: "1.5fr", priority: 2, volatile: true, clock: true, descendingFirst: true,
+    text: (t, now) => waitText(t, now),
+    title: (t) => t.waits.map((w) => `${w.kind} ${w.target}`).join("\n"),
+    compare: (a, b) => (b.waits[0]?.since ?? Infinity) - (a.waits[0]?.since ?? Infinity),
+    when: (t) => t.waits.length > 0,
+  },
+  {
     key: "attrs", header: "attributes", min: 160, max: "2fr", priority: 2, volatile: true,
     text: (t) => t.attrText, title: (t) => t.attrText,
     render: attrChips,
@@ -72,6 +80,14 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     render: actionFor,
   },
 ];
+
+/** `fetch GET payments:443/charge · 38.2 s (+1)`: the longest wait, its age, how many more; "" when none. */
+export function waitText(task: LiveTask, now: number): string {
+  const oldest = task.waits[0];
+  if (oldest === undefined) return "";
+  const more = task.waits.length - 1;
+  return `${oldest.kind} ${oldest.target} · ${formatAge(Math.max(0, (task.gone ?? now) - oldest.since))}${more > 0 ? ` (+${more})` : ""}`;
+}
 
 /** Attributes as `key=value` chips: the key muted, the value as the wire gave it. */
 export function attrChips(task: LiveTask): Node {

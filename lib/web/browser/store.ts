@@ -19,6 +19,10 @@ export interface LiveTask {
   parent: string | undefined;
   /** `key=value` pairs, for the attributes column and the filter. */
   attrText: string;
+  /** What it waits on now, oldest first (`since` in epoch ms, server clock); empty when nothing. */
+  waits: { kind: string; target: string; since: number }[];
+  /** When (server clock) `waits` was last set: an older `wait` event (replayed after a snapshot) is ignored. */
+  waitsAt: number;
   /** Lower-cased id, name, status and attributes: what the text filter searches. */
   search: string;
   /** Bumped on every change: rows redraw only when it moved. */
@@ -165,6 +169,12 @@ export class Store {
         task.attrText = attrText(task.attrs);
         refresh(task);
         return Change.Row;
+      case "wait":
+        if (task === undefined || ts < task.waitsAt || ts <= this.snapshotAt) return Change.None;
+        task.waits = waitsOf(event.waits);
+        task.waitsAt = ts;
+        refresh(task);
+        return Change.Row;
       case "kill":
         if (task === undefined) return Change.None;
         task.cancelling = true;
@@ -224,11 +234,25 @@ function toLive(proc: WireProc): LiveTask {
     gone: undefined,
     parent: proc.parent,
     attrText: attrText(attrs),
+    waits: waitsOf(proc.waits),
+    waitsAt: -Infinity,
     search: "",
     rev: 0,
   };
   refresh(task);
   return task;
+}
+
+/** The waits a server sent, oldest first; anything malformed (a fleet relays what instances send) is left out. */
+function waitsOf(waits: unknown): LiveTask["waits"] {
+  if (!Array.isArray(waits)) return [];
+  const out: LiveTask["waits"] = [];
+  for (const w of waits as { kind?: unknown; target?: unknown; since?: unknown }[]) {
+    if (w === null || typeof w !== "object" || typeof w.kind !== "string" || typeof w.target !== "string" || typeof w.since !== "string") continue;
+    const since = parseTime(w.since);
+    if (Number.isFinite(since)) out.push({ kind: w.kind, target: w.target, since });
+  }
+  return out.sort((a, b) => a.since - b.since);
 }
 
 function setStatus(task: LiveTask, status: string, ts: number): void {
@@ -238,7 +262,7 @@ function setStatus(task: LiveTask, status: string, ts: number): void {
 }
 
 function refresh(task: LiveTask): void {
-  task.search = `${task.id}\u0000${task.name}\u0000${task.status}\u0000${task.attrText}`.toLowerCase();
+  task.search = `${task.id}\u0000${task.name}\u0000${task.status}\u0000${task.attrText}\u0000${task.waits.map((w) => `${w.kind} ${w.target}`).join("\u0000")}`.toLowerCase();
   task.rev++;
 }
 

@@ -1,4 +1,4 @@
-import type { WireTaskEvent, WireHistory } from "../../wire/shapes";
+import type { WireTaskEvent, WireHistory, WirePastWait } from "../../wire/shapes";
 import type { Api } from "./api";
 import { idPath } from "../../client/id-path";
 import { el } from "./dom";
@@ -8,6 +8,15 @@ import { formatClock, formatDuration, parseTime } from "./time";
 interface Entry {
   ts: number;
   status: string;
+}
+
+/** A wait drawn under the statuses: a finished one from the history, or one still open (no outcome yet). */
+interface WaitBar {
+  since: number;
+  kind: string;
+  target: string;
+  durationMs: number | undefined;
+  outcome: WirePastWait["outcome"] | undefined;
 }
 
 export interface TimelineDom {
@@ -29,6 +38,11 @@ export class Timeline {
   /** The step whose full text is open (clicked), by index. */
   private openStep = -1;
   private entries: Entry[] = [];
+  /** The task's finished waits its history keeps (those that lasted the server's waitHistoryMs). */
+  private pastWaits: WaitBar[] = [];
+  /** A wait of the shown task ended: its history is read again (once at a time) for the finished wait. */
+  private waitsStale = false;
+  private readingWaits = false;
   private dropped = 0;
   /** The link to the task's trace, when the server has a `traceUrl` template. */
   private traceUrl: string | undefined = undefined;
@@ -68,6 +82,7 @@ export class Timeline {
     this.id = undefined;
     this.auto = false;
     this.entries = [];
+    this.pastWaits = [];
     this.traceUrl = undefined;
     this.running = false;
     this.dom.title.textContent = "";
@@ -84,6 +99,7 @@ export class Timeline {
     this.auto = auto;
     this.hint(auto ? "The oldest running task; click a task to choose another." : "");
     this.entries = [];
+    this.pastWaits = [];
     this.traceUrl = undefined;
     this.dirty = true;
     this.invalidate();
@@ -91,6 +107,7 @@ export class Timeline {
       const answer = await this.api.get<WireHistory>(`procs/${idPath(id)}/history`);
       if (request !== this.request) return;
       this.entries = answer.history.map((h) => ({ ts: parseTime(h.ts), status: h.status }));
+      this.pastWaits = pastWaitsOf(answer);
       this.dropped = answer.dropped ?? 0;
       // Only web links: a server could send any scheme.
       this.traceUrl = answer.traceUrl !== undefined && /^https?:\/\//.test(answer.traceUrl) ? answer.traceUrl : undefined;
@@ -109,6 +126,13 @@ export class Timeline {
       if (event.type === "attr" && event.id === this.id) this.dirty = true;
       return;
     }
+    if (event.type === "wait") {
+      if (event.id !== this.id) return;
+      this.dirty = true;
+      this.waitsStale = true;
+      void this.readWaits();
+      return;
+    }
     if (event.id !== this.id || this.entries.length === 0 || !this.running) return;
     const ts = parseTime(event.ts);
     if (ts < this.entries[this.entries.length - 1].ts) return; // already in the fetched history
@@ -119,6 +143,27 @@ export class Timeline {
       this.running = false;
     }
     this.dirty = true;
+  }
+
+  /** Reads the shown task's finished waits again, one read at a time, while a wait event says they changed. */
+  private async readWaits(): Promise<void> {
+    if (this.readingWaits) return;
+    this.readingWaits = true;
+    try {
+      while (this.waitsStale && this.id !== undefined) {
+        this.waitsStale = false;
+        const id = this.id;
+        const answer = await this.api.get<WireHistory>(`procs/${idPath(id)}/history`);
+        if (id !== this.id) continue;
+        this.pastWaits = pastWaitsOf(answer);
+        this.dirty = true;
+        this.invalidate();
+      }
+    } catch {
+      // the next wait event, or choosing the task again, reads them again
+    } finally {
+      this.readingWaits = false;
+    }
   }
 
   draw(now: number, tick: boolean): void {
@@ -155,12 +200,34 @@ export class Timeline {
       rows.push(row);
       if (i === 0 && this.dropped > 0) rows.push(el("div", "step dropped", `… ${this.dropped} older entries dropped by the history bound …`));
     });
+    rows.push(...this.waitRows(start, end, span));
     const axis = el("div", "step axis");
     const ticks = el("span", "ticks");
     ticks.append(el("span", "", "0"), el("span", "", formatDuration(end - start)));
     axis.append(el("span"), ticks, el("span"));
     rows.push(axis);
     this.dom.bars.replaceChildren(...rows);
+  }
+
+  /** The waits under the statuses: the finished ones the history keeps, then those open now, each a bar on the same scale. */
+  private waitRows(start: number, end: number, span: number): HTMLElement[] {
+    const live = this.id === undefined ? undefined : this.store.live.get(this.id);
+    const open: WaitBar[] = this.running && live !== undefined ? live.waits.map((w) => ({ ...w, durationMs: undefined, outcome: undefined })) : [];
+    const rows: HTMLElement[] = [];
+    for (const wait of [...this.pastWaits, ...open]) {
+      const ms = wait.durationMs ?? Math.max(0, end - wait.since);
+      const what = `${wait.kind} ${wait.target}`;
+      const row = el("div", `step wait${wait.outcome === undefined ? " current" : ` w-${wait.outcome}`}`);
+      row.title = `waiting on ${what}\nfrom ${formatClock(wait.since)}, for ${formatDuration(ms)}${wait.outcome === undefined ? " so far" : `, ${wait.outcome}`}`;
+      const track = el("span", "track");
+      const bar = el("span", "bar");
+      bar.style.left = `${(Math.max(0, wait.since - start) / span) * 100}%`;
+      bar.style.width = `${(Math.min(ms, span) / span) * 100}%`;
+      track.append(bar);
+      row.append(el("span", "label", `⧗ ${what}`), track, el("span", "ms", `${formatDuration(ms)}${wait.outcome === undefined ? " …" : wait.outcome === "ok" ? "" : ` ${wait.outcome}`}`));
+      rows.push(row);
+    }
+    return rows;
   }
 
   private hint(text: string): void {
@@ -221,4 +288,8 @@ function kindOf(status: string, colours: Map<string, number>): string {
   let colour = colours.get(status);
   if (colour === undefined) colours.set(status, (colour = colours.size % 6));
   return `k-${colour}`;
+}
+
+function pastWaitsOf(answer: WireHistory): WaitBar[] {
+  return (answer.waits ?? []).map((w) => ({ since: parseTime(w.since), kind: w.kind, target: w.target, durationMs: w.durationMs, outcome: w.outcome }));
 }
