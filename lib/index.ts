@@ -38,7 +38,7 @@ export type { ClientOptions } from "./client/client";
 export type { EventsOptions } from "./client/events";
 export { parseEndpoint } from "./client/endpoint";
 export type { Endpoint } from "./client/endpoint";
-export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteEvent, ProcFilter, RemoteKilledWhere } from "./client/types";
+export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteProfile, RemoteEvent, ProcFilter, RemoteKilledWhere } from "./client/types";
 export { RemoteError, TransportError, AuthenticationError, HttpStatusError, NotProclistApiError, InvalidResponseError } from "./client/errors";
 export { createApp } from "./http/app";
 export type { ProclistApp } from "./http/app";

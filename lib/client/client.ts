@@ -1,9 +1,9 @@
 import type { ValidateFunction } from "ajv";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { optionChecker, type Checker } from "../schema/validation";
-import type { WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireStats, WireTask } from "../wire/shapes";
+import type { WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireProfileAnswer, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
-import { isFinishedWire, toFinishedProc, toHistory, toProc, toStats } from "./convert";
+import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
 import { parseEndpoint, type Endpoint } from "./endpoint";
 import { idPath } from "./id-path";
@@ -11,7 +11,7 @@ import { AuthenticationError, HttpStatusError, NotProclistApiError } from "./err
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
-import type { ProcFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteStats, RemoteTask } from "./types";
+import type { ProcFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteProfile, RemoteStats, RemoteTask } from "./types";
 
 /** Options of `new ProclistClient()`. */
 export interface ClientOptions {
@@ -133,6 +133,17 @@ export class ProclistClient {
   }
 
   /**
+   * Profiles the server's CPU for `seconds` (1–60) and gives the CPU time per task name and task
+   * (`GET /procs/profile`); waits that long plus the client's timeout. A profile already running
+   * there is an HttpStatusError 409 whose message says when it ends.
+   */
+  async profile(seconds: number): Promise<RemoteProfile> {
+    const path = `/procs/profile?seconds=${encodeURIComponent(String(seconds))}`;
+    const { origin, body } = await this.call<WireProfileAnswer>("GET", path, { validate: validateWire.profile, proclistOnly: true }, undefined, seconds * 1000);
+    return toProfile(origin, body);
+  }
+
+  /**
    * Follows the events stream (`GET /procs/events`) as an async iterator; reconnects with backoff
    * after a dropped connection. Ends when the loop breaks or `options.signal` aborts.
    *
@@ -143,11 +154,11 @@ export class ProclistClient {
     return eventStream({ url: this.url + "/procs/events", headers: this.headers, timeoutMs: this.timeoutMs, refusal: (origin, status, text) => this.refusal(origin, status, text, { proclistOnly: true }) }, options);
   }
 
-  private async call<T>(method: "GET" | "DELETE", path: string, expect: Expect, body?: string): Promise<{ origin: Origin; body: T }> {
+  private async call<T>(method: "GET" | "DELETE", path: string, expect: Expect, body?: string, extraMs = 0): Promise<{ origin: Origin; body: T }> {
     const url = this.url + path;
     const origin: Origin = { method, url };
     const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
-    const answer = await fetchText({ method, url, headers, body, timeoutMs: this.timeoutMs });
+    const answer = await fetchText({ method, url, headers, body, timeoutMs: this.timeoutMs + extraMs });
     if (answer.status < 200 || answer.status > 299) throw this.refusal(origin, answer.status, answer.text, expect);
     if (expect.kill === true && answer.text.trim() === "") return { origin, body: undefined as T };
     return { origin, body: decode<T>(origin, answer.text, expect.validate!) };

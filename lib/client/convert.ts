@@ -1,7 +1,7 @@
-import type { WireEvent, WireFinishedProc, WireHistory, WireProc, WireStats } from "../wire/shapes";
+import type { WireEvent, WireFinishedProc, WireHistory, WireProc, WireProfileAnswer, WireStats } from "../wire/shapes";
 import { time, type Origin } from "./decode";
 import { InvalidResponseError } from "./errors";
-import type { RemoteEvent, RemoteFinishedProc, RemoteHistory, RemoteProc, RemoteStats } from "./types";
+import type { RemoteEvent, RemoteFinishedProc, RemoteHistory, RemoteProc, RemoteProfile, RemoteStats } from "./types";
 
 // Wire answers (already schema-checked) become the client's types: times as epoch ms, and the
 // fields the Go original omits filled in, so callers never meet an undefined required field.
@@ -59,7 +59,19 @@ export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
 
 /** Stats rows pass as they are (numbers already); only the server time is converted. */
 export function toStats(origin: Origin, wire: WireStats): RemoteStats {
-  return { stats: wire.stats, serverTime: time(origin, wire.serverTime, "serverTime") };
+  const stats: RemoteStats = { stats: wire.stats, serverTime: time(origin, wire.serverTime, "serverTime") };
+  if (wire.loop !== undefined) {
+    const recentBlocks = wire.loop.recentBlocks.map((block, i) => ({ ...block, endTime: time(origin, block.endTime, `loop.recentBlocks.${i}.endTime`) }));
+    stats.loop = { ...wire.loop, recentBlocks };
+  }
+  return stats;
+}
+
+export function toProfile(origin: Origin, wire: WireProfileAnswer): RemoteProfile {
+  const { startTime, endTime, logFullAt, ...rest } = wire.profile;
+  const profile: RemoteProfile["profile"] = { ...rest, startTime: time(origin, startTime, "profile.startTime"), endTime: time(origin, endTime, "profile.endTime") };
+  if (logFullAt !== undefined) profile.logFullAt = time(origin, logFullAt, "profile.logFullAt");
+  return { profile, serverTime: time(origin, wire.serverTime, "serverTime") };
 }
 
 /** Fields each event type must carry: the shared schema lists them all as optional. */

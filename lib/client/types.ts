@@ -1,6 +1,6 @@
 import type { HistoryEntry } from "../core/history";
 import type { NameStats } from "../core/stats";
-import type { WireOutcome } from "../wire/shapes";
+import type { WireLoop, WireOutcome, WireProfile } from "../wire/shapes";
 
 /**
  * A live task as a server reports it. Times are epoch ms with sub-ms precision (as in the
@@ -83,6 +83,14 @@ export interface RemoteFinishedList {
 /** `stats()`: counters and latencies per task name. */
 export interface RemoteStats {
   stats: NameStats[];
+  /** The event loop's delay and blocks (proclist servers that report them); times in epoch ms. */
+  loop?: Omit<WireLoop, "recentBlocks"> & { recentBlocks: (Omit<WireLoop["recentBlocks"][number], "endTime"> & { endTime: number })[] };
+  serverTime: number;
+}
+
+/** A CPU profile's table (`GET /procs/profile`), times in epoch ms. */
+export interface RemoteProfile {
+  profile: Omit<WireProfile, "startTime" | "endTime" | "logFullAt"> & { startTime: number; endTime: number; logFullAt?: number };
   serverTime: number;
 }
 

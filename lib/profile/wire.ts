@@ -1,19 +1,6 @@
+import type { WireProfile } from "../wire/shapes";
 import type { ProfileTable } from "./attribute";
 
-/** A profile's table as the API answers it: times as RFC 3339 text, ms rounded to the microsecond. */
-export interface WireProfile {
-  startTime: string;
-  endTime: string;
-  samples: number;
-  cpuMs: number;
-  idleMs: number;
-  names: { name: string; cpuMs: number; share: number; tasks: number }[];
-  tasks: { id: string; name: string; cpuMs: number; share: number }[];
-  outside: { cpuMs: number; share: number };
-  gcMs: number;
-  programMs: number;
-  logFullAt?: string;
-}
 
 /** The wire form of a table; `format` writes epoch ms as the wire's time text. */
 export function wireProfile(table: ProfileTable, format: (ms: number) => string): WireProfile {

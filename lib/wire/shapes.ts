@@ -186,3 +186,24 @@ export type WireEvent =
 
 /** The events about one task (every type but `reset`). */
 export type WireTaskEvent = Exclude<WireEvent, { type: "reset" }>;
+
+/** A CPU profile's table: times as RFC 3339 text, ms rounded to the microsecond, shares 0–1 of the CPU time sampled. */
+export interface WireProfile {
+  startTime: string;
+  endTime: string;
+  samples: number;
+  cpuMs: number;
+  idleMs: number;
+  names: { name: string; cpuMs: number; share: number; tasks: number }[];
+  tasks: { id: string; name: string; cpuMs: number; share: number }[];
+  outside: { cpuMs: number; share: number };
+  gcMs: number;
+  programMs: number;
+  logFullAt?: string;
+}
+
+/** `GET /procs/profile` */
+export interface WireProfileAnswer {
+  profile: WireProfile;
+  serverTime: string;
+}
