@@ -8,11 +8,11 @@ export type { ConnectionOptions, TaskSource, Target } from "./target";
 /** Adds `-e/--endpoint` (repeatable, comma lists), `--token` (or PROCLIST_TOKEN) and `--timeout`. */
 export function withConnection(command: Command): Command {
   return command
-    .addOption(new Option("-e, --endpoint <endpoints>", "host:port or URL of a proclist API; repeat it or give a comma list").default([], DEFAULT_ENDPOINT).argParser(collect))
+    .addOption(new Option("-e, --endpoint <endpoints>", "host:port or URL of a proclist API; repeat it or give a comma list (or PROCLIST_ENDPOINTS)").default([], DEFAULT_ENDPOINT).argParser(collect))
     .addOption(new Option("--token <token>", "bearer token for servers started with one").env("PROCLIST_TOKEN"))
     .addOption(new Option("--timeout <ms>", "give up on a request after this many ms").default(5000).argParser(positiveInt))
-    .addOption(new Option("--redis <url>", "a fleet on Redis (redis://[user:password@]host:port, rediss:// for TLS) instead of endpoints").env("PROCLIST_REDIS"))
-    .addOption(new Option("--service <name>", "with --redis: the service whose instances to reach (default: \"default\")"));
+    .addOption(new Option("--redis <url>", "a fleet on Redis (host:port, redis://[user:password@]host:port, rediss:// for TLS) instead of endpoints").env("PROCLIST_REDIS").argParser(redisUrl))
+    .addOption(new Option("--service <name>", "with --redis: the service whose instances to reach (default: \"default\")").env("PROCLIST_SERVICE"));
 }
 
 /** The targets of a command that reads every instance or endpoint (ls, stats: up instances only). */
@@ -26,7 +26,9 @@ export async function connectAll(options: ConnectionOptions, fleet: "up" | "all"
 export function connect(options: ConnectionOptions): Target<ProclistClient>[] {
   let endpoints: Endpoint[];
   try {
-    endpoints = parseEndpoints(options.endpoint);
+    // PROCLIST_ENDPOINTS stands in for -e when none is given (and is not read with --redis).
+    const env = process.env.PROCLIST_ENDPOINTS;
+    endpoints = parseEndpoints(options.endpoint.length === 0 && env !== undefined && env.trim() !== "" ? [env] : options.endpoint);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -86,6 +88,16 @@ export async function closeConnections(): Promise<void> {
 /** commander's accumulator for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * `--redis` as a URL: `host:port`, `:port` or a bare port (loopback) become `redis://…`, as `-e`
+ * takes `host:port` for `http://`; a URL with a scheme is kept (the fleet checks it), empty means none.
+ */
+export function redisUrl(value: string): string {
+  const text = value.trim();
+  if (text === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  return /^:?\d+$/.test(text) ? `redis://127.0.0.1:${text.replace(":", "")}` : `redis://${text}`;
 }
 
 /** commander's parser for a positive whole number; anything else is a usage error quoting the value. */

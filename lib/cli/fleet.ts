@@ -43,7 +43,11 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
   const all = await reader.instances();
   if (all.length === 0) {
     const services = (await reader.services()).filter((s) => s !== reader.service);
-    process.stderr.write(`proclist: no instance of service ${JSON.stringify(reader.service)} in Redis${services.length === 0 ? "" : `; services found: ${services.map((s) => terminalSafe(s, 200)).join(", ")} (choose one with --service)`}\n`);
+    const none = `${reader.url}: no instance of service ${terminalSafe(JSON.stringify(reader.service), 200)} in Redis${services.length === 0 ? "" : `; services found: ${services.map((s) => terminalSafe(s, 200)).join(", ")} (choose one with --service)`}`;
+    // ls and stats have nothing to show, which is a failure (exit 3, as for an unreachable
+    // endpoint); top waits for instances to join, and a task's command says it cannot be found.
+    if (wanted.kind === "up") throw new Error(none);
+    process.stderr.write(`proclist: ${none}\n`);
   }
   const chosen = all.filter((i) => (wanted.kind === "all" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
   const targets = chosen.map((info) => instanceTarget(reader, info, by));

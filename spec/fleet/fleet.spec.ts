@@ -8,6 +8,7 @@ import { FleetReader } from "../../lib/fleet/reader";
 import { rejectionOf, waitFor } from "../helpers";
 import { InstanceProcess, proclist, startThree } from "./instances";
 import { RedisServer } from "../../samples/redis-server";
+import { proclist as run } from "../cli/fixture";
 
 const cli = join(__dirname, "../../lib/cli/main.js");
 
@@ -59,13 +60,32 @@ describe("fleet on a real Redis", function () {
     expect(rows.map((r) => `${r.instance} ${r.id}`).sort()).to.deep.equal(["a a/a1", "a a/a2", "b b/b1", "b b/b2", "b b/forbid-b", "c c/c1"]);
     // Without --service: the service "default", and the services Redis has are named (found by SCAN).
     const none = await proclist("ls", "--redis", redis.url);
-    expect(none.code).to.equal(0);
-    expect(none.stderr).to.match(new RegExp(`no instance of service "default" in Redis; services found: .*\\b${service}\\b`));
+    expect(none.code).to.equal(3);
+    expect(none.stderr).to.match(new RegExp(`^proclist: redis://127\\.0\\.0\\.1:\\d+: no instance of service "default" in Redis; services found: .*\\b${service}\\b`));
+    // A service that is not there is a failure for a script, not an empty list.
+    for (const command of ["ls", "stats"]) {
+      const nosuch = await proclist(command, "--redis", redis.url, "--service", "nosuch");
+      expect(nosuch.code, `${command}: ${nosuch.stderr}`).to.equal(3);
+      expect(nosuch.stderr).to.contain('no instance of service "nosuch" in Redis');
+    }
     // Redis unreachable: exit 3 with the reason, the password never shown.
     const down = await proclist("ls", "--redis", "redis://u:secret@127.0.0.1:1", "--timeout", "1000");
     expect(down.code).to.equal(3);
     expect(down.stderr).to.include("Redis at redis://u:…@127.0.0.1:1 is unreachable");
     expect(down.stderr).to.not.include("secret");
+  });
+
+  it("takes --redis as host:port, and the fleet from PROCLIST_REDIS and PROCLIST_SERVICE", async () => {
+    const { service } = await fleet();
+    const hostPort = redis.url.replace(/^redis:\/\//, "");
+    const ids = (out: string) => (JSON.parse(out) as { id: string }[]).map((r) => r.id).sort();
+    const plain = await proclist("ls", "--json", "--redis", hostPort, "--service", service);
+    expect(plain.code, plain.stderr).to.equal(0);
+    expect(ids(plain.stdout)).to.deep.equal(["a/a1", "a/a2", "b/b1", "b/b2", "b/forbid-b", "c/c1"]);
+    // PROCLIST_ENDPOINTS is not read with a fleet: the two cannot be combined.
+    const fromEnv = await run(["ls", "--json"], { PROCLIST_REDIS: hostPort, PROCLIST_SERVICE: service, PROCLIST_ENDPOINTS: "127.0.0.1:1" });
+    expect(fromEnv.code, fromEnv.stderr).to.equal(0);
+    expect(ids(fromEnv.stdout)).to.deep.equal(["a/a1", "a/a2", "b/b1", "b/b2", "b/forbid-b", "c/c1"]);
   });
 
   it("proclist kill <instance>/<id> ends the task on its own instance only, and answers as today", async () => {
