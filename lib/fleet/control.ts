@@ -26,6 +26,8 @@ export class ControlServer {
     private readonly keys: FleetKeys,
     private readonly instance: string,
     private readonly manager: ProcessManager,
+    /** Resolves true when another process holds this instance's name: then nothing is answered. */
+    private readonly taken: () => Promise<boolean>,
   ) {}
 
   /** Handles one message of the control channel. */
@@ -34,8 +36,16 @@ export class ControlServer {
     if (request === undefined) return;
     // Its caller gave up on it: an answer would reach no one, and a kill would come as a surprise.
     if (request.deadline !== undefined && Date.now() > request.deadline + DEADLINE_SLACK_MS) return;
-    const reply = this.answer(request);
-    if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
+    // A process frozen past its TTL may still be subscribed while another holds the name (and its
+    // ids): a request is for the holder, so it is checked before anything is done or answered.
+    void this.taken().then(
+      (taken) => {
+        if (taken) return;
+        const reply = this.answer(request);
+        if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
+      },
+      () => undefined, // Redis away: the caller times out, nothing is done
+    );
   }
 
   private answer(request: FleetRequest): string {

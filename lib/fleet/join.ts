@@ -45,21 +45,26 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   });
   const { command, subscriber } = redis;
   const registration = new Registration(command, keys, instance, config.ttlMs);
-  const publisher = new TaskPublisher(command, manager, keys.procs(instance), instance, config.ttlMs);
-  const control = new ControlServer(command, keys, instance, manager);
+  const publisher = new TaskPublisher(command, manager, keys.procs(instance), instance, config.ttlMs, () => taken());
+  let lost: DuplicateInstanceError | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const taken = async (): Promise<boolean> => {
+    if (lost !== undefined) return true;
+    const yes = await registration.taken();
+    if (yes) loseName(new DuplicateInstanceError(instance, service, "another process registered it while this one was silent past its TTL"));
+    return yes;
+  };
+  const control = new ControlServer(command, keys, instance, manager, taken);
   const relay = new EventRelay(command, manager, keys.events, instance);
-  let duplicateWarned = false;
 
   const beat = async (): Promise<DuplicateInstanceError | undefined> => {
-    if (!isReady(command)) return undefined;
+    if (!isReady(command) || lost !== undefined) return lost;
     try {
       const registered = await registration.register(manager.size);
       if (registered instanceof DuplicateInstanceError) {
-        if (!duplicateWarned) process.emitWarning(`proclist fleet: ${registered.message}`, "ProclistFleetWarning");
-        duplicateWarned = true;
+        loseName(registered);
         return registered;
       }
-      duplicateWarned = false;
       down = false;
       if (registered === "created") publisher.rewriteAll();
       const [, listeners] = (await command.pubsub("NUMSUB", keys.events)) as [string, number];
@@ -75,6 +80,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     void beat();
   };
   const onMessage = (channel: string, message: string): void => {
+    if (lost !== undefined) return;
     if (channel === keys.control(instance)) control.onMessage(message);
     else if (channel === keys.watch) relay.watch(config.publishMs);
   };
@@ -99,7 +105,29 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   command.on("ready", onReady);
   publisher.start(config.publishMs);
   void publisher.publish();
-  const heartbeat = setInterval(() => void beat(), config.heartbeatMs).unref();
+  heartbeat = setInterval(() => void beat(), config.heartbeatMs).unref();
+
+  /**
+   * Another process holds the name now (this one was silent past its TTL, and the other joined
+   * under it): this one stops at once, listening (its kills are the other's, and ids collide) and
+   * publishing (the list under the name is the other's), and says so through onError.
+   */
+  function loseName(error: DuplicateInstanceError): void {
+    if (lost !== undefined) return;
+    lost = error;
+    clearInterval(heartbeat);
+    publisher.stop();
+    relay.unwatch();
+    command.off("ready", onReady);
+    subscriber.off("message", onMessage);
+    subscriber.unsubscribe(keys.control(instance), keys.watch).catch(() => undefined);
+    try {
+      if (config.onError !== undefined) config.onError(error);
+      else process.emitWarning(`proclist fleet: ${instance} left the fleet: ${error.message}`, "ProclistFleetWarning");
+    } catch {
+      // The app's handler must not break the fleet's timers.
+    }
+  }
 
   let leaving: Promise<void> | undefined;
   return {

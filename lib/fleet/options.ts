@@ -28,6 +28,13 @@ export interface JoinFleetOptions extends FleetOptions {
   ttlMs?: number | undefined;
   /** The shortest interval between two publications of the task list, in ms. Default 250. */
   publishMs?: number | undefined;
+  /**
+   * Called when the instance leaves the fleet by itself: its name was taken by another process
+   * (DuplicateInstanceError, after this one was silent past its TTL). It then no longer answers
+   * kills nor publishes; the app decides (exit and let the supervisor restart it, or join again
+   * under a new name). Default: a process warning.
+   */
+  onError?: ((error: Error) => void) | undefined;
 }
 
 /** `joinFleet` options with defaults applied. */
@@ -40,6 +47,7 @@ export interface JoinConfig {
   heartbeatMs: number;
   ttlMs: number;
   publishMs: number;
+  onError: ((error: Error) => void) | undefined;
 }
 
 /** Instance and service names: what is safe in a Redis key, a URL path segment and a shell word; no "/" so `<instance>/<id>` splits at the first one. */
@@ -64,6 +72,7 @@ const checkJoin: Checker<JoinFleetOptions> = optionChecker<JoinFleetOptions>(
       heartbeatMs: { type: "integer", minimum: 50, maximum: 600_000 },
       ttlMs: { type: "integer", minimum: 150, maximum: 3_600_000 },
       publishMs: { type: "integer", minimum: 10, maximum: 60_000 },
+      onError: {},
     },
   },
   "fleet option",
@@ -80,6 +89,7 @@ export function resolveFleetOptions(options: unknown): { redis: RedisSource; ser
 export function resolveJoinOptions(options: unknown): JoinConfig {
   checkJoin(options);
   checkRedis(options.redis);
+  if (options.onError !== undefined && typeof options.onError !== "function") throw new TypeError(`invalid fleet option "onError": must be a function`);
   const ttlMs = options.ttlMs ?? 15_000;
   const heartbeatMs = options.heartbeatMs ?? Math.min(5_000, Math.floor(ttlMs / 3));
   if (heartbeatMs * 3 > ttlMs) {
@@ -94,6 +104,7 @@ export function resolveJoinOptions(options: unknown): JoinConfig {
     heartbeatMs,
     ttlMs,
     publishMs: options.publishMs ?? 250,
+    onError: options.onError,
   };
 }
 

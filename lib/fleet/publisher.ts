@@ -35,6 +35,8 @@ export class TaskPublisher {
     private readonly key: string,
     private readonly instance: string,
     private readonly ttlMs: number,
+    /** Resolves true when another process holds the instance's name: its list is then not this one's to write. */
+    private readonly taken: () => Promise<boolean> = async () => false,
   ) {}
 
   start(publishMs: number): void {
@@ -60,6 +62,12 @@ export class TaskPublisher {
     const whole = this.whole;
     this.whole = false;
     try {
+      // One read per pass (at most one per publishMs): a process that was silent past its TTL must
+      // not write into the list of the process that took its name meanwhile.
+      if (await this.taken()) {
+        this.whole = whole;
+        return;
+      }
       const multi = this.redis.multi();
       if (whole) {
         this.published.clear();

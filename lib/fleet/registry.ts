@@ -80,6 +80,16 @@ export class Registration {
     return answer[0] === 2 ? "created" : "refreshed";
   }
 
+  /**
+   * Whether another process now holds the name (its record, not this one's, is under the key).
+   * A missing key is not taken: Redis restarted or the key expired, and the next heartbeat
+   * registers this process again.
+   */
+  async taken(): Promise<boolean> {
+    const current = await this.redis.get(this.keys.instance(this.instance));
+    return current !== null && !current.includes(this.nonce);
+  }
+
   /** Removes the record and the task list at once; the instance stays listed as gone. */
   async leave(): Promise<void> {
     const { keys } = this;

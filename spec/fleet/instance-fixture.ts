@@ -38,6 +38,7 @@ function start(id: string, forbidCancel = false, name = "job"): void {
       ttlMs: Number(process.env.TTL_MS ?? 15000),
       heartbeatMs: process.env.HEARTBEAT_MS === undefined ? undefined : Number(process.env.HEARTBEAT_MS),
       publishMs: 50,
+      onError: (error) => say({ lostName: error.message }),
     });
     say({ joined: membership.instance });
     createInterface({ input: process.stdin }).on("line", (line) => {
