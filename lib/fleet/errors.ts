@@ -24,6 +24,11 @@ export class InstanceUnreachableError extends ProclistError {
   }
 }
 
+/** Why a routed request failed when its instance stayed silent: what the caller can tell of the request's fate. */
+export function unansweredWithin(ms: number): string {
+  return `did not answer within ${ms} ms (a request reaching it later than a second past that is dropped)`;
+}
+
 /** A Redis URL as shown in messages: the password replaced by `…`. */
 export function redactUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:@/]*):[^@/]*@/, "$1:…@");

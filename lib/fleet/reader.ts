@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { formatTime } from "../http/responses/time";
-import { InstanceUnreachableError, redactUrl, RedisUnavailableError } from "./errors";
+import { InstanceUnreachableError, redactUrl, RedisUnavailableError, unansweredWithin } from "./errors";
 import { FleetKeys } from "./keys";
 import { NAME_PATTERN, resolveFleetOptions, type FleetOptions } from "./options";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
@@ -213,10 +213,11 @@ export class FleetReader {
   private within<T>(work: Promise<T>, instance?: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        const why = `no answer from Redis within ${this.timeoutMs} ms`;
-        reject(instance === undefined ? new RedisUnavailableError(this.url, why) : new InstanceUnreachableError(instance, `did not answer within ${this.timeoutMs} ms (${why}; a request reaching it later is dropped)`, true));
-      }, this.timeoutMs);
+      // A routed request has its own timer for the answer; this one catches a publish Redis never answers.
+      timer = setTimeout(
+        () => reject(instance === undefined ? new RedisUnavailableError(this.url, `no answer from Redis within ${this.timeoutMs} ms`) : new InstanceUnreachableError(instance, unansweredWithin(this.timeoutMs), true)),
+        instance === undefined ? this.timeoutMs : this.timeoutMs + 100,
+      );
     });
     work.catch(() => undefined);
     return Promise.race([work, late]).finally(() => clearTimeout(timer));

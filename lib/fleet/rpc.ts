@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { InstanceUnreachableError } from "./errors";
+import { InstanceUnreachableError, unansweredWithin } from "./errors";
 import type { FleetKeys } from "./keys";
 import { readMessage, validateReply, type FleetFields, type FleetOp, type FleetReply, type FleetRequest } from "./protocol";
 
@@ -62,7 +62,7 @@ export class FleetRpc {
       throw new InstanceUnreachableError(instance, "is not listening (gone, or disconnected from Redis)");
     }
     const reply = await answer;
-    if (reply.status === 504 && reply.error === undefined) throw new InstanceUnreachableError(instance, `did not answer within ${timeoutMs} ms (a request reaching it later is dropped)`, true);
+    if (reply.status === 504 && reply.error === undefined) throw new InstanceUnreachableError(instance, unansweredWithin(timeoutMs), true);
     return reply;
   }
 

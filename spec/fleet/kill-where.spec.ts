@@ -5,6 +5,7 @@ import { ProclistClient } from "../../lib/client/client";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { RedisServer } from "../../samples/redis-server";
+import { DEADLINE_SLACK_MS } from "../../lib/fleet/protocol";
 import { childEnv, MAIN } from "../cli/fixture";
 import { TmuxSession } from "../cli/tmux";
 import { InstanceProcess, proclist } from "./instances";
@@ -145,16 +146,21 @@ describe("kill by filter across the fleet", function () {
       expect(answer.refused).to.deep.equal(["b/forbid-b"]);
       expect(answer.unanswered).to.have.length(1);
       expect(answer.unanswered[0].instance).to.equal("c");
-      expect(answer.unanswered[0].reason).to.equal('instance "c" did not answer within 1500 ms (the request may still reach it)');
+      expect(answer.unanswered[0].reason).to.equal('instance "c" did not answer within 1500 ms (a request reaching it later than a second past that is dropped)');
 
+      const cliSent = Date.now();
       const fromCli = await proclist("kill", "--redis", redis.url, "--service", service, "--name", "job", "--all", "--timeout", "1500");
       expect(fromCli.code, fromCli.stderr).to.equal(3);
       expect(fromCli.stdout).to.equal(`cancel requested: 2 tasks on service ${service} (a/a2, b/b2)\n`);
-      expect(fromCli.stderr).to.equal('proclist: instance "c" did not answer within 1500 ms (the request may still reach it)\n');
+      expect(fromCli.stderr).to.equal('proclist: instance "c" did not answer within 1500 ms (a request reaching it later than a second past that is dropped)\n');
+      await waitFor("both requests' deadlines passed on every clock", () => Date.now() > cliSent + 1500 + DEADLINE_SLACK_MS + 200);
     } finally {
       c.child.kill("SIGCONT");
     }
-    // Unknown, not "not killed": once running again, c reads the request and kills c1.
-    await waitFor("c1 ended after all", () => endedIds().includes("c/c1"));
+    // Once running again, c reads both requests past their deadlines and drops them: c1 is still
+    // live when a later kill (read after them, on the same channel) reaches it.
+    const later = await fetch(`${api!.url}/procs/c/c1`, { method: "DELETE" });
+    expect(later.status).to.equal(200);
+    await waitFor("c1 ended by the later kill", () => endedIds().includes("c/c1"));
   });
 });

@@ -31,7 +31,8 @@ describe("a process that lost its instance name", function () {
     await waitFor("A joined", () => a.said("joined"));
     a.child.kill("SIGSTOP");
     await waitFor("A's key expired", async () => (await raw.exists(`proclist:${service}:instance:w1`)) === 0);
-    const b = InstanceProcess.start({ ...env, TASKS: "t1:new,t2:new" });
+    // B's TTL is long: on a loaded machine its key must not expire and give the name back to A.
+    const b = InstanceProcess.start({ ...env, TTL_MS: "15000", HEARTBEAT_MS: "1000", TASKS: "t1:new,t2:new" });
     started.push(b);
     await waitFor("B joined as w1", () => b.said("joined"));
     api = await serveFleet({ redis: redis.url, service, port: 0 });
