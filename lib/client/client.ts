@@ -1,7 +1,8 @@
 import type { ValidateFunction } from "ajv";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { optionChecker, type Checker } from "../schema/validation";
-import type { WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireProfileAnswer, WireStats, WireTask } from "../wire/shapes";
+import type { AuditEntry } from "../audit/entry";
+import type { WireAuditList, WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireProfileAnswer, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
@@ -124,6 +125,19 @@ export class ProclistClient {
   async finished(): Promise<RemoteFinishedList> {
     const { origin, body } = await this.call<WireFinishedList>("GET", "/procs/finished", { validate: validateWire.finishedList, proclistOnly: true });
     return { finished: body.finished.map((p, i) => toFinishedProc(origin, p, `finished.${i}`)), serverTime: time(origin, body.serverTime, "serverTime") };
+  }
+
+  /**
+   * The server's audit of kills and refused attempts (`GET /audit`, needs the `audit` right),
+   * newest first: `since` (epoch ms or RFC 3339) and `limit` (default 100) narrow it.
+   */
+  async audit(query: { since?: number | string; limit?: number } = {}): Promise<{ entries: AuditEntry[]; serverTime: number }> {
+    const params = new URLSearchParams();
+    if (query.since !== undefined) params.set("since", String(query.since));
+    if (query.limit !== undefined) params.set("limit", String(query.limit));
+    const path = params.size === 0 ? "/audit" : `/audit?${params}`;
+    const { origin, body } = await this.call<WireAuditList>("GET", path, { validate: validateWire.auditList, proclistOnly: true });
+    return { entries: body.entries, serverTime: time(origin, body.serverTime, "serverTime") };
   }
 
   /** Counters and latencies per task name (`GET /stats`). */

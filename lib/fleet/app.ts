@@ -16,10 +16,18 @@ import { eventsRoute } from "../http/routes/events";
 import { webPageMiddleware } from "../http/page";
 import { fleetEvents, type FleetEvent } from "./events";
 import { FleetReader, type FleetReaderOptions } from "./reader";
-import { fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
+import { AuditLog } from "../audit/log";
+import { auditRefusals } from "../http/routes/audited";
+import { AuditStream } from "./audit-stream";
+import { auditRoute } from "../http/routes/audit";
+import { fleetBy, fleetKillRoute, fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
 
 /** Options of `serveFleet()`: where the fleet is (`redis`, `service`, `prefix`, `timeoutMs`) and the options of `serve()` but `manager`. */
-export type FleetServeOptions = FleetReaderOptions & Omit<ServeOptions, "manager">;
+export type FleetServeOptions = FleetReaderOptions &
+  Omit<ServeOptions, "manager"> & {
+    /** Entries the service's audit stream keeps (`XADD … MAXLEN ~`, so about this many). Default 100,000. */
+    auditMaxLen?: number | undefined;
+  };
 
 /** The fleet's API as a polka app (see `createApp`), and the reader behind it. */
 export interface FleetApp {
@@ -37,9 +45,12 @@ export interface FleetApp {
  * `/procs/<instance>/<id>` with each part percent-encoded, or the whole name as one segment.
  */
 export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">): FleetApp {
-  const { redis, service, prefix, timeoutMs, ...httpOptions } = options;
+  const { redis, service, prefix, timeoutMs, auditMaxLen = 100_000, ...httpOptions } = options;
+  if (!Number.isInteger(auditMaxLen) || auditMaxLen < 100 || auditMaxLen > 100_000_000) throw new TypeError(`invalid option "auditMaxLen" ${JSON.stringify(auditMaxLen)}: an integer from 100 to 100000000`);
   const config = resolveHttpOptions(httpOptions);
   const reader = new FleetReader({ redis, service, prefix, timeoutMs });
+  const stream = new AuditStream(reader.command, reader.keys.audit, auditMaxLen);
+  const audit = new AuditLog(config.audit === undefined ? [stream.sink] : [stream.sink, config.audit], 1_000, stream);
   let hub: EventHub<FleetEvent> | undefined;
   hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
@@ -50,17 +61,18 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   };
 
   app.use(webPageMiddleware() as never);
-  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path)) as never);
+  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path), auditRefusals(audit, config, fleetBy)) as never);
   const strings = (req: ApiRequest) => wantsStringAttrs(config.stringAttrs, req);
   get("/procs", "read", fleetListRoute(reader, strings));
-  app.delete("/procs", fleetKillWhereRoute(reader, config) as never);
+  app.delete("/procs", fleetKillWhereRoute(reader, config, audit) as never);
   get("/procs/finished", "read", fleetFinishedRoute(reader, strings));
   app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
   get("/instances", "read", instancesRoute(reader));
   get("/whoami", undefined, whoamiRoute());
+  get("/audit", "audit", auditRoute(audit));
   for (const path of ["/procs/:a", "/procs/:a/:b", "/procs/:a/:b/:c"]) {
     get(path, "read", fleetTaskRoute(reader, "task", config, strings));
-    app.delete(path, fleetTaskRoute(reader, "kill", config) as never);
+    app.delete(path, fleetKillRoute(reader, config, audit) as never);
   }
   get("/stats", "read", fleetStatsRoute(reader));
 

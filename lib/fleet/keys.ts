@@ -8,6 +8,7 @@
  * - `<p><service>:reply:<caller>`     channel: answers to one caller
  * - `<p><service>:events`             channel: task events, published only while someone listens
  * - `<p><service>:watch`              channel: "someone started listening to events"
+ * - `<p><service>:audit`              stream: the audit entries of kills through the fleet, bounded (MAXLEN ~)
  */
 export class FleetKeys {
   readonly base: string;
@@ -45,6 +46,10 @@ export class FleetKeys {
 
   get watch(): string {
     return this.base + "watch";
+  }
+
+  get audit(): string {
+    return this.base + "audit";
   }
 }
 

@@ -19,19 +19,34 @@ import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import { mergeStats } from "./stats";
 import { requester } from "../core/killed-by";
+import type { AuditAction } from "../audit/entry";
+import type { AuditLog } from "../audit/log";
+import { audited, type AuditDraft, type AuditedHandler } from "../http/routes/audited";
 
 /** Domain errors of the fleet as statuses: Redis away 503, an instance not listening 502, silent 504. */
 function fleetHandle(handler: Handler): Handler {
-  return handle(async (req, res) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof RedisUnavailableError) throw new HttpError(503, error.message);
-      if (error instanceof InstanceUnreachableError) throw new HttpError(error.timedOut ? 504 : 502, error.message);
-      if (error instanceof TypeError) throw new HttpError(400, error.message);
-      throw error;
-    }
-  });
+  return handle((req, res) => fleetErrors(() => handler(req, res)));
+}
+
+/** A kill route of the fleet: its errors mapped as fleetHandle does, every attempt audited. */
+function fleetAudited(log: AuditLog, config: HttpConfig, action: AuditAction, route: AuditedHandler): Handler {
+  return audited(log, config, action, (req, res, draft) => fleetErrors(() => route(req, res, draft)), fleetBy);
+}
+
+async function fleetErrors(work: () => void | Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof RedisUnavailableError) throw new HttpError(503, error.message);
+    if (error instanceof InstanceUnreachableError) throw new HttpError(error.timedOut ? 504 : 502, error.message);
+    if (error instanceof TypeError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+/** Who asked, as the fleet records a kill, without the protected-mode check (for refusals). */
+export function fleetBy(req: ApiRequest, config: HttpConfig): string {
+  return requester(req.tokenLabel || (config.peer(req) ?? "unknown"), "fleet-api");
 }
 
 /**
@@ -125,13 +140,18 @@ export function fleetStatsRoute(reader: FleetReader): Handler {
  * ids as `<instance>/<id>`; `unanswered` names the instances whose outcome is unknown. Without a
  * filter, 400 and nothing sent.
  */
-export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig): Handler {
-  return fleetHandle(async (req, res) => {
+export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig, log: AuditLog): Handler {
+  return fleetAudited(log, config, "kill-where", async (req, res, draft) => {
+    draft.filter = req.query as Record<string, string | string[]>;
     const by = fleetRequester(req, config);
+    draft.by = by;
     requireSomeKill(req);
     checkKillQuery(req.query);
     const reason = await readKillMessage(req);
+    draft.message = reason;
     const killed = await fleetKillWhere(reader, req.query, reason, by, grantOf(req).killScope);
+    draft.cancelled = killed.cancelled;
+    draft.refused = killed.refused;
     let fields = `"cancelled":${JSON.stringify(killed.cancelled)},"refused":${JSON.stringify(killed.refused)}`;
     if (killed.omitted !== undefined) fields += `,"omitted":${killed.omitted}`;
     sendJsonText(res, 200, killedWhereJson(`${fields},"unanswered":${JSON.stringify(killed.unanswered)}`, reason));
@@ -143,8 +163,17 @@ export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig): Ha
  * `<instance>/<id>` percent-encoded as one segment (what the page sends); `/history` after
  * either. `op` is task, history or kill.
  */
-export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpConfig, stringAttrs?: (req: ApiRequest) => boolean): Handler {
-  return fleetHandle(async (req, res) => {
+export function fleetTaskRoute(reader: FleetReader, op: "task", config: HttpConfig, stringAttrs?: (req: ApiRequest) => boolean): Handler {
+  return fleetHandle((req, res) => taskOp(reader, op, config, stringAttrs, req, res, {}));
+}
+
+/** `DELETE /procs/<instance>/<id>`: the kill routed to the instance, audited. */
+export function fleetKillRoute(reader: FleetReader, config: HttpConfig, log: AuditLog): Handler {
+  return fleetAudited(log, config, "kill", (req, res, draft) => taskOp(reader, "kill", config, undefined, req, res, draft));
+}
+
+async function taskOp(reader: FleetReader, op: FleetOp, config: HttpConfig, stringAttrs: ((req: ApiRequest) => boolean) | undefined, req: ApiRequest, res: ServerResponse, draft: AuditDraft): Promise<void> {
+  {
     const found = taskOf(req);
     if (found === undefined || (found.history && op === "kill")) throw new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`);
     const { task } = found;
@@ -153,9 +182,12 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
     const fleetId = `${task.instance}/${task.id}`;
     let fields: FleetFields = { id: task.id };
     if (op === "kill") {
-      const by = fleetRequester(req, config!);
+      draft.id = fleetId;
+      const by = fleetRequester(req, config);
+      draft.by = by;
       requireSomeKill(req);
       const message = await readKillMessage(req);
+      draft.message = message;
       const can = grantOf(req).killScope;
       fields = { ...fields, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }) };
     }
@@ -166,7 +198,7 @@ export function fleetTaskRoute(reader: FleetReader, op: FleetOp, config?: HttpCo
     const proc = op === "task" && reply.status === 200 && stringAttrs?.(req) ? (reply.body as { proc?: { attrs?: Record<string, unknown> } } | null)?.proc : undefined;
     if (proc !== undefined && proc !== null) proc.attrs = attrsAsStrings(proc.attrs);
     sendReply(res, fleetId, reply);
-  });
+  }
 }
 
 /** Who asked a kill, and where from: the token's label (else the peer) at the fleet API. Refuses as every kill route does (protected mode). */

@@ -225,6 +225,37 @@ const eventSchema = {
   },
 } as const;
 
+const idList = { type: "array", items: { type: "string" } };
+const auditListSchema = {
+  type: "object",
+  required: ["entries", "serverTime"],
+  properties: {
+    serverTime: timeSchema,
+    entries: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["ts", "action", "by", "outcome", "status"],
+        properties: {
+          ts: timeSchema,
+          action: { enum: ["kill", "force", "kill-where"] },
+          by: { type: "string" },
+          token: { type: "string" },
+          peer: { type: "string" },
+          id: { type: "string" },
+          name: { type: "string" },
+          message: { type: "string" },
+          cancelled: idList,
+          refused: idList,
+          outcome: { enum: ["cancelled", "refused", "failed"] },
+          status: { type: "integer" },
+          error: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;
+
 /** Validators built once (at build time: see schema/validation). Read `.errors` right after a call: the next call overwrites it. */
 export const validateWire = {
   procList: compile(procListSchema),
@@ -238,4 +269,5 @@ export const validateWire = {
   profile: compile(profileSchema),
   error: compile(errorSchema),
   event: compile(eventSchema),
+  auditList: compile(auditListSchema),
 };

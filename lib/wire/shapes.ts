@@ -1,3 +1,4 @@
+import type { AuditEntry } from "../audit/entry";
 /**
  * The JSON shapes of the HTTP API. The first three are the original's dialect (field names exact,
  * read by its Go client and pm-cli); the rest are proclist's additions. Times are RFC 3339 UTC
@@ -205,5 +206,11 @@ export interface WireProfile {
 /** `GET /procs/profile` */
 export interface WireProfileAnswer {
   profile: WireProfile;
+  serverTime: string;
+}
+
+/** `GET /audit`: entries newest first. */
+export interface WireAuditList {
+  entries: AuditEntry[];
   serverTime: string;
 }

@@ -1,0 +1,118 @@
+import type { Redis } from "ioredis";
+import type { AuditEntry } from "../audit/entry";
+import type { AuditQuery, AuditSink, AuditStore } from "../audit/log";
+import { HttpError } from "../http/responses/http-error";
+import { isReady } from "./redis";
+
+/** Entries kept in memory while Redis cannot take them; past it the oldest are dropped and counted. */
+const MAX_PENDING = 10_000;
+/** Entries sent in one pipeline. */
+const BATCH = 100;
+
+const ACTIONS = new Set(["kill", "force", "kill-where"]);
+const OUTCOMES = new Set(["cancelled", "refused", "failed"]);
+
+/**
+ * A service's audit as a Redis Stream (`<prefix><service>:audit`), bounded with `XADD … MAXLEN ~`,
+ * so entries outlive every instance and fleet API restarting. Writing never waits for Redis: an
+ * entry joins a bounded queue (10,000) that is sent in pipelines while Redis is ready and again
+ * once it is back; a write that fails stays queued. Reading (`XREVRANGE`) treats what is stored as
+ * untrusted: anything that is not an entry is skipped.
+ */
+export class AuditStream implements AuditStore {
+  private readonly pending: string[] = [];
+  private dropped = 0;
+  private writing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly maxLen: number,
+  ) {
+    redis.on("ready", () => this.drain());
+  }
+
+  /** The sink to give the AuditLog. */
+  readonly sink: AuditSink = (entry) => {
+    if (this.pending.length >= MAX_PENDING) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.pending.push(JSON.stringify(this.dropped === 0 ? entry : { ...entry, droppedBefore: this.dropped }));
+    this.dropped = 0;
+    this.drain();
+  };
+
+  /** Entries waiting for Redis (none while it is up and keeping pace). */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  async read(query: AuditQuery): Promise<AuditEntry[]> {
+    const limit = query.limit ?? 100;
+    if (!isReady(this.redis)) throw new HttpError(503, `Redis is unreachable: the audit stream cannot be read now (${this.pending.length} entries wait in memory to be written)`);
+    // Stream ids are the time Redis took each entry: never earlier than the entry's own time, so
+    // `since` can start the range there; the entries' own times decide the final cut and order.
+    const start = query.since === undefined ? "-" : String(Math.floor(query.since));
+    let rows: [string, string[]][];
+    try {
+      rows = (await this.redis.xrevrange(this.key, "+", start, "COUNT", limit)) as [string, string[]][];
+    } catch (error) {
+      throw new HttpError(503, `the audit stream could not be read: ${(error as Error).message}`);
+    }
+    const entries: AuditEntry[] = [];
+    for (const [, fields] of rows) {
+      const entry = parseEntry(fields);
+      if (entry !== undefined && (query.since === undefined || Date.parse(entry.ts) >= query.since)) entries.push(entry);
+    }
+    for (const text of this.pending) {
+      const entry = parseEntry(["entry", text]);
+      if (entry !== undefined && (query.since === undefined || Date.parse(entry.ts) >= query.since)) entries.push(entry);
+    }
+    return entries.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0)).slice(0, limit);
+  }
+
+  private drain(): void {
+    if (this.writing || this.pending.length === 0 || !isReady(this.redis)) return;
+    this.writing = true;
+    const batch = this.pending.splice(0, BATCH);
+    const pipeline = this.redis.pipeline();
+    for (const text of batch) pipeline.xadd(this.key, "MAXLEN", "~", this.maxLen, "*", "entry", text);
+    pipeline.exec().then(
+      (results) => {
+        const failed = batch.filter((_, i) => results?.[i]?.[0] != null);
+        this.requeue(failed);
+      },
+      () => this.requeue(batch),
+    ).finally(() => {
+      this.writing = false;
+      this.drain();
+    });
+  }
+
+  /** Puts entries Redis did not take back in front, within the bound. */
+  private requeue(texts: string[]): void {
+    if (texts.length === 0) return;
+    this.pending.unshift(...texts);
+    while (this.pending.length > MAX_PENDING) {
+      this.pending.shift();
+      this.dropped++;
+    }
+  }
+}
+
+/** An entry read back from Redis, or undefined when the field is not one (anyone with write access could have put anything there). */
+function parseEntry(fields: string[]): AuditEntry | undefined {
+  const at = fields.indexOf("entry");
+  if (at < 0 || at % 2 !== 0 || typeof fields[at + 1] !== "string" || fields[at + 1].length > 1 << 20) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(fields[at + 1]);
+  } catch {
+    return undefined;
+  }
+  const e = value as Partial<AuditEntry> | null;
+  if (typeof e !== "object" || e === null || Array.isArray(e)) return undefined;
+  if (typeof e.ts !== "string" || !Number.isFinite(Date.parse(e.ts)) || typeof e.by !== "string" || !ACTIONS.has(e.action as string) || !OUTCOMES.has(e.outcome as string) || !Number.isInteger(e.status)) return undefined;
+  return e as AuditEntry;
+}

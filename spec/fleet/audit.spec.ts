@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { serveFleet, type AuditEntry, type ServedApi } from "../../lib";
+import { AuditStream } from "../../lib/fleet/audit-stream";
+import { FleetReader } from "../../lib/fleet/reader";
+import { readProcs } from "../../lib/fleet/list";
+import { RedisServer } from "../../samples/redis-server";
+import { waitFor } from "../helpers";
+import { call, startApi } from "../http/http-helpers";
+import { InstanceProcess, proclist, startThree } from "./instances";
+
+describe("audit through a fleet", function () {
+  this.timeout(120_000);
+  let redis: RedisServer;
+  const instances: InstanceProcess[] = [];
+  let api: ServedApi | undefined;
+  const token = { ops: "ops-token", reader: { token: "reader-token", can: ["read"] }, auditor: { token: "auditor-token", can: ["audit"] } };
+  before(async () => {
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    await redis.stop();
+  });
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+    await Promise.all(instances.splice(0).map((i) => i.kill()));
+  });
+  const del = (path: string, bearer: string, message?: string) =>
+    fetch(api!.url + path, { method: "DELETE", headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" }, body: message === undefined ? undefined : JSON.stringify({ message }) });
+
+  it("keeps every kill and refusal in the service's stream: after every instance and the fleet API restarted, GET /audit and proclist audit --redis still list them", async () => {
+    const service = "audited";
+    await startThree(redis.url, service, instances);
+    const reader = new FleetReader({ redis: redis.url, service });
+    try {
+      await waitFor("every task published", async () => (await readProcs(reader)).length === 6);
+    } finally {
+      await reader.close();
+    }
+    api = await serveFleet({ redis: redis.url, service, port: 0, token });
+    expect((await del("/procs/b/b1", "ops-token", "nightly export stuck")).status).to.equal(200);
+    expect((await del("/procs/a/a1", "reader-token")).status).to.equal(403);
+    expect((await del("/procs/?name=job&attr.n=c1", "ops-token", "storm")).status).to.equal(200);
+    expect((await del("/procs/c/nope", "ops-token")).status).to.equal(404);
+
+    // Every instance, and the fleet API, go away and come back.
+    await api.close();
+    await Promise.all(instances.splice(0).map((i) => i.kill()));
+    await startThree(redis.url, service, instances);
+    api = await serveFleet({ redis: redis.url, service, port: 0, token });
+
+    const listed = (await (await fetch(`${api.url}/audit`, { headers: { authorization: "Bearer auditor-token" } })).json()) as { entries: AuditEntry[] };
+    expect(listed.entries.map((e) => `${e.action} ${e.id ?? JSON.stringify(e.filter)} ${e.outcome} ${e.status}`)).to.deep.equal([
+      "kill c/nope failed 404",
+      'kill-where {"name":"job","attr.n":"c1"} cancelled 200',
+      "kill a/a1 refused 403",
+      "kill b/b1 cancelled 200",
+    ]);
+    expect(listed.entries[3]).to.deep.include({ by: "ops@fleet-api", token: "ops", message: "nightly export stuck" });
+    expect(listed.entries[1]).to.deep.include({ cancelled: ["c/c1"], refused: [] });
+
+    const cli = await proclist("audit", "--redis", redis.url, "--service", service, "--json");
+    expect(cli.code, cli.stderr).to.equal(0);
+    const fromCli = JSON.parse(cli.stdout) as AuditEntry[];
+    expect(fromCli.map((e) => e.id ?? "filter")).to.deep.equal(["c/nope", "filter", "a/a1", "b/b1"]);
+    const table = await proclist("audit", "--redis", redis.url, "--service", service);
+    expect(table.stdout).to.match(/kill\s+cancelled 200\s+ops@fleet-api\s+b\/b1/);
+  });
+
+  it("bounds the stream with MAXLEN ~", async () => {
+    api = await serveFleet({ redis: redis.url, service: "bounded", port: 0, auditMaxLen: 100 });
+    for (let i = 0; i < 400; i++) await fetch(`${api.url}/procs/x/t${i}`, { method: "DELETE" });
+    const reader = new FleetReader({ redis: redis.url, service: "bounded" });
+    try {
+      await waitFor("every entry written", async () => Number(await reader.command.xlen(reader.keys.audit)) > 0 && ((await reader.command.xrevrange(reader.keys.audit, "+", "-", "COUNT", 1)) as [string, string[]][])[0][1][1].includes('x/t399"'));
+      expect(Number(await reader.command.xlen(reader.keys.audit))).to.be.within(100, 300);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("with Redis down, a kill on one process still works; the entry waits in memory and is written once Redis is back", async () => {
+    const reader = new FleetReader({ redis: redis.url, service: "down" });
+    await reader.connected();
+    const stream = new AuditStream(reader.command, reader.keys.audit, 1000);
+    const served = await startApi({ audit: stream.sink });
+    try {
+      await redis.stop();
+      await waitFor("the connection to notice", () => reader.command.status !== "ready");
+      served.manager.start("t");
+      const answer = await call(served, "DELETE", "/procs/t", { body: JSON.stringify({ message: "while redis is down" }) });
+      expect(answer.status).to.equal(200);
+      expect(served.manager.get("t")!.cancelling).to.equal(true);
+      await waitFor("the entry to wait in memory", () => stream.waiting === 1);
+      await redis.restart();
+      await waitFor("the entry written", async () => stream.waiting === 0 && Number(await reader.command.xlen(reader.keys.audit).catch(() => 0)) === 1);
+      const [entry] = await stream.read({});
+      expect(entry).to.deep.include({ action: "kill", id: "t", message: "while redis is down", outcome: "cancelled" });
+    } finally {
+      await served.close();
+      await reader.close();
+    }
+  });
+});
