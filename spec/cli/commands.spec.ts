@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { CancelError } from "../../lib";
+import { CancelError, ProcessManager } from "../../lib";
 import { deadPort } from "../client/fake-server";
 import { LIST, goOriginal } from "../client/go-original";
-import { blocked, releaseAll, tick } from "../helpers";
+import { blocked, releaseAll, tick, waitFor } from "../helpers";
+import { startApi } from "../http/http-helpers";
 import { childEnv, MAIN, proclist, site, type Site } from "./fixture";
 
 /** The rows of a table the command printed, split on its two-space column gaps. */
@@ -258,7 +259,7 @@ describe("the proclist command against two real servers", function () {
       expect({ code, stderr }).to.deep.equal({ code: 0, stderr: "" });
     });
 
-    it("prints JSON lines, and exits 3 when an endpoint cannot be reached", async () => {
+    it("prints JSON lines, and exits 3 when no endpoint can be reached", async () => {
       const child = spawn(process.execPath, [MAIN, "watch", "-e", a.label, "--json", "--count", "1"], { env: childEnv() });
       let stdout = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
@@ -268,9 +269,34 @@ describe("the proclist command against two real servers", function () {
       expect(JSON.parse(stdout)).to.deep.include({ endpoint: a.label, type: "status", id: "a-req1", status: "step 2/3" });
 
       const port = await deadPort();
-      const down = await proclist(["watch", "-e", `${a.label},127.0.0.1:${port}`]);
-      expect(down.code).to.equal(3);
-      expect(down.stderr).to.contain(`GET http://127.0.0.1:${port}/procs/events: connection refused`);
+      const other = await deadPort();
+      const allDown = await proclist(["watch", "-e", `127.0.0.1:${port},127.0.0.1:${other}`]);
+      expect(allDown.code).to.equal(3);
+      expect(allDown.stderr).to.contain(`GET http://127.0.0.1:${port}/procs/events: connection refused`);
+    });
+
+    it("follows the endpoints that answer while one is down, and picks that one up when it comes", async () => {
+      const late = await deadPort();
+      const child = spawn(process.execPath, [MAIN, "watch", "-e", `${a.label},127.0.0.1:${late}`, "--count", "2"], { env: childEnv() });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      await waitFor("the down endpoint reported", () => stderr.includes("retrying it"));
+      expect(stderr).to.contain(`proclist: GET http://127.0.0.1:${late}/procs/events: connection refused`);
+      while (!a.manager.events.active) await tick(10);
+      a.manager.status("a-req1", "while the other is down");
+      await waitFor("the answering endpoint's event", () => stdout.includes("while the other is down"));
+      const c = await startApi({ port: late, manager: new ProcessManager() });
+      try {
+        await waitFor("the late endpoint followed", () => stderr.includes(`proclist: 127.0.0.1:${late}: events stream connected`));
+        c.manager.start("on-late");
+        const [code] = (await once(child, "exit")) as [number];
+        expect(code).to.equal(0);
+        expect(stdout).to.match(new RegExp(`127\\.0\\.0\\.1:${late}\\s+start\\s+on-late`));
+      } finally {
+        await c.close();
+      }
     });
   });
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { TransportError } from "../../client/errors";
 import { formatTime } from "../../client/time";
@@ -23,7 +24,8 @@ Examples:
 Runs until Ctrl-C (exit 0). A dropped stream is reconnected with backoff and resumes where it
 stopped (the server gives the missed events again); when the server no longer has them, a
 "reset" line says events were missed. Needs proclist servers: the original Go pm has no events.
-Exit codes: 0 stopped, 3 an endpoint unreachable at start or refusing the token.`;
+An endpoint down at start is tried again (after 1 s, doubling up to 30 s) while the others are
+followed. Exit codes: 0 stopped, 3 no endpoint reachable at start, or one refusing the token.`;
 
 /** Defines `proclist watch` on its command, which the program made with its name and summary. */
 export function registerWatch(command: Command): void {
@@ -46,17 +48,23 @@ async function watch(options: WatchOptions): Promise<number> {
   const width = Math.max(...targets.map((t) => t.endpoint.label.length));
   let printed = 0;
   let code: number = EXIT.OK;
-  try {
-    await Promise.all(
-      targets.map(async ({ endpoint, client }) => {
-        let connections = 0;
+  // An endpoint down at start is retried while another answers, as ls, stats and top go on with
+  // the endpoints that answer; only when none could be reached is it a failure (exit 3).
+  let connected = 0;
+  let downAtStart = 0;
+  await Promise.all(
+    targets.map(async ({ endpoint, client }) => {
+      let connections = 0;
+      let retryMs = RETRY_FIRST_MS;
+      while (!stop.signal.aborted) {
         try {
           const events = client.events({
             signal: stop.signal,
             id: options.id,
             name: options.name,
             onConnect: () => {
-              if (connections++ > 0) process.stderr.write(`proclist: ${endpoint.label}: events stream reconnected\n`);
+              if (connections++ === 0) connected++;
+              if (connections > 1 || retryMs > RETRY_FIRST_MS) process.stderr.write(`proclist: ${endpoint.label}: events stream ${connections > 1 ? "reconnected" : "connected"}\n`);
             },
             onDisconnect: (error, ms) => {
               const why = formatValue(error instanceof TransportError ? error.reason : error.message);
@@ -67,18 +75,30 @@ async function watch(options: WatchOptions): Promise<number> {
             process.stdout.write((options.json === true ? JSON.stringify(toJson(endpoint.label, event)) : line(endpoint.label.padEnd(width), event)) + "\n");
             if (options.count !== undefined && ++printed >= options.count) stop.abort();
           }
+          return;
         } catch (error) {
-          process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}\n`);
-          code = Math.max(code, exitCodeOf(error) === EXIT.USAGE ? EXIT.USAGE : EXIT.UNREACHABLE);
-          stop.abort();
+          if (stop.signal.aborted) return;
+          const down = error instanceof TransportError && connections === 0;
+          if (down && retryMs === RETRY_FIRST_MS) downAtStart++;
+          if (!down || (connected === 0 && downAtStart === targets.length)) {
+            process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}\n`);
+            code = Math.max(code, exitCodeOf(error) === EXIT.USAGE ? EXIT.USAGE : EXIT.UNREACHABLE);
+            stop.abort();
+            return;
+          }
+          if (retryMs === RETRY_FIRST_MS) process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}; following the others, retrying it\n`);
+          await sleep(retryMs, undefined, { signal: stop.signal }).catch(() => undefined);
+          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         }
-      }),
-    );
-  } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-  }
+      }
+    }),
+  ).finally(() => process.off("SIGINT", onSignal).off("SIGTERM", onSignal));
   return code;
 }
+
+/** How soon an endpoint down at start is tried again, doubling up to the most. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 /** `09:00:01.234  api1:8081  status  req-42  reading` */
 export function line(endpoint: string, event: RemoteEvent): string {
