@@ -20,7 +20,7 @@ import { AuditLog } from "../audit/log";
 import { auditRefusals } from "../http/routes/audited";
 import { AuditStream } from "./audit-stream";
 import { auditRoute } from "../http/routes/audit";
-import { fleetBy, fleetKillRoute, fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
+import { fleetBy, fleetKillRoute, fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetProfileRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
 
 /** Options of `serveFleet()`: where the fleet is (`redis`, `service`, `prefix`, `timeoutMs`) and the options of `serve()` but `manager`. */
 export type FleetServeOptions = FleetReaderOptions &
@@ -70,6 +70,7 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   get("/instances", "read", instancesRoute(reader));
   get("/whoami", undefined, whoamiRoute());
   get("/audit", "audit", auditRoute(audit));
+  app.get("/procs/profile", requires("profile", fleetProfileRoute(reader)) as never);
   for (const path of ["/procs/:a", "/procs/:a/:b", "/procs/:a/:b/:c"]) {
     get(path, "read", fleetTaskRoute(reader, "task", config, strings));
     app.delete(path, fleetKillRoute(reader, config, audit) as never);

@@ -7,7 +7,11 @@ import { fleetProcJson } from "../http/lists/entries";
 import { serverTime } from "../http/responses/respond";
 import { historyJson } from "../http/routes/history";
 import { killTask } from "../http/routes/kill";
-import { wireStats } from "../http/routes/stats";
+import { wireLoop, wireStats } from "../http/routes/stats";
+import { DEFAULT_PROFILE_SECONDS } from "../http/routes/profile";
+import { formatTime } from "../http/responses/time";
+import { profileCpu, ProfileBusyError } from "../profile/profiler";
+import { wireProfile } from "../profile/wire";
 import type { FleetKeys } from "./keys";
 import { killWhereOnInstance } from "./kill-where";
 import { DEADLINE_SLACK_MS, readMessage, validateRequest, type FleetRequest } from "./protocol";
@@ -16,7 +20,7 @@ import { requester } from "../core/killed-by";
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
- * request (kill, killWhere, task, history, finished, stats) on the caller's reply channel. Requests are
+ * request (kill, killWhere, task, history, finished, stats, profile) on the caller's reply channel. Requests are
  * checked and bounded (anyone with write access to Redis can send them); a malformed one is
  * ignored. An answer that cannot be sent is lost: the caller then times out, it never guesses.
  */
@@ -41,11 +45,26 @@ export class ControlServer {
     void this.taken().then(
       (taken) => {
         if (taken) return;
-        const reply = this.answer(request);
-        if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
+        if (request.op === "profile") void this.profile(request).then((reply) => this.send(request, reply));
+        else this.send(request, this.answer(request));
       },
       () => undefined, // Redis away: the caller times out, nothing is done
     );
+  }
+
+  private send(request: FleetRequest, reply: string): void {
+    if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
+  }
+
+  /** Profiles this instance's CPU for the seconds asked; 409 while a profile runs here already. */
+  private async profile(request: FleetRequest): Promise<string> {
+    try {
+      const { table } = await profileCpu(request.seconds ?? DEFAULT_PROFILE_SECONDS);
+      return `{"rid":${JSON.stringify(request.rid)},"status":200,"body":{"profile":${JSON.stringify(wireProfile(table, formatTime))},"serverTime":"${serverTime()}"}}`;
+    } catch (error) {
+      const status = error instanceof ProfileBusyError ? 409 : 500;
+      return JSON.stringify({ rid: request.rid, status, error: status === 409 ? (error as Error).message : `internal error on instance ${this.instance}` });
+    }
   }
 
   private answer(request: FleetRequest): string {
@@ -82,7 +101,9 @@ export class ControlServer {
       case "finished":
         return `{"finished":[${this.manager.finishedTasks().map((task) => fleetProcJson(task, this.instance)).join(",")}],"serverTime":"${serverTime()}"}`;
       case "stats":
-        return `{"stats":${JSON.stringify(wireStats(this.manager))},"serverTime":"${serverTime()}"}`;
+        return `{"stats":${JSON.stringify(wireStats(this.manager))},"loop":${JSON.stringify(wireLoop(this.manager))},"serverTime":"${serverTime()}"}`;
+      case "profile":
+        throw new HttpError(500, "a profile is answered on its own");
     }
   }
 }

@@ -2,7 +2,7 @@ import { ajv } from "../schema/validation";
 import { MAX_MESSAGE_LENGTH } from "../http/inputs/checks";
 
 /** What a caller may ask one instance through its control channel. */
-export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats";
+export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats" | "profile";
 
 /** A request on `<p><service>:control:<instance>`: answered on the caller's reply channel with the same `rid`. */
 export interface FleetRequest {
@@ -19,6 +19,8 @@ export interface FleetRequest {
   query?: Record<string, string | string[]>;
   /** kill, killWhere: the caller's kill rights when limited to task names (`cancel:Reports.*`); absent, any task. */
   can?: string[];
+  /** profile: how many seconds to profile the instance's CPU (1–60). */
+  seconds?: number;
   /**
    * Epoch ms (the caller's clock) after which the caller no longer waits: a request that reaches
    * the instance later than that (plus DEADLINE_SLACK_MS for clocks that differ) is dropped, so a
@@ -31,7 +33,7 @@ export interface FleetRequest {
 export const DEADLINE_SLACK_MS = 1_000;
 
 /** What a caller fills in of a request (the rest is the routing's). */
-export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can">;
+export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can" | "seconds">;
 
 /** The answer: an HTTP-like status and the body (wire JSON) or an error message. */
 export interface FleetReply {
@@ -49,7 +51,8 @@ export const validateRequest = ajv.compile<FleetRequest>({
   properties: {
     rid: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
     caller: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
-    op: { enum: ["kill", "killWhere", "task", "history", "finished", "stats"] },
+    op: { enum: ["kill", "killWhere", "task", "history", "finished", "stats", "profile"] },
+    seconds: { type: "number", minimum: 1, maximum: 60 },
     id: { type: "string", minLength: 1, maxLength: 256 },
     message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
     by: { type: "string", maxLength: 300 },

@@ -165,10 +165,10 @@ export class FleetReader {
   }
 
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
-  async ask(instance: string, op: FleetOp, fields: FleetFields = {}): Promise<FleetReply> {
+  async ask(instance: string, op: FleetOp, fields: FleetFields = {}, extraMs = 0): Promise<FleetReply> {
     await this.ready();
     try {
-      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs), instance);
+      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs + extraMs), instance, extraMs);
     } catch (error) {
       if (error instanceof Error && error.name === "InstanceUnreachableError") throw error;
       throw this.unavailable(error);
@@ -176,9 +176,9 @@ export class FleetReader {
   }
 
   /** Asks every up instance at once; each answer or failure, by instance. */
-  async askAll(op: FleetOp): Promise<{ instance: string; reply?: FleetReply; error?: unknown }[]> {
+  async askAll(op: FleetOp, fields: FleetFields = {}, extraMs = 0): Promise<{ instance: string; reply?: FleetReply; error?: unknown }[]> {
     const up = (await this.instances()).filter((i) => i.state === "up");
-    return Promise.all(up.map(({ instance }) => this.ask(instance, op).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
+    return Promise.all(up.map(({ instance }) => this.ask(instance, op, fields, extraMs).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
   }
 
   /**
@@ -210,13 +210,14 @@ export class FleetReader {
    * timeout, not the length of the freeze. Past it, RedisUnavailableError, or for a request routed
    * to `instance` InstanceUnreachableError (timed out); the request is dropped if it arrives later.
    */
-  private within<T>(work: Promise<T>, instance?: string): Promise<T> {
+  private within<T>(work: Promise<T>, instance?: string, extraMs = 0): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    const ms = this.timeoutMs + extraMs;
     const late = new Promise<never>((_resolve, reject) => {
       // A routed request has its own timer for the answer; this one catches a publish Redis never answers.
       timer = setTimeout(
-        () => reject(instance === undefined ? new RedisUnavailableError(this.url, `no answer from Redis within ${this.timeoutMs} ms`) : new InstanceUnreachableError(instance, unansweredWithin(this.timeoutMs), true)),
-        instance === undefined ? this.timeoutMs : this.timeoutMs + 100,
+        () => reject(instance === undefined ? new RedisUnavailableError(this.url, `no answer from Redis within ${ms} ms`) : new InstanceUnreachableError(instance, unansweredWithin(ms), true)),
+        instance === undefined ? ms : ms + 100,
       );
     });
     work.catch(() => undefined);

@@ -22,6 +22,7 @@ import { requester } from "../core/killed-by";
 import type { AuditAction } from "../audit/entry";
 import type { AuditLog } from "../audit/log";
 import { audited, type AuditDraft, type AuditedHandler } from "../http/routes/audited";
+import { profileSeconds } from "../http/routes/profile";
 
 /** Domain errors of the fleet as statuses: Redis away 503, an instance not listening 502, silent 504. */
 function fleetHandle(handler: Handler): Handler {
@@ -119,6 +120,29 @@ export function fleetFinishedRoute(reader: FleetReader, stringAttrs: (req: ApiRe
     all.sort((a, b) => (a.endTime < b.endTime ? -1 : a.endTime > b.endTime ? 1 : 0));
     if (stringAttrs(req)) for (const proc of all) proc.attrs = attrsAsStrings(proc.attrs);
     sendJsonText(res, 200, `{"finished":${JSON.stringify(all)},"serverTime":"${serverTime()}"}`);
+  });
+}
+
+/**
+ * `GET /procs/profile?seconds=N[&instance=<name>]`: profiles the CPU of one instance, or of every
+ * up instance at once, each in its own process, for N seconds (1–60, default 10), and answers
+ * `{ profiles: [{ instance, profile } | { instance, status, error }], serverTime }`, tables side
+ * by side. One instance that cannot profile answers its status (409 already profiling, 502, 504).
+ * V8's raw profile is the instance's own API's (`format=cpuprofile`): megabytes do not go through Redis.
+ */
+export function fleetProfileRoute(reader: FleetReader): Handler {
+  return fleetHandle(async (req, res) => {
+    checkQuery("fleetProfileQuery", req.query);
+    const seconds = profileSeconds(req.query.seconds);
+    const wanted = req.query.instance as string | undefined;
+    const answers = wanted === undefined ? await reader.askAll("profile", { seconds }, seconds * 1e3) : [{ instance: wanted, reply: await reader.ask(wanted, "profile", { seconds }, seconds * 1e3) }];
+    if (wanted !== undefined && answers[0].reply !== undefined && answers[0].reply.status !== 200) throw new HttpError(answers[0].reply.status, answers[0].reply.error ?? `instance ${wanted} answered ${answers[0].reply.status}`);
+    const profiles = answers.map(({ instance, reply, error }) => {
+      if (reply?.status === 200) return { instance, profile: (reply.body as { profile: unknown }).profile };
+      if (reply !== undefined) return { instance, status: reply.status, error: reply.error ?? `answered ${reply.status}` };
+      return { instance, status: error instanceof InstanceUnreachableError ? (error.timedOut ? 504 : 502) : 503, error: error instanceof Error ? error.message : String(error) };
+    });
+    sendJsonText(res, 200, `{"profiles":${JSON.stringify(profiles)},"serverTime":"${serverTime()}"}`);
   });
 }
 

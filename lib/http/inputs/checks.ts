@@ -51,12 +51,17 @@ const validators = {
     additionalProperties: false,
     properties: { seconds: one({ pattern: "^[0-9]{1,2}(\\.[0-9]{1,3})?$" }), format: { enum: ["table", "cpuprofile"] } },
   }),
+  fleetProfileQuery: compile({
+    type: "object",
+    additionalProperties: false,
+    properties: { seconds: one({ pattern: "^[0-9]{1,2}(\\.[0-9]{1,3})?$" }), instance: one({ minLength: 1, maxLength: 256 }) },
+  }),
   noQuery: compile({ type: "object", additionalProperties: false, properties: {} }),
   // since: an RFC 3339 time or epoch milliseconds; limit: 1-10,000 (checked as a number by the route).
   auditQuery: compile({ type: "object", additionalProperties: false, properties: { since: one({ maxLength: 40, pattern: "^[0-9T:.+Z-]+$" }), limit } }),
 };
 
-export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "profileQuery" | "noQuery" | "auditQuery";
+export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "profileQuery" | "fleetProfileQuery" | "noQuery" | "auditQuery";
 
 /** A kill's optional body. */
 export interface KillBody {

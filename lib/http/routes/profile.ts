@@ -21,8 +21,7 @@ export const DEFAULT_PROFILE_SECONDS = 10;
 export function profileRoute(): Handler {
   return handle(async (req, res) => {
     checkQuery("profileQuery", req.query);
-    const seconds = req.query.seconds === undefined ? DEFAULT_PROFILE_SECONDS : Number(req.query.seconds);
-    if (!(seconds >= 1 && seconds <= 60)) throw new HttpError(400, `invalid query parameter "seconds" ${JSON.stringify(req.query.seconds)}: must be a number of seconds from 1 to 60, such as 10`);
+    const seconds = profileSeconds(req.query.seconds);
     const stop = new AbortController();
     const abort = () => stop.abort();
     res.once("close", abort);
@@ -54,4 +53,11 @@ export function profileHeadRoute(): Handler {
   return handle(() => {
     throw new HttpError(405, "method HEAD not allowed on /procs/profile; allowed: GET, OPTIONS", { allow: "GET, OPTIONS" });
   });
+}
+
+/** The `seconds` of a profile request: default 10, else 1 to 60 (a 400 otherwise). */
+export function profileSeconds(text: string | string[] | undefined): number {
+  const seconds = text === undefined ? DEFAULT_PROFILE_SECONDS : Number(text);
+  if (!(seconds >= 1 && seconds <= 60)) throw new HttpError(400, `invalid query parameter "seconds" ${JSON.stringify(text)}: must be a number of seconds from 1 to 60, such as 10`);
+  return seconds;
 }
