@@ -25,6 +25,11 @@ export interface RequestTrackingOptions {
   killStatus?: number | undefined;
   /** Request tasks cannot be killed (by operators, deadlines or disconnects). Default false. */
   forbidCancel?: boolean | undefined;
+  /**
+   * Requests served untracked: paths (`["/metrics", "/healthz"]`, compared with the path without
+   * its query) or `(req) => boolean`. Keeps scrapes and health checks out of the list and stats.
+   */
+  skip?: readonly string[] | ((req: IncomingMessage) => boolean) | undefined;
 }
 
 /** The options with their defaults, validated once. */
@@ -37,6 +42,7 @@ export interface RequestTracking {
   cancelOnDisconnect: boolean;
   killStatus: number;
   forbidCancel: boolean | undefined;
+  skip: ((req: IncomingMessage) => boolean) | undefined;
 }
 
 const check: Checker<RequestTrackingOptions> = optionChecker<RequestTrackingOptions>(
@@ -52,6 +58,7 @@ const check: Checker<RequestTrackingOptions> = optionChecker<RequestTrackingOpti
       cancelOnDisconnect: { type: "boolean" },
       killStatus: { type: "integer", minimum: 400, maximum: 599 },
       forbidCancel: { type: "boolean" },
+      skip: { anyOf: [{ isFunction: true }, { type: "array", maxItems: 1000, items: { type: "string", pattern: "^/", maxLength: 2048 } }] },
     },
   },
   "request tracking option",
@@ -71,14 +78,26 @@ export function resolveTracking(options: RequestTrackingOptions): RequestTrackin
     cancelOnDisconnect: options.cancelOnDisconnect ?? true,
     killStatus: options.killStatus ?? 503,
     forbidCancel: options.forbidCancel,
+    skip: skipOf(options.skip),
   };
+}
+
+/** The `skip` option as a test of the request: a list of paths becomes a lookup of the path without its query. */
+function skipOf(skip: RequestTrackingOptions["skip"]): ((req: IncomingMessage) => boolean) | undefined {
+  if (skip === undefined || typeof skip === "function") return skip;
+  if (skip.length === 0) return undefined;
+  const paths = new Set(skip);
+  return (req) => paths.has(pathOf(requestUrl(req)));
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** `GET /users/42` for `GET /users/42?full=1`. */
 function defaultName(req: IncomingMessage): string {
-  const url = requestUrl(req);
-  const query = url.indexOf("?");
-  return `${req.method} ${query === -1 ? url : url.slice(0, query)}`;
+  return `${req.method} ${pathOf(requestUrl(req))}`;
 }
 
 /** The URL as the client sent it: express and polka rewrite `req.url` under a mount path, not `originalUrl`. */

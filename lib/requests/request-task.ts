@@ -43,7 +43,8 @@ export class RequestTracker {
    */
   track<R>(req: IncomingMessage, res: ServerResponse, handle: () => R): R {
     if (tasks.has(req)) return handle();
-    const { manager, name, attrs, timeoutMs, forbidCancel } = this.config;
+    const { manager, name, attrs, timeoutMs, forbidCancel, skip } = this.config;
+    if (skip !== undefined && this.skipped(skip, req)) return handle();
     let task: Task | undefined;
     try {
       const base = { method: req.method, uri: requestUrl(req), host: peerOf(req) };
@@ -70,6 +71,16 @@ export class RequestTracker {
       // The handler's own error passes through as it would untracked; the request's task ends with it.
       manager.finish(task, manager.outcomeOf(task, error), error);
       throw error;
+    }
+  }
+
+  /** Whether the `skip` option leaves the request untracked; one that throws counts as a tracking failure (untracked). */
+  private skipped(skip: (req: IncomingMessage) => boolean, req: IncomingMessage): boolean {
+    try {
+      return skip(req) === true;
+    } catch (error) {
+      this.failed(error);
+      return true;
     }
   }
 

@@ -57,6 +57,30 @@ describe("trackRequests() on a node:http server", () => {
     expect(pm.history(child.id).map((e) => e.status)).to.deep.equal(["init", "querying", "ended"]);
   });
 
+  it("leaves the requests the skip option names untracked: paths without their query, or a function", async () => {
+    await start({ skip: ["/orders/skipped", "/orders/also"] });
+    for (const path of ["/orders/skipped", "/orders/skipped?ms=1", "/orders/also", "/orders/kept"]) expect((await fetch(`${url}${path}`)).status).to.equal(200);
+    await until(() => pm.finished().filter((t) => t.name.startsWith("GET")).length === 1);
+    expect(pm.finished().filter((t) => t.name.startsWith("GET")).map((t) => t.name)).to.deep.equal(["GET /orders/kept"]);
+    // The skipped requests' own tracked calls still run, as top-level tasks.
+    expect(pm.finished().filter((t) => t.name === "Orders.load")).to.have.length(4);
+    await closeServer(server);
+    pm = freshManager();
+    orders = new Orders(pm);
+    let calls = 0;
+    await start({
+      skip: (req) => {
+        calls++;
+        if (req.headers["x-key"] === "boom") throw new Error("skip broke");
+        return req.headers["x-key"] === "health";
+      },
+    });
+    for (const key of ["health", "boom", "real"]) expect((await fetch(`${url}/orders/1`, { headers: { "x-key": key } })).status).to.equal(200);
+    await until(() => pm.finished().filter((t) => t.name.startsWith("GET")).length === 1);
+    expect(calls).to.equal(3);
+    expect(pm.finished().filter((t) => t.name.startsWith("GET"))).to.have.length(1);
+  });
+
   it("shows the request with its running child in the list while it is handled", async () => {
     await start();
     const pending = fetch(`${url}/orders/9?ms=60000`);
