@@ -230,6 +230,31 @@ describe("web: the page in Chromium, on an API server of its own", function () {
     expect(log.errors.filter((e) => !e.includes("401"))).to.deep.equal([]);
   });
 
+  it("offers Cancel only where the token may cancel: none with a read-only token, Reports.* only with cancel:Reports.*", async () => {
+    const api = await startApi({ token: { viewer: { token: "viewer-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } } });
+    api.manager.start("daily", { name: "Reports.daily" });
+    api.manager.start("charge", { name: "Billing.charge" });
+    for (const [token, cancellable] of [["viewer-token", []], ["reports-token", ["daily"]]] as const) {
+      const { context, page } = await openPage(browser);
+      try {
+        await page.goto(`${api.url}/`);
+        await page.waitForSelector("#token-dialog[open]", { timeout: 10_000 });
+        await page.fill("#token-input", token);
+        await page.press("#token-input", "Enter");
+        // Once the rights are known, a task the token may not cancel says so in place of Cancel.
+        await page.waitForSelector(`${rowOf("charge")} .no-right`, { timeout: 10_000 });
+        for (const id of ["daily", "charge"]) {
+          const offered = (await page.$(`${rowOf(id)} button.cancel`)) !== null;
+          expect(offered, `${token}: Cancel on ${id}`).to.equal((cancellable as readonly string[]).includes(id));
+        }
+        expect(await page.getAttribute(`${rowOf("charge")} .no-right`, "title")).to.include("may not cancel Billing.charge");
+      } finally {
+        await context.close();
+      }
+    }
+    await api.close();
+  });
+
   it("shows the server's refusal in protected mode: no token, and the peer is not on loopback", async () => {
     // Remote only for the kill: a remote peer cannot even load the list (issue 13, item 14).
     const api = await startApi({ peer: (req) => (req.method === "DELETE" ? "203.0.113.9" : "127.0.0.1") });

@@ -3,13 +3,12 @@ import { handle, type Handler } from "../responses/handler";
 import { HttpError } from "../responses/http-error";
 import { sendJsonText, serverTime } from "../responses/respond";
 
-/**
- * What a token may do. `read`: every list, task, history, event stream, stats and metrics.
- * `cancel` / `force`: kill (plainly / forced), every task or, as `cancel:<glob>`, tasks whose name
- * matches (`*` any run of characters, `?` one). `profile`: CPU profiles. `audit`: the audit log.
- */
-export const RIGHTS = ["read", "cancel", "force", "profile", "audit"] as const;
-export type Right = (typeof RIGHTS)[number];
+import { globRegExp, RIGHTS, type Right } from "./can";
+
+// What a token may do. `read`: every list, task, history, event stream, stats and metrics.
+// `cancel` / `force`: kill (plainly / forced), every task or, as `cancel:<glob>`, tasks whose name
+// matches (`*` any run of characters, `?` one). `profile`: CPU profiles. `audit`: the audit log.
+export { RIGHTS, type Right } from "./can";
 
 type KillRight = "cancel" | "force";
 
@@ -74,11 +73,6 @@ export class Grant {
   }
 }
 
-/** `*` any run of characters, `?` one; everything else literal; the whole name must match. */
-function globRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
-  return new RegExp(`^${body}$`);
-}
 
 const FULL = Grant.full();
 

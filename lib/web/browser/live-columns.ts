@@ -1,5 +1,6 @@
 import type { ColumnSpec } from "./columns";
 import { el } from "./dom";
+import { mayCancel, rights } from "./rights";
 import type { LiveTask } from "./store";
 import { formatAge } from "./time";
 
@@ -114,6 +115,11 @@ function actionFor(task: LiveTask): HTMLElement {
     return lock;
   }
   if (task.cancelling) return el("span", "pending", "cancelling…");
+  if (!mayCancel(task.name)) {
+    const none = el("span", "no-right", "read only");
+    none.title = `This token${rights.label === "" ? "" : ` (${rights.label})`} may not cancel ${task.name}: it has ${rights.can?.join(", ")}.`;
+    return none;
+  }
   const button = el("button", "cancel", "Cancel");
   button.type = "button";
   button.title = `Cancel ${task.id}…`;

@@ -115,6 +115,12 @@ export class LiveTable {
     this.hooks.invalidate();
   }
 
+  /** Something every row shows changed outside the tasks (what the token may do): fill them all again. */
+  refill(): void {
+    for (const row of this.shown.values()) row.rev = -1;
+    this.invalidate();
+  }
+
   /** Redraws what changed; `tick` means the clock moved, so ages must be rewritten. */
   draw(now: number, tick: boolean): void {
     this.layColumns();

@@ -11,6 +11,7 @@ import { StatsTable } from "./stats-table";
 import { Change, Store } from "./store";
 import { Timeline } from "./timeline";
 import { TokenDialog } from "./token-dialog";
+import { loadRights } from "./rights";
 
 /** Redraw ages and growing bars this often; nothing is fetched on a timer. */
 const TICK_MS = 1000;
@@ -72,7 +73,15 @@ const connection = new LiveConnection(api, store, {
   },
   state: showState,
 });
-const tokens = new TokenDialog(api, () => connection.restart());
+const tokens = new TokenDialog(api, () => {
+  connection.restart();
+  void refreshRights();
+});
+
+/** What the token may do decides whether Cancel is offered: read it at start and after a token change. */
+async function refreshRights(): Promise<void> {
+  if (await loadRights(api)) table.refill();
+}
 
 /** The task the URL selects (`#task=<id>`), live or finished; undefined = none chosen. */
 let chosen: string | undefined;
@@ -170,3 +179,4 @@ setInterval(() => {
 }, TICK_MS);
 follow(true);
 connection.start();
+void refreshRights();

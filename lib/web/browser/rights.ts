@@ -1,0 +1,29 @@
+import { canKill } from "../../http/access/can";
+import type { Api } from "./api";
+
+/**
+ * What the page's token may do, from `GET /whoami`: until it answers, and from a server without
+ * that route, everything is offered (the server still refuses what the token may not do, and the
+ * page shows its refusal).
+ */
+export const rights: { label: string; can: readonly string[] | undefined } = { label: "", can: undefined };
+
+/** Reads the token's rights again (at start and after the token changed); resolves whether they changed. */
+export async function loadRights(api: Api): Promise<boolean> {
+  let answer: { label?: unknown; can?: unknown };
+  try {
+    answer = await api.get<{ label?: unknown; can?: unknown }>("whoami");
+  } catch {
+    return false; // no /whoami (an older server), or no token yet: offer everything
+  }
+  if (!Array.isArray(answer.can) || !answer.can.every((c) => typeof c === "string")) return false;
+  const before = JSON.stringify(rights.can);
+  rights.label = typeof answer.label === "string" ? answer.label : "";
+  rights.can = answer.can as string[];
+  return JSON.stringify(rights.can) !== before;
+}
+
+/** Whether the token may cancel a task of this name. */
+export function mayCancel(name: string): boolean {
+  return rights.can === undefined || canKill(rights.can, name);
+}
