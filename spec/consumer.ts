@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 
@@ -49,12 +49,17 @@ export function packageOf(specifier: string): string | undefined {
 export class Consumer {
   readonly dir: string;
 
-  /** `esm`: an ES module project (`"type": "module"`), where snippets may use top-level await. `parent`: where to make the folder (the OS temp folder). */
-  constructor(compilerOptions: Record<string, unknown> = {}, { esm = false, packages = [] as string[], parent = tmpdir() } = {}) {
+  /**
+   * `esm`: an ES module project (`"type": "module"`), where snippets may use top-level await. `parent`: where to make the folder (the OS temp folder).
+   * `installed`: proclist as npm installs it, the files it ships copied (not a link to this repository, whose
+   * node_modules holds its devDependencies) and its dependencies beside it without their `@types/`.
+   */
+  constructor(compilerOptions: Record<string, unknown> = {}, { esm = false, packages = [] as string[], parent = tmpdir(), installed = false } = {}) {
     this.dir = mkdtempSync(join(parent, "proclist-consumer-"));
     assertSealed(this.dir);
     mkdirSync(join(this.dir, "node_modules"));
-    symlinkSync(root, join(this.dir, "node_modules", "proclist"), "dir");
+    if (installed) this.install();
+    else symlinkSync(root, join(this.dir, "node_modules", "proclist"), "dir");
     // A dependency of proclist, so an installed project has it too (the README's examples import it).
     this.link("tsyringe", ...packages);
     writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name: "consumer", private: true, ...(esm ? { type: "module" } : {}) }));
@@ -73,6 +78,17 @@ export class Consumer {
       if (!existsSync(source)) throw new Error(`the consumer project imports ${name}, which is not in this repository's node_modules: add it to devDependencies`);
       mkdirSync(dirname(join(this.dir, "node_modules", name)), { recursive: true });
       symlinkSync(source, join(this.dir, "node_modules", name), "dir");
+    }
+  }
+
+  /** Copies the files proclist ships (package.json's `files`) and links its dependencies, as `npm install proclist` leaves them. */
+  private install(): void {
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[]; dependencies: Record<string, string> };
+    const target = join(this.dir, "node_modules", "proclist");
+    for (const file of ["package.json", ...manifest.files]) cpSync(join(root, file), join(target, file), { recursive: true });
+    for (const name of Object.keys(manifest.dependencies)) {
+      mkdirSync(dirname(join(this.dir, "node_modules", name)), { recursive: true });
+      symlinkSync(join(root, "node_modules", name), join(this.dir, "node_modules", name), "dir");
     }
   }
 

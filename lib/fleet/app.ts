@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { acceptLeadingSlashes } from "../http/server/leading-slashes";
-import polka, { type Polka } from "polka";
+import polka from "polka";
 import { TokenCheck } from "../http/access/auth";
 import { Cors } from "../http/access/cors";
 import { EventHub, replayOptions } from "../http/events/hub";
-import { allowedMethods, noMatch } from "../http/app";
+import type { PolkaApp } from "../http/app";
+import { allowedMethods, noMatch } from "../http/routing";
 import { guard } from "../http/access/guard";
 import { requires, whoamiRoute, type Right } from "../http/access/rights";
 import type { ApiRequest, Handler } from "../http/responses/handler";
@@ -15,7 +16,8 @@ import { sendError } from "../http/responses/respond";
 import { eventsRoute } from "../http/routes/events";
 import { webPageMiddleware } from "../http/page";
 import { fleetEvents, type FleetEvent } from "./events";
-import { FleetReader, type FleetReaderOptions } from "./reader";
+import { FleetReader } from "./reader";
+import type { FleetReaderOptions } from "./options";
 import { AuditLog } from "../audit/log";
 import { auditRefusals } from "../http/routes/audited";
 import { AuditStream } from "./audit-stream";
@@ -31,9 +33,10 @@ export type FleetServeOptions = FleetReaderOptions &
 
 /** The fleet's API as a polka app (see `createApp`), and the reader behind it. */
 export interface FleetApp {
-  readonly polka: Polka;
+  readonly polka: PolkaApp;
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
-  readonly reader: FleetReader;
+  /** The reader of the fleet in Redis: `connected()` resolves once Redis answers (RedisUnavailableError after `timeoutMs`). */
+  readonly reader: { connected(): Promise<void> };
   /** Ends open event streams and closes the Redis connections. */
   close(): Promise<void>;
   closeStreams(): void;

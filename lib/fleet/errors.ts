@@ -33,3 +33,17 @@ export function unansweredWithin(ms: number): string {
 export function redactUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:@/]*):[^@/]*@/, "$1:…@");
 }
+
+/** Another live instance of the service already uses this name. */
+export class DuplicateInstanceError extends ProclistError {
+  constructor(
+    readonly instance: string,
+    readonly service: string,
+    holder: string,
+  ) {
+    super(
+      `instance name ${JSON.stringify(instance)} is already used by a live instance of service ${JSON.stringify(service)} (${holder}); ` +
+        "give each instance its own name (the instance option), or wait for the other's key to expire if it died",
+    );
+  }
+}

@@ -9,7 +9,8 @@ import { validateWire } from "../wire/schemas";
 import { InstanceUnreachableError } from "./errors";
 import { fleetEvents } from "./events";
 import type { FleetOp, FleetReply } from "./protocol";
-import type { FleetReader, WireInstance } from "./reader";
+import type { FleetReader } from "./reader";
+import type { WireInstance } from "../wire/shapes";
 import { readStoredProc } from "./stored-proc";
 
 /**

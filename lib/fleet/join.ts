@@ -6,7 +6,8 @@ import { FleetKeys } from "./keys";
 import { resolveJoinOptions, type JoinFleetOptions } from "./options";
 import { TaskPublisher } from "./publisher";
 import { isReady, openRedis, whenReady } from "./redis";
-import { DuplicateInstanceError, Registration } from "./registry";
+import { DuplicateInstanceError } from "./errors";
+import { Registration } from "./registry";
 
 /** An instance's place in the fleet, as `joinFleet()` resolves it. */
 export interface FleetMembership {

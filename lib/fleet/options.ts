@@ -1,10 +1,18 @@
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../schema/validation";
 
 /** Where the fleet lives: a `redis://` / `rediss://` URL (user and password allowed), or an ioredis client the app already has. */
-export type RedisSource = string | Redis;
+export type RedisSource = string | RedisClient;
+
+/**
+ * An ioredis client (`new Redis(…)`), as far as proclist's types name it, so that they compile
+ * without ioredis installed: proclist duplicates it for subscriptions and publishes on it.
+ */
+export interface RedisClient {
+  duplicate(...args: never[]): unknown;
+  publish(...args: never[]): unknown;
+}
 
 /** Options shared by everything that reads or joins a fleet. */
 export interface FleetOptions {
@@ -14,6 +22,12 @@ export interface FleetOptions {
   service?: string | undefined;
   /** Prefix of every Redis key and channel. Default "proclist:". */
   prefix?: string | undefined;
+}
+
+/** Options of a fleet reader: the fleet's, plus how long one request may wait. */
+export interface FleetReaderOptions extends FleetOptions {
+  /** Connecting, and each request routed to an instance, in ms. Default 5,000. */
+  timeoutMs?: number | undefined;
 }
 
 /** Options of `joinFleet()`. */

@@ -2,30 +2,14 @@ import type { Redis } from "ioredis";
 import { formatTime } from "../http/responses/time";
 import { InstanceUnreachableError, redactUrl, RedisUnavailableError, unansweredWithin } from "./errors";
 import { FleetKeys } from "./keys";
-import { NAME_PATTERN, resolveFleetOptions, type FleetOptions } from "./options";
+import { NAME_PATTERN, resolveFleetOptions, type FleetReaderOptions } from "./options";
+import type { WireInstance } from "../wire/shapes";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
 import type { InstanceRecord } from "./registry";
 import { FleetRpc } from "./rpc";
 
-/** One instance as the fleet lists it: up (with what it said at its last heartbeat) or gone since its last sign of life. */
-export interface WireInstance {
-  instance: string;
-  state: "up" | "gone";
-  /** RFC 3339: for "up" the last heartbeat, for "gone" the last heartbeat or the leave. */
-  since: string;
-  host?: string;
-  pid?: number;
-  startedAt?: string;
-  /** Live tasks at the last heartbeat. */
-  tasks?: number;
-}
 
-/** Options of a fleet reader: the fleet's, plus how long one request may wait. */
-export interface FleetReaderOptions extends FleetOptions {
-  /** Connecting, and each request routed to an instance, in ms. Default 5,000. */
-  timeoutMs?: number | undefined;
-}
 
 /** Instances whose lists are fetched in one round trip. */
 const LISTS_PER_ROUND = 8;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import { ProclistError } from "../core/errors";
+import { DuplicateInstanceError } from "./errors";
 import { GONE_RETENTION_MS, type FleetKeys } from "./keys";
 
 /** What an instance says about itself in its registry key (JSON). */
@@ -18,20 +18,6 @@ export interface InstanceRecord {
   tasks: number;
   /** Tells this process's key from another's with the same name (not a secret). */
   nonce: string;
-}
-
-/** Another live instance of the service already uses this name. */
-export class DuplicateInstanceError extends ProclistError {
-  constructor(
-    readonly instance: string,
-    readonly service: string,
-    holder: string,
-  ) {
-    super(
-      `instance name ${JSON.stringify(instance)} is already used by a live instance of service ${JSON.stringify(service)} (${holder}); ` +
-        "give each instance its own name (the instance option), or wait for the other's key to expire if it died",
-    );
-  }
 }
 
 // One script, so that "is the name mine?" and the refresh cannot interleave with another process.

@@ -1,4 +1,4 @@
-import polka, { type Polka } from "polka";
+import polka from "polka";
 import { acceptLeadingSlashes } from "./server/leading-slashes";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { container } from "tsyringe";
@@ -32,11 +32,23 @@ import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
 import { wantsStringAttrs } from "./original-clients";
 import { webPageMiddleware } from "./page";
+import { allowedMethods, noMatch } from "./routing";
+
+/**
+ * The polka 0.5 app behind an API, as far as proclist's types name it (so that they compile
+ * without @types/polka): listen on it, or mount it in another polka app (`polka().use("/pm", app.polka)`).
+ */
+export interface PolkaApp {
+  /** The request listener. */
+  handler(req: IncomingMessage, res: ServerResponse): void;
+  /** `server.listen(...args)` on a server polka makes for the app. */
+  listen(...args: unknown[]): this;
+}
 
 /** The proclist HTTP API as a polka app, ready to listen or to mount under a prefix of another server. */
 export interface ProclistApp {
   /** The polka app: `polka().use("/pm", app.polka)`, or `app.polka.listen(8081, "127.0.0.1")`. */
-  readonly polka: Polka;
+  readonly polka: PolkaApp;
   /** A plain request listener: `http.createServer(app.handler)`, or `express().use("/pm", app.handler)`. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** The manager served. */
@@ -44,8 +56,6 @@ export interface ProclistApp {
   /** Ends open event streams (they would otherwise keep a closing server waiting) and takes the metrics hook off the manager. */
   closeStreams(): void;
 }
-
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /**
  * Builds the API: routes, the guard (CORS, token), JSON errors for unknown routes (404) and
@@ -101,21 +111,4 @@ export function createApp(options: AppOptions = {}): ProclistApp {
       metrics?.close(); // one ended hook per app: an app closed and made again must not add up
     },
   };
-}
-
-/** The methods a path answers (for 405 and preflights). */
-export function allowedMethods(app: Polka, path: string): string[] {
-  return METHODS.filter((method) => (app.find(method, path) as unknown) !== false);
-}
-
-/** Answers a request no route took: 405 with `Allow` when the path answers other methods, else 404 (JSON). */
-export function noMatch(app: Polka, req: ApiRequest, res: ServerResponse): void {
-  const allowed = allowedMethods(app, req.path);
-  if (allowed.length === 0) return sendError(res, new HttpError(404, `no such route: ${req.method} ${shorten(req.path)}`));
-  const allow = [...allowed, "OPTIONS"].join(", ");
-  sendError(res, new HttpError(405, `method ${req.method} not allowed on ${shorten(req.path)}; allowed: ${allow}`, { allow }));
-}
-
-function shorten(path: string): string {
-  return path.length > 100 ? path.slice(0, 100) + "…" : path;
 }

@@ -6,6 +6,16 @@ import { EndCounts } from "./end-counts";
 import { promClient } from "./prom";
 import { promMetric } from "./prom-metric";
 
+/**
+ * A prom-client `Registry` (its `register`, or one the application made), as far as proclist's
+ * types name it, so that they compile without prom-client installed; checked to be one at run time.
+ */
+export interface MetricsRegistry {
+  getSingleMetric(...args: never[]): unknown;
+  registerMetric(...args: never[]): unknown;
+  removeSingleMetric(...args: never[]): unknown;
+}
+
 /** Options of `registerMetrics()` and of the API's `metrics` option. */
 export interface MetricsOptions {
   /** Upper bounds (seconds, ascending) of `proclist_task_duration_seconds`. Default 5 ms to 5 min. */
@@ -42,10 +52,11 @@ export function checkMetrics(options: unknown): asserts options is MetricsOption
  * import { register } from "prom-client";
  * registerMetrics(container.resolve(ProcessManager), register);
  */
-export function registerMetrics(manager: ProcessManager, registry: Registry, options: MetricsOptions = {}): () => void {
+export function registerMetrics(manager: ProcessManager, application: MetricsRegistry, options: MetricsOptions = {}): () => void {
   checkMetrics(options);
   const { Registry: RegistryClass } = promClient();
-  if (!(registry instanceof RegistryClass)) throw new TypeError("registerMetrics: registry must be a prom-client Registry (e.g. its `register`)");
+  if (!(application instanceof RegistryClass)) throw new TypeError("registerMetrics: registry must be a prom-client Registry (e.g. its `register`)");
+  const registry = application; // a Registry, checked just above
   const counts = new EndCounts(options.buckets ?? DEFAULT_BUCKETS);
   // The event loop's delay under prom-client's own names: a registry that collects prom-client's
   // default metrics has them already, and keeps its own.

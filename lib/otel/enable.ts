@@ -10,7 +10,15 @@ export interface OtelOptions {
   /** Each task opens its own span (child of the active span) instead of only recording the active span's ids. Default false. */
   spans?: boolean | undefined;
   /** The tracer task spans come from. Default `trace.getTracer("proclist")`, from the registered provider. */
-  tracer?: Tracer | undefined;
+  tracer?: OtelTracer | undefined;
+}
+
+/**
+ * An OpenTelemetry `Tracer`, as far as proclist's types name it, so that they compile without
+ * @opentelemetry/api installed: task spans are started on it.
+ */
+export interface OtelTracer {
+  startSpan(...args: never[]): unknown;
 }
 
 const checkOtelOptions: Checker<OtelOptions> = optionChecker<OtelOptions>(
@@ -38,7 +46,7 @@ export function enableOtel(manager: ProcessManager, options: OtelOptions = {}): 
   disableOtel(manager);
   let remove: () => void;
   if (options.spans === true) {
-    const spans = new TaskSpans(api, options.tracer ?? api.trace.getTracer("proclist"), manager);
+    const spans = new TaskSpans(api, (options.tracer as Tracer | undefined) ?? api.trace.getTracer("proclist"), manager);
     const unextend = manager.extend(spans);
     remove = () => {
       unextend();

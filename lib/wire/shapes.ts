@@ -214,3 +214,16 @@ export interface WireAuditList {
   entries: AuditEntry[];
   serverTime: string;
 }
+
+/** One instance as the fleet lists it: up (with what it said at its last heartbeat) or gone since its last sign of life. */
+export interface WireInstance {
+  instance: string;
+  state: "up" | "gone";
+  /** RFC 3339: for "up" the last heartbeat, for "gone" the last heartbeat or the leave. */
+  since: string;
+  host?: string;
+  pid?: number;
+  startedAt?: string;
+  /** Live tasks at the last heartbeat. */
+  tasks?: number;
+}
