@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import type { ProcFilter } from "../client/types";
+import type { TaskFilter } from "../client/types";
 import { collect } from "./connect";
 
 /** The filter options of `ls` and `kill`. */
@@ -18,8 +18,8 @@ export function withFilter(command: Command): Command {
 }
 
 /** The filter the options name; a malformed --attr is a usage error. */
-export function toFilter(options: FilterOptions): ProcFilter {
-  const filter: ProcFilter = {};
+export function toFilter(options: FilterOptions): TaskFilter {
+  const filter: TaskFilter = {};
   if (options.name !== undefined) filter.name = options.name;
   if (options.status !== undefined) filter.status = options.status;
   for (const pair of options.attr) {

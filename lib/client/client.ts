@@ -12,7 +12,7 @@ import { AuthenticationError, HttpStatusError, NotProclistApiError } from "./err
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
-import type { ProcFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteProfile, RemoteStats, RemoteTask } from "./types";
+import type { TaskFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteProfile, RemoteStats, RemoteTask } from "./types";
 
 /** Options of `new ProclistClient()`. */
 export interface ClientOptions {
@@ -77,7 +77,7 @@ export class ProclistClient {
   }
 
   /** The live tasks (`GET /procs/`), narrowed by `filter` on the server and again here. */
-  async processes(filter: ProcFilter = {}): Promise<RemoteProcList> {
+  async processes(filter: TaskFilter = {}): Promise<RemoteProcList> {
     const { origin, body } = await this.call<WireProcList>("GET", `/procs/${toQuery(filter)}`, { validate: validateWire.procList });
     const procs = body.procs.map((p, i) => toProc(origin, p, `procs.${i}`)).filter((p) => matches(p, filter));
     return { procs, serverTime: time(origin, body.serverTime, "serverTime") };
@@ -112,7 +112,7 @@ export class ProclistClient {
    * empty filter rejects with a TypeError before anything is sent. From `serveFleet`, ids are
    * `<instance>/<id>` and `unanswered` names the instances whose outcome is unknown.
    */
-  async killWhere(filter: ProcFilter, message?: string): Promise<RemoteKilledWhere> {
+  async killWhere(filter: TaskFilter, message?: string): Promise<RemoteKilledWhere> {
     const query = toQuery(filter);
     if (query === "") throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
     const body = message === undefined ? undefined : JSON.stringify({ message });

@@ -1,7 +1,7 @@
-import type { ProcFilter, RemoteProc } from "./types";
+import type { TaskFilter, RemoteProc } from "./types";
 
 /** The filter as the query string of `GET /procs/` (`?name=…&status=…&attr.host=…`), "" when empty. */
-export function toQuery(filter: ProcFilter): string {
+export function toQuery(filter: TaskFilter): string {
   const query = new URLSearchParams();
   if (filter.name !== undefined) query.set("name", filter.name);
   if (filter.status !== undefined) query.set("status", filter.status);
@@ -12,7 +12,7 @@ export function toQuery(filter: ProcFilter): string {
 }
 
 /** Whether a task passes the filter; applied locally too, as servers that predate filters ignore the query. */
-export function matches(proc: RemoteProc, filter: ProcFilter): boolean {
+export function matches(proc: RemoteProc, filter: TaskFilter): boolean {
   if (filter.name !== undefined && proc.name !== filter.name) return false;
   if (filter.status !== undefined && proc.status !== filter.status) return false;
   for (const [key, wanted] of Object.entries(filter.attrs ?? {})) {

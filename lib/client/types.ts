@@ -110,7 +110,7 @@ export type RemoteEvent =
  * Narrows `processes()`. Sent to the server as query parameters and applied again here, so an
  * original Go server (which ignores them) gives the same answer.
  */
-export interface ProcFilter {
+export interface TaskFilter {
   /** Exact task name. */
   name?: string | undefined;
   /** Exact current status. */
@@ -120,6 +120,9 @@ export interface ProcFilter {
   /** Tasks waiting now on an operation of this kind (`fetch`, `http`, `redis`…), `*` for any. */
   waiting?: string | undefined;
 }
+
+/** @deprecated The same as `TaskFilter` (import it from "proclist/client"): one word, task, for what a server runs. */
+export type ProcFilter = TaskFilter;
 
 /** What `killWhere()` did on one server: the ids of the matching tasks now cancelling, and of those that cannot be killed. */
 export interface RemoteKilledWhere {

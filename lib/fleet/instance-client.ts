@@ -2,7 +2,7 @@ import { isFinishedWire, toEvent, toFinishedProc, toHistory, toProc, toStats } f
 import type { EventsOptions } from "../client/events";
 import { check, time, type Origin } from "../client/decode";
 import { matches } from "../client/filter";
-import type { ProcFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
+import type { TaskFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import type { WireEvent, WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
@@ -40,7 +40,7 @@ export class InstanceClient {
    * The instance's live tasks as it last published them (at most `publishMs` old), read with its
    * state: InstanceUnreachableError "gone since" once it left or its key expired.
    */
-  async processes(filter: ProcFilter = {}): Promise<RemoteProcList> {
+  async processes(filter: TaskFilter = {}): Promise<RemoteProcList> {
     const { info, values } = await this.reader.instanceList(this.instance);
     if (info !== undefined) this.info = info;
     this.checkUp();

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import type { ProclistClient } from "../../client/client";
-import type { ProcFilter, RemoteKilledWhere } from "../../client/types";
+import type { TaskFilter, RemoteKilledWhere } from "../../client/types";
 import { HttpStatusError } from "../../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
 import { askAll, connectAll, killWhereInFleet, type ConnectionOptions, type Outcome, type Target, type TaskSource } from "../connect";
@@ -74,7 +74,7 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
 }
 
 /** The fleet's kill by filter as one outcome: every up instance asked, ids `<instance>/<id>`. */
-async function killInFleet(target: Target, filter: ProcFilter, message: string | undefined): Promise<Outcome<RemoteKilledWhere>> {
+async function killInFleet(target: Target, filter: TaskFilter, message: string | undefined): Promise<Outcome<RemoteKilledWhere>> {
   try {
     return { ...(await killWhereInFleet([target], filter, message)), ok: true, at: performance.now() };
   } catch (error) {
@@ -87,7 +87,7 @@ async function killInFleet(target: Target, filter: ProcFilter, message: string |
  * One request on a proclist server (`DELETE /procs/?filter`); a fleet instance, or a server
  * without that route (the Go original answers 405), gets the listed ids killed one by one.
  */
-async function killMatching(client: TaskSource, filter: ProcFilter, message: string | undefined, ids: string[]): Promise<RemoteKilledWhere> {
+async function killMatching(client: TaskSource, filter: TaskFilter, message: string | undefined, ids: string[]): Promise<RemoteKilledWhere> {
   const direct = (client as Partial<ProclistClient>).killWhere;
   if (direct !== undefined) {
     try {
@@ -109,7 +109,7 @@ async function killMatching(client: TaskSource, filter: ProcFilter, message: str
   return result;
 }
 
-function describeFilter(filter: ProcFilter): string {
+function describeFilter(filter: TaskFilter): string {
   const parts: string[] = [];
   if (filter.name !== undefined) parts.push(`name ${JSON.stringify(filter.name)}`);
   if (filter.status !== undefined) parts.push(`status ${JSON.stringify(filter.status)}`);
