@@ -27,6 +27,8 @@ export function buildProgram(argv?: readonly string[]): Command {
     .description("see what proclist-enabled Node.js servers are doing, and stop a task")
     .version(version(), "-V, --version")
     .exitOverride()
+    // commander's own errors (`error: unknown option '--x'`) in the command's one style.
+    .configureOutput({ outputError: (text, write) => write(`proclist: ${text.trimEnd().split("\n").map((line) => terminalSafe(line, 1000)).join("\n")}\n`) })
     .showHelpAfterError("(add --help for usage and examples)")
     .addHelpText("after", OVERVIEW)
     .configureHelp({ subcommandTerm: (command) => termOf(command) });

@@ -13,6 +13,7 @@ import { waitEnded } from "../wait-ended";
 interface KillOptions extends KillWhereOptions {
   wait?: number | true;
   all?: boolean;
+  json?: boolean;
 }
 
 const EXAMPLES = `
@@ -42,6 +43,7 @@ export function registerKill(command: Command): void {
     .option("-y, --yes", "with --all: do not ask for confirmation")
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")
     .option("--wait [ms]", "after the kill, wait until the task has ended (default 10000 ms)", positiveInt)
+    .option("--json", "with an id: print what was done as one JSON line (and, with --wait, how it ended as another)")
     .addHelpText("after", EXAMPLES)
     .action(async (id: string | undefined, options: KillOptions) => {
       if (id !== undefined && (hasFilter(options) || options.all === true)) throw new InvalidArgumentError("give a task id or a filter with --all, not both");
@@ -49,6 +51,7 @@ export function registerKill(command: Command): void {
       if (!hasFilter(options)) throw new InvalidArgumentError("give a task id, or a filter (--name, --status, --attr) with --all");
       if (options.all !== true) throw new InvalidArgumentError("a filter may select many tasks: add --all to cancel every one that matches");
       if (options.wait !== undefined) throw new InvalidArgumentError("--wait is for one task id, not with --all");
+      if (options.json === true) throw new InvalidArgumentError("--json is for one task id, not with --all");
       process.exitCode = await killWhere(options);
     });
 }
@@ -73,11 +76,14 @@ async function kill(shownId: string, options: KillOptions): Promise<number> {
     process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);
     return exitCodeOf(error);
   }
-  process.stdout.write(`cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`);
-  return options.wait === undefined ? EXIT.OK : wait(holder, id, options.wait === true ? 10_000 : options.wait);
+  if (options.json === true) {
+    const answer = { endpoint: holder.endpoint.label, id, cancelling: true, ...(options.message === undefined ? {} : { message: options.message }) };
+    process.stdout.write(JSON.stringify(answer) + "\n");
+  } else process.stdout.write(`cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`);
+  return options.wait === undefined ? EXIT.OK : wait(holder, id, options.wait === true ? 10_000 : options.wait, options.json === true);
 }
 
-async function wait(holder: Target, id: string, ms: number): Promise<number> {
+async function wait(holder: Target, id: string, ms: number, json: boolean): Promise<number> {
   try {
     const ending = await waitEnded(holder.client, id, ms);
     if (ending.state === "running") {
@@ -88,7 +94,10 @@ async function wait(holder: Target, id: string, ms: number): Promise<number> {
       ending.state === "gone"
         ? "ended"
         : `ended ${formatValue(ending.proc.status)} after ${formatDuration(ending.proc.durationMs)}${ending.proc.error === undefined ? "" : `: ${formatValue(ending.proc.error)}`}`;
-    process.stdout.write(`task ${formatValue(id)} ${how}\n`);
+    if (json) {
+      const ended = ending.state === "gone" ? { ended: true } : { ended: true, outcome: ending.proc.outcome, status: ending.proc.status, durationMs: ending.proc.durationMs, ...(ending.proc.error === undefined ? {} : { error: ending.proc.error }) };
+      process.stdout.write(JSON.stringify({ endpoint: holder.endpoint.label, id, ...ended }) + "\n");
+    } else process.stdout.write(`task ${formatValue(id)} ${how}\n`);
     return EXIT.OK;
   } catch (error) {
     process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);

@@ -104,3 +104,39 @@ describe("kill of a task that has just ended", function () {
     expect(done.stderr, done.stderr).to.match(/task "4" already ended at .* \(ended after \S+\); nothing to cancel/);
   });
 });
+
+describe("the command's messages and kill --json", function () {
+  this.timeout(60_000);
+  let a: Site;
+  beforeEach(async () => {
+    a = await site();
+  });
+  afterEach(async () => {
+    releaseAll();
+    await a.api.close();
+  });
+
+  it("says commander's own usage errors in the one style, proclist: first, and exits 64", async () => {
+    const unknown = await proclist(["ls", "--nope", "-e", a.label]);
+    expect(unknown.code).to.equal(64);
+    expect(unknown.stderr.split("\n")[0]).to.equal("proclist: error: unknown option '--nope'");
+    const missing = await proclist(["history"]);
+    expect(missing.code).to.equal(64);
+    expect(missing.stderr).to.match(/^proclist: error: missing required argument 'id'/);
+    const escaped = await proclist(["ls", "--\u001b[31mred"]);
+    expect(escaped.stderr).to.not.contain("\u001b");
+  });
+
+  it("kill --json prints what was done, and with --wait how it ended, as JSON lines", async () => {
+    void blocked(a.manager, "j1");
+    const result = await proclist(["kill", "j1", "-m", "bye", "--wait", "--json", "-e", a.label]);
+    expect(result.code, result.stderr).to.equal(0);
+    const [asked, ended] = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(asked).to.deep.equal({ endpoint: a.label, id: "j1", cancelling: true, message: "bye" });
+    expect(ended).to.deep.include({ endpoint: a.label, id: "j1", ended: true, outcome: "killed", status: "killed: bye" });
+    expect(ended.durationMs).to.be.a("number");
+    const all = await proclist(["kill", "--name", "x", "--all", "--json", "-e", a.label]);
+    expect(all.code).to.equal(64);
+    expect(all.stderr).to.contain("--json is for one task id");
+  });
+});
