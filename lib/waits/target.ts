@@ -12,9 +12,23 @@ export function pathOnly(path: unknown): string {
   return end === -1 ? path : path.slice(0, end);
 }
 
+// A service talks to a few origins over and over: each one's `host:port` is worked out once.
+const hostPorts = new Map<string, string>();
+const MAX_ORIGINS = 256;
+
 /** `host:port` of an origin (`https://payments` → `payments:443`), the port the scheme's default when absent. */
 export function originHostPort(origin: unknown): string {
   const text = typeof origin === "string" ? origin : origin instanceof URL ? origin.origin : String(origin);
+  let hostPort = hostPorts.get(text);
+  if (hostPort === undefined) {
+    hostPort = hostPortOf(text);
+    if (hostPorts.size >= MAX_ORIGINS) hostPorts.clear();
+    if (text.length <= 256) hostPorts.set(text, hostPort);
+  }
+  return hostPort;
+}
+
+function hostPortOf(text: string): string {
   const scheme = text.indexOf("://");
   const authority = scheme === -1 ? text : text.slice(scheme + 3);
   const slash = authority.indexOf("/");
