@@ -44,6 +44,21 @@ export class InstanceClient {
     const { info, values } = await this.reader.instanceList(this.instance);
     if (info !== undefined) this.info = info;
     this.checkUp();
+    return this.listOf(values, filter);
+  }
+
+  /**
+   * A gone instance's last published tasks (kept as long as it is listed as gone), with when it
+   * went: what it was running when it died. Undefined when the instance is up again.
+   */
+  async lastTasks(filter: ProcFilter = {}): Promise<{ since: string; list: RemoteProcList } | undefined> {
+    const { info, values } = await this.reader.instanceList(this.instance);
+    if (info !== undefined) this.info = info;
+    if (this.info.state !== "gone") return undefined;
+    return { since: this.info.since, list: this.listOf(values, filter) };
+  }
+
+  private listOf(values: Buffer[], filter: ProcFilter): RemoteProcList {
     const procs: WireProc[] = [];
     for (const value of values) {
       // A value that is not a task of this instance (not written by proclist) is skipped.

@@ -3,7 +3,7 @@
  *
  * - `<p><service>:instances`          sorted set: instance → last heartbeat (ms); gone ones stay an hour
  * - `<p><service>:instance:<name>`    the instance's record (JSON), expires `ttlMs` after its last heartbeat
- * - `<p><service>:procs:<name>`       hash: task id → the task as fleet JSON, same expiry
+ * - `<p><service>:procs:<name>`       hash: task id → the task as fleet JSON; kept an hour past the last heartbeat (a dead instance's last tasks)
  * - `<p><service>:control:<name>`     channel: requests to that instance (kill, history…)
  * - `<p><service>:reply:<caller>`     channel: answers to one caller
  * - `<p><service>:events`             channel: task events, published only while someone listens

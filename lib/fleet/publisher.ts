@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
 import type { Task } from "../core/task";
 import { fleetProcJson } from "../http/lists/entries";
+import { GONE_RETENTION_MS } from "./keys";
 import { isReady } from "./redis";
 
 interface Published {
@@ -100,7 +101,8 @@ export class TaskPublisher {
         }
       }
       if (ended.length > 0) multi.hdel(this.key, ...ended);
-      multi.pexpire(this.key, this.ttlMs);
+      // Kept as long as a gone instance is listed: a dead instance's last tasks stay readable.
+      multi.pexpire(this.key, GONE_RETENTION_MS);
       const results = await multi.exec();
       if (results === null || results.some(([error]) => error !== null)) throw new Error("the task list was not written");
       this.publishedRev = rev;

@@ -21,6 +21,8 @@ export interface InstanceRecord {
 }
 
 // One script, so that "is the name mine?" and the refresh cannot interleave with another process.
+// The task list outlives the record by the gone retention: what a dead instance was running stays
+// readable (as on a gone instance) for as long as the instance is listed as gone.
 // Returns 0 and the holder's record when another process holds the name, 1 when refreshed, 2 when
 // (re)created: after a Redis restart or expiry, the task list must then be published whole.
 const REGISTER = `
@@ -30,7 +32,7 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4] - ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[6])
 if current then return {1} end
 return {2}`;
 

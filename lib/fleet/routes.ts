@@ -67,21 +67,26 @@ export function fleetListRoute(reader: FleetReader, stringAttrs: (req: ApiReques
       if (strings) for (const proc of procs) proc.attrs = attrsAsStrings(proc.attrs);
       return sendJsonText(res, 200, `{"procs":${JSON.stringify(procs)},${skippedField()}"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`);
     }
-    const up = (await reader.instances()).filter((i) => i.state === "up").map((i) => i.instance);
+    const known = await reader.instances();
+    const up = known.filter((i) => i.state === "up").map((i) => i.instance);
+    // A gone instance's last tasks follow, each with `gone` (when it went): not live, not cancellable.
+    const goneSince = new Map(known.filter((i) => i.state === "gone").map((i) => [i.instance, i.since]));
     const tail = () => `${skippedField()}"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`;
     let first = true;
     await reader.eachList(
-      up,
+      [...up, ...goneSince.keys()],
       async (instance, values) => {
         const parts: Buffer[] = [];
         for (const value of values) {
           // Checked, not copied: a value in Redis may be anything, and one bad value must not spoil the answer.
-          if (readStoredProc(instance, value) === undefined) {
+          const proc = readStoredProc(instance, value);
+          if (proc === undefined) {
             noteSkipped(reader, skipped, instance);
             continue;
           }
+          const since = goneSince.get(instance);
           if (first) res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
-          parts.push(first ? OPEN : COMMA, value);
+          parts.push(first ? OPEN : COMMA, since === undefined ? value : Buffer.from(JSON.stringify({ ...proc, gone: since })));
           first = false;
         }
         if (parts.length > 0 && !res.write(Buffer.concat(parts))) await new Promise((resolve) => res.once("drain", resolve));

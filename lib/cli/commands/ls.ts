@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { formatTime } from "../../client/time";
-import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
+import type { ProcFilter, RemoteProcList } from "../../client/types";
+import { askAll, connectAll, withConnection, type ConnectionOptions, type TaskSource } from "../connect";
 import { toFilter, withFilter, type FilterOptions } from "../filter-options";
 import { describeFailure, EXIT } from "../exit-codes";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
@@ -38,13 +39,23 @@ export function registerLs(command: Command): void {
 async function ls(options: LsOptions): Promise<number> {
   const filter = toFilter(options);
   if (options.waiting !== undefined) filter.waiting = options.waiting;
-  const answers = await askAll(await connectAll(options), (client) => client.processes(filter));
+  const fleet = options.redis !== undefined && options.redis !== "";
+  // In a fleet, gone instances too: what a dead instance was running is the first question.
+  const answers = await askAll(await connectAll(options, fleet ? "all" : "up"), (client) => listOrLast(client, filter));
   const rows: Row[] = [];
   const now = performance.now();
   let code: number = EXIT.OK;
   for (const answer of answers) {
-    if (answer.ok) rows.push(...rowsOf(answer.target.endpoint.label, answer.value, now - answer.at));
-    else {
+    if (answer.ok) {
+      const { list, goneSince } = answer.value;
+      const label = answer.target.endpoint.label;
+      if (goneSince === undefined) rows.push(...rowsOf(label, list, now - answer.at));
+      else if (list.procs.length > 0) {
+        const asOf = Date.parse(goneSince);
+        rows.push(...rowsOf(`${label} (gone)`, list, now - answer.at).map((row) => ({ ...row, asOf })));
+        process.stderr.write(`proclist: instance ${label} is gone since ${goneSince}: its last ${list.procs.length} task${list.procs.length === 1 ? "" : "s"} shown as of then, not cancellable\n`);
+      }
+    } else {
       process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
       code = EXIT.UNREACHABLE;
     }
@@ -60,11 +71,29 @@ async function ls(options: LsOptions): Promise<number> {
   return code;
 }
 
+/** A fleet instance's client, as far as ls needs it: gone instances answer with their last tasks. */
+interface GoneAware {
+  info: { state: "up" | "gone" };
+  lastTasks(filter: ProcFilter): Promise<{ since: string; list: RemoteProcList } | undefined>;
+}
+
+/** The live tasks of a target; for a gone fleet instance, its last tasks and since when it is gone. */
+async function listOrLast(client: TaskSource, filter: ProcFilter): Promise<{ list: RemoteProcList; goneSince?: string }> {
+  const instance = client as Partial<GoneAware>;
+  if (instance.lastTasks !== undefined && instance.info?.state === "gone") {
+    const last = await instance.lastTasks(filter);
+    if (last !== undefined) return { list: last.list, goneSince: last.since };
+  }
+  return { list: await client.processes(filter) };
+}
+
 /** The JSON form of a row: the wire fields, RFC 3339 times, plus where it runs and its ages. */
 function toJson(row: Row): Record<string, unknown> {
   const { proc } = row;
-  // A fleet's task says where it runs with `instance`, and `id` is what kill and history take there.
-  const where = proc.instance === undefined ? { endpoint: row.endpoint } : { instance: proc.instance };
+  // A fleet's task says where it runs with `instance` and that instance's state (a gone one's
+  // rows are its last tasks, not cancellable), and `id` is what kill and history take there.
+  const state = row.asOf === undefined ? { instanceState: "up" } : { instanceState: "gone", goneSince: formatTime(row.asOf), cancellable: false };
+  const where = proc.instance === undefined ? { endpoint: row.endpoint } : { instance: proc.instance, ...state };
   return {
     ...where,
     ...proc,
