@@ -16,7 +16,7 @@ export function withConnection(command: Command): Command {
 }
 
 /** The targets of a command that reads every instance or endpoint (ls, stats: up instances only). */
-export async function connectAll(options: ConnectionOptions, fleet: "up" | "all" = "up"): Promise<Target[]> {
+export async function connectAll(options: ConnectionOptions, fleet: "up" | "all" | "listed" = "up"): Promise<Target[]> {
   if (options.redis === undefined || options.redis === "") return connect(options);
   const { connectFleet } = loadFleet();
   return (await connectFleet(options, { kind: fleet })).targets;

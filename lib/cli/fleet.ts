@@ -14,8 +14,8 @@ import { requester } from "../core/killed-by";
 
 const open = new Set<FleetReader>();
 
-/** Which instances a command wants: the up ones (ls, stats), all known (top), or the one of a `<instance>/<id>`. */
-export type Wanted = { kind: "up" } | { kind: "all" } | { kind: "task"; fleetId: string };
+/** Which instances a command wants: the up ones (stats), all known (top waits for some; ls fails without any), or the one of a `<instance>/<id>`. */
+export type Wanted = { kind: "up" } | { kind: "all" } | { kind: "listed" } | { kind: "task"; fleetId: string };
 
 /**
  * `--redis`: one target per instance of the service, each with a client that goes through Redis,
@@ -47,10 +47,10 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
     const none = `${reader.url}: no instance of service ${terminalSafe(JSON.stringify(reader.service), 200)} in Redis${services.length === 0 ? "" : `; services found: ${services.map((s) => terminalSafe(s, 200)).join(", ")} (choose one with --service)`}`;
     // ls and stats have nothing to show, which is a failure (exit 3, as for an unreachable
     // endpoint); top waits for instances to join, and a task's command says it cannot be found.
-    if (wanted.kind === "up") throw new Error(none);
+    if (wanted.kind === "up" || wanted.kind === "listed") throw new Error(none);
     process.stderr.write(`proclist: ${none}\n`);
   }
-  const chosen = all.filter((i) => (wanted.kind === "all" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
+  const chosen = all.filter((i) => (wanted.kind === "all" || wanted.kind === "listed" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
   const targets = chosen.map((info) => instanceTarget(reader, info, by));
   if (task === undefined) return { targets };
   return targets.length === 0 ? { targets, unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)` } : { targets, id: task.id };

@@ -41,7 +41,7 @@ async function ls(options: LsOptions): Promise<number> {
   if (options.waiting !== undefined) filter.waiting = options.waiting;
   const fleet = options.redis !== undefined && options.redis !== "";
   // In a fleet, gone instances too: what a dead instance was running is the first question.
-  const answers = await askAll(await connectAll(options, fleet ? "all" : "up"), (client) => listOrLast(client, filter));
+  const answers = await askAll(await connectAll(options, fleet ? "listed" : "up"), (client) => listOrLast(client, filter));
   const rows: Row[] = [];
   const now = performance.now();
   let code: number = EXIT.OK;
