@@ -51,14 +51,14 @@ export class InstanceClient {
    * A gone instance's last published tasks (kept as long as it is listed as gone), with when it
    * went: what it was running when it died. Undefined when the instance is up again.
    */
-  async lastTasks(filter: ProcFilter = {}): Promise<{ since: string; list: RemoteProcList } | undefined> {
+  async lastTasks(filter: TaskFilter = {}): Promise<{ since: string; list: RemoteProcList } | undefined> {
     const { info, values } = await this.reader.instanceList(this.instance);
     if (info !== undefined) this.info = info;
     if (this.info.state !== "gone") return undefined;
     return { since: this.info.since, list: this.listOf(values, filter) };
   }
 
-  private listOf(values: Buffer[], filter: ProcFilter): RemoteProcList {
+  private listOf(values: Buffer[], filter: TaskFilter): RemoteProcList {
     const procs: WireProc[] = [];
     for (const value of values) {
       // A value that is not a task of this instance (not written by proclist) is skipped.

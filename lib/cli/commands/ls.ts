@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { formatTime } from "../../client/time";
-import type { ProcFilter, RemoteProcList } from "../../client/types";
+import type { TaskFilter, RemoteProcList } from "../../client/types";
 import { askAll, connectAll, withConnection, type ConnectionOptions, type TaskSource } from "../connect";
 import { toFilter, withFilter, type FilterOptions } from "../filter-options";
 import { describeFailure, EXIT } from "../exit-codes";
@@ -74,11 +74,11 @@ async function ls(options: LsOptions): Promise<number> {
 /** A fleet instance's client, as far as ls needs it: gone instances answer with their last tasks. */
 interface GoneAware {
   info: { state: "up" | "gone" };
-  lastTasks(filter: ProcFilter): Promise<{ since: string; list: RemoteProcList } | undefined>;
+  lastTasks(filter: TaskFilter): Promise<{ since: string; list: RemoteProcList } | undefined>;
 }
 
 /** The live tasks of a target; for a gone fleet instance, its last tasks and since when it is gone. */
-async function listOrLast(client: TaskSource, filter: ProcFilter): Promise<{ list: RemoteProcList; goneSince?: string }> {
+async function listOrLast(client: TaskSource, filter: TaskFilter): Promise<{ list: RemoteProcList; goneSince?: string }> {
   const instance = client as Partial<GoneAware>;
   if (instance.lastTasks !== undefined && instance.info?.state === "gone") {
     const last = await instance.lastTasks(filter);
