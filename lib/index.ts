@@ -22,8 +22,11 @@ watchWaits();
 
 // The manager: starts, lists and kills tasks; one per process, from tsyringe's container.
 export { ProcessManager } from "./core/manager";
-export type { RunOptions, KillWhereResult } from "./core/manager";
 export type { ManagerOptions, ManagerOptionsInput, TaskOptions } from "./core/options";
+export type { RunOptions, KillWhereResult, KillOptions, ForcedWhereResult } from "./core/manager";
+export type { ForceResult, ForceRung } from "./core/force";
+export { runInPool } from "./workers/run-in-pool";
+export type { AbortablePool, PoolRunOptions } from "./workers/run-in-pool";
 export type { TaskFilter } from "./core/task-filter";
 
 // Tracking methods: a call of a @Tracked method is a task.
@@ -85,7 +88,7 @@ export type { ClientOptions } from "./client/client";
 export type { EventsOptions } from "./client/events";
 export { parseEndpoint } from "./client/endpoint";
 export type { Endpoint } from "./client/endpoint";
-export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteProfile, RemoteEvent, ProcFilter, RemoteKilledWhere } from "./client/types";
+export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteProfile, RemoteEvent, ProcFilter, RemoteKilledWhere, KillRequestOptions, RemoteKilled, RemoteForce } from "./client/types";
 export { RemoteError, TransportError, AuthenticationError, HttpStatusError, NotProclistApiError, InvalidResponseError } from "./client/errors";
 // OpenTelemetry (proclist/otel) and Prometheus (proclist/metrics).
 export { enableOtel, disableOtel } from "./otel/enable";

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { InvalidArgumentError } from "commander";
 import type { Endpoint } from "../client/endpoint";
 import { toQuery } from "../client/filter";
-import type { TaskFilter, RemoteKilledWhere } from "../client/types";
+import type { KillRequestOptions, TaskFilter, RemoteKilledWhere } from "../client/types";
 import { fleetKillWhere } from "../fleet/kill-where";
 import { parseFleetId } from "../fleet/fleet-id";
 import { InstanceClient } from "../fleet/instance-client";
@@ -75,10 +75,10 @@ function instanceTarget(reader: FleetReader, info: WireInstance, by: string): Ta
  * `kill --all --redis`: the filter goes to every up instance of the fleet the targets belong to
  * (one aggregate, as serveFleet's `DELETE /procs/?…`); ids come back as `<instance>/<id>`.
  */
-export async function killWhereInFleet(targets: readonly Target[], filter: TaskFilter, message: string | undefined): Promise<{ target: Target; value: RemoteKilledWhere }> {
+export async function killWhereInFleet(targets: readonly Target[], filter: TaskFilter, kill: KillRequestOptions): Promise<{ target: Target; value: RemoteKilledWhere }> {
   const { reader } = targets[0].client as InstanceClient;
   const query = Object.fromEntries(new URLSearchParams(toQuery(filter).slice(1)));
-  const value = await fleetKillWhere(reader, query, message, cliRequester());
+  const value = await fleetKillWhere(reader, query, { message: kill.message, force: kill.force === true, graceMs: kill.graceMs }, cliRequester());
   return { target: { endpoint: { url: `${reader.url}#${reader.service}`, label: `service ${reader.service}` }, client: targets[0].client }, value };
 }
 

@@ -2,7 +2,7 @@ import type { ValidateFunction } from "ajv";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { optionChecker, type Checker } from "../schema/validation";
 import type { AuditEntry } from "../audit/entry";
-import type { WireAuditList, WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireProfileAnswer, WireStats, WireTask } from "../wire/shapes";
+import type { WireAuditList, WireKilled, WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireProfileAnswer, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
@@ -12,7 +12,8 @@ import { AuthenticationError, HttpStatusError, NotProclistApiError } from "./err
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
-import type { TaskFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteProfile, RemoteStats, RemoteTask } from "./types";
+import { killRequest, toForce, toKilled } from "./kill-request";
+import type { KillRequestOptions, RemoteKilled, TaskFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteProfile, RemoteStats, RemoteTask } from "./types";
 
 /** Options of `new ProclistClient()`. */
 export interface ClientOptions {
@@ -97,13 +98,18 @@ export class ProclistClient {
   }
 
   /**
-   * Asks the server to cancel a task (`DELETE /procs/:id`). Resolves once the server accepted;
-   * the task ends when it notices. Throws TaskNotFoundError or CancelForbiddenError.
+   * Asks the server to cancel a task (`DELETE /procs/:id`), with a message, or options: with
+   * `force`, the server forces what still runs after `graceMs` and answers once that is over,
+   * saying how far it got (`force` in the answer); the request's timeout is extended by the grace.
+   * Without it, resolves once the server accepted; the task ends when it notices.
+   * Throws TaskNotFoundError or CancelForbiddenError.
+   * @example const { force } = await client.kill("req-42", { message: "stuck", force: true, graceMs: 2000 });
    */
-  async kill(id: string, message?: string): Promise<void> {
-    const body = message === undefined ? undefined : JSON.stringify({ message });
+  async kill(id: string, options?: string | KillRequestOptions): Promise<RemoteKilled> {
+    const kill = killRequest(options);
     // The original answers an empty 200, proclist a JSON body; only the latter can be checked.
-    await this.call("DELETE", `/procs/${idPath(id)}`, { validate: validateWire.killed, id, kill: true }, body);
+    const { body } = await this.call<WireKilled | undefined>("DELETE", `/procs/${idPath(id)}`, { validate: validateWire.killed, id, kill: true }, kill.body, kill.extraMs);
+    return body === undefined ? { id } : toKilled(id, body);
   }
 
   /**
@@ -112,13 +118,13 @@ export class ProclistClient {
    * empty filter rejects with a TypeError before anything is sent. From `serveFleet`, ids are
    * `<instance>/<id>` and `unanswered` names the instances whose outcome is unknown.
    */
-  async killWhere(filter: TaskFilter, message?: string): Promise<RemoteKilledWhere> {
+  async killWhere(filter: TaskFilter, options?: string | KillRequestOptions): Promise<RemoteKilledWhere> {
     const query = toQuery(filter);
     if (query === "") throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
-    const body = message === undefined ? undefined : JSON.stringify({ message });
-    const { body: answer } = await this.call<WireKilledWhere>("DELETE", `/procs/${query}`, { validate: validateWire.killedWhere, proclistOnly: true }, body);
-    const { cancelled, refused, omitted, unanswered } = answer;
-    return { cancelled, refused, ...(omitted === undefined ? {} : { omitted }), ...(unanswered === undefined ? {} : { unanswered }) };
+    const kill = killRequest(options);
+    const { body: answer } = await this.call<WireKilledWhere>("DELETE", `/procs/${query}`, { validate: validateWire.killedWhere, proclistOnly: true }, kill.body, kill.extraMs);
+    const { cancelled, refused, omitted, unanswered, forced } = answer;
+    return { cancelled, refused, ...(omitted === undefined ? {} : { omitted }), ...(unanswered === undefined ? {} : { unanswered }), ...(forced === undefined ? {} : { forced: forced.map((f) => ({ id: f.id, ...toForce(f) })) }) };
   }
 
   /** The recently finished tasks a proclist server keeps (`GET /procs/finished`). */

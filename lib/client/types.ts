@@ -123,6 +123,32 @@ export interface TaskFilter {
 
 /** @deprecated The same as `TaskFilter` (import it from "proclist/client"): one word, task, for what a server runs. */
 export type ProcFilter = TaskFilter;
+/** What `kill()` asks: the message recorded with it, and whether to force after `graceMs` (see `ProcessManager.kill`). */
+export interface KillRequestOptions {
+  message?: string | undefined;
+  force?: boolean | undefined;
+  /** The wait before forcing, in ms (default 5,000 on the server; 0 forces at once). Only with `force`. */
+  graceMs?: number | undefined;
+}
+
+/** How a forced kill went: the rungs taken, in order, and whether the task ended within the wait. */
+export interface RemoteForce {
+  graceMs: number;
+  ended: boolean;
+  outcome?: "ended" | "killed" | "aborted";
+  /** Ended within the grace on its cancel alone: no rung was needed. */
+  cooperated: boolean;
+  rungs: ("request" | "waits" | "worker")[];
+  /** Still running after every rung: marked as ignoring its cancel. */
+  ignoringCancel: boolean;
+}
+
+/** What `kill()` did: the task is cancelling (with the message in force); `force` when it was forced (a server without force, such as the Go original, leaves it out). */
+export interface RemoteKilled {
+  id: string;
+  message?: string;
+  force?: RemoteForce;
+}
 
 /** What `killWhere()` did on one server: the ids of the matching tasks now cancelling, and of those that cannot be killed. */
 export interface RemoteKilledWhere {
@@ -133,4 +159,6 @@ export interface RemoteKilledWhere {
   omitted?: number;
   /** From a fleet: the instances whose outcome is unknown, and why (not listening, or no answer in time). */
   unanswered?: { instance: string; reason: string }[];
+  /** Forced: how each kill went. */
+  forced?: (RemoteForce & { id: string })[];
 }

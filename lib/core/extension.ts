@@ -1,3 +1,4 @@
+import type { ForceResult } from "./force";
 import type { Task, TaskHooks, TaskOwner } from "./task";
 
 /**
@@ -19,6 +20,8 @@ export interface TaskExtension {
   status?(task: Task, text: string, ts: number): void;
   /** The task ended: `outcome`, `endTime`, `killedBy` and `error` are set; `error` is what ended it, if anything did. */
   ended?(task: Task, error: unknown): void;
+  /** A forced kill of the task is over: how far it got (the rungs taken, whether it ended). */
+  forced?(task: Task, result: ForceResult): void;
 }
 
 
@@ -29,6 +32,7 @@ export function foldExtensions(extensions: readonly TaskExtension[]): TaskHooks 
     started: guarded(extensions.map((e) => e.started?.bind(e))),
     status: guarded(extensions.map((e) => e.status?.bind(e))),
     ended: guarded(extensions.map((e) => e.ended?.bind(e))),
+    forced: guarded(extensions.map((e) => e.forced?.bind(e))),
     enter: enters.length === 0 ? undefined : (task, run) => enterAll(enters, 0, task, run),
   };
 }

@@ -17,6 +17,8 @@ import { stranded } from "./stranded";
 import type { TaskHandle } from "./task-handle";
 import { derivedId, idProblem, nextTaskSeq, taskIdOf } from "./task-id";
 import { reportFault } from "./faults";
+import { now } from "./clock";
+import { DEFAULT_GRACE_MS, markIgnoring, MAX_GRACE_MS, SETTLE_MS, takeRungs, whenEnded, type ForceResult, type ForceRung } from "./force";
 import { cutText } from "./bound";
 import { copyAttrs } from "./copy-attrs";
 import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
@@ -24,6 +26,24 @@ import { snapshot, type FinishedTaskInfo, type TaskInfo } from "./task-info";
 /** Options of `run()`: a task's options plus its id (generated when absent). */
 export interface RunOptions extends TaskOptions {
   id?: string | undefined;
+}
+
+/** Whether a kill by filter may cancel a task it selected (a token's scope); one it may not is refused. */
+export type KillAllowed = (task: { readonly id: string; readonly name: string }) => boolean;
+
+/** How `kill()` and `killWhere()` proceed: who asks, and whether to force (see `kill`). */
+export interface KillOptions {
+  /** Who asked, recorded with the kill and each rung (a peer address, a token label). */
+  by?: string | undefined;
+  /** Take the rungs of the ladder after the cancel if the task is still running after `graceMs`. */
+  force?: boolean | undefined;
+  /** How long the cancel alone is given, in ms (default 5,000; 0 forces at once; at most an hour). */
+  graceMs?: number | undefined;
+}
+
+/** What a forced `killWhere()` did: the tasks cancelled and refused, and how each forced one went. */
+export interface ForcedWhereResult extends KillWhereResult {
+  forced: ForceResult[];
 }
 
 /** What `killWhere()` did: the ids of the matching tasks now cancelling, and of those that cannot be killed. */
@@ -52,6 +72,8 @@ export class ProcessManager implements TaskOwner {
   private extensions: readonly TaskExtension[] = [];
   private readonly live = new LiveTasks();
   private readonly ended: FinishedTasks;
+  /** The forced kills under way, by task (see `force`). */
+  private readonly forcing = new WeakMap<Task, { due: number; result: Promise<ForceResult> }>();
   private opts: ManagerOptions;
 
   constructor(options: ManagerOptionsInput = {}) {
@@ -179,12 +201,24 @@ export class ProcessManager implements TaskOwner {
   /**
    * Asks a live task, and its live descendants, to stop: their signals abort now and their next
    * cancellation point throws. A second kill changes nothing. `by` records who asked.
+   *
+   * With `{ force: true }`, the kill is the first step of a ladder: if the task still runs after
+   * `graceMs` (default 5,000; 0 forces at once), each rung that applies is taken, in order, on it
+   * and its live descendants: its request's socket destroyed, the operations it awaits aborted,
+   * its worker thread terminated; still running after that, it is marked as ignoring its cancel.
+   * Resolves to how far it got (see `ForceResult`); a task already cancelling is forced all the same.
+   * @example await manager.kill("req-42", "stuck", { force: true, graceMs: 2000, by: "ops" })
    */
-  kill(id: string, message?: string, by?: string): void {
+  kill(id: string, message?: string, by?: string): void;
+  kill(id: string, message: string | undefined, options: KillOptions & { force: true }): Promise<ForceResult>;
+  kill(id: string, message?: string, options?: string | KillOptions): Promise<ForceResult> | undefined;
+  kill(id: string, message?: string, options?: string | KillOptions): Promise<ForceResult> | undefined {
+    const { by, force, graceMs } = killOptions(options);
     const task = this.live.get(id);
     if (task === undefined) throw new TaskNotFoundError(id);
     if (task.forbidCancel) throw new CancelForbiddenError(id);
     this.cancel([task], message, by);
+    return force ? this.force(task, graceMs, by) : undefined;
   }
 
   /**
@@ -196,7 +230,11 @@ export class ProcessManager implements TaskOwner {
    * `allowed`, when given, says which selected tasks the caller may kill; the others are refused too.
    * @example manager.killWhere({ name: "GET /report", attrs: { tenant: "acme" } }, "report storm", "ops")
    */
-  killWhere(filter: TaskFilter, message?: string, by?: string, textOf?: AttrText, allowed?: (task: { readonly id: string; readonly name: string }) => boolean): KillWhereResult {
+  killWhere(filter: TaskFilter, message?: string, by?: string, textOf?: AttrText, allowed?: KillAllowed): KillWhereResult;
+  killWhere(filter: TaskFilter, message: string | undefined, options: KillOptions & { force: true }, textOf?: AttrText, allowed?: KillAllowed): Promise<ForcedWhereResult>;
+  killWhere(filter: TaskFilter, message?: string, options?: string | KillOptions, textOf?: AttrText, allowed?: KillAllowed): KillWhereResult | Promise<ForcedWhereResult>;
+  killWhere(filter: TaskFilter, message?: string, options?: string | KillOptions, textOf?: AttrText, allowed?: KillAllowed): KillWhereResult | Promise<ForcedWhereResult> {
+    const { by, force, graceMs } = killOptions(options);
     checkTaskFilter(filter);
     if (isEmptyFilter(filter)) throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
     const matches = taskMatcher(filter, textOf);
@@ -210,7 +248,49 @@ export class ProcessManager implements TaskOwner {
       if (!refused) killed.push(task);
     }
     this.cancel(killed, message, by);
+    if (!force) return result;
+    return Promise.all(killed.map((task) => this.force(task, graceMs, by))).then((forced) => ({ ...result, forced }));
+  }
+
+  /**
+   * The ladder after a kill's cancel (see `kill`): waits up to `graceMs` for the task to end,
+   * then takes the rungs on it and its live descendants, then waits up to a second more, then
+   * marks what still runs as ignoring its cancel. A force asked while one with an earlier or
+   * equal deadline is pending on the same task joins it.
+   */
+  private force(task: Task, graceMs: number, by: string | undefined): Promise<ForceResult> {
+    const due = performance.now() + graceMs;
+    const pending = this.forcing.get(task);
+    if (pending !== undefined && pending.due <= due) return pending.result;
+    const result = this.ladder(task, graceMs, by);
+    this.forcing.set(task, { due, result });
     return result;
+  }
+
+  private async ladder(task: Task, graceMs: number, by: string | undefined): Promise<ForceResult> {
+    const cooperated = await whenEnded(task, graceMs);
+    let rungs: ForceRung[] = [];
+    let ended = cooperated;
+    if (!cooperated) {
+      const tree = this.liveTree(task);
+      rungs = takeRungs(tree, by);
+      if (rungs.length > 0) ended = await whenEnded(task, SETTLE_MS);
+      const at = now();
+      for (const t of tree) if (t.running && t.cancel !== undefined) markIgnoring(t, at);
+    }
+    this.forcing.delete(task);
+    const result: ForceResult = { id: task.id, graceMs, ended, cooperated, rungs, ignoringCancel: !ended };
+    if (ended) result.outcome = task.outcome;
+    if (this.hooks !== undefined) this.hooks.forced?.(task, result);
+    return result;
+  }
+
+  /** A live task and its live descendants that can be cancelled, the task first. */
+  private liveTree(task: Task): Task[] {
+    const tree = [task];
+    const inTree = new DescendantTest([task]);
+    for (const other of this.live.values()) if (other !== task && !other.forbidCancel && inTree.has(other)) tree.push(other);
+    return tree;
   }
 
   /**
@@ -344,6 +424,17 @@ export class ProcessManager implements TaskOwner {
 }
 
 const NO_ARGS: readonly unknown[] = [];
+
+/** A kill's third argument (who asks, or the options) checked and filled in; a TypeError names a bad option before anything is killed. */
+function killOptions(options: string | KillOptions | undefined): { by: string | undefined; force: boolean; graceMs: number } {
+  if (options === undefined || typeof options === "string") return { by: options, force: false, graceMs: DEFAULT_GRACE_MS };
+  if (options === null || typeof options !== "object") throw new TypeError("kill options must be an object such as { force: true, graceMs: 2000 }");
+  const { by, force, graceMs = DEFAULT_GRACE_MS } = options;
+  if (by !== undefined && typeof by !== "string") throw new TypeError("invalid kill option \"by\": must be a string");
+  if (force !== undefined && typeof force !== "boolean") throw new TypeError("invalid kill option \"force\": must be a boolean");
+  if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) throw new TypeError(`invalid kill option "graceMs": must be an integer from 0 to ${MAX_GRACE_MS}`);
+  return { by, force: force === true, graceMs };
+}
 
 function checkId(id: unknown): asserts id is string {
   const problem = idProblem(id);

@@ -1,4 +1,5 @@
 import { now } from "./clock";
+import type { ForceResult, Forcer } from "./force";
 import { CancelError } from "./errors";
 import { boundAttr, cutText } from "./bound";
 import { History } from "./history";
@@ -57,6 +58,7 @@ export interface TaskHooks {
   enter: (<R>(task: Task, run: () => R) => R) | undefined;
   status: ((task: Task, text: string, ts: number) => void) | undefined;
   ended: ((task: Task, error: unknown) => void) | undefined;
+  forced: ((task: Task, result: ForceResult) => void) | undefined;
 }
 
 /**
@@ -118,6 +120,17 @@ export class Task implements TaskHandle {
   waits: Wait[] | undefined = undefined;
   /** Its finished waits that lasted `waitHistoryMs` or more, for its history; undefined until one did. */
   waitLog: WaitLog | undefined = undefined;
+  /** Epoch ms of the accepted kill's history entry; NaN until killed. */
+  cancelTime = NaN;
+  /**
+   * Set when a forced kill found the task still running after every rung it could take (see
+   * force.ts): the epoch ms of the cancel it ignores. Stays set on the finished task.
+   */
+  ignoringCancelSince: number | undefined = undefined;
+  /** What holds the task that a forced kill can take away (see `onForce`); undefined while nothing does. */
+  forcers: Forcer[] | undefined = undefined;
+  /** Called once when the task ends (see `whenEnded`); undefined while nobody waits. */
+  endWaiters: (() => void)[] | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   /**
    * Called once when a kill is accepted, before the signal aborts: what a request's tracking uses
@@ -221,6 +234,7 @@ export class Task implements TaskHandle {
     this.killedBy = by;
     const entry = message === undefined ? "[cancel request]" : `[cancel request: ${message}]`;
     this.appendEntry(entry);
+    this.cancelTime = this.history.lastTime;
     this.owner.hooks?.status?.(this, entry, this.history.lastTime);
     if (this.owner.events.active) this.owner.events.emit({ type: "kill", task: this, ts: this.history.lastTime, message, by });
     this.onCancel?.(this);
@@ -250,7 +264,23 @@ export class Task implements TaskHandle {
     // response, a fetch), which a kept finished task would otherwise hold until it is evicted.
     this.controller = undefined;
     this.onCancel = undefined;
+    this.forcers = undefined;
     if (this.owner.events.active) this.owner.events.emit({ type: "done", task: this, ts: this.history.lastTime, outcome });
+    const waiters = this.endWaiters;
+    if (waiters !== undefined) {
+      this.endWaiters = undefined;
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /**
+   * Appends a mark the task did not make itself (a forced kill's rung, or that it ignores its
+   * cancel) to a running task's history: seen by extensions and listeners as a status, never a
+   * cancellation point.
+   */
+  mark(text: string): void {
+    if (this.outcome !== undefined) return;
+    this.record(cutText(text, this.owner.maxStatusLength));
   }
 
   /**

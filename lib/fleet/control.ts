@@ -46,7 +46,7 @@ export class ControlServer {
       (taken) => {
         if (taken) return;
         if (request.op === "profile") void this.profile(request).then((reply) => this.send(request, reply));
-        else this.send(request, this.answer(request));
+        else this.answer(request);
       },
       () => undefined, // Redis away: the caller times out, nothing is done
     );
@@ -67,22 +67,34 @@ export class ControlServer {
     }
   }
 
-  private answer(request: FleetRequest): string {
-    const rid = JSON.stringify(request.rid);
+  /** Carries out a request and publishes its answer; a forced kill answers once its ladder is over. */
+  private answer(request: FleetRequest): void {
+    let body: string | Promise<string>;
     try {
-      return `{"rid":${rid},"status":200,"body":${this.body(request)}}`;
+      body = this.body(request);
     } catch (error) {
-      const http = toHttpError(error);
-      return JSON.stringify({ rid: request.rid, status: http.status, error: http.status === 500 ? `internal error on instance ${this.instance}` : http.message });
+      return this.send(request, this.failure(request, error));
     }
+    if (typeof body === "string") this.send(request, this.success(request, body));
+    else body.then((text) => this.send(request, this.success(request, text)), (error: unknown) => this.send(request, this.failure(request, error)));
   }
 
-  private body(request: FleetRequest): string {
+  private success(request: FleetRequest, body: string): string {
+    return `{"rid":${JSON.stringify(request.rid)},"status":200,"body":${body}}`;
+  }
+
+  private failure(request: FleetRequest, error: unknown): string {
+    const http = toHttpError(error);
+    return JSON.stringify({ rid: request.rid, status: http.status, error: http.status === 500 ? `internal error on instance ${this.instance}` : http.message });
+  }
+
+  private body(request: FleetRequest): string | Promise<string> {
     const shown = `${this.instance}/${request.id ?? ""}`;
     switch (request.op) {
       case "kill":
         try {
-          return killTask(this.manager, needId(request, shown), request.message === "" ? undefined : request.message, request.by ?? requester("unknown", this.instance), shown, scopeOf(request));
+          const kill = { message: request.message === "" ? undefined : request.message, force: request.force === true, graceMs: request.graceMs };
+          return killTask(this.manager, needId(request, shown), kill, request.by ?? requester("unknown", this.instance), shown, scopeOf(request));
         } catch (error) {
           throw error instanceof CancelForbiddenError ? new CancelForbiddenError(shown) : error;
         }

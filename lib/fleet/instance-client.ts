@@ -2,9 +2,10 @@ import { isFinishedWire, toEvent, toFinishedProc, toHistory, toProc, toStats } f
 import type { EventsOptions } from "../client/events";
 import { check, time, type Origin } from "../client/decode";
 import { matches } from "../client/filter";
-import type { TaskFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
+import { killRequest, toKilled } from "../client/kill-request";
+import type { KillRequestOptions, RemoteKilled, TaskFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
-import type { WireEvent, WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
+import type { WireEvent, WireKilled, WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { InstanceUnreachableError } from "./errors";
 import { fleetEvents } from "./events";
@@ -81,9 +82,18 @@ export class InstanceClient {
     return toHistory(this.origin, check<WireHistory>(this.origin, await this.ask("history", id), validateWire.history));
   }
 
-  /** Routes the kill to this instance; resolves once it accepted. TaskNotFoundError, CancelForbiddenError, InstanceUnreachableError. */
-  async kill(id: string, message?: string): Promise<void> {
-    check(this.origin, await this.ask("kill", id, message), validateWire.killed);
+  /**
+   * Routes the kill to this instance; resolves once it accepted, forced once the ladder is over
+   * (see `ProclistClient.kill`). TaskNotFoundError, CancelForbiddenError, InstanceUnreachableError.
+   */
+  async kill(id: string, options?: string | KillRequestOptions): Promise<RemoteKilled> {
+    const { message, force, graceMs } = typeof options === "object" && options !== null ? options : { message: options, force: undefined, graceMs: undefined };
+    // Checked as the HTTP client checks them; the instance checks them again.
+    killRequest(options);
+    const fields = { id, by: this.by, ...(message === undefined ? {} : { message }), ...(force === true ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}) };
+    this.checkUp();
+    const body = check<WireKilled>(this.origin, unwrap(`${this.instance}/${id}`, await this.reader.ask(this.instance, "kill", fields)), validateWire.killed);
+    return toKilled(id, body);
   }
 
   async finished(): Promise<RemoteFinishedList> {
@@ -144,10 +154,9 @@ export class InstanceClient {
     if (this.info.state === "gone") throw new InstanceUnreachableError(this.instance, `is gone since ${this.info.since}`);
   }
 
-  private async ask(op: FleetOp, id?: string, message?: string): Promise<unknown> {
+  private async ask(op: Exclude<FleetOp, "kill">, id?: string): Promise<unknown> {
     this.checkUp();
-    const fields = op === "kill" ? { id, by: this.by, ...(message === undefined ? {} : { message }) } : id === undefined ? {} : { id };
-    return unwrap(`${this.instance}/${id ?? ""}`, await this.reader.ask(this.instance, op, fields));
+    return unwrap(`${this.instance}/${id ?? ""}`, await this.reader.ask(this.instance, op, id === undefined ? {} : { id }));
   }
 
   /** The instance's own ids (the fleet's are `<instance>/<id>`). */

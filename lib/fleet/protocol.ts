@@ -1,5 +1,6 @@
 import { ajv } from "../schema/validation";
 import { MAX_MESSAGE_LENGTH } from "../http/inputs/checks";
+import { MAX_GRACE_MS } from "../core/force";
 
 /** What a caller may ask one instance through its control channel. */
 export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats" | "profile";
@@ -27,13 +28,16 @@ export interface FleetRequest {
    * kill held up by a frozen Redis is never carried out after its caller was told it timed out.
    */
   deadline?: number;
+  /** kill, killWhere: force after the grace (see `ProcessManager.kill`); answered once the ladder is over. */
+  force?: boolean;
+  graceMs?: number;
 }
 
 /** How far an instance's clock may be ahead of its caller's before a request in time is taken as late. */
 export const DEADLINE_SLACK_MS = 1_000;
 
 /** What a caller fills in of a request (the rest is the routing's). */
-export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can" | "seconds">;
+export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can" | "seconds" | "force" | "graceMs">;
 
 /** The answer: an HTTP-like status and the body (wire JSON) or an error message. */
 export interface FleetReply {
@@ -58,6 +62,8 @@ export const validateRequest = ajv.compile<FleetRequest>({
     by: { type: "string", maxLength: 300 },
     deadline: { type: "number" },
     can: { type: "array", minItems: 1, maxItems: 64, items: { type: "string", maxLength: 1100 } },
+    force: { type: "boolean" },
+    graceMs: { type: "integer", minimum: 0, maximum: MAX_GRACE_MS },
     // The instance checks it again as the HTTP route does (killQuery); this bounds its size first.
     query: {
       type: "object",

@@ -1,3 +1,4 @@
+import { DEFAULT_GRACE_MS, SETTLE_MS } from "../core/force";
 import type { Redis } from "ioredis";
 import { formatTime } from "../http/responses/time";
 import { InstanceUnreachableError, redactUrl, RedisUnavailableError, unansweredWithin } from "./errors";
@@ -152,7 +153,9 @@ export class FleetReader {
   async ask(instance: string, op: FleetOp, fields: FleetFields = {}, extraMs = 0): Promise<FleetReply> {
     await this.ready();
     try {
-      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs + extraMs), instance, extraMs);
+      // A forced kill answers once its ladder is over: the grace and the rungs' second come on top.
+      const more = extraMs + (fields.force === true ? (fields.graceMs ?? DEFAULT_GRACE_MS) + SETTLE_MS : 0);
+      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs + more), instance, more);
     } catch (error) {
       if (error instanceof Error && error.name === "InstanceUnreachableError") throw error;
       throw this.unavailable(error);

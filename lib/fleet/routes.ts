@@ -1,14 +1,16 @@
+import { validateWire } from "../wire/schemas";
+import { rungsTaken } from "../http/routes/kill";
 import type { ServerResponse } from "node:http";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { handle, type ApiRequest, type Handler } from "../http/responses/handler";
 import { HttpError } from "../http/responses/http-error";
-import { checkQuery, decodeId, readKillMessage } from "../http/inputs/checks";
+import { checkQuery, decodeId, readKill } from "../http/inputs/checks";
 import { checkKillQuery, killedWhereJson } from "../http/routes/kill-where";
 import { killRequester } from "../http/access/kill-access";
 import { grantOf, requireSomeKill } from "../http/access/rights";
 import type { HttpConfig } from "../http/options";
 import { sendJsonText, serverTime } from "../http/responses/respond";
-import type { WireFinishedProc, WireNameStats } from "../wire/shapes";
+import type { WireKilled, WireFinishedProc, WireNameStats } from "../wire/shapes";
 import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
 import { parseFleetId, type FleetTaskId } from "./fleet-id";
 import { fleetKillWhere } from "./kill-where";
@@ -176,12 +178,16 @@ export function fleetKillWhereRoute(reader: FleetReader, config: HttpConfig, log
     draft.by = by;
     requireSomeKill(req);
     checkKillQuery(req.query);
-    const reason = await readKillMessage(req);
+    const kill = await readKill(req);
+    if (kill.force) requireSomeKill(req, true);
+    const reason = kill.message;
     draft.message = reason;
-    const killed = await fleetKillWhere(reader, req.query, reason, by, grantOf(req).killScope);
+    const killed = await fleetKillWhere(reader, req.query, kill, by, grantOf(req).killScope);
     draft.cancelled = killed.cancelled;
     draft.refused = killed.refused;
+    if (killed.forced !== undefined) draft.rungs = killed.forced.map((result) => ({ id: result.id, rungs: rungsTaken(result) }));
     let fields = `"cancelled":${JSON.stringify(killed.cancelled)},"refused":${JSON.stringify(killed.refused)}`;
+    if (killed.forced !== undefined || kill.force) fields += `,"forced":${JSON.stringify(killed.forced ?? [])}`;
     if (killed.omitted !== undefined) fields += `,"omitted":${killed.omitted}`;
     sendJsonText(res, 200, killedWhereJson(`${fields},"unanswered":${JSON.stringify(killed.unanswered)}`, reason));
   });
@@ -215,15 +221,23 @@ async function taskOp(reader: FleetReader, op: FleetOp, config: HttpConfig, stri
       const by = fleetRequester(req, config);
       draft.by = by;
       requireSomeKill(req);
-      const message = await readKillMessage(req);
+      const { message, force, graceMs } = await readKill(req);
       draft.message = message;
+      if (force) {
+        draft.action = "force";
+        requireSomeKill(req, true);
+      }
       const can = grantOf(req).killScope;
-      fields = { ...fields, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }) };
+      fields = { ...fields, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }), ...(force ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}) };
     }
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);
     if (known.state === "gone") throw new InstanceUnreachableError(task.instance, `is gone (since ${known.since})`);
     const reply = await reader.ask(task.instance, op, fields);
+    if (fields.force === true && reply.status === 200 && validateWire.killed(reply.body)) {
+      const { force } = reply.body as WireKilled;
+      if (force !== undefined) draft.rungs = rungsTaken(force);
+    }
     const proc = op === "task" && reply.status === 200 && stringAttrs?.(req) ? (reply.body as { proc?: { attrs?: Record<string, unknown> } } | null)?.proc : undefined;
     if (proc !== undefined && proc !== null) proc.attrs = attrsAsStrings(proc.attrs);
     sendReply(res, fleetId, reply);

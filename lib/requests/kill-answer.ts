@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /**
  * Answers a request whose task was killed, unless the handler already answered or the client is
@@ -6,14 +7,40 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * its aborted signal, typically answers too, and a write after ours would throw
  * ERR_HTTP_HEADERS_SENT into its code.
  */
-export function answerKilled(res: ServerResponse, status: number, reason: unknown): void {
-  // A pipelined request's response has no socket until the ones before it are sent: its request's socket tells.
-  const socket = res.socket ?? (res.req as IncomingMessage | undefined)?.socket;
-  if (res.headersSent || res.writableEnded || res.destroyed || socket == null || socket.destroyed) return;
+export function answerKilled(res: ServerResponse, status: number, reason: unknown): boolean {
+  const socket = socketOf(res);
+  if (res.headersSent || res.writableEnded || res.destroyed || socket == null || socket.destroyed) return false;
   const body = JSON.stringify({ error: reason instanceof Error ? reason.message : "cancelled" });
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
   res.end(body);
   mute(res);
+  return true;
+}
+
+/** How long a forced request's answer may take to reach its client before the socket is destroyed anyway. */
+const FLUSH_MS = 1_000;
+
+/**
+ * A forced kill's rung for a request: answers the kill status if nothing was answered yet and
+ * closes the connection once the answer is out (at most a second later), else destroys the
+ * socket at once, so that the client is released and the request's task ends. Returns what it
+ * did, or undefined when the connection was already gone.
+ */
+export function forceClosed(res: ServerResponse, status: number, reason: unknown): string | undefined {
+  const socket = socketOf(res);
+  if (socket == null || socket.destroyed) return undefined;
+  if (answerKilled(res, status, reason)) {
+    socket.end();
+    setTimeout(() => socket.destroy(), FLUSH_MS).unref();
+    return `answered ${status}, connection closed`;
+  }
+  socket.destroy();
+  return res.headersSent ? "connection closed (its response had begun)" : "connection closed";
+}
+
+/** A pipelined request's response has no socket until the ones before it are sent: its request's socket tells. */
+function socketOf(res: ServerResponse): Socket | null | undefined {
+  return res.socket ?? (res.req as IncomingMessage | undefined)?.socket;
 }
 
 function mute(res: ServerResponse): void {

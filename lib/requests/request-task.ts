@@ -3,7 +3,8 @@ import type { Socket } from "node:net";
 import { currentTask } from "../core/context";
 import type { Task } from "../core/task";
 import type { TaskHandle } from "../core/task-handle";
-import { answerKilled } from "./kill-answer";
+import { onForce } from "../core/force";
+import { answerKilled, forceClosed } from "./kill-answer";
 import { requestUrl, resolveTracking, type RequestTracking, type RequestTrackingOptions } from "./options";
 
 /** Who a disconnect's kill is recorded as (`killedBy`), and its message. */
@@ -102,6 +103,7 @@ export class RequestTracker {
     const { manager, cancelOnDisconnect, killStatus } = this.config;
     // Not a listener on the signal: that would create it for every request, and few are killed.
     task.onCancel = (killed) => answerKilled(res, killStatus, killed.cancel);
+    onForce(task, "request", () => forceClosed(res, killStatus, task.cancel));
     const socket = req.socket as Socket | null;
     let waiting: Set<() => void> | undefined;
     const end = () => {

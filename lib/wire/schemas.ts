@@ -94,13 +94,30 @@ const taskSchema = {
   properties: { proc: procSchema, running: { type: "boolean" }, serverTime: timeSchema },
 } as const;
 
+/** How a forced kill went (`WireForce`). */
+export const forceSchema = {
+  type: "object",
+  required: ["graceMs", "ended", "cooperated", "rungs", "ignoringCancel"],
+  properties: {
+    graceMs: { type: "integer", minimum: 0 },
+    ended: { type: "boolean" },
+    outcome: { enum: ["ended", "killed", "aborted"] },
+    cooperated: { type: "boolean" },
+    rungs: { type: "array", maxItems: 3, items: { enum: ["request", "waits", "worker"] } },
+    ignoringCancel: { type: "boolean" },
+  },
+} as const;
+
 const killedSchema = {
   type: "object",
   required: ["id", "cancelling", "serverTime"],
-  properties: { id: { type: "string" }, cancelling: { const: true }, message: { type: "string" }, serverTime: timeSchema },
+  properties: { id: { type: "string" }, cancelling: { const: true }, message: { type: "string" }, force: forceSchema, serverTime: timeSchema },
 } as const;
 
 const ids = { type: "array", items: { type: "string" } } as const;
+
+/** The forced kills of a kill by filter, each with its task's id. */
+export const forcedSchema = { type: "array", items: { ...forceSchema, required: [...forceSchema.required, "id"], properties: { ...forceSchema.properties, id: { type: "string" } } } } as const;
 
 const killedWhereSchema = {
   type: "object",
@@ -109,6 +126,7 @@ const killedWhereSchema = {
     cancelled: ids,
     refused: ids,
     message: { type: "string" },
+    forced: forcedSchema,
     omitted: { type: "integer", minimum: 0 },
     unanswered: { type: "array", items: { type: "object", required: ["instance", "reason"], properties: { instance: { type: "string" }, reason: { type: "string" } } } },
     serverTime: timeSchema,

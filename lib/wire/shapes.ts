@@ -106,7 +106,21 @@ export interface WireKilled {
   id: string;
   cancelling: true;
   message?: string;
+  /** With `force` in the request: how far the ladder got. */
+  force?: WireForce;
   serverTime: string;
+}
+
+/** How a forced kill went: the rungs taken (in order) and whether the task ended within the wait. */
+export interface WireForce {
+  graceMs: number;
+  ended: boolean;
+  outcome?: "ended" | "killed" | "aborted";
+  /** Ended within the grace on its cancel alone. */
+  cooperated: boolean;
+  rungs: ("request" | "waits" | "worker")[];
+  /** Still running after the rungs: marked as ignoring its cancel. */
+  ignoringCancel: boolean;
 }
 
 /** `DELETE /procs/?<filter>`: the matching live tasks now cancelling, and those that cannot be killed (forbidCancel). */
@@ -119,6 +133,8 @@ export interface WireKilledWhere {
   unanswered?: { instance: string; reason: string }[];
   /** The kill message, when one was given. */
   message?: string;
+  /** With `force` in the request: how each forced kill went. */
+  forced?: (WireForce & { id: string })[];
   serverTime: string;
 }
 

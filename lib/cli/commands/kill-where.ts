@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import type { ProclistClient } from "../../client/client";
-import type { TaskFilter, RemoteKilledWhere } from "../../client/types";
+import type { KillRequestOptions, TaskFilter, RemoteKilledWhere } from "../../client/types";
+import { describeForce, killRequestOf } from "../force-text";
 import { HttpStatusError } from "../../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
 import { askAll, connectAll, killWhereInFleet, type ConnectionOptions, type Outcome, type Target, type TaskSource } from "../connect";
@@ -11,6 +12,8 @@ import { formatValue } from "../format";
 export interface KillWhereOptions extends ConnectionOptions, FilterOptions {
   message?: string;
   yes?: boolean;
+  force?: boolean;
+  grace?: number;
 }
 
 /**
@@ -46,10 +49,10 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
   }
   const killed: Outcome<RemoteKilledWhere>[] =
     options.redis !== undefined && options.redis !== ""
-      ? [await killInFleet(matching[0].target, filter, options.message)]
+      ? [await killInFleet(matching[0].target, filter, killRequestOf(options))]
       : await askAll(
           matching.map((m) => m.target),
-          (client) => killMatching(client, filter, options.message, matching.find((m) => m.target.client === client)!.ids),
+          (client) => killMatching(client, filter, killRequestOf(options), matching.find((m) => m.target.client === client)!.ids),
         );
   for (const answer of killed) {
     const label = answer.target.endpoint.label;
@@ -64,6 +67,10 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
       process.stderr.write(`proclist: ${refused.length} refused on ${label} (forbidCancel): ${refused.map(formatValue).join(", ")}\n`);
       if (code === EXIT.OK) code = EXIT.FORBIDDEN;
     }
+    for (const result of answer.value.forced ?? []) {
+      process.stdout.write(describeForce(result.id, result) + "\n");
+      if (!result.ended && code === EXIT.OK) code = EXIT.STILL_RUNNING;
+    }
     if (answer.value.omitted !== undefined) process.stdout.write(`(${answer.value.omitted} more cancelled or refused on ${label}, not listed)\n`);
     for (const { reason } of answer.value.unanswered ?? []) {
       process.stderr.write(`proclist: ${reason}\n`);
@@ -74,9 +81,9 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
 }
 
 /** The fleet's kill by filter as one outcome: every up instance asked, ids `<instance>/<id>`. */
-async function killInFleet(target: Target, filter: TaskFilter, message: string | undefined): Promise<Outcome<RemoteKilledWhere>> {
+async function killInFleet(target: Target, filter: TaskFilter, kill: KillRequestOptions): Promise<Outcome<RemoteKilledWhere>> {
   try {
-    return { ...(await killWhereInFleet([target], filter, message)), ok: true, at: performance.now() };
+    return { ...(await killWhereInFleet([target], filter, kill)), ok: true, at: performance.now() };
   } catch (error) {
     // Redis failed, not the instance the listing came from: name the fleet.
     return { target: { ...target, endpoint: { ...target.endpoint, label: "fleet" } }, ok: false, error };
@@ -87,25 +94,27 @@ async function killInFleet(target: Target, filter: TaskFilter, message: string |
  * One request on a proclist server (`DELETE /procs/?filter`); a fleet instance, or a server
  * without that route (the Go original answers 405), gets the listed ids killed one by one.
  */
-async function killMatching(client: TaskSource, filter: TaskFilter, message: string | undefined, ids: string[]): Promise<RemoteKilledWhere> {
+async function killMatching(client: TaskSource, filter: TaskFilter, kill: KillRequestOptions, ids: string[]): Promise<RemoteKilledWhere> {
   const direct = (client as Partial<ProclistClient>).killWhere;
   if (direct !== undefined) {
     try {
-      return await direct.call(client, filter, message);
+      return await direct.call(client, filter, kill);
     } catch (error) {
       if (!(error instanceof HttpStatusError && (error.status === 404 || error.status === 405))) throw error;
     }
   }
   const result: RemoteKilledWhere = { cancelled: [], refused: [] };
-  for (const id of ids) {
+  // One by one: forced kills each wait out their grace, so they go at once, side by side.
+  await Promise.all(ids.map(async (id) => {
     try {
-      await client.kill(id, message);
+      const killed = await client.kill(id, kill);
       result.cancelled.push(id);
+      if (killed.force !== undefined) (result.forced ??= []).push({ id, ...killed.force });
     } catch (error) {
       if (error instanceof CancelForbiddenError) result.refused.push(id);
       else if (!(error instanceof TaskNotFoundError)) throw error;
     }
-  }
+  }));
   return result;
 }
 

@@ -9,6 +9,9 @@ import { formatDuration, formatValue, formatWhen } from "../format";
 import { terminalSafe } from "../terminal-text";
 import type { RemoteFinishedProc } from "../../client/types";
 import { waitEnded } from "../wait-ended";
+import type { RemoteKilled } from "../../client/types";
+import { describeForce, killRequestOf } from "../force-text";
+import { MAX_GRACE_MS } from "../../core/force";
 
 interface KillOptions extends KillWhereOptions {
   wait?: number | true;
@@ -16,11 +19,21 @@ interface KillOptions extends KillWhereOptions {
   json?: boolean;
 }
 
+/** commander's parser for `--grace`: `2s`, `500ms`, `1.5s`, `1m` or `0`, as whole milliseconds. */
+function graceMs(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  const ms = match === null ? NaN : Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1);
+  if (match !== null && match[2] === undefined && ms !== 0) throw new InvalidArgumentError(`give --grace a unit: ${value}s or ${value}ms`);
+  if (!Number.isInteger(ms) || ms > MAX_GRACE_MS) throw new InvalidArgumentError(`expected a grace such as 2s, 500ms or 0 (at most 1 hour, in whole ms), got ${JSON.stringify(value)}`);
+  return ms;
+}
+
 const EXAMPLES = `
 Examples:
   $ proclist kill req-42
   $ proclist kill req-42 -m "stuck on the database" -e api1:8081,api2:8081
   $ proclist kill req-42 --wait        # then wait (10 s) until it has ended, and say how
+  $ proclist kill req-42 --force --grace 2s   # still running 2 s after the cancel: force it
   $ proclist kill api-7/req-42 --redis redis://127.0.0.1:6379 --service orders   # in a fleet
   $ proclist kill --name "GET /report" --attr tenant=acme --all -m "report storm" -e api1:8081,api2:8081
   $ proclist kill --name "GET /report" --all --redis redis://127.0.0.1:6379 --service orders   # every instance
@@ -31,8 +44,13 @@ cancelled, after a confirmation on a terminal unless --yes.
 With several endpoints, the one holding the live task is found first, and only it is asked.
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
 3 an endpoint, Redis or the fleet instance unreachable, refusing the token or not a proclist API,
-4 the id is live on several endpoints, 5 (--wait) the task still runs when the wait is over,
-6 the task had already ended (how and when is said). By filter: 0 all cancelled, 1 none matched,
+4 the id is live on several endpoints, 5 (--wait) the task still runs when the wait is over, or
+(--force) it still runs after every rung, 6 the task had already ended (how and when is said).
+
+--force: if the task still runs after the grace (default 5s; 0 forces at once), its request's
+connection is closed, the operations it awaits are aborted and its worker thread terminated;
+still running after that, it is marked as ignoring its cancel. The answer says which were taken.
+By filter: 0 all cancelled, 1 none matched,
 2 some refused (forbidCancel), 3 an endpoint failed or a fleet instance did not answer (named on stderr;
 the others' tasks are cancelled all the same).`;
 
@@ -44,9 +62,12 @@ export function registerKill(command: Command): void {
     .option("-m, --message <text>", "why: recorded in the task's history as [cancel request: text]")
     .option("--wait [ms]", "after the kill, wait until the task has ended (default 10000 ms)", positiveInt)
     .option("--json", "with an id: print what was done as one JSON line (and, with --wait, how it ended as another)")
+    .option("--force", "if the task still runs after the grace, force it (see below)")
+    .option("--grace <duration>", "with --force: how long the cancel alone is given, as 2s, 500ms or 0 (default 5s)", graceMs)
     .addHelpText("after", EXAMPLES)
     .action(async (id: string | undefined, options: KillOptions) => {
       if (id !== undefined && (hasFilter(options) || options.all === true)) throw new InvalidArgumentError("give a task id or a filter with --all, not both");
+      if (options.grace !== undefined && options.force !== true) throw new InvalidArgumentError("--grace is the wait before forcing: add --force");
       if (id !== undefined) return void (process.exitCode = await kill(id, options));
       if (!hasFilter(options)) throw new InvalidArgumentError("give a task id, or a filter (--name, --status, --attr) with --all");
       if (options.all !== true) throw new InvalidArgumentError("a filter may select many tasks: add --all to cancel every one that matches");
@@ -69,17 +90,26 @@ async function kill(shownId: string, options: KillOptions): Promise<number> {
     if (typeof located === "number") return located;
     holder = located;
   }
+  let killed: RemoteKilled;
   try {
-    await holder.client.kill(id, options.message);
+    killed = await holder.client.kill(id, killRequestOf(options));
   } catch (error) {
     if (error instanceof TaskNotFoundError && (await reportEnded([holder], id))) return EXIT.ENDED;
     process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);
     return exitCodeOf(error);
   }
   if (options.json === true) {
-    const answer = { endpoint: holder.endpoint.label, id, cancelling: true, ...(options.message === undefined ? {} : { message: options.message }) };
+    const answer = { endpoint: holder.endpoint.label, id, cancelling: true, ...(options.message === undefined ? {} : { message: options.message }), ...(killed.force === undefined ? {} : { force: killed.force }) };
     process.stdout.write(JSON.stringify(answer) + "\n");
   } else process.stdout.write(`cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`);
+  if (options.force === true) {
+    if (killed.force === undefined) {
+      process.stderr.write(`proclist: ${holder.endpoint.label} did not force the task (a server without forced kills, such as the original Go pm): it was only cancelled\n`);
+      return EXIT.STILL_RUNNING;
+    }
+    if (options.json !== true) process.stdout.write(describeForce(id, killed.force) + "\n");
+    if (!killed.force.ended) return EXIT.STILL_RUNNING;
+  }
   return options.wait === undefined ? EXIT.OK : wait(holder, id, options.wait === true ? 10_000 : options.wait, options.json === true);
 }
 

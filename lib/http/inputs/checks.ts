@@ -3,6 +3,7 @@ import { compile, describeError } from "../../schema/validation";
 import type { IncomingMessage } from "node:http";
 import { readJsonBody } from "./body";
 import { HttpError } from "../responses/http-error";
+import { MAX_GRACE_MS } from "../../core/force";
 
 /** The longest kill message accepted; it becomes a history entry. */
 export const MAX_MESSAGE_LENGTH = 1024;
@@ -24,7 +25,7 @@ const validators = {
   killBody: compile({
     type: "object",
     additionalProperties: false,
-    properties: { message: { type: "string", maxLength: MAX_MESSAGE_LENGTH } },
+    properties: { message: { type: "string", maxLength: MAX_MESSAGE_LENGTH }, force: { type: "boolean" }, graceMs: { type: "integer", minimum: 0, maximum: MAX_GRACE_MS } },
   }),
   listQuery: compile({
     type: "object",
@@ -66,6 +67,15 @@ export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQue
 /** A kill's optional body. */
 export interface KillBody {
   message?: string;
+  force?: boolean;
+  graceMs?: number;
+}
+
+/** What a kill asks, read from its body: the message (undefined when none or empty), whether to force, and the grace before forcing. */
+export interface KillRequest {
+  message: string | undefined;
+  force: boolean;
+  graceMs: number | undefined;
 }
 
 /** A raw query, as parsed by polka (querystring). */
@@ -104,17 +114,21 @@ export function checkQuery(kind: QueryKind, query: Query): void {
   throw invalid(validate.errors, query, "query parameter");
 }
 
-/** A kill's message from the request's JSON body: undefined when there is no body or the message is empty; a 400 naming what is wrong otherwise. */
-export async function readKillMessage(req: IncomingMessage): Promise<string | undefined> {
-  const { message } = checkKillBody(await readJsonBody(req));
-  return message === "" ? undefined : message;
+/**
+ * A kill's message and force options from the request's JSON body (none is a plain kill without
+ * a message); a 400 naming what is wrong otherwise, and for a grace without `force: true`.
+ */
+export async function readKill(req: IncomingMessage): Promise<KillRequest> {
+  const { message, force = false, graceMs } = checkKillBody(await readJsonBody(req));
+  if (graceMs !== undefined && !force) throw new HttpError(400, 'body field "graceMs" is the wait before forcing: it needs "force": true');
+  return { message: message === "" ? undefined : message, force, graceMs };
 }
 
 /** Validates a kill body (undefined when the request had none). */
 function checkKillBody(body: unknown): KillBody {
   if (body === undefined) return {};
   if (!validators.killBody(body)) {
-    throw invalid(validators.killBody.errors, body, "body field", 'the body must be a JSON object such as {"message": "why"}');
+    throw invalid(validators.killBody.errors, body, "body field", 'the body must be a JSON object such as {"message": "why"} or {"message": "why", "force": true, "graceMs": 2000}');
   }
   return body as KillBody;
 }

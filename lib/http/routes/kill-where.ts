@@ -1,10 +1,12 @@
+import type { ForceResult } from "../../core/force";
 import type { ProcessManager } from "../../core/manager";
 import { queryFilter } from "../lists/filters";
 import type { AuditLog } from "../../audit/log";
 import type { Handler } from "../responses/handler";
 import { audited } from "./audited";
 import { HttpError } from "../responses/http-error";
-import { checkQuery, readKillMessage, type Query } from "../inputs/checks";
+import { checkQuery, readKill, type Query } from "../inputs/checks";
+import { forceJson, rungsTaken } from "./kill";
 import { killRequester } from "../access/kill-access";
 import { grantOf, requireSomeKill } from "../access/rights";
 import type { AppConfig } from "../options";
@@ -15,7 +17,8 @@ import { attrText } from "../lists/attrs";
  * `DELETE /procs/?name=…&status=…&attr.<key>=<value>` with an optional body `{ "message": "…" }`:
  * cancels every live task the list's filters select (and their live descendants), answering
  * `{ cancelled: [ids], refused: [ids] }` (refused: started with forbidCancel, or named outside what the
- * token may cancel). Without a filter it
+ * token may cancel, or force); with `force` in the
+ * body, once every ladder is over, with `forced`: how each went. Without a filter it
  * answers 400 and kills nothing: a bare DELETE on the list is a mistake, not a kill-all.
  */
 export function killWhereRoute(manager: ProcessManager, config: AppConfig, log: AuditLog): Handler {
@@ -25,13 +28,21 @@ export function killWhereRoute(manager: ProcessManager, config: AppConfig, log: 
     draft.filter = req.query as Record<string, string | string[]>;
     requireSomeKill(req);
     checkKillQuery(req.query);
-    const reason = await readKillMessage(req);
+    const { message: reason, force, graceMs } = await readKill(req);
     draft.message = reason;
+    if (force) requireSomeKill(req, true);
     const grant = grantOf(req);
-    const { cancelled, refused } = manager.killWhere(queryFilter(req.query), reason, by, attrText, (task) => grant.mayKill(task.name));
+    const killed = manager.killWhere(queryFilter(req.query), reason, { by, force, graceMs }, attrText, (task) => grant.mayKill(task.name, force));
+    const { cancelled, refused } = killed instanceof Promise ? await killed : killed;
     draft.cancelled = cancelled;
     draft.refused = refused;
-    sendJsonText(res, 200, killedWhereJson(`"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`, reason));
+    let fields = `"cancelled":${JSON.stringify(cancelled)},"refused":${JSON.stringify(refused)}`;
+    if (killed instanceof Promise) {
+      const { forced } = await killed;
+      draft.rungs = forced.map((result) => ({ id: result.id, rungs: rungsTaken(result) }));
+      fields += `,"forced":${forcedJson({ forced })}`;
+    }
+    sendJsonText(res, 200, killedWhereJson(fields, reason));
   });
 }
 
@@ -51,4 +62,9 @@ export function killedWhereJson(fields: string, reason: string | undefined): str
   let json = `{${fields}`;
   if (reason !== undefined) json += `,"message":${JSON.stringify(reason)}`;
   return json + `,"serverTime":"${serverTime()}"}`;
+}
+
+/** The forced kills of a kill by filter, as the wire lists them: `[{ "id": …, …WireForce }]`, ids as `scope` + id (the fleet's `<instance>/`). */
+export function forcedJson(result: { forced: readonly ForceResult[] }, scope = ""): string {
+  return "[" + result.forced.map((r) => `{"id":${JSON.stringify(scope + r.id)},` + forceJson(r).slice(1)).join(",") + "]";
 }

@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { ProclistClient, serve, trackRequests, type ProcessManager, type ServedApi } from "../../lib";
+import { freshManager, listenOnLoopback, statuses } from "../helpers";
+import { closeServer, until } from "./fixture";
+
+describe("forcing a request that ignores its cancel", () => {
+  let pm: ProcessManager;
+  let server: Server;
+  let url: string;
+  let api: ServedApi;
+  /** Handlers still awaiting: each waits on a promise that never settles, as code that never got the signal does. */
+  let stuck: number;
+
+  /** `/stream` answers headers and a first line, then waits for ever; `/silent` waits for ever before answering anything. Neither watches its signal. */
+  function handler(req: IncomingMessage, res: ServerResponse): void {
+    stuck++;
+    if (req.url === "/stream") {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first line\n");
+    }
+    void new Promise<void>(() => undefined).then(() => res.end("never"));
+  }
+
+  beforeEach(async () => {
+    pm = freshManager();
+    stuck = 0;
+    server = createServer(handler);
+    trackRequests(server, { manager: pm, idHeader: "x-request-id" });
+    url = (await listenOnLoopback(server)).url;
+    api = await serve({ manager: pm, port: 0 });
+  });
+  afterEach(async () => {
+    await closeServer(server);
+    await api.close();
+  });
+
+  /** Sends a request to `/stream` and resolves once its first line is in, with what the response will end as. */
+  function open(path: string, id: string): Promise<{ closed: Promise<{ complete: boolean; status: number | undefined; body: string }> }> {
+    return new Promise((ready, fail) => {
+      const req = get(`${url}${path}`, { headers: { "x-request-id": id }, agent: false }, (res) => {
+        let body = "";
+        const closed = new Promise<{ complete: boolean; status: number | undefined; body: string }>((done) => {
+          res.on("data", (chunk: Buffer) => {
+            body += chunk.toString();
+            if (body === "first line\n") ready({ closed });
+          });
+          res.on("error", () => undefined);
+          res.on("close", () => done({ complete: res.complete, status: res.statusCode, body }));
+        });
+      });
+      req.on("error", fail);
+    });
+  }
+
+  it("closes the connection of a response already begun after graceMs, and the task ends killed with the rung recorded", async () => {
+    const { closed } = await open("/stream", "s1");
+    const result = await pm.kill("s1", "stuck", { force: true, graceMs: 200, by: "ops" });
+    const end = await closed;
+    expect(end.complete, "the response was cut, not finished").to.equal(false);
+    expect(end.body).to.equal("first line\n");
+    expect(result).to.deep.include({ ended: true, outcome: "killed", cooperated: false, rungs: ["request"], ignoringCancel: false });
+    expect(pm.get("s1")).to.include({ outcome: "killed" });
+    expect(statuses(pm, "s1")).to.deep.equal(["init", "[cancel request: stuck]", "[force request by ops: connection closed (its response had begun)]", "killed: stuck"]);
+  });
+
+  it("answers a request not yet answered with the kill status at the cancel, so nothing is left to force", async () => {
+    const answer = fetch(`${url}/silent`, { headers: { "x-request-id": "s2" } });
+    await until(() => stuck === 1);
+    const result = await pm.kill("s2", "stuck", { force: true, graceMs: 60_000 });
+    expect(result).to.deep.include({ ended: true, outcome: "killed", cooperated: true, rungs: [] });
+    expect((await answer).status).to.equal(503);
+  });
+
+  it("DELETE /procs/<id> with force answers once the ladder is over, saying which rungs were taken, recorded with the peer", async () => {
+    const { closed } = await open("/stream", "s3");
+    const client = new ProclistClient(`127.0.0.1:${api.port}`);
+    const killed = await client.kill("s3", { message: "stuck", force: true, graceMs: 200 });
+    expect(killed).to.deep.equal({ id: "s3", message: "stuck", force: { graceMs: 200, ended: true, outcome: "killed", cooperated: false, rungs: ["request"], ignoringCancel: false } });
+    expect((await closed).complete).to.equal(false);
+    expect(statuses(pm, "s3")).to.include("[force request by 127.0.0.1: connection closed (its response had begun)]");
+  });
+
+  it("refuses a grace without force, a bad grace, and a bad force with a 400 that kills nothing", async () => {
+    await open("/stream", "s4");
+    for (const body of ['{"graceMs":200}', '{"force":true,"graceMs":-1}', '{"force":true,"graceMs":"2s"}', '{"force":"yes"}', '{"force":true,"graceMs":3600001}']) {
+      const answer = await fetch(`http://127.0.0.1:${api.port}/procs/s4`, { method: "DELETE", body });
+      expect(answer.status, body).to.equal(400);
+      expect(((await answer.json()) as { error: string }).error, body).to.match(/graceMs|force/);
+    }
+    expect(pm.get("s4")!.cancelling).to.equal(false);
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from "chai";
+import { createServer, request, type Server } from "node:http";
+import { Tracked, type ProcessManager } from "../../lib";
+import { waitsOf } from "../../lib/core/waits";
+import type { Task } from "../../lib/core/task";
+import { freshManager, listenOnLoopback, statuses, waitFor } from "../helpers";
+
+/** Code that awaits a call to a server that never answers, never passing its task's signal. */
+class Payments {
+  /** What the awaited call ended with, as the method saw it. */
+  seen: unknown;
+
+  constructor(
+    readonly pm: ProcessManager,
+    readonly base: string,
+  ) {}
+
+  @Tracked({ id: (id: string) => id })
+  async charge(id: string): Promise<string> {
+    try {
+      return await (await fetch(`${this.base}/charge/${id}`)).text();
+    } catch (error) {
+      this.seen = error;
+      throw error;
+    }
+  }
+
+  @Tracked({ id: (id: string) => id })
+  refund(id: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.base}/refund/${id}`, (res) => resolve(String(res.statusCode)));
+      req.on("error", (error) => {
+        this.seen = error;
+        reject(error);
+      });
+      req.end();
+    });
+  }
+}
+
+describe("forcing a task that awaits an operation it never gave its signal", () => {
+  let upstream: Server;
+  let pm: ProcessManager;
+  let payments: Payments;
+  /** Requests the upstream received and holds for ever. */
+  let held: number;
+
+  beforeEach(async () => {
+    held = 0;
+    upstream = createServer(() => void held++);
+    const { url } = await listenOnLoopback(upstream);
+    pm = freshManager();
+    payments = new Payments(pm, url);
+  });
+  afterEach(async () => {
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  it("aborts a pending fetch after the grace: the method sees the error, the task ends killed, the rung named in the history", async () => {
+    const charging = payments.charge("c1");
+    charging.catch(() => undefined);
+    await waitFor("the fetch held upstream", () => held === 1 && waitsOf(pm.get("c1") as Task).length === 1);
+    const result = await pm.kill("c1", "upstream hangs", { force: true, graceMs: 200, by: "ops" });
+    expect(result).to.deep.include({ ended: true, outcome: "killed", cooperated: false, rungs: ["waits"], ignoringCancel: false });
+    expect(payments.seen).to.be.instanceOf(TypeError);
+    expect((payments.seen as Error).cause, "the fetch failed with the task's cancel").to.equal(pm.get("c1")!.cancel);
+    const history = statuses(pm, "c1");
+    expect(history.find((s) => s.startsWith("[force waits"))).to.match(/^\[force waits by ops: aborted fetch GET 127\.0\.0\.1:\d+\/charge\/c1\]$/);
+    expect(history.at(-1)).to.equal("killed: upstream hangs");
+  });
+
+  it("destroys a pending http.request the same way", async () => {
+    const refunding = payments.refund("r1");
+    refunding.catch(() => undefined);
+    await waitFor("the request held upstream", () => held === 1 && waitsOf(pm.get("r1") as Task).length === 1);
+    const result = await pm.kill("r1", undefined, { force: true, graceMs: 0 });
+    expect(result).to.deep.include({ ended: true, outcome: "killed", rungs: ["waits"] });
+    expect(payments.seen).to.equal(pm.get("r1")!.cancel);
+  });
+});
