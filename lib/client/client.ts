@@ -134,6 +134,19 @@ export class ProclistClient {
   }
 
   /**
+   * What the client's token may do (`GET /whoami`): its label and rights (`["read", "cancel:Reports.*"]`).
+   * Undefined from a server without that route (the Go original, older proclist): assume everything.
+   */
+  async whoami(): Promise<{ label: string; can: string[] } | undefined> {
+    try {
+      return (await this.call<{ label: string; can: string[] }>("GET", "/whoami", { validate: validateWire.whoami, proclistOnly: true })).body;
+    } catch (error) {
+      if (error instanceof NotProclistApiError || error instanceof TaskNotFoundError || (error instanceof HttpStatusError && error.status === 404)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
    * The server's audit of kills and refused attempts (`GET /audit`, needs the `audit` right),
    * newest first: `since` (epoch ms or RFC 3339) and `limit` (default 100) narrow it.
    */

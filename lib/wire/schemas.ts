@@ -274,6 +274,12 @@ const auditListSchema = {
   },
 } as const;
 
+const whoamiSchema = {
+  type: "object",
+  required: ["label", "can"],
+  properties: { label: { type: "string" }, can: { type: "array", items: { type: "string" } } },
+} as const;
+
 /** Validators built once (at build time: see schema/validation). Read `.errors` right after a call: the next call overwrites it. */
 export const validateWire = {
   procList: compile(procListSchema),
@@ -288,4 +294,5 @@ export const validateWire = {
   error: compile(errorSchema),
   event: compile(eventSchema),
   auditList: compile(auditListSchema),
+  whoami: compile(whoamiSchema),
 };

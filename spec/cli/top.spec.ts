@@ -3,6 +3,7 @@ import { CancelError } from "../../lib";
 import { blocked, releaseAll, tick } from "../helpers";
 import { MAIN, site, type Site } from "./fixture";
 import { TmuxSession } from "./tmux";
+import { startApi } from "../http/http-helpers";
 
 /** The shell line run in the terminal: a mark on the screen before, then top, then how it left the terminal. */
 function script(args: string): string {
@@ -37,6 +38,25 @@ describe("proclist top in a real terminal (tmux)", function () {
     tmux = undefined;
     releaseAll();
     await Promise.all([a.api.close(), b.api.close()]);
+  });
+
+  it("offers k only where the token may cancel: a read-only token loses the key, cancel:Reports.* may not kill Billing", async () => {
+    const api = await startApi({ token: { viewer: { token: "viewer-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } } });
+    try {
+      blocked(api.manager, "charge", { name: "Billing.charge" });
+      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), { width: 160, height: 30, env: { TZ: "UTC", PROCLIST_TOKEN: "viewer-token" } });
+      await tmux.waitFor("the key line without k", (s) => rows(s).length === 1 && s.includes("↑↓ select  Enter history  / filter"));
+      await tmux.keys("k");
+      await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Billing.charge") && s.includes("(it has: read)"));
+      await tmux.close();
+      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), { width: 160, height: 30, env: { TZ: "UTC", PROCLIST_TOKEN: "reports-token" } });
+      await tmux.waitFor("the key line with k", (s) => rows(s).length === 1 && s.includes("k kill"));
+      await tmux.keys("k");
+      await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Billing.charge") && !s.includes("message (optional)"));
+      expect(api.manager.get("charge")!.cancelling).to.equal(false);
+    } finally {
+      await api.close();
+    }
   });
 
   it("shows both endpoints' tasks, kills the selected one after y, changes interval, sort and pause, and q restores the terminal", async () => {

@@ -47,6 +47,19 @@ async function top(options: TopOptions): Promise<number> {
     return EXIT.USAGE;
   }
   const model = new TopModel(targets.map((t) => t.endpoint.label), options.interval);
+  // What each endpoint's token may do, so `k` is offered only where a kill can be allowed.
+  for (const { endpoint, client } of targets) {
+    const whoami = (client as { whoami?: () => Promise<{ can: string[] } | undefined> }).whoami;
+    if (whoami === undefined) continue;
+    whoami.call(client).then(
+      (answer) => {
+        if (answer === undefined) return;
+        model.rights.set(endpoint.label, answer.can);
+        drawSoon();
+      },
+      () => undefined,
+    );
+  }
   const waker = new Waker();
   const scroll: Scroll = { top: 0 };
   let stopped = false;
@@ -131,9 +144,12 @@ async function top(options: TopOptions): Promise<number> {
       case "end":
         model.move(action === "home" ? -Infinity : Infinity);
         break;
-      case "kill":
-        if (!model.askKill(options.message)) model.notice = { text: "no task selected", error: true };
+      case "kill": {
+        const refusal = model.killRefusal();
+        if (refusal !== undefined) model.notice = { text: formatValue(refusal), error: true };
+        else if (!model.askKill(options.message)) model.notice = { text: "no task selected", error: true };
         break;
+      }
       case "filter":
         model.input = { kind: "filter", text: model.filter };
         break;

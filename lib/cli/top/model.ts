@@ -1,3 +1,4 @@
+import { canKill } from "../../http/access/can";
 import { TransportError } from "../../client/errors";
 import type { RemoteProcList } from "../../client/types";
 import type { Found } from "../history-view";
@@ -55,6 +56,8 @@ export class TopModel {
   paused = false;
   confirm: Confirm | undefined;
   notice: { text: string; error: boolean } | undefined;
+  /** Each endpoint's token rights (`GET /whoami`), where the endpoint said; absent: everything. */
+  rights = new Map<string, readonly string[]>();
   /** Lower-cased text a row must contain (id, name, status, endpoint, `key=value` attributes), as the page's filter. */
   filter = "";
   input: Input | undefined;
@@ -166,6 +169,26 @@ export class TopModel {
    * `k`: picks the task for killing and asks for a message (`preset`, from -m): the one whose
    * history is shown, else the selected one; false when there is none.
    */
+  /** Whether some endpoint's token may kill some task (else `k` is not offered). */
+  get mayKillAny(): boolean {
+    return this.endpoints.some((e) => {
+      const can = this.rights.get(e.label);
+      return can === undefined || can.some((c) => c === "cancel" || c.startsWith("cancel:"));
+    });
+  }
+
+  /** Why the token may not kill the task `k` would kill now, or undefined when it may. */
+  killRefusal(): string | undefined {
+    const shown = this.history;
+    const row = shown === undefined ? this.selected() : undefined;
+    const endpoint = shown?.endpoint ?? row?.endpoint;
+    const name = shown?.found?.task?.proc.name ?? row?.proc.name;
+    if (endpoint === undefined || name === undefined) return undefined;
+    const can = this.rights.get(endpoint);
+    if (can === undefined || canKill(can, name)) return undefined;
+    return `the token may not cancel ${name} on ${endpoint} (it has: ${can.join(", ")})`;
+  }
+
   askKill(preset = ""): boolean {
     const shown = this.history;
     const row = shown === undefined ? this.selected() : undefined;

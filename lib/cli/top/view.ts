@@ -30,7 +30,9 @@ export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { 
   const width = Math.max(20, screen.width);
   const rows = model.rows();
   const header = [headline(model, rows.length, screen), ...wrapItems(model.endpoints.map((e) => endpointItem(e, screen.now)), width)];
-  const footer = [footerLine(model), chalk.dim(KEYS_HELP)].map((l) => fit(l, width));
+  // A token that may kill nothing anywhere is not offered the key.
+  const keys = model.mayKillAny ? KEYS_HELP : KEYS_HELP.replace("  k kill", "");
+  const footer = [footerLine(model), chalk.dim(keys)].map((l) => fit(l, width));
   const room = Math.max(1, screen.height - 1 - header.length - footer.length - 2);
   let body: string[];
   if (model.help) body = ["", ...KEYS.map(([keys, what]) => `${keys.padEnd(24)}${what}`)];
