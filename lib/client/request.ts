@@ -1,4 +1,4 @@
-import { InvalidResponseError, TransportError } from "./errors";
+import { TransportError } from "./errors";
 
 /** Answers larger than this are refused: a list of 10,000 tasks is ~2 MB, so this is only a guard against a runaway server. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;

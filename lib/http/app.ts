@@ -11,7 +11,6 @@ import { guard } from "./access/guard";
 import { requires, whoamiRoute, type Right } from "./access/rights";
 import { HostCheck } from "./access/host-check";
 import type { ApiRequest, Handler } from "./responses/handler";
-import { HttpError } from "./responses/http-error";
 import { resolveAppOptions, type AppOptions } from "./options";
 import { ListGate } from "./lists/gate";
 import { ProcListCache } from "./lists/live";

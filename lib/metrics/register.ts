@@ -1,4 +1,3 @@
-import type { Registry } from "prom-client";
 import type { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../schema/validation";
 import { proclistMetrics } from "./collectors";

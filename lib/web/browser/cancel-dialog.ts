@@ -23,7 +23,6 @@ export class CancelDialog {
   private id: string | undefined;
   /** The task's `rev` drawn last, so an unchanged task costs nothing per frame. */
   private drawn = "";
-  private busy = false;
   /** The server answered 404 to the kill: the task ended before its done event arrived. */
   private gone = false;
 
@@ -85,7 +84,7 @@ export class CancelDialog {
     const id = this.id;
     if (id === undefined || this.gone || !this.store.live.has(id)) return;
     const message = this.message.value.trim();
-    this.busy = this.confirm.disabled = true;
+    this.confirm.disabled = true;
     try {
       await this.api.delete<WireKilled>(`procs/${idPath(id)}`, message === "" ? {} : { message });
       this.dialog.close();
@@ -102,7 +101,6 @@ export class CancelDialog {
       this.error.hidden = false;
       this.confirm.disabled = false;
     } finally {
-      this.busy = false;
     }
   }
 }
