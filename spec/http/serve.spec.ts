@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import polka from "polka";
+import { createApp, ProcessManager, serve, type ServedApi } from "../../lib"; // first: it loads reflect-metadata, which tsyringe needs
 import { container } from "tsyringe";
-import { createApp, ProcessManager, serve, type ServedApi } from "../../lib";
 import { listenOnLoopback, rejectionOf } from "../helpers";
 import { call, rawAnswer } from "./http-helpers";
 
