@@ -13,9 +13,7 @@ async function main(): Promise<void> {
   process.send!(figures, () => process.exit(0));
 }
 
-main().catch(
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -29,7 +29,12 @@ export function wrk(url: string, connections: number, seconds: number, script?: 
       if (rps === null || p99 === null || requests === null) return reject(new Error(`cannot read wrk's output:\n${stdout}`));
       const unit = p99[2] === "us" ? 1e-3 : p99[2] === "s" ? 1e3 : 1;
       const socketErrors = socket === null ? 0 : socket.slice(1).reduce((sum, n) => sum + Number(n), 0);
-      resolve({ rps: Number(rps[1]), requests: Number(requests[1]), p99Ms: Number(p99[1]) * unit, errors: Number(errors?.[1] ?? 0) + socketErrors });
+      resolve({
+        rps: Number(rps[1]),
+        requests: Number(requests[1]),
+        p99Ms: Number(p99[1]) * unit,
+        errors: Number(errors?.[1] ?? 0) + socketErrors,
+      });
     });
   });
 }
@@ -40,5 +45,10 @@ export function wrk(url: string, connections: number, seconds: number, script?: 
  */
 export async function cannon(url: string, connections: number, seconds: number, rate?: number): Promise<LoadResult> {
   const result = await autocannon({ url, connections, duration: seconds, overallRate: rate });
-  return { rps: result.requests.average, requests: result.requests.total, p99Ms: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    requests: result.requests.total,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }

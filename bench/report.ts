@@ -29,7 +29,10 @@ export function verdict(ok: boolean): "met" | "missed" {
 
 /** The table as GitHub markdown, columns padded so it also reads well in a terminal. */
 export function renderTable(rows: readonly Row[]): string {
-  return markdown(["figure", "measured", "reference", "target", "result"], rows.map((r) => [r.figure, r.measured, r.reference, r.target, r.verdict]));
+  return markdown(
+    ["figure", "measured", "reference", "target", "result"],
+    rows.map((r) => [r.figure, r.measured, r.reference, r.target, r.verdict]),
+  );
 }
 
 function markdown(header: readonly string[], cells: readonly string[][]): string {
@@ -56,7 +59,12 @@ export function renderMatrix(columns: readonly Column[]): string {
   const cells = figures.map((figure) => {
     const found = columns.map((c) => c.rows.find((r) => r.figure === figure));
     const first = found.find((r) => r !== undefined)!;
-    return [figure, ...found.map((r) => (r === undefined ? "—" : r.verdict === "" ? r.measured : `${r.measured} (${r.verdict})`)), first.reference, first.target];
+    return [
+      figure,
+      ...found.map((r) => (r === undefined ? "—" : r.verdict === "" ? r.measured : `${r.measured} (${r.verdict})`)),
+      first.reference,
+      first.target,
+    ];
   });
   return markdown(header, cells);
 }

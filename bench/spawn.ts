@@ -50,7 +50,10 @@ export interface RunningServer {
  * lost up to 10× to whatever else ran on that core).
  */
 export function startServer(name: string, options: CaseOptions): Promise<RunningServer> {
-  const child: ChildProcess = fork(join(__dirname, "server-child.js"), [name, JSON.stringify(options)], { execPath: nodeBinary, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(join(__dirname, "server-child.js"), [name, JSON.stringify(options)], {
+    execPath: nodeBinary,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`bench server ${name} exited with code ${code} before listening`)));
@@ -78,4 +81,3 @@ export function startServer(name: string, options: CaseOptions): Promise<Running
     });
   });
 }
-

@@ -46,7 +46,9 @@ async function main(): Promise<void> {
         }
         ratios.push(rps.on / rps.off);
         cpuRatios.push(cpu.off / cpu.on);
-        lines.push(`pair ${i + 1} (${order.join(" then ")}): on ${rps.on.toFixed(0)} req/s ${cpu.on.toFixed(0)} µs CPU/req, off ${rps.off.toFixed(0)} req/s ${cpu.off.toFixed(0)} µs CPU/req; req/s on/off ${(100 * rps.on / rps.off).toFixed(1)} %, CPU off/on ${(100 * cpu.off / cpu.on).toFixed(1)} %`);
+        lines.push(
+          `pair ${i + 1} (${order.join(" then ")}): on ${rps.on.toFixed(0)} req/s ${cpu.on.toFixed(0)} µs CPU/req, off ${rps.off.toFixed(0)} req/s ${cpu.off.toFixed(0)} µs CPU/req; req/s on/off ${((100 * rps.on) / rps.off).toFixed(1)} %, CPU off/on ${((100 * cpu.off) / cpu.on).toFixed(1)} %`,
+        );
       }
     } finally {
       await upstream.stop();
@@ -56,17 +58,26 @@ async function main(): Promise<void> {
     const cpuSorted = [...cpuRatios].sort((a, b) => a - b);
     console.log(`\nNode ${node.version}: one fetch per request, waits on vs off (wrk -t1 -c16 -d${seconds}s, fresh processes)`);
     for (const line of lines) console.log(`  ${line}`);
-    console.log(`  req/s on/off median ${(100 * median).toFixed(1)} %, spread ${(100 * sorted[0]).toFixed(1)}–${(100 * sorted[sorted.length - 1]).toFixed(1)} %`);
-    console.log(`  throughput kept by CPU per request (off/on) median ${(100 * cpuSorted[Math.floor(cpuSorted.length / 2)]).toFixed(1)} %, spread ${(100 * cpuSorted[0]).toFixed(1)}–${(100 * cpuSorted[cpuSorted.length - 1]).toFixed(1)} %`);
+    console.log(
+      `  req/s on/off median ${(100 * median).toFixed(1)} %, spread ${(100 * sorted[0]).toFixed(1)}–${(100 * sorted[sorted.length - 1]).toFixed(1)} %`,
+    );
+    console.log(
+      `  throughput kept by CPU per request (off/on) median ${(100 * cpuSorted[Math.floor(cpuSorted.length / 2)]).toFixed(1)} %, spread ${(100 * cpuSorted[0]).toFixed(1)}–${(100 * cpuSorted[cpuSorted.length - 1]).toFixed(1)} %`,
+    );
 
     const cost = await runCase("wait-cost", { quick });
-    console.log(`  CPU of one fetch's wait on its own (undici's create + trailers messages in a task, alternating rounds): waits on ${cost.onNs.toFixed(0)} ns, off ${cost.offNs.toFixed(0)} ns: ${cost.addedNs.toFixed(0)} ns added per request`);
+    console.log(
+      `  CPU of one fetch's wait on its own (undici's create + trailers messages in a task, alternating rounds): waits on ${cost.onNs.toFixed(0)} ns, off ${cost.offNs.toFixed(0)} ns: ${cost.addedNs.toFixed(0)} ns added per request`,
+    );
 
     const hold = await startServer("upstream", { quick, variant: "hold" });
     try {
       const memory: Record<string, { heapPerTaskBytes: number; waiting: number; tasks: number }> = {};
-      for (const mode of ["off", "on"]) memory[mode] = (await runCase("wait-memory", { quick, variant: `${mode}@${hold.info.port}` })) as never;
-      console.log(`  heap per task with a hanging fetch: waits off ${memory.off.heapPerTaskBytes.toFixed(0)} B, on ${memory.on.heapPerTaskBytes.toFixed(0)} B (${memory.on.waiting} of ${memory.on.tasks} tasks waiting): wait state ${(memory.on.heapPerTaskBytes - memory.off.heapPerTaskBytes).toFixed(0)} B per task`);
+      for (const mode of ["off", "on"])
+        memory[mode] = (await runCase("wait-memory", { quick, variant: `${mode}@${hold.info.port}` })) as never;
+      console.log(
+        `  heap per task with a hanging fetch: waits off ${memory.off.heapPerTaskBytes.toFixed(0)} B, on ${memory.on.heapPerTaskBytes.toFixed(0)} B (${memory.on.waiting} of ${memory.on.tasks} tasks waiting): wait state ${(memory.on.heapPerTaskBytes - memory.off.heapPerTaskBytes).toFixed(0)} B per task`,
+      );
     } finally {
       await hold.stop();
     }

@@ -88,8 +88,32 @@ export type { ClientOptions } from "./client/client";
 export type { EventsOptions } from "./client/events";
 export { parseEndpoint } from "./client/endpoint";
 export type { Endpoint } from "./client/endpoint";
-export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteProfile, RemoteEvent, ProcFilter, RemoteKilledWhere, KillRequestOptions, RemoteKilled, RemoteForce } from "./client/types";
-export { RemoteError, TransportError, AuthenticationError, HttpStatusError, NotProclistApiError, InvalidResponseError } from "./client/errors";
+export type {
+  RemoteProc,
+  RemoteWait,
+  RemotePastWait,
+  RemoteFinishedProc,
+  RemoteProcList,
+  RemoteHistory,
+  RemoteTask,
+  RemoteFinishedList,
+  RemoteStats,
+  RemoteProfile,
+  RemoteEvent,
+  ProcFilter,
+  RemoteKilledWhere,
+  KillRequestOptions,
+  RemoteKilled,
+  RemoteForce,
+} from "./client/types";
+export {
+  RemoteError,
+  TransportError,
+  AuthenticationError,
+  HttpStatusError,
+  NotProclistApiError,
+  InvalidResponseError,
+} from "./client/errors";
 // OpenTelemetry (proclist/otel) and Prometheus (proclist/metrics).
 export { enableOtel, disableOtel } from "./otel/enable";
 export type { OtelOptions, OtelTracer } from "./otel/enable";

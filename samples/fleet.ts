@@ -15,7 +15,11 @@ async function instance(name: string, redis: string): Promise<void> {
   const sample = await startSample({ port: Number(process.env.PORT ?? 0), apiPort: 0, manager });
   const membership = await joinFleet({ redis, service: SERVICE, instance: name, manager });
   console.log(JSON.stringify({ instance: name, url: sample.url }));
-  const stop = () => void membership.leave().then(() => sample.close()).then(() => process.exit(0));
+  const stop = () =>
+    void membership
+      .leave()
+      .then(() => sample.close())
+      .then(() => process.exit(0));
   process.once("SIGINT", stop).once("SIGTERM", stop);
 }
 
@@ -24,7 +28,8 @@ async function main(): Promise<void> {
   let redisServer: RedisServer | undefined;
   const stop = () => {
     for (const child of children) child.kill("SIGTERM");
-    const exited = (child: ChildProcess | undefined) => new Promise((resolve) => (child === undefined || child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve)));
+    const exited = (child: ChildProcess | undefined) =>
+      new Promise((resolve) => (child === undefined || child.exitCode !== null ? resolve(undefined) : child.once("exit", resolve)));
     void Promise.all(children.map(exited))
       .then(() => redisServer?.stop())
       .then(() => process.exit(0));
@@ -33,14 +38,19 @@ async function main(): Promise<void> {
   let redis = process.env.REDIS_URL;
   if (redis === undefined || redis === "") {
     redisServer = await RedisServer.start().catch((error: unknown) => {
-      throw new Error(`cannot start redis-server (${error instanceof Error ? error.message : String(error)}): install it (apt-get install redis-server) or set REDIS_URL`);
+      throw new Error(
+        `cannot start redis-server (${error instanceof Error ? error.message : String(error)}): install it (apt-get install redis-server) or set REDIS_URL`,
+      );
     });
     redis = redisServer.url;
   }
   const base = Number(process.env.PORT ?? 3001);
   const urls = await Promise.all(
     [1, 2, 3].map((n) => {
-      const child = spawn(process.execPath, [__filename], { env: { ...process.env, REDIS_URL: redis, INSTANCE: `sample-${n}`, PORT: String(base === 0 ? 0 : base + n - 1) }, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [__filename], {
+        env: { ...process.env, REDIS_URL: redis, INSTANCE: `sample-${n}`, PORT: String(base === 0 ? 0 : base + n - 1) },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       children.push(child);
       return new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout! }).once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));

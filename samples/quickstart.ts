@@ -33,11 +33,22 @@ async function main() {
   const first = reports.build("req-1", "ann", 100);
   const second = reports.build("req-2", "bob", 500).catch((error: Error) => `req-2 failed: ${error.message}`);
   await sleep(50);
-  console.log("live:", manager.list().map(({ id, status, attrs }) => ({ id, status, attrs })));
+  console.log(
+    "live:",
+    manager.list().map(({ id, status, attrs }) => ({ id, status, attrs })),
+  );
   manager.kill("req-2", "too big");
   console.log(await first);
   console.log(await second);
-  for (const task of manager.finished()) console.log(task.id, task.outcome, manager.history(task.id).map((e) => e.status).join(" → "));
+  for (const task of manager.finished())
+    console.log(
+      task.id,
+      task.outcome,
+      manager
+        .history(task.id)
+        .map((e) => e.status)
+        .join(" → "),
+    );
 }
 
 if (require.main === module) void main();

@@ -20,7 +20,9 @@ export class RedisServer {
 
   /** Starts it (again) on the same port, empty: a restart loses everything, as with `--save ''`. */
   async restart(): Promise<void> {
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let out = "";

@@ -147,7 +147,8 @@ function envPort(name: string, fallback: number): number {
   const value = process.env[name];
   if (value === undefined || value === "") return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`invalid ${name} ${JSON.stringify(value)}: must be a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError(`invalid ${name} ${JSON.stringify(value)}: must be a port number`);
   return port;
 }
 
@@ -161,13 +162,16 @@ if (require.main === module) {
         console.log(`process list: ${sample.api.url}/procs/`);
         console.log(`web page:     ${sample.api.url}/`);
         // The API reads PROCLIST_TOKEN itself; say so, or every curl above answers 401.
-        if (process.env.PROCLIST_TOKEN) console.log(`token:        required (PROCLIST_TOKEN): curl -H "Authorization: Bearer $PROCLIST_TOKEN" ${sample.api.url}/procs/`);
+        if (process.env.PROCLIST_TOKEN)
+          console.log(`token:        required (PROCLIST_TOKEN): curl -H "Authorization: Bearer $PROCLIST_TOKEN" ${sample.api.url}/procs/`);
         const stop = () => void sample.close().then(() => process.exit(0));
         process.once("SIGINT", stop).once("SIGTERM", stop);
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        const busy = /EADDRINUSE/.test(message) ? "; is another sample running? PORT and PROCLIST_PORT choose other ports, e.g. PORT=3001 PROCLIST_PORT=8082 npm start" : "";
+        const busy = /EADDRINUSE/.test(message)
+          ? "; is another sample running? PORT and PROCLIST_PORT choose other ports, e.g. PORT=3001 PROCLIST_PORT=8082 npm start"
+          : "";
         console.error(message + busy);
         process.exit(1);
       },

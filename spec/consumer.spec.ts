@@ -22,10 +22,15 @@ describe("the consumer projects of the specs", function () {
   it("resolve no package that was not linked into them", () => {
     const consumer = new Consumer();
     try {
-      const diagnostics = consumer.compile("index", `import { Registry } from "prom-client";\nexport const r: Registry | undefined = undefined;\n`);
+      const diagnostics = consumer.compile(
+        "index",
+        `import { Registry } from "prom-client";\nexport const r: Registry | undefined = undefined;\n`,
+      );
       expect(diagnostics).to.match(/index\.ts.*TS2307: Cannot find module 'prom-client'/);
       consumer.link("prom-client");
-      expect(consumer.compile("index", `import { Registry } from "prom-client";\nexport const r: Registry | undefined = undefined;\n`)).to.equal("");
+      expect(
+        consumer.compile("index", `import { Registry } from "prom-client";\nexport const r: Registry | undefined = undefined;\n`),
+      ).to.equal("");
     } finally {
       consumer.dispose();
     }
@@ -36,7 +41,9 @@ describe("the consumer projects of the specs", function () {
     writeFileSync(join(outside, "types", "stray", "index.d.ts"), "declare const stray: number;\n");
     const consumer = new Consumer({ types: ["node", "stray"], typeRoots: [join(root, "node_modules/@types"), join(outside, "types")] });
     try {
-      expect(() => consumer.compile("index", "export {};\n")).to.throw(/read files from outside it and this repository:\n.*stray[/]index\.d\.ts/);
+      expect(() => consumer.compile("index", "export {};\n")).to.throw(
+        /read files from outside it and this repository:\n.*stray[/]index\.d\.ts/,
+      );
     } finally {
       consumer.dispose();
     }

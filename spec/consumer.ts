@@ -7,7 +7,15 @@ const root = resolve(__dirname, "../..");
 const tsc = join(root, "node_modules/.bin/tsc");
 
 /** What a new TypeScript project has: `tsc --init`'s defaults, so no decorator flags unless given. */
-const BASE_OPTIONS = { target: "ES2022", module: "node20", moduleResolution: "node16", strict: true, skipLibCheck: true, types: ["node"], typeRoots: [join(root, "node_modules/@types")] };
+const BASE_OPTIONS = {
+  target: "ES2022",
+  module: "node20",
+  moduleResolution: "node16",
+  strict: true,
+  skipLibCheck: true,
+  types: ["node"],
+  typeRoots: [join(root, "node_modules/@types")],
+};
 
 /**
  * The `node_modules` folders that a module lookup starting in `dir` would walk into above `dir`
@@ -27,7 +35,9 @@ export function modulesAbove(dir: string): string[] {
 export function assertSealed(dir: string): void {
   const leftovers = modulesAbove(dir);
   if (leftovers.length > 0) {
-    throw new Error(`${leftovers.join(", ")} ${leftovers.length === 1 ? "lies" : "lie"} above the consumer project ${dir}: its imports could resolve there and nowhere on a fresh machine. Remove ${leftovers.length === 1 ? "it" : "them"}, or point TMPDIR at an empty folder.`);
+    throw new Error(
+      `${leftovers.join(", ")} ${leftovers.length === 1 ? "lies" : "lie"} above the consumer project ${dir}: its imports could resolve there and nowhere on a fresh machine. Remove ${leftovers.length === 1 ? "it" : "them"}, or point TMPDIR at an empty folder.`,
+    );
   }
 }
 
@@ -54,7 +64,10 @@ export class Consumer {
    * `installed`: proclist as npm installs it, the files it ships copied (not a link to this repository, whose
    * node_modules holds its devDependencies) and its dependencies beside it without their `@types/`.
    */
-  constructor(compilerOptions: Record<string, unknown> = {}, { esm = false, packages = [] as string[], parent = tmpdir(), installed = false } = {}) {
+  constructor(
+    compilerOptions: Record<string, unknown> = {},
+    { esm = false, packages = [] as string[], parent = tmpdir(), installed = false } = {},
+  ) {
     this.dir = mkdtempSync(join(parent, "proclist-consumer-"));
     assertSealed(this.dir);
     mkdirSync(join(this.dir, "node_modules"));
@@ -63,7 +76,10 @@ export class Consumer {
     // A dependency of proclist, so an installed project has it too (the README's examples import it).
     this.link("tsyringe", ...packages);
     writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name: "consumer", private: true, ...(esm ? { type: "module" } : {}) }));
-    writeFileSync(join(this.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...BASE_OPTIONS, ...compilerOptions }, include: ["*.ts"] }));
+    writeFileSync(
+      join(this.dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { ...BASE_OPTIONS, ...compilerOptions }, include: ["*.ts"] }),
+    );
   }
 
   /**
@@ -71,11 +87,14 @@ export class Consumer {
    * them: each with its `@types/` package where this repository has one (polka's types live apart).
    */
   link(...packages: string[]): void {
-    const typings = packages.map((name) => `@types/${name.replace(/^@(.*)\//, "$1__")}`).filter((name) => existsSync(join(root, "node_modules", name)));
+    const typings = packages
+      .map((name) => `@types/${name.replace(/^@(.*)\//, "$1__")}`)
+      .filter((name) => existsSync(join(root, "node_modules", name)));
     for (const name of new Set([...packages, ...typings])) {
       if (name === "proclist" || existsSync(join(this.dir, "node_modules", name))) continue;
       const source = join(root, "node_modules", name);
-      if (!existsSync(source)) throw new Error(`the consumer project imports ${name}, which is not in this repository's node_modules: add it to devDependencies`);
+      if (!existsSync(source))
+        throw new Error(`the consumer project imports ${name}, which is not in this repository's node_modules: add it to devDependencies`);
       mkdirSync(dirname(join(this.dir, "node_modules", name)), { recursive: true });
       symlinkSync(source, join(this.dir, "node_modules", name), "dir");
     }
@@ -83,7 +102,10 @@ export class Consumer {
 
   /** Copies the files proclist ships (package.json's `files`) and links its dependencies, as `npm install proclist` leaves them. */
   private install(): void {
-    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files: string[]; dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      files: string[];
+      dependencies: Record<string, string>;
+    };
     const target = join(this.dir, "node_modules", "proclist");
     for (const file of ["package.json", ...manifest.files]) cpSync(join(root, file), join(target, file), { recursive: true });
     for (const name of Object.keys(manifest.dependencies)) {
@@ -116,7 +138,8 @@ export class Consumer {
       if (!line.startsWith("/")) diagnostics.push(line);
       else if (!inside.some((d) => line.startsWith(d))) outside.push(line);
     }
-    if (outside.length > 0) throw new Error(`the consumer project's compile read files from outside it and this repository:\n${outside.join("\n")}`);
+    if (outside.length > 0)
+      throw new Error(`the consumer project's compile read files from outside it and this repository:\n${outside.join("\n")}`);
     return diagnostics.join("\n").trim() === "" ? "" : diagnostics.join("\n");
   }
 
@@ -132,10 +155,15 @@ export class Consumer {
   execute(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
     assertSealed(this.dir);
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, [join(this.dir, `${name}.js`)], { cwd: this.dir, timeout: 60_000, env: { ...process.env, NODE_PATH: "", ...env } }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`${name}.js failed: ${error.message}\n${stderr}`));
-        else resolve({ stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [join(this.dir, `${name}.js`)],
+        { cwd: this.dir, timeout: 60_000, env: { ...process.env, NODE_PATH: "", ...env } },
+        (error, stdout, stderr) => {
+          if (error) reject(new Error(`${name}.js failed: ${error.message}\n${stderr}`));
+          else resolve({ stdout, stderr });
+        },
+      );
     });
   }
 

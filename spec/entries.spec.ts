@@ -26,7 +26,11 @@ console.log(JSON.stringify({ client: typeof client.processes, error: typeof Task
     const out = (await consumer.run("client")) as { client: string; error: string; loaded: string[] };
     expect(out.client).to.equal("function");
     expect(out.error).to.equal("function");
-    const heavy = out.loaded.filter((file) => /[\\/]node_modules[\\/](tsyringe|reflect-metadata|polka|@polka|trouter)[\\/]/.test(file) || /[\\/]dist[\\/]lib[\\/](core[\\/]manager|decorators|http)[\\/.]/.test(file));
+    const heavy = out.loaded.filter(
+      (file) =>
+        /[\\/]node_modules[\\/](tsyringe|reflect-metadata|polka|@polka|trouter)[\\/]/.test(file) ||
+        /[\\/]dist[\\/]lib[\\/](core[\\/]manager|decorators|http)[\\/.]/.test(file),
+    );
     expect(heavy).to.deep.equal([]);
     expect(out.loaded.some((file) => /[\\/]dist[\\/]lib[\\/]client[\\/]client\.js$/.test(file))).to.equal(true);
   });
@@ -43,7 +47,17 @@ console.log(JSON.stringify({ client: typeof client.processes, error: typeof Task
   });
 
   it("give the same values from a subpath entry as from the root, for every name they share", async () => {
-    const source = [`const root = require("proclist");`, `const entries = { ${SUBPATHS.map((path) => `${JSON.stringify(path)}: require(${JSON.stringify(path)})`).join(", ")} };`, `const differ: string[] = [];`, `let names = 0;`, `for (const [path, entry] of Object.entries(entries) as [string, Record<string, unknown>][]) {`, `  for (const name of Object.keys(entry)) { names++; if (root[name] !== entry[name]) differ.push(path + " " + name); }`, `}`, `console.log(JSON.stringify({ names, differ }));`, ""].join("\n");
+    const source = [
+      `const root = require("proclist");`,
+      `const entries = { ${SUBPATHS.map((path) => `${JSON.stringify(path)}: require(${JSON.stringify(path)})`).join(", ")} };`,
+      `const differ: string[] = [];`,
+      `let names = 0;`,
+      `for (const [path, entry] of Object.entries(entries) as [string, Record<string, unknown>][]) {`,
+      `  for (const name of Object.keys(entry)) { names++; if (root[name] !== entry[name]) differ.push(path + " " + name); }`,
+      `}`,
+      `console.log(JSON.stringify({ names, differ }));`,
+      "",
+    ].join("\n");
     expect(consumer.compile("same", `declare const require: (id: string) => any;\n${source}`)).to.equal("");
     const out = (await consumer.run("same")) as { names: number; differ: string[] };
     expect(out.differ).to.deep.equal([]);
@@ -51,7 +65,12 @@ console.log(JSON.stringify({ client: typeof client.processes, error: typeof Task
   });
 
   it("refuse deep imports of files the package does not export", async () => {
-    expect(consumer.compile("deep", `declare const require: (id: string) => unknown;\nlet code = "";\ntry { require("proclist/dist/lib/core/manager"); } catch (error) { code = (error as { code?: string }).code ?? ""; }\nconsole.log(JSON.stringify({ code }));\n`)).to.equal("");
+    expect(
+      consumer.compile(
+        "deep",
+        `declare const require: (id: string) => unknown;\nlet code = "";\ntry { require("proclist/dist/lib/core/manager"); } catch (error) { code = (error as { code?: string }).code ?? ""; }\nconsole.log(JSON.stringify({ code }));\n`,
+      ),
+    ).to.equal("");
     expect(await consumer.run("deep")).to.deep.equal({ code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
   });
 });

@@ -52,17 +52,27 @@ describe("the npm package", function () {
     const project = join(dir, "consumer");
     execFileSync("mkdir", ["-p", project]);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-    execFileSync("npm", ["install", "--silent", "--no-audit", "--no-fund", "--prefer-offline", join(dir, tarball)], { cwd: project, stdio: "pipe" });
+    execFileSync("npm", ["install", "--silent", "--no-audit", "--no-fund", "--prefer-offline", join(dir, tarball)], {
+      cwd: project,
+      stdio: "pipe",
+    });
     writeFileSync(join(project, "index.ts"), consumer);
     writeFileSync(
       join(project, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
-          target: "ES2022", module: "node20", moduleResolution: "node16", strict: true,
+          target: "ES2022",
+          module: "node20",
+          moduleResolution: "node16",
+          strict: true,
           // What \`tsc --init\` writes since TypeScript 5.9: users start with these on.
-          exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true,
-          experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true,
-          types: ["node"], typeRoots: [join(root, "node_modules/@types")],
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          skipLibCheck: true,
+          types: ["node"],
+          typeRoots: [join(root, "node_modules/@types")],
         },
         files: ["index.ts"],
       }),
@@ -73,19 +83,43 @@ describe("the npm package", function () {
       throw new Error(`the consumer does not compile:\n${String((error as { stdout?: Buffer }).stdout)}`);
     }
     const out = JSON.parse(execFileSync("node", ["index.js"], { cwd: project }).toString());
-    expect(out).to.deep.equal({ greeting: "hello ann", live: 0, follow: "function", name: "Greeter.greet", attrs: { who: "ann" }, history: ["init", "greeting", "ended"] });
+    expect(out).to.deep.equal({
+      greeting: "hello ann",
+      live: 0,
+      follow: "function",
+      name: "Greeter.greet",
+      attrs: { who: "ann" },
+      history: ["init", "greeting", "ended"],
+    });
   });
 
   it("ships the MIT LICENSE, the built library, and source maps that carry their sources", () => {
-    const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString()) as [{ files: { path: string }[] }];
+    const [pack] = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: root,
+        stdio: ["ignore", "pipe", "ignore"],
+      }).toString(),
+    ) as [{ files: { path: string }[] }];
     const files = pack.files.map((f) => f.path);
-    expect(files).to.include.members(["LICENSE", "package.json", "README.md", "dist/lib/index.js", "dist/lib/index.d.ts", "dist/lib/cli/main.js", "dist/lib/schema/validators.generated.js", "dist/lib/web/page.html"]);
+    expect(files).to.include.members([
+      "LICENSE",
+      "package.json",
+      "README.md",
+      "dist/lib/index.js",
+      "dist/lib/index.d.ts",
+      "dist/lib/cli/main.js",
+      "dist/lib/schema/validators.generated.js",
+      "dist/lib/web/page.html",
+    ]);
     expect(readFileSync(join(root, "LICENSE"), "utf8")).to.match(/^MIT License\n/);
     expect(files.filter((f) => !/^(LICENSE|package\.json|README\.md)$|^dist\/lib\//.test(f))).to.deep.equal([]);
     const maps = files.filter((f) => f.endsWith(".map"));
     expect(maps).to.not.be.empty;
     for (const map of maps) {
-      const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      const { sources, sourcesContent } = JSON.parse(readFileSync(join(root, map), "utf8")) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
       expect(sourcesContent?.filter((text) => typeof text === "string" && text.length > 0).length, map).to.equal(sources.length);
     }
   });

@@ -31,7 +31,11 @@ function readmeBlocks(): Block[] {
 const blocks = readmeBlocks();
 const snippets = blocks.filter((b) => b.lang === "ts");
 /** Every package the snippets import, linked into the consumer projects as a user would install them. */
-const imported = snippets.flatMap((b) => [...b.code.matchAll(/\bfrom\s+"([^"]+)"|\bimport\s*\(\s*"([^"]+)"\s*\)|^\s*import\s+"([^"]+)"/gm)].map((m) => packageOf(m[1] ?? m[2] ?? m[3])));
+const imported = snippets.flatMap((b) =>
+  [...b.code.matchAll(/\bfrom\s+"([^"]+)"|\bimport\s*\(\s*"([^"]+)"\s*\)|^\s*import\s+"([^"]+)"/gm)].map((m) =>
+    packageOf(m[1] ?? m[2] ?? m[3]),
+  ),
+);
 const packages = [...new Set(imported.filter((name): name is string => name !== undefined))];
 
 describe("the README", function () {

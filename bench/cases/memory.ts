@@ -50,7 +50,13 @@ export async function run(options: CaseOptions): Promise<Figures> {
   for (let i = 0; i < n; i++) {
     const id = "t" + i.toString(36);
     const times = [base + performance.now(), base + performance.now(), base + performance.now(), base + performance.now()];
-    floor.set(id, { id, name: "Orders.place", attrs: { user: "ana", item: "book", qty: i }, times, statuses: ["init", "validating", "reserving", "charging"] });
+    floor.set(id, {
+      id,
+      name: "Orders.place",
+      attrs: { user: "ana", item: "book", qty: i },
+      times,
+      statuses: ["init", "validating", "reserving", "charging"],
+    });
   }
   const floorBytes = (heapAfterGc() - before) / n;
   keep.push(floor);

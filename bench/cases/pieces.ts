@@ -29,11 +29,18 @@ export async function run(options: CaseOptions): Promise<Figures> {
       { name: "clock", fn: () => now() },
       { name: "activeTask", fn: () => activeTask() },
       { name: "executionAsyncId", fn: () => executionAsyncId() },
-      { name: "begin+finish", fn: () => manager.finish(manager.begin(undefined, "pieces", undefined, undefined, undefined, undefined), "ended") },
+      {
+        name: "begin+finish",
+        fn: () => manager.finish(manager.begin(undefined, "pieces", undefined, undefined, undefined, undefined), "ended"),
+      },
       { name: "status", fn: () => task.status("step") },
     ],
     timing(options),
   );
   const loop = figures.loop;
-  return Object.fromEntries(Object.entries(figures).filter(([name]) => name !== "loop").map(([name, ns]) => [name, ns - loop]));
+  return Object.fromEntries(
+    Object.entries(figures)
+      .filter(([name]) => name !== "loop")
+      .map(([name, ns]) => [name, ns - loop]),
+  );
 }

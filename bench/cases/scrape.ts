@@ -8,9 +8,12 @@ const STATUSES = 20;
 
 /** Ends one task of name `n`, through "init" and 19 statuses: every sample of that name changes. */
 function endOne(manager: ProcessManager, n: number): void {
-  manager.run((task) => {
-    for (let s = 1; s < STATUSES; s++) task.status(`status ${s}`);
-  }, { name: `Service.method${n}` });
+  manager.run(
+    (task) => {
+      for (let s = 1; s < STATUSES; s++) task.status(`status ${s}`);
+    },
+    { name: `Service.method${n}` },
+  );
 }
 
 /** CPU ns of one `body()`, process.cpuUsage around the writer only (the tasks ended before it are not counted). */
@@ -40,8 +43,12 @@ export async function run(options: CaseOptions): Promise<Figures> {
   for (let n = 0; n < NAMES; n++) endOne(manager, n);
   const bytes = source.body().length;
   const scenarios = {
-    all: () => { for (let n = 0; n < NAMES; n++) endOne(manager, n); },
-    "1%": () => { for (let n = 0; n < NAMES; n += 100) endOne(manager, (n + Math.floor(Math.random() * 100)) % NAMES); },
+    all: () => {
+      for (let n = 0; n < NAMES; n++) endOne(manager, n);
+    },
+    "1%": () => {
+      for (let n = 0; n < NAMES; n += 100) endOne(manager, (n + Math.floor(Math.random() * 100)) % NAMES);
+    },
     none: () => {},
   };
   const samples: Record<string, number[]> = { all: [], "1%": [], none: [] };

@@ -17,15 +17,25 @@ export async function run(options: CaseOptions): Promise<Figures> {
   const batch = (manager: ProcessManager): number => {
     let n = 0;
     const start = performance.now();
-    manager.run(() => {
-      while (performance.now() - start < batchMs) {
-        for (let i = 0; i < 100; i++, n++) {
-          const request = { method: "GET", origin: "https://payments.internal", path: `/charge/${n}?token=abc`, completed: false, aborted: false, abort: null };
-          create.publish({ request });
-          trailers.publish({ request, trailers: [] });
+    manager.run(
+      () => {
+        while (performance.now() - start < batchMs) {
+          for (let i = 0; i < 100; i++, n++) {
+            const request = {
+              method: "GET",
+              origin: "https://payments.internal",
+              path: `/charge/${n}?token=abc`,
+              completed: false,
+              aborted: false,
+              abort: null,
+            };
+            create.publish({ request });
+            trailers.publish({ request, trailers: [] });
+          }
         }
-      }
-    }, { name: "bench" });
+      },
+      { name: "bench" },
+    );
     return ((performance.now() - start) * 1e6) / n;
   };
   const onNs: number[] = [];

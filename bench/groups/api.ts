@@ -17,8 +17,18 @@ const CHURN = [
 /** How `/procs/` is flooded while the sample service's own p99 is measured. */
 const FLOODS = [
   { key: "list", variant: "10000", hostile: false, label: "its 10,000-task /procs/ is flooded" },
-  { key: "churn", variant: "10000 churn=10000", hostile: false, label: "its 10,000-task /procs/ is flooded, under 10,000 status changes/s" },
-  { key: "hostile", variant: "10000 payload=900", hostile: true, label: "hostile filtered and sorted queries flood its 10,000 tasks (~1 KiB object attribute each)" },
+  {
+    key: "churn",
+    variant: "10000 churn=10000",
+    hostile: false,
+    label: "its 10,000-task /procs/ is flooded, under 10,000 status changes/s",
+  },
+  {
+    key: "hostile",
+    variant: "10000 payload=900",
+    hostile: true,
+    label: "hostile filtered and sorted queries flood its 10,000 tasks (~1 KiB object attribute each)",
+  },
 ] as const;
 
 /**
@@ -112,7 +122,13 @@ export const apiGroup: Group = async ({ quick, runs, log }) => {
       verdict: rate >= 10000 ? verdict(share >= 0.7) : "",
     });
   }
-  rows.push({ figure: "GET /procs/:id/history at 10,000 live tasks: req/s, p99 (ms)", measured: `${fmt(rps("history"))}, ${fmt(p99("history"), 2)}${errors("history")}`, reference: "", target: "", verdict: "" });
+  rows.push({
+    figure: "GET /procs/:id/history at 10,000 live tasks: req/s, p99 (ms)",
+    measured: `${fmt(rps("history"))}, ${fmt(p99("history"), 2)}${errors("history")}`,
+    reference: "",
+    target: "",
+    verdict: "",
+  });
   for (const flood of FLOODS) {
     const ratio = p99(`sample flooded ${flood.key}`) / p99(`sample calm ${flood.key}`) || 0;
     const calmInside = median(inside[`calm ${flood.key}`]);
@@ -146,7 +162,11 @@ async function warmUp(url: string, quick: boolean): Promise<void> {
  * its API (the plain list, or hostile queries): as autocannon sees it, and as the server itself
  * timed it (arrival to end of answer).
  */
-async function sampleLatency(quick: boolean, variant: string, hostile: boolean): Promise<[LoadResult, LoadResult, number, number, LoadResult]> {
+async function sampleLatency(
+  quick: boolean,
+  variant: string,
+  hostile: boolean,
+): Promise<[LoadResult, LoadResult, number, number, LoadResult]> {
   const seconds = quick ? 1 : 5;
   const server = await startServer("sample", { quick, variant });
   const probe = `http://127.0.0.1:${server.info.port}/work?ms=0&steps=1`;

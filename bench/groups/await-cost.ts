@@ -16,8 +16,26 @@ export const awaitGroup: Group = async ({ quick, runs, log }) => {
   }
   const added = median(withProclist.map((ns, i) => ns - none[i]));
   return [
-    { figure: "bare async call + await, no AsyncLocalStorage / proclist loaded (ns)", measured: `${fmt(median(none))} / ${fmt(median(withProclist))}`, reference: "35 → 108", target: "", verdict: "" },
-    { figure: "process-wide cost added to every await by async context (ns)", measured: fmt(added), reference: "~75–80", target: "reported", verdict: "" },
-    { figure: "AsyncLocalStorage instances proclist creates", measured: String(storages), reference: "", target: "1", verdict: verdict(storages === 1) },
+    {
+      figure: "bare async call + await, no AsyncLocalStorage / proclist loaded (ns)",
+      measured: `${fmt(median(none))} / ${fmt(median(withProclist))}`,
+      reference: "35 → 108",
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: "process-wide cost added to every await by async context (ns)",
+      measured: fmt(added),
+      reference: "~75–80",
+      target: "reported",
+      verdict: "",
+    },
+    {
+      figure: "AsyncLocalStorage instances proclist creates",
+      measured: String(storages),
+      reference: "",
+      target: "1",
+      verdict: verdict(storages === 1),
+    },
   ];
 };

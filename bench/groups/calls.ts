@@ -37,20 +37,72 @@ export const callsGroup: Group = async ({ quick, runs, log }) => {
         push(added, "unavoidable of floor", unavoidable / (calls["floor sync"] - calls["bare sync"]));
         push(added, "floor ratio async", (otel["otel async"] - otel["bare async"]) / (calls["floor async"] - calls["bare async"]));
       }
-      push(added, `of floor ${mode}`, (calls[`tracked ${mode}`] - calls[`bare ${mode}`]) / (calls[`floor ${mode}`] - calls[`bare ${mode}`]));
+      push(
+        added,
+        `of floor ${mode}`,
+        (calls[`tracked ${mode}`] - calls[`bare ${mode}`]) / (calls[`floor ${mode}`] - calls[`bare ${mode}`]),
+      );
     }
   }
   const m = (key: string) => median(added[key]);
   const rows: Row[] = [
-    { figure: "bare method call, sync / async (ns)", measured: `${fmt(median(bare.sync), 1)} / ${fmt(median(bare.async))}`, reference: `${NOTES}: 1.4 / 110–120 (async hooks on)`, target: "", verdict: "" },
-    { figure: "Node floor: ALS.run + Map + history, 3 statuses, added sync / async (ns)", measured: `${fmt(m("floor sync"))} / ${fmt(m("floor async"))}`, reference: `${NOTES}: ~240–256 / ~480–551 (minimal tracked call + 3 statuses)`, target: "", verdict: "" },
-    { figure: "@Tracked (3 @Attr) + 3 @Status, added per sync call (ns)", measured: `${fmt(m("tracked sync"))} (${fmt(m("of floor sync"), 2)}× floor)`, reference: `${GO_ORIGIN}: ${GO_CALL}`, target: `≤ ${MAX_OF_FLOOR}× floor`, verdict: verdict(m("of floor sync") <= MAX_OF_FLOOR) },
-    { figure: "@Tracked (3 @Attr) + 3 @Status, added per async call (ns)", measured: `${fmt(m("tracked async"))} (${fmt(m("of floor async"), 2)}× floor)`, reference: GO_CALL, target: `≤ ${MAX_OF_FLOOR}× floor`, verdict: verdict(m("of floor async") <= MAX_OF_FLOOR) },
-    { figure: "OpenTelemetry span, 3 attributes + 3 events, added sync / async (ns)", measured: `${fmt(m("otel sync"))} / ${fmt(m("otel async"))}`, reference: `${NOTES}: ~2,060 / ~2,460`, target: "", verdict: "" },
+    {
+      figure: "bare method call, sync / async (ns)",
+      measured: `${fmt(median(bare.sync), 1)} / ${fmt(median(bare.async))}`,
+      reference: `${NOTES}: 1.4 / 110–120 (async hooks on)`,
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: "Node floor: ALS.run + Map + history, 3 statuses, added sync / async (ns)",
+      measured: `${fmt(m("floor sync"))} / ${fmt(m("floor async"))}`,
+      reference: `${NOTES}: ~240–256 / ~480–551 (minimal tracked call + 3 statuses)`,
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: "@Tracked (3 @Attr) + 3 @Status, added per sync call (ns)",
+      measured: `${fmt(m("tracked sync"))} (${fmt(m("of floor sync"), 2)}× floor)`,
+      reference: `${GO_ORIGIN}: ${GO_CALL}`,
+      target: `≤ ${MAX_OF_FLOOR}× floor`,
+      verdict: verdict(m("of floor sync") <= MAX_OF_FLOOR),
+    },
+    {
+      figure: "@Tracked (3 @Attr) + 3 @Status, added per async call (ns)",
+      measured: `${fmt(m("tracked async"))} (${fmt(m("of floor async"), 2)}× floor)`,
+      reference: GO_CALL,
+      target: `≤ ${MAX_OF_FLOOR}× floor`,
+      verdict: verdict(m("of floor async") <= MAX_OF_FLOOR),
+    },
+    {
+      figure: "OpenTelemetry span, 3 attributes + 3 events, added sync / async (ns)",
+      measured: `${fmt(m("otel sync"))} / ${fmt(m("otel async"))}`,
+      reference: `${NOTES}: ~2,060 / ~2,460`,
+      target: "",
+      verdict: "",
+    },
     { figure: "OpenTelemetry span ÷ proclist, sync", measured: `${fmt(m("ratio sync"), 1)}×`, reference: "", target: "", verdict: "" },
-    { figure: "OpenTelemetry span ÷ proclist, async", measured: `${fmt(m("ratio async"), 1)}×`, reference: "", target: `≥ ${MIN_OTEL_RATIO}×`, verdict: verdict(m("ratio async") >= MIN_OTEL_RATIO) },
-    { figure: "of the floor, the part no tracker skips: one AsyncLocalStorage.run + 5 timestamps (ns, share of the floor's sync figure)", measured: `${fmt(m("unavoidable"))} (${fmt(m("unavoidable of floor"), 2)}× floor)`, reference: "", target: "", verdict: "" },
-    { figure: "OpenTelemetry span ÷ the Node floor itself, async (the most any tracker with that floor can show)", measured: `${fmt(m("floor ratio async"), 1)}×`, reference: "", target: "", verdict: "" },
+    {
+      figure: "OpenTelemetry span ÷ proclist, async",
+      measured: `${fmt(m("ratio async"), 1)}×`,
+      reference: "",
+      target: `≥ ${MIN_OTEL_RATIO}×`,
+      verdict: verdict(m("ratio async") >= MIN_OTEL_RATIO),
+    },
+    {
+      figure: "of the floor, the part no tracker skips: one AsyncLocalStorage.run + 5 timestamps (ns, share of the floor's sync figure)",
+      measured: `${fmt(m("unavoidable"))} (${fmt(m("unavoidable of floor"), 2)}× floor)`,
+      reference: "",
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: "OpenTelemetry span ÷ the Node floor itself, async (the most any tracker with that floor can show)",
+      measured: `${fmt(m("floor ratio async"), 1)}×`,
+      reference: "",
+      target: "",
+      verdict: "",
+    },
   ];
   return rows;
 };

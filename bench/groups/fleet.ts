@@ -28,7 +28,19 @@ export const fleetGroup: Group = async ({ quick, runs, log }) => {
   const rows: Row[] = [];
   try {
     rows.push(...(await killRoundTrip(redis.url, quick ? 30 : 500, log)));
-    const sizes = quick ? [[2, 100], [4, 100]] : [[10, 1000], [50, 1000], [100, 1000], [10, 10_000], [50, 10_000], [100, 10_000]];
+    const sizes = quick
+      ? [
+          [2, 100],
+          [4, 100],
+        ]
+      : [
+          [10, 1000],
+          [50, 1000],
+          [100, 1000],
+          [10, 10_000],
+          [50, 10_000],
+          [100, 10_000],
+        ];
     for (const [instances, tasks] of sizes) rows.push(await listCost(redis.url, instances, tasks, quick ? 1 : 3, log));
     rows.push(...(await publishingCpu(redis.url, quick ? 1_000 : 5_000, quick ? 1 : runs, log)));
   } finally {
@@ -46,7 +58,10 @@ async function killRoundTrip(url: string, kills: number, log: (m: string) => voi
   const times: number[] = [];
   try {
     for (let i = 0; i < kills; i++) {
-      const ended = manager.run((task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), { id: `t${i}` });
+      const ended = manager.run(
+        (task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))),
+        { id: `t${i}` },
+      );
       ended.catch(() => undefined);
       const t0 = performance.now();
       const reply = await reader.ask("killee", "kill", { id: `t${i}`, by: "bench" });
@@ -58,8 +73,20 @@ async function killRoundTrip(url: string, kills: number, log: (m: string) => voi
     await membership.leave();
   }
   return [
-    { figure: "fleet: kill round trip through Redis, p50 (ms)", measured: fmt(percentile(times, 50), 2), reference: `${kills} kills, one instance`, target: "", verdict: "" },
-    { figure: "fleet: kill round trip through Redis, p99 (ms)", measured: fmt(percentile(times, 99), 2), reference: "", target: "", verdict: "" },
+    {
+      figure: "fleet: kill round trip through Redis, p50 (ms)",
+      measured: fmt(percentile(times, 50), 2),
+      reference: `${kills} kills, one instance`,
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: "fleet: kill round trip through Redis, p99 (ms)",
+      measured: fmt(percentile(times, 99), 2),
+      reference: "",
+      target: "",
+      verdict: "",
+    },
   ];
 }
 
@@ -108,7 +135,11 @@ async function publishingCpu(url: string, ms: number, runs: number, log: (m: str
   for (let run = 0; run < runs; run++) {
     log(`fleet: publishing CPU, run ${run + 1}/${runs}`);
     // Interleaved, so a change of load weighs on all three alike.
-    const servers = await Promise.all([{ rate: 0 }, { rate: 1000 }, { rate: 1000, redis: url }].map((v) => startServer("fleet-instance", { quick: false, variant: JSON.stringify(v) })));
+    const servers = await Promise.all(
+      [{ rate: 0 }, { rate: 1000 }, { rate: 1000, redis: url }].map((v) =>
+        startServer("fleet-instance", { quick: false, variant: JSON.stringify(v) }),
+      ),
+    );
     await sleep(500);
     const before = await Promise.all(servers.map((s) => s.cpu()));
     await sleep(ms);
@@ -122,7 +153,19 @@ async function publishingCpu(url: string, ms: number, runs: number, log: (m: str
   const track = median(tracking);
   const publish = median(publishing);
   return [
-    { figure: "fleet: CPU of 1,000 status changes/s, tracking alone (ms per s)", measured: fmt(track, 2), reference: `idle instance ${fmt(median(idle), 2)} ms/s`, target: "", verdict: "" },
-    { figure: "fleet: CPU of publishing them to Redis (ms per s; × tracking)", measured: `${fmt(publish, 2)} (${(publish / Math.max(track, 1e-6)).toFixed(1)}×)`, reference: "a pass per 250 ms: changed tasks' JSON, one MULTI", target: "", verdict: "" },
+    {
+      figure: "fleet: CPU of 1,000 status changes/s, tracking alone (ms per s)",
+      measured: fmt(track, 2),
+      reference: `idle instance ${fmt(median(idle), 2)} ms/s`,
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: "fleet: CPU of publishing them to Redis (ms per s; × tracking)",
+      measured: `${fmt(publish, 2)} (${(publish / Math.max(track, 1e-6)).toFixed(1)}×)`,
+      reference: "a pass per 250 ms: changed tasks' JSON, one MULTI",
+      target: "",
+      verdict: "",
+    },
   ];
 }

@@ -22,9 +22,33 @@ export const memoryGroup: Group = async ({ quick, runs, log }) => {
   const settled = points.filter((p) => p.calls >= total / 10).map((p) => p.mb);
   const drift = Math.max(...settled) - Math.min(...settled);
   return [
-    { figure: "heap per live task, 3 attributes + 4 history entries (bytes)", measured: fmt(median(live)), reference: `floor (plain object + Map) ${fmt(median(floor))}; ~510`, target: "≤ 600", verdict: verdict(median(live) <= 600) },
-    { figure: "heap per kept finished task, 5 history entries (bytes)", measured: fmt(median(finished)), reference: "", target: "", verdict: "" },
-    { figure: `heap after GC over ${fmt(total)} tracked async calls (MB)`, measured: points.map((p) => `${p.calls >= 1e6 ? p.calls / 1e6 + "M" : p.calls / 1e3 + "k"}: ${fmt(p.mb, 1)}`).join(", "), reference: "", target: "flat", verdict: "" },
-    { figure: "heap drift after the first tenth of those calls (MB)", measured: fmt(drift, 2), reference: "", target: "< 1 (flat)", verdict: verdict(drift < 1) },
+    {
+      figure: "heap per live task, 3 attributes + 4 history entries (bytes)",
+      measured: fmt(median(live)),
+      reference: `floor (plain object + Map) ${fmt(median(floor))}; ~510`,
+      target: "≤ 600",
+      verdict: verdict(median(live) <= 600),
+    },
+    {
+      figure: "heap per kept finished task, 5 history entries (bytes)",
+      measured: fmt(median(finished)),
+      reference: "",
+      target: "",
+      verdict: "",
+    },
+    {
+      figure: `heap after GC over ${fmt(total)} tracked async calls (MB)`,
+      measured: points.map((p) => `${p.calls >= 1e6 ? p.calls / 1e6 + "M" : p.calls / 1e3 + "k"}: ${fmt(p.mb, 1)}`).join(", "),
+      reference: "",
+      target: "flat",
+      verdict: "",
+    },
+    {
+      figure: "heap drift after the first tenth of those calls (MB)",
+      measured: fmt(drift, 2),
+      reference: "",
+      target: "< 1 (flat)",
+      verdict: verdict(drift < 1),
+    },
   ];
 };

@@ -13,7 +13,12 @@ import { addLiveTasks } from "./live-tasks";
  * then only heartbeating. One manager serves them all: the tasks are the same, their names not.
  */
 export async function start(options: CaseOptions): Promise<Figures> {
-  const { redis, service, instances, tasks } = JSON.parse(options.variant!) as { redis: string; service: string; instances: number; tasks: number };
+  const { redis, service, instances, tasks } = JSON.parse(options.variant!) as {
+    redis: string;
+    service: string;
+    instances: number;
+    tasks: number;
+  };
   const manager = new ProcessManager();
   addLiveTasks(manager, tasks);
   const { command } = openRedis(redis, "bench-sim", () => undefined);

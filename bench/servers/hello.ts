@@ -55,7 +55,9 @@ export async function start(options: CaseOptions): Promise<Figures> {
   const app = polka();
   if (options.variant === "requests") app.use(requestTracker());
   app.get("/hello/:who", (req: IncomingMessage, res: ServerResponse) => {
-    service.greet(req).then((body) => res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body));
+    service
+      .greet(req)
+      .then((body) => res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body));
   });
   const server = app.listen(0, "127.0.0.1").server!;
   await new Promise((resolve) => server.once("listening", resolve));

@@ -21,7 +21,11 @@ export function planOf(variant: string | undefined): LiveTasksPlan {
  */
 export function addLiveTasks(manager: ProcessManager, count: number, payload = 0): void {
   for (let i = 0; i < count; i++) {
-    const attrs: Record<string, unknown> = { method: "GET", uri: `/orders/${100_000 + i}?expand=items`, host: `10.0.${i % 250}.7:${40_000 + (i % 20_000)}` };
+    const attrs: Record<string, unknown> = {
+      method: "GET",
+      uri: `/orders/${100_000 + i}?expand=items`,
+      host: `10.0.${i % 250}.7:${40_000 + (i % 20_000)}`,
+    };
     if (payload > 0) attrs.payload = payloadOf(i, payload);
     const task = manager.start(`req-${i}`, { name: "GET /orders/:id", attrs });
     task.status("authenticating");
@@ -33,7 +37,8 @@ export function addLiveTasks(manager: ProcessManager, count: number, payload = 0
 /** An order-like object whose JSON is about `bytes` long. */
 function payloadOf(i: number, bytes: number): object {
   const lines: { sku: string; qty: number; note: string }[] = [];
-  for (let size = 30; size < bytes - 60; size += 60) lines.push({ sku: `SKU-${(i * 7 + lines.length) % 9_973}`, qty: 1 + (lines.length % 4), note: "gift wrap, leave at door" });
+  for (let size = 30; size < bytes - 60; size += 60)
+    lines.push({ sku: `SKU-${(i * 7 + lines.length) % 9_973}`, qty: 1 + (lines.length % 4), note: "gift wrap, leave at door" });
   return { order: 100_000 + i, lines };
 }
 

@@ -32,7 +32,10 @@ export async function start(options: CaseOptions): Promise<Figures> {
     if (message !== "latency") return;
     const sorted = durations.sort((a, b) => a - b);
     durations = [];
-    process.send!({ p99Ms: sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)], count: sorted.length });
+    process.send!({
+      p99Ms: sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)],
+      count: sorted.length,
+    });
   });
   const sample = await startSample({ port: 0, apiPort: 0, manager });
   return { port: Number(new URL(sample.url).port), apiPort: sample.api.port };

@@ -89,15 +89,26 @@ async function worker(ports: { app: number; api: number }, deadline: number): Pr
     const roll = Math.random();
     const id = Math.random() < 0.05 ? "dup" : `w${++seq}`;
     if (roll < 0.35) await hit(`${app}/work?id=${id}&steps=${1 + Math.floor(Math.random() * 4)}&ms=${5 + Math.floor(Math.random() * 40)}`);
-    else if (roll < 0.45) await hit(`${app}/work?id=${id}&steps=20&ms=50`, { abortAfterMs: 20 + Math.random() * 200 }); // the client goes away
+    else if (roll < 0.45)
+      await hit(`${app}/work?id=${id}&steps=20&ms=50`, { abortAfterMs: 20 + Math.random() * 200 }); // the client goes away
     else if (roll < 0.5) await hit(`${app}/huge?seed=${seq}`);
     else if (roll < 0.58) await hit(`${app}/faulty?id=${pick(["", ".", "..", "dup", "x".repeat(300), id])}`);
-    else if (roll < 0.64) await hit(`${app}/stream?count=30${Math.random() < 0.5 ? "&drop" : ""}`, { abortAfterMs: Math.random() < 0.3 ? 10 : undefined });
+    else if (roll < 0.64)
+      await hit(`${app}/stream?count=30${Math.random() < 0.5 ? "&drop" : ""}`, { abortAfterMs: Math.random() < 0.3 ? 10 : undefined });
     else if (roll < 0.68) await hit(`${app}/deep?n=${50 + Math.floor(Math.random() * 300)}`);
     else if (roll < 0.7) await hit(`${app}/boom`);
     else if (roll < 0.9) await hit(`${api}${pick(HOSTILE_PATHS)}`);
     else if (roll < 0.95) await killSome(api);
-    else await rawHit(ports.api, pick(["GET /procs/ HTTP/1.1\r\n\r\n", "GARBAGE\r\n\r\n", "GET /procs/ HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n", "DELETE /procs/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n{bad}"]));
+    else
+      await rawHit(
+        ports.api,
+        pick([
+          "GET /procs/ HTTP/1.1\r\n\r\n",
+          "GARBAGE\r\n\r\n",
+          "GET /procs/ HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n",
+          "DELETE /procs/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n{bad}",
+        ]),
+      );
   }
 }
 
@@ -109,7 +120,10 @@ async function killSome(api: string): Promise<void> {
     requests++;
     for (let i = 0; i < 3 && procs.length > 0; i++) {
       const { id } = pick(procs);
-      await hit(`${api}/procs/${encodeURIComponent(id)}`, { method: "DELETE", body: Math.random() < 0.5 ? JSON.stringify({ message: "soak kill ".repeat(50) }) : undefined });
+      await hit(`${api}/procs/${encodeURIComponent(id)}`, {
+        method: "DELETE",
+        body: Math.random() < 0.5 ? JSON.stringify({ message: "soak kill ".repeat(50) }) : undefined,
+      });
     }
   } catch {
     // the list failed: counted by hit() elsewhere; nothing to kill this round
@@ -129,11 +143,15 @@ function row(cells: (string | number)[]): string {
 
 async function main(): Promise<void> {
   const child = fork(join(__dirname, "service.js"), [], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const ports = await new Promise<{ app: number; api: number }>((resolve) => child.once("message", (m) => resolve(m as { app: number; api: number })));
+  const ports = await new Promise<{ app: number; api: number }>((resolve) =>
+    child.once("message", (m) => resolve(m as { app: number; api: number })),
+  );
   const started = Date.now();
   const deadline = started + DURATION_MS;
   console.log(`$ npm run soak${quick ? " -- --quick" : ""}`);
-  console.log(`Node ${process.version}; ${DURATION_MS / 1000} s of load from ${WORKERS} workers; a row every ${INTERVAL_MS / 1000} s, then one after the load stopped and the tasks settled`);
+  console.log(
+    `Node ${process.version}; ${DURATION_MS / 1000} s of load from ${WORKERS} workers; a row every ${INTERVAL_MS / 1000} s, then one after the load stopped and the tasks settled`,
+  );
   console.log("");
   console.log(row(["at (s)", "heap after GC (MB)", "live tasks", "stats.running", "5xx so far", "event-loop p99 (ms)", "requests so far"]));
   console.log(row(["---", "---", "---", "---", "---", "---", "---"]));
@@ -149,7 +167,9 @@ async function main(): Promise<void> {
   const settled = await ask(child, "settle");
   print("settled", settled);
   console.log("");
-  console.log(`tracking faults reported through onError: ${settled.faults}${errorSamples.size > 0 ? `; 5xx samples: ${[...errorSamples].join("; ")}` : ""}`);
+  console.log(
+    `tracking faults reported through onError: ${settled.faults}${errorSamples.size > 0 ? `; 5xx samples: ${[...errorSamples].join("; ")}` : ""}`,
+  );
   child.send({ ask: "stop" });
 }
 

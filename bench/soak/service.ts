@@ -47,18 +47,29 @@ class Work {
     const task = currentTask()!;
     task.status(bulk(MB, seed));
     task.setAttribute("body", bulk(2 * MB, seed));
-    task.setAttribute("rows", Array.from({ length: 20_000 }, (_, i) => ({ i, name: `row ${i}` })));
+    task.setAttribute(
+      "rows",
+      Array.from({ length: 20_000 }, (_, i) => ({ i, name: `row ${i}` })),
+    );
     return seed;
   }
 
   /** Instrumentation that throws: a mapper, a text function, a getter of the attrs record, a taken or unusable id. */
-  @Tracked({ attrs: () => ({ get broken(): never { throw new Error("getter"); } }) })
+  @Tracked({
+    attrs: () => ({
+      get broken(): never {
+        throw new Error("getter");
+      },
+    }),
+  })
   faulty(@TaskId() id: unknown, @Attr("user", (u: { login: string }) => u.login) user: unknown): string {
     this.badPhase();
     return "ran";
   }
 
-  @Status(() => { throw new Error("no text"); })
+  @Status(() => {
+    throw new Error("no text");
+  })
   badPhase(): void {}
 
   /** An async generator the consumer may drop without return(). */

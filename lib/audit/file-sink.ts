@@ -23,8 +23,10 @@ const MAX_PENDING = 10_000;
 export function auditFile(path: string, options: AuditFileOptions = {}): AuditSink {
   const { maxBytes = 10 << 20, keep = 5 } = options;
   if (typeof path !== "string" || path === "") throw new TypeError(`invalid audit file path ${JSON.stringify(path)}`);
-  if (!Number.isInteger(maxBytes) || maxBytes < 1024) throw new TypeError(`invalid option "maxBytes" ${JSON.stringify(maxBytes)}: an integer of at least 1024`);
-  if (!Number.isInteger(keep) || keep < 1 || keep > 1000) throw new TypeError(`invalid option "keep" ${JSON.stringify(keep)}: an integer from 1 to 1000`);
+  if (!Number.isInteger(maxBytes) || maxBytes < 1024)
+    throw new TypeError(`invalid option "maxBytes" ${JSON.stringify(maxBytes)}: an integer of at least 1024`);
+  if (!Number.isInteger(keep) || keep < 1 || keep > 1000)
+    throw new TypeError(`invalid option "keep" ${JSON.stringify(keep)}: an integer from 1 to 1000`);
   const pending: string[] = [];
   let dropped = 0;
   let writing: Promise<void> | undefined;
@@ -38,9 +40,13 @@ export function auditFile(path: string, options: AuditFileOptions = {}): AuditSi
 
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
-      size ??= await stat(path).then((s) => s.size, () => 0);
+      size ??= await stat(path).then(
+        (s) => s.size,
+        () => 0,
+      );
       let text = "";
-      while (pending.length > 0 && (text === "" || size + Buffer.byteLength(text) + Buffer.byteLength(pending[0]) <= maxBytes)) text += pending.shift();
+      while (pending.length > 0 && (text === "" || size + Buffer.byteLength(text) + Buffer.byteLength(pending[0]) <= maxBytes))
+        text += pending.shift();
       if (size > 0 && size + Buffer.byteLength(text) > maxBytes) await rotate();
       try {
         await appendFile(path, text, { mode: 0o600 });

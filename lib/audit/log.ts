@@ -77,6 +77,9 @@ export class AuditLog {
   private fault(error: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    process.emitWarning(`an audit sink failed (entries stay in memory; later failures are not reported): ${error instanceof Error ? error.message : String(error)}`, "ProclistAuditWarning");
+    process.emitWarning(
+      `an audit sink failed (entries stay in memory; later failures are not reported): ${error instanceof Error ? error.message : String(error)}`,
+      "ProclistAuditWarning",
+    );
   }
 }

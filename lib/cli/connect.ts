@@ -8,11 +8,21 @@ export type { ConnectionOptions, TaskSource, Target } from "./target";
 /** Adds `-e/--endpoint` (repeatable, comma lists), `--token` (or PROCLIST_TOKEN) and `--timeout`. */
 export function withConnection(command: Command): Command {
   return command
-    .addOption(new Option("-e, --endpoint <endpoints>", "host:port or URL of a proclist API; repeat it or give a comma list (or PROCLIST_ENDPOINTS)").default([], DEFAULT_ENDPOINT).argParser(collect))
+    .addOption(
+      new Option("-e, --endpoint <endpoints>", "host:port or URL of a proclist API; repeat it or give a comma list (or PROCLIST_ENDPOINTS)")
+        .default([], DEFAULT_ENDPOINT)
+        .argParser(collect),
+    )
     .addOption(new Option("--token <token>", "bearer token for servers started with one").env("PROCLIST_TOKEN"))
     .addOption(new Option("--timeout <ms>", "give up on a request after this many ms").default(5000).argParser(positiveInt))
-    .addOption(new Option("--redis <url>", "a fleet on Redis (host:port, redis://[user:password@]host:port, rediss:// for TLS) instead of endpoints").env("PROCLIST_REDIS").argParser(redisUrl))
-    .addOption(new Option("--service <name>", "with --redis: the service whose instances to reach (default: \"default\")").env("PROCLIST_SERVICE"));
+    .addOption(
+      new Option("--redis <url>", "a fleet on Redis (host:port, redis://[user:password@]host:port, rediss:// for TLS) instead of endpoints")
+        .env("PROCLIST_REDIS")
+        .argParser(redisUrl),
+    )
+    .addOption(
+      new Option("--service <name>", 'with --redis: the service whose instances to reach (default: "default")').env("PROCLIST_SERVICE"),
+    );
 }
 
 /** The targets of a command that reads every instance or endpoint (ls, stats: up instances only). */
@@ -64,7 +74,9 @@ export function askAll<T>(targets: Target[], ask: (client: TaskSource) => Promis
 }
 
 /** `kill --all --redis`: the filter sent to every up instance of the targets' fleet (see fleet.ts). */
-export function killWhereInFleet(...args: Parameters<typeof import("./fleet").killWhereInFleet>): ReturnType<typeof import("./fleet").killWhereInFleet> {
+export function killWhereInFleet(
+  ...args: Parameters<typeof import("./fleet").killWhereInFleet>
+): ReturnType<typeof import("./fleet").killWhereInFleet> {
   return loadFleet().killWhereInFleet(...args);
 }
 

@@ -22,8 +22,12 @@ export type Wanted = { kind: "up" } | { kind: "all" } | { kind: "listed" } | { k
  * so every command treats an instance as it treats an endpoint. For a task, also its own id.
  * Loads the fleet code (and ioredis) only here, when asked for.
  */
-export async function connectFleet(options: ConnectionOptions, wanted: Wanted): Promise<{ targets: Target[]; id?: string; unknown?: string }> {
-  if (options.endpoint.length > 0) throw new InvalidArgumentError("--redis and --endpoint cannot be combined: the fleet's instances are found in Redis");
+export async function connectFleet(
+  options: ConnectionOptions,
+  wanted: Wanted,
+): Promise<{ targets: Target[]; id?: string; unknown?: string }> {
+  if (options.endpoint.length > 0)
+    throw new InvalidArgumentError("--redis and --endpoint cannot be combined: the fleet's instances are found in Redis");
   let task: { instance: string; id: string } | undefined;
   if (wanted.kind === "task") {
     try {
@@ -50,10 +54,17 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
     if (wanted.kind === "up" || wanted.kind === "listed") throw new Error(none);
     process.stderr.write(`proclist: ${none}\n`);
   }
-  const chosen = all.filter((i) => (wanted.kind === "all" || wanted.kind === "listed" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance));
+  const chosen = all.filter((i) =>
+    wanted.kind === "all" || wanted.kind === "listed" ? true : wanted.kind === "up" ? i.state === "up" : i.instance === task!.instance,
+  );
   const targets = chosen.map((info) => instanceTarget(reader, info, by));
   if (task === undefined) return { targets };
-  return targets.length === 0 ? { targets, unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)` } : { targets, id: task.id };
+  return targets.length === 0
+    ? {
+        targets,
+        unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)`,
+      }
+    : { targets, id: task.id };
 }
 
 /**
@@ -61,7 +72,8 @@ export async function connectFleet(options: ConnectionOptions, wanted: Wanted): 
  * (one registry read), as new targets. Instances already there refresh their own state as they are polled.
  */
 export async function joinedSince(targets: readonly Target[], options: ConnectionOptions): Promise<Target[]> {
-  const reader = targets.length > 0 ? (targets[0].client as InstanceClient).reader : [...open].find((r) => r.service === (options.service ?? "default"));
+  const reader =
+    targets.length > 0 ? (targets[0].client as InstanceClient).reader : [...open].find((r) => r.service === (options.service ?? "default"));
   if (reader === undefined) return [];
   const known = new Set(targets.map((t) => (t.client as InstanceClient).instance));
   return (await reader.instances()).filter((info) => !known.has(info.instance)).map((info) => instanceTarget(reader, info, cliRequester()));
@@ -75,11 +87,23 @@ function instanceTarget(reader: FleetReader, info: WireInstance, by: string): Ta
  * `kill --all --redis`: the filter goes to every up instance of the fleet the targets belong to
  * (one aggregate, as serveFleet's `DELETE /procs/?…`); ids come back as `<instance>/<id>`.
  */
-export async function killWhereInFleet(targets: readonly Target[], filter: TaskFilter, kill: KillRequestOptions): Promise<{ target: Target; value: RemoteKilledWhere }> {
+export async function killWhereInFleet(
+  targets: readonly Target[],
+  filter: TaskFilter,
+  kill: KillRequestOptions,
+): Promise<{ target: Target; value: RemoteKilledWhere }> {
   const { reader } = targets[0].client as InstanceClient;
   const query = Object.fromEntries(new URLSearchParams(toQuery(filter).slice(1)));
-  const value = await fleetKillWhere(reader, query, { message: kill.message, force: kill.force === true, graceMs: kill.graceMs }, cliRequester());
-  return { target: { endpoint: { url: `${reader.url}#${reader.service}`, label: `service ${reader.service}` }, client: targets[0].client }, value };
+  const value = await fleetKillWhere(
+    reader,
+    query,
+    { message: kill.message, force: kill.force === true, graceMs: kill.graceMs },
+    cliRequester(),
+  );
+  return {
+    target: { endpoint: { url: `${reader.url}#${reader.service}`, label: `service ${reader.service}` }, client: targets[0].client },
+    value,
+  };
 }
 
 /** Who asked, as recorded with a kill from the command: `cli@<host>`. */

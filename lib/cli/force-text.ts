@@ -10,9 +10,11 @@ export function killRequestOf(options: KillWhereOptions): KillRequestOptions {
 /** One line saying how a forced kill went: ended on its cancel, forced (which rungs), or still running. */
 export function describeForce(id: string, force: RemoteForce): string {
   const grace = formatDuration(force.graceMs);
-  if (force.cooperated) return `task ${formatValue(id)} ended${force.outcome === undefined ? "" : ` ${force.outcome}`} on its cancel, within the grace (${grace}): nothing forced`;
+  if (force.cooperated)
+    return `task ${formatValue(id)} ended${force.outcome === undefined ? "" : ` ${force.outcome}`} on its cancel, within the grace (${grace}): nothing forced`;
   const rungs = force.rungs.length === 0 ? "nothing to force" : `forced: ${force.rungs.map((r) => RUNG_TEXT[r]).join(", ")}`;
-  if (force.ended) return `task ${formatValue(id)} still running after ${grace}; ${rungs}; it ended${force.outcome === undefined ? "" : ` ${force.outcome}`}`;
+  if (force.ended)
+    return `task ${formatValue(id)} still running after ${grace}; ${rungs}; it ended${force.outcome === undefined ? "" : ` ${force.outcome}`}`;
   return `task ${formatValue(id)} still running after ${grace}; ${rungs}; it still runs: marked as ignoring its cancel`;
 }
 

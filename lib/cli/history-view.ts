@@ -16,7 +16,14 @@ export interface Found {
 
 /** The JSON `proclist history --json` prints for one endpoint's answer. */
 export function historyJson(id: string, f: Found): object {
-  return { endpoint: f.target.endpoint.label, id, running: f.task?.running ?? true, dropped: f.history.dropped, ...traceOf(f), history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })) };
+  return {
+    endpoint: f.target.endpoint.label,
+    id,
+    running: f.task?.running ?? true,
+    dropped: f.history.dropped,
+    ...traceOf(f),
+    history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })),
+  };
 }
 
 /** Each entry with the time spent in it; the last one of a running task counts up to the server's now. */
@@ -52,11 +59,17 @@ export function renderHistory(id: string, found: Found, now = Date.now()): strin
     e.ms === null ? "" : i === list.length - 1 && running ? `${formatDuration(e.ms)} so far` : formatDuration(e.ms),
     formatValue(e.status),
   ]);
-  if (found.history.dropped > 0) rows.splice(1, 0, ["", "", "", `… ${formatValue(found.history.dropped)} older entries dropped by the server's bound`]);
+  if (found.history.dropped > 0)
+    rows.splice(1, 0, ["", "", "", `… ${formatValue(found.history.dropped)} older entries dropped by the server's bound`]);
   const trace = traceOf(found);
   const link = trace.traceUrl === undefined && trace.traceId === undefined ? undefined : formatValue(trace.traceUrl ?? trace.traceId);
   const page = pageLink(id, found);
-  return [title, ...(link === undefined ? [] : [`trace: ${link}`]), ...renderTable(["AT", "TIME", "TOOK", "STATUS"], rows), ...(page === undefined ? [] : [`open: ${page}`])];
+  return [
+    title,
+    ...(link === undefined ? [] : [`trace: ${link}`]),
+    ...renderTable(["AT", "TIME", "TOOK", "STATUS"], rows),
+    ...(page === undefined ? [] : [`open: ${page}`]),
+  ];
 }
 
 /**

@@ -28,7 +28,16 @@ export function buildProgram(argv?: readonly string[]): Command {
     .version(version(), "-V, --version")
     .exitOverride()
     // commander's own errors (`error: unknown option '--x'`) in the command's one style.
-    .configureOutput({ outputError: (text, write) => write(`proclist: ${text.trimEnd().split("\n").map((line) => terminalSafe(line, 1000)).join("\n")}\n`) })
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `proclist: ${text
+            .trimEnd()
+            .split("\n")
+            .map((line) => terminalSafe(line, 1000))
+            .join("\n")}\n`,
+        ),
+    })
     .showHelpAfterError("(add --help for usage and examples)")
     .addHelpText("after", OVERVIEW)
     .configureHelp({ subcommandTerm: (command) => termOf(command) });
@@ -49,7 +58,8 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its message; a thrown InvalidArgumentError from an action did not.
-      if (error.code === "commander.invalidArgument" && !error.message.startsWith("error:")) process.stderr.write(`proclist: error: ${terminalSafe(error.message, 1000)}\n`);
+      if (error.code === "commander.invalidArgument" && !error.message.startsWith("error:"))
+        process.stderr.write(`proclist: error: ${terminalSafe(error.message, 1000)}\n`);
       return error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.OK : EXIT.USAGE;
     }
     process.stderr.write(`proclist: ${terminalSafe(error instanceof Error ? error.message : error, 1000)}\n`);

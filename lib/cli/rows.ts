@@ -20,7 +20,12 @@ export interface Row {
  */
 export function rowsOf(endpoint: string, list: RemoteProcList, sinceMs = 0): Row[] {
   return list.procs.map((proc) => {
-    const row: Row = { endpoint, proc, ageMs: list.serverTime - proc.procTime + sinceMs, statusAgeMs: list.serverTime - proc.statusTime + sinceMs };
+    const row: Row = {
+      endpoint,
+      proc,
+      ageMs: list.serverTime - proc.procTime + sinceMs,
+      statusAgeMs: list.serverTime - proc.statusTime + sinceMs,
+    };
     const oldest = oldestWait(proc);
     if (oldest !== undefined) row.waitAgeMs = list.serverTime - oldest.since + sinceMs;
     return row;
@@ -79,9 +84,27 @@ export function attrNames(rows: Row[]): string[] {
  * Header and cells of the task table shared by `ls` and `top`. Values longer than `maxValue` are
  * cut. `top` passes the columns found over all rows and asks for the cells of the visible ones only.
  */
-export function taskTable(rows: Row[], maxValue = 40, columns = { attrs: attrNames(rows), named: rows.some((r) => r.proc.name !== undefined), waiting: rows.some((r) => r.waitAgeMs !== undefined) }, where = "ENDPOINT"): { head: string[]; cells: string[][] } {
+export function taskTable(
+  rows: Row[],
+  maxValue = 40,
+  columns = {
+    attrs: attrNames(rows),
+    named: rows.some((r) => r.proc.name !== undefined),
+    waiting: rows.some((r) => r.waitAgeMs !== undefined),
+  },
+  where = "ENDPOINT",
+): { head: string[]; cells: string[][] } {
   const { attrs, named, waiting } = columns;
-  const head = [where, "ID", ...(named ? ["NAME"] : []), "AGE", "STATUS", "IN STATUS", ...(waiting ? ["WAITING ON"] : []), ...attrs.map((a) => formatValue(a.toUpperCase()))];
+  const head = [
+    where,
+    "ID",
+    ...(named ? ["NAME"] : []),
+    "AGE",
+    "STATUS",
+    "IN STATUS",
+    ...(waiting ? ["WAITING ON"] : []),
+    ...attrs.map((a) => formatValue(a.toUpperCase())),
+  ];
   const cells = rows.map((r) => [
     formatValue(r.endpoint),
     truncate(formatValue(r.proc.id), maxValue),

@@ -7,7 +7,9 @@ let chalk: ChalkInstance | undefined;
  * chalk (and its terminal detection) is not even loaded: `proclist ls | grep` starts faster.
  */
 function mayColour(): boolean {
-  return process.stdout.isTTY === true || process.env.FORCE_COLOR !== undefined || process.argv.some((arg) => /^--colou?rs?(=|$)/.test(arg));
+  return (
+    process.stdout.isTTY === true || process.env.FORCE_COLOR !== undefined || process.argv.some((arg) => /^--colou?rs?(=|$)/.test(arg))
+  );
 }
 
 /** `text` in bold when colours are on (chalk decides: NO_COLOR, FORCE_COLOR, the terminal). */

@@ -2,7 +2,17 @@ import type { ValidateFunction } from "ajv";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { optionChecker, type Checker } from "../schema/validation";
 import type { AuditEntry } from "../audit/entry";
-import type { WireAuditList, WireKilled, WireKilledWhere, WireFinishedList, WireHistory, WireProcList, WireProfileAnswer, WireStats, WireTask } from "../wire/shapes";
+import type {
+  WireAuditList,
+  WireKilled,
+  WireKilledWhere,
+  WireFinishedList,
+  WireHistory,
+  WireProcList,
+  WireProfileAnswer,
+  WireStats,
+  WireTask,
+} from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
 import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
@@ -13,7 +23,19 @@ import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
 import { killRequest, toForce, toKilled } from "./kill-request";
-import type { KillRequestOptions, RemoteKilled, TaskFilter, RemoteKilledWhere, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProcList, RemoteProfile, RemoteStats, RemoteTask } from "./types";
+import type {
+  KillRequestOptions,
+  RemoteKilled,
+  TaskFilter,
+  RemoteKilledWhere,
+  RemoteEvent,
+  RemoteFinishedList,
+  RemoteHistory,
+  RemoteProcList,
+  RemoteProfile,
+  RemoteStats,
+  RemoteTask,
+} from "./types";
 
 /** Options of `new ProclistClient()`. */
 export interface ClientOptions {
@@ -36,7 +58,8 @@ const checkOptions: Checker<ClientOptions> = optionChecker<ClientOptions>(
 );
 
 /** Routes the original Go server does not have: a 404 or 405 there means "not offered", not "no such task". */
-const NOT_OFFERED = "this route is a proclist addition; the server may be an original Go pm, which serves only /procs/ and /procs/<id>/history";
+const NOT_OFFERED =
+  "this route is a proclist addition; the server may be an original Go pm, which serves only /procs/ and /procs/<id>/history";
 
 interface Expect {
   validate?: ValidateFunction;
@@ -86,7 +109,11 @@ export class ProclistClient {
 
   /** One task, live or recently finished (`GET /procs/:id`). Throws TaskNotFoundError. */
   async task(id: string): Promise<RemoteTask> {
-    const { origin, body } = await this.call<WireTask>("GET", `/procs/${idPath(id)}`, { validate: validateWire.task, id, proclistOnly: true });
+    const { origin, body } = await this.call<WireTask>("GET", `/procs/${idPath(id)}`, {
+      validate: validateWire.task,
+      id,
+      proclistOnly: true,
+    });
     const proc = isFinishedWire(body.proc) ? toFinishedProc(origin, body.proc, "proc") : toProc(origin, body.proc, "proc");
     return { proc, running: body.running, serverTime: time(origin, body.serverTime, "serverTime") };
   }
@@ -108,7 +135,13 @@ export class ProclistClient {
   async kill(id: string, options?: string | KillRequestOptions): Promise<RemoteKilled> {
     const kill = killRequest(options);
     // The original answers an empty 200, proclist a JSON body; only the latter can be checked.
-    const { body } = await this.call<WireKilled | undefined>("DELETE", `/procs/${idPath(id)}`, { validate: validateWire.killed, id, kill: true }, kill.body, kill.extraMs);
+    const { body } = await this.call<WireKilled | undefined>(
+      "DELETE",
+      `/procs/${idPath(id)}`,
+      { validate: validateWire.killed, id, kill: true },
+      kill.body,
+      kill.extraMs,
+    );
     return body === undefined ? { id } : toKilled(id, body);
   }
 
@@ -122,15 +155,33 @@ export class ProclistClient {
     const query = toQuery(filter);
     if (query === "") throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
     const kill = killRequest(options);
-    const { body: answer } = await this.call<WireKilledWhere>("DELETE", `/procs/${query}`, { validate: validateWire.killedWhere, proclistOnly: true }, kill.body, kill.extraMs);
+    const { body: answer } = await this.call<WireKilledWhere>(
+      "DELETE",
+      `/procs/${query}`,
+      { validate: validateWire.killedWhere, proclistOnly: true },
+      kill.body,
+      kill.extraMs,
+    );
     const { cancelled, refused, omitted, unanswered, forced } = answer;
-    return { cancelled, refused, ...(omitted === undefined ? {} : { omitted }), ...(unanswered === undefined ? {} : { unanswered }), ...(forced === undefined ? {} : { forced: forced.map((f) => ({ id: f.id, ...toForce(f) })) }) };
+    return {
+      cancelled,
+      refused,
+      ...(omitted === undefined ? {} : { omitted }),
+      ...(unanswered === undefined ? {} : { unanswered }),
+      ...(forced === undefined ? {} : { forced: forced.map((f) => ({ id: f.id, ...toForce(f) })) }),
+    };
   }
 
   /** The recently finished tasks a proclist server keeps (`GET /procs/finished`). */
   async finished(): Promise<RemoteFinishedList> {
-    const { origin, body } = await this.call<WireFinishedList>("GET", "/procs/finished", { validate: validateWire.finishedList, proclistOnly: true });
-    return { finished: body.finished.map((p, i) => toFinishedProc(origin, p, `finished.${i}`)), serverTime: time(origin, body.serverTime, "serverTime") };
+    const { origin, body } = await this.call<WireFinishedList>("GET", "/procs/finished", {
+      validate: validateWire.finishedList,
+      proclistOnly: true,
+    });
+    return {
+      finished: body.finished.map((p, i) => toFinishedProc(origin, p, `finished.${i}`)),
+      serverTime: time(origin, body.serverTime, "serverTime"),
+    };
   }
 
   /**
@@ -139,9 +190,15 @@ export class ProclistClient {
    */
   async whoami(): Promise<{ label: string; can: string[] } | undefined> {
     try {
-      return (await this.call<{ label: string; can: string[] }>("GET", "/whoami", { validate: validateWire.whoami, proclistOnly: true })).body;
+      return (await this.call<{ label: string; can: string[] }>("GET", "/whoami", { validate: validateWire.whoami, proclistOnly: true }))
+        .body;
     } catch (error) {
-      if (error instanceof NotProclistApiError || error instanceof TaskNotFoundError || (error instanceof HttpStatusError && error.status === 404)) return undefined;
+      if (
+        error instanceof NotProclistApiError ||
+        error instanceof TaskNotFoundError ||
+        (error instanceof HttpStatusError && error.status === 404)
+      )
+        return undefined;
       throw error;
     }
   }
@@ -172,7 +229,13 @@ export class ProclistClient {
    */
   async profile(seconds: number): Promise<RemoteProfile> {
     const path = `/procs/profile?seconds=${encodeURIComponent(String(seconds))}`;
-    const { origin, body } = await this.call<WireProfileAnswer>("GET", path, { validate: validateWire.profile, proclistOnly: true }, undefined, seconds * 1000);
+    const { origin, body } = await this.call<WireProfileAnswer>(
+      "GET",
+      path,
+      { validate: validateWire.profile, proclistOnly: true },
+      undefined,
+      seconds * 1000,
+    );
     return toProfile(origin, body);
   }
 
@@ -184,10 +247,24 @@ export class ProclistClient {
    * for await (const event of client.events({ signal })) if (event.type === "done") console.log(event.id, event.outcome);
    */
   events(options: EventsOptions = {}): AsyncGenerator<RemoteEvent, void, undefined> {
-    return eventStream({ url: this.url + "/procs/events", headers: this.headers, timeoutMs: this.timeoutMs, refusal: (origin, status, text) => this.refusal(origin, status, text, { proclistOnly: true }) }, options);
+    return eventStream(
+      {
+        url: this.url + "/procs/events",
+        headers: this.headers,
+        timeoutMs: this.timeoutMs,
+        refusal: (origin, status, text) => this.refusal(origin, status, text, { proclistOnly: true }),
+      },
+      options,
+    );
   }
 
-  private async call<T>(method: "GET" | "DELETE", path: string, expect: Expect, body?: string, extraMs = 0): Promise<{ origin: Origin; body: T }> {
+  private async call<T>(
+    method: "GET" | "DELETE",
+    path: string,
+    expect: Expect,
+    body?: string,
+    extraMs = 0,
+  ): Promise<{ origin: Origin; body: T }> {
     const url = this.url + path;
     const origin: Origin = { method, url };
     const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
@@ -204,13 +281,16 @@ export class ProclistClient {
       const kind = notFoundKind(text, message);
       if (kind === "task" && expect.id !== undefined) return new TaskNotFoundError(expect.id);
       // The Go original has neither proclist's added routes nor its JSON errors.
-      if (kind !== "other" && expect.proclistOnly === true) return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
-      if (kind !== "go-task" || expect.id === undefined) return new NotProclistApiError(origin.method, origin.url, this.url, status, message);
+      if (kind !== "other" && expect.proclistOnly === true)
+        return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
+      if (kind !== "go-task" || expect.id === undefined)
+        return new NotProclistApiError(origin.method, origin.url, this.url, status, message);
       return new TaskNotFoundError(expect.id);
     }
     if (expect.proclistOnly === true && status === 405) return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
     // A proclist server in protected mode refuses remote kills with 403 too, but for another reason.
-    if (status === 403 && expect.kill === true && !(message ?? "").startsWith("protected mode")) return new CancelForbiddenError(expect.id!);
+    if (status === 403 && expect.kill === true && !(message ?? "").startsWith("protected mode"))
+      return new CancelForbiddenError(expect.id!);
     return new HttpStatusError(origin.method, origin.url, status, message);
   }
 }
@@ -224,7 +304,8 @@ export class ProclistClient {
  */
 function notFoundKind(text: string, message: string | undefined): "task" | "go-task" | "go-route" | "other" {
   const json = text.trimStart().startsWith("{");
-  if (json) return message !== undefined && (message.startsWith("no such task: ") || /^task ".*" already ended/s.test(message)) ? "task" : "other";
+  if (json)
+    return message !== undefined && (message.startsWith("no such task: ") || /^task ".*" already ended/s.test(message)) ? "task" : "other";
   if (message === "Not Found") return "go-task";
   return message === "404 page not found" ? "go-route" : "other";
 }

@@ -22,7 +22,12 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   if (wire.traceId !== undefined) proc.traceId = wire.traceId;
   if (wire.spanId !== undefined) proc.spanId = wire.spanId;
   if (wire.instance !== undefined) proc.instance = wire.instance;
-  if (wire.waits !== undefined) proc.waits = wire.waits.map((wait, i) => ({ kind: wait.kind, target: wait.target, since: time(origin, wait.since, `${at}.waits.${i}.since`) }));
+  if (wire.waits !== undefined)
+    proc.waits = wire.waits.map((wait, i) => ({
+      kind: wait.kind,
+      target: wait.target,
+      since: time(origin, wait.since, `${at}.waits.${i}.since`),
+    }));
   return proc;
 }
 
@@ -52,7 +57,8 @@ export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
     dropped: wire.dropped ?? 0,
   };
   if (wire.traceUrl !== undefined) history.traceUrl = wire.traceUrl;
-  if (wire.waits !== undefined) history.waits = wire.waits.map((wait, i) => ({ ...wait, since: time(origin, wait.since, `waits.${i}.since`) }));
+  if (wire.waits !== undefined)
+    history.waits = wire.waits.map((wait, i) => ({ ...wait, since: time(origin, wait.since, `waits.${i}.since`) }));
   if (wire.droppedWaits !== undefined) history.droppedWaits = wire.droppedWaits;
   return history;
 }
@@ -61,7 +67,10 @@ export function toHistory(origin: Origin, wire: WireHistory): RemoteHistory {
 export function toStats(origin: Origin, wire: WireStats): RemoteStats {
   const stats: RemoteStats = { stats: wire.stats, serverTime: time(origin, wire.serverTime, "serverTime") };
   if (wire.loop !== undefined) {
-    const recentBlocks = wire.loop.recentBlocks.map((block, i) => ({ ...block, endTime: time(origin, block.endTime, `loop.recentBlocks.${i}.endTime`) }));
+    const recentBlocks = wire.loop.recentBlocks.map((block, i) => ({
+      ...block,
+      endTime: time(origin, block.endTime, `loop.recentBlocks.${i}.endTime`),
+    }));
     stats.loop = { ...wire.loop, recentBlocks };
   }
   return stats;
@@ -69,7 +78,11 @@ export function toStats(origin: Origin, wire: WireStats): RemoteStats {
 
 export function toProfile(origin: Origin, wire: WireProfileAnswer): RemoteProfile {
   const { startTime, endTime, logFullAt, ...rest } = wire.profile;
-  const profile: RemoteProfile["profile"] = { ...rest, startTime: time(origin, startTime, "profile.startTime"), endTime: time(origin, endTime, "profile.endTime") };
+  const profile: RemoteProfile["profile"] = {
+    ...rest,
+    startTime: time(origin, startTime, "profile.startTime"),
+    endTime: time(origin, endTime, "profile.endTime"),
+  };
   if (logFullAt !== undefined) profile.logFullAt = time(origin, logFullAt, "profile.logFullAt");
   return { profile, serverTime: time(origin, wire.serverTime, "serverTime") };
 }
@@ -113,6 +126,11 @@ export function toEvent(origin: Origin, wire: WireEvent): RemoteEvent {
     case "reset":
       return { type: "reset", ts, reason: wire.reason };
     case "wait":
-      return { type: "wait", ts, id: wire.id, waits: wire.waits.map((wait, i) => ({ kind: wait.kind, target: wait.target, since: time(origin, wait.since, `waits.${i}.since`) })) };
+      return {
+        type: "wait",
+        ts,
+        id: wire.id,
+        waits: wire.waits.map((wait, i) => ({ kind: wait.kind, target: wait.target, since: time(origin, wait.since, `waits.${i}.since`) })),
+      };
   }
 }

@@ -47,7 +47,9 @@ function normalizeAttrs(body: unknown): unknown {
     if (proc === null || typeof proc !== "object") return;
     const attrs = (proc as { attrs?: unknown }).attrs;
     if (!Array.isArray(attrs) || !attrs.every((a) => a !== null && typeof a === "object" && typeof a.name === "string")) return;
-    (proc as { attrs: Record<string, unknown> }).attrs = Object.fromEntries(attrs.map((a: { name: string; value: unknown }) => [a.name, a.value]));
+    (proc as { attrs: Record<string, unknown> }).attrs = Object.fromEntries(
+      attrs.map((a: { name: string; value: unknown }) => [a.name, a.value]),
+    );
   };
   if (body !== null && typeof body === "object") {
     const { procs, finished, proc } = body as { procs?: unknown; finished?: unknown; proc?: unknown };
@@ -60,7 +62,10 @@ function normalizeAttrs(body: unknown): unknown {
 
 function explain(error: ErrorObject | undefined, body: unknown): { field: string; problem: string } {
   if (error === undefined) return { field: "", problem: "rejected by the schema" };
-  const path = error.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const path = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (error.keyword === "required") {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return { field: [...path, missing].join("."), problem: "is missing" };

@@ -39,7 +39,10 @@ export function parseEndpoint(text: string): Endpoint {
 
 /** Splits repeated and comma-separated `--endpoint` values; empty input means the default endpoint. */
 export function parseEndpoints(values: readonly string[]): Endpoint[] {
-  const parts = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  const parts = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
   const seen = new Set<string>();
   const out: Endpoint[] = [];
   for (const part of parts.length === 0 ? [DEFAULT_ENDPOINT] : parts) {

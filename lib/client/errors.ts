@@ -39,7 +39,11 @@ export class AuthenticationError extends RemoteError {
     /** Whether the request carried a token: then it was the wrong one, else one is needed. */
     readonly hadToken: boolean,
   ) {
-    super(method, url, `401 unauthorized: ${hadToken ? "the token was refused" : "the server needs a token"}${serverMessage === undefined ? "" : ` (${serverMessage})`}`);
+    super(
+      method,
+      url,
+      `401 unauthorized: ${hadToken ? "the token was refused" : "the server needs a token"}${serverMessage === undefined ? "" : ` (${serverMessage})`}`,
+    );
   }
 }
 

@@ -64,7 +64,13 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
     const connection = new AbortController();
     const headers: Record<string, string> = { ...target.headers, accept: "text/event-stream" };
     if (lastEventId !== "") headers["last-event-id"] = lastEventId;
-    const call: Call = { method: "GET", url, headers, timeoutMs: target.timeoutMs, signal: signal === undefined ? connection.signal : AbortSignal.any([signal, connection.signal]) };
+    const call: Call = {
+      method: "GET",
+      url,
+      headers,
+      timeoutMs: target.timeoutMs,
+      signal: signal === undefined ? connection.signal : AbortSignal.any([signal, connection.signal]),
+    };
     const parser = new SseParser();
     let lost: RemoteError;
     try {
@@ -84,16 +90,23 @@ export async function* eventStream(target: StreamTarget, options: EventsOptions 
       connectedOnce = true;
       delay = minRetryMs;
       options.onConnect?.();
-      if (reconnected && lastEventId === "") yield { type: "reset", ts: Date.now(), reason: "reconnected to a server that keeps no events to replay" };
+      if (reconnected && lastEventId === "")
+        yield { type: "reset", ts: Date.now(), reason: "reconnected to a server that keeps no events to replay" };
       const decoder = new TextDecoder();
       const reader = response.body.getReader();
       let idle = false;
       const idleTimer = idleTimeoutMs > 0 ? setTimeout(() => ((idle = true), connection.abort()), idleTimeoutMs) : undefined;
       try {
         for (;;) {
-          const { done, value } = await reader.read().catch((error) =>
-            Promise.reject(idle ? new TransportError("GET", url, `nothing arrived for ${idleTimeoutMs} ms, not even a heartbeat`) : failure(call, error)),
-          );
+          const { done, value } = await reader
+            .read()
+            .catch((error) =>
+              Promise.reject(
+                idle
+                  ? new TransportError("GET", url, `nothing arrived for ${idleTimeoutMs} ms, not even a heartbeat`)
+                  : failure(call, error),
+              ),
+            );
           idleTimer?.refresh();
           if (done) break;
           for (const message of feed(origin, parser, decoder.decode(value, { stream: true }))) {
@@ -147,7 +160,9 @@ function decodeEvent(origin: Origin, data: string): RemoteEvent {
 }
 
 function isEventType(name: string): boolean {
-  return name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done" || name === "reset" || name === "wait";
+  return (
+    name === "start" || name === "status" || name === "attr" || name === "kill" || name === "done" || name === "reset" || name === "wait"
+  );
 }
 
 function retryable(error: unknown): boolean {

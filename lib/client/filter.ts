@@ -18,7 +18,8 @@ export function matches(proc: RemoteProc, filter: TaskFilter): boolean {
   for (const [key, wanted] of Object.entries(filter.attrs ?? {})) {
     if (!Object.hasOwn(proc.attrs, key) || attrText(proc.attrs[key]) !== wanted) return false;
   }
-  if (filter.waiting !== undefined && !(proc.waits ?? []).some((wait) => filter.waiting === "*" || wait.kind === filter.waiting)) return false;
+  if (filter.waiting !== undefined && !(proc.waits ?? []).some((wait) => filter.waiting === "*" || wait.kind === filter.waiting))
+    return false;
   return true;
 }
 

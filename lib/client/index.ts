@@ -12,7 +12,24 @@ export { parseEndpoint } from "./endpoint";
 export type { Endpoint } from "./endpoint";
 
 // What the servers answer, as the client decodes it.
-export type { RemoteProc, RemoteWait, RemotePastWait, RemoteFinishedProc, RemoteProcList, RemoteHistory, RemoteTask, RemoteFinishedList, RemoteStats, RemoteProfile, RemoteEvent, RemoteKilledWhere, TaskFilter, KillRequestOptions, RemoteKilled, RemoteForce } from "./types";
+export type {
+  RemoteProc,
+  RemoteWait,
+  RemotePastWait,
+  RemoteFinishedProc,
+  RemoteProcList,
+  RemoteHistory,
+  RemoteTask,
+  RemoteFinishedList,
+  RemoteStats,
+  RemoteProfile,
+  RemoteEvent,
+  RemoteKilledWhere,
+  TaskFilter,
+  KillRequestOptions,
+  RemoteKilled,
+  RemoteForce,
+} from "./types";
 
 // What a call can fail with: the server's answers (no such task, may not be killed) and the client's own.
 export { ProclistError, TaskNotFoundError, CancelForbiddenError } from "../core/errors";

@@ -9,13 +9,15 @@ import type { KillRequestOptions, RemoteForce, RemoteKilled } from "./types";
 export function killRequest(options: string | KillRequestOptions | undefined): { body: string | undefined; extraMs: number } {
   if (options === undefined) return { body: undefined, extraMs: 0 };
   if (typeof options === "string") return { body: JSON.stringify({ message: options }), extraMs: 0 };
-  if (options === null || typeof options !== "object") throw new TypeError("kill options must be a message or an object such as { message, force: true, graceMs: 2000 }");
+  if (options === null || typeof options !== "object")
+    throw new TypeError("kill options must be a message or an object such as { message, force: true, graceMs: 2000 }");
   const { message, force, graceMs } = options;
   if (message !== undefined && typeof message !== "string") throw new TypeError('invalid kill option "message": must be a string');
   if (force !== undefined && typeof force !== "boolean") throw new TypeError('invalid kill option "force": must be a boolean');
   if (graceMs !== undefined) {
     if (force !== true) throw new TypeError('kill option "graceMs" is the wait before forcing: it needs force: true');
-    if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) throw new TypeError(`invalid kill option "graceMs": must be an integer from 0 to ${MAX_GRACE_MS}`);
+    if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS)
+      throw new TypeError(`invalid kill option "graceMs": must be an integer from 0 to ${MAX_GRACE_MS}`);
   }
   const body: Record<string, unknown> = {};
   if (message !== undefined) body.message = message;
@@ -23,7 +25,10 @@ export function killRequest(options: string | KillRequestOptions | undefined): {
     body.force = true;
     if (graceMs !== undefined) body.graceMs = graceMs;
   }
-  return { body: Object.keys(body).length === 0 ? undefined : JSON.stringify(body), extraMs: force === true ? (graceMs ?? DEFAULT_GRACE_MS) + SETTLE_MS : 0 };
+  return {
+    body: Object.keys(body).length === 0 ? undefined : JSON.stringify(body),
+    extraMs: force === true ? (graceMs ?? DEFAULT_GRACE_MS) + SETTLE_MS : 0,
+  };
 }
 
 /** A checked `WireKilled` as the client returns it. */

@@ -55,7 +55,8 @@ export class SseParser {
       start = i + 1;
     }
     this.buffer += chunk.slice(start);
-    if (this.buffer.length + this.dataChars > this.maxChars) throw new RangeError(`an events-stream message is longer than ${this.maxChars} characters`);
+    if (this.buffer.length + this.dataChars > this.maxChars)
+      throw new RangeError(`an events-stream message is longer than ${this.maxChars} characters`);
     return out;
   }
 

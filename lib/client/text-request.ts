@@ -34,8 +34,14 @@ export function fetchText(call: Call): Promise<{ status: number; text: string }>
     call.signal?.addEventListener("abort", onAbort, { once: true });
 
     const send = (url: URL, method: string, headers: Record<string, string>, body: string | undefined, redirects: number) => {
-      const options: RequestOptions = { method, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } };
-      const transport = url.protocol === "https:" ? (require("node:https") as typeof import("node:https")) : (require("node:http") as typeof import("node:http"));
+      const options: RequestOptions = {
+        method,
+        headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      };
+      const transport =
+        url.protocol === "https:"
+          ? (require("node:https") as typeof import("node:https"))
+          : (require("node:http") as typeof import("node:http"));
       if (url.protocol !== "http:" && url.protocol !== "https:") return finish(new TypeError(`unsupported protocol ${url.protocol}`));
       request = transport.request(url, options, (response: IncomingMessage) => {
         const status = response.statusCode ?? 0;
@@ -52,7 +58,8 @@ export function fetchText(call: Call): Promise<{ status: number; text: string }>
         let size = 0;
         response.on("data", (chunk: Buffer) => {
           size += chunk.byteLength;
-          if (size > MAX_BODY_BYTES) return finish(new InvalidResponseError(call.method, call.url, "", `body larger than ${MAX_BODY_BYTES} bytes`));
+          if (size > MAX_BODY_BYTES)
+            return finish(new InvalidResponseError(call.method, call.url, "", `body larger than ${MAX_BODY_BYTES} bytes`));
           chunks.push(chunk);
         });
         response.on("end", () => finish(undefined, { status, text: Buffer.concat(chunks).toString("utf8") }));

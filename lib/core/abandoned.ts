@@ -8,7 +8,11 @@ import type { Task } from "./task";
  */
 class AbandonedIterations {
   private readonly registry = new FinalizationRegistry<Task>((task) => {
-    task.owner.finish(task, task.cancel === undefined ? "aborted" : "killed", new Error("abandoned: the async generator was dropped before its iteration ended (collected without return())"));
+    task.owner.finish(
+      task,
+      task.cancel === undefined ? "aborted" : "killed",
+      new Error("abandoned: the async generator was dropped before its iteration ended (collected without return())"),
+    );
   });
 
   /** Watches `generator` on behalf of `task`; returns the function to call once the iteration ended normally. */

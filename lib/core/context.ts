@@ -75,9 +75,16 @@ export function leave(outer: Task | undefined, frameTask: Task | undefined, fram
 }
 
 /** Calls `fn` with `thisArg` and `args` inside the task's async context (and the contexts its manager's extensions keep). */
-export function runInContext<R>(task: Task, fn: (...args: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>, withExtensions = true): R {
+export function runInContext<R>(
+  task: Task,
+  fn: (...args: any[]) => R,
+  thisArg: unknown,
+  args: ArrayLike<unknown>,
+  withExtensions = true,
+): R {
   // An extension's `enter` gets a function that comes back here past this line.
-  if (withExtensions && task.owner.hooks?.enter !== undefined) return task.owner.hooks.enter(task, () => runInContext(task, fn, thisArg, args, false));
+  if (withExtensions && task.owner.hooks?.enter !== undefined)
+    return task.owner.hooks.enter(task, () => runInContext(task, fn, thisArg, args, false));
   const outer = activeTask();
   const { task: frameTask, asyncId: frameAsyncId, enteredAt: frameEnteredAt } = frame;
   enter(task);

@@ -16,7 +16,8 @@ export function copyAttrs(attrs: Record<string, unknown> | undefined): { attrs: 
 
 /** Adds the attributes of `from` to `into` the same way; returns the faults. */
 export function assignAttrs(into: Record<string, unknown>, from: unknown): string[] {
-  if (from === null || typeof from !== "object") return from === undefined ? NONE : [`returned ${typeof from}, not an object of attributes; nothing is added`];
+  if (from === null || typeof from !== "object")
+    return from === undefined ? NONE : [`returned ${typeof from}, not an object of attributes; nothing is added`];
   const { attrs, faults } = copyEach(from as Record<string, unknown>);
   Object.assign(into, attrs);
   return faults;

@@ -11,7 +11,10 @@ export class ProclistError extends Error {
  * `reason` is the operator's message, if one was given.
  */
 export class CancelError extends ProclistError {
-  constructor(readonly id: string, readonly reason?: string) {
+  constructor(
+    readonly id: string,
+    readonly reason?: string,
+  ) {
     super(reason === undefined ? `task ${JSON.stringify(id)} was cancelled` : `task ${JSON.stringify(id)} was cancelled: ${reason}`);
   }
 }

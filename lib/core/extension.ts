@@ -24,7 +24,6 @@ export interface TaskExtension {
   forced?(task: Task, result: ForceResult): void;
 }
 
-
 /** Folds extensions into hooks; a throwing `started`/`status`/`ended` cannot break the task, an `enter` that throws before `run` still runs it. */
 export function foldExtensions(extensions: readonly TaskExtension[]): TaskHooks {
   const enters = extensions.filter((e) => e.enter !== undefined);

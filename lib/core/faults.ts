@@ -14,7 +14,13 @@ const MAX_PRINTED = 1000;
  * attribute, and passed to `onError` (the manager option), else printed once per site on stderr.
  * Never throws: a fault report must not become a fault of the call.
  */
-export function reportFault(task: Task | undefined, site: string, what: string, cause: unknown, onError: ((error: TrackingError) => void) | undefined): void {
+export function reportFault(
+  task: Task | undefined,
+  site: string,
+  what: string,
+  cause: unknown,
+  onError: ((error: TrackingError) => void) | undefined,
+): void {
   try {
     const message = cutText(`${site}: ${what}${cause === undefined ? "" : ` (${messageOf(cause)})`}`, 1000);
     if (task !== undefined && task.running) {

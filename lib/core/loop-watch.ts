@@ -102,7 +102,8 @@ class LoopWatch {
   delay(): LoopDelay {
     const merged = createHistogram();
     for (const bucket of this.buckets) merged.add(bucket);
-    const windowMs = this.buckets.length === 0 ? 0 : Math.min(now() - this.bucketStart + (this.buckets.length - 1) * BUCKET_MS, BUCKETS * BUCKET_MS);
+    const windowMs =
+      this.buckets.length === 0 ? 0 : Math.min(now() - this.bucketStart + (this.buckets.length - 1) * BUCKET_MS, BUCKETS * BUCKET_MS);
     if (merged.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, windowMs };
     return { p50Ms: merged.percentile(50) / 1e6, p99Ms: merged.percentile(99) / 1e6, maxMs: merged.max / 1e6, windowMs };
   }

@@ -8,7 +8,15 @@ import { FinishedTasks } from "./finished-tasks";
 import { LiveTasks } from "./live-tasks";
 import { BlockCounts, loopWatch } from "./loop-watch";
 import type { HistoryEntry } from "./history";
-import { checkManagerOptions, checkTaskOptions, DEFAULT_OPTIONS, definedOptions, type ManagerOptions, type ManagerOptionsInput, type TaskOptions } from "./options";
+import {
+  checkManagerOptions,
+  checkTaskOptions,
+  DEFAULT_OPTIONS,
+  definedOptions,
+  type ManagerOptions,
+  type ManagerOptionsInput,
+  type TaskOptions,
+} from "./options";
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { checkTaskFilter, isEmptyFilter, taskMatcher, type AttrText, type TaskFilter } from "./task-filter";
@@ -151,7 +159,15 @@ export class ProcessManager implements TaskOwner {
    * A task started inside another becomes its child, and is cancelled with it; it inherits the
    * parent's deadline when that is earlier than its own.
    */
-  begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined, timeoutMs?: number): Task {
+  begin(
+    id: string | undefined,
+    name: string,
+    attrs: Record<string, unknown> | undefined,
+    forbidCancel: boolean | undefined,
+    swallowCancel: boolean | undefined,
+    parent: Task | undefined,
+    timeoutMs?: number,
+  ): Task {
     let seq = 0;
     if (id === undefined) {
       // The id is spelled out only if a live id chosen by a caller could equal it.
@@ -160,7 +176,16 @@ export class ProcessManager implements TaskOwner {
     } else if (this.live.get(id) !== undefined) {
       throw new DuplicateTaskError(id);
     }
-    const task = new Task(this, id, name, parent, forbidCancel ?? this.opts.forbidCancel, swallowCancel ?? this.opts.swallowCancel, attrs, seq);
+    const task = new Task(
+      this,
+      id,
+      name,
+      parent,
+      forbidCancel ?? this.opts.forbidCancel,
+      swallowCancel ?? this.opts.swallowCancel,
+      attrs,
+      seq,
+    );
     try {
       this.stats.started(task);
       task.booked = Booked.Counted;
@@ -231,9 +256,27 @@ export class ProcessManager implements TaskOwner {
    * @example manager.killWhere({ name: "GET /report", attrs: { tenant: "acme" } }, "report storm", "ops")
    */
   killWhere(filter: TaskFilter, message?: string, by?: string, textOf?: AttrText, allowed?: KillAllowed): KillWhereResult;
-  killWhere(filter: TaskFilter, message: string | undefined, options: KillOptions & { force: true }, textOf?: AttrText, allowed?: KillAllowed): Promise<ForcedWhereResult>;
-  killWhere(filter: TaskFilter, message?: string, options?: string | KillOptions, textOf?: AttrText, allowed?: KillAllowed): KillWhereResult | Promise<ForcedWhereResult>;
-  killWhere(filter: TaskFilter, message?: string, options?: string | KillOptions, textOf?: AttrText, allowed?: KillAllowed): KillWhereResult | Promise<ForcedWhereResult> {
+  killWhere(
+    filter: TaskFilter,
+    message: string | undefined,
+    options: KillOptions & { force: true },
+    textOf?: AttrText,
+    allowed?: KillAllowed,
+  ): Promise<ForcedWhereResult>;
+  killWhere(
+    filter: TaskFilter,
+    message?: string,
+    options?: string | KillOptions,
+    textOf?: AttrText,
+    allowed?: KillAllowed,
+  ): KillWhereResult | Promise<ForcedWhereResult>;
+  killWhere(
+    filter: TaskFilter,
+    message?: string,
+    options?: string | KillOptions,
+    textOf?: AttrText,
+    allowed?: KillAllowed,
+  ): KillWhereResult | Promise<ForcedWhereResult> {
     const { by, force, graceMs } = killOptions(options);
     checkTaskFilter(filter);
     if (isEmptyFilter(filter)) throw new TypeError("killWhere needs a filter (name, status or attrs): an empty one would kill every task");
@@ -396,7 +439,16 @@ export class ProcessManager implements TaskOwner {
 
   /** Recently finished tasks, oldest first, with outcome and duration. */
   finished(): FinishedTaskInfo[] {
-    return this.ended.list().map((task) => ({ ...snapshot(task), outcome: task.outcome!, endTime: task.endTime, durationMs: task.endTime - task.startTime, killedBy: task.killedBy, error: task.error }));
+    return this.ended
+      .list()
+      .map((task) => ({
+        ...snapshot(task),
+        outcome: task.outcome!,
+        endTime: task.endTime,
+        durationMs: task.endTime - task.startTime,
+        killedBy: task.killedBy,
+        error: task.error,
+      }));
   }
 
   /** The finished tasks themselves, oldest first. Do not mutate. */
@@ -428,17 +480,20 @@ const NO_ARGS: readonly unknown[] = [];
 /** A kill's third argument (who asks, or the options) checked and filled in; a TypeError names a bad option before anything is killed. */
 function killOptions(options: string | KillOptions | undefined): { by: string | undefined; force: boolean; graceMs: number } {
   if (options === undefined || typeof options === "string") return { by: options, force: false, graceMs: DEFAULT_GRACE_MS };
-  if (options === null || typeof options !== "object") throw new TypeError("kill options must be an object such as { force: true, graceMs: 2000 }");
+  if (options === null || typeof options !== "object")
+    throw new TypeError("kill options must be an object such as { force: true, graceMs: 2000 }");
   const { by, force, graceMs = DEFAULT_GRACE_MS } = options;
-  if (by !== undefined && typeof by !== "string") throw new TypeError("invalid kill option \"by\": must be a string");
-  if (force !== undefined && typeof force !== "boolean") throw new TypeError("invalid kill option \"force\": must be a boolean");
-  if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) throw new TypeError(`invalid kill option "graceMs": must be an integer from 0 to ${MAX_GRACE_MS}`);
+  if (by !== undefined && typeof by !== "string") throw new TypeError('invalid kill option "by": must be a string');
+  if (force !== undefined && typeof force !== "boolean") throw new TypeError('invalid kill option "force": must be a boolean');
+  if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS)
+    throw new TypeError(`invalid kill option "graceMs": must be an integer from 0 to ${MAX_GRACE_MS}`);
   return { by, force: force === true, graceMs };
 }
 
 function checkId(id: unknown): asserts id is string {
   const problem = idProblem(id);
-  if (problem !== undefined) throw new TypeError(`invalid task id ${typeof id === "string" ? JSON.stringify(cutText(id, 60)) : String(id)}: ${problem}`);
+  if (problem !== undefined)
+    throw new TypeError(`invalid task id ${typeof id === "string" ? JSON.stringify(cutText(id, 60)) : String(id)}: ${problem}`);
 }
 
 /**

@@ -68,7 +68,6 @@ function settleWith(task: Task, promise: Promise<unknown>): Promise<unknown> {
   }
 }
 
-
 /**
  * Records how the task ended and rethrows. Its own cancellation surfaces as the CancelError, even
  * when it arrived as an AbortError from a timer or stream, so callers catch one class with the

@@ -109,7 +109,9 @@ class NameRecord implements NameCounters {
   waitStats(): Record<string, PhaseStats> | undefined {
     if (this.waitKinds === undefined) return undefined;
     const out: Record<string, PhaseStats> = {};
-    this.forEachWait((kind, count, totalMs) => Object.defineProperty(out, kind, { value: { count, totalMs }, enumerable: true, writable: true, configurable: true }));
+    this.forEachWait((kind, count, totalMs) =>
+      Object.defineProperty(out, kind, { value: { count, totalMs }, enumerable: true, writable: true, configurable: true }),
+    );
     return out;
   }
 
@@ -127,7 +129,8 @@ class NameRecord implements NameCounters {
       const status = history.statusAt(k - 1);
       const ts = history.timeAt(k);
       const position = k - 1;
-      const index = position < CACHED_POSITIONS && this.seenStatus[position] === status ? this.seenIndex[position] : this.indexAt(position, status);
+      const index =
+        position < CACHED_POSITIONS && this.seenStatus[position] === status ? this.seenIndex[position] : this.indexAt(position, status);
       this.phaseCounts[index]++;
       this.phaseTotals[index] += ts - since;
       since = ts;
@@ -141,7 +144,14 @@ class NameRecord implements NameCounters {
   /** Time per status, as `NameStats.phases`. */
   phases(): Record<string, PhaseStats> {
     const out: Record<string, PhaseStats> = {};
-    this.phaseNames.forEach((name, i) => Object.defineProperty(out, name, { value: { count: this.phaseCounts[i], totalMs: this.phaseTotals[i] }, enumerable: true, writable: true, configurable: true }));
+    this.phaseNames.forEach((name, i) =>
+      Object.defineProperty(out, name, {
+        value: { count: this.phaseCounts[i], totalMs: this.phaseTotals[i] },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      }),
+    );
     return out;
   }
 
@@ -159,7 +169,8 @@ class NameRecord implements NameCounters {
   private indexOf(status: string): number {
     let index = this.phaseIndex.get(status);
     if (index === undefined) {
-      if ((this.phaseNames.length >= MAX_PHASES || this.budget.chars + status.length > MAX_PHASE_CHARS) && status !== OTHER) return this.indexOf(OTHER);
+      if ((this.phaseNames.length >= MAX_PHASES || this.budget.chars + status.length > MAX_PHASE_CHARS) && status !== OTHER)
+        return this.indexOf(OTHER);
       this.budget.chars += status.length;
       index = this.phaseNames.length;
       this.phaseIndex.set(status, index);

@@ -83,7 +83,15 @@ export interface TaskOwner {
   readonly blocks: { add(name: string, seconds: number): void };
   /** The installed extensions' hooks; undefined while none is installed. */
   readonly hooks: TaskHooks | undefined;
-  begin(id: string | undefined, name: string, attrs: Record<string, unknown> | undefined, forbidCancel: boolean | undefined, swallowCancel: boolean | undefined, parent: Task | undefined, timeoutMs?: number): Task;
+  begin(
+    id: string | undefined,
+    name: string,
+    attrs: Record<string, unknown> | undefined,
+    forbidCancel: boolean | undefined,
+    swallowCancel: boolean | undefined,
+    parent: Task | undefined,
+    timeoutMs?: number,
+  ): Task;
   /** A free id for a task that asked for `id` by way of a decorator: `id` itself, or `id~2`, `id~3`… */
   freeId(id: string): string;
   cancel(tasks: readonly Task[], message: string | undefined, by: string | undefined): void;
@@ -163,7 +171,8 @@ export class Task implements TaskHandle {
       const max = owner.maxAttrLength;
       for (const key in attrs) {
         const value = attrs[key];
-        if (typeof value === "string" ? value.length > max : typeof value === "object" ? value !== null : typeof value === "function") attrs[key] = boundAttr(value, max);
+        if (typeof value === "string" ? value.length > max : typeof value === "object" ? value !== null : typeof value === "function")
+          attrs[key] = boundAttr(value, max);
       }
     }
   }

@@ -57,7 +57,7 @@ export class Wait {
     if (this.aborter === undefined || this.outcome !== undefined) return false;
     try {
       this.aborting = true;
-    return this.aborter.abort(this.handle, reason);
+      return this.aborter.abort(this.handle, reason);
     } catch {
       return false;
     }
@@ -132,7 +132,8 @@ export function endWait(wait: Wait, outcome: WaitOutcome): void {
   const ms = end - wait.since;
   const manager = task.owner;
   manager.stats.waited(task.name, wait.kind, ms);
-  if (ms >= manager.options.waitHistoryMs) logWait(task, { kind: wait.kind, target: wait.target, since: wait.since, durationMs: ms, outcome });
+  if (ms >= manager.options.waitHistoryMs)
+    logWait(task, { kind: wait.kind, target: wait.target, since: wait.since, durationMs: ms, outcome });
   task.rev++;
   manager.rev++;
   if (manager.events.active) manager.events.emit({ type: "wait", task, ts: end });
@@ -197,7 +198,8 @@ const callAbort: WaitAborter = {
 export function waitOn<T>(kind: string, target: string, promise: PromiseLike<T>, options?: WaitOnOptions): Promise<T> {
   if (typeof kind !== "string" || kind.length === 0) throw new TypeError("waitOn: kind must be a non-empty string");
   if (typeof target !== "string") throw new TypeError("waitOn: target must be a string");
-  if (promise === null || (typeof promise !== "object" && typeof promise !== "function") || typeof promise.then !== "function") throw new TypeError("waitOn: the third argument must be a promise");
+  if (promise === null || (typeof promise !== "object" && typeof promise !== "function") || typeof promise.then !== "function")
+    throw new TypeError("waitOn: the third argument must be a promise");
   const abort = options?.abort;
   if (abort !== undefined && typeof abort !== "function") throw new TypeError("waitOn: options.abort must be a function");
   const wait = beginWait(kind, target, abort, abort === undefined ? undefined : callAbort);

@@ -20,7 +20,9 @@ export function compileAttrs(specs: readonly ParamSpec[], fromOptions: ((...args
     const value = `args[${spec.index}]`;
     return `${key}: ${maps[i] === undefined ? value : `maps[${i}](${value})`}`;
   });
-  const literal = new Function("maps", `"use strict"; return (args) => ({ ${fields.join(", ")} });`)(maps) as (args: ArrayLike<unknown>) => Record<string, unknown>;
+  const literal = new Function("maps", `"use strict"; return (args) => ({ ${fields.join(", ")} });`)(maps) as (
+    args: ArrayLike<unknown>,
+  ) => Record<string, unknown>;
   if (fromOptions === undefined) return literal;
   return (args) => Object.assign(literal(args), Reflect.apply(fromOptions, undefined, args) as Record<string, unknown>);
 }

@@ -18,7 +18,10 @@ export function addParamSpec(target: object, method: string | symbol | undefined
   queueMicrotask(() => {
     if (byMethod.get(method) === undefined) return;
     const owner = typeof target === "function" ? target.name : target.constructor.name;
-    process.emitWarning(`@Attr/@TaskId on ${owner}.${String(method)} do nothing: the method has no @Tracked (add @Tracked() above it, or remove them)`, { code: "PROCLIST_PARAMS_WITHOUT_TRACKED" });
+    process.emitWarning(
+      `@Attr/@TaskId on ${owner}.${String(method)} do nothing: the method has no @Tracked (add @Tracked() above it, or remove them)`,
+      { code: "PROCLIST_PARAMS_WITHOUT_TRACKED" },
+    );
   });
 }
 

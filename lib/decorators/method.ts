@@ -33,12 +33,14 @@ export function methodDecorator(decorator: string, makeWrapper: (method: Decorat
   return function decorate(...args: unknown[]): any {
     if (isStandardContext(args[1])) {
       const [value, context] = args as [unknown, DecoratorContext];
-      if (context.kind !== "method" || typeof value !== "function") throw notAMethod(decorator, `the ${context.kind} ${memberName(context)}`);
+      if (context.kind !== "method" || typeof value !== "function")
+        throw notAMethod(decorator, `the ${context.kind} ${memberName(context)}`);
       const key = context.name as string | symbol;
       const wrapper = wrapped(value as AnyFunction, key, [], (callback) => {
-        if (context.static) return context.addInitializer(function (this: unknown) {
-          callback((this as Function).name);
-        });
+        if (context.static)
+          return context.addInitializer(function (this: unknown) {
+            callback((this as Function).name);
+          });
         let known = false;
         context.addInitializer(function (this: unknown) {
           if (known) return;
@@ -49,17 +51,31 @@ export function methodDecorator(decorator: string, makeWrapper: (method: Decorat
       return wrapper;
     }
     const [target, key, descriptor] = args as [unknown, unknown, unknown];
-    if ((typeof target !== "object" && typeof target !== "function") || target === null || (typeof key !== "string" && typeof key !== "symbol")) {
-      throw new TypeError(`@${decorator} was applied with arguments neither decorator form passes (${args.map(describe).join(", ")}): put it on a class method, as @${decorator}(…)`);
+    if (
+      (typeof target !== "object" && typeof target !== "function") ||
+      target === null ||
+      (typeof key !== "string" && typeof key !== "symbol")
+    ) {
+      throw new TypeError(
+        `@${decorator} was applied with arguments neither decorator form passes (${args.map(describe).join(", ")}): put it on a class method, as @${decorator}(…)`,
+      );
     }
     const owner = typeof target === "function" ? target.name : target.constructor.name;
     if (typeof descriptor === "number") throw notAMethod(decorator, `parameter ${descriptor} of ${owner}.${String(key)}`);
     const value = (descriptor as PropertyDescriptor | undefined)?.value;
-    if (typeof value !== "function") throw notAMethod(decorator, `${owner}.${String(key)} (${kindOf(descriptor as PropertyDescriptor | undefined)})`);
-    (descriptor as PropertyDescriptor).value = wrapped(value as AnyFunction, key, takeParamSpecs(target, key), (callback) => callback(owner));
+    if (typeof value !== "function")
+      throw notAMethod(decorator, `${owner}.${String(key)} (${kindOf(descriptor as PropertyDescriptor | undefined)})`);
+    (descriptor as PropertyDescriptor).value = wrapped(value as AnyFunction, key, takeParamSpecs(target, key), (callback) =>
+      callback(owner),
+    );
   } as MethodDecoratorBothWays;
 
-  function wrapped(original: AnyFunction, key: string | symbol, params: readonly ParamSpec[], whenOwnerKnown: DecoratedMethod["whenOwnerKnown"]): AnyFunction {
+  function wrapped(
+    original: AnyFunction,
+    key: string | symbol,
+    params: readonly ParamSpec[],
+    whenOwnerKnown: DecoratedMethod["whenOwnerKnown"],
+  ): AnyFunction {
     const wrapper = makeWrapper({ key, original, isAsync: original.constructor.name === "AsyncFunction", params, whenOwnerKnown });
     Object.defineProperty(wrapper, "name", { value: original.name });
     return wrapper;
@@ -79,7 +95,9 @@ export function isStandardContext(value: unknown): value is DecoratorContext {
 }
 
 export function memberName(context: DecoratorContext): string {
-  return context.kind === "class" ? `class ${String(context.name)}` : `${"static" in context && context.static ? "static " : ""}${String(context.name)}`;
+  return context.kind === "class"
+    ? `class ${String(context.name)}`
+    : `${"static" in context && context.static ? "static " : ""}${String(context.name)}`;
 }
 
 function notAMethod(decorator: string, what: string): TypeError {
@@ -102,7 +120,11 @@ function describe(value: unknown): string {
  */
 function declaringClass(self: unknown, key: string | symbol, method: AnyFunction): string {
   let nearest = "";
-  for (let proto = self === null || self === undefined ? null : Object.getPrototypeOf(self); proto !== null; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = self === null || self === undefined ? null : Object.getPrototypeOf(self);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     const own = Object.getOwnPropertyDescriptor(proto, key);
     if (own === undefined) continue;
     if (own.value === method) return (proto.constructor as Function).name;

@@ -8,7 +8,8 @@ import { statusFault } from "./tracking-faults";
  * @example @Status("reading") async read(path: string) { … }
  */
 export function Status<A extends any[] = any[]>(text: string | ((...args: A) => string)): MethodDecoratorBothWays {
-  if (calledBare(arguments)) throw new TypeError('@Status must be called with the phase: write @Status("phase") or @Status((...args) => "phase")');
+  if (calledBare(arguments))
+    throw new TypeError('@Status must be called with the phase: write @Status("phase") or @Status((...args) => "phase")');
   if (typeof text !== "string" && typeof text !== "function") {
     throw new TypeError(`@Status takes a string or a function of the arguments, got ${JSON.stringify(text) ?? String(text)}`);
   }

@@ -79,7 +79,15 @@ export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}
       const manager = parent === undefined ? managerFor(this) : parent.owner;
       let task: Task | undefined;
       try {
-        task = manager.begin(idOf(arguments) as string | undefined, name, attrsOf(arguments), forbidCancel, swallowCancel, parent, timeoutMs);
+        task = manager.begin(
+          idOf(arguments) as string | undefined,
+          name,
+          attrsOf(arguments),
+          forbidCancel,
+          swallowCancel,
+          parent,
+          timeoutMs,
+        );
       } catch {
         task = beginDespiteFaults(plan, name, manager, arguments, parent);
         if (task === undefined) return Reflect.apply(original, this, arguments);
@@ -131,7 +139,15 @@ function compileId(specs: readonly ParamSpec[], fromOptions: ArgsOf | undefined)
 /** The id as given, when it follows the id rule; else a throw that sends the call down the slow path, which reports it. */
 function checkedId(value: unknown): string {
   const id = typeof value === "number" || typeof value === "bigint" ? String(value) : value;
-  if (typeof id === "string" && id.length !== 0 && id.length <= MAX_ID_LENGTH && id !== "." && id !== ".." && (id as WellFormed).isWellFormed()) return id;
+  if (
+    typeof id === "string" &&
+    id.length !== 0 &&
+    id.length <= MAX_ID_LENGTH &&
+    id !== "." &&
+    id !== ".." &&
+    (id as WellFormed).isWellFormed()
+  )
+    return id;
   throw new TypeError(`invalid task id: ${idProblem(id)}`);
 }
 

@@ -22,16 +22,34 @@ type Fault = [site: string, what: string, cause?: unknown];
  * unusable id gives way to a generated one; an id a live task has becomes `id~2`… Undefined when
  * even that fails (no stack left, say): the method then runs untracked. Never throws.
  */
-export function beginDespiteFaults(plan: TrackingPlan, name: string, manager: TaskOwner, args: ArrayLike<unknown>, parent: Task | undefined): Task | undefined {
+export function beginDespiteFaults(
+  plan: TrackingPlan,
+  name: string,
+  manager: TaskOwner,
+  args: ArrayLike<unknown>,
+  parent: Task | undefined,
+): Task | undefined {
   const faults: Fault[] = [];
   try {
     let id = requestedId(plan, name, args, faults);
     if (id !== undefined) {
       const free = manager.freeId(id);
-      if (free !== id) faults.push([`@TaskId of ${name}`, `id ${JSON.stringify(id.slice(0, 100))} is taken by a live task; this task is ${JSON.stringify(free)}`]);
+      if (free !== id)
+        faults.push([
+          `@TaskId of ${name}`,
+          `id ${JSON.stringify(id.slice(0, 100))} is taken by a live task; this task is ${JSON.stringify(free)}`,
+        ]);
       id = free;
     }
-    const task = manager.begin(id, name, attributes(plan, name, args, faults), plan.forbidCancel, plan.swallowCancel, parent, plan.timeoutMs);
+    const task = manager.begin(
+      id,
+      name,
+      attributes(plan, name, args, faults),
+      plan.forbidCancel,
+      plan.swallowCancel,
+      parent,
+      plan.timeoutMs,
+    );
     for (const [site, what, cause] of faults) manager.fault(task, site, what, cause);
     return task;
   } catch (error) {

@@ -22,7 +22,17 @@ import { AuditLog } from "../audit/log";
 import { auditRefusals } from "../http/routes/audited";
 import { AuditStream } from "./audit-stream";
 import { auditRoute } from "../http/routes/audit";
-import { fleetBy, fleetKillRoute, fleetFinishedRoute, fleetKillWhereRoute, fleetListRoute, fleetProfileRoute, fleetStatsRoute, fleetTaskRoute, instancesRoute } from "./routes";
+import {
+  fleetBy,
+  fleetKillRoute,
+  fleetFinishedRoute,
+  fleetKillWhereRoute,
+  fleetListRoute,
+  fleetProfileRoute,
+  fleetStatsRoute,
+  fleetTaskRoute,
+  instancesRoute,
+} from "./routes";
 
 /** Options of `serveFleet()`: where the fleet is (`redis`, `service`, `prefix`, `timeoutMs`) and the options of `serve()` but `manager`. */
 export type FleetServeOptions = FleetReaderOptions &
@@ -49,13 +59,20 @@ export interface FleetApp {
  */
 export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">): FleetApp {
   const { redis, service, prefix, timeoutMs, auditMaxLen = 100_000, ...httpOptions } = options;
-  if (!Number.isInteger(auditMaxLen) || auditMaxLen < 100 || auditMaxLen > 100_000_000) throw new TypeError(`invalid option "auditMaxLen" ${JSON.stringify(auditMaxLen)}: an integer from 100 to 100000000`);
+  if (!Number.isInteger(auditMaxLen) || auditMaxLen < 100 || auditMaxLen > 100_000_000)
+    throw new TypeError(`invalid option "auditMaxLen" ${JSON.stringify(auditMaxLen)}: an integer from 100 to 100000000`);
   const config = resolveHttpOptions(httpOptions);
   const reader = new FleetReader({ redis, service, prefix, timeoutMs });
   const stream = new AuditStream(reader.command, reader.keys.audit, auditMaxLen);
   const audit = new AuditLog(config.audit === undefined ? [stream.sink] : [stream.sink, config.audit], 1_000, stream);
   let hub: EventHub<FleetEvent> | undefined;
-  hub = new EventHub(fleetEvents(reader, () => hub?.resync()), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
+  hub = new EventHub(
+    fleetEvents(reader, () => hub?.resync()),
+    config.heartbeatMs,
+    config.eventBufferBytes,
+    config.maxEventClients,
+    replayOptions(config),
+  );
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
   acceptLeadingSlashes(app);
   const get = (path: string, right: Right | undefined, route: Handler) => {
@@ -64,7 +81,16 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
   };
 
   app.use(webPageMiddleware() as never);
-  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path), auditRefusals(audit, config, fleetBy)) as never);
+  app.use(
+    guard(
+      config,
+      new HostCheck(config.allowedHosts),
+      new Cors(config.cors),
+      new TokenCheck(config.tokens),
+      (path) => allowedMethods(app, path),
+      auditRefusals(audit, config, fleetBy),
+    ) as never,
+  );
   const strings = (req: ApiRequest) => wantsStringAttrs(config.stringAttrs, req);
   get("/procs", "read", fleetListRoute(reader, strings));
   app.delete("/procs", fleetKillWhereRoute(reader, config, audit) as never);

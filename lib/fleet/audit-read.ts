@@ -4,7 +4,10 @@ import { AuditStream } from "./audit-stream";
 import { FleetReader } from "./reader";
 
 /** Reads a service's audit stream straight from Redis (`proclist audit --redis`), newest first. */
-export async function readFleetAudit(options: { redis?: string; service?: string; timeout: number }, query: AuditQuery): Promise<AuditEntry[]> {
+export async function readFleetAudit(
+  options: { redis?: string; service?: string; timeout: number },
+  query: AuditQuery,
+): Promise<AuditEntry[]> {
   const reader = new FleetReader({ redis: options.redis!, service: options.service ?? "default", timeoutMs: options.timeout });
   try {
     await reader.connected();

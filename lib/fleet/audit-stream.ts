@@ -50,7 +50,11 @@ export class AuditStream implements AuditStore {
 
   async read(query: AuditQuery): Promise<AuditEntry[]> {
     const limit = query.limit ?? 100;
-    if (!isReady(this.redis)) throw new HttpError(503, `Redis is unreachable: the audit stream cannot be read now (${this.pending.length} entries wait in memory to be written)`);
+    if (!isReady(this.redis))
+      throw new HttpError(
+        503,
+        `Redis is unreachable: the audit stream cannot be read now (${this.pending.length} entries wait in memory to be written)`,
+      );
     // Stream ids are the time Redis took each entry: never earlier than the entry's own time, so
     // `since` can start the range there; the entries' own times decide the final cut and order.
     const start = query.since === undefined ? "-" : String(Math.floor(query.since));
@@ -78,16 +82,19 @@ export class AuditStream implements AuditStore {
     const batch = this.pending.splice(0, BATCH);
     const pipeline = this.redis.pipeline();
     for (const text of batch) pipeline.xadd(this.key, "MAXLEN", "~", this.maxLen, "*", "entry", text);
-    pipeline.exec().then(
-      (results) => {
-        const failed = batch.filter((_, i) => results?.[i]?.[0] != null);
-        this.requeue(failed);
-      },
-      () => this.requeue(batch),
-    ).finally(() => {
-      this.writing = false;
-      this.drain();
-    });
+    pipeline
+      .exec()
+      .then(
+        (results) => {
+          const failed = batch.filter((_, i) => results?.[i]?.[0] != null);
+          this.requeue(failed);
+        },
+        () => this.requeue(batch),
+      )
+      .finally(() => {
+        this.writing = false;
+        this.drain();
+      });
   }
 
   /** Puts entries Redis did not take back in front, within the bound. */
@@ -113,6 +120,14 @@ function parseEntry(fields: string[]): AuditEntry | undefined {
   }
   const e = value as Partial<AuditEntry> | null;
   if (typeof e !== "object" || e === null || Array.isArray(e)) return undefined;
-  if (typeof e.ts !== "string" || !Number.isFinite(Date.parse(e.ts)) || typeof e.by !== "string" || !ACTIONS.has(e.action as string) || !OUTCOMES.has(e.outcome as string) || !Number.isInteger(e.status)) return undefined;
+  if (
+    typeof e.ts !== "string" ||
+    !Number.isFinite(Date.parse(e.ts)) ||
+    typeof e.by !== "string" ||
+    !ACTIONS.has(e.action as string) ||
+    !OUTCOMES.has(e.outcome as string) ||
+    !Number.isInteger(e.status)
+  )
+    return undefined;
   return e as AuditEntry;
 }

@@ -63,7 +63,11 @@ export class ControlServer {
       return `{"rid":${JSON.stringify(request.rid)},"status":200,"body":{"profile":${JSON.stringify(wireProfile(table, formatTime))},"serverTime":"${serverTime()}"}}`;
     } catch (error) {
       const status = error instanceof ProfileBusyError ? 409 : 500;
-      return JSON.stringify({ rid: request.rid, status, error: status === 409 ? (error as Error).message : `internal error on instance ${this.instance}` });
+      return JSON.stringify({
+        rid: request.rid,
+        status,
+        error: status === 409 ? (error as Error).message : `internal error on instance ${this.instance}`,
+      });
     }
   }
 
@@ -76,7 +80,11 @@ export class ControlServer {
       return this.send(request, this.failure(request, error));
     }
     if (typeof body === "string") this.send(request, this.success(request, body));
-    else body.then((text) => this.send(request, this.success(request, text)), (error: unknown) => this.send(request, this.failure(request, error)));
+    else
+      body.then(
+        (text) => this.send(request, this.success(request, text)),
+        (error: unknown) => this.send(request, this.failure(request, error)),
+      );
   }
 
   private success(request: FleetRequest, body: string): string {
@@ -85,7 +93,11 @@ export class ControlServer {
 
   private failure(request: FleetRequest, error: unknown): string {
     const http = toHttpError(error);
-    return JSON.stringify({ rid: request.rid, status: http.status, error: http.status === 500 ? `internal error on instance ${this.instance}` : http.message });
+    return JSON.stringify({
+      rid: request.rid,
+      status: http.status,
+      error: http.status === 500 ? `internal error on instance ${this.instance}` : http.message,
+    });
   }
 
   private body(request: FleetRequest): string | Promise<string> {
@@ -93,8 +105,19 @@ export class ControlServer {
     switch (request.op) {
       case "kill":
         try {
-          const kill = { message: request.message === "" ? undefined : request.message, force: request.force === true, graceMs: request.graceMs };
-          return killTask(this.manager, needId(request, shown), kill, request.by ?? requester("unknown", this.instance), shown, scopeOf(request));
+          const kill = {
+            message: request.message === "" ? undefined : request.message,
+            force: request.force === true,
+            graceMs: request.graceMs,
+          };
+          return killTask(
+            this.manager,
+            needId(request, shown),
+            kill,
+            request.by ?? requester("unknown", this.instance),
+            shown,
+            scopeOf(request),
+          );
         } catch (error) {
           throw error instanceof CancelForbiddenError ? new CancelForbiddenError(shown) : error;
         }
@@ -111,7 +134,10 @@ export class ControlServer {
         return historyJson(task);
       }
       case "finished":
-        return `{"finished":[${this.manager.finishedTasks().map((task) => fleetProcJson(task, this.instance)).join(",")}],"serverTime":"${serverTime()}"}`;
+        return `{"finished":[${this.manager
+          .finishedTasks()
+          .map((task) => fleetProcJson(task, this.instance))
+          .join(",")}],"serverTime":"${serverTime()}"}`;
       case "stats":
         return `{"stats":${JSON.stringify(wireStats(this.manager))},"loop":${JSON.stringify(wireLoop(this.manager))},"serverTime":"${serverTime()}"}`;
       case "profile":

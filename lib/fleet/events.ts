@@ -59,7 +59,11 @@ function parseBatch(text: string): { events: FleetEvent[]; lost: number } | unde
     if (event === null || typeof event !== "object") return;
     const id = event.type === "start" ? (event.proc !== null && typeof event.proc === "object" ? event.proc.id : undefined) : event.id;
     if (typeof event?.type !== "string" || !TYPES.has(event.type) || typeof id !== "string") return;
-    events.push({ id, name: String((batch.names as unknown[])[i] ?? ""), text: `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` });
+    events.push({
+      id,
+      name: String((batch.names as unknown[])[i] ?? ""),
+      text: `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
+    });
   });
   return { events, lost: typeof batch.lost === "number" && Number.isFinite(batch.lost) ? batch.lost : 0 };
 }

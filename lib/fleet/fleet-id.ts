@@ -14,7 +14,8 @@ export interface FleetTaskId {
  */
 export function parseFleetId(text: string): FleetTaskId {
   const at = text.indexOf("/");
-  const bad = (why: string) => new TypeError(`invalid fleet task ${JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text)}: ${why}`);
+  const bad = (why: string) =>
+    new TypeError(`invalid fleet task ${JSON.stringify(text.length > 80 ? text.slice(0, 80) + "…" : text)}: ${why}`);
   if (at < 0) throw bad("a task in the fleet is named <instance>/<id>, as ls shows it");
   const instance = text.slice(0, at);
   const id = text.slice(at + 1);

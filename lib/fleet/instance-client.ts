@@ -3,7 +3,18 @@ import type { EventsOptions } from "../client/events";
 import { check, time, type Origin } from "../client/decode";
 import { matches } from "../client/filter";
 import { killRequest, toKilled } from "../client/kill-request";
-import type { KillRequestOptions, RemoteKilled, TaskFilter, RemoteEvent, RemoteFinishedList, RemoteHistory, RemoteProc, RemoteProcList, RemoteStats, RemoteTask } from "../client/types";
+import type {
+  KillRequestOptions,
+  RemoteKilled,
+  TaskFilter,
+  RemoteEvent,
+  RemoteFinishedList,
+  RemoteHistory,
+  RemoteProc,
+  RemoteProcList,
+  RemoteStats,
+  RemoteTask,
+} from "../client/types";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import type { WireEvent, WireKilled, WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
@@ -67,7 +78,11 @@ export class InstanceClient {
       if (proc !== undefined) procs.push(proc);
     }
     procs.sort((a, b) => (a.procTime < b.procTime ? -1 : a.procTime > b.procTime ? 1 : 0));
-    const body = check<{ procs: WireProc[]; serverTime: string }>(this.origin, { procs, serverTime: new Date().toISOString() }, validateWire.procList);
+    const body = check<{ procs: WireProc[]; serverTime: string }>(
+      this.origin,
+      { procs, serverTime: new Date().toISOString() },
+      validateWire.procList,
+    );
     const out = body.procs.map((p, i) => this.local(toProc(this.origin, p, `procs.${i}`))).filter((p) => matches(p, filter));
     return { procs: out, serverTime: time(this.origin, body.serverTime, "serverTime") };
   }
@@ -87,18 +102,31 @@ export class InstanceClient {
    * (see `ProclistClient.kill`). TaskNotFoundError, CancelForbiddenError, InstanceUnreachableError.
    */
   async kill(id: string, options?: string | KillRequestOptions): Promise<RemoteKilled> {
-    const { message, force, graceMs } = typeof options === "object" && options !== null ? options : { message: options, force: undefined, graceMs: undefined };
+    const { message, force, graceMs } =
+      typeof options === "object" && options !== null ? options : { message: options, force: undefined, graceMs: undefined };
     // Checked as the HTTP client checks them; the instance checks them again.
     killRequest(options);
-    const fields = { id, by: this.by, ...(message === undefined ? {} : { message }), ...(force === true ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}) };
+    const fields = {
+      id,
+      by: this.by,
+      ...(message === undefined ? {} : { message }),
+      ...(force === true ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}),
+    };
     this.checkUp();
-    const body = check<WireKilled>(this.origin, unwrap(`${this.instance}/${id}`, await this.reader.ask(this.instance, "kill", fields)), validateWire.killed);
+    const body = check<WireKilled>(
+      this.origin,
+      unwrap(`${this.instance}/${id}`, await this.reader.ask(this.instance, "kill", fields)),
+      validateWire.killed,
+    );
     return toKilled(id, body);
   }
 
   async finished(): Promise<RemoteFinishedList> {
     const body = check<WireFinishedList>(this.origin, await this.ask("finished"), validateWire.finishedList);
-    return { finished: body.finished.map((p, i) => this.local(toFinishedProc(this.origin, p, `finished.${i}`))), serverTime: time(this.origin, body.serverTime, "serverTime") };
+    return {
+      finished: body.finished.map((p, i) => this.local(toFinishedProc(this.origin, p, `finished.${i}`))),
+      serverTime: time(this.origin, body.serverTime, "serverTime"),
+    };
   }
 
   async stats(): Promise<RemoteStats> {

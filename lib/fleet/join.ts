@@ -34,7 +34,8 @@ const JOIN_WAIT_MS = 10_000;
  */
 export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembership> {
   const config = resolveJoinOptions(options);
-  if (config.manager !== undefined && !(config.manager instanceof ProcessManager)) throw new TypeError(`invalid fleet option "manager": must be a ProcessManager`);
+  if (config.manager !== undefined && !(config.manager instanceof ProcessManager))
+    throw new TypeError(`invalid fleet option "manager": must be a ProcessManager`);
   const { instance, service } = config;
   const manager = config.manager ?? container.resolve(ProcessManager);
   const keys = new FleetKeys(config.prefix, service);
@@ -42,7 +43,10 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   const redis = openRedis(config.redis, `proclist-${instance}`, (error) => {
     if (down) return;
     down = true;
-    process.emitWarning(`proclist fleet: Redis unreachable (${error.message}); ${instance} keeps tracking locally and reconnects`, "ProclistFleetWarning");
+    process.emitWarning(
+      `proclist fleet: Redis unreachable (${error.message}); ${instance} keeps tracking locally and reconnects`,
+      "ProclistFleetWarning",
+    );
   });
   const { command, subscriber } = redis;
   const registration = new Registration(command, keys, instance, config.ttlMs);
@@ -52,7 +56,8 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   const taken = async (): Promise<boolean> => {
     if (lost !== undefined) return true;
     const yes = await registration.taken();
-    if (yes) loseName(new DuplicateInstanceError(instance, service, "another process registered it while this one was silent past its TTL"));
+    if (yes)
+      loseName(new DuplicateInstanceError(instance, service, "another process registered it while this one was silent past its TTL"));
     return yes;
   };
   const control = new ControlServer(command, keys, instance, manager, taken);
@@ -87,7 +92,8 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   };
   subscriber.on("message", onMessage);
   // Subscribed once; ioredis subscribes again by itself after each reconnect.
-  const subscribe = (): Promise<unknown> => subscriber.subscribe(keys.control(instance), keys.watch).catch(() => subscriber.once("ready", () => void subscribe()));
+  const subscribe = (): Promise<unknown> =>
+    subscriber.subscribe(keys.control(instance), keys.watch).catch(() => subscriber.once("ready", () => void subscribe()));
   const ready = (await whenReady(command, JOIN_WAIT_MS)) && (await whenReady(subscriber, JOIN_WAIT_MS));
   if (ready) {
     // Listening before registering: a kill routed to a listed instance always finds it subscribed.
@@ -101,7 +107,10 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   } else {
     if (isReady(subscriber)) void subscribe();
     else subscriber.once("ready", () => void subscribe());
-    process.emitWarning(`proclist fleet: Redis did not answer within ${JOIN_WAIT_MS / 1000} s; ${instance} tracks locally and registers once it does`, "ProclistFleetWarning");
+    process.emitWarning(
+      `proclist fleet: Redis did not answer within ${JOIN_WAIT_MS / 1000} s; ${instance} tracks locally and registers once it does`,
+      "ProclistFleetWarning",
+    );
   }
   command.on("ready", onReady);
   publisher.start(config.publishMs);

@@ -39,7 +39,11 @@ export interface FleetKilledWhere {
 }
 
 const ids = { type: "array", items: { type: "string" } };
-const validateAnswer = compile<InstanceKilledWhere>({ type: "object", required: ["cancelled", "refused"], properties: { cancelled: ids, refused: ids, omitted: { type: "integer", minimum: 0 }, forced: forcedSchema } });
+const validateAnswer = compile<InstanceKilledWhere>({
+  type: "object",
+  required: ["cancelled", "refused"],
+  properties: { cancelled: ids, refused: ids, omitted: { type: "integer", minimum: 0 }, forced: forcedSchema },
+});
 
 /**
  * The instance's side: checks the filter as `DELETE /procs/?…` does (a 400 without one), runs
@@ -50,7 +54,13 @@ export function killWhereOnInstance(manager: ProcessManager, request: FleetReque
   checkKillQuery(query);
   const force = request.force === true;
   const allowed = scope === undefined ? undefined : (task: { name: string }) => scope.mayKill(task.name, force);
-  const killed = manager.killWhere(queryFilter(query), request.message === "" ? undefined : request.message, { by, force, graceMs: request.graceMs }, attrText, allowed);
+  const killed = manager.killWhere(
+    queryFilter(query),
+    request.message === "" ? undefined : request.message,
+    { by, force, graceMs: request.graceMs },
+    attrText,
+    allowed,
+  );
   return killed instanceof Promise ? killed.then((result) => answerOf(result)) : answerOf(killed);
 }
 
@@ -81,22 +91,47 @@ function answerOf({ cancelled, refused, ...rest }: KillWhereResult & { forced?: 
  * answer within the reader's timeout is named in `unanswered`, never guessed at.
  * Throws a 400 HttpError for a missing or bad filter before anything is sent.
  */
-export async function fleetKillWhere(reader: FleetReader, query: Query, kill: KillRequest, by: string, can?: string[]): Promise<FleetKilledWhere> {
+export async function fleetKillWhere(
+  reader: FleetReader,
+  query: Query,
+  kill: KillRequest,
+  by: string,
+  can?: string[],
+): Promise<FleetKilledWhere> {
   checkKillQuery(query);
   const { message, force, graceMs } = kill;
   const up = (await reader.instances()).filter((i) => i.state === "up").map((i) => i.instance);
-  const fields = { query: query as Record<string, string | string[]>, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }), ...(force ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}) };
-  const answers = await Promise.all(up.map((instance) => reader.ask(instance, "killWhere", fields).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
+  const fields = {
+    query: query as Record<string, string | string[]>,
+    by,
+    ...(message === undefined ? {} : { message }),
+    ...(can === undefined ? {} : { can }),
+    ...(force ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}),
+  };
+  const answers = await Promise.all(
+    up.map((instance) =>
+      reader.ask(instance, "killWhere", fields).then(
+        (reply) => ({ instance, reply }),
+        (error: unknown) => ({ instance, error }),
+      ),
+    ),
+  );
   const out: FleetKilledWhere = { cancelled: [], refused: [], unanswered: [] };
   let omitted = 0;
   for (const answer of answers) {
     const { instance } = answer;
     if ("error" in answer) {
       // Redis failing half-way is this instance's unknown too: the others' answers still stand.
-      const reason = answer.error instanceof InstanceUnreachableError ? answer.error.message : `instance ${JSON.stringify(instance)} not asked: ${answer.error instanceof Error ? answer.error.message : String(answer.error)}`;
+      const reason =
+        answer.error instanceof InstanceUnreachableError
+          ? answer.error.message
+          : `instance ${JSON.stringify(instance)} not asked: ${answer.error instanceof Error ? answer.error.message : String(answer.error)}`;
       out.unanswered.push({ instance, reason });
     } else if (answer.reply.status !== 200 || !validateAnswer(answer.reply.body)) {
-      const why = answer.reply.status !== 200 ? `${answer.reply.status}: ${answer.reply.error ?? "no reason given"}` : "something that is not a kill's answer";
+      const why =
+        answer.reply.status !== 200
+          ? `${answer.reply.status}: ${answer.reply.error ?? "no reason given"}`
+          : "something that is not a kill's answer";
       out.unanswered.push({ instance, reason: `instance ${JSON.stringify(instance)} answered ${why}` });
     } else {
       const body = answer.reply.body;

@@ -16,19 +16,28 @@ export async function readProcs(reader: FleetReader, query: Query = {}, skipped:
   const attrs: [string, Set<string>][] = [];
   for (const key of Object.keys(query)) if (key.startsWith("attr.")) attrs.push([key.slice(5), asSet(query[key])!]);
   const out: WireProc[] = [];
-  await reader.eachList(up, (instance, values) => {
-    for (const value of values) {
-      const proc = readStoredProc(instance, value);
-      if (proc === undefined) {
-        noteSkipped(reader, skipped, instance);
-        continue;
+  await reader.eachList(
+    up,
+    (instance, values) => {
+      for (const value of values) {
+        const proc = readStoredProc(instance, value);
+        if (proc === undefined) {
+          noteSkipped(reader, skipped, instance);
+          continue;
+        }
+        if (names !== undefined && !names.has(proc.name ?? "")) continue;
+        if (statuses !== undefined && !statuses.has(proc.status)) continue;
+        if (
+          !attrs.every(
+            ([key, wanted]) => proc.attrs !== undefined && Object.hasOwn(proc.attrs, key) && wanted.has(attrText(proc.attrs[key])),
+          )
+        )
+          continue;
+        out.push(proc);
       }
-      if (names !== undefined && !names.has(proc.name ?? "")) continue;
-      if (statuses !== undefined && !statuses.has(proc.status)) continue;
-      if (!attrs.every(([key, wanted]) => proc.attrs !== undefined && Object.hasOwn(proc.attrs, key) && wanted.has(attrText(proc.attrs[key])))) continue;
-      out.push(proc);
-    }
-  }, (instance, reason) => skipped.push({ instance, reason }));
+    },
+    (instance, reason) => skipped.push({ instance, reason }),
+  );
   // Oldest first, as one server lists them (RFC 3339 UTC times of one format sort as text).
   const sort = typeof query.sort === "string" ? query.sort : "procTime";
   const descending = sort.startsWith("-");

@@ -73,7 +73,10 @@ const fleetProperties = {
   prefix: { type: "string", pattern: "^[^\\s*?\\[\\]]{0,64}$" },
 } as const;
 
-const checkFleet: Checker<FleetOptions> = optionChecker<FleetOptions>({ type: "object", additionalProperties: false, required: ["redis"], properties: fleetProperties }, "fleet option");
+const checkFleet: Checker<FleetOptions> = optionChecker<FleetOptions>(
+  { type: "object", additionalProperties: false, required: ["redis"], properties: fleetProperties },
+  "fleet option",
+);
 const checkJoin: Checker<JoinFleetOptions> = optionChecker<JoinFleetOptions>(
   {
     type: "object",
@@ -103,11 +106,14 @@ export function resolveFleetOptions(options: unknown): { redis: RedisSource; ser
 export function resolveJoinOptions(options: unknown): JoinConfig {
   checkJoin(options);
   checkRedis(options.redis);
-  if (options.onError !== undefined && typeof options.onError !== "function") throw new TypeError(`invalid fleet option "onError": must be a function`);
+  if (options.onError !== undefined && typeof options.onError !== "function")
+    throw new TypeError(`invalid fleet option "onError": must be a function`);
   const ttlMs = options.ttlMs ?? 15_000;
   const heartbeatMs = options.heartbeatMs ?? Math.min(5_000, Math.floor(ttlMs / 3));
   if (heartbeatMs * 3 > ttlMs) {
-    throw new TypeError(`invalid fleet option "heartbeatMs" ${heartbeatMs}: must be at most a third of ttlMs (${ttlMs}), so one lost heartbeat does not drop the instance`);
+    throw new TypeError(
+      `invalid fleet option "heartbeatMs" ${heartbeatMs}: must be at most a third of ttlMs (${ttlMs}), so one lost heartbeat does not drop the instance`,
+    );
   }
   return {
     redis: options.redis,
@@ -128,7 +134,9 @@ function checkRedis(redis: unknown): void {
     try {
       url = new URL(redis);
     } catch {
-      throw new TypeError(`invalid fleet option "redis" ${JSON.stringify(redis.replace(/\/\/[^@/]*@/, "//…@"))}: not a URL; expected redis://[user:password@]host:port`);
+      throw new TypeError(
+        `invalid fleet option "redis" ${JSON.stringify(redis.replace(/\/\/[^@/]*@/, "//…@"))}: not a URL; expected redis://[user:password@]host:port`,
+      );
     }
     if (url.hostname === "") throw new TypeError(`invalid fleet option "redis": the URL has no host`);
     return;
@@ -145,6 +153,10 @@ function defaultService(): string {
 }
 
 function defaultInstance(): string {
-  const host = hostname().replace(/[^A-Za-z0-9._:@-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 100) || "host";
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._:@-]/g, "-")
+      .replace(/^[^A-Za-z0-9]+/, "")
+      .slice(0, 100) || "host";
   return `${host}-${process.pid}`;
 }

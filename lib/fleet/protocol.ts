@@ -68,7 +68,12 @@ export const validateRequest = ajv.compile<FleetRequest>({
     query: {
       type: "object",
       maxProperties: 64,
-      additionalProperties: { anyOf: [{ type: "string", maxLength: 1024 }, { type: "array", maxItems: 100, items: { type: "string", maxLength: 1024 } }] },
+      additionalProperties: {
+        anyOf: [
+          { type: "string", maxLength: 1024 },
+          { type: "array", maxItems: 100, items: { type: "string", maxLength: 1024 } },
+        ],
+      },
     },
   },
 });

@@ -10,8 +10,6 @@ import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
 import type { InstanceRecord } from "./registry";
 import { FleetRpc } from "./rpc";
 
-
-
 /** Instances whose lists are fetched in one round trip. */
 const LISTS_PER_ROUND = 8;
 
@@ -32,7 +30,8 @@ export class FleetReader {
   constructor(options: FleetReaderOptions) {
     const { redis, service, prefix } = resolveFleetOptions({ redis: options.redis, service: options.service, prefix: options.prefix });
     const timeoutMs = options.timeoutMs ?? 5_000;
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError(`invalid fleet option "timeoutMs" ${JSON.stringify(timeoutMs)}: must be a positive whole number of ms`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      throw new TypeError(`invalid fleet option "timeoutMs" ${JSON.stringify(timeoutMs)}: must be a positive whole number of ms`);
     this.timeoutMs = timeoutMs;
     this.keys = new FleetKeys(prefix, service);
     this.url = typeof redis === "string" ? redactUrl(redis) : "the application's Redis client";
@@ -90,7 +89,11 @@ export class FleetReader {
    * Calls `each` with every up instance's task list (fleet JSON texts as Buffers, in no order),
    * a few instances per round trip, so an answer can be sent while the next lists arrive.
    */
-  async eachList(instances: readonly string[], each: (instance: string, procs: Buffer[]) => void | Promise<void>, failed?: (instance: string, error: string) => void): Promise<void> {
+  async eachList(
+    instances: readonly string[],
+    each: (instance: string, procs: Buffer[]) => void | Promise<void>,
+    failed?: (instance: string, error: string) => void,
+  ): Promise<void> {
     const redis = await this.ready();
     for (let at = 0; at < instances.length; at += LISTS_PER_ROUND) {
       const batch = instances.slice(at, at + LISTS_PER_ROUND);
@@ -124,7 +127,10 @@ export class FleetReader {
     const key = `${what}: ${why}`;
     if (this.reported.has(key) || this.reported.size >= 1000) return;
     this.reported.add(key);
-    process.emitWarning(`proclist fleet: skipped ${what} of service ${JSON.stringify(this.service)} read from Redis: ${why}`, "ProclistFleetWarning");
+    process.emitWarning(
+      `proclist fleet: skipped ${what} of service ${JSON.stringify(this.service)} read from Redis: ${why}`,
+      "ProclistFleetWarning",
+    );
   }
 
   /**
@@ -136,7 +142,15 @@ export class FleetReader {
     const redis = await this.ready();
     let results: [Error | null, unknown][];
     try {
-      results = (await this.within(redis.multi().get(this.keys.instance(instance)).zscore(this.keys.instances, instance).hvalsBuffer(this.keys.procs(instance)).exec())) ?? [];
+      results =
+        (await this.within(
+          redis
+            .multi()
+            .get(this.keys.instance(instance))
+            .zscore(this.keys.instances, instance)
+            .hvalsBuffer(this.keys.procs(instance))
+            .exec(),
+        )) ?? [];
     } catch (error) {
       throw this.unavailable(error);
     }
@@ -165,7 +179,14 @@ export class FleetReader {
   /** Asks every up instance at once; each answer or failure, by instance. */
   async askAll(op: FleetOp, fields: FleetFields = {}, extraMs = 0): Promise<{ instance: string; reply?: FleetReply; error?: unknown }[]> {
     const up = (await this.instances()).filter((i) => i.state === "up");
-    return Promise.all(up.map(({ instance }) => this.ask(instance, op, fields, extraMs).then((reply) => ({ instance, reply }), (error: unknown) => ({ instance, error }))));
+    return Promise.all(
+      up.map(({ instance }) =>
+        this.ask(instance, op, fields, extraMs).then(
+          (reply) => ({ instance, reply }),
+          (error: unknown) => ({ instance, error }),
+        ),
+      ),
+    );
   }
 
   /**
@@ -203,7 +224,12 @@ export class FleetReader {
     const late = new Promise<never>((_resolve, reject) => {
       // A routed request has its own timer for the answer; this one catches a publish Redis never answers.
       timer = setTimeout(
-        () => reject(instance === undefined ? new RedisUnavailableError(this.url, `no answer from Redis within ${ms} ms`) : new InstanceUnreachableError(instance, unansweredWithin(ms), true)),
+        () =>
+          reject(
+            instance === undefined
+              ? new RedisUnavailableError(this.url, `no answer from Redis within ${ms} ms`)
+              : new InstanceUnreachableError(instance, unansweredWithin(ms), true),
+          ),
         instance === undefined ? ms : ms + 100,
       );
     });
@@ -228,7 +254,10 @@ export class FleetReader {
 function toInstance(instance: string, text: string | null, seen: number): WireInstance | string {
   if (!NAME.test(instance)) return "not an instance name";
   const seenTime = timeOf(seen);
-  if (text === null) return seenTime === undefined ? `its last heartbeat (score ${String(seen).slice(0, 40)}) is not a time` : { instance, state: "gone", since: seenTime };
+  if (text === null)
+    return seenTime === undefined
+      ? `its last heartbeat (score ${String(seen).slice(0, 40)}) is not a time`
+      : { instance, state: "gone", since: seenTime };
   let record: Partial<InstanceRecord>;
   try {
     record = JSON.parse(text) as Partial<InstanceRecord>;

@@ -37,7 +37,13 @@ export function openRedis(source: RedisSource, name: string, onError: (error: Er
   const { Redis } = ioredis();
   // A command Redis does not answer (frozen, not gone) fails after the timeout instead of waiting for it.
   // An application's client is an ioredis Redis: the public type names only what proves it (see RedisClient).
-  const command = own ? new Redis(source, { ...OPTIONS, connectionName: name, ...(commandTimeoutMs === undefined ? {} : { commandTimeout: commandTimeoutMs }) }) : (source as Redis);
+  const command = own
+    ? new Redis(source, {
+        ...OPTIONS,
+        connectionName: name,
+        ...(commandTimeoutMs === undefined ? {} : { commandTimeout: commandTimeoutMs }),
+      })
+    : (source as Redis);
   const subscriber = own ? command.duplicate() : command.duplicate({ ...OPTIONS, connectionName: `${name}-sub` });
   if (own) command.on("error", onError);
   subscriber.on("error", onError);

@@ -61,9 +61,30 @@ export class Registration {
   /** Writes the record with a fresh TTL (join and every heartbeat). Rejects when Redis does. */
   async register(tasks: number): Promise<Registered> {
     const now = Date.now();
-    const record: InstanceRecord = { instance: this.instance, host: hostname(), pid: process.pid, startedAt: this.startedAt, beatAt: now, ttlMs: this.ttlMs, tasks, nonce: this.nonce };
+    const record: InstanceRecord = {
+      instance: this.instance,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      beatAt: now,
+      ttlMs: this.ttlMs,
+      tasks,
+      nonce: this.nonce,
+    };
     const { keys } = this;
-    const answer = (await this.redis.eval(REGISTER, 3, keys.instance(this.instance), keys.instances, keys.procs(this.instance), this.nonce, JSON.stringify(record), this.ttlMs, now, this.instance, GONE_RETENTION_MS)) as [number, string?];
+    const answer = (await this.redis.eval(
+      REGISTER,
+      3,
+      keys.instance(this.instance),
+      keys.instances,
+      keys.procs(this.instance),
+      this.nonce,
+      JSON.stringify(record),
+      this.ttlMs,
+      now,
+      this.instance,
+      GONE_RETENTION_MS,
+    )) as [number, string?];
     if (answer[0] === 0) return new DuplicateInstanceError(this.instance, keys.service, describeHolder(answer[1]));
     return answer[0] === 2 ? "created" : "refreshed";
   }
@@ -81,7 +102,16 @@ export class Registration {
   /** Removes the record and the task list at once; the instance stays listed as gone. */
   async leave(): Promise<void> {
     const { keys } = this;
-    await this.redis.eval(LEAVE, 3, keys.instance(this.instance), keys.instances, keys.procs(this.instance), this.nonce, Date.now(), this.instance);
+    await this.redis.eval(
+      LEAVE,
+      3,
+      keys.instance(this.instance),
+      keys.instances,
+      keys.procs(this.instance),
+      this.nonce,
+      Date.now(),
+      this.instance,
+    );
   }
 }
 

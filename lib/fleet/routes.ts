@@ -67,7 +67,11 @@ export function fleetListRoute(reader: FleetReader, stringAttrs: (req: ApiReques
       checkQuery("listQuery", req.query);
       const procs = await readProcs(reader, req.query, skipped);
       if (strings) for (const proc of procs) proc.attrs = attrsAsStrings(proc.attrs);
-      return sendJsonText(res, 200, `{"procs":${JSON.stringify(procs)},${skippedField()}"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`);
+      return sendJsonText(
+        res,
+        200,
+        `{"procs":${JSON.stringify(procs)},${skippedField()}"service":${JSON.stringify(reader.service)},"serverTime":"${serverTime()}"}`,
+      );
     }
     const known = await reader.instances();
     const up = known.filter((i) => i.state === "up").map((i) => i.instance);
@@ -87,7 +91,8 @@ export function fleetListRoute(reader: FleetReader, stringAttrs: (req: ApiReques
             continue;
           }
           const since = goneSince.get(instance);
-          if (first) res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+          if (first)
+            res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
           parts.push(first ? OPEN : COMMA, since === undefined ? value : Buffer.from(JSON.stringify({ ...proc, gone: since })));
           first = false;
         }
@@ -114,7 +119,11 @@ const COMMA = Buffer.from(",");
 export function instancesRoute(reader: FleetReader): Handler {
   return fleetHandle(async (req, res) => {
     checkQuery("noQuery", req.query);
-    sendJsonText(res, 200, `{"service":${JSON.stringify(reader.service)},"instances":${JSON.stringify(await reader.instances())},"serverTime":"${serverTime()}"}`);
+    sendJsonText(
+      res,
+      200,
+      `{"service":${JSON.stringify(reader.service)},"instances":${JSON.stringify(await reader.instances())},"serverTime":"${serverTime()}"}`,
+    );
   });
 }
 
@@ -123,7 +132,8 @@ export function fleetFinishedRoute(reader: FleetReader, stringAttrs: (req: ApiRe
   return fleetHandle(async (req, res) => {
     checkQuery("noQuery", req.query);
     const all: WireFinishedProc[] = [];
-    for (const { reply } of await reader.askAll("finished")) if (reply?.status === 200) all.push(...(reply.body as { finished: WireFinishedProc[] }).finished);
+    for (const { reply } of await reader.askAll("finished"))
+      if (reply?.status === 200) all.push(...(reply.body as { finished: WireFinishedProc[] }).finished);
     all.sort((a, b) => (a.endTime < b.endTime ? -1 : a.endTime > b.endTime ? 1 : 0));
     if (stringAttrs(req)) for (const proc of all) proc.attrs = attrsAsStrings(proc.attrs);
     sendJsonText(res, 200, `{"finished":${JSON.stringify(all)},"serverTime":"${serverTime()}"}`);
@@ -142,12 +152,20 @@ export function fleetProfileRoute(reader: FleetReader): Handler {
     checkQuery("fleetProfileQuery", req.query);
     const seconds = profileSeconds(req.query.seconds);
     const wanted = req.query.instance as string | undefined;
-    const answers = wanted === undefined ? await reader.askAll("profile", { seconds }, seconds * 1e3) : [{ instance: wanted, reply: await reader.ask(wanted, "profile", { seconds }, seconds * 1e3) }];
-    if (wanted !== undefined && answers[0].reply !== undefined && answers[0].reply.status !== 200) throw new HttpError(answers[0].reply.status, answers[0].reply.error ?? `instance ${wanted} answered ${answers[0].reply.status}`);
+    const answers =
+      wanted === undefined
+        ? await reader.askAll("profile", { seconds }, seconds * 1e3)
+        : [{ instance: wanted, reply: await reader.ask(wanted, "profile", { seconds }, seconds * 1e3) }];
+    if (wanted !== undefined && answers[0].reply !== undefined && answers[0].reply.status !== 200)
+      throw new HttpError(answers[0].reply.status, answers[0].reply.error ?? `instance ${wanted} answered ${answers[0].reply.status}`);
     const profiles = answers.map(({ instance, reply, error }) => {
       if (reply?.status === 200) return { instance, profile: (reply.body as { profile: unknown }).profile };
       if (reply !== undefined) return { instance, status: reply.status, error: reply.error ?? `answered ${reply.status}` };
-      return { instance, status: error instanceof InstanceUnreachableError ? (error.timedOut ? 504 : 502) : 503, error: error instanceof Error ? error.message : String(error) };
+      return {
+        instance,
+        status: error instanceof InstanceUnreachableError ? (error.timedOut ? 504 : 502) : 503,
+        error: error instanceof Error ? error.message : String(error),
+      };
     });
     sendJsonText(res, 200, `{"profiles":${JSON.stringify(profiles)},"serverTime":"${serverTime()}"}`);
   });
@@ -159,7 +177,8 @@ export function fleetStatsRoute(reader: FleetReader): Handler {
     checkQuery("statsQuery", req.query);
     const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
     const parts: WireNameStats[][] = [];
-    for (const { reply } of await reader.askAll("stats")) if (reply?.status === 200) parts.push((reply.body as { stats: WireNameStats[] }).stats);
+    for (const { reply } of await reader.askAll("stats"))
+      if (reply?.status === 200) parts.push((reply.body as { stats: WireNameStats[] }).stats);
     const stats = mergeStats(parts).filter((s) => names === undefined || names.has(s.name));
     sendJsonText(res, 200, `{"stats":${JSON.stringify(stats)},"serverTime":"${serverTime()}"}`);
   });
@@ -207,10 +226,19 @@ export function fleetKillRoute(reader: FleetReader, config: HttpConfig, log: Aud
   return fleetAudited(log, config, "kill", (req, res, draft) => taskOp(reader, "kill", config, undefined, req, res, draft));
 }
 
-async function taskOp(reader: FleetReader, op: FleetOp, config: HttpConfig, stringAttrs: ((req: ApiRequest) => boolean) | undefined, req: ApiRequest, res: ServerResponse, draft: AuditDraft): Promise<void> {
+async function taskOp(
+  reader: FleetReader,
+  op: FleetOp,
+  config: HttpConfig,
+  stringAttrs: ((req: ApiRequest) => boolean) | undefined,
+  req: ApiRequest,
+  res: ServerResponse,
+  draft: AuditDraft,
+): Promise<void> {
   {
     const found = taskOf(req);
-    if (found === undefined || (found.history && op === "kill")) throw new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`);
+    if (found === undefined || (found.history && op === "kill"))
+      throw new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`);
     const { task } = found;
     if (found.history) op = "history";
     checkQuery("noQuery", req.query);
@@ -228,7 +256,13 @@ async function taskOp(reader: FleetReader, op: FleetOp, config: HttpConfig, stri
         requireSomeKill(req, true);
       }
       const can = grantOf(req).killScope;
-      fields = { ...fields, by, ...(message === undefined ? {} : { message }), ...(can === undefined ? {} : { can }), ...(force ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}) };
+      fields = {
+        ...fields,
+        by,
+        ...(message === undefined ? {} : { message }),
+        ...(can === undefined ? {} : { can }),
+        ...(force ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}),
+      };
     }
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);
@@ -238,7 +272,10 @@ async function taskOp(reader: FleetReader, op: FleetOp, config: HttpConfig, stri
       const { force } = reply.body as WireKilled;
       if (force !== undefined) draft.rungs = rungsTaken(force);
     }
-    const proc = op === "task" && reply.status === 200 && stringAttrs?.(req) ? (reply.body as { proc?: { attrs?: Record<string, unknown> } } | null)?.proc : undefined;
+    const proc =
+      op === "task" && reply.status === 200 && stringAttrs?.(req)
+        ? (reply.body as { proc?: { attrs?: Record<string, unknown> } } | null)?.proc
+        : undefined;
     if (proc !== undefined && proc !== null) proc.attrs = attrsAsStrings(proc.attrs);
     sendReply(res, fleetId, reply);
   }

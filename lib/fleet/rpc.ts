@@ -40,7 +40,8 @@ export class FleetRpc {
       throw error;
     });
     await this.subscribed;
-    if (this.pending.size >= MAX_PENDING) throw new InstanceUnreachableError(instance, `not asked: ${MAX_PENDING} requests already wait for answers`);
+    if (this.pending.size >= MAX_PENDING)
+      throw new InstanceUnreachableError(instance, `not asked: ${MAX_PENDING} requests already wait for answers`);
     const rid = `${this.caller}-${++this.seq}`;
     const answer = new Promise<FleetReply>((resolve) => {
       const timer = setTimeout(() => {

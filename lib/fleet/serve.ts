@@ -10,7 +10,10 @@ import { createFleetApp, type FleetServeOptions } from "./app";
  */
 export async function serveFleet(options: FleetServeOptions): Promise<ServedApi> {
   const { host = "127.0.0.1", port = 8081, ...appOptions } = options;
-  if (typeof host !== "string" || !Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`invalid option "${typeof host !== "string" ? "host" : "port"}" ${JSON.stringify(typeof host !== "string" ? host : port)}`);
+  if (typeof host !== "string" || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError(
+      `invalid option "${typeof host !== "string" ? "host" : "port"}" ${JSON.stringify(typeof host !== "string" ? host : port)}`,
+    );
   const app = createFleetApp(appOptions);
   try {
     await app.reader.connected();

@@ -11,7 +11,11 @@ export function mergeStats(parts: readonly WireNameStats[][]): WireNameStats[] {
     for (const s of stats) {
       const into = byName.get(s.name);
       if (into === undefined) {
-        byName.set(s.name, { ...s, latencyMs: { ...s.latencyMs }, phases: Object.fromEntries(Object.entries(s.phases).map(([k, p]) => [k, { ...p }])) });
+        byName.set(s.name, {
+          ...s,
+          latencyMs: { ...s.latencyMs },
+          phases: Object.fromEntries(Object.entries(s.phases).map(([k, p]) => [k, { ...p }])),
+        });
         continue;
       }
       into.running += s.running;

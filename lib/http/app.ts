@@ -65,7 +65,13 @@ export interface ProclistApp {
 export function createApp(options: AppOptions = {}): ProclistApp {
   const config = resolveAppOptions(options, () => container.resolve(ProcessManager));
   const { manager } = config;
-  const hub = new EventHub(managerEvents(manager), config.heartbeatMs, config.eventBufferBytes, config.maxEventClients, replayOptions(config));
+  const hub = new EventHub(
+    managerEvents(manager),
+    config.heartbeatMs,
+    config.eventBufferBytes,
+    config.maxEventClients,
+    replayOptions(config),
+  );
   const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
   acceptLeadingSlashes(app);
   // Each GET route names the right it needs (see access/rights); kills check theirs per task.
@@ -76,7 +82,16 @@ export function createApp(options: AppOptions = {}): ProclistApp {
 
   app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   const audit = new AuditLog(config.audit === undefined ? [] : [config.audit]);
-  app.use(guard(config, new HostCheck(config.allowedHosts), new Cors(config.cors), new TokenCheck(config.tokens), (path) => allowedMethods(app, path), auditRefusals(audit, config)) as never);
+  app.use(
+    guard(
+      config,
+      new HostCheck(config.allowedHosts),
+      new Cors(config.cors),
+      new TokenCheck(config.tokens),
+      (path) => allowedMethods(app, path),
+      auditRefusals(audit, config),
+    ) as never,
+  );
   // Fixed paths before `:id`: the router takes the first match.
   // The original's clients get attribute values as strings, from caches of their own: the
   // typed caches stay as they are, and the others are filled only once such a client asks.
@@ -87,9 +102,17 @@ export function createApp(options: AppOptions = {}): ProclistApp {
     return { cache: new ProcListCache(manager, source.entry), filtered: new FilteredLists(source) };
   });
   const finished = [false, true].map((stringAttrs) => new FilteredLists(finishedSource(manager, stringAttrs)));
-  get("/procs", "read", listRoute((req) => live[Number(strings(req))], gate));
+  get(
+    "/procs",
+    "read",
+    listRoute((req) => live[Number(strings(req))], gate),
+  );
   app.delete("/procs", killWhereRoute(manager, config, audit) as never);
-  get("/procs/finished", "read", finishedRoute(manager, (req) => finished[Number(strings(req))], gate));
+  get(
+    "/procs/finished",
+    "read",
+    finishedRoute(manager, (req) => finished[Number(strings(req))], gate),
+  );
   app.get("/procs/events", requires("read", eventsRoute(hub)) as never);
   app.get("/procs/profile", requires("profile", profileRoute()) as never).head("/procs/profile", profileHeadRoute() as never);
   get("/procs/:id", "read", taskRoute(manager, strings));

@@ -128,7 +128,12 @@ export interface HttpConfig {
 const appProperties = {
   manager: { type: "object" },
   // The labelled form is checked entry by entry in tokenConfig, to name what is wrong.
-  token: { anyOf: [{ type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" }, { type: "object", minProperties: 1 }] },
+  token: {
+    anyOf: [
+      { type: "string", minLength: 1, maxLength: 4096, pattern: "^\\S+$" },
+      { type: "object", minProperties: 1 },
+    ],
+  },
   cors: { type: "array", items: { type: "string", pattern: "^https?://[^/*\\s]+$" } },
   protectedMode: { type: "boolean" },
   allowedHosts: { type: "array", items: { type: "string", pattern: "^[^\\s/:@]+$", maxLength: 253 } },
@@ -145,12 +150,19 @@ const appProperties = {
   stringAttrs: { enum: STRING_ATTRS_MODES },
 } as const;
 
-const checkApp: Checker<AppOptions> = optionChecker<AppOptions>({ type: "object", additionalProperties: false, properties: appProperties }, "option");
+const checkApp: Checker<AppOptions> = optionChecker<AppOptions>(
+  { type: "object", additionalProperties: false, properties: appProperties },
+  "option",
+);
 const checkServe: Checker<ServeOptions> = optionChecker<ServeOptions>(
   {
     type: "object",
     additionalProperties: false,
-    properties: { ...appProperties, host: { type: "string", minLength: 1, maxLength: 255 }, port: { type: "integer", minimum: 0, maximum: 65535 } },
+    properties: {
+      ...appProperties,
+      host: { type: "string", minLength: 1, maxLength: 255 },
+      port: { type: "integer", minimum: 0, maximum: 65535 },
+    },
   },
   "option",
 );
@@ -210,7 +222,9 @@ function safePeer(peer: (req: IncomingMessage) => string | undefined): (req: Inc
 function checkWildcard(options: unknown): void {
   const cors = (options as { cors?: unknown } | null)?.cors;
   if (Array.isArray(cors) && cors.includes("*")) {
-    throw new TypeError(`invalid option "cors" ["*"]: a wildcard would let any web page read and cancel tasks; list the origins, e.g. ["http://localhost:5173"]`);
+    throw new TypeError(
+      `invalid option "cors" ["*"]: a wildcard would let any web page read and cancel tasks; list the origins, e.g. ["http://localhost:5173"]`,
+    );
   }
 }
 
@@ -248,15 +262,21 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
     const scoped = typeof entry === "object" && entry !== null && !Array.isArray(entry);
     const value = scoped ? (entry as { token?: unknown }).token : entry;
     const at = scoped ? `${where}.token` : where;
-    if (typeof value !== "string") throw new TypeError(`invalid option "${at}": must be a string token, got ${value === null ? "null" : typeof value}`);
+    if (typeof value !== "string")
+      throw new TypeError(`invalid option "${at}": must be a string token, got ${value === null ? "null" : typeof value}`);
     if (value === "") throw new TypeError(`invalid option "${at}": the token is empty`);
-    if (value.length > 4096 || /\s/.test(value)) throw new TypeError(`invalid option "${at}": a token is 1-4096 characters without spaces or line breaks`);
+    if (value.length > 4096 || /\s/.test(value))
+      throw new TypeError(`invalid option "${at}": a token is 1-4096 characters without spaces or line breaks`);
     if (scoped) {
       const extra = Object.keys(entry).find((key) => key !== "token" && key !== "can");
-      if (extra !== undefined) throw new TypeError(`invalid option "${where}": unknown field ${JSON.stringify(extra)}; a scoped token is { token, can }`);
+      if (extra !== undefined)
+        throw new TypeError(`invalid option "${where}": unknown field ${JSON.stringify(extra)}; a scoped token is { token, can }`);
     }
     const other = owners.get(value);
-    if (other !== undefined) throw new TypeError(`invalid option "token": "${other}" and "${label}" have the same token; each label needs its own, or kills could not say who asked`);
+    if (other !== undefined)
+      throw new TypeError(
+        `invalid option "token": "${other}" and "${label}" have the same token; each label needs its own, or kills could not say who asked`,
+      );
     owners.set(value, label);
     tokens.set(label, value);
     grants.set(label, scoped ? Grant.parse(label, (entry as { can?: unknown }).can, `${where}.can`) : Grant.full(label));

@@ -53,7 +53,9 @@ export function webPageHandler(page?: WebPage): (req: IncomingMessage, res: Serv
   let loaded = page;
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
-      return sendJsonText(res, 405, JSON.stringify({ error: `method ${req.method} not allowed on the web page; use GET` }), { allow: "GET, HEAD" });
+      return sendJsonText(res, 405, JSON.stringify({ error: `method ${req.method} not allowed on the web page; use GET` }), {
+        allow: "GET, HEAD",
+      });
     }
     try {
       loaded ??= loadWebPage();
@@ -107,7 +109,9 @@ function matches(header: string | undefined, etag: string): boolean {
  * prefix) and passes everything else on. It runs before the token check on purpose: the page is
  * static and holds no data; everything it shows it fetches with the token the user types in.
  */
-export function webPageMiddleware(page?: WebPage): (req: IncomingMessage & { path?: string }, res: ServerResponse, next: () => void) => void {
+export function webPageMiddleware(
+  page?: WebPage,
+): (req: IncomingMessage & { path?: string }, res: ServerResponse, next: () => void) => void {
   const handler = webPageHandler(page);
   return (req, res, next) => {
     // OPTIONS goes on to the guard, which answers preflights for every route alike.

@@ -34,7 +34,9 @@ export async function serve(options: ServeOptions = {}): Promise<ServedApi> {
 export async function listen(app: Pick<ProclistApp, "handler" | "closeStreams">, host: string, port: number): Promise<ServedApi> {
   const server = createApiServer(app.handler);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => reject(new Error(`proclist cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(`proclist cannot listen on ${host}:${port}: ${error.message}`, { cause: error })),
+    );
     server.listen(port, host, () => resolve());
   });
   const address = server.address();

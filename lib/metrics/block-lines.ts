@@ -68,7 +68,8 @@ function sameLabels(kept: readonly (string | undefined)[], at: number, values: r
 function lineStart(m: MetricDef, values: readonly string[], suffix: string | undefined): string {
   if (values.length === 0) return (suffix === undefined ? m.name : m.name + suffix) + " ";
   let line = suffix === undefined ? m.name + "{" : m.name + suffix + "{";
-  for (let i = 0; i < values.length; i++) line += (i === 0 ? "" : ",") + (i < m.labelNames.length ? m.labelNames[i] : "le") + '="' + escape(values[i]) + '"';
+  for (let i = 0; i < values.length; i++)
+    line += (i === 0 ? "" : ",") + (i < m.labelNames.length ? m.labelNames[i] : "le") + '="' + escape(values[i]) + '"';
   return line + "} ";
 }
 

@@ -76,7 +76,9 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
       help: "Seconds ended tasks spent in each status, per task name and status.",
       labelNames: ["name", "status"],
       collect: (block) =>
-        stats.forEachName((n) => block(n.name, n.revision, (push) => n.forEachPhase((status, _count, totalMs) => push([n.name, status], totalMs / 1000)))),
+        stats.forEachName((n) =>
+          block(n.name, n.revision, (push) => n.forEachPhase((status, _count, totalMs) => push([n.name, status], totalMs / 1000))),
+        ),
     },
     {
       name: "proclist_wait_seconds_total",
@@ -84,7 +86,9 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
       help: "Seconds tasks spent waiting on outbound operations (fetch, http, redis, mysql, waitOn kinds), per task name and wait kind, over ended waits.",
       labelNames: ["name", "kind"],
       collect: (block) =>
-        stats.forEachName((n) => block(n.name, n.revision, (push) => n.forEachWait((kind, _count, totalMs) => push([n.name, kind], totalMs / 1000)))),
+        stats.forEachName((n) =>
+          block(n.name, n.revision, (push) => n.forEachWait((kind, _count, totalMs) => push([n.name, kind], totalMs / 1000))),
+        ),
     },
     {
       name: "proclist_kills_total",
@@ -112,9 +116,10 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
             if (more !== undefined) for (const [kind, value] of more) if (!ends.kills.has(kind)) push([name, kind], value);
           });
         }
-        for (const [name, byKind] of live) block(name, undefined, (push) => {
-          for (const [kind, value] of byKind) push([name, kind], value);
-        });
+        for (const [name, byKind] of live)
+          block(name, undefined, (push) => {
+            for (const [kind, value] of byKind) push([name, kind], value);
+          });
       },
     },
     {

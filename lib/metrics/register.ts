@@ -54,16 +54,20 @@ export function checkMetrics(options: unknown): asserts options is MetricsOption
 export function registerMetrics(manager: ProcessManager, application: MetricsRegistry, options: MetricsOptions = {}): () => void {
   checkMetrics(options);
   const { Registry: RegistryClass } = promClient();
-  if (!(application instanceof RegistryClass)) throw new TypeError("registerMetrics: registry must be a prom-client Registry (e.g. its `register`)");
+  if (!(application instanceof RegistryClass))
+    throw new TypeError("registerMetrics: registry must be a prom-client Registry (e.g. its `register`)");
   const registry = application; // a Registry, checked just above
   const counts = new EndCounts(options.buckets ?? DEFAULT_BUCKETS);
   // The event loop's delay under prom-client's own names: a registry that collects prom-client's
   // default metrics has them already, and keeps its own.
-  const defs = proclistMetrics(manager, counts).filter((def) => !(def.name.startsWith("nodejs_") && registry.getSingleMetric(def.name) !== undefined));
+  const defs = proclistMetrics(manager, counts).filter(
+    (def) => !(def.name.startsWith("nodejs_") && registry.getSingleMetric(def.name) !== undefined),
+  );
   const metrics = defs.map((def) => ({ name: def.name, metric: promMetric(def) }));
   // Before touching the manager: a name already taken throws here and leaves nothing half done.
   for (const m of metrics) {
-    if (registry.getSingleMetric(m.name) !== undefined) throw new Error(`registerMetrics: the registry already has a metric named ${m.name}`);
+    if (registry.getSingleMetric(m.name) !== undefined)
+      throw new Error(`registerMetrics: the registry already has a metric named ${m.name}`);
   }
   for (const m of metrics) registry.registerMetric(m.metric as never);
   const unextend = manager.extend(counts);

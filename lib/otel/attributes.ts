@@ -26,7 +26,7 @@ export function spanValue(value: unknown): AttributeValue | undefined {
     case "bigint":
       return String(value);
   }
-  if (Array.isArray(value) && value.every((v) => typeof v === "string") ) return value as string[];
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
   if (Array.isArray(value) && value.every((v) => typeof v === "number")) return value as number[];
   try {
     return JSON.stringify(value) ?? undefined;

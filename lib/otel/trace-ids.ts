@@ -7,7 +7,9 @@ import type { Api } from "./api";
 export function spanFields(api: Api, span: Span): Record<string, string> | undefined {
   const ids = span.spanContext();
   // A comparison with the all-zero ids, not isSpanContextValid's two regular expressions: this runs for every task.
-  return ids.traceId === api.INVALID_TRACEID || ids.spanId === api.INVALID_SPANID || ids.traceId === "" ? undefined : { traceId: ids.traceId, spanId: ids.spanId };
+  return ids.traceId === api.INVALID_TRACEID || ids.spanId === api.INVALID_SPANID || ids.traceId === ""
+    ? undefined
+    : { traceId: ids.traceId, spanId: ids.spanId };
 }
 
 /** Records on each task the trace and span ids of the span active where it started (e.g. the HTTP server span). */

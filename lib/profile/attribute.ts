@@ -4,7 +4,12 @@ import type { TaskLog } from "./task-log";
 
 /** V8's CPU profile (the Profiler domain's `Profile`), as Chrome DevTools opens it. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number; scriptId: string }; hitCount?: number; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number; scriptId: string };
+    hitCount?: number;
+    children?: number[];
+  }[];
   /** Microseconds on the monotonic clock. */
   startTime: number;
   endTime: number;
@@ -53,7 +58,10 @@ export function attribute(profile: CpuProfile, log: TaskLog, startTime: number, 
   const kinds = new Map<number, Kind>();
   for (const node of profile.nodes) {
     const name = node.callFrame.functionName;
-    kinds.set(node.id, name === "(idle)" ? Kind.Idle : name === "(garbage collector)" ? Kind.Gc : name === "(program)" ? Kind.Program : Kind.Code);
+    kinds.set(
+      node.id,
+      name === "(idle)" ? Kind.Idle : name === "(garbage collector)" ? Kind.Gc : name === "(program)" ? Kind.Program : Kind.Code,
+    );
   }
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
@@ -99,7 +107,9 @@ export function attribute(profile: CpuProfile, log: TaskLog, startTime: number, 
     samples: samples.length,
     cpuMs: cpuUs / 1e3,
     idleMs: idleUs / 1e3,
-    names: [...names].map(([name, row]) => ({ name, cpuMs: row.us / 1e3, share: share(row.us), tasks: row.tasks })).sort((a, b) => b.cpuMs - a.cpuMs),
+    names: [...names]
+      .map(([name, row]) => ({ name, cpuMs: row.us / 1e3, share: share(row.us), tasks: row.tasks }))
+      .sort((a, b) => b.cpuMs - a.cpuMs),
     tasks: [...perTask]
       .sort((a, b) => b[1] - a[1])
       .slice(0, TASK_ROWS)

@@ -44,7 +44,8 @@ export function runningProfile(): RunningProfile | undefined {
  * `ProfileBusyError`. `signal` stops it early (the table then covers the time it ran).
  */
 export async function profileCpu(seconds: number, signal?: AbortSignal): Promise<ProfileResult> {
-  if (!(seconds > 0 && seconds <= MAX_PROFILE_SECONDS)) throw new RangeError(`seconds must be more than 0 and at most ${MAX_PROFILE_SECONDS}, got ${seconds}`);
+  if (!(seconds > 0 && seconds <= MAX_PROFILE_SECONDS))
+    throw new RangeError(`seconds must be more than 0 and at most ${MAX_PROFILE_SECONDS}, got ${seconds}`);
   if (running !== undefined) throw new ProfileBusyError(running.endsAt);
   const log = new TaskLog();
   const startTime = now();
@@ -71,7 +72,9 @@ export async function profileCpu(seconds: number, signal?: AbortSignal): Promise
 }
 
 function post(session: Session, method: string, params?: object): Promise<unknown> {
-  return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))));
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))),
+  );
 }
 
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -1,7 +1,6 @@
 import type { WireProfile } from "../wire/shapes";
 import type { ProfileTable } from "./attribute";
 
-
 /** The wire form of a table; `format` writes epoch ms as the wire's time text. */
 export function wireProfile(table: ProfileTable, format: (ms: number) => string): WireProfile {
   const wire: WireProfile = {

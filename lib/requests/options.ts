@@ -67,7 +67,8 @@ const check: Checker<RequestTrackingOptions> = optionChecker<RequestTrackingOpti
 /** Validates the options (a TypeError names the bad one) and fills in the defaults. */
 export function resolveTracking(options: RequestTrackingOptions): RequestTracking {
   check(options);
-  if (options.manager !== undefined && !(options.manager instanceof ProcessManager)) throw new TypeError("invalid request tracking option \"manager\": must be a ProcessManager");
+  if (options.manager !== undefined && !(options.manager instanceof ProcessManager))
+    throw new TypeError('invalid request tracking option "manager": must be a ProcessManager');
   const name = options.name;
   return {
     manager: options.manager ?? container.resolve(ProcessManager),

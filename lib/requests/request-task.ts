@@ -134,7 +134,10 @@ export class RequestTracker {
     if (this.reported) return;
     this.reported = true;
     const message = error instanceof Error ? error.message : String(error);
-    process.emitWarning(`request tracking failed, so the request was served untracked (later failures are counted, not reported): ${message}`, { code: "PROCLIST_REQUEST_TRACKING" });
+    process.emitWarning(
+      `request tracking failed, so the request was served untracked (later failures are counted, not reported): ${message}`,
+      { code: "PROCLIST_REQUEST_TRACKING" },
+    );
   }
 }
 

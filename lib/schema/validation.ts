@@ -55,7 +55,8 @@ function loadGenerated(): Generated | null {
   try {
     return require("./validators.generated.js") as Generated;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((error as Error).message).includes("validators.generated")) return null;
+    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((error as Error).message).includes("validators.generated"))
+      return null;
     throw error;
   }
 }

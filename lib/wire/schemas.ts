@@ -13,7 +13,11 @@ const timeSchema = {
 
 const waitsSchema = {
   type: "array",
-  items: { type: "object", required: ["kind", "target", "since"], properties: { kind: { type: "string" }, target: { type: "string" }, since: timeSchema } },
+  items: {
+    type: "object",
+    required: ["kind", "target", "since"],
+    properties: { kind: { type: "string" }, target: { type: "string" }, since: timeSchema },
+  },
 } as const;
 
 const procSchema = {
@@ -60,7 +64,13 @@ const historySchema = {
       items: {
         type: "object",
         required: ["since", "kind", "target", "durationMs", "outcome"],
-        properties: { since: timeSchema, kind: { type: "string" }, target: { type: "string" }, durationMs: { type: "number", minimum: 0 }, outcome: { enum: ["ok", "error", "aborted"] } },
+        properties: {
+          since: timeSchema,
+          kind: { type: "string" },
+          target: { type: "string" },
+          durationMs: { type: "number", minimum: 0 },
+          outcome: { enum: ["ok", "error", "aborted"] },
+        },
       },
     },
     droppedWaits: { type: "integer", minimum: 0 },
@@ -85,7 +95,11 @@ const finishedProcSchema = {
 const finishedListSchema = {
   type: "object",
   required: ["finished", "serverTime"],
-  properties: { finished: { type: "array", items: finishedProcSchema }, serverTime: timeSchema, keepFinished: { type: "integer", minimum: 0 } },
+  properties: {
+    finished: { type: "array", items: finishedProcSchema },
+    serverTime: timeSchema,
+    keepFinished: { type: "integer", minimum: 0 },
+  },
 } as const;
 
 const taskSchema = {
@@ -111,13 +125,22 @@ export const forceSchema = {
 const killedSchema = {
   type: "object",
   required: ["id", "cancelling", "serverTime"],
-  properties: { id: { type: "string" }, cancelling: { const: true }, message: { type: "string" }, force: forceSchema, serverTime: timeSchema },
+  properties: {
+    id: { type: "string" },
+    cancelling: { const: true },
+    message: { type: "string" },
+    force: forceSchema,
+    serverTime: timeSchema,
+  },
 } as const;
 
 const ids = { type: "array", items: { type: "string" } } as const;
 
 /** The forced kills of a kill by filter, each with its task's id. */
-export const forcedSchema = { type: "array", items: { ...forceSchema, required: [...forceSchema.required, "id"], properties: { ...forceSchema.properties, id: { type: "string" } } } } as const;
+export const forcedSchema = {
+  type: "array",
+  items: { ...forceSchema, required: [...forceSchema.required, "id"], properties: { ...forceSchema.properties, id: { type: "string" } } },
+} as const;
 
 const killedWhereSchema = {
   type: "object",
@@ -128,7 +151,10 @@ const killedWhereSchema = {
     message: { type: "string" },
     forced: forcedSchema,
     omitted: { type: "integer", minimum: 0 },
-    unanswered: { type: "array", items: { type: "object", required: ["instance", "reason"], properties: { instance: { type: "string" }, reason: { type: "string" } } } },
+    unanswered: {
+      type: "array",
+      items: { type: "object", required: ["instance", "reason"], properties: { instance: { type: "string" }, reason: { type: "string" } } },
+    },
     serverTime: timeSchema,
   },
 } as const;
@@ -143,11 +169,18 @@ const loopSchema = {
   required: ["delayMs", "blocked", "unattributed", "recentBlocks"],
   properties: {
     delayMs: { type: "object", required: ["p50", "p99", "max", "windowMs"], properties: { p50: ms, p99: ms, max: ms, windowMs: ms } },
-    blocked: { type: "array", items: { type: "object", required: ["name", "count", "seconds"], properties: { name: { type: "string" }, count, seconds: ms } } },
+    blocked: {
+      type: "array",
+      items: { type: "object", required: ["name", "count", "seconds"], properties: { name: { type: "string" }, count, seconds: ms } },
+    },
     unattributed: totalsSchema,
     recentBlocks: {
       type: "array",
-      items: { type: "object", required: ["endTime", "ms"], properties: { endTime: timeSchema, ms, name: { type: "string" }, id: { type: "string" } } },
+      items: {
+        type: "object",
+        required: ["endTime", "ms"],
+        properties: { endTime: timeSchema, ms, name: { type: "string" }, id: { type: "string" } },
+      },
     },
   },
 } as const;
@@ -168,8 +201,22 @@ const profileSchema = {
         samples: count,
         cpuMs: ms,
         idleMs: ms,
-        names: { type: "array", items: { type: "object", required: ["name", "cpuMs", "share", "tasks"], properties: { name: { type: "string" }, tasks: count, ...profileRow } } },
-        tasks: { type: "array", items: { type: "object", required: ["id", "name", "cpuMs", "share"], properties: { id: { type: "string" }, name: { type: "string" }, ...profileRow } } },
+        names: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["name", "cpuMs", "share", "tasks"],
+            properties: { name: { type: "string" }, tasks: count, ...profileRow },
+          },
+        },
+        tasks: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["id", "name", "cpuMs", "share"],
+            properties: { id: { type: "string" }, name: { type: "string" }, ...profileRow },
+          },
+        },
         outside: { type: "object", required: ["cpuMs", "share"], properties: profileRow },
         gcMs: ms,
         programMs: ms,

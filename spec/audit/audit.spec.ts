@@ -6,7 +6,12 @@ import { auditFile, type AuditEntry, type ProcessManager, type ServedApi } from 
 import { blocked, releaseAll, waitFor } from "../helpers";
 import { call, startApi } from "../http/http-helpers";
 
-const TOKENS = { ops: "ops-token", reader: { token: "reader-token", can: ["read"] }, auditor: { token: "auditor-token", can: ["audit"] }, reports: { token: "reports-token", can: ["cancel:Reports.*"] } };
+const TOKENS = {
+  ops: "ops-token",
+  reader: { token: "reader-token", can: ["read"] },
+  auditor: { token: "auditor-token", can: ["audit"] },
+  reports: { token: "reports-token", can: ["cancel:Reports.*"] },
+};
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe("audit", () => {
@@ -22,13 +27,17 @@ describe("audit", () => {
     releaseAll();
     await api.close();
   });
-  const audit = async (query = "") => (await call(api, "GET", `/audit${query}`, { headers: as("auditor-token") })).json.entries as AuditEntry[];
+  const audit = async (query = "") =>
+    (await call(api, "GET", `/audit${query}`, { headers: as("auditor-token") })).json.entries as AuditEntry[];
 
   it("records a kill, a kill by filter and refused attempts, each once, newest first, and hands each to the sink", async () => {
     void blocked(pm, "r1", { name: "Reports.daily", attrs: { tenant: "acme" } });
     void blocked(pm, "r2", { name: "Reports.weekly", attrs: { tenant: "acme" } });
     void blocked(pm, "b1", { name: "Billing.charge", attrs: { tenant: "acme" } });
-    expect((await call(api, "DELETE", "/procs/r1", { headers: as("ops-token"), body: JSON.stringify({ message: "nightly export stuck" }) })).status).to.equal(200);
+    expect(
+      (await call(api, "DELETE", "/procs/r1", { headers: as("ops-token"), body: JSON.stringify({ message: "nightly export stuck" }) }))
+        .status,
+    ).to.equal(200);
     expect((await call(api, "DELETE", "/procs/b1", { headers: as("reader-token") })).status).to.equal(403);
     expect((await call(api, "DELETE", "/procs/b1", { headers: as("wrong-token") })).status).to.equal(401);
     expect((await call(api, "DELETE", "/procs/?attr.tenant=acme", { headers: as("reports-token") })).status).to.equal(200);
@@ -43,7 +52,13 @@ describe("audit", () => {
       "kill cancelled 200 ops",
     ]);
     const [notFound, byFilter, badToken, noRight, kill] = entries;
-    expect(kill).to.deep.include({ id: "r1", name: "Reports.daily", message: "nightly export stuck", by: "ops@127.0.0.1", peer: "127.0.0.1" });
+    expect(kill).to.deep.include({
+      id: "r1",
+      name: "Reports.daily",
+      message: "nightly export stuck",
+      by: "ops@127.0.0.1",
+      peer: "127.0.0.1",
+    });
     expect(pm.get("r1")!.killedBy).to.equal(kill.by);
     expect(noRight).to.deep.include({ id: "b1", name: "Billing.charge", by: "reader@127.0.0.1" });
     expect(noRight.error).to.contain('lacks the right "cancel"');
@@ -78,7 +93,14 @@ describe("audit", () => {
     process.on("warning", onWarning);
     try {
       let calls = 0;
-      api = await startApi({ audit: () => (++calls % 2 === 0 ? Promise.reject(new Error("disk full")) : (() => { throw new Error("sink down"); })()) });
+      api = await startApi({
+        audit: () =>
+          ++calls % 2 === 0
+            ? Promise.reject(new Error("disk full"))
+            : (() => {
+                throw new Error("sink down");
+              })(),
+      });
       pm = api.manager;
       for (const id of ["x", "y"]) {
         pm.start(id);
@@ -105,7 +127,15 @@ describe("audit", () => {
     it("writes one JSON line per entry and rotates by size, keeping `keep` old files", async () => {
       const path = join(dir, "audit.jsonl");
       const sink = auditFile(path, { maxBytes: 2048, keep: 2 });
-      const entry = (i: number): AuditEntry => ({ ts: new Date(1_800_000_000_000 + i).toISOString(), action: "kill", by: "ops@127.0.0.1", id: `task-${i}`, message: "x".repeat(200), outcome: "cancelled", status: 200 });
+      const entry = (i: number): AuditEntry => ({
+        ts: new Date(1_800_000_000_000 + i).toISOString(),
+        action: "kill",
+        by: "ops@127.0.0.1",
+        id: `task-${i}`,
+        message: "x".repeat(200),
+        outcome: "cancelled",
+        status: 200,
+      });
       for (let i = 0; i < 40; i++) await sink(entry(i));
       const files = (await readdir(dir)).sort();
       expect(files).to.deep.equal(["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]);
@@ -113,7 +143,12 @@ describe("audit", () => {
       for (const file of ["audit.jsonl.2", "audit.jsonl.1", "audit.jsonl"]) {
         const text = await readFile(join(dir, file), "utf8");
         expect(Buffer.byteLength(text)).to.be.at.most(2048);
-        lines.push(...text.trimEnd().split("\n").map((line) => JSON.parse(line) as AuditEntry));
+        lines.push(
+          ...text
+            .trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line) as AuditEntry),
+        );
       }
       // The newest entries, in order, none twice; the oldest went with the file rotated out.
       const ids = lines.map((l) => Number(l.id!.slice(5)));

@@ -14,7 +14,7 @@ describe("npm run bench -- --quick", function () {
   const bench = (...args: string[]) =>
     new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
       execFile(process.execPath, [join(__dirname, "../../bench/run.js"), ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
-        resolve({ stdout, stderr, code: error === null ? 0 : (error as { code?: number }).code ?? null }),
+        resolve({ stdout, stderr, code: error === null ? 0 : ((error as { code?: number }).code ?? null) }),
       );
     });
 
@@ -44,7 +44,10 @@ describe("npm run bench -- --quick", function () {
       "the same, timed inside the service (arrival to end of answer), churn flood (ms)",
       "the same, timed inside the service (arrival to end of answer), hostile flood (ms)",
     ]) {
-      expect(figures.map((f) => f[1]), stdout).to.include(name);
+      expect(
+        figures.map((f) => f[1]),
+        stdout,
+      ).to.include(name);
     }
     for (const [, figure, measured] of figures) {
       expect(measured, figure).to.match(/\d/);
@@ -53,10 +56,22 @@ describe("npm run bench -- --quick", function () {
   });
 
   it("runs the groups under each binary of --nodes and prints a column per binary", async () => {
-    const { stdout, stderr, code } = await bench("--quick", "--only=calls", `--nodes=${process.execPath},${process.versions.node.split(".")[0]}`);
+    const { stdout, stderr, code } = await bench(
+      "--quick",
+      "--only=calls",
+      `--nodes=${process.execPath},${process.versions.node.split(".")[0]}`,
+    );
     expect(code, stderr).to.equal(0);
     const header = stdout.split("\n").find((line) => line.startsWith("| figure"))!;
-    expect(header.split("|").map((cell) => cell.trim())).to.deep.equal(["", "figure", `Node ${process.version}`, `Node ${process.version}`, "reference", "target", ""]);
+    expect(header.split("|").map((cell) => cell.trim())).to.deep.equal([
+      "",
+      "figure",
+      `Node ${process.version}`,
+      `Node ${process.version}`,
+      "reference",
+      "target",
+      "",
+    ]);
     const row = stdout.split("\n").find((line) => line.includes("added per sync call"))!;
     const [, , first, second] = row.split("|").map((cell) => cell.trim());
     for (const cell of [first, second]) expect(cell).to.match(/^[\d,]+ \([\d.]+× floor\) \((met|missed)\)$/);

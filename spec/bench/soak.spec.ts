@@ -18,7 +18,12 @@ describe("npm run soak -- --quick", function () {
     expect(code, stdout).to.equal(0);
     expect(stdout).to.match(/^\$ npm run soak -- --quick$/m);
     const lines = stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| at") && !line.startsWith("| ---"));
-    const rows = lines.map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+    const rows = lines.map((line) =>
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
     expect(rows.length, stdout).to.be.at.least(10);
     expect(rows.at(-1)![0]).to.equal("settled");
     for (const cells of rows) {

@@ -10,7 +10,10 @@ import { childEnv, MAIN, proclist, site, type Site } from "./fixture";
 
 /** The rows of a table the command printed, split on its two-space column gaps. */
 function table(stdout: string): string[][] {
-  return stdout.trimEnd().split("\n").map((line) => line.split(/ {2,}/));
+  return stdout
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.split(/ {2,}/));
 }
 
 describe("the proclist command against two real servers", function () {
@@ -24,9 +27,17 @@ describe("the proclist command against two real servers", function () {
     both = `${a.label},${b.label}`;
     blocked(a.manager, "a-req1", { name: "GET /work", attrs: { method: "GET", uri: "/work?ms=30000" }, statuses: ["step 1/3"] });
     await tick(100);
-    blocked(b.manager, "b-req2", { name: "GET /users/:id", attrs: { method: "POST", uri: "/users/9" }, statuses: ["authenticating", "querying users"] });
+    blocked(b.manager, "b-req2", {
+      name: "GET /users/:id",
+      attrs: { method: "POST", uri: "/users/9" },
+      statuses: ["authenticating", "querying users"],
+    });
     await tick(100);
-    blocked(a.manager, "a-job", { name: "nightly", forbidCancel: true, attrs: { tenant: { id: 7, plan: "pro" }, retries: 2, urgent: true, note: null } });
+    blocked(a.manager, "a-job", {
+      name: "nightly",
+      forbidCancel: true,
+      attrs: { tenant: { id: 7, plan: "pro" }, retries: 2, urgent: true, note: null },
+    });
   });
 
   afterEach(async () => {
@@ -39,7 +50,20 @@ describe("the proclist command against two real servers", function () {
       const { code, stdout, stderr } = await proclist(["ls", "-e", a.label, "-e", b.label]);
       expect(code, stderr).to.equal(0);
       const [head, ...rows] = table(stdout);
-      expect(head).to.deep.equal(["ENDPOINT", "ID", "NAME", "AGE", "STATUS", "IN STATUS", "METHOD", "URI", "TENANT", "RETRIES", "URGENT", "NOTE"]);
+      expect(head).to.deep.equal([
+        "ENDPOINT",
+        "ID",
+        "NAME",
+        "AGE",
+        "STATUS",
+        "IN STATUS",
+        "METHOD",
+        "URI",
+        "TENANT",
+        "RETRIES",
+        "URGENT",
+        "NOTE",
+      ]);
       expect(rows.map((r) => [r[0], r[1], r[2]])).to.deep.equal([
         [a.label, "a-req1", "GET /work"],
         [b.label, "b-req2", "GET /users/:id"],
@@ -54,14 +78,30 @@ describe("the proclist command against two real servers", function () {
       expect(code).to.equal(0);
       const procs = JSON.parse(stdout) as Record<string, unknown>[];
       expect(procs.map((p) => p.id)).to.deep.equal(["a-req1", "b-req2", "a-job"]);
-      expect(procs[2]).to.deep.include({ endpoint: a.label, name: "nightly", status: "init", cancelling: false, forbidCancel: true, attrs: { tenant: { id: 7, plan: "pro" }, retries: 2, urgent: true, note: null } });
+      expect(procs[2]).to.deep.include({
+        endpoint: a.label,
+        name: "nightly",
+        status: "init",
+        cancelling: false,
+        forbidCancel: true,
+        attrs: { tenant: { id: 7, plan: "pro" }, retries: 2, urgent: true, note: null },
+      });
       expect(procs[0].procTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-      expect(procs[0].ageMs).to.be.a("number").at.least(procs[2].ageMs as number);
+      expect(procs[0].ageMs)
+        .to.be.a("number")
+        .at.least(procs[2].ageMs as number);
     });
 
     it("filters by name, status and attributes (compared as text)", async () => {
-      const ids = async (...args: string[]) => (JSON.parse((await proclist(["ls", "-e", both, "--json", ...args])).stdout) as { id: string }[]).map((p) => p.id);
-      const found = await Promise.all([ids("--name", "nightly"), ids("--status", "querying users"), ids("--attr", "method=GET"), ids("--attr", "retries=2", "--attr", "urgent=true"), ids("--status", "nothing like it")]);
+      const ids = async (...args: string[]) =>
+        (JSON.parse((await proclist(["ls", "-e", both, "--json", ...args])).stdout) as { id: string }[]).map((p) => p.id);
+      const found = await Promise.all([
+        ids("--name", "nightly"),
+        ids("--status", "querying users"),
+        ids("--attr", "method=GET"),
+        ids("--attr", "retries=2", "--attr", "urgent=true"),
+        ids("--status", "nothing like it"),
+      ]);
       expect(found).to.deep.equal([["a-job"], ["b-req2"], ["a-req1"], ["a-job"], []]);
     });
 
@@ -69,8 +109,14 @@ describe("the proclist command against two real servers", function () {
       const port = await deadPort();
       const { code, stdout, stderr } = await proclist(["ls", "-e", `${a.label},127.0.0.1:${port}`]);
       expect(code).to.equal(3);
-      expect(stderr).to.equal(`proclist: GET http://127.0.0.1:${port}/procs/: connection refused (is the server running, and on this port?)\n`);
-      expect(table(stdout).slice(1).map((r) => r[1])).to.deep.equal(["a-req1", "a-job"]);
+      expect(stderr).to.equal(
+        `proclist: GET http://127.0.0.1:${port}/procs/: connection refused (is the server running, and on this port?)\n`,
+      );
+      expect(
+        table(stdout)
+          .slice(1)
+          .map((r) => r[1]),
+      ).to.deep.equal(["a-req1", "a-job"]);
     });
 
     it("says so when nothing runs, and exits 0", async () => {
@@ -112,10 +158,17 @@ describe("the proclist command against two real servers", function () {
       b.manager.kill("short", "enough");
       await ended.catch(() => undefined);
       const text = await proclist(["history", "short", "-e", both]);
-      expect(text.stdout).to.match(/: finished after /).and.match(/killed: enough\nopen: http:\/\/127\.0\.0\.1:\d+\/#task=short\n$/);
+      expect(text.stdout)
+        .to.match(/: finished after /)
+        .and.match(/killed: enough\nopen: http:\/\/127\.0\.0\.1:\d+\/#task=short\n$/);
       const json = JSON.parse((await proclist(["history", "short", "-e", b.label, "--json"])).stdout);
       expect(json).to.deep.include({ endpoint: b.label, id: "short", running: false, dropped: 0 });
-      expect(json.history.map((e: { status: string }) => e.status)).to.deep.equal(["init", "working", "[cancel request: enough]", "killed: enough"]);
+      expect(json.history.map((e: { status: string }) => e.status)).to.deep.equal([
+        "init",
+        "working",
+        "[cancel request: enough]",
+        "killed: enough",
+      ]);
       expect(json.history[0].ms).to.be.a("number");
       expect(json.history.at(-1).ms).to.equal(null);
     });
@@ -133,7 +186,11 @@ describe("the proclist command against two real servers", function () {
       );
       // Nothing answered: saying "no such task" would be a guess.
       const down = await proclist(["history", "a-req1", "-e", `127.0.0.1:${port}`]);
-      expect(down).to.deep.include({ code: 3, stdout: "", stderr: `proclist: GET http://127.0.0.1:${port}/procs/a-req1/history: connection refused (is the server running, and on this port?)\n` });
+      expect(down).to.deep.include({
+        code: 3,
+        stdout: "",
+        stderr: `proclist: GET http://127.0.0.1:${port}/procs/a-req1/history: connection refused (is the server running, and on this port?)\n`,
+      });
     });
   });
 
@@ -143,7 +200,10 @@ describe("the proclist command against two real servers", function () {
       const { code, stdout, stderr } = await proclist(["kill", "victim", "-m", "too slow", "-e", both]);
       expect(code, stderr).to.equal(0);
       expect(stdout).to.equal(`cancel requested: task victim on ${b.label} (too slow)\n`);
-      const error = await ended.then(() => undefined, (e: unknown) => e);
+      const error = await ended.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(CancelError).and.have.property("reason", "too slow");
       expect(b.manager.finished().find((t) => t.id === "victim")).to.include({ outcome: "killed", status: "killed: too slow" });
     });
@@ -152,20 +212,30 @@ describe("the proclist command against two real servers", function () {
       blocked(b.manager, "quick-to-stop");
       const stopped = await proclist(["kill", "quick-to-stop", "-m", "bye", "--wait", "-e", both]);
       expect(stopped.code, stopped.stderr).to.equal(0);
-      expect(stopped.stdout).to.match(new RegExp(`^cancel requested: task quick-to-stop on ${b.label} \\(bye\\)\ntask quick-to-stop ended killed: bye after \\S+\n$`));
+      expect(stopped.stdout).to.match(
+        new RegExp(`^cancel requested: task quick-to-stop on ${b.label} \\(bye\\)\ntask quick-to-stop ended killed: bye after \\S+\n$`),
+      );
       // Started with the explicit API and never ended: nothing in it listens to the kill.
       a.manager.start("stubborn");
       try {
         const running = await proclist(["kill", "stubborn", "--wait", "300", "-e", a.label]);
         expect(running.code).to.equal(5);
-        expect(running.stderr).to.equal('proclist: task "stubborn" is still running after 300ms: its code has not reached a cancellation point\n');
+        expect(running.stderr).to.equal(
+          'proclist: task "stubborn" is still running after 300ms: its code has not reached a cancellation point\n',
+        );
       } finally {
         a.manager.done("stubborn");
       }
     });
 
     it("says with --wait why a task that failed while stopping ended aborted", async () => {
-      const ended = b.manager.run((task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(new Error("rollback failed")), { once: true })), { id: "messy" });
+      const ended = b.manager.run(
+        (task) =>
+          new Promise((_resolve, reject) =>
+            task.signal.addEventListener("abort", () => reject(new Error("rollback failed")), { once: true }),
+          ),
+        { id: "messy" },
+      );
       ended.catch(() => undefined);
       const result = await proclist(["kill", "messy", "--wait", "-e", b.label]);
       expect(result.code, result.stderr).to.equal(0);
@@ -176,12 +246,18 @@ describe("the proclist command against two real servers", function () {
       const missing = await proclist(["kill", "nope", "-e", both]);
       expect(missing).to.deep.include({ code: 1, stdout: "", stderr: 'proclist: no such task: "nope" on any of 2 endpoints\n' });
       const forbidden = await proclist(["kill", "a-job", "-e", both]);
-      expect(forbidden).to.deep.include({ code: 2, stdout: "", stderr: `proclist: ${a.label}: task "a-job" cannot be cancelled (started with forbidCancel)\n` });
+      expect(forbidden).to.deep.include({
+        code: 2,
+        stdout: "",
+        stderr: `proclist: ${a.label}: task "a-job" cannot be cancelled (started with forbidCancel)\n`,
+      });
       expect(a.manager.get("a-job")?.running).to.equal(true);
       const port = await deadPort();
       const down = await proclist(["kill", "a-req1", "-e", `127.0.0.1:${port}`]);
       expect(down.code).to.equal(3);
-      expect(down.stderr).to.equal(`proclist: DELETE http://127.0.0.1:${port}/procs/a-req1: connection refused (is the server running, and on this port?)\n`);
+      expect(down.stderr).to.equal(
+        `proclist: DELETE http://127.0.0.1:${port}/procs/a-req1: connection refused (is the server running, and on this port?)\n`,
+      );
       const other = await deadPort();
       const allDown = await proclist(["kill", "a-req1", "-e", `127.0.0.1:${port},127.0.0.1:${other}`]);
       expect(allDown.code).to.equal(3);
@@ -208,7 +284,9 @@ describe("the proclist command against two real servers", function () {
         expect(refused.stderr).to.match(/401 unauthorized: the server needs a token .*; pass --token or set PROCLIST_TOKEN\n$/);
         const wrong = await proclist(["kill", "t1", "-e", locked.label, "--token", "s3cret-typo"]);
         expect(wrong.code).to.equal(3);
-        expect(wrong.stderr).to.match(/401 unauthorized: the token was refused \(unknown bearer token: .*\); check the value of --token or PROCLIST_TOKEN\n$/);
+        expect(wrong.stderr).to.match(
+          /401 unauthorized: the token was refused \(unknown bearer token: .*\); check the value of --token or PROCLIST_TOKEN\n$/,
+        );
         expect(locked.manager.get("t1")?.cancelling).to.equal(false);
         expect((await proclist(["kill", "t1", "-e", locked.label, "--token", "s3cret"])).code).to.equal(0);
         expect((await proclist(["kill", "t2", "-e", locked.label], { PROCLIST_TOKEN: "s3cret" })).code).to.equal(0);
@@ -231,7 +309,10 @@ describe("the proclist command against two real servers", function () {
       a.manager.kill("a-req1", "watch me");
       const [code] = await once(child, "exit");
       expect(code).to.equal(0);
-      const lines = stdout.trimEnd().split("\n").map((l) => l.split(/ {2,}/));
+      const lines = stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(/ {2,}/));
       expect(lines).to.have.length(4);
       // Two streams: each endpoint's events keep their order, the interleaving is the network's.
       const of = (label: string) => lines.filter((l) => l[1] === label).map((l) => l.slice(2));
@@ -310,7 +391,11 @@ describe("the proclist command against two real servers", function () {
       expect(rows[0]).to.deep.equal(["ENDPOINT", "NAME", "RUNNING", "STARTED", "ENDED", "KILLED", "ABORTED", "P50", "P90", "P99", "MAX"]);
       expect(rows.find((r) => r[1] === "GET /fast")?.slice(0, 7)).to.deep.equal([b.label, "GET /fast", "0", "3", "3", "0", "0"]);
       expect(rows.find((r) => r[1] === "nightly")?.slice(0, 8)).to.deep.equal([a.label, "nightly", "1", "1", "0", "0", "0", "-"]);
-      expect(table(phases).find((r) => r[2] === "quick")?.slice(0, 4)).to.deep.equal([b.label, "GET /fast", "quick", "3"]);
+      expect(
+        table(phases)
+          .find((r) => r[2] === "quick")
+          ?.slice(0, 4),
+      ).to.deep.equal([b.label, "GET /fast", "quick", "3"]);
     });
 
     it("prints JSON, and exits 3 with the others shown when an endpoint is unreachable", async () => {
@@ -320,7 +405,11 @@ describe("the proclist command against two real servers", function () {
       const { code, stdout, stderr } = await proclist(["stats", "-e", `127.0.0.1:${port},${a.label}`, "--no-phases"]);
       expect(code).to.equal(3);
       expect(stderr).to.contain(`GET http://127.0.0.1:${port}/stats: connection refused`);
-      expect(table(stdout).slice(1).map((r) => r[1])).to.deep.equal(["GET /work", "nightly"]);
+      expect(
+        table(stdout)
+          .slice(1)
+          .map((r) => r[1]),
+      ).to.deep.equal(["GET /work", "nightly"]);
     });
   });
 
@@ -333,11 +422,23 @@ describe("the proclist command against two real servers", function () {
       const ls = await proclist(["ls", "-e", `${label},${b.label}`, "--json"]);
       expect(ls.code, ls.stderr).to.equal(0);
       const procs = JSON.parse(ls.stdout) as Record<string, unknown>[];
-      expect(procs.map((p) => [p.endpoint, p.id])).to.deep.equal([[label, "req1"], [label, "job2"], [b.label, "b-req2"]]);
-      expect(procs[0]).to.deep.include({ status: "reading", cancelling: true, procTime: "2026-11-24T09:00:00.123457Z", attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" } });
+      expect(procs.map((p) => [p.endpoint, p.id])).to.deep.equal([
+        [label, "req1"],
+        [label, "job2"],
+        [b.label, "b-req2"],
+      ]);
+      expect(procs[0]).to.deep.include({
+        status: "reading",
+        cancelling: true,
+        procTime: "2026-11-24T09:00:00.123457Z",
+        attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" },
+      });
       expect(procs[1]).to.deep.include({ attrs: {}, cancelling: false });
       const history = await proclist(["history", "req1", "-e", `${label},${b.label}`]);
-      expect(history.stdout).to.match(new RegExp(`^task req1 on ${label}: running for `)).and.contain("  init\n").and.match(/so far {2}reading\n$/);
+      expect(history.stdout)
+        .to.match(new RegExp(`^task req1 on ${label}: running for `))
+        .and.contain("  init\n")
+        .and.match(/so far {2}reading\n$/);
       const kill = await proclist(["kill", "req1", "-m", "from the Go side", "-e", `${b.label},${label}`]);
       expect(kill).to.deep.include({ code: 0, stdout: `cancel requested: task req1 on ${label} (from the Go side)\n` });
       expect(go.seen.find((r) => r.method === "DELETE")).to.deep.include({ url: "/procs/req1", body: '{"message":"from the Go side"}' });

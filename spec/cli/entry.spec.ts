@@ -11,7 +11,9 @@ describe("the proclist command's entry", () => {
     const entry = join(__dirname, "..", "..", "lib", "index.js");
     const script = `require(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(require.cache)))`;
     const loaded = JSON.parse((await run(process.execPath, ["-e", script])).stdout) as string[];
-    const terminal = loaded.filter((file) => /node_modules[\\/](commander|chalk|log-update|ansi-escapes|string-width)[\\/]|[\\/]lib[\\/]cli[\\/]/.test(file));
+    const terminal = loaded.filter((file) =>
+      /node_modules[\\/](commander|chalk|log-update|ansi-escapes|string-width)[\\/]|[\\/]lib[\\/]cli[\\/]/.test(file),
+    );
     expect(terminal).to.deep.equal([]);
   });
 
@@ -41,7 +43,9 @@ describe("the proclist command's start-up", () => {
     const program = join(__dirname, "..", "..", "lib", "cli", "program.js");
     const script = `require(${JSON.stringify(program)}).run(["node", "proclist", ...${JSON.stringify(args)}]).then(() => process.stderr.write("\\n" + JSON.stringify(Object.keys(require.cache))))`;
     const { stderr } = await run(process.execPath, ["-e", script], { env: childEnv() }).catch((error: { stderr: string }) => error);
-    return (JSON.parse(stderr.slice(stderr.lastIndexOf("\n") + 1)) as string[]).map((file) => file.replace(/^.*[\\/](dist[\\/]lib|node_modules)[\\/]/, ""));
+    return (JSON.parse(stderr.slice(stderr.lastIndexOf("\n") + 1)) as string[]).map((file) =>
+      file.replace(/^.*[\\/](dist[\\/]lib|node_modules)[\\/]/, ""),
+    );
   }
 
   it("loads no command's module for --help, and only its own for a command", async () => {
@@ -53,7 +57,12 @@ describe("the proclist command's start-up", () => {
   });
 
   it("still answers the help of a command not loaded up front, with `help <command>`", async () => {
-    const { stdout } = await run(process.execPath, [join(__dirname, "..", "..", "lib", "cli", "main.js"), "help", "kill"], { env: childEnv() });
-    expect(stdout).to.contain("Usage: proclist kill [options] [id]").and.contain("cancel a task, on whichever endpoint runs it").and.contain("--endpoint");
+    const { stdout } = await run(process.execPath, [join(__dirname, "..", "..", "lib", "cli", "main.js"), "help", "kill"], {
+      env: childEnv(),
+    });
+    expect(stdout)
+      .to.contain("Usage: proclist kill [options] [id]")
+      .and.contain("cancel a task, on whichever endpoint runs it")
+      .and.contain("--endpoint");
   });
 });

@@ -4,8 +4,19 @@ import { formatDuration, formatInterval, formatStatus, formatValue, truncate } f
 describe("CLI formatting", () => {
   it("writes durations at a precision that fits their size", () => {
     const cases: [number, string][] = [
-      [0, "0ms"], [-5, "0ms"], [NaN, "0ms"], [0.35, "350µs"], [4.25, "4.3ms"], [12.4, "12ms"], [999, "999ms"],
-      [1000, "1.00s"], [3204, "3.20s"], [12_345, "12.3s"], [245_000, "4m05s"], [7_620_000, "2h07m"], [273_600_000, "3d04h"],
+      [0, "0ms"],
+      [-5, "0ms"],
+      [NaN, "0ms"],
+      [0.35, "350µs"],
+      [4.25, "4.3ms"],
+      [12.4, "12ms"],
+      [999, "999ms"],
+      [1000, "1.00s"],
+      [3204, "3.20s"],
+      [12_345, "12.3s"],
+      [245_000, "4m05s"],
+      [7_620_000, "2h07m"],
+      [273_600_000, "3d04h"],
     ];
     for (const [ms, text] of cases) expect(formatDuration(ms), String(ms)).to.equal(text);
     expect([250, 1000, 2500, 30_000].map(formatInterval)).to.deep.equal(["250ms", "1s", "2.5s", "30s"]);

@@ -11,7 +11,18 @@ const NEXT_DAY = new Date(2026, 10, 24, 0, 1, 0).getTime();
 
 function found(url: string, running: RemoteTask | undefined): Found {
   const target = { endpoint: { url, label: url.replace(/^\w+:\/\//, "") }, client: {} } as unknown as Target;
-  return { target, task: running, history: { history: [{ ts: START, status: "init" }, { ts: START + 1500, status: "querying" }], serverTime: START + 4000, dropped: 0 } };
+  return {
+    target,
+    task: running,
+    history: {
+      history: [
+        { ts: START, status: "init" },
+        { ts: START + 1500, status: "querying" },
+      ],
+      serverTime: START + 4000,
+      dropped: 0,
+    },
+  };
 }
 
 const proc = { id: "req 42/a", attrs: {}, procTime: START, statusTime: START + 1500, status: "querying", cancelling: false };
@@ -31,8 +42,12 @@ describe("proclist history's text", () => {
   });
 
   it("ends with the web page's link to the task when the endpoint is a proclist server's URL", () => {
-    expect(renderHistory("req 42/a", found("http://127.0.0.1:8081", live), SAME_DAY).at(-1)).to.equal("open: http://127.0.0.1:8081/#task=req%2042%2Fa");
-    expect(renderHistory("req 42/a", found("https://ops.example/pm", live), SAME_DAY).at(-1)).to.equal("open: https://ops.example/pm/#task=req%2042%2Fa");
+    expect(renderHistory("req 42/a", found("http://127.0.0.1:8081", live), SAME_DAY).at(-1)).to.equal(
+      "open: http://127.0.0.1:8081/#task=req%2042%2Fa",
+    );
+    expect(renderHistory("req 42/a", found("https://ops.example/pm", live), SAME_DAY).at(-1)).to.equal(
+      "open: https://ops.example/pm/#task=req%2042%2Fa",
+    );
     // The original Go server (no GET /procs/:id, so no task) serves no page; a fleet instance has no URL.
     expect(renderHistory("req 42/a", found("http://127.0.0.1:8081", undefined), SAME_DAY).join("\n")).to.not.contain("open:");
     expect(renderHistory("req 42/a", found("redis://127.0.0.1:6379#default/api-1", live), SAME_DAY).join("\n")).to.not.contain("open:");

@@ -22,10 +22,25 @@ describe("proclist kill by filter (--all)", function () {
     await Promise.all([a.api.close(), b.api.close()]);
   });
 
-  const killedIn = (s: Site) => s.manager.finished().filter((t) => t.outcome === "killed").map((t) => t.id);
+  const killedIn = (s: Site) =>
+    s.manager
+      .finished()
+      .filter((t) => t.outcome === "killed")
+      .map((t) => t.id);
 
   it("cancels every matching task on every endpoint with the message, and names them", async () => {
-    const { code, stdout, stderr } = await proclist(["kill", "--name", "GET /report", "--attr", "tenant=acme", "--all", "-m", "report storm", "-e", both]);
+    const { code, stdout, stderr } = await proclist([
+      "kill",
+      "--name",
+      "GET /report",
+      "--attr",
+      "tenant=acme",
+      "--all",
+      "-m",
+      "report storm",
+      "-e",
+      both,
+    ]);
     expect(code, stderr).to.equal(0);
     expect(stdout).to.equal(`cancel requested: 1 task on ${a.label} (a-rep)\ncancel requested: 1 task on ${b.label} (b-rep)\n`);
     expect(killedIn(a)).to.deep.equal(["a-rep"]);
@@ -35,7 +50,12 @@ describe("proclist kill by filter (--all)", function () {
   });
 
   it("refuses a filter without --all, an id with a filter, and nothing at all, exit 64, killing nothing", async () => {
-    for (const args of [["kill", "--name", "GET /report"], ["kill", "a-rep", "--name", "GET /report", "--all"], ["kill"], ["kill", "--all"]]) {
+    for (const args of [
+      ["kill", "--name", "GET /report"],
+      ["kill", "a-rep", "--name", "GET /report", "--all"],
+      ["kill"],
+      ["kill", "--all"],
+    ]) {
       const { code, stderr } = await proclist([...args, "-e", both]);
       expect(code, args.join(" ")).to.equal(64);
       expect(stderr).to.match(/--all|task id/);
@@ -55,18 +75,29 @@ describe("proclist kill by filter (--all)", function () {
 
   it("asks for confirmation on a terminal, and kills nothing unless answered yes", async () => {
     const command = `${process.execPath} ${MAIN} kill --name "GET /report" --all -e ${both}; echo "exit $?"; sleep 30`;
-    const session = await TmuxSession.start(command, { width: 160, height: 20, env: { TZ: "UTC", NO_COLOR: "1", PATH: childEnv().PATH ?? "" } });
+    const session = await TmuxSession.start(command, {
+      width: 160,
+      height: 20,
+      env: { TZ: "UTC", NO_COLOR: "1", PATH: childEnv().PATH ?? "" },
+    });
     try {
-      await session.waitFor("the question", (screen) => screen.includes("cancel 3 tasks matching name \"GET /report\"") && screen.includes("[y/N]"));
+      await session.waitFor(
+        "the question",
+        (screen) => screen.includes('cancel 3 tasks matching name "GET /report"') && screen.includes("[y/N]"),
+      );
       expect(killedIn(a).concat(killedIn(b))).to.deep.equal([]);
       await session.keys("n", "Enter");
       await session.waitFor("the exit", (screen) => screen.includes("exit 0"));
-      expect((await session.screen())).to.contain("nothing cancelled");
+      expect(await session.screen()).to.contain("nothing cancelled");
     } finally {
       await session.close();
     }
     expect(killedIn(a).concat(killedIn(b))).to.deep.equal([]);
-    const yes = await TmuxSession.start(command, { width: 160, height: 20, env: { TZ: "UTC", NO_COLOR: "1", PATH: childEnv().PATH ?? "" } });
+    const yes = await TmuxSession.start(command, {
+      width: 160,
+      height: 20,
+      env: { TZ: "UTC", NO_COLOR: "1", PATH: childEnv().PATH ?? "" },
+    });
     try {
       await yes.waitFor("the question", (screen) => screen.includes("[y/N]"));
       await yes.keys("y", "Enter");

@@ -9,7 +9,9 @@ import { proclist, site, type Site } from "./fixture";
 function foreignServer(): Promise<FakeServer> {
   return fakeServer((_req, res) => {
     res.writeHead(404, { "content-type": "text/html;charset=utf-8" });
-    res.end("<!DOCTYPE HTML>\n<html><head><title>Error response</title></head><body><h1>Error response</h1><p>Error code: 404</p><p>Message: File not found.</p></body></html>\n");
+    res.end(
+      "<!DOCTYPE HTML>\n<html><head><title>Error response</title></head><body><h1>Error response</h1><p>Error code: 404</p><p>Message: File not found.</p></body></html>\n",
+    );
   });
 }
 
@@ -28,7 +30,10 @@ describe("a wrong URL or another server, told apart from a task that is not ther
   });
 
   it("history and kill at a path that is not the API say so and exit 3, not 'no such task'", async () => {
-    for (const command of [["history", "9"], ["kill", "9"]]) {
+    for (const command of [
+      ["history", "9"],
+      ["kill", "9"],
+    ]) {
       const result = await proclist([...command, "-e", `${live.api.url}/wrong`]);
       expect(result.code, result.stderr).to.equal(3);
       expect(result.stderr).to.contain(`not a proclist API at ${live.api.url}/wrong`);
@@ -65,7 +70,13 @@ describe("a wrong URL or another server, told apart from a task that is not ther
 
   it("the client throws NotProclistApiError for a route 404 and TaskNotFoundError for a task 404", async () => {
     const wrong = new ProclistClient(`${live.api.url}/wrong`);
-    for (const attempt of [() => wrong.history("9"), () => wrong.kill("9"), () => wrong.task("9"), () => wrong.processes(), () => new ProclistClient(foreign.url).history("9")]) {
+    for (const attempt of [
+      () => wrong.history("9"),
+      () => wrong.kill("9"),
+      () => wrong.task("9"),
+      () => wrong.processes(),
+      () => new ProclistClient(foreign.url).history("9"),
+    ]) {
       const error = await rejectionOf(attempt());
       expect(error).to.be.instanceOf(NotProclistApiError);
       expect((error as Error).message).to.contain("not a proclist API at");
@@ -94,7 +105,11 @@ describe("kill of a task that has just ended", function () {
       const result = await proclist(["kill", "3", "-e", endpoints]);
       expect(result.code, result.stderr).to.equal(6);
       expect(result.stdout).to.equal("");
-      expect(result.stderr).to.match(new RegExp(`^proclist: ${b.label.replace(/\./g, "\\.")}: task "3" already ended at \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\(killed after \\S+: "killed: too slow", by alice\\); nothing to cancel\\n$`));
+      expect(result.stderr).to.match(
+        new RegExp(
+          `^proclist: ${b.label.replace(/\./g, "\\.")}: task "3" already ended at \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\(killed after \\S+: "killed: too slow", by alice\\); nothing to cancel\\n$`,
+        ),
+      );
     }
     void blocked(a.manager, "4");
     releaseAll();
@@ -131,7 +146,10 @@ describe("the command's messages and kill --json", function () {
     void blocked(a.manager, "j1");
     const result = await proclist(["kill", "j1", "-m", "bye", "--wait", "--json", "-e", a.label]);
     expect(result.code, result.stderr).to.equal(0);
-    const [asked, ended] = result.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [asked, ended] = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(asked).to.deep.equal({ endpoint: a.label, id: "j1", cancelling: true, message: "bye" });
     expect(ended).to.deep.include({ endpoint: a.label, id: "j1", ended: true, outcome: "killed", status: "killed: bye" });
     expect(ended.durationMs).to.be.a("number");

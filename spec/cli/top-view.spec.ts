@@ -10,13 +10,32 @@ import { rowsOf } from "../../lib/cli/rows";
 
 const T0 = Date.parse("2026-11-24T09:00:00Z");
 const NOW = T0 + 60_000;
-const proc = (id: string, ageMs: number, extra: Partial<RemoteProc> = {}): RemoteProc => ({ id, attrs: {}, procTime: T0 - ageMs, statusTime: T0 - ageMs / 2, status: "working", cancelling: false, ...extra });
+const proc = (id: string, ageMs: number, extra: Partial<RemoteProc> = {}): RemoteProc => ({
+  id,
+  attrs: {},
+  procTime: T0 - ageMs,
+  statusTime: T0 - ageMs / 2,
+  status: "working",
+  cancelling: false,
+  ...extra,
+});
 const list = (...procs: RemoteProc[]): RemoteProcList => ({ procs, serverTime: T0 });
 
 /** A model on a frozen clock, with api1 and api2 answering and api3 down. */
 function fleet(): TopModel {
   const model = new TopModel(["api1:8081", "api2:8081", "api3:8081"], 1000, () => 0);
-  model.answered("api1:8081", list(proc("req-1", 5000, { name: "GET /work", attrs: { method: "GET", uri: "/work" } }), proc("job-9", 90_000, { name: "nightly", forbidCancel: true, attrs: { tenant: { id: 7, tags: ["a"] }, retries: 2, urgent: true, note: null } })), NOW);
+  model.answered(
+    "api1:8081",
+    list(
+      proc("req-1", 5000, { name: "GET /work", attrs: { method: "GET", uri: "/work" } }),
+      proc("job-9", 90_000, {
+        name: "nightly",
+        forbidCancel: true,
+        attrs: { tenant: { id: 7, tags: ["a"] }, retries: 2, urgent: true, note: null },
+      }),
+    ),
+    NOW,
+  );
   model.answered("api2:8081", list(proc("req-2", 20_000, { attrs: { method: "POST" }, cancelling: true })), NOW);
   model.failed("api3:8081", new TransportError("GET", "http://api3:8081/procs/", "connection refused"), NOW - 12_000);
   return model;
@@ -87,7 +106,22 @@ describe("proclist top, frame by frame", () => {
     for (const key of ["Enter", "k", "/", "?", "q or Ctrl-C"]) expect(help).to.contain(key);
     model.help = false;
     const target = { endpoint: { url: "http://api1:8081", label: "api1:8081" }, client: {} } as never;
-    model.history = { endpoint: "api1:8081", id: "req-1", found: { target, task: undefined, history: { history: [{ ts: T0 - 5000, status: "init" }, { ts: T0 - 2000, status: "reading the body" }], serverTime: T0, dropped: 0 } } };
+    model.history = {
+      endpoint: "api1:8081",
+      id: "req-1",
+      found: {
+        target,
+        task: undefined,
+        history: {
+          history: [
+            { ts: T0 - 5000, status: "init" },
+            { ts: T0 - 2000, status: "reading the body" },
+          ],
+          serverTime: T0,
+          dropped: 0,
+        },
+      },
+    };
     const lines = frame(model);
     expect(lines.join("\n")).to.contain("task req-1 on api1:8081: running for 5.00s").and.contain("reading the body");
     expect(ids(lines)).to.deep.equal([]);
@@ -135,22 +169,40 @@ describe("proclist top, frame by frame", () => {
     expect(model.askKill("from -m")).to.equal(true);
     expect(model.confirm).to.deep.equal({ endpoint: "api1:8081", id: "job-9", forbidCancel: true });
     expect(model.input).to.deep.equal({ kind: "message", text: "from -m" });
-    expect(frame(model).at(-2)).to.equal('Kill task "job-9" on api1:8081: message (optional) from -m▏ Enter to go on, Esc to cancel (started with forbidCancel: the server will refuse)');
+    expect(frame(model).at(-2)).to.equal(
+      'Kill task "job-9" on api1:8081: message (optional) from -m▏ Enter to go on, Esc to cancel (started with forbidCancel: the server will refuse)',
+    );
     model.input = undefined;
     model.confirm!.message = "stuck on the db";
-    expect(frame(model).at(-2)).to.equal('Kill task "job-9" on api1:8081 with message "stuck on the db"? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)');
+    expect(frame(model).at(-2)).to.equal(
+      'Kill task "job-9" on api1:8081 with message "stuck on the db"? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)',
+    );
     model.confirm!.message = "";
     const prompt = frame(model).at(-2)!;
-    expect(prompt).to.equal('Kill task "job-9" on api1:8081? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)');
+    expect(prompt).to.equal(
+      'Kill task "job-9" on api1:8081? y to confirm, any other key to cancel (started with forbidCancel: the server will refuse)',
+    );
     expect(new TopModel(["x:1"]).askKill()).to.equal(false);
   });
 
   it("fits any screen: lines within the width, one line fewer than the height, the selection scrolled into view", () => {
     const model = new TopModel(["api1:8081"], 1000, () => 0);
-    model.answered("api1:8081", list(...Array.from({ length: 50 }, (_, i) => proc(`task-${String(i).padStart(2, "0")}`, 100_000 - i, { attrs: { uri: "/a/very/long/path/".repeat(5), n: i } }))), NOW);
+    model.answered(
+      "api1:8081",
+      list(
+        ...Array.from({ length: 50 }, (_, i) =>
+          proc(`task-${String(i).padStart(2, "0")}`, 100_000 - i, { attrs: { uri: "/a/very/long/path/".repeat(5), n: i } }),
+        ),
+      ),
+      NOW,
+    );
     const scroll: Scroll = { top: 0 };
     model.move(40);
-    for (const [width, height] of [[60, 15], [100, 30], [30, 10]]) {
+    for (const [width, height] of [
+      [60, 15],
+      [100, 30],
+      [30, 10],
+    ]) {
       const lines = frame(model, width, height, scroll);
       expect(lines.length, `${width}x${height}`).to.equal(height - 1);
       for (const line of lines) expect(stringWidth(line), line).to.be.at.most(width);
@@ -161,7 +213,9 @@ describe("proclist top, frame by frame", () => {
   });
 
   it("at 80 columns drops ENDPOINT and IN STATUS first and keeps id, name, age, status and the attributes", () => {
-    const procs = [proc("req-7f3a2b", 5000, { name: "GET /api/orders/:id", status: "querying orders", attrs: { method: "GET", uri: "/api/orders/1" } })];
+    const procs = [
+      proc("req-7f3a2b", 5000, { name: "GET /api/orders/:id", status: "querying orders", attrs: { method: "GET", uri: "/api/orders/1" } }),
+    ];
     const rows = rowsOf("api1.internal.example:8081", list(...procs));
     const columns = topColumns(rows);
     const cells = rows.map((r) => columns.map((c) => c.cell(r)));
@@ -189,7 +243,12 @@ describe("proclist top, frame by frame", () => {
     expect([actionOf("s"), actionOf("S")]).to.deep.equal(["sort", "sortBack"]);
     expect([actionOf("+"), actionOf("-")]).to.deep.equal(["slower", "faster"]);
     expect([actionOf("p"), actionOf(" ")]).to.deep.equal(["pause", "pause"]);
-    expect([actionOf("/"), actionOf("?"), actionOf(undefined, { name: "return" }), actionOf(undefined, { name: "escape" })]).to.deep.equal(["filter", "help", "history", "back"]);
+    expect([actionOf("/"), actionOf("?"), actionOf(undefined, { name: "return" }), actionOf(undefined, { name: "escape" })]).to.deep.equal([
+      "filter",
+      "help",
+      "history",
+      "back",
+    ]);
     expect(actionOf("x")).to.equal("other");
   });
 });

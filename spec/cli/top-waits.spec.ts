@@ -7,7 +7,10 @@ import { TmuxSession } from "./tmux";
 
 /** The task ids in the table, top to bottom. */
 function rows(screen: string): string[] {
-  return screen.split("\n").filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l)).map((l) => l.split(/ {2,}/)[1]);
+  return screen
+    .split("\n")
+    .filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l))
+    .map((l) => l.split(/ {2,}/)[1]);
 }
 
 describe("proclist top shows what tasks wait on (tmux)", function () {
@@ -39,11 +42,20 @@ describe("proclist top shows what tasks wait on (tmux)", function () {
     let releasePg!: () => void;
     let releaseIdle!: () => void;
     const idle = a.manager.run(() => new Promise<void>((resolve) => (releaseIdle = resolve)), { id: "idle-1", name: "idle" });
-    const querying = a.manager.run(() => waitOn("pg", "SELECT orders", new Promise<void>((resolve) => (releasePg = resolve))), { id: "report-1", name: "report" });
-    const fetching = a.manager.run(() => fetch(`http://127.0.0.1:${port}/charge?token=s3cret`).then((r) => r.text()), { id: "checkout-1", name: "checkout" });
+    const querying = a.manager.run(() => waitOn("pg", "SELECT orders", new Promise<void>((resolve) => (releasePg = resolve))), {
+      id: "report-1",
+      name: "report",
+    });
+    const fetching = a.manager.run(() => fetch(`http://127.0.0.1:${port}/charge?token=s3cret`).then((r) => r.text()), {
+      id: "checkout-1",
+      name: "checkout",
+    });
     await waitFor("the fetch upstream", () => held.length === 1);
 
-    tmux = await TmuxSession.start(`${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} top -e ${a.label} --interval 250; sleep 600`, { width: 180, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    tmux = await TmuxSession.start(
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} top -e ${a.label} --interval 250; sleep 600`,
+      { width: 180, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } },
+    );
     let screen = await tmux.waitFor("the three tasks", (s) => rows(s).length === 3 && s.includes("WAITING ON"));
     expect(screen).to.match(new RegExp(`fetch GET 127\\.0\\.0\\.1:${port}/charge · \\d`));
     expect(screen).to.match(/pg SELECT orders · \d/);

@@ -20,7 +20,10 @@ function script(args: string): string {
 
 /** The task ids in the table, top to bottom. */
 function rows(screen: string): string[] {
-  return screen.split("\n").filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l)).map((l) => l.split(/ {2,}/)[1]);
+  return screen
+    .split("\n")
+    .filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l))
+    .map((l) => l.split(/ {2,}/)[1]);
 }
 
 describe("proclist top in a real terminal (tmux)", function () {
@@ -41,15 +44,25 @@ describe("proclist top in a real terminal (tmux)", function () {
   });
 
   it("offers k only where the token may cancel: a read-only token loses the key, cancel:Reports.* may not kill Billing", async () => {
-    const api = await startApi({ token: { viewer: { token: "viewer-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } } });
+    const api = await startApi({
+      token: { viewer: { token: "viewer-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } },
+    });
     try {
       blocked(api.manager, "charge", { name: "Billing.charge" });
-      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), { width: 160, height: 30, env: { TZ: "UTC", PROCLIST_TOKEN: "viewer-token" } });
+      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), {
+        width: 160,
+        height: 30,
+        env: { TZ: "UTC", PROCLIST_TOKEN: "viewer-token" },
+      });
       await tmux.waitFor("the key line without k", (s) => rows(s).length === 1 && s.includes("↑↓ select  Enter history  / filter"));
       await tmux.keys("k");
       await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Billing.charge") && s.includes("(it has: read)"));
       await tmux.close();
-      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), { width: 160, height: 30, env: { TZ: "UTC", PROCLIST_TOKEN: "reports-token" } });
+      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), {
+        width: 160,
+        height: 30,
+        env: { TZ: "UTC", PROCLIST_TOKEN: "reports-token" },
+      });
       await tmux.waitFor("the key line with k", (s) => rows(s).length === 1 && s.includes("k kill"));
       await tmux.keys("k");
       await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Billing.charge") && !s.includes("message (optional)"));
@@ -60,12 +73,20 @@ describe("proclist top in a real terminal (tmux)", function () {
   });
 
   it("shows both endpoints' tasks, kills the selected one after y, changes interval, sort and pause, and q restores the terminal", async () => {
-    blocked(a.manager, "slow-1", { name: "GET /work", attrs: { method: "GET", size: { kb: 4 }, tags: ["x", "y"], ratio: 1.5, ok: true, none: null }, statuses: ["step 1/3"] });
+    blocked(a.manager, "slow-1", {
+      name: "GET /work",
+      attrs: { method: "GET", size: { kb: 4 }, tags: ["x", "y"], ratio: 1.5, ok: true, none: null },
+      statuses: ["step 1/3"],
+    });
     // Far enough apart that the merged list's age order cannot flip on a loaded machine.
     await tick(150);
     const victim = blocked(b.manager, "slow-2", { name: "GET /users/:id", attrs: { method: "POST" }, statuses: ["querying"] });
 
-    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), { width: 160, height: 30, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), {
+      width: 160,
+      height: 30,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     let screen = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     expect(rows(screen)).to.deep.equal(["slow-1", "slow-2"]);
     expect(screen).to.contain(`${a.label} up (1)`).and.contain(`${b.label} up (1)`);
@@ -78,7 +99,10 @@ describe("proclist top in a real terminal (tmux)", function () {
     screen = await tmux.waitFor("the kill prompt", (s) => s.includes("y to confirm"));
     expect(screen).to.contain(`Kill task "slow-2" on ${b.label}? y to confirm, any other key to cancel`);
     await tmux.keys("y");
-    const error = await victim.then(() => undefined, (e: unknown) => e);
+    const error = await victim.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(CancelError);
     expect(b.manager.finished().find((t) => t.id === "slow-2")).to.include({ outcome: "killed" });
     screen = await tmux.waitFor("the kill to show", (s) => rows(s).length === 1 && s.includes("cancel requested: task slow-2"));
@@ -106,7 +130,11 @@ describe("proclist top in a real terminal (tmux)", function () {
     blocked(b.manager, "on-b");
     // FORCE_COLOR: the colour check below must not depend on the runner; chalk turns colour off
     // wherever CI is set (as CI sets it), and tmux hands its server's environment to top.
-    tmux = await TmuxSession.start(script(`-e ${a.label} -e ${b.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "", FORCE_COLOR: "1" } });
+    tmux = await TmuxSession.start(script(`-e ${a.label} -e ${b.label} --interval 250`), {
+      width: 160,
+      height: 20,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "", FORCE_COLOR: "1" },
+    });
     const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     // Select on-b, so that the dimmed row is not also the inverted one. Rows sort by age, and the
     // two ages are 150 ms apart: on a loaded machine one answer's delay can swap them, so look.
@@ -129,16 +157,25 @@ describe("proclist top in a real terminal (tmux)", function () {
 
   it("kills with the message typed after k, recorded in the task's history", async () => {
     const victim = blocked(b.manager, "stuck-1", { name: "GET /work", statuses: ["querying"] });
-    tmux = await TmuxSession.start(script(`-e ${b.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    tmux = await TmuxSession.start(script(`-e ${b.label} --interval 250`), {
+      width: 160,
+      height: 20,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     await tmux.waitFor("the task", (s) => rows(s).length === 1);
     await tmux.keys("k");
     await tmux.waitFor("the message prompt", (s) => s.includes(`Kill task "stuck-1" on ${b.label}: message (optional)`));
     await tmux.keys("stuck on the db", "BSpace", "b");
     await tmux.waitFor("the typed message", (s) => s.includes("stuck on the db▏"));
     await tmux.keys("Enter");
-    await tmux.waitFor("the confirmation", (s) => s.includes(`Kill task "stuck-1" on ${b.label} with message "stuck on the db"? y to confirm`));
+    await tmux.waitFor("the confirmation", (s) =>
+      s.includes(`Kill task "stuck-1" on ${b.label} with message "stuck on the db"? y to confirm`),
+    );
     await tmux.keys("y");
-    await victim.then(() => undefined, () => undefined);
+    await victim.then(
+      () => undefined,
+      () => undefined,
+    );
     expect(b.manager.finished().find((t) => t.id === "stuck-1")!.outcome).to.equal("killed");
     expect(b.manager.history("stuck-1").map((h) => h.status)).to.include("[cancel request: stuck on the db]");
     await tmux.keys("q");
@@ -146,13 +183,30 @@ describe("proclist top in a real terminal (tmux)", function () {
   });
 
   it("at 80 columns keeps id, name, age, status and the attributes, and drops ENDPOINT and IN STATUS", async () => {
-    blocked(a.manager, "req-7f3a", { name: "GET /orders/:id", attrs: { method: "GET", uri: "/orders/88231" }, statuses: ["querying orders"] });
-    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), { width: 80, height: 16, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    blocked(a.manager, "req-7f3a", {
+      name: "GET /orders/:id",
+      attrs: { method: "GET", uri: "/orders/88231" },
+      statuses: ["querying orders"],
+    });
+    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), {
+      width: 80,
+      height: 16,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     const screen = await tmux.waitFor("the task", (s) => s.includes("req-7f3a"));
     const head = screen.split("\n").find((l) => l.startsWith("ID "))!;
     expect(head.split(/ {2,}/)).to.deep.equal(["ID", "NAME", "AGE", "STATUS", "METHOD", "URI"]);
-    const row = screen.split("\n").find((l) => l.startsWith("req-7f3a"))!.split(/ {2,}/);
-    expect([row[0], row[1], row[3], row[4], row[5]]).to.deep.equal(["req-7f3a", "GET /orders/:id", "querying orders", "GET", "/orders/88231"]);
+    const row = screen
+      .split("\n")
+      .find((l) => l.startsWith("req-7f3a"))!
+      .split(/ {2,}/);
+    expect([row[0], row[1], row[3], row[4], row[5]]).to.deep.equal([
+      "req-7f3a",
+      "GET /orders/:id",
+      "querying orders",
+      "GET",
+      "/orders/88231",
+    ]);
     expect(row[2]).to.match(/^\d/);
     await tmux.keys("q");
     await tmux.waitFor("top to exit", (s) => s.includes("top exited with 0"));
@@ -162,7 +216,11 @@ describe("proclist top in a real terminal (tmux)", function () {
     const steps = Array.from({ length: 30 }, (_, i) => `step ${String(i + 1).padStart(2, "0")}`);
     blocked(a.manager, "long-1", { name: "GET /long", statuses: steps });
     blocked(a.manager, "other-2", { name: "GET /other" });
-    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), { width: 160, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), {
+      width: 160,
+      height: 20,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     if (rows(both)[0] !== "long-1") await tmux.keys("Down");
     await tmux.keys("Enter");
@@ -188,7 +246,11 @@ describe("proclist top in a real terminal (tmux)", function () {
   it("clears the filter being typed when Esc closes the / prompt, as its hint says", async () => {
     blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" } });
     blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" } });
-    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), { width: 160, height: 24, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), {
+      width: 160,
+      height: 24,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     await tmux.keys("/", "method=post");
     await tmux.waitFor("the filter to apply", (s) => rows(s).length === 1);
@@ -202,7 +264,11 @@ describe("proclist top in a real terminal (tmux)", function () {
   it("filters with /, and shows the selected task's history in place with Enter", async () => {
     blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" }, statuses: ["reading"] });
     blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" }, statuses: ["validating", "writing rows"] });
-    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), { width: 160, height: 24, env: { TZ: "UTC", PROCLIST_TOKEN: "" } });
+    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), {
+      width: 160,
+      height: 24,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     await tmux.keys("/", "method=post");
     let screen = await tmux.waitFor("the filter to apply", (s) => rows(s).length === 1);
@@ -213,7 +279,10 @@ describe("proclist top in a real terminal (tmux)", function () {
 
     await tmux.keys("Enter");
     screen = await tmux.waitFor("the history", (s) => s.includes(`task post-1 (POST /work) on ${b.label}: running for`));
-    const statuses = screen.split("\n").filter((l) => /^\+/.test(l)).map((l) => l.split(/ {2,}/).at(-1));
+    const statuses = screen
+      .split("\n")
+      .filter((l) => /^\+/.test(l))
+      .map((l) => l.split(/ {2,}/).at(-1));
     expect(statuses).to.deep.equal(["init", "validating", "writing rows"]);
     expect(screen).to.contain(`open: http://${b.label}/#task=post-1`);
     await tmux.keys("Escape");

@@ -18,18 +18,47 @@ describe("ProclistClient errors", () => {
       { name: "a body that is not JSON", body: "<html>oops</html>", field: "", problem: /not JSON: "<html>oops<\/html>"/ },
       { name: "an empty body", body: "", field: "", problem: /not JSON: an empty body/ },
       { name: "a missing list", body: JSON.stringify({ serverTime: T }), field: "procs", problem: /is missing/ },
-      { name: "a task without an id", body: JSON.stringify({ procs: [{ ...proc, id: undefined }], serverTime: T }), field: "procs.0.id", problem: /is missing/ },
-      { name: "a status of the wrong type", body: JSON.stringify({ procs: [proc, { ...proc, status: 7 }], serverTime: T }), field: "procs.1.status", problem: /must be string, got 7/ },
-      { name: "a time that is not RFC 3339", body: JSON.stringify({ procs: [{ ...proc, procTime: "yesterday" }], serverTime: T }), field: "procs.0.procTime", problem: /must match pattern/ },
-      { name: "a date that does not exist", body: JSON.stringify({ procs: [{ ...proc, statusTime: "2026-13-45T09:00:00Z" }], serverTime: T }), field: "procs.0.statusTime", problem: /not a valid time/ },
-      { name: "attributes that are not an object", body: JSON.stringify({ procs: [{ ...proc, attrs: "x=1" }], serverTime: T }), field: "procs.0.attrs", problem: /must be object/ },
+      {
+        name: "a task without an id",
+        body: JSON.stringify({ procs: [{ ...proc, id: undefined }], serverTime: T }),
+        field: "procs.0.id",
+        problem: /is missing/,
+      },
+      {
+        name: "a status of the wrong type",
+        body: JSON.stringify({ procs: [proc, { ...proc, status: 7 }], serverTime: T }),
+        field: "procs.1.status",
+        problem: /must be string, got 7/,
+      },
+      {
+        name: "a time that is not RFC 3339",
+        body: JSON.stringify({ procs: [{ ...proc, procTime: "yesterday" }], serverTime: T }),
+        field: "procs.0.procTime",
+        problem: /must match pattern/,
+      },
+      {
+        name: "a date that does not exist",
+        body: JSON.stringify({ procs: [{ ...proc, statusTime: "2026-13-45T09:00:00Z" }], serverTime: T }),
+        field: "procs.0.statusTime",
+        problem: /not a valid time/,
+      },
+      {
+        name: "attributes that are not an object",
+        body: JSON.stringify({ procs: [{ ...proc, attrs: "x=1" }], serverTime: T }),
+        field: "procs.0.attrs",
+        problem: /must be object/,
+      },
     ];
     for (const { name, body, field, problem } of cases) {
       it(`rejects ${name} with InvalidResponseError naming the URL and the field`, async () => {
         server = await fakeServer((_req, res) => json(res, 200, body));
         const error = await rejectionOf(new ProclistClient(server.url).processes());
-        expect(error).to.be.instanceOf(InvalidResponseError).and.include({ field, url: `${server.url}/procs/`, method: "GET" });
-        expect((error as Error).message).to.match(new RegExp(`^GET ${server.url}/procs/: invalid answer`)).and.match(problem);
+        expect(error)
+          .to.be.instanceOf(InvalidResponseError)
+          .and.include({ field, url: `${server.url}/procs/`, method: "GET" });
+        expect((error as Error).message)
+          .to.match(new RegExp(`^GET ${server.url}/procs/: invalid answer`))
+          .and.match(problem);
         if (field !== "") expect((error as Error).message).to.contain(`"${field}"`);
       });
     }
@@ -41,9 +70,15 @@ describe("ProclistClient errors", () => {
           : json(res, 200, { history: req.url === "/procs/empty/history" ? [] : [{ ts: T }], serverTime: T }),
       );
       const client = new ProclistClient(server.url);
-      expect(await rejectionOf(client.history("a"))).to.be.instanceOf(InvalidResponseError).and.have.property("field", "history.0.status");
-      expect(await rejectionOf(client.history("empty"))).to.be.instanceOf(InvalidResponseError).and.have.property("field", "history");
-      expect(await rejectionOf(client.stats())).to.be.instanceOf(InvalidResponseError).and.have.property("field", "stats.0.latencyMs");
+      expect(await rejectionOf(client.history("a")))
+        .to.be.instanceOf(InvalidResponseError)
+        .and.have.property("field", "history.0.status");
+      expect(await rejectionOf(client.history("empty")))
+        .to.be.instanceOf(InvalidResponseError)
+        .and.have.property("field", "history");
+      expect(await rejectionOf(client.stats()))
+        .to.be.instanceOf(InvalidResponseError)
+        .and.have.property("field", "stats.0.latencyMs");
     });
   });
 
@@ -73,7 +108,9 @@ describe("ProclistClient errors", () => {
     const port = await deadPort();
     const error = await rejectionOf(new ProclistClient(`127.0.0.1:${port}`).processes());
     expect(error).to.be.instanceOf(TransportError).and.have.property("url", `http://127.0.0.1:${port}/procs/`);
-    expect((error as Error).message).to.equal(`GET http://127.0.0.1:${port}/procs/: connection refused (is the server running, and on this port?)`);
+    expect((error as Error).message).to.equal(
+      `GET http://127.0.0.1:${port}/procs/: connection refused (is the server running, and on this port?)`,
+    );
   });
 
   it("gives up on a server that never answers after timeoutMs", async () => {
@@ -84,8 +121,17 @@ describe("ProclistClient errors", () => {
   });
 
   it("rejects a wrong option or endpoint with a TypeError naming it", () => {
-    expect(thrownBy(() => new ProclistClient("127.0.0.1:8081", { timeoutMs: -1 }))).to.be.instanceOf(TypeError).with.property("message").that.matches(/timeoutMs.*-1/);
-    expect(thrownBy(() => new ProclistClient("127.0.0.1:8081", { tokn: "x" } as never))).to.be.instanceOf(TypeError).with.property("message").that.contains("tokn");
-    expect(thrownBy(() => new ProclistClient("ftp://host:21"))).to.be.instanceOf(TypeError).with.property("message").that.contains('"ftp://host:21"');
+    expect(thrownBy(() => new ProclistClient("127.0.0.1:8081", { timeoutMs: -1 })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.matches(/timeoutMs.*-1/);
+    expect(thrownBy(() => new ProclistClient("127.0.0.1:8081", { tokn: "x" } as never)))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains("tokn");
+    expect(thrownBy(() => new ProclistClient("ftp://host:21")))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"ftp://host:21"');
   });
 });

@@ -46,7 +46,11 @@ describe("ProclistClient.events()", () => {
     });
     const events = await take(new ProclistClient(server.url).events(), 7);
     expect(events).to.deep.equal([
-      { type: "start", ts: MS, proc: { id: "a", attrs: { n: 1 }, procTime: MS, statusTime: MS, status: "init", cancelling: false, name: "Svc.run" } },
+      {
+        type: "start",
+        ts: MS,
+        proc: { id: "a", attrs: { n: 1 }, procTime: MS, statusTime: MS, status: "init", cancelling: false, name: "Svc.run" },
+      },
       { type: "status", ts: MS, id: "a", status: "reading" },
       { type: "attr", ts: MS, id: "a", key: "size", value: { kb: 4 }, deleted: false },
       { type: "attr", ts: MS, id: "a", key: "n", deleted: true },
@@ -72,7 +76,11 @@ describe("ProclistClient.events()", () => {
     });
     const lost: RemoteError[] = [];
     let connects = 0;
-    const iterator = new ProclistClient(server.url).events({ minRetryMs: 10, onConnect: () => connects++, onDisconnect: (error) => lost.push(error) });
+    const iterator = new ProclistClient(server.url).events({
+      minRetryMs: 10,
+      onConnect: () => connects++,
+      onDisconnect: (error) => lost.push(error),
+    });
     const events = await take(iterator, 2);
     await iterator.return();
     expect(events.map((e) => (e as { status: string }).status)).to.deep.equal(["one", "two"]);
@@ -91,10 +99,18 @@ describe("ProclistClient.events()", () => {
       send(res, { type: "status", ts: T, id: "a", status: connections === 1 ? "before" : "after" });
     });
     const lost: RemoteError[] = [];
-    const iterator = new ProclistClient(server.url).events({ idleTimeoutMs: 150, minRetryMs: 10, onDisconnect: (error) => lost.push(error) });
+    const iterator = new ProclistClient(server.url).events({
+      idleTimeoutMs: 150,
+      minRetryMs: 10,
+      onDisconnect: (error) => lost.push(error),
+    });
     const events = await take(iterator, 3);
     await iterator.return();
-    expect(events.map((e) => (e.type === "reset" ? "reset" : (e as { status: string }).status))).to.deep.equal(["before", "reset", "after"]);
+    expect(events.map((e) => (e.type === "reset" ? "reset" : (e as { status: string }).status))).to.deep.equal([
+      "before",
+      "reset",
+      "after",
+    ]);
     expect(connections).to.equal(2);
     expect(lost).to.have.length(1);
     expect(lost[0]).to.be.instanceOf(TransportError);
@@ -111,7 +127,10 @@ describe("ProclistClient.events()", () => {
       send(res, { type: "status", ts: T, id: "a", status: "back" });
     });
     const waits: number[] = [];
-    const [reset, event] = await take(new ProclistClient(server.url).events({ minRetryMs: 10, onDisconnect: (_e, ms) => waits.push(ms) }), 2);
+    const [reset, event] = await take(
+      new ProclistClient(server.url).events({ minRetryMs: 10, onDisconnect: (_e, ms) => waits.push(ms) }),
+      2,
+    );
     expect(reset).to.include({ type: "reset" });
     expect(event).to.include({ status: "back" });
     expect(waits).to.deep.equal([10, 20, 40]);
@@ -140,7 +159,11 @@ describe("ProclistClient.events()", () => {
     let connections = 0;
     const later = await fakeServer((req, res) => (++connections === 1 ? (sse(res), res.end()) : json(res, 503, { error: "down" })));
     const retrying = new AbortController();
-    const iterator = new ProclistClient(later.url).events({ signal: retrying.signal, minRetryMs: 60_000, onDisconnect: () => retrying.abort() });
+    const iterator = new ProclistClient(later.url).events({
+      signal: retrying.signal,
+      minRetryMs: 60_000,
+      onDisconnect: () => retrying.abort(),
+    });
     expect(await take(iterator, 1)).to.deep.equal([]);
     await later.close();
   });
@@ -151,7 +174,9 @@ describe("ProclistClient.events()", () => {
       res.write(`event: status\ndata: ${JSON.stringify({ type: "status", ts: T, status: "x" })}\n\n`);
     });
     const error = await rejectionOf(new ProclistClient(server.url).events().next());
-    expect(error).to.be.instanceOf(InvalidResponseError).and.include({ field: "id", url: `${server.url}/procs/events` });
+    expect(error)
+      .to.be.instanceOf(InvalidResponseError)
+      .and.include({ field: "id", url: `${server.url}/procs/events` });
   });
 
   it("ends with InvalidResponseError when a message grows past the bound, holding nothing more", async () => {
@@ -162,7 +187,9 @@ describe("ProclistClient.events()", () => {
       for (let i = 0; i <= MAX_MESSAGE_CHARS >> 20; i++) res.write(chunk);
     });
     const error = await rejectionOf(new ProclistClient(server.url).events().next());
-    expect(error).to.be.instanceOf(InvalidResponseError).and.include({ url: `${server.url}/procs/events` });
+    expect(error)
+      .to.be.instanceOf(InvalidResponseError)
+      .and.include({ url: `${server.url}/procs/events` });
     expect((error as Error).message).to.contain(`longer than ${MAX_MESSAGE_CHARS} characters`);
   });
 

@@ -97,7 +97,10 @@ describe("Answers to the original Go library's clients", () => {
   it("refuses a stringAttrs value it does not know, naming the option", async () => {
     api = await startApi();
     const error = await rejectionOf(serve({ port: 0, stringAttrs: "sometimes" as never }));
-    expect(error).to.be.instanceOf(TypeError).and.have.property("message").that.matches(/stringAttrs/);
+    expect(error)
+      .to.be.instanceOf(TypeError)
+      .and.have.property("message")
+      .that.matches(/stringAttrs/);
   });
 });
 
@@ -132,9 +135,17 @@ describe("A Go monitor built with the Go toolchain, reading proclist as the orig
     binary = join(folder, "pm-monitor");
     const source = resolve(__dirname, "../../../spec/client/go/pm-monitor.go");
     // Standard library only: no module proxy, no network.
-    const env = { ...process.env, GOPROXY: "off", GOFLAGS: "", GO111MODULE: "on", GOCACHE: process.env.GOCACHE ?? join(tmpdir(), "proclist-go-cache") };
+    const env = {
+      ...process.env,
+      GOPROXY: "off",
+      GOFLAGS: "",
+      GO111MODULE: "on",
+      GOCACHE: process.env.GOCACHE ?? join(tmpdir(), "proclist-go-cache"),
+    };
     await new Promise<void>((done, fail) =>
-      execFile("go", ["build", "-o", binary, source], { cwd: folder, env }, (error, _out, stderr) => (error === null ? done() : fail(new Error(`go build failed: ${stderr}`)))),
+      execFile("go", ["build", "-o", binary, source], { cwd: folder, env }, (error, _out, stderr) =>
+        error === null ? done() : fail(new Error(`go build failed: ${stderr}`)),
+      ),
     );
   });
   after(() => folder !== undefined && rmSync(folder, { recursive: true, force: true }));

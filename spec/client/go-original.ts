@@ -11,7 +11,10 @@ export const HISTORY = `{"history":[{"ts":"2026-11-24T10:00:00.123456789+01:00",
 export function goOriginal(list = LIST): Promise<FakeServer> {
   return fakeServer((req, res) => {
     const path = req.url.split("?")[0];
-    if (path === "/procs/") return req.method === "GET" ? (res.writeHead(200, { "content-type": "application/json" }), res.end(list)) : goError(res, 405, "Method Not Allowed");
+    if (path === "/procs/")
+      return req.method === "GET"
+        ? (res.writeHead(200, { "content-type": "application/json" }), res.end(list))
+        : goError(res, 405, "Method Not Allowed");
     const match = /^\/procs\/([^/]+)(\/.*)?$/.exec(path);
     if (match === null) return goError(res, 404, "404 page not found");
     const [, id, rest = ""] = match;

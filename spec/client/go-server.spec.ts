@@ -24,7 +24,12 @@ describe("ProclistClient against an original Go pm server", () => {
   it("fills in attrs and cancelling when the original omits them, and invents no other field", async () => {
     server = await goOriginal();
     const [req1, job2] = (await new ProclistClient(server.url).processes()).procs;
-    expect(req1).to.deep.include({ id: "req1", status: "reading", cancelling: true, attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" } });
+    expect(req1).to.deep.include({
+      id: "req1",
+      status: "reading",
+      cancelling: true,
+      attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" },
+    });
     expect(job2).to.deep.include({ id: "job2", status: "init", cancelling: false, attrs: {} });
     for (const proc of [req1, job2]) {
       expect(Object.keys(proc)).to.have.members(["id", "attrs", "procTime", "statusTime", "status", "cancelling"]);
@@ -69,8 +74,12 @@ describe("ProclistClient against an original Go pm server", () => {
   it("maps the original's plain-text 404 and 403 on a kill to TaskNotFoundError and CancelForbiddenError", async () => {
     server = await goOriginal();
     const client = new ProclistClient(server.url);
-    expect(await rejectionOf(client.kill("nope"))).to.be.instanceOf(TaskNotFoundError).and.have.property("id", "nope");
-    expect(await rejectionOf(client.kill("locked"))).to.be.instanceOf(CancelForbiddenError).and.have.property("id", "locked");
+    expect(await rejectionOf(client.kill("nope")))
+      .to.be.instanceOf(TaskNotFoundError)
+      .and.have.property("id", "nope");
+    expect(await rejectionOf(client.kill("locked")))
+      .to.be.instanceOf(CancelForbiddenError)
+      .and.have.property("id", "locked");
   });
 
   it("says that stats, one task and events are proclist additions the original lacks", async () => {
@@ -79,7 +88,9 @@ describe("ProclistClient against an original Go pm server", () => {
     for (const attempt of [client.stats(), client.task("req1"), client.finished(), client.events().next()]) {
       const error = await rejectionOf(attempt);
       expect(error).to.be.instanceOf(HttpStatusError);
-      expect((error as Error).message).to.match(/original Go pm/).and.match(new RegExp(`^GET ${server.url}/`));
+      expect((error as Error).message)
+        .to.match(/original Go pm/)
+        .and.match(new RegExp(`^GET ${server.url}/`));
     }
   });
 });

@@ -1,5 +1,16 @@
 import { expect } from "chai";
-import { AuthenticationError, CancelForbiddenError, HttpStatusError, ProcessManager, ProclistClient, serve, TaskNotFoundError, type RemoteError, type RemoteEvent, type ServedApi } from "../../lib";
+import {
+  AuthenticationError,
+  CancelForbiddenError,
+  HttpStatusError,
+  ProcessManager,
+  ProclistClient,
+  serve,
+  TaskNotFoundError,
+  type RemoteError,
+  type RemoteEvent,
+  type ServedApi,
+} from "../../lib";
 import { blocked, rejectionOf, releaseAll, tick } from "../helpers";
 import { startApi } from "../http/http-helpers";
 
@@ -47,11 +58,20 @@ describe("ProclistClient against a real proclist server", () => {
     blocked(manager, "locked", { forbidCancel: true });
     const client = new ProclistClient(api.url);
     await client.kill("victim", "enough");
-    expect(await ended.then(() => "ended", (e: Error) => e.message)).to.equal('task "victim" was cancelled: enough');
-    expect(await rejectionOf(client.kill("victim"))).to.be.instanceOf(TaskNotFoundError).and.have.property("id", "victim");
+    expect(
+      await ended.then(
+        () => "ended",
+        (e: Error) => e.message,
+      ),
+    ).to.equal('task "victim" was cancelled: enough');
+    expect(await rejectionOf(client.kill("victim")))
+      .to.be.instanceOf(TaskNotFoundError)
+      .and.have.property("id", "victim");
     expect(await rejectionOf(client.history("nope"))).to.be.instanceOf(TaskNotFoundError);
     expect(await rejectionOf(client.task("nope"))).to.be.instanceOf(TaskNotFoundError);
-    expect(await rejectionOf(client.kill("locked"))).to.be.instanceOf(CancelForbiddenError).and.have.property("id", "locked");
+    expect(await rejectionOf(client.kill("locked")))
+      .to.be.instanceOf(CancelForbiddenError)
+      .and.have.property("id", "locked");
   });
 
   it("reaches tasks called events or finished, whose GET paths are the server's own routes", async () => {
@@ -63,7 +83,12 @@ describe("ProclistClient against a real proclist server", () => {
       await client.kill(id, "bye");
       await rejectionOf(ended);
       expect(await client.task(id)).to.deep.include({ running: false });
-      expect((await client.history(id)).history.map((e) => e.status)).to.deep.equal(["init", "waiting", "[cancel request: bye]", "killed: bye"]);
+      expect((await client.history(id)).history.map((e) => e.status)).to.deep.equal([
+        "init",
+        "waiting",
+        "[cancel request: bye]",
+        "killed: bye",
+      ]);
     }
   });
 
@@ -95,7 +120,14 @@ describe("ProclistClient against a real proclist server", () => {
     const seen: RemoteEvent[] = [];
     const controller = new AbortController();
     const following = (async () => {
-      for await (const event of client.events({ name: "Watched", minRetryMs: 20, maxRetryMs: 100, signal: controller.signal, onDisconnect: (e) => lost.push(e) })) seen.push(event);
+      for await (const event of client.events({
+        name: "Watched",
+        minRetryMs: 20,
+        maxRetryMs: 100,
+        signal: controller.signal,
+        onDisconnect: (e) => lost.push(e),
+      }))
+        seen.push(event);
     })();
     while (!manager.events.active) await tick(10);
     manager.start("other", { name: "Ignored" });

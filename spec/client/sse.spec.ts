@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { SseParser } from "../../lib/client/sse";
 
-const STREAM = '\uFEFF: hello\r\nevent: start\r\ndata: {"a":1}\r\nid: 7\r\n\r\nevent: status\ndata: line one\ndata: line two\n\nretry: 1500\n\ndata:no space\r\r';
+const STREAM =
+  '\uFEFF: hello\r\nevent: start\r\ndata: {"a":1}\r\nid: 7\r\n\r\nevent: status\ndata: line one\ndata: line two\n\nretry: 1500\n\ndata:no space\r\r';
 
 describe("SseParser", () => {
   it("parses events, multi-line data, ids, comments, retry and every line ending", () => {

@@ -12,7 +12,8 @@ describe("wire times", () => {
   });
 
   it("answers NaN for what is not RFC 3339", () => {
-    for (const text of ["2026-11-24", "2026-11-24 09:00:00Z", "2026-11-24T09:00:00", "2026-13-01T00:00:00Z"]) expect(parseTime(text)).to.be.NaN;
+    for (const text of ["2026-11-24", "2026-11-24 09:00:00Z", "2026-11-24T09:00:00", "2026-13-01T00:00:00Z"])
+      expect(parseTime(text)).to.be.NaN;
   });
 
   it("formats UTC with microseconds and reads its own output back", () => {

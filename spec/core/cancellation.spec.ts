@@ -109,12 +109,15 @@ describe("cancellation", () => {
   });
 
   it("ends a task that ignores its signal at its next checkCancel", async () => {
-    const pending = pm.run(async (task) => {
-      for (;;) {
-        await sleep(2);
-        task.checkCancel();
-      }
-    }, { id: "c" });
+    const pending = pm.run(
+      async (task) => {
+        for (;;) {
+          await sleep(2);
+          task.checkCancel();
+        }
+      },
+      { id: "c" },
+    );
     await tick(10);
     pm.kill("c");
     expect(await rejectionOf(pending)).to.be.instanceOf(CancelError);
@@ -122,10 +125,13 @@ describe("cancellation", () => {
   });
 
   it("records an unrelated error after a kill as aborted", async () => {
-    const pending = pm.run(async () => {
-      await sleep(10);
-      throw new Error("disk full");
-    }, { id: "e" });
+    const pending = pm.run(
+      async () => {
+        await sleep(10);
+        throw new Error("disk full");
+      },
+      { id: "e" },
+    );
     pm.kill("e");
     expect(await rejectionOf(pending)).to.have.property("message", "disk full");
     expect(statuses(pm, "e").at(-1)).to.equal("aborted");
@@ -135,10 +141,13 @@ describe("cancellation", () => {
     pm.run(
       (parent) => {
         pm.kill(parent.id, "late");
-        pm.run((child) => {
-          expect(child.cancelling).to.equal(true);
-          expect(child.signal.aborted).to.equal(true);
-        }, { id: "child" });
+        pm.run(
+          (child) => {
+            expect(child.cancelling).to.equal(true);
+            expect(child.signal.aborted).to.equal(true);
+          },
+          { id: "child" },
+        );
       },
       { id: "parent", swallowCancel: true },
     );

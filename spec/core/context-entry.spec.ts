@@ -28,10 +28,13 @@ describe("entering a task's context", () => {
   it("keeps another storage's store across the task's awaits and gives the caller its own context back, async", async () => {
     const seen: unknown[] = [];
     await other.run("span", async () => {
-      const task = pm.run(async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        seen.push(other.getStore(), currentTask()?.id);
-      }, { id: "a" });
+      const task = pm.run(
+        async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          seen.push(other.getStore(), currentTask()?.id);
+        },
+        { id: "a" },
+      );
       seen.push("returned", other.getStore(), currentTask()?.id);
       await task;
       seen.push(other.getStore(), currentTask()?.id);
@@ -47,20 +50,33 @@ describe("entering a task's context", () => {
 
   it("gives the caller its context back when the task throws, at every depth", () => {
     const ids: (string | undefined)[] = [];
-    pm.run(() => {
-      try {
-        pm.run(() => {
-          pm.run(() => {
-            throw new Error("deep");
-          }, { id: "c" });
-        }, { id: "b" });
-      } catch {
-        ids.push(currentTask()?.id);
-      }
-    }, { id: "a" });
+    pm.run(
+      () => {
+        try {
+          pm.run(
+            () => {
+              pm.run(
+                () => {
+                  throw new Error("deep");
+                },
+                { id: "c" },
+              );
+            },
+            { id: "b" },
+          );
+        } catch {
+          ids.push(currentTask()?.id);
+        }
+      },
+      { id: "a" },
+    );
     ids.push(currentTask()?.id);
     expect(ids).to.deep.equal(["a", undefined]);
-    expect(pm.finished().map((t) => [t.id, t.outcome])).to.deep.equal([["c", "aborted"], ["b", "aborted"], ["a", "ended"]]);
+    expect(pm.finished().map((t) => [t.id, t.outcome])).to.deep.equal([
+      ["c", "aborted"],
+      ["b", "aborted"],
+      ["a", "ended"],
+    ]);
   });
 
   it("reaches timers, immediates, microtasks and promise callbacks scheduled by a sync function that returns a promise", async () => {
@@ -89,11 +105,14 @@ describe("entering a task's context", () => {
     let bound = (): string | undefined => undefined;
     let snapshot = (): string | undefined => undefined;
     let resource: AsyncResource | undefined;
-    pm.run(() => {
-      bound = AsyncResource.bind(() => currentTask()?.id);
-      snapshot = AsyncLocalStorage.bind(() => currentTask()?.id);
-      resource = new AsyncResource("spec");
-    }, { id: "binder" });
+    pm.run(
+      () => {
+        bound = AsyncResource.bind(() => currentTask()?.id);
+        snapshot = AsyncLocalStorage.bind(() => currentTask()?.id);
+        resource = new AsyncResource("spec");
+      },
+      { id: "binder" },
+    );
     expect(bound()).to.equal("binder");
     expect(snapshot()).to.equal("binder");
     expect(resource!.runInAsyncScope(() => currentTask()?.id)).to.equal("binder");
@@ -104,15 +123,21 @@ describe("entering a task's context", () => {
     let tracked: EventEmitterAsyncResource | undefined;
     const plain = new EventEmitter();
     const seen: (string | undefined)[] = [];
-    pm.run(() => {
-      tracked = new EventEmitterAsyncResource({ name: "spec" });
-    }, { id: "owner" });
+    pm.run(
+      () => {
+        tracked = new EventEmitterAsyncResource({ name: "spec" });
+      },
+      { id: "owner" },
+    );
     tracked!.on("x", () => seen.push(currentTask()?.id));
     plain.on("x", () => seen.push(currentTask()?.id));
-    pm.run(() => {
-      tracked!.emit("x");
-      plain.emit("x");
-    }, { id: "emitter" });
+    pm.run(
+      () => {
+        tracked!.emit("x");
+        plain.emit("x");
+      },
+      { id: "emitter" },
+    );
     expect(seen).to.deep.equal(["owner", "emitter"]);
   });
 
@@ -131,9 +156,12 @@ describe("entering a task's context", () => {
     }
     const feed = new Feed(pm);
     const got: unknown[] = [];
-    await pm.run(async () => {
-      for await (const id of feed.items()) got.push(id, currentTask()?.id);
-    }, { id: "reader" });
+    await pm.run(
+      async () => {
+        for await (const id of feed.items()) got.push(id, currentTask()?.id);
+      },
+      { id: "reader" },
+    );
     expect(got).to.deep.equal(["feed", "reader", "feed", "reader"]);
     expect(statuses(pm, "feed")).to.deep.equal(["init", "step", "step", "ended"]);
     expect(statuses(pm, "reader")).to.deep.equal(["init", "ended"]);

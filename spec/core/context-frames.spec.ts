@@ -21,17 +21,23 @@ describe("the current task inside a synchronous task frame", () => {
     let seen: string | undefined;
     let callback = () => {};
     let release = () => {};
-    const binder = pm.run(async () => {
-      callback = AsyncResource.bind(() => {
-        seen = currentTask()?.id;
-        steps.step();
-      });
-      await new Promise<void>((resolve) => (release = resolve));
-    }, { id: "binder" });
-    pm.run(() => {
-      callback();
-      expect(currentTask()?.id).to.equal("caller");
-    }, { id: "caller" });
+    const binder = pm.run(
+      async () => {
+        callback = AsyncResource.bind(() => {
+          seen = currentTask()?.id;
+          steps.step();
+        });
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+      { id: "binder" },
+    );
+    pm.run(
+      () => {
+        callback();
+        expect(currentTask()?.id).to.equal("caller");
+      },
+      { id: "caller" },
+    );
     release();
     await binder;
     expect(seen).to.equal("binder");
@@ -55,11 +61,14 @@ describe("the current task inside a synchronous task frame", () => {
       @Status("fetching") fetch() {}
     }
     const feed = new Feed(pm);
-    const first = await pm.run(() => {
-      const step = feed.items().next();
-      expect(currentTask()?.id).to.equal("reader");
-      return step;
-    }, { id: "reader" });
+    const first = await pm.run(
+      () => {
+        const step = feed.items().next();
+        expect(currentTask()?.id).to.equal("reader");
+        return step;
+      },
+      { id: "reader" },
+    );
     expect(first.value).to.equal("feed");
     expect(statuses(pm, "feed")).to.include("fetching");
     expect(statuses(pm, "reader")).not.to.include("fetching");
@@ -67,18 +76,24 @@ describe("the current task inside a synchronous task frame", () => {
 
   it("is the outer task again once a nested task's synchronous call returned", () => {
     const ids: (string | undefined)[] = [];
-    pm.run(() => {
-      ids.push(currentTask()?.id);
-      pm.run(() => ids.push(currentTask()?.id), { id: "inner" });
-      ids.push(currentTask()?.id);
-      try {
-        pm.run(() => {
-          throw new Error("boom");
-        }, { id: "failing" });
-      } catch {
+    pm.run(
+      () => {
         ids.push(currentTask()?.id);
-      }
-    }, { id: "outer" });
+        pm.run(() => ids.push(currentTask()?.id), { id: "inner" });
+        ids.push(currentTask()?.id);
+        try {
+          pm.run(
+            () => {
+              throw new Error("boom");
+            },
+            { id: "failing" },
+          );
+        } catch {
+          ids.push(currentTask()?.id);
+        }
+      },
+      { id: "outer" },
+    );
     ids.push(currentTask()?.id);
     expect(ids).to.deep.equal(["outer", "inner", "outer", "outer", undefined]);
   });

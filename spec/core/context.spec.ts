@@ -16,15 +16,18 @@ describe("currentTask()", () => {
   it("follows the task across awaits, timers and nested calls without passing ids", async () => {
     const seen: (string | undefined)[] = [];
     const deep = () => seen.push(currentTask()?.id);
-    await pm.run(async () => {
-      deep();
-      await sleep(1);
-      deep();
-      await new Promise<void>((resolve) => setTimeout(() => (deep(), resolve()), 1));
-      await new Promise<void>((resolve) => setImmediate(() => (deep(), resolve())));
-      queueMicrotask(deep);
-      await Promise.resolve();
-    }, { id: "ctx" });
+    await pm.run(
+      async () => {
+        deep();
+        await sleep(1);
+        deep();
+        await new Promise<void>((resolve) => setTimeout(() => (deep(), resolve()), 1));
+        await new Promise<void>((resolve) => setImmediate(() => (deep(), resolve())));
+        queueMicrotask(deep);
+        await Promise.resolve();
+      },
+      { id: "ctx" },
+    );
     expect(seen).to.deep.equal(["ctx", "ctx", "ctx", "ctx", "ctx"]);
     expect(currentTask()).to.equal(undefined);
   });
@@ -49,12 +52,15 @@ describe("currentTask()", () => {
 
   it("keeps interleaved tasks apart", async () => {
     const run = (id: string) =>
-      pm.run(async () => {
-        for (let i = 0; i < 5; i++) {
-          await sleep(Math.random() * 3);
-          currentTask()!.status(`${id}-${i}`);
-        }
-      }, { id });
+      pm.run(
+        async () => {
+          for (let i = 0; i < 5; i++) {
+            await sleep(Math.random() * 3);
+            currentTask()!.status(`${id}-${i}`);
+          }
+        },
+        { id },
+      );
     await Promise.all([run("a"), run("b"), run("c")]);
     for (const id of ["a", "b", "c"]) {
       expect(statuses(pm, id)).to.deep.equal(["init", ...[0, 1, 2, 3, 4].map((i) => `${id}-${i}`), "ended"]);

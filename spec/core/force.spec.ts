@@ -25,7 +25,15 @@ describe("forced kills (manager.kill with force)", () => {
     const pm = freshManager();
     const ended = blocked(pm, "polite");
     const result = await pm.kill("polite", "stop", { force: true, graceMs: 60_000, by: "ops" });
-    expect(result).to.deep.include({ id: "polite", ended: true, outcome: "killed", cooperated: true, rungs: [], ignoringCancel: false, graceMs: 60_000 });
+    expect(result).to.deep.include({
+      id: "polite",
+      ended: true,
+      outcome: "killed",
+      cooperated: true,
+      rungs: [],
+      ignoringCancel: false,
+      graceMs: 60_000,
+    });
     await ended.catch(() => undefined);
     expect(statuses(pm, "polite")).to.deep.equal(["init", "[cancel request: stop]", "killed: stop"]);
     expect(pm.get("polite")!.ignoringCancelSince).to.equal(undefined);
@@ -69,7 +77,13 @@ describe("forced kills (manager.kill with force)", () => {
     onForce(parent.task, "waits", () => (order.push("parent waits"), undefined));
     const result = await pm.kill("parent", "stuck", { force: true, graceMs: 0, by: "alice" });
     expect(order).to.deep.equal(["parent request", "parent waits", "child worker"]);
-    expect(result).to.deep.include({ ended: true, outcome: "ended", cooperated: false, rungs: ["request", "worker"], ignoringCancel: false });
+    expect(result).to.deep.include({
+      ended: true,
+      outcome: "ended",
+      cooperated: false,
+      rungs: ["request", "worker"],
+      ignoringCancel: false,
+    });
     expect(statuses(pm, "parent")).to.include("[force request by alice: connection closed]");
     expect(statuses(pm, "child")).to.include("[force worker by alice: worker thread terminated]");
     // A forcer with nothing left to do leaves no mark.
@@ -82,7 +96,10 @@ describe("forced kills (manager.kill with force)", () => {
     pm.kill("twice", "first");
     let taken = 0;
     onForce(task, "request", () => (taken++, release(), "connection closed"));
-    const [a, b] = await Promise.all([pm.kill("twice", "second", { force: true, graceMs: 0 }), pm.kill("twice", undefined, { force: true, graceMs: 50 })]);
+    const [a, b] = await Promise.all([
+      pm.kill("twice", "second", { force: true, graceMs: 0 }),
+      pm.kill("twice", undefined, { force: true, graceMs: 50 }),
+    ]);
     await ended;
     expect(taken).to.equal(1);
     expect(a).to.equal(b);

@@ -16,11 +16,16 @@ describe("ProcessManager", () => {
         const name = i % 4 === 0 ? "GET /report" : "GET /users";
         ended.push(blocked(pm, `t${i}`, { name, attrs: { tenant: i % 3 === 0 ? "acme" : "other", shard: i % 5 } }));
       }
-      const expected = Array.from({ length: 1000 }, (_, i) => i).filter((i) => i % 4 === 0 && i % 3 === 0).map((i) => `t${i}`);
+      const expected = Array.from({ length: 1000 }, (_, i) => i)
+        .filter((i) => i % 4 === 0 && i % 3 === 0)
+        .map((i) => `t${i}`);
       const result = pm.killWhere({ name: "GET /report", attrs: { tenant: "acme" } }, "report storm", "ops");
       expect(result.cancelled).to.have.members(expected).and.have.length(expected.length);
       expect(result.refused).to.deep.equal([]);
-      const cancelling = pm.list().filter((t) => t.cancelling).map((t) => t.id);
+      const cancelling = pm
+        .list()
+        .filter((t) => t.cancelling)
+        .map((t) => t.id);
       expect(cancelling).to.have.members(expected).and.have.length(expected.length);
       const error = await ended[0].catch((e: unknown) => e);
       expect(error).to.be.instanceOf(CancelError).and.have.property("reason", "report storm");
@@ -59,7 +64,10 @@ describe("ProcessManager", () => {
     it("refuses an empty filter with a TypeError and kills nothing", () => {
       blocked(pm, "a");
       for (const empty of [{}, { attrs: {} }, { name: undefined }]) {
-        expect(thrownBy(() => pm.killWhere(empty))).to.be.instanceOf(TypeError).and.have.property("message").that.matches(/needs a filter/);
+        expect(thrownBy(() => pm.killWhere(empty)))
+          .to.be.instanceOf(TypeError)
+          .and.have.property("message")
+          .that.matches(/needs a filter/);
       }
       expect(pm.get("a")!.cancelling).to.equal(false);
     });

@@ -41,7 +41,10 @@ describe("the live task set", () => {
     expect(pm.get(old.id), "the displaced task is still found").to.equal(old);
     expect(spellings(() => begin(pm))).to.equal(0);
     const chosen = pm.start("chosen");
-    expect(spellings(() => begin(pm)), "with a chosen id live, a new id is checked against it").to.equal(1);
+    expect(
+      spellings(() => begin(pm)),
+      "with a chosen id live, a new id is checked against it",
+    ).to.equal(1);
     pm.done(chosen.id);
     expect(spellings(() => begin(pm))).to.equal(0);
   });

@@ -162,15 +162,26 @@ describe("ProcessManager", () => {
       pm.kill("k");
       pm.kill("km", "too slow");
       pm.done("ok");
-      pm.done("k", thrownBy(() => pm.checkCancel("k")));
-      pm.done("km", thrownBy(() => pm.status("km", "last words")));
+      pm.done(
+        "k",
+        thrownBy(() => pm.checkCancel("k")),
+      );
+      pm.done(
+        "km",
+        thrownBy(() => pm.status("km", "last words")),
+      );
       pm.done("bad", new Error("disk full"));
       expect(statuses(pm, "ok")).to.deep.equal(["init", "ended"]);
       expect(statuses(pm, "k")).to.deep.equal(["init", "[cancel request]", "killed"]);
       expect(statuses(pm, "km")).to.deep.equal(["init", "[cancel request: too slow]", "last words", "killed: too slow"]);
       expect(statuses(pm, "bad")).to.deep.equal(["init", "aborted"]);
       expect(pm.list()).to.deep.equal([]);
-      expect(pm.finished().map((f) => [f.id, f.outcome])).to.deep.equal([["ok", "ended"], ["k", "killed"], ["km", "killed"], ["bad", "aborted"]]);
+      expect(pm.finished().map((f) => [f.id, f.outcome])).to.deep.equal([
+        ["ok", "ended"],
+        ["k", "killed"],
+        ["km", "killed"],
+        ["bad", "aborted"],
+      ]);
       expect(pm.finished()[3].error).to.equal("disk full");
     });
 

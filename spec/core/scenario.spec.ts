@@ -73,7 +73,10 @@ describe("the original's scenario", () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const guarded = service.guarded("guarded", "10.0.0.7", gate);
-    const victim = service.handle("victim", "10.0.0.8", gate).then(() => undefined, (e: unknown) => e);
+    const victim = service.handle("victim", "10.0.0.8", gate).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await tick();
 
     expect(thrownBy(() => pm.kill("guarded", "go away"))).to.be.instanceOf(CancelForbiddenError);

@@ -34,7 +34,14 @@ describe("ProcessManager.stats", () => {
     expect(kept.reduce((sum, p) => sum + p.length, 0)).to.be.at.most(MAX_PHASE_CHARS);
     expect(kept.length).to.be.above(1000);
     // Nothing is lost: every status is counted, in its own entry or under (other).
-    const counted = all.reduce((sum, s) => sum + Object.entries(s.phases).filter(([p]) => p !== "init").reduce((c, [, v]) => c + v.count, 0), 0);
+    const counted = all.reduce(
+      (sum, s) =>
+        sum +
+        Object.entries(s.phases)
+          .filter(([p]) => p !== "init")
+          .reduce((c, [, v]) => c + v.count, 0),
+      0,
+    );
     expect(counted).to.equal(2000);
     expect(all.find((s) => s.name === "job 19")!.phases["(other)"].count).to.equal(100);
   });

@@ -87,10 +87,13 @@ describe("standard (TC39) decorators", function () {
   });
 
   it("refuse @Attr and @TaskId at compile time, as the standard has no parameter decorators", () => {
-    const diagnostics = consumer.compile("params", `
+    const diagnostics = consumer.compile(
+      "params",
+      `
       import { Attr, Tracked } from "proclist";
       export class Users { @Tracked() find(@Attr("user") login: string) { return login; } }
-    `);
+    `,
+    );
     expect(diagnostics).to.match(/params\.ts.*error TS1206: Decorators are not valid here/);
   });
 });

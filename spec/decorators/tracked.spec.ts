@@ -13,7 +13,10 @@ class Orders {
     return `${user}:${items.join(",")}`;
   }
 
-  @Tracked({ attrs: (order: { id: number; region: string }) => ({ region: order.region }), id: (order: { id: number }) => `order-${order.id}` })
+  @Tracked({
+    attrs: (order: { id: number; region: string }) => ({ region: order.region }),
+    id: (order: { id: number }) => `order-${order.id}`,
+  })
   async ship(order: { id: number; region: string }) {
     await tick();
     return order.id;

@@ -26,7 +26,11 @@ describe("audit through a fleet", function () {
     await Promise.all(instances.splice(0).map((i) => i.kill()));
   });
   const del = (path: string, bearer: string, message?: string) =>
-    fetch(api!.url + path, { method: "DELETE", headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" }, body: message === undefined ? undefined : JSON.stringify({ message }) });
+    fetch(api!.url + path, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: message === undefined ? undefined : JSON.stringify({ message }),
+    });
 
   it("keeps every kill and refusal in the service's stream: after every instance and the fleet API restarted, GET /audit and proclist audit --redis still list them", async () => {
     const service = "audited";
@@ -49,7 +53,9 @@ describe("audit through a fleet", function () {
     await startThree(redis.url, service, instances);
     api = await serveFleet({ redis: redis.url, service, port: 0, token });
 
-    const listed = (await (await fetch(`${api.url}/audit`, { headers: { authorization: "Bearer auditor-token" } })).json()) as { entries: AuditEntry[] };
+    const listed = (await (await fetch(`${api.url}/audit`, { headers: { authorization: "Bearer auditor-token" } })).json()) as {
+      entries: AuditEntry[];
+    };
     expect(listed.entries.map((e) => `${e.action} ${e.id ?? JSON.stringify(e.filter)} ${e.outcome} ${e.status}`)).to.deep.equal([
       "kill c/nope failed 404",
       'kill-where {"name":"job","attr.n":"c1"} cancelled 200',
@@ -72,7 +78,12 @@ describe("audit through a fleet", function () {
     for (let i = 0; i < 400; i++) await fetch(`${api.url}/procs/x/t${i}`, { method: "DELETE" });
     const reader = new FleetReader({ redis: redis.url, service: "bounded" });
     try {
-      await waitFor("every entry written", async () => Number(await reader.command.xlen(reader.keys.audit)) > 0 && ((await reader.command.xrevrange(reader.keys.audit, "+", "-", "COUNT", 1)) as [string, string[]][])[0][1][1].includes('x/t399"'));
+      await waitFor(
+        "every entry written",
+        async () =>
+          Number(await reader.command.xlen(reader.keys.audit)) > 0 &&
+          ((await reader.command.xrevrange(reader.keys.audit, "+", "-", "COUNT", 1)) as [string, string[]][])[0][1][1].includes('x/t399"'),
+      );
       expect(Number(await reader.command.xlen(reader.keys.audit))).to.be.within(100, 300);
     } finally {
       await reader.close();
@@ -93,7 +104,10 @@ describe("audit through a fleet", function () {
       expect(served.manager.get("t")!.cancelling).to.equal(true);
       await waitFor("the entry to wait in memory", () => stream.waiting === 1);
       await redis.restart();
-      await waitFor("the entry written", async () => stream.waiting === 0 && Number(await reader.command.xlen(reader.keys.audit).catch(() => 0)) === 1);
+      await waitFor(
+        "the entry written",
+        async () => stream.waiting === 0 && Number(await reader.command.xlen(reader.keys.audit).catch(() => 0)) === 1,
+      );
       const [entry] = await stream.read({});
       expect(entry).to.deep.include({ action: "kill", id: "t", message: "while redis is down", outcome: "cancelled" });
     } finally {

@@ -12,7 +12,6 @@ import { proclist as run } from "../cli/fixture";
 
 const cli = join(__dirname, "../../lib/cli/main.js");
 
-
 describe("fleet on a real Redis", function () {
   this.timeout(90_000);
   let redis: RedisServer;
@@ -46,7 +45,11 @@ describe("fleet on a real Redis", function () {
     const procs = await readProcs(reader);
     expect(procs.map((p) => p.id).sort()).to.deep.equal(["a/a1", "a/a2", "b/b1", "b/b2", "b/forbid-b", "c/c1"]);
     expect(procs.find((p) => p.id === "b/b1")).to.include({ instance: "b", name: "job", status: "waiting" });
-    expect((await reader.instances()).map((i) => [i.instance, i.state])).to.deep.equal([["a", "up"], ["b", "up"], ["c", "up"]]);
+    expect((await reader.instances()).map((i) => [i.instance, i.state])).to.deep.equal([
+      ["a", "up"],
+      ["b", "up"],
+      ["c", "up"],
+    ]);
   });
 
   it("proclist ls --redis shows them with an INSTANCE column, and --json carries instance", async () => {
@@ -57,11 +60,20 @@ describe("fleet on a real Redis", function () {
     expect(table.stdout).to.match(/\nb\s+b2\s+job/);
     const json = await proclist("ls", "--json", "--redis", redis.url, "--service", service);
     const rows = JSON.parse(json.stdout) as { id: string; instance: string }[];
-    expect(rows.map((r) => `${r.instance} ${r.id}`).sort()).to.deep.equal(["a a/a1", "a a/a2", "b b/b1", "b b/b2", "b b/forbid-b", "c c/c1"]);
+    expect(rows.map((r) => `${r.instance} ${r.id}`).sort()).to.deep.equal([
+      "a a/a1",
+      "a a/a2",
+      "b b/b1",
+      "b b/b2",
+      "b b/forbid-b",
+      "c c/c1",
+    ]);
     // Without --service: the service "default", and the services Redis has are named (found by SCAN).
     const none = await proclist("ls", "--redis", redis.url);
     expect(none.code).to.equal(3);
-    expect(none.stderr).to.match(new RegExp(`^proclist: redis://127\\.0\\.0\\.1:\\d+: no instance of service "default" in Redis; services found: .*\\b${service}\\b`));
+    expect(none.stderr).to.match(
+      new RegExp(`^proclist: redis://127\\.0\\.0\\.1:\\d+: no instance of service "default" in Redis; services found: .*\\b${service}\\b`),
+    );
     // A service that is not there is a failure for a script, not an empty list.
     for (const command of ["ls", "stats"]) {
       const nosuch = await proclist(command, "--redis", redis.url, "--service", "nosuch");
@@ -98,7 +110,14 @@ describe("fleet on a real Redis", function () {
     expect(killed.code, killed.stderr).to.equal(0);
     const ended = await waitFor("c's task ended", () => instances[2].said("ended"));
     expect(ended).to.deep.equal({ ended: "same", outcome: "killed", killedBy: `cli@${hostname()}` });
-    await waitFor("the list updated", async () => (await readProcs(reader)).filter((p) => p.id.endsWith("/same")).map((p) => p.id).join() === "a/same");
+    await waitFor(
+      "the list updated",
+      async () =>
+        (await readProcs(reader))
+          .filter((p) => p.id.endsWith("/same"))
+          .map((p) => p.id)
+          .join() === "a/same",
+    );
     expect(instances[0].said("ended")).to.equal(undefined);
     expect(instances[1].said("ended")).to.equal(undefined);
 
@@ -123,7 +142,11 @@ describe("fleet on a real Redis", function () {
 
   it("proclist watch --redis prints each instance's events as they happen", async () => {
     const { service } = await fleet();
-    const watch = spawn(process.execPath, [cli, "watch", "--json", "--count", "1", "--name", "job", "--redis", redis.url, "--service", service], { stdio: ["ignore", "pipe", "pipe"] });
+    const watch = spawn(
+      process.execPath,
+      [cli, "watch", "--json", "--count", "1", "--name", "job", "--redis", redis.url, "--service", service],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     watch.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => watch.once("exit", resolve));

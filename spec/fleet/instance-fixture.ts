@@ -28,7 +28,11 @@ function start(id: string, forbidCancel = false, name = "job"): void {
 }
 
 (async () => {
-  for (const [id, name] of (process.env.TASKS ?? "").split(",").filter(Boolean).map((entry) => entry.split(":"))) start(id, id.startsWith("forbid"), name);
+  for (const [id, name] of (process.env.TASKS ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((entry) => entry.split(":")))
+    start(id, id.startsWith("forbid"), name);
   try {
     const membership = await joinFleet({
       redis: process.env.REDIS_URL!,

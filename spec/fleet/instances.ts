@@ -22,8 +22,18 @@ export class InstanceProcess {
   }
 
   /** Starts an instance with tasks `tasks` (ids starting "forbid" have forbidCancel). */
-  static start(env: { REDIS_URL: string; SERVICE: string; INSTANCE: string; TASKS?: string; TTL_MS?: string; HEARTBEAT_MS?: string }): InstanceProcess {
-    const child = spawn(process.execPath, [join(__dirname, "instance-fixture.js")], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  static start(env: {
+    REDIS_URL: string;
+    SERVICE: string;
+    INSTANCE: string;
+    TASKS?: string;
+    TTL_MS?: string;
+    HEARTBEAT_MS?: string;
+  }): InstanceProcess {
+    const child = spawn(process.execPath, [join(__dirname, "instance-fixture.js")], {
+      env: { ...process.env, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     child.stderr!.resume();
     return new InstanceProcess(env.INSTANCE, child);
   }
@@ -45,7 +55,12 @@ export class InstanceProcess {
 }
 
 /** Three instances of `service` (a: a1,a2; b: b1,b2,forbid-b; c: c1), joined; pushed to `into` for the caller to stop. */
-export async function startThree(redisUrl: string, service: string, into: InstanceProcess[], extra: { TTL_MS?: string; HEARTBEAT_MS?: string } = {}): Promise<InstanceProcess[]> {
+export async function startThree(
+  redisUrl: string,
+  service: string,
+  into: InstanceProcess[],
+  extra: { TTL_MS?: string; HEARTBEAT_MS?: string } = {},
+): Promise<InstanceProcess[]> {
   const started = [
     ["a", "a1,a2"],
     ["b", "b1,b2,forbid-b"],

@@ -59,7 +59,10 @@ describe("kill by filter across the fleet", function () {
 
   it("serveFleet's DELETE /procs/?… kills the matching tasks on every instance and names them <instance>/<id>", async () => {
     api = await serveFleet({ redis: redis.url, service, port: 0 });
-    const res = await kill("?name=report", { body: JSON.stringify({ message: "report storm" }), headers: { "content-type": "application/json" } });
+    const res = await kill("?name=report", {
+      body: JSON.stringify({ message: "report storm" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).to.equal(200);
     const answer = (await res.json()) as Answer;
     expect(answer.cancelled.sort()).to.deep.equal(["a/a1", "b/b1", "c/c1"]);
@@ -68,9 +71,14 @@ describe("kill by filter across the fleet", function () {
     expect(answer.message).to.equal("report storm");
     await waitFor("the three ended", () => endedIds().length === 3);
     expect(endedIds()).to.deep.equal(["a/a1", "b/b1", "c/c1"]);
-    for (const i of instances) for (const line of ended(i)) expect(line).to.deep.include({ outcome: "killed", killedBy: "127.0.0.1@fleet-api" });
+    for (const i of instances)
+      for (const line of ended(i)) expect(line).to.deep.include({ outcome: "killed", killedBy: "127.0.0.1@fleet-api" });
     const finished = await new ProclistClient(api.url).finished();
-    expect(finished.finished.map((p) => `${p.id} ${p.status}`).sort()).to.deep.equal(["a/a1 killed: report storm", "b/b1 killed: report storm", "c/c1 killed: report storm"]);
+    expect(finished.finished.map((p) => `${p.id} ${p.status}`).sort()).to.deep.equal([
+      "a/a1 killed: report storm",
+      "b/b1 killed: report storm",
+      "c/c1 killed: report storm",
+    ]);
     // Attributes narrow it as on one instance: only a2 of the rest.
     const one = (await (await kill("?name=job&attr.n=a2")).json()) as Answer;
     expect(one.cancelled).to.deep.equal(["a/a2"]);
@@ -106,7 +114,8 @@ describe("kill by filter across the fleet", function () {
     expect(killed.stderr).to.equal(`proclist: 1 refused on service ${service} (forbidCancel): b/forbid-b\n`);
     await waitFor("the three ended", () => endedIds().length === 3);
     expect(endedIds()).to.deep.equal(["a/a1", "b/b1", "c/c1"]);
-    for (const i of instances) for (const line of ended(i)) expect(line).to.deep.include({ outcome: "killed", killedBy: `cli@${hostname()}` });
+    for (const i of instances)
+      for (const line of ended(i)) expect(line).to.deep.include({ outcome: "killed", killedBy: `cli@${hostname()}` });
 
     const all = await proclist("kill", "--redis", redis.url, "--service", service, "--name", "job", "--all");
     expect(all.code, all.stderr).to.equal(0);
@@ -122,7 +131,11 @@ describe("kill by filter across the fleet", function () {
 
   it("asks for confirmation on a terminal, as on one instance, and kills nothing on no", async () => {
     const command = `${process.execPath} ${MAIN} kill --redis ${redis.url} --service ${service} --name report --all; echo "exit $?"; sleep 30`;
-    const session = await TmuxSession.start(command, { width: 160, height: 20, env: { TZ: "UTC", NO_COLOR: "1", PATH: childEnv().PATH ?? "" } });
+    const session = await TmuxSession.start(command, {
+      width: 160,
+      height: 20,
+      env: { TZ: "UTC", NO_COLOR: "1", PATH: childEnv().PATH ?? "" },
+    });
     try {
       const screen = await session.waitFor("the question", (s) => s.includes("[y/N]"));
       expect(screen).to.match(/cancel 4 tasks matching name "report" \((\d on [abc](, )?){3}\)\? \[y\/N\]/);
@@ -146,13 +159,17 @@ describe("kill by filter across the fleet", function () {
       expect(answer.refused).to.deep.equal(["b/forbid-b"]);
       expect(answer.unanswered).to.have.length(1);
       expect(answer.unanswered[0].instance).to.equal("c");
-      expect(answer.unanswered[0].reason).to.equal('instance "c" did not answer within 1500 ms (a request reaching it later than a second past that is dropped)');
+      expect(answer.unanswered[0].reason).to.equal(
+        'instance "c" did not answer within 1500 ms (a request reaching it later than a second past that is dropped)',
+      );
 
       const cliSent = Date.now();
       const fromCli = await proclist("kill", "--redis", redis.url, "--service", service, "--name", "job", "--all", "--timeout", "1500");
       expect(fromCli.code, fromCli.stderr).to.equal(3);
       expect(fromCli.stdout).to.equal(`cancel requested: 2 tasks on service ${service} (a/a2, b/b2)\n`);
-      expect(fromCli.stderr).to.equal('proclist: instance "c" did not answer within 1500 ms (a request reaching it later than a second past that is dropped)\n');
+      expect(fromCli.stderr).to.equal(
+        'proclist: instance "c" did not answer within 1500 ms (a request reaching it later than a second past that is dropped)\n',
+      );
       await waitFor("both requests' deadlines passed on every clock", () => Date.now() > cliSent + 1500 + DEADLINE_SLACK_MS + 200);
     } finally {
       c.child.kill("SIGCONT");

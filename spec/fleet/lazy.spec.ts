@@ -8,7 +8,9 @@ const entry = join(__dirname, "..", "..", "lib", "index.js");
 
 /** The files under node_modules/ioredis a script has loaded. */
 async function ioredisLoadedBy(script: string): Promise<string[]> {
-  const loaded = JSON.parse((await run(process.execPath, ["-e", `${script}; console.log(JSON.stringify(Object.keys(require.cache))); process.exit(0)`])).stdout) as string[];
+  const loaded = JSON.parse(
+    (await run(process.execPath, ["-e", `${script}; console.log(JSON.stringify(Object.keys(require.cache))); process.exit(0)`])).stdout,
+  ) as string[];
   return loaded.filter((file) => /node_modules[\\/]ioredis[\\/]/.test(file));
 }
 

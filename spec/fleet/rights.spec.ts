@@ -9,7 +9,11 @@ describe("serveFleet: scoped tokens", function () {
   let api: ServedApi;
   let membership: FleetMembership;
   let pm: ProcessManager;
-  const token = { ops: "ops-token", reader: { token: "reader-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } };
+  const token = {
+    ops: "ops-token",
+    reader: { token: "reader-token", can: ["read"] },
+    reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] },
+  };
   before(async () => {
     redis = await RedisServer.start();
   });
@@ -32,7 +36,13 @@ describe("serveFleet: scoped tokens", function () {
   };
 
   it("checks every route: a read token lists but gets 403 on DELETE; cancel:Reports.* kills only Reports tasks, by id and by filter", async () => {
-    for (const [id, name] of [["d1", "Reports.daily"], ["d2", "Reports.weekly"], ["c1", "Billing.charge"], ["c2", "Billing.charge"]]) void blocked(pm, id, { name, attrs: { tenant: "acme" } });
+    for (const [id, name] of [
+      ["d1", "Reports.daily"],
+      ["d2", "Reports.weekly"],
+      ["c1", "Billing.charge"],
+      ["c2", "Billing.charge"],
+    ])
+      void blocked(pm, id, { name, attrs: { tenant: "acme" } });
     await waitFor("the tasks published", async () => ((await send("GET", "/procs/", "reader-token")).body.procs as unknown[]).length === 4);
     const refused = await send("DELETE", "/procs/i1/d1", "reader-token");
     expect(refused.status).to.equal(403);

@@ -48,11 +48,22 @@ describe("serveFleet", function () {
     expect(status).to.equal(200);
     expect(validateWire.procList(body), JSON.stringify(validateWire.procList.errors)).to.equal(true);
     const procs = (body as unknown as WireProcList).procs;
-    expect(procs.map((p) => `${p.instance} ${p.id}`).sort()).to.deep.equal(["a a/a1", "a a/a2", "b b/b1", "b b/b2", "b b/forbid-b", "c c/c1"]);
+    expect(procs.map((p) => `${p.instance} ${p.id}`).sort()).to.deep.equal([
+      "a a/a1",
+      "a a/a2",
+      "b b/b1",
+      "b b/b2",
+      "b b/forbid-b",
+      "c c/c1",
+    ]);
     const filtered = await get("/procs/?name=job&status=waiting&sort=id&limit=2");
     expect((filtered.body as unknown as WireProcList).procs.map((p) => p.id)).to.deep.equal(["a/a1", "a/a2"]);
     const listed = await get("/instances");
-    expect((listed.body.instances as { instance: string; state: string }[]).map((i) => `${i.instance}:${i.state}`)).to.deep.equal(["a:up", "b:up", "c:up"]);
+    expect((listed.body.instances as { instance: string; state: string }[]).map((i) => `${i.instance}:${i.state}`)).to.deep.equal([
+      "a:up",
+      "b:up",
+      "c:up",
+    ]);
   });
 
   it("gives the original Go client's User-Agent attribute values as strings, and everyone else the typed values", async () => {
@@ -61,7 +72,10 @@ describe("serveFleet", function () {
     for (const agent of ["go-pm", "Go-http-client/1.1"]) {
       expect(attrsOf((await get("/procs/", { "user-agent": agent })).body)).to.deep.equal({ n: "b1", len: "2" });
       expect(attrsOf((await get("/procs/?sort=id", { "user-agent": agent })).body)).to.deep.equal({ n: "b1", len: "2" });
-      expect(((await get("/procs/b/b1", { "user-agent": agent })).body.proc as { attrs: unknown }).attrs).to.deep.equal({ n: "b1", len: "2" });
+      expect(((await get("/procs/b/b1", { "user-agent": agent })).body.proc as { attrs: unknown }).attrs).to.deep.equal({
+        n: "b1",
+        len: "2",
+      });
     }
     expect(attrsOf((await get("/procs/")).body)).to.deep.equal({ n: "b1", len: 2 });
     expect(((await get("/procs/b/b1")).body.proc as { attrs: unknown }).attrs).to.deep.equal({ n: "b1", len: 2 });
@@ -69,10 +83,18 @@ describe("serveFleet", function () {
 
   it("DELETE /procs/<instance>/<id> ends the task on its instance only and answers as serve does", async () => {
     api = await serveFleet({ redis: redis.url, service, port: 0 });
-    const res = await fetch(`${api.url}/procs/b/b1`, { method: "DELETE", body: JSON.stringify({ message: "stuck" }), headers: { "content-type": "application/json" } });
+    const res = await fetch(`${api.url}/procs/b/b1`, {
+      method: "DELETE",
+      body: JSON.stringify({ message: "stuck" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).to.equal(200);
     expect(await res.json()).to.deep.include({ id: "b/b1", cancelling: true, message: "stuck" });
-    expect(await waitFor("b1 ended", () => instances[1].said("ended"))).to.deep.equal({ ended: "b1", outcome: "killed", killedBy: "127.0.0.1@fleet-api" });
+    expect(await waitFor("b1 ended", () => instances[1].said("ended"))).to.deep.equal({
+      ended: "b1",
+      outcome: "killed",
+      killedBy: "127.0.0.1@fleet-api",
+    });
     expect(instances[0].said("ended")).to.equal(undefined);
     expect(instances[2].said("ended")).to.equal(undefined);
     // The whole name percent-encoded as one segment, as the page sends it.
@@ -93,7 +115,9 @@ describe("serveFleet", function () {
       expect((history.body.history as { status: string }[]).map((e) => e.status)).to.deep.equal(["init", "waiting"]);
     }
     await fetch(`${api.url}/procs/c/c1`, { method: "DELETE" });
-    await waitFor("c1 finished", async () => ((await get("/procs/finished")).body.finished as { id: string }[]).some((p) => p.id === "c/c1"));
+    await waitFor("c1 finished", async () =>
+      ((await get("/procs/finished")).body.finished as { id: string }[]).some((p) => p.id === "c/c1"),
+    );
     const stats = await get("/stats");
     expect((stats.body.stats as { name: string; started: number }[]).find((s) => s.name === "job")?.started).to.equal(6);
   });
@@ -122,7 +146,8 @@ describe("serveFleet", function () {
     const parser = new SseParser();
     const seen: { event: string; data: Record<string, unknown> }[] = [];
     const reading = (async () => {
-      for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) for (const m of parser.feed(chunk)) seen.push({ event: m.event, data: JSON.parse(m.data) as Record<string, unknown> });
+      for await (const chunk of res.body!.pipeThrough(new TextDecoderStream()))
+        for (const m of parser.feed(chunk)) seen.push({ event: m.event, data: JSON.parse(m.data) as Record<string, unknown> });
     })().catch(() => undefined);
     // Instances relay only while someone listens: start tasks until one shows up in the stream.
     let n = 0;

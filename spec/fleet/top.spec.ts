@@ -39,7 +39,10 @@ describe("proclist top --redis in a real terminal (tmux)", function () {
     await tmux.waitFor("a's task", (s) => line(s, "a1") !== undefined && s.includes("a up (1)"));
 
     const late = await start("late", "l1:report,l2");
-    let screen = await tmux.waitFor("the instance that joined", (s) => s.includes("late up (2)") && line(s, "l1") !== undefined && line(s, "l2") !== undefined);
+    let screen = await tmux.waitFor(
+      "the instance that joined",
+      (s) => s.includes("late up (2)") && line(s, "l1") !== undefined && line(s, "l2") !== undefined,
+    );
     expect(line(screen, "l1")).to.match(/^late {2,}l1 {2,}report/);
     expect(line(screen, "a1")).to.match(/^a {2,}a1 {2,}job/);
 

@@ -23,7 +23,15 @@ describe("HTTP API bearer token", () => {
       ["DELETE", "/procs/t"],
       ["GET", "/nope"],
     ]) {
-      for (const authorization of [undefined, "Bearer wrong", "Bearer s3cret-token2", "Bearer s3cret-toke", "Basic czNjcmV0LXRva2Vu", "s3cret-token", "Bearer "]) {
+      for (const authorization of [
+        undefined,
+        "Bearer wrong",
+        "Bearer s3cret-token2",
+        "Bearer s3cret-toke",
+        "Basic czNjcmV0LXRva2Vu",
+        "s3cret-token",
+        "Bearer ",
+      ]) {
         const answer = await call(api, method, path, { headers: authorization === undefined ? {} : { authorization } });
         expect(answer.status, `${method} ${path} ${authorization}`).to.equal(401);
         // A caller who sent a token learns it was refused; one who sent none, how to send one.
@@ -75,7 +83,9 @@ describe("HTTP API bearer token", () => {
 
   it("answers preflights without a token: browsers send them without credentials", async () => {
     api = await startApi({ token: "s3cret-token", cors: ["http://localhost:5173"] });
-    const answer = await call(api, "OPTIONS", "/procs/x", { headers: { origin: "http://localhost:5173", "access-control-request-method": "DELETE" } });
+    const answer = await call(api, "OPTIONS", "/procs/x", {
+      headers: { origin: "http://localhost:5173", "access-control-request-method": "DELETE" },
+    });
     expect(answer.status).to.equal(204);
     expect(answer.headers["access-control-allow-headers"]).to.contain("Authorization");
   });

@@ -34,7 +34,13 @@ describe("HTTP API CORS", () => {
 
   it("answers a preflight from a listed origin so a page may DELETE with a token", async () => {
     api = await startApi({ cors: ["http://localhost:5173"] });
-    const answer = await call(api, "OPTIONS", "/procs/t", { headers: { origin: "http://localhost:5173", "access-control-request-method": "DELETE", "access-control-request-headers": "authorization,content-type" } });
+    const answer = await call(api, "OPTIONS", "/procs/t", {
+      headers: {
+        origin: "http://localhost:5173",
+        "access-control-request-method": "DELETE",
+        "access-control-request-headers": "authorization,content-type",
+      },
+    });
     expect(answer.status).to.equal(204);
     expect(answer.headers["access-control-allow-origin"]).to.equal("http://localhost:5173");
     expect(answer.headers["access-control-allow-methods"]).to.contain("DELETE");

@@ -120,7 +120,14 @@ describe("GET /procs/events with Last-Event-ID", () => {
     let disconnects = 0;
     const client = new ProclistClient(proxy.url, { timeoutMs: 5_000 });
     const reading = (async () => {
-      for await (const event of client.events({ signal: stop.signal, id: "busy", minRetryMs: 100, maxRetryMs: 500, onDisconnect: () => disconnects++ })) received.push(event);
+      for await (const event of client.events({
+        signal: stop.signal,
+        id: "busy",
+        minRetryMs: 100,
+        maxRetryMs: 500,
+        onDisconnect: () => disconnects++,
+      }))
+        received.push(event);
     })();
     try {
       await waitFor("the stream to carry events", () => received.length > 500);
@@ -131,7 +138,11 @@ describe("GET /procs/events with Last-Event-ID", () => {
       const missedWhileDown = sent - sentAtCut;
       proxy.restore();
       const target = sent + 500;
-      await waitFor("the client to catch up past the outage", () => received.some((e) => e.type === "status" && e.status === `n${target}`), 60_000);
+      await waitFor(
+        "the client to catch up past the outage",
+        () => received.some((e) => e.type === "status" && e.status === `n${target}`),
+        60_000,
+      );
       expect(disconnects).to.be.greaterThan(0);
       expect(missedWhileDown).to.be.greaterThan(500);
     } finally {

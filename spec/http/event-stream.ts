@@ -25,7 +25,14 @@ export class EventStream {
     const blocks = this.text.split("\n\n");
     blocks.pop(); // not yet complete
     return blocks
-      .map((block) => Object.fromEntries(block.split("\n").filter((line) => !line.startsWith(":")).map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)])))
+      .map((block) =>
+        Object.fromEntries(
+          block
+            .split("\n")
+            .filter((line) => !line.startsWith(":"))
+            .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
+        ),
+      )
       .filter((fields) => fields.event !== undefined)
       .map((fields) => ({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) }));
   }

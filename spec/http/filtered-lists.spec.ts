@@ -31,24 +31,42 @@ describe("filtered and sorted lists (issue 13, item 9)", () => {
       for (const path of reads) expect((await call(api, "GET", path)).status, path).to.equal(200);
     }
     expect(serialized).to.equal(1);
-    expect((await call(api, "GET", "/procs/?attr.payload=%7B%22small%22%3A7%7D")).json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["other-7"]);
+    expect(
+      (await call(api, "GET", "/procs/?attr.payload=%7B%22small%22%3A7%7D")).json.procs.map((p: { id: string }) => p.id),
+    ).to.deep.equal(["other-7"]);
     handle.status("changed");
     for (const path of reads) expect((await call(api, "GET", path)).status, path).to.equal(200);
     expect(serialized, "the task keeps a plain copy, made once when the attribute was set").to.equal(1);
     handle.setAttribute("payload", { small: 7 });
-    expect((await call(api, "GET", "/procs/?attr.payload=%7B%22small%22%3A7%7D")).json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["big", "other-7"]);
+    expect(
+      (await call(api, "GET", "/procs/?attr.payload=%7B%22small%22%3A7%7D")).json.procs.map((p: { id: string }) => p.id),
+    ).to.deep.equal(["big", "other-7"]);
   });
 
   it("answers a large filtered, sorted list whole and intact to several clients at once", async () => {
-    for (let i = 0; i < 3_000; i++) api.manager.start(`big-${i}`, { name: i % 2 === 0 ? "even" : "odd", attrs: { uri: `/orders/${i}?${"x".repeat(200)}`, note: "é✓" } });
-    const paths = ["/procs/?name=even&sort=-id", "/procs/?sort=-procTime", "/procs/?name=even&sort=-id", "/procs/?sort=-procTime&limit=2999"];
+    for (let i = 0; i < 3_000; i++)
+      api.manager.start(`big-${i}`, { name: i % 2 === 0 ? "even" : "odd", attrs: { uri: `/orders/${i}?${"x".repeat(200)}`, note: "é✓" } });
+    const paths = [
+      "/procs/?name=even&sort=-id",
+      "/procs/?sort=-procTime",
+      "/procs/?name=even&sort=-id",
+      "/procs/?sort=-procTime&limit=2999",
+    ];
     const answers = await Promise.all(paths.map((path) => call(api, "GET", path)));
     for (const [i, answer] of answers.entries()) {
       expect(answer.status).to.equal(200);
-      expect(Number(answer.headers["content-length"])).to.equal(Buffer.byteLength(answer.text)).and.to.be.above(256 * 1024);
+      expect(Number(answer.headers["content-length"]))
+        .to.equal(Buffer.byteLength(answer.text))
+        .and.to.be.above(256 * 1024);
       expect(answer.json.procs[0].attrs.note).to.equal("é✓");
-      if (i % 2 === 0) expect(answer.json.procs.map((p: { name: string }) => p.name)).to.have.length(1_500).and.not.include("odd");
-      else expect(answer.json.procs.map((p: { id: string }) => p.id)).to.deep.equal(Array.from({ length: 3_000 - (i === 3 ? 1 : 0) }, (_, k) => `big-${2_999 - k}`));
+      if (i % 2 === 0)
+        expect(answer.json.procs.map((p: { name: string }) => p.name))
+          .to.have.length(1_500)
+          .and.not.include("odd");
+      else
+        expect(answer.json.procs.map((p: { id: string }) => p.id)).to.deep.equal(
+          Array.from({ length: 3_000 - (i === 3 ? 1 : 0) }, (_, k) => `big-${2_999 - k}`),
+        );
     }
     expect(answers[0].text.slice(0, -40)).to.equal(answers[2].text.slice(0, -40));
     const ids = answers[0].json.procs.map((p: { id: string }) => p.id);

@@ -22,7 +22,15 @@ function encode(g: Gen, text: string): string {
     case 0:
       return encodeURIComponent(text.replace(/[\ud800-\udfff]/g, "x"));
     case 1:
-      return Array.from(Buffer.from(text, "utf8"), (b) => "%" + b.toString(16).padStart(2, g.chance(0.5) ? "0" : "0").toUpperCase()).join("");
+      return Array.from(
+        Buffer.from(text, "utf8"),
+        (b) =>
+          "%" +
+          b
+            .toString(16)
+            .padStart(2, g.chance(0.5) ? "0" : "0")
+            .toUpperCase(),
+      ).join("");
     case 2:
       return encodeURIComponent(text.replace(/[\ud800-\udfff]/g, "x")).replace(/%/g, () => g.pick(["%", "%", "%z", "%%", "%E0%A4"]));
     case 3:
@@ -37,19 +45,22 @@ function encode(g: Gen, text: string): string {
 function randomPath(g: Gen, method: string): string {
   const id = () => (g.chance(0.6) ? encodeURIComponent(g.pick(IDS)) : encode(g, g.chance(0.5) ? g.pick(IDS) : randomText(g, 20)));
   // Kills aim at tasks most of the time, so some succeed between the refusals.
-  let path = method === "DELETE" && g.chance(0.6) ? `/procs/${id()}` : g.pick([
-    () => "/procs/",
-    () => "/procs",
-    () => `/procs/${id()}`,
-    () => `/procs/${id()}/history`,
-    () => `/procs/${id()}/${encode(g, randomText(g, 8))}`,
-    () => "/procs/finished",
-    () => "/procs/events",
-    () => "/stats",
-    () => "/" + encode(g, randomText(g, 30)),
-    () => "//procs//",
-    () => "/procs/" + "x".repeat(g.int(2000)),
-  ])();
+  let path =
+    method === "DELETE" && g.chance(0.6)
+      ? `/procs/${id()}`
+      : g.pick([
+          () => "/procs/",
+          () => "/procs",
+          () => `/procs/${id()}`,
+          () => `/procs/${id()}/history`,
+          () => `/procs/${id()}/${encode(g, randomText(g, 8))}`,
+          () => "/procs/finished",
+          () => "/procs/events",
+          () => "/stats",
+          () => "/" + encode(g, randomText(g, 30)),
+          () => "//procs//",
+          () => "/procs/" + "x".repeat(g.int(2000)),
+        ])();
   if (g.chance(0.35)) {
     const params: string[] = [];
     for (let i = g.int(4); i >= 0; i--) {
@@ -64,9 +75,23 @@ function randomPath(g: Gen, method: string): string {
 
 function randomHeaders(g: Gen, token: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (g.chance(0.5)) headers["content-type"] = g.pick(["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]);
+  if (g.chance(0.5))
+    headers["content-type"] = g.pick([
+      "application/json",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+    ]);
   if (token !== undefined && g.chance(0.7)) headers.authorization = `Bearer ${token}`;
-  else if (g.chance(0.3)) headers.authorization = g.pick(["Bearer", "Bearer wrong", "Basic abc", "bearer  tok-1 ", "Bearer tok-1x", "Bearer " + "t".repeat(5000)]);
+  else if (g.chance(0.3))
+    headers.authorization = g.pick([
+      "Bearer",
+      "Bearer wrong",
+      "Basic abc",
+      "bearer  tok-1 ",
+      "Bearer tok-1x",
+      "Bearer " + "t".repeat(5000),
+    ]);
   if (g.chance(0.3)) headers.origin = g.pick(["http://localhost:5173", "http://evil.example", "null"]);
   if (g.chance(0.2)) headers["access-control-request-method"] = g.pick(["DELETE", "GET", "PUT"]);
   if (g.chance(0.1)) headers.accept = "text/event-stream";
@@ -101,7 +126,15 @@ interface Outcome {
 }
 
 /** Sends one request; an event stream is read to its headers, then dropped. */
-function fire(api: ServedApi, agent: Agent, method: string, path: string, headers: Record<string, string>, body: Buffer | undefined, chunked: boolean): Promise<Outcome> {
+function fire(
+  api: ServedApi,
+  agent: Agent,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  chunked: boolean,
+): Promise<Outcome> {
   const url = new URL(api.url);
   if (body !== undefined && !chunked) headers["content-length"] = String(body.length);
   if (body !== undefined && chunked) headers["transfer-encoding"] = "chunked";
@@ -173,7 +206,12 @@ describe("HTTP API under random requests", function () {
         const method = g.pick(METHODS);
         const path = randomPath(g, method);
         const headers = randomHeaders(g, token);
-        const body = method === "GET" && g.chance(0.7) ? undefined : method === "DELETE" && g.chance(0.3) ? Buffer.from('{"message":"generated"}') : randomBody(g);
+        const body =
+          method === "GET" && g.chance(0.7)
+            ? undefined
+            : method === "DELETE" && g.chance(0.3)
+              ? Buffer.from('{"message":"generated"}')
+              : randomBody(g);
         const before = snapshot(pm);
         const context = `request ${n} (seed ${SEED}): ${method} ${path.slice(0, 200)} ${JSON.stringify(headers).slice(0, 200)} body ${body?.length ?? "none"}`;
         let outcome: Outcome;
@@ -198,7 +236,15 @@ describe("HTTP API under random requests", function () {
         }
       }
       expect(crashes).to.deep.equal([]);
-      const after = await fire(api, agent, "GET", "/procs/", token === undefined ? {} : { authorization: `Bearer ${token}` }, undefined, false);
+      const after = await fire(
+        api,
+        agent,
+        "GET",
+        "/procs/",
+        token === undefined ? {} : { authorization: `Bearer ${token}` },
+        undefined,
+        false,
+      );
       expect(after.status).to.equal(200);
     });
   }

@@ -9,7 +9,8 @@ describe("protected mode against DNS rebinding", () => {
     api = await startApi(options);
     api.manager.start("t");
   };
-  const status = async (host: string, method = "GET", path = "/procs/", headers: Record<string, string> = {}) => (await call(api, method, path, { headers: { host, ...headers } })).status;
+  const status = async (host: string, method = "GET", path = "/procs/", headers: Record<string, string> = {}) =>
+    (await call(api, method, path, { headers: { host, ...headers } })).status;
 
   it("refuses a loopback request addressed to a foreign host name, reads and kills alike, with a 403 saying why", async () => {
     await start();
@@ -23,7 +24,15 @@ describe("protected mode against DNS rebinding", () => {
 
   it("accepts IP literals and localhost names", async () => {
     await start();
-    for (const host of ["127.0.0.1:8081", "127.0.0.1", "localhost:8081", "LOCALHOST", "[::1]:8081", "app.localhost:3000", "10.0.0.5:8081"]) {
+    for (const host of [
+      "127.0.0.1:8081",
+      "127.0.0.1",
+      "localhost:8081",
+      "LOCALHOST",
+      "[::1]:8081",
+      "app.localhost:3000",
+      "10.0.0.5:8081",
+    ]) {
       expect(await status(host), host).to.equal(200);
     }
   });

@@ -89,7 +89,9 @@ describe("hostile attribute values (issue 13, item 8)", () => {
       const filtered = await call(api, "GET", "/procs/" + query);
       expect(filtered.status, query + " " + filtered.text).to.equal(200);
     }
-    expect((await call(api, "GET", "/procs/?attr.revoked=%5Bobject%5D")).json.procs.map((p: { id: string }) => p.id)).to.deep.equal(["hostile"]);
+    expect((await call(api, "GET", "/procs/?attr.revoked=%5Bobject%5D")).json.procs.map((p: { id: string }) => p.id)).to.deep.equal([
+      "hostile",
+    ]);
   });
 
   it("never serves a stale list: each answer shows the tasks as they are", async () => {

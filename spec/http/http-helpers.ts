@@ -20,7 +20,8 @@ export function call(api: { url: string }, method: string, path: string, options
   const url = new URL(api.url);
   const headers = { ...options.headers };
   // Node sends a DELETE body with neither length nor chunking unless told.
-  if (options.body !== undefined && headers["transfer-encoding"] === undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
+  if (options.body !== undefined && headers["transfer-encoding"] === undefined)
+    headers["content-length"] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

@@ -43,10 +43,20 @@ describe("a kill storm over HTTP", function () {
     const url = new URL(api.url);
     const body = JSON.stringify({ message: "storm" });
     return new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: "DELETE", path: `/procs/${id}`, agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode!));
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: "DELETE",
+          path: `/procs/${id}`,
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode!));
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });
@@ -65,7 +75,10 @@ describe("a kill storm over HTTP", function () {
     })();
 
     const statuses = await Promise.all(targets.map((t) => kill(t.id)));
-    expect(statuses.filter((s) => s !== 200), "every kill answered 200").to.deep.equal([]);
+    expect(
+      statuses.filter((s) => s !== 200),
+      "every kill answered 200",
+    ).to.deep.equal([]);
     // The server keeps answering during and after the storm.
     expect((await call(api, "GET", "/stats")).status).to.equal(200);
     starting = false;

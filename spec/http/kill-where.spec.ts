@@ -19,17 +19,28 @@ describe("DELETE /procs/?<filter>", () => {
     const ended = new Map<string, Promise<unknown>>();
     for (let i = 0; i < 1000; i++) {
       const name = i % 2 === 0 ? "GET /report" : "GET /users/:id";
-      ended.set(`r${i}`, blocked(pm, `r${i}`, { name, attrs: { tenant: i % 5 === 0 ? "acme" : "other" }, statuses: [i % 3 === 0 ? "querying" : "rendering"] }));
+      ended.set(
+        `r${i}`,
+        blocked(pm, `r${i}`, {
+          name,
+          attrs: { tenant: i % 5 === 0 ? "acme" : "other" },
+          statuses: [i % 3 === 0 ? "querying" : "rendering"],
+        }),
+      );
     }
     const expected = [...ended.keys()].filter((_, i) => i % 2 === 0 && i % 5 === 0 && i % 3 === 0);
-    const answer = await call(api, "DELETE", "/procs/?name=GET%20%2Freport&status=querying&attr.tenant=acme", { body: '{"message":"report storm"}' });
+    const answer = await call(api, "DELETE", "/procs/?name=GET%20%2Freport&status=querying&attr.tenant=acme", {
+      body: '{"message":"report storm"}',
+    });
     expect(answer.status).to.equal(200);
     expect(answer.json.cancelled).to.have.members(expected).and.have.length(expected.length);
     expect(answer.json).to.deep.include({ refused: [], message: "report storm" });
     const errors = await Promise.all(expected.map((id) => ended.get(id)!.catch((e: unknown) => e)));
     for (const error of errors) expect(error).to.be.instanceOf(CancelError).and.have.property("reason", "report storm");
     const killed = pm.finished().filter((t) => t.outcome === "killed");
-    expect(killed.map((t) => t.id)).to.have.members(expected).and.have.length(expected.length);
+    expect(killed.map((t) => t.id))
+      .to.have.members(expected)
+      .and.have.length(expected.length);
     expect(killed.every((t) => t.killedBy === "127.0.0.1")).to.equal(true);
     expect(pm.size).to.equal(1000 - expected.length);
     expect(pm.list().some((t) => t.cancelling)).to.equal(false);
@@ -54,7 +65,9 @@ describe("DELETE /procs/?<filter>", () => {
     for (const path of ["/procs/", "/procs", "/procs/?"]) {
       const answer = await call(api, "DELETE", path, { body: '{"message":"all of them"}' });
       expect(answer.status, path).to.equal(400);
-      expect(answer.json.error).to.match(/^DELETE \/procs\/ needs a filter \(name, status or attr\.<key>\).*to cancel one task, DELETE \/procs\/<id>$/);
+      expect(answer.json.error).to.match(
+        /^DELETE \/procs\/ needs a filter \(name, status or attr\.<key>\).*to cancel one task, DELETE \/procs\/<id>$/,
+      );
     }
     expect(pm.list().filter((t) => t.cancelling)).to.deep.equal([]);
   });
@@ -85,6 +98,9 @@ describe("DELETE /procs/?<filter>", () => {
     expect(result).to.deep.equal({ cancelled: ["b"], refused: [] });
     expect(pm.get("b")!.cancelling).to.equal(true);
     expect(pm.get("a")!.cancelling).to.equal(false);
-    expect(await rejectionOf(client.killWhere({}))).to.be.instanceOf(TypeError).and.have.property("message").that.matches(/needs a filter/);
+    expect(await rejectionOf(client.killWhere({})))
+      .to.be.instanceOf(TypeError)
+      .and.have.property("message")
+      .that.matches(/needs a filter/);
   });
 });

@@ -15,7 +15,10 @@ describe("DELETE /procs/:id", () => {
 
   it("kills with the message of a JSON body, answers 200 JSON and records who asked", async () => {
     const task = blocked(pm, "t");
-    const answer = await call(api, "DELETE", "/procs/t", { headers: { "content-type": "application/json" }, body: '{"message":"too slow"}' });
+    const answer = await call(api, "DELETE", "/procs/t", {
+      headers: { "content-type": "application/json" },
+      body: '{"message":"too slow"}',
+    });
     expect(answer.status).to.equal(200);
     expect(answer.json).to.include({ id: "t", cancelling: true, message: "too slow" });
     await rejectionOf(task);
@@ -37,7 +40,10 @@ describe("DELETE /procs/:id", () => {
 
   it("reads a JSON body whatever its Content-Type (curl -d sends a form type)", async () => {
     const t = blocked(pm, "t");
-    const answer = await call(api, "DELETE", "/procs/t", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: '{"message":"m"}' });
+    const answer = await call(api, "DELETE", "/procs/t", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: '{"message":"m"}',
+    });
     expect(answer.status).to.equal(200);
     await rejectionOf(t);
     expect(statuses(pm, "t").at(-1)).to.equal("killed: m");
@@ -101,7 +107,10 @@ describe("DELETE /procs/:id", () => {
 
     it("answers 415 for a compressed body instead of parsing it as JSON", async () => {
       pm.start("t");
-      const answer = await call(api, "DELETE", "/procs/t", { headers: { "content-encoding": "gzip" }, body: gzipSync('{"message":"zipped"}') });
+      const answer = await call(api, "DELETE", "/procs/t", {
+        headers: { "content-encoding": "gzip" },
+        body: gzipSync('{"message":"zipped"}'),
+      });
       expect(answer.status).to.equal(415);
       expect(answer.json.error).to.contain('"gzip" is not accepted');
       expect(pm.get("t")!.cancelling).to.equal(false);
@@ -150,7 +159,11 @@ describe("DELETE /procs/:id", () => {
 
     it("answers 400 saying the id is empty for /procs//history and DELETE /procs//, as an unset shell variable gives", async () => {
       pm.start("t");
-      for (const [method, path] of [["GET", "/procs//history"], ["DELETE", "/procs//"], ["GET", "/procs//"]]) {
+      for (const [method, path] of [
+        ["GET", "/procs//history"],
+        ["DELETE", "/procs//"],
+        ["GET", "/procs//"],
+      ]) {
         const answer = await call(api, method, path);
         expect(answer.status, `${method} ${path}`).to.equal(400);
         expect(answer.json.error).to.equal("empty task id: the path needs one, as in /procs/<id> or /procs/<id>/history");
@@ -167,7 +180,11 @@ describe("DELETE /procs/:id", () => {
       pm.start("t");
       const answer = await call(api, "DELETE", "/procs/t");
       expect(answer.status).to.equal(403);
-      expect(answer.json.error).to.contain("protected mode").and.contain("10.1.2.3").and.contain("token").and.contain("protectedMode: false");
+      expect(answer.json.error)
+        .to.contain("protected mode")
+        .and.contain("10.1.2.3")
+        .and.contain("token")
+        .and.contain("protectedMode: false");
       expect(pm.get("t")!.cancelling).to.equal(false);
       // Reading too (issue 13, item 14): see spec/reliability/protected-mode.spec.ts.
       expect((await call(api, "GET", "/procs/")).status).to.equal(403);

@@ -16,7 +16,9 @@ describe("GET /procs/ with a large list", () => {
     const answers = await Promise.all([0, 1, 2, 3].map(() => call(api, "GET", "/procs/")));
     for (const answer of answers) {
       expect(answer.status).to.equal(200);
-      expect(Number(answer.headers["content-length"])).to.equal(Buffer.byteLength(answer.text)).and.to.be.above(256 * 1024);
+      expect(Number(answer.headers["content-length"]))
+        .to.equal(Buffer.byteLength(answer.text))
+        .and.to.be.above(256 * 1024);
       expect(answer.json.procs).to.have.length(3_000);
       expect(answer.json.procs[2_999]).to.include({ id: "big-2999" });
       expect(answer.json.procs[0].attrs.note).to.equal("é✓");

@@ -17,7 +17,15 @@ const QUERIES: [string, (tasks: TaskInfo[]) => TaskInfo[]][] = [
   ["?sort=-statusTime", (t) => sortBy(t, (p) => -p.statusTime)],
   ["?sort=status&limit=5", (t) => sortBy(t, (p) => p.status).slice(0, 5)],
   ["?limit=5&sort=status", (t) => sortBy(t, (p) => p.status).slice(0, 5)],
-  ["?sort=-id&name=GET%20%2Fb&limit=3", (t) => sortBy(t.filter((p) => p.name === "GET /b"), (p) => p.id, true).slice(0, 3)],
+  [
+    "?sort=-id&name=GET%20%2Fb&limit=3",
+    (t) =>
+      sortBy(
+        t.filter((p) => p.name === "GET /b"),
+        (p) => p.id,
+        true,
+      ).slice(0, 3),
+  ],
 ];
 
 function sortBy(tasks: TaskInfo[], key: (t: TaskInfo) => number | string, descending = false): TaskInfo[] {
@@ -44,13 +52,15 @@ describe("the list caches under churn", () => {
       const pm = api.manager;
       let started = 0;
       // Enough tasks for several blocks of the cached list, so blocks are reused, split and rebuilt.
-      for (; started < 150; started++) pm.start(`t${started}`, { name: g.pick(NAMES), attrs: { user: g.pick(USERS), shape: { k: g.int(2) } } });
+      for (; started < 150; started++)
+        pm.start(`t${started}`, { name: g.pick(NAMES), attrs: { user: g.pick(USERS), shape: { k: g.int(2) } } });
       for (let round = 0; round < 25; round++) {
         for (let change = g.int(30); change > 0; change--) {
           const live = pm.list();
           const task = live.length === 0 ? undefined : live[g.int(live.length)];
           const what = g.int(10);
-          if (what < 2 || task === undefined) pm.start(`t${started++}`, { name: g.pick(NAMES), attrs: { user: g.pick(USERS), shape: { k: g.int(2) } } });
+          if (what < 2 || task === undefined)
+            pm.start(`t${started++}`, { name: g.pick(NAMES), attrs: { user: g.pick(USERS), shape: { k: g.int(2) } } });
           else if (what < 5 && !task.cancelling) pm.status(task.id, g.pick(STATUSES));
           else if (what < 6) pm.setAttribute(task.id, "user", g.pick(USERS));
           else if (what < 7) pm.setAttribute(task.id, "shape", { k: g.int(2) });
@@ -62,12 +72,22 @@ describe("the list caches under churn", () => {
           const answer = await call(api, "GET", "/procs/" + query);
           expect(answer.status, query).to.equal(200);
           expect(Number(answer.headers["content-length"]), query).to.equal(Buffer.byteLength(answer.text));
-          const shown = (answer.json.procs as Record<string, unknown>[]).map((p) => ({ id: p.id, name: p.name, status: p.status, attrs: p.attrs, cancelling: p.cancelling }));
+          const shown = (answer.json.procs as Record<string, unknown>[]).map((p) => ({
+            id: p.id,
+            name: p.name,
+            status: p.status,
+            attrs: p.attrs,
+            cancelling: p.cancelling,
+          }));
           expect(shown, `round ${round}, ${query}`).to.deep.equal(select(live).map(expected));
         }
         const finished = await call(api, "GET", "/procs/finished?outcome=killed&sort=-id");
         expect(finished.json.finished.map((p: { id: string }) => p.id)).to.deep.equal(
-          sortBy(pm.finished().filter((f) => f.outcome === "killed"), (f) => f.id, true).map((f) => f.id),
+          sortBy(
+            pm.finished().filter((f) => f.outcome === "killed"),
+            (f) => f.id,
+            true,
+          ).map((f) => f.id),
         );
       }
     });

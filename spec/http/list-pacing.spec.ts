@@ -89,7 +89,9 @@ describe("list work under load", () => {
       expect(answer.status).to.equal(200);
       expect(answer.json.procs).to.have.length(1_000);
     }
-    expect(answers[1].json.procs.map((p: { id: string }) => p.id)).to.deep.equal(answers[0].json.procs.map((p: { id: string }) => p.id).reverse());
+    expect(answers[1].json.procs.map((p: { id: string }) => p.id)).to.deep.equal(
+      answers[0].json.procs.map((p: { id: string }) => p.id).reverse(),
+    );
     expect(filteredPiecesMade() - before).to.be.at.least(4 * 100); // ~8 MB each, 64 KiB a piece
     expect(most).to.equal(1);
   });
@@ -111,7 +113,8 @@ describe("list work under load", () => {
   it("counts every entry's bytes exactly, status changes included (multi-byte text, surrogate pairs, lone surrogates)", async () => {
     api = await startApi();
     const texts = ["é✓", "😀 ok", "lone \ud800 high", "lone \udc00 low", "x".repeat(300)];
-    for (let i = 0; i < 1_500; i++) api.manager.start(`u-${i}`, { attrs: { note: texts[i % texts.length] } }).status(texts[(i + 1) % texts.length]);
+    for (let i = 0; i < 1_500; i++)
+      api.manager.start(`u-${i}`, { attrs: { note: texts[i % texts.length] } }).status(texts[(i + 1) % texts.length]);
     for (let i = 0; i < 1_500; i += 7) api.manager.status(`u-${i}`, texts[(i + 2) % texts.length]);
     for (const path of ["/procs/", "/procs/?sort=-id", "/procs/?attr.note=%C3%A9%E2%9C%93"]) {
       const answer = await call(api, "GET", path);

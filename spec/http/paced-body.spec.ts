@@ -77,7 +77,12 @@ describe("sendPaced(): an answer made after its client went away", () => {
     const gone = new Promise((resolve) => res.once("close", resolve));
     req.destroy();
     await gone; // the client went away before its answer was made
-    const body: PacedBody = { length: 1 << 20, *pieces() { yield Buffer.alloc(1 << 20); } };
+    const body: PacedBody = {
+      length: 1 << 20,
+      *pieces() {
+        yield Buffer.alloc(1 << 20);
+      },
+    };
     sendPaced(res, body, "");
     expect(sendingBodies()).to.equal(false);
     let ended = false;

@@ -32,7 +32,9 @@ function responses(raw: Buffer): { status: number; headers: Record<string, strin
     const [statusLine, ...lines] = raw.subarray(at, end).toString("latin1").split("\r\n");
     const status = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine);
     if (status === null) throw new Error(`not a status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
-    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+    const headers = Object.fromEntries(
+      lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+    );
     const length = Number(headers["content-length"]);
     expect(length, "every answer is framed by content-length").to.be.a("number").and.not.NaN;
     out.push({ status: Number(status[1]), headers, body: raw.subarray(end + 4, end + 4 + length).toString("utf8") });
@@ -54,12 +56,16 @@ describe("HTTP pipelining (issue 13, item 10)", () => {
     const raw = await rawExchange(api, "GET /procs/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGARBAGE \x01\x02 NOT HTTP\r\n\r\n");
     const [list, refused, ...rest] = responses(raw);
     expect(list.status).to.equal(200);
-    expect(Buffer.byteLength(list.body)).to.equal(Number(list.headers["content-length"])).and.to.be.above(256 * 1024);
+    expect(Buffer.byteLength(list.body))
+      .to.equal(Number(list.headers["content-length"]))
+      .and.to.be.above(256 * 1024);
     const body = JSON.parse(list.body) as { procs: { id: string }[] };
     expect(body.procs).to.have.length(4_000);
     expect(body.procs[3_999].id).to.equal("pipe-3999");
     expect(refused.status).to.equal(400);
-    expect(JSON.parse(refused.body)).to.have.property("error").that.matches(/malformed HTTP request/);
+    expect(JSON.parse(refused.body))
+      .to.have.property("error")
+      .that.matches(/malformed HTTP request/);
     expect(rest).to.deep.equal([]);
   });
 

@@ -15,10 +15,17 @@ const TOKENS = {
 };
 type Label = keyof typeof TOKENS;
 const LABELS = Object.keys(TOKENS) as Label[];
-const bearer = (label: Label) => ({ authorization: `Bearer ${typeof TOKENS[label] === "string" ? TOKENS[label] : (TOKENS[label] as { token: string }).token}` });
+const bearer = (label: Label) => ({
+  authorization: `Bearer ${typeof TOKENS[label] === "string" ? TOKENS[label] : (TOKENS[label] as { token: string }).token}`,
+});
 
 /** The status of a request, read from its head (an event stream never ends by itself). */
-function statusOf(api: ServedApi, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function statusOf(
+  api: ServedApi,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const url = new URL(api.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
@@ -27,7 +34,10 @@ function statusOf(api: ServedApi, method: string, path: string, headers: Record<
         return void req.destroy();
       }
       let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode!, body }));
+      res
+        .setEncoding("utf8")
+        .on("data", (chunk: string) => (body += chunk))
+        .on("end", () => resolve({ status: res.statusCode!, body }));
     });
     req.on("error", reject);
     req.end();
@@ -61,7 +71,9 @@ describe("scoped tokens", () => {
       ["DELETE", "/procs/%ID%", "cancel"],
       ["DELETE", "/procs/?name=Reports.daily", "cancel"],
     ];
-    const holds = (label: Label, right: string) => label === "full" || (typeof TOKENS[label] === "object" && (TOKENS[label] as { can: string[] }).can.some((c) => c === right || c.startsWith(`${right}:`)));
+    const holds = (label: Label, right: string) =>
+      label === "full" ||
+      (typeof TOKENS[label] === "object" && (TOKENS[label] as { can: string[] }).can.some((c) => c === right || c.startsWith(`${right}:`)));
     let seq = 0;
     for (const [method, path, right] of routes) {
       it(`${method} ${path} needs "${right}"`, async () => {
@@ -84,7 +96,9 @@ describe("scoped tokens", () => {
         const answer = await call(api, "GET", "/whoami", { headers: bearer(label) });
         expect(answer.status).to.equal(200);
         expect(answer.json.label).to.equal(label);
-        expect(answer.json.can).to.deep.equal(label === "full" ? ["read", "cancel", "force", "profile", "audit"] : (TOKENS[label] as { can: string[] }).can);
+        expect(answer.json.can).to.deep.equal(
+          label === "full" ? ["read", "cancel", "force", "profile", "audit"] : (TOKENS[label] as { can: string[] }).can,
+        );
       }
       expect((await call(api, "GET", "/whoami")).status).to.equal(401);
     });
@@ -98,13 +112,20 @@ describe("scoped tokens", () => {
     expect(pm.get("daily")!.killedBy).to.equal("reports@127.0.0.1");
     const refused = await call(api, "DELETE", "/procs/charge", { headers: bearer("reports"), body: JSON.stringify({ message: "no" }) });
     expect(refused.status).to.equal(403);
-    expect(refused.json.error).to.equal('token "reports" lacks the right "cancel" for task "charge" (named "Billing.charge"); it has: read, cancel:Reports.*');
+    expect(refused.json.error).to.equal(
+      'token "reports" lacks the right "cancel" for task "charge" (named "Billing.charge"); it has: read, cancel:Reports.*',
+    );
     expect(pm.get("charge")!.running).to.equal(true);
     expect(pm.get("charge")!.cancelling).to.equal(false);
   });
 
   it("a kill by filter with a scoped token kills only what the token may kill; the rest is refused", async () => {
-    for (const [id, name] of [["d1", "Reports.daily"], ["d2", "Reports.weekly"], ["c1", "Billing.charge"]]) void blocked(pm, id, { name, attrs: { tenant: "acme" } });
+    for (const [id, name] of [
+      ["d1", "Reports.daily"],
+      ["d2", "Reports.weekly"],
+      ["c1", "Billing.charge"],
+    ])
+      void blocked(pm, id, { name, attrs: { tenant: "acme" } });
     const answer = await call(api, "DELETE", "/procs/?attr.tenant=acme", { headers: bearer("reports") });
     expect(answer.status).to.equal(200);
     expect(answer.json.cancelled).to.have.members(["d1", "d2"]);
@@ -127,7 +148,11 @@ describe("scoped tokens", () => {
       ["an unknown right", { alice: { token: "a", can: ["read", "delete"] } }, /"token\.alice\.can": unknown right "delete"/],
       ["an empty token", { alice: "" }, /"token\.alice": the token is empty/],
       ["an empty scoped token", { alice: { token: "", can: ["read"] } }, /"token\.alice\.token": the token is empty/],
-      ["a token with a space", { alice: { token: "a b", can: ["read"] } }, /"token\.alice\.token": a token is 1-4096 characters without spaces/],
+      [
+        "a token with a space",
+        { alice: { token: "a b", can: ["read"] } },
+        /"token\.alice\.token": a token is 1-4096 characters without spaces/,
+      ],
       ["the same token twice", { alice: "same", bob: { token: "same", can: ["read"] } }, /"alice" and "bob" have the same token/],
       ["no rights at all", { alice: { token: "a", can: [] } }, /"token\.alice\.can": must list at least one right/],
       ["an empty glob", { alice: { token: "a", can: ["cancel:"] } }, /"token\.alice\.can": "cancel:" has an empty name pattern/],

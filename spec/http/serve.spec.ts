@@ -34,14 +34,37 @@ describe("serve()", () => {
   });
 
   it("rejects wrong options with a TypeError naming the option and the value", async () => {
-    expect(await rejectionOf(serve({ port: 70000 }))).to.be.instanceOf(TypeError).with.property("message").that.contains('"port"').and.contains("70000");
-    expect(await rejectionOf(serve({ prot: 1 } as never))).to.be.instanceOf(TypeError).with.property("message").that.contains('"prot"');
-    expect(await rejectionOf(serve({ manager: {} as never }))).to.be.instanceOf(TypeError).with.property("message").that.contains('"manager"');
-    expect(await rejectionOf(serve({ token: "" }))).to.be.instanceOf(TypeError).with.property("message").that.contains('"token"');
+    expect(await rejectionOf(serve({ port: 70000 })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"port"')
+      .and.contains("70000");
+    expect(await rejectionOf(serve({ prot: 1 } as never)))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"prot"');
+    expect(await rejectionOf(serve({ manager: {} as never })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"manager"');
+    expect(await rejectionOf(serve({ token: "" })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"token"');
     expect(await rejectionOf(serve({ token: "has space" }))).to.be.instanceOf(TypeError);
-    expect(await rejectionOf(serve({ protectedMode: "no" as never }))).to.be.instanceOf(TypeError).with.property("message").that.contains('"protectedMode"').and.contains('"no"');
-    expect(await rejectionOf(serve({ peer: "x" as never }))).to.be.instanceOf(TypeError).with.property("message").that.contains('"peer"');
-    expect(await rejectionOf(serve({ heartbeatMs: 1.5 }))).to.be.instanceOf(TypeError).with.property("message").that.contains('"heartbeatMs"');
+    expect(await rejectionOf(serve({ protectedMode: "no" as never })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"protectedMode"')
+      .and.contains('"no"');
+    expect(await rejectionOf(serve({ peer: "x" as never })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"peer"');
+    expect(await rejectionOf(serve({ heartbeatMs: 1.5 })))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('"heartbeatMs"');
     expect(() => createApp({ host: "0.0.0.0" } as never)).to.throw(TypeError, /"host"/);
   });
 

@@ -110,7 +110,11 @@ describe("HTTP wire format", () => {
         nan: NaN,
         fn: function handler() {},
         circular,
-        bad: { toJSON: () => { throw new Error("no"); } },
+        bad: {
+          toJSON: () => {
+            throw new Error("no");
+          },
+        },
         nested: { deep: [1, "two", null] },
         undef: undefined,
         huge: { text: "y".repeat(5000) },
@@ -123,7 +127,10 @@ describe("HTTP wire format", () => {
     expect(attrs.nan).to.equal("NaN");
     expect(attrs.fn).to.equal("[function handler]");
     // Bounded when set (see README, "Attribute values"): a cycle passes the depth bound, a throwing toJSON is shown.
-    expect(attrs.circular).to.be.a("string").that.matches(/^\{"a":1,"self":\{"a":1,"self":/).and.match(/…$/);
+    expect(attrs.circular)
+      .to.be.a("string")
+      .that.matches(/^\{"a":1,"self":\{"a":1,"self":/)
+      .and.match(/…$/);
     expect(attrs.bad).to.equal("[object Object]");
     expect(attrs.nested).to.deep.equal({ deep: [1, "two", null] });
     expect(attrs.undef).to.equal(null);

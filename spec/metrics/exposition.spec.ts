@@ -29,10 +29,13 @@ describe("ExpositionWriter", () => {
           const statuses = random.int(4);
           const fails = random.chance(0.1);
           try {
-            pm.run((task) => {
-              for (let s = 0; s < statuses; s++) task.status(random.chance(0.1) ? `rare ${random.int(300)}` : `step ${s}`);
-              if (fails) throw new Error("failed");
-            }, { name });
+            pm.run(
+              (task) => {
+                for (let s = 0; s < statuses; s++) task.status(random.chance(0.1) ? `rare ${random.int(300)}` : `step ${s}`);
+                if (fails) throw new Error("failed");
+              },
+              { name },
+            );
           } catch (error) {
             if (!fails) throw error;
           }

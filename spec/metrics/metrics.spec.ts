@@ -14,7 +14,9 @@ function promtool(text: string): string {
 
 /** The value of the sample with exactly this name and these labels, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort();
+  const wanted = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort();
   for (const line of text.split("\n")) {
     const match = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
     if (match === null || match[1] !== name) continue;
@@ -27,18 +29,30 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 /** Tasks of every kind a scrape must show: ended, aborted, killed by a token, by a peer, by a deadline, by code, and odd statuses. */
 async function workload(api: { url: string; manager: ProcessManager }, headers: Record<string, string>): Promise<void> {
   const pm = api.manager;
-  pm.run((task) => {
-    task.status("validating");
-    // Seconds are written to the microsecond: the phase must last past one for its sum to show.
-    for (const since = performance.now(); performance.now() - since < 0.01; );
-    task.status('quoted "status" with \\ and\nnewline');
-  }, { name: "Orders.place" });
+  pm.run(
+    (task) => {
+      task.status("validating");
+      // Seconds are written to the microsecond: the phase must last past one for its sum to show.
+      for (const since = performance.now(); performance.now() - since < 0.01; );
+      task.status('quoted "status" with \\ and\nnewline');
+    },
+    { name: "Orders.place" },
+  );
   await rejectionOf(pm.run(async () => Promise.reject(new Error("no stock")), { name: "Orders.place" }));
-  const stuck = (id: string) => pm.run((task) => new Promise((_, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), { id, name: "Reports.build" });
+  const stuck = (id: string) =>
+    pm.run((task) => new Promise((_, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), {
+      id,
+      name: "Reports.build",
+    });
   const byToken = rejectionOf(stuck("r1"));
   expect((await call(api, "DELETE", "/procs/r1", { headers })).status).to.equal(200);
   expect(await byToken).to.be.instanceOf(CancelError);
-  const byDeadline = rejectionOf(pm.run((task) => new Promise((_, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), { name: "Reports.build", timeoutMs: 1 }));
+  const byDeadline = rejectionOf(
+    pm.run((task) => new Promise((_, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), {
+      name: "Reports.build",
+      timeoutMs: 1,
+    }),
+  );
   expect(await byDeadline).to.be.instanceOf(CancelError);
   const byCode = rejectionOf(stuck("r3"));
   pm.kill("r3", "shutting down");
@@ -84,15 +98,23 @@ describe("Prometheus metrics", function () {
       expect(sample(text, "proclist_task_duration_seconds_bucket", { name: "Orders.place", outcome: "ended", le: "10" })).to.equal(1);
       expect(sample(text, "proclist_task_duration_seconds_sum", { name: "Orders.place", outcome: "ended" })).to.be.greaterThan(0);
       expect(sample(text, "proclist_phase_seconds_total", { name: "Orders.place", status: "validating" })).to.be.greaterThan(0);
-      expect(sample(text, "proclist_phase_seconds_total", { name: "Orders.place", status: 'quoted \\"status\\" with \\\\ and\\nnewline' })).to.be.at.least(0);
-      for (const kind of ["ops", "deadline", "code", "client"]) expect(sample(text, "proclist_kills_total", { name: "Reports.build", by_kind: kind }), kind).to.equal(1);
+      expect(
+        sample(text, "proclist_phase_seconds_total", { name: "Orders.place", status: 'quoted \\"status\\" with \\\\ and\\nnewline' }),
+      ).to.be.at.least(0);
+      for (const kind of ["ops", "deadline", "code", "client"])
+        expect(sample(text, "proclist_kills_total", { name: "Reports.build", by_kind: kind }), kind).to.equal(1);
       expect(text).to.not.match(/127\.0\.0\.1|::1/);
     });
 
     it("records a kill from a loopback peer without a token label as loopback, never its address", async () => {
       const open = await startApi({ metrics: true });
       try {
-        const running = rejectionOf(open.manager.run((task) => new Promise((_, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), { id: "x", name: "job" }));
+        const running = rejectionOf(
+          open.manager.run((task) => new Promise((_, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), {
+            id: "x",
+            name: "job",
+          }),
+        );
         expect((await call(open, "DELETE", "/procs/x")).status).to.equal(200);
         await running;
         const text = (await call(open, "GET", "/metrics")).text;
@@ -104,11 +126,14 @@ describe("Prometheus metrics", function () {
     });
 
     it("counts the seconds each task name spent waiting, per wait kind, with kinds past 32 per name folded into (other)", async () => {
-      await api.manager.run(async () => {
-        await waitOn("pg", "SELECT orders", new Promise((resolve) => setTimeout(resolve, 20)));
-        await waitOn("pg", "SELECT users", Promise.resolve());
-        for (let i = 0; i < 40; i++) await waitOn(`kind-${i}`, "x", Promise.resolve());
-      }, { name: "Orders.report" });
+      await api.manager.run(
+        async () => {
+          await waitOn("pg", "SELECT orders", new Promise((resolve) => setTimeout(resolve, 20)));
+          await waitOn("pg", "SELECT users", Promise.resolve());
+          for (let i = 0; i < 40; i++) await waitOn(`kind-${i}`, "x", Promise.resolve());
+        },
+        { name: "Orders.report" },
+      );
       const text = (await call(api, "GET", "/metrics", { headers })).text;
       const pg = api.manager.stats.snapshot().find((s) => s.name === "Orders.report")!.waits!.pg;
       expect(pg.count).to.equal(2);
@@ -124,9 +149,12 @@ describe("Prometheus metrics", function () {
     });
 
     it("folds names and statuses past the stats' bounds into (other)", async () => {
-      api.manager.run((task) => {
-        for (let i = 0; i < 210; i++) task.status(`phase ${i}`);
-      }, { name: "many-phases" });
+      api.manager.run(
+        (task) => {
+          for (let i = 0; i < 210; i++) task.status(`phase ${i}`);
+        },
+        { name: "many-phases" },
+      );
       for (let i = 0; i < 1010; i++) api.manager.run(() => i, { name: `name-${i}` });
       const text = (await call(api, "GET", "/metrics", { headers })).text;
       const names = new Set([...text.matchAll(/^proclist_tasks_total\{name="((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1]));
@@ -146,7 +174,10 @@ describe("Prometheus metrics", function () {
         await plain.close();
       }
       let error: unknown;
-      await startApi({ metrics: { buckets: [1, 0.5] } }).then((s) => s.close(), (e) => (error = e));
+      await startApi({ metrics: { buckets: [1, 0.5] } }).then(
+        (s) => s.close(),
+        (e) => (error = e),
+      );
       expect(error).to.be.instanceOf(TypeError).with.property("message").that.contains('"buckets"');
     });
   });
@@ -165,7 +196,9 @@ describe("Prometheus metrics", function () {
         expect(promtool(text)).to.equal("");
         expect(sample(text, "app_requests_total", { service: "orders" })).to.equal(1);
         expect(sample(text, "proclist_tasks_total", { name: "Reports.build", outcome: "killed", service: "orders" })).to.equal(3);
-        expect(sample(text, "proclist_task_duration_seconds_bucket", { name: "Orders.place", outcome: "ended", le: "5", service: "orders" })).to.equal(1);
+        expect(
+          sample(text, "proclist_task_duration_seconds_bucket", { name: "Orders.place", outcome: "ended", le: "5", service: "orders" }),
+        ).to.equal(1);
         expect(sample(text, "proclist_kills_total", { name: "Reports.build", by_kind: "ops", service: "orders" })).to.equal(1);
         expect(() => registerMetrics(api.manager, registry)).to.throw(Error, /already has a metric named proclist_tasks_running/);
         remove();

@@ -135,7 +135,11 @@ describe("OpenTelemetry", () => {
     });
 
     it("never breaks the task when the tracer throws", async () => {
-      const broken = { startSpan: () => { throw new Error("exporter down"); } } as unknown as Tracer;
+      const broken = {
+        startSpan: () => {
+          throw new Error("exporter down");
+        },
+      } as unknown as Tracer;
       enableOtel(pm, { spans: true, tracer: broken });
       expect(await pm.run(async () => (await tick(), currentTask()?.name), { name: "safe" })).to.equal("safe");
       expect((lastTask() as Task).outcome).to.equal("ended");
@@ -153,10 +157,18 @@ describe("OpenTelemetry", () => {
   describe("loading", () => {
     const lib = join(__dirname, "../../lib");
     const loaded = (script: string) =>
-      JSON.parse(execFileSync(process.execPath, ["-e", `${script}; console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /@opentelemetry|prom-client/.test(k))))`], { encoding: "utf8" })) as string[];
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          ["-e", `${script}; console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /@opentelemetry|prom-client/.test(k))))`],
+          { encoding: "utf8" },
+        ),
+      ) as string[];
 
     it("loads no OpenTelemetry (nor prom-client) when otel is off, even with tasks running", () => {
-      expect(loaded(`const p = require(${JSON.stringify(lib)}); const m = new p.ProcessManager({ otel: false }); m.run(() => 1)`)).to.deep.equal([]);
+      expect(
+        loaded(`const p = require(${JSON.stringify(lib)}); const m = new p.ProcessManager({ otel: false }); m.run(() => 1)`),
+      ).to.deep.equal([]);
     });
 
     it("loads @opentelemetry/api when asked, and only it", () => {

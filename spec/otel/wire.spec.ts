@@ -44,10 +44,13 @@ describe("trace ids on the wire", function () {
 
   it("keeps them on finished tasks", async () => {
     release();
-    const finished = async () => ((await call(api, "GET", "/procs/finished")).json.finished as Record<string, unknown>[]).find((p) => p.id === "traced");
+    const finished = async () =>
+      ((await call(api, "GET", "/procs/finished")).json.finished as Record<string, unknown>[]).find((p) => p.id === "traced");
     for (let i = 0; i < 500 && (await finished()) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await finished()).to.include({ outcome: "ended", ...ids });
-    expect((await call(api, "GET", "/procs/traced")).json).to.deep.include({ running: false }).and.nested.include({ "proc.traceId": ids.traceId });
+    expect((await call(api, "GET", "/procs/traced")).json)
+      .to.deep.include({ running: false })
+      .and.nested.include({ "proc.traceId": ids.traceId });
   });
 
   it("gives the client traceId, spanId and the history's trace link", async () => {
@@ -75,7 +78,10 @@ describe("trace ids on the wire", function () {
   it("refuses a traceUrl that is not an http(s) template with {traceId}", async () => {
     for (const traceUrl of ["javascript:alert(1)//{traceId}", "https://tempo.example/trace/"]) {
       let error: unknown;
-      await serve({ port: 0, traceUrl }).then((s) => s.close(), (e) => (error = e));
+      await serve({ port: 0, traceUrl }).then(
+        (s) => s.close(),
+        (e) => (error = e),
+      );
       expect(error, traceUrl).to.be.instanceOf(TypeError).with.property("message").that.contains('option "traceUrl"');
     }
   });

@@ -119,14 +119,16 @@ describe("blame for a block of the event loop", () => {
       const metrics = (await call(api, "GET", "/metrics")).text;
       const line = metrics.split("\n").find((text) => text.startsWith('proclist_loop_blocked_seconds_total{name="Jobs.crunch"} '));
       expect(Number(line?.split(" ")[1])).to.be.at.least(0.15);
-      for (const quantile of ["p50", "p99", "max"]) expect(metrics).to.match(new RegExp(`^nodejs_eventloop_lag_${quantile}_seconds \\d`, "m"));
+      for (const quantile of ["p50", "p99", "max"])
+        expect(metrics).to.match(new RegExp(`^nodejs_eventloop_lag_${quantile}_seconds \\d`, "m"));
     } finally {
       await api.close();
     }
   });
 
   it("refuses a blockThresholdMs that is not a positive number", () => {
-    for (const value of [0, -1, "200", Number.NaN]) expect(() => new ProcessManager({ blockThresholdMs: value as number })).to.throw(TypeError, /blockThresholdMs/);
+    for (const value of [0, -1, "200", Number.NaN])
+      expect(() => new ProcessManager({ blockThresholdMs: value as number })).to.throw(TypeError, /blockThresholdMs/);
   });
 });
 

@@ -4,7 +4,10 @@ import { burningServer, type BurningServer } from "./burning";
 
 /** The rows of a table the command printed, split on its two-space column gaps. */
 function rows(stdout: string): string[][] {
-  return stdout.trimEnd().split("\n").map((line) => line.split(/ {2,}/));
+  return stdout
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.split(/ {2,}/));
 }
 
 describe("proclist profile", function () {
@@ -44,7 +47,9 @@ describe("proclist profile", function () {
       if (second.code !== 0) break;
     }
     expect(second.code).to.equal(3);
-    expect(second.stderr).to.contain(one.label).and.to.match(/409|already running/);
+    expect(second.stderr)
+      .to.contain(one.label)
+      .and.to.match(/409|already running/);
     const shown = JSON.parse(second.stdout);
     expect(shown.map((entry: { endpoint: string }) => entry.endpoint)).to.deep.equal([two.label]);
     const done = await first;

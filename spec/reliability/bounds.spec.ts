@@ -55,7 +55,10 @@ describe("issue 13: bounds that bound", function () {
 
     it("turns an object past maxAttrLength characters of JSON into its JSON text cut, ending in …", () => {
       const pm = freshManager({ maxAttrLength: 100 });
-      pm.start("t").setAttribute("rows", Array.from({ length: 1000 }, (_, i) => ({ i })));
+      pm.start("t").setAttribute(
+        "rows",
+        Array.from({ length: 1000 }, (_, i) => ({ i })),
+      );
       const value = pm.get("t")!.attrs.rows as string;
       expect(value).to.be.a("string").with.lengthOf(101);
       expect(value.startsWith('[{"i":0},{"i":1}')).to.equal(true);
@@ -70,8 +73,14 @@ describe("issue 13: bounds that bound", function () {
       cycle.self = cycle;
       pm.start("t", { attrs: { deep, cycle } });
       const task = pm.get("t")!;
-      expect(task.attrs.deep).to.be.a("string").that.matches(/^\{"down":\{"down":/).and.matches(/…$/);
-      expect(task.attrs.cycle).to.be.a("string").that.matches(/^\{"self":\{"self":/).and.matches(/…$/);
+      expect(task.attrs.deep)
+        .to.be.a("string")
+        .that.matches(/^\{"down":\{"down":/)
+        .and.matches(/…$/);
+      expect(task.attrs.cycle)
+        .to.be.a("string")
+        .that.matches(/^\{"self":\{"self":/)
+        .and.matches(/…$/);
       let fits: Record<string, unknown> = { leaf: 1 };
       for (let i = 0; i < MAX_ATTR_DEPTH - 1; i++) fits = { down: fits };
       task.setAttribute("fits", fits);
@@ -85,7 +94,11 @@ describe("issue 13: bounds that bound", function () {
       pm.start("t");
       const task = pm.get("t")!;
       task.setAttribute("revoked", proxy);
-      task.setAttribute("getter", { get boom() { throw new Error("no getter"); } });
+      task.setAttribute("getter", {
+        get boom() {
+          throw new Error("no getter");
+        },
+      });
       expect(task.attrs.revoked).to.equal("[object]");
       expect(task.attrs.getter).to.equal("[object Object]");
     });

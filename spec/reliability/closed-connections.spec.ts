@@ -53,10 +53,22 @@ describe("issue 13: every connection ends, and every answer is whole", function 
       ["a bad kill body", "DELETE /procs/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n{bad}", /^HTTP\/1\.1 400/],
       ["a plain list", "GET /procs/ HTTP/1.1\r\nHost: localhost\r\n\r\n", /^HTTP\/1\.1 200/],
       // The kill route waits for the body; the connection ends before it all came.
-      ["a kill whose body never fully arrives", 'DELETE /procs/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{"mess', /^HTTP\/1\.1 400/],
-      ["a chunked kill body cut short", "DELETE /procs/x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{", /^HTTP\/1\.1 400/],
+      [
+        "a kill whose body never fully arrives",
+        'DELETE /procs/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{"mess',
+        /^HTTP\/1\.1 400/,
+      ],
+      [
+        "a chunked kill body cut short",
+        "DELETE /procs/x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{",
+        /^HTTP\/1\.1 400/,
+      ],
       // An event stream never finishes: garbage behind it must not wait for it.
-      ["garbage pipelined behind an event stream", "GET /procs/events HTTP/1.1\r\nHost: localhost\r\n\r\nGARBAGE\r\n\r\n", /^HTTP\/1\.1 200/],
+      [
+        "garbage pipelined behind an event stream",
+        "GET /procs/events HTTP/1.1\r\nHost: localhost\r\n\r\nGARBAGE\r\n\r\n",
+        /^HTTP\/1\.1 200/,
+      ],
     ];
     for (const [what, text, answer] of requests) {
       it(`after ${what}, sent 50 times by clients that then closed`, async () => {
@@ -72,11 +84,17 @@ describe("issue 13: every connection ends, and every answer is whole", function 
     it("frees an event stream's slot as soon as its client closes, not at a heartbeat", async () => {
       const streams = await start({ heartbeatMs: 600_000, maxEventClients: 4 });
       const opened = await Promise.all(
-        Array.from({ length: 4 }, () => new Promise<Socket>((resolve, reject) => {
-          const socket = connect(streams.port, "127.0.0.1", () => socket.write("GET /procs/events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-          socket.once("data", () => resolve(socket));
-          socket.on("error", reject);
-        })),
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<Socket>((resolve, reject) => {
+              const socket = connect(streams.port, "127.0.0.1", () =>
+                socket.write("GET /procs/events HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+              );
+              socket.once("data", () => resolve(socket));
+              socket.on("error", reject);
+            }),
+        ),
       );
       expect((await call(streams, "GET", "/procs/events?id=probe")).status).to.equal(429);
       for (const socket of opened) socket.end();

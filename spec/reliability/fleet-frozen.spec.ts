@@ -44,7 +44,16 @@ describe("the fleet with Redis or an instance frozen", function () {
 
   it("every fleet route answers 503 in JSON while Redis is frozen, and the kill is not carried out after the thaw", async () => {
     redis.freeze();
-    for (const [path, method] of [["/procs/", "GET"], ["/procs/?name=job", "GET"], ["/instances", "GET"], ["/stats", "GET"], ["/procs/finished", "GET"], ["/procs/b/b1", "DELETE"], ["/procs/b/b1", "GET"], ["/procs/?name=job", "DELETE"]]) {
+    for (const [path, method] of [
+      ["/procs/", "GET"],
+      ["/procs/?name=job", "GET"],
+      ["/instances", "GET"],
+      ["/stats", "GET"],
+      ["/procs/finished", "GET"],
+      ["/procs/b/b1", "DELETE"],
+      ["/procs/b/b1", "GET"],
+      ["/procs/?name=job", "DELETE"],
+    ]) {
       const answer = await call(path, method);
       expect(answer.status, `${method} ${path}`).to.be.oneOf([503, 504]);
       expect(answer.body.error, `${method} ${path}`).to.be.a("string");

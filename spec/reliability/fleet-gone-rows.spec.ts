@@ -40,7 +40,8 @@ describe("a dead instance's last tasks", function () {
     const rows = JSON.parse(json.stdout) as { id: string; instanceState: string; goneSince?: string; cancellable?: boolean }[];
     const bRows = rows.filter((r) => r.id.startsWith("b/"));
     expect(bRows.map((r) => r.id).sort()).to.deep.equal(["b/b1", "b/b2", "b/forbid-b"]);
-    for (const row of bRows) expect(row).to.include({ instanceState: "gone", cancellable: false }).and.have.property("goneSince").that.is.a("string");
+    for (const row of bRows)
+      expect(row).to.include({ instanceState: "gone", cancellable: false }).and.have.property("goneSince").that.is.a("string");
     for (const row of rows.filter((r) => !r.id.startsWith("b/"))) expect(row.instanceState).to.equal("up");
 
     const table = await proclist("ls", "--redis", redis.url, "--service", service);

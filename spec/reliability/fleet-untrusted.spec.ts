@@ -74,18 +74,40 @@ describe("the fleet reads Redis as untrusted input", function () {
   });
 
   it("values that are not tasks of their instance, and a list of the wrong type, cost only their own rows, named in the answer", async () => {
-    const record = (name: string) => JSON.stringify({ instance: name, host: "h", pid: 1, startedAt: Date.now(), beatAt: Date.now(), ttlMs: 60_000, tasks: 1, nonce: "n" });
+    const record = (name: string) =>
+      JSON.stringify({ instance: name, host: "h", pid: 1, startedAt: Date.now(), beatAt: Date.now(), ttlMs: 60_000, tasks: 1, nonce: "n" });
     await raw.set(key("instance:d"), record("d"), "PX", 60_000);
     await raw.set(key("instance:e"), record("e"), "PX", 60_000);
     await raw.zadd(key("instances"), Date.now(), "d", Date.now(), "e");
     const foreign = { id: "a/a1", procTime: T, statusTime: T, status: "x", attrs: {}, instance: "a" };
-    await raw.hset(key("procs:d"), "g", "garbage", "n", "null", "42", "42", "arr", "[1]", "foreign", JSON.stringify(foreign), "bad", JSON.stringify({ id: "d/1", instance: "d" }));
+    await raw.hset(
+      key("procs:d"),
+      "g",
+      "garbage",
+      "n",
+      "null",
+      "42",
+      "42",
+      "arr",
+      "[1]",
+      "foreign",
+      JSON.stringify(foreign),
+      "bad",
+      JSON.stringify({ id: "d/1", instance: "d" }),
+    );
     await raw.set(key("procs:e"), "a string, not a hash");
     for (const path of ["/procs/", "/procs/?name=job"]) {
       const answer = await call(path);
       expect(answer.status, path).to.equal(200);
       expect(validateWire.procList(answer.body), path).to.equal(true);
-      expect((answer.body as unknown as WireProcList).procs.map((p) => p.id).sort(), path).to.deep.equal(["a/a1", "a/a2", "b/b1", "b/b2", "b/forbid-b", "c/c1"]);
+      expect((answer.body as unknown as WireProcList).procs.map((p) => p.id).sort(), path).to.deep.equal([
+        "a/a1",
+        "a/a2",
+        "b/b1",
+        "b/b2",
+        "b/forbid-b",
+        "c/c1",
+      ]);
       expect((answer.body.skipped as { instance: string }[]).map((s) => s.instance).sort(), path).to.deep.equal(["d", "e"]);
     }
     const ls = await proclist("ls", "--redis", redis.url, "--service", service, "--json");
@@ -94,7 +116,9 @@ describe("the fleet reads Redis as untrusted input", function () {
   });
 
   it("malformed batches on the events channel are dropped: serveFleet and watch --redis stay up and relay the next events", async () => {
-    const watch = spawn(process.execPath, [join(__dirname, "../../lib/cli/main.js"), "watch", "--redis", redis.url, "--service", service], { stdio: ["ignore", "pipe", "pipe"] });
+    const watch = spawn(process.execPath, [join(__dirname, "../../lib/cli/main.js"), "watch", "--redis", redis.url, "--service", service], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     watch.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => watch.once("exit", (code) => resolve(code)));
@@ -109,8 +133,19 @@ describe("the fleet reads Redis as untrusted input", function () {
           seen += Buffer.from(value).toString();
         }
       })();
-      await waitFor("serveFleet and watch subscribed", async () => ((await raw.pubsub("NUMSUB", key("events"))) as [string, number])[1] >= 2);
-      for (const batch of ["null", "42", '"text"', "[]", '{"events":[null,7,{"type":"start","proc":null}],"names":[]}', '{"events":null,"names":null}', '{"events":[{"type":"start","proc":{"id":"a/zz"}}],"names":["n"],"lost":"x"}'])
+      await waitFor(
+        "serveFleet and watch subscribed",
+        async () => ((await raw.pubsub("NUMSUB", key("events"))) as [string, number])[1] >= 2,
+      );
+      for (const batch of [
+        "null",
+        "42",
+        '"text"',
+        "[]",
+        '{"events":[null,7,{"type":"start","proc":null}],"names":[]}',
+        '{"events":null,"names":null}',
+        '{"events":[{"type":"start","proc":{"id":"a/zz"}}],"names":["n"],"lost":"x"}',
+      ])
         await raw.publish(key("events"), batch);
       expect((await call("/procs/", "DELETE")).status).to.equal(400);
       expect((await call("/procs/b/b1", "DELETE")).status).to.equal(200);

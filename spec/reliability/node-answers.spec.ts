@@ -28,14 +28,19 @@ describe("issue 13: Node's own answers are JSON too (item 11)", () => {
   });
 
   it("answers an unknown Expect 417 in JSON, naming it", async () => {
-    const answer = parse(await rawAnswer(api.port, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: teapot\r\nConnection: close\r\n\r\n"));
+    const answer = parse(
+      await rawAnswer(api.port, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: teapot\r\nConnection: close\r\n\r\n"),
+    );
     expect(answer.status).to.equal(417);
     expect(answer.contentType).to.equal("application/json");
     expect(answer.body.error).to.equal('unsupported Expect header "teapot": only "100-continue" is understood');
   });
 
   it("keeps answering Expect: 100-continue as before", async () => {
-    const answer = await rawAnswer(api.port, "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+    const answer = await rawAnswer(
+      api.port,
+      "GET /procs/ HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+    );
     expect(answer).to.match(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
   });
 });

@@ -8,7 +8,7 @@ import { closeServer } from "../requests/fixture";
 
 /** A handler that never looks at its task's signal: it answers only when the spec releases it. */
 function stubborn(gates: (() => void)[]) {
-  return (_req: IncomingMessage, res: ServerResponse) => void gates.push(() => res.end("late")) ;
+  return (_req: IncomingMessage, res: ServerResponse) => void gates.push(() => res.end("late"));
 }
 
 /** Eight requests written at once on one connection (HTTP/1.1 pipelining). */

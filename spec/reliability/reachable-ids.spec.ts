@@ -38,7 +38,10 @@ describe("issue 13: every id a task can have is reachable over HTTP (item 12)", 
     const api = await startApi();
     try {
       for (const bad of ["x".repeat(MAX_ID_LENGTH + 1), ".", "..", "a\ud800", ""]) {
-        expect(thrownBy(() => api.manager.start(bad)), JSON.stringify(bad.slice(0, 10))).to.be.instanceOf(TypeError);
+        expect(
+          thrownBy(() => api.manager.start(bad)),
+          JSON.stringify(bad.slice(0, 10)),
+        ).to.be.instanceOf(TypeError);
         // Through a decorator the call runs under a generated id, which is reachable.
         const id = new Api(api.manager).handle(bad);
         expect(id).to.match(/^[0-9a-z]+$/);
@@ -57,7 +60,10 @@ describe("issue 13: every id a task can have is reachable over HTTP (item 12)", 
         api.manager.start(id, { name: "edge" });
         const label = JSON.stringify(id.slice(0, 12));
         expect((await client.task(id)).proc.id, label).to.equal(id);
-        expect((await client.history(id)).history.map((e) => e.status), label).to.deep.equal(["init"]);
+        expect(
+          (await client.history(id)).history.map((e) => e.status),
+          label,
+        ).to.deep.equal(["init"]);
         await client.kill(id, "reached");
         expect(api.manager.get(id)!.cancelling, label).to.equal(true);
         api.manager.done(id);

@@ -49,7 +49,11 @@ class Service {
 
   @Tracked()
   thenThrows(): PromiseLike<number> {
-    return { then: () => { throw new Error("then threw"); } };
+    return {
+      then: () => {
+        throw new Error("then threw");
+      },
+    };
   }
 
   @Tracked()

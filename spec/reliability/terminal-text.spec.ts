@@ -34,7 +34,16 @@ describe("text from a server never reaches the terminal raw", () => {
 
   it("ls, stats and history show hostile names, statuses, attributes and history escaped", async () => {
     const proc = { id: "t1", name: HOSTILE, procTime: T, statusTime: T, status: HOSTILE, attrs: { [HOSTILE]: HOSTILE, n: [HOSTILE] } };
-    const stat = { name: HOSTILE, running: 1, started: 1, ended: 0, killed: 0, aborted: 0, latencyMs: { count: 0, p50: 0, p90: 0, p99: 0, max: 0 }, phases: { [HOSTILE]: { count: 1, totalMs: 1 } } };
+    const stat = {
+      name: HOSTILE,
+      running: 1,
+      started: 1,
+      ended: 0,
+      killed: 0,
+      aborted: 0,
+      latencyMs: { count: 0, p50: 0, p90: 0, p99: 0, max: 0 },
+      phases: { [HOSTILE]: { count: 1, totalMs: 1 } },
+    };
     server = await fakeServer((req, res) => {
       if (req.url === "/procs/") return json(res, 200, { procs: [proc], serverTime: T });
       if (req.url === "/stats") return json(res, 200, { stats: [stat], serverTime: T });
@@ -59,14 +68,16 @@ describe("text from a server never reaches the terminal raw", () => {
     for (const args of [["ls"], ["history", "t1"], ["kill", "t1"]]) {
       const out = await proclist([...args, "-e", server.url]);
       expect(out.code, args.join(" ")).to.equal(3);
-      expect(out.stderr, args.join(" ")).to.contain(ESCAPED).and.match(/more characters\)/);
+      expect(out.stderr, args.join(" "))
+        .to.contain(ESCAPED)
+        .and.match(/more characters\)/);
       expect(out.stderr, args.join(" ")).not.to.match(RAW);
       expect(out.stderr.length, args.join(" ")).to.be.below(1200);
     }
   });
 
   it("ls shows a 100,000-deep attribute as a cut value and exits 0", async () => {
-    const body = `{"procs":[{"id":"deep","procTime":"${T}","statusTime":"${T}","status":"s","attrs":{"deep":${deepArray(100_000)},"obj":${"{\"a\":".repeat(100_000)}1${"}".repeat(100_000)}}}],"serverTime":"${T}"}`;
+    const body = `{"procs":[{"id":"deep","procTime":"${T}","statusTime":"${T}","status":"s","attrs":{"deep":${deepArray(100_000)},"obj":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}}],"serverTime":"${T}"}`;
     server = await fakeServer((_req, res) => json(res, 200, body));
     const table = await proclist(["ls", "-e", server.url]);
     expect(table.stderr).to.equal("");
@@ -83,7 +94,16 @@ describe("text from a server never reaches the terminal raw", () => {
     try {
       const model = new TopModel(["api1:8081", "api2:8081"], 1000, () => 0);
       const t0 = Date.parse("2026-11-24T09:00:00Z");
-      model.answered("api1:8081", { procs: [{ id: HOSTILE, name: HOSTILE, attrs: { [HOSTILE]: HOSTILE }, procTime: t0, statusTime: t0, status: HOSTILE, cancelling: false }], serverTime: t0 }, 0);
+      model.answered(
+        "api1:8081",
+        {
+          procs: [
+            { id: HOSTILE, name: HOSTILE, attrs: { [HOSTILE]: HOSTILE }, procTime: t0, statusTime: t0, status: HOSTILE, cancelling: false },
+          ],
+          serverTime: t0,
+        },
+        0,
+      );
       model.failed("api2:8081", new Error(HOSTILE), 0);
       model.notice = { text: HOSTILE, error: true };
       const lines = renderFrame(model, { width: 400, height: 20, now: t0 });

@@ -10,17 +10,32 @@ class Users {
     return { id: currentTask()!.id, user, kept };
   }
 
-  @Tracked({ attrs: () => ({ ok: 1, get broken(): never { throw new Error("getter"); } }) })
+  @Tracked({
+    attrs: () => ({
+      ok: 1,
+      get broken(): never {
+        throw new Error("getter");
+      },
+    }),
+  })
   withGetter() {
     return "ran";
   }
 
-  @Tracked({ attrs: () => { throw new Error("attrs function"); } })
+  @Tracked({
+    attrs: () => {
+      throw new Error("attrs function");
+    },
+  })
   async withThrowingAttrs() {
     return "ran async";
   }
 
-  @Tracked({ id: () => { throw new Error("id function"); } })
+  @Tracked({
+    id: () => {
+      throw new Error("id function");
+    },
+  })
   withThrowingId() {
     return currentTask()!.id;
   }
@@ -31,7 +46,9 @@ class Users {
     return "phased";
   }
 
-  @Status((n: number) => { throw new Error(`no text for ${n}`); })
+  @Status((n: number) => {
+    throw new Error(`no text for ${n}`);
+  })
   load(n: number) {
     return n;
   }
@@ -99,7 +116,10 @@ describe("issue 13: tracking never breaks the tracked code (item 7)", () => {
     pm.start("mine");
     expect(thrownBy(() => pm.start("mine"))).to.be.instanceOf(DuplicateTaskError);
     expect(thrownBy(() => pm.run(() => 1, { id: "mine" }))).to.be.instanceOf(DuplicateTaskError);
-    expect(thrownBy(() => pm.start(".."))).to.be.instanceOf(TypeError).with.property("message").that.contains('cannot be "." or ".."');
+    expect(thrownBy(() => pm.start("..")))
+      .to.be.instanceOf(TypeError)
+      .with.property("message")
+      .that.contains('cannot be "." or ".."');
   });
 
   it("runs a @Status method whose text function throws, recording no status and the fault", () => {
@@ -116,7 +136,13 @@ describe("issue 13: tracking never breaks the tracked code (item 7)", () => {
     try {
       const quiet = new Users(freshManager());
       for (let i = 0; i < 5; i++) quiet.find(`s${i}`, null, "k");
-      const throwing = new Users(freshManager({ onError: () => { throw new Error("hook"); } }));
+      const throwing = new Users(
+        freshManager({
+          onError: () => {
+            throw new Error("hook");
+          },
+        }),
+      );
       expect(throwing.find("t", null, "k").id).to.equal("t");
     } finally {
       process.stderr.write = write;

@@ -61,7 +61,12 @@ describe("forcing a request that ignores its cancel", () => {
     expect(end.body).to.equal("first line\n");
     expect(result).to.deep.include({ ended: true, outcome: "killed", cooperated: false, rungs: ["request"], ignoringCancel: false });
     expect(pm.get("s1")).to.include({ outcome: "killed" });
-    expect(statuses(pm, "s1")).to.deep.equal(["init", "[cancel request: stuck]", "[force request by ops: connection closed (its response had begun)]", "killed: stuck"]);
+    expect(statuses(pm, "s1")).to.deep.equal([
+      "init",
+      "[cancel request: stuck]",
+      "[force request by ops: connection closed (its response had begun)]",
+      "killed: stuck",
+    ]);
   });
 
   it("answers a request not yet answered with the kill status at the cancel, so nothing is left to force", async () => {
@@ -76,14 +81,24 @@ describe("forcing a request that ignores its cancel", () => {
     const { closed } = await open("/stream", "s3");
     const client = new ProclistClient(`127.0.0.1:${api.port}`);
     const killed = await client.kill("s3", { message: "stuck", force: true, graceMs: 200 });
-    expect(killed).to.deep.equal({ id: "s3", message: "stuck", force: { graceMs: 200, ended: true, outcome: "killed", cooperated: false, rungs: ["request"], ignoringCancel: false } });
+    expect(killed).to.deep.equal({
+      id: "s3",
+      message: "stuck",
+      force: { graceMs: 200, ended: true, outcome: "killed", cooperated: false, rungs: ["request"], ignoringCancel: false },
+    });
     expect((await closed).complete).to.equal(false);
     expect(statuses(pm, "s3")).to.include("[force request by 127.0.0.1: connection closed (its response had begun)]");
   });
 
   it("refuses a grace without force, a bad grace, and a bad force with a 400 that kills nothing", async () => {
     await open("/stream", "s4");
-    for (const body of ['{"graceMs":200}', '{"force":true,"graceMs":-1}', '{"force":true,"graceMs":"2s"}', '{"force":"yes"}', '{"force":true,"graceMs":3600001}']) {
+    for (const body of [
+      '{"graceMs":200}',
+      '{"force":true,"graceMs":-1}',
+      '{"force":true,"graceMs":"2s"}',
+      '{"force":"yes"}',
+      '{"force":true,"graceMs":3600001}',
+    ]) {
       const answer = await fetch(`http://127.0.0.1:${api.port}/procs/s4`, { method: "DELETE", body });
       expect(answer.status, body).to.equal(400);
       expect(((await answer.json()) as { error: string }).error, body).to.match(/graceMs|force/);

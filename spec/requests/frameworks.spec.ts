@@ -17,7 +17,9 @@ describe("request tracking with frameworks", () => {
   afterEach(() => closeServer(server));
 
   /** The request task and its child, once both ended. */
-  async function requestAndChild(): Promise<[ReturnType<ProcessManager["finished"]>[number], ReturnType<ProcessManager["finished"]>[number]]> {
+  async function requestAndChild(): Promise<
+    [ReturnType<ProcessManager["finished"]>[number], ReturnType<ProcessManager["finished"]>[number]]
+  > {
     await until(() => pm.finished().length === 2);
     const child = pm.finished().find((t) => t.name === "Orders.load")!;
     const request = pm.finished().find((t) => t.name !== "Orders.load")!;
@@ -79,7 +81,10 @@ describe("request tracking with frameworks", () => {
     const app = polka()
       .use(requestTracker({ manager: pm }))
       .get("/orders/:id", (req, res) => {
-        orders.load(String(req.params.id), 1).then((body) => res.end(body), (error: unknown) => res.end(String(error instanceof CancelError)));
+        orders.load(String(req.params.id), 1).then(
+          (body) => res.end(body),
+          (error: unknown) => res.end(String(error instanceof CancelError)),
+        );
       });
     server = app.listen(0, "127.0.0.1").server!;
     trackRequests(server, { manager: pm, name: (req) => `${req.method} /orders/:id` });

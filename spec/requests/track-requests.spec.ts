@@ -59,9 +59,15 @@ describe("trackRequests() on a node:http server", () => {
 
   it("leaves the requests the skip option names untracked: paths without their query, or a function", async () => {
     await start({ skip: ["/orders/skipped", "/orders/also"] });
-    for (const path of ["/orders/skipped", "/orders/skipped?ms=1", "/orders/also", "/orders/kept"]) expect((await fetch(`${url}${path}`)).status).to.equal(200);
+    for (const path of ["/orders/skipped", "/orders/skipped?ms=1", "/orders/also", "/orders/kept"])
+      expect((await fetch(`${url}${path}`)).status).to.equal(200);
     await until(() => pm.finished().filter((t) => t.name.startsWith("GET")).length === 1);
-    expect(pm.finished().filter((t) => t.name.startsWith("GET")).map((t) => t.name)).to.deep.equal(["GET /orders/kept"]);
+    expect(
+      pm
+        .finished()
+        .filter((t) => t.name.startsWith("GET"))
+        .map((t) => t.name),
+    ).to.deep.equal(["GET /orders/kept"]);
     // The skipped requests' own tracked calls still run, as top-level tasks.
     expect(pm.finished().filter((t) => t.name === "Orders.load")).to.have.length(4);
     await closeServer(server);
@@ -75,7 +81,8 @@ describe("trackRequests() on a node:http server", () => {
         return req.headers["x-key"] === "health";
       },
     });
-    for (const key of ["health", "boom", "real"]) expect((await fetch(`${url}/orders/1`, { headers: { "x-key": key } })).status).to.equal(200);
+    for (const key of ["health", "boom", "real"])
+      expect((await fetch(`${url}/orders/1`, { headers: { "x-key": key } })).status).to.equal(200);
     await until(() => pm.finished().filter((t) => t.name.startsWith("GET")).length === 1);
     expect(calls).to.equal(3);
     expect(pm.finished().filter((t) => t.name.startsWith("GET"))).to.have.length(1);
@@ -99,7 +106,10 @@ describe("trackRequests() on a node:http server", () => {
     const bad = fetch(`${url}/orders/1?ms=1`, { headers: { "x-request-id": "x".repeat(300), "x-key": "c" } });
     expect((await again).status).to.equal(200);
     expect((await bad).status).to.equal(200);
-    const names = pm.finished().filter((t) => t.name === "GET /orders/1").map((t) => t.id);
+    const names = pm
+      .finished()
+      .filter((t) => t.name === "GET /orders/1")
+      .map((t) => t.id);
     expect(names).to.include("req-1~2");
     expect(names.some((id) => id !== "req-1~2" && id.length < 20)).to.equal(true);
     pm.kill("req-1");
@@ -136,7 +146,8 @@ describe("trackRequests() on a node:http server", () => {
     expect(answer.status).to.equal(503);
     expect((await answer.json()).error).to.match(/was cancelled: deadline exceeded after 200 ms$/);
     await until(() => pm.size === 0);
-    for (const task of pm.finished()) expect(task).to.include({ outcome: "killed", killedBy: "deadline", status: "killed: deadline exceeded after 200 ms" });
+    for (const task of pm.finished())
+      expect(task).to.include({ outcome: "killed", killedBy: "deadline", status: "killed: deadline exceeded after 200 ms" });
     expect(elapsed).to.be.below(5_000);
   });
 
@@ -210,7 +221,11 @@ describe("trackRequests() on a node:http server", () => {
       await until(() => pm.list().some((t) => t.status === "querying"));
       client.destroy();
       await until(() => doneAt.has("gone"));
-      expect(pm.finished().find((t) => t.id === "gone")).to.include({ outcome: "aborted", error: "client disconnected", killedBy: undefined });
+      expect(pm.finished().find((t) => t.id === "gone")).to.include({
+        outcome: "aborted",
+        error: "client disconnected",
+        killedBy: undefined,
+      });
       const child = pm.list().find((t) => t.name === "Orders.load")!;
       expect(child.cancelling).to.equal(false);
       pm.kill(child.id);
@@ -257,7 +272,9 @@ describe("trackRequests() on a node:http server", () => {
       // The tracked method still runs, as a task of its own.
       expect(pm.finished().filter((t) => t.name === "Orders.load")).to.have.length(3);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.map((w) => w.message)).to.deep.equal(["request tracking failed, so the request was served untracked (later failures are counted, not reported): attrs exploded"]);
+      expect(warnings.map((w) => w.message)).to.deep.equal([
+        "request tracking failed, so the request was served untracked (later failures are counted, not reported): attrs exploded",
+      ]);
     } finally {
       process.off("warning", onWarning);
     }

@@ -7,7 +7,10 @@ const script = resolve(__dirname, "../../samples/service.js");
 
 /** Runs the sample as `npm start` does and collects the lines it prints until the web page's. */
 async function start(env: Record<string, string>): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, PROCLIST_TOKEN: "", PORT: "0", PROCLIST_PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, PROCLIST_TOKEN: "", PORT: "0", PROCLIST_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
   const until = Date.now() + 10_000;
@@ -27,7 +30,10 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** Runs the sample to its exit, for the ways it refuses to start. */
 async function failure(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, PROCLIST_TOKEN: "", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, PROCLIST_TOKEN: "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const [code] = await once(child, "exit");
@@ -61,7 +67,10 @@ describe("the sample's entry point (npm start)", () => {
   });
 
   it("refuses a bad PORT or PROCLIST_PORT in one line, exit 1", async () => {
-    expect(await failure({ PORT: "0", PROCLIST_PORT: "abc" })).to.deep.equal({ code: 1, stderr: 'invalid PROCLIST_PORT "abc": must be a port number\n' });
+    expect(await failure({ PORT: "0", PROCLIST_PORT: "abc" })).to.deep.equal({
+      code: 1,
+      stderr: 'invalid PROCLIST_PORT "abc": must be a port number\n',
+    });
   });
 
   it("says which variables choose other ports when its port is taken", async () => {
@@ -70,7 +79,10 @@ describe("the sample's entry point (npm start)", () => {
       const taken = /:(\d+)\/procs\/$/.exec(lines[1])![1];
       const { code, stderr } = await failure({ PORT: "0", PROCLIST_PORT: taken });
       expect(code).to.equal(1);
-      expect(stderr).to.contain("EADDRINUSE").and.contain(`127.0.0.1:${taken}`).and.match(/PORT and PROCLIST_PORT choose other ports/);
+      expect(stderr)
+        .to.contain("EADDRINUSE")
+        .and.contain(`127.0.0.1:${taken}`)
+        .and.match(/PORT and PROCLIST_PORT choose other ports/);
       expect(stderr.trimEnd().split("\n")).to.have.length(1);
     } finally {
       await stop(child);

@@ -65,13 +65,21 @@ describe("the sample service (npm start)", () => {
     // aborted by the kill, with no timing to assert (speed belongs to bench/).
     const work = call(sample, "GET", "/work?ms=60000&steps=2");
     const id = await liveId("GET /work");
-    const kill = await call(sample.api, "DELETE", `/procs/${id}`, { headers: { "content-type": "application/json" }, body: '{"message":"stuck on step 1"}' });
+    const kill = await call(sample.api, "DELETE", `/procs/${id}`, {
+      headers: { "content-type": "application/json" },
+      body: '{"message":"stuck on step 1"}',
+    });
     expect(kill.status).to.equal(200);
     const answer = await work;
     expect(answer.status).to.equal(503);
     expect(answer.json).to.deep.equal({ error: `task "${id}" was cancelled: stuck on step 1` });
     const history = (await call(sample.api, "GET", `/procs/${id}/history`)).json.history;
     expect(history.at(-1).status).to.equal("killed: stuck on step 1");
-    expect(history.map((e: { status: string }) => e.status)).to.deep.equal(["init", "step 1/2", "[cancel request: stuck on step 1]", "killed: stuck on step 1"]);
+    expect(history.map((e: { status: string }) => e.status)).to.deep.equal([
+      "init",
+      "step 1/2",
+      "[cancel request: stuck on step 1]",
+      "killed: stuck on step 1",
+    ]);
   });
 });

@@ -30,13 +30,18 @@ describe("schema validation", () => {
   it("has build-time code for every schema the package's modules declare", () => {
     const generated = require(join(lib, "schema", "validators.generated.js")) as { byJson: Record<string, string> };
     const { registeredSchemas } = require(join(lib, "schema", "validation.js")) as typeof import("../../lib/schema/validation");
-    for (const file of ["index", "cli/program", "cli/connect", "http/inputs/checks", "wire/schemas", "client/client"]) require(join(lib, file));
+    for (const file of ["index", "cli/program", "cli/connect", "http/inputs/checks", "wire/schemas", "client/client"])
+      require(join(lib, file));
     const missing = [...registeredSchemas().keys()].filter((json) => generated.byJson[json] === undefined);
     expect(missing).to.deep.equal([]);
   });
 
   it("compiles a schema the build did not see on first use, and reports errors as ajv does", () => {
-    const validate = compile({ type: "object", required: ["only-in-this-spec"], properties: { "only-in-this-spec": {}, n: { type: "integer" } } });
+    const validate = compile({
+      type: "object",
+      required: ["only-in-this-spec"],
+      properties: { "only-in-this-spec": {}, n: { type: "integer" } },
+    });
     expect(validate({ "only-in-this-spec": 1, n: 2 })).to.equal(true);
     expect(validate({ n: 2 })).to.equal(false);
     expect(validate.errors?.[0]?.keyword).to.equal("required");
@@ -44,6 +49,9 @@ describe("schema validation", () => {
 
   it("keeps the isFunction keyword in build-time code: options taking functions refuse other values", async () => {
     const { Tracked } = require(lib) as typeof import("../../lib");
-    expect(() => Tracked({ id: "not a function" as never })).to.throw(TypeError, 'invalid @Tracked option "id" "not a function": must be a function');
+    expect(() => Tracked({ id: "not a function" as never })).to.throw(
+      TypeError,
+      'invalid @Tracked option "id" "not a function": must be a function',
+    );
   });
 });

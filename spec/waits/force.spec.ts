@@ -66,7 +66,9 @@ describe("forcing a task that awaits an operation it never gave its signal", () 
     expect(payments.seen).to.be.instanceOf(TypeError);
     expect((payments.seen as Error).cause, "the fetch failed with the task's cancel").to.equal(pm.get("c1")!.cancel);
     const history = statuses(pm, "c1");
-    expect(history.find((s) => s.startsWith("[force waits"))).to.match(/^\[force waits by ops: aborted fetch GET 127\.0\.0\.1:\d+\/charge\/c1\]$/);
+    expect(history.find((s) => s.startsWith("[force waits"))).to.match(
+      /^\[force waits by ops: aborted fetch GET 127\.0\.0\.1:\d+\/charge\/c1\]$/,
+    );
     expect(history.at(-1)).to.equal("killed: upstream hangs");
   });
 

@@ -115,7 +115,10 @@ describe("waits: what a task is waiting on", () => {
       for await (const event of new ProclistClient(api.url).events({ signal: controller.signal })) seen.push(event);
     })().catch(() => undefined);
     await waitFor("the stream to be open", () => api.manager.events.active);
-    const done = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/stream?k=v`).then((r) => r.text()), { id: "streamed", name: "streamed" });
+    const done = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/stream?k=v`).then((r) => r.text()), {
+      id: "streamed",
+      name: "streamed",
+    });
     await waitFor("the wait event", () => seen.some((e) => e.type === "wait"));
     upstream.releaseAll();
     await done;
@@ -159,7 +162,15 @@ describe("waits: what a task is waiting on", () => {
     const n = 12;
     const runs: Promise<string>[] = [];
     for (let i = 0; i < n; i++) {
-      runs.push(pm.run(() => (i % 2 === 0 ? fetch(`http://127.0.0.1:${upstream.port}/t/${i}`).then((r) => r.text()) : httpGet(`http://127.0.0.1:${upstream.port}/t/${i}`)), { id: `t${i}`, name: "fan-out" }));
+      runs.push(
+        pm.run(
+          () =>
+            i % 2 === 0
+              ? fetch(`http://127.0.0.1:${upstream.port}/t/${i}`).then((r) => r.text())
+              : httpGet(`http://127.0.0.1:${upstream.port}/t/${i}`),
+          { id: `t${i}`, name: "fan-out" },
+        ),
+      );
     }
     await waitFor("every request upstream", () => upstream.held.length === n);
     for (const proc of await procs(api)) {
@@ -171,18 +182,31 @@ describe("waits: what a task is waiting on", () => {
     upstream.releaseAll();
     expect(await Promise.all(runs)).to.deep.equal(Array.from({ length: n }, (_, i) => `/t/${i}`));
     // A second round on the same (now kept-alive) connections, each task's wait still its own.
-    const again = Array.from({ length: n }, (_, i) => pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/u/${i}`).then((r) => r.text()), { id: `u${i}`, name: "fan-out" }));
+    const again = Array.from({ length: n }, (_, i) =>
+      pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/u/${i}`).then((r) => r.text()), { id: `u${i}`, name: "fan-out" }),
+    );
     await waitFor("every request upstream", () => upstream.held.length === n);
-    for (const proc of await procs(api)) expect(proc.waits!.map((w) => w.target)).to.deep.equal([`GET 127.0.0.1:${upstream.port}/u/${proc.id.slice(1)}`]);
+    for (const proc of await procs(api))
+      expect(proc.waits!.map((w) => w.target)).to.deep.equal([`GET 127.0.0.1:${upstream.port}/u/${proc.id.slice(1)}`]);
     upstream.releaseAll();
     await Promise.all(again);
   });
 
   it("shows every pending operation of one task, oldest first", async () => {
-    const both = pm.run(() => Promise.all([fetch(`http://127.0.0.1:${upstream.port}/first`).then((r) => r.text()), httpGet(`http://127.0.0.1:${upstream.port}/second`)]), { name: "two" });
+    const both = pm.run(
+      () =>
+        Promise.all([
+          fetch(`http://127.0.0.1:${upstream.port}/first`).then((r) => r.text()),
+          httpGet(`http://127.0.0.1:${upstream.port}/second`),
+        ]),
+      { name: "two" },
+    );
     await waitFor("both requests upstream", () => upstream.held.length === 2);
     const [proc] = await procs(api);
-    expect(proc.waits!.map((w) => w.target).sort()).to.deep.equal([`GET 127.0.0.1:${upstream.port}/first`, `GET 127.0.0.1:${upstream.port}/second`]);
+    expect(proc.waits!.map((w) => w.target).sort()).to.deep.equal([
+      `GET 127.0.0.1:${upstream.port}/first`,
+      `GET 127.0.0.1:${upstream.port}/second`,
+    ]);
     expect(Date.parse(proc.waits![0].since)).to.be.at.most(Date.parse(proc.waits![1].since));
     upstream.releaseAll();
     await both;
@@ -200,7 +224,9 @@ describe("waits: what a task is waiting on", () => {
   it("lets the core abort a task's pending fetch and http request (the operation fails with the reason), and says what it could not abort", async () => {
     let task!: Task;
     const reason = new Error("forced by the operator");
-    const fetched = pm.run((t) => ((task = t as Task), fetch(`http://127.0.0.1:${upstream.port}/slow`).then((r) => r.text())), { name: "forced" });
+    const fetched = pm.run((t) => ((task = t as Task), fetch(`http://127.0.0.1:${upstream.port}/slow`).then((r) => r.text())), {
+      name: "forced",
+    });
     const requested = pm.run(() => httpGet(`http://127.0.0.1:${upstream.port}/slower`), { name: "forced" });
     const marked = pm.run(() => waitOn("pg", "SELECT orders", new Promise(() => undefined)), { name: "forced" });
     marked.catch(() => undefined);
@@ -221,9 +247,15 @@ describe("waits: what a task is waiting on", () => {
     async function threeTasks(): Promise<{ settle: () => Promise<void> }> {
       let releasePg!: () => void;
       let releaseIdle!: () => void;
-      const fetching = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/charge?card=1`).then((r) => r.text()), { id: "fetching", name: "checkout" });
+      const fetching = pm.run(() => fetch(`http://127.0.0.1:${upstream.port}/charge?card=1`).then((r) => r.text()), {
+        id: "fetching",
+        name: "checkout",
+      });
       await waitFor("the fetch upstream", () => upstream.held.length === 1);
-      const querying = pm.run(() => waitOn("pg", "SELECT orders", new Promise<void>((resolve) => (releasePg = resolve))), { id: "querying", name: "report" });
+      const querying = pm.run(() => waitOn("pg", "SELECT orders", new Promise<void>((resolve) => (releasePg = resolve))), {
+        id: "querying",
+        name: "report",
+      });
       const idle = pm.run(() => new Promise<void>((resolve) => (releaseIdle = resolve)), { id: "idle", name: "idle" });
       return {
         settle: async () => {
@@ -254,7 +286,10 @@ describe("waits: what a task is waiting on", () => {
       const label = `127.0.0.1:${api.port}`;
       const all = await proclist(["ls", "-e", label]);
       expect(all.code, all.stderr).to.equal(0);
-      const [head, ...rows] = all.stdout.trimEnd().split("\n").map((line) => line.split(/ {2,}/));
+      const [head, ...rows] = all.stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => line.split(/ {2,}/));
       const column = head.indexOf("WAITING ON");
       expect(column).to.be.above(head.indexOf("IN STATUS"));
       const cells = Object.fromEntries(rows.map((r) => [r[1], r[column] ?? ""]));

@@ -12,7 +12,6 @@ import polka from "polka";
 import { createApp, serve } from "../../lib";
 import { ARTIFACTS, byData, launchChromium, openPage, type PageLog } from "./chromium";
 
-
 /** Starts a sample request and keeps its answer for later; the sample answers 503 once killed. */
 function request(url: string): Promise<{ status: number; body: { error?: string } }> {
   return fetch(url).then(
@@ -60,14 +59,20 @@ describe("web: the page in Chromium, against the sample", function () {
   it("shows a new task within 1 s, follows its status, cancels it with a message, and lists it killed", async () => {
     // A busy service first: long requests in different steps, short ones done, a protected
     // export, a failed report.
-    for (const [ms, steps] of [[45_000, 30], [40_000, 12], [36_000, 6]]) {
+    for (const [ms, steps] of [
+      [45_000, 30],
+      [40_000, 12],
+      [36_000, 6],
+    ]) {
       void request(`${sample.url}/work?ms=${ms}&steps=${steps}`);
       await sleep(400);
     }
     await Promise.all([1, 2, 3].map((n) => request(`${sample.url}/users/${n}`)));
     manager.start("nightly-export", { name: "Export.run", forbidCancel: true, attrs: { table: "orders", rows: 120_000 } });
     manager.status("nightly-export", "writing part 3/8");
-    await manager.run(() => Promise.reject(new Error("upstream timed out")), { name: "Report.render", attrs: { report: "q3" } }).catch(() => {});
+    await manager
+      .run(() => Promise.reject(new Error("upstream timed out")), { name: "Report.render", attrs: { report: "q3" } })
+      .catch(() => {});
     await page.goto(`${sample.api.url}/`);
     await page.waitForSelector("#connection[data-state=live]", { timeout: 10_000 });
     await page.fill("#filter", "tag=fresh");
@@ -77,15 +82,17 @@ describe("web: the page in Chromium, against the sample", function () {
     const id = (await row.getAttribute("data-id"))!;
     expect(await text(page, "#live-count")).to.equal(`1 of ${manager.size} running`);
 
-    await page.waitForFunction(
-      (sel) => document.querySelector(`${sel} .status`)?.textContent === "step 2/60",
-      rowOf(id),
-      { timeout: 5000 },
-    );
+    await page.waitForFunction((sel) => document.querySelector(`${sel} .status`)?.textContent === "step 2/60", rowOf(id), {
+      timeout: 5000,
+    });
 
     await page.click(`${rowOf(id)} .name`);
-    await page.waitForFunction(() => document.querySelectorAll("#timeline-bars .step:not(.axis)").length >= 3, undefined, { timeout: 5000 });
-    const steps = await page.$$eval("#timeline-bars .step:not(.axis)", (rows) => rows.map((r) => [r.querySelector(".label")?.textContent, r.querySelector(".ms")?.textContent]));
+    await page.waitForFunction(() => document.querySelectorAll("#timeline-bars .step:not(.axis)").length >= 3, undefined, {
+      timeout: 5000,
+    });
+    const steps = await page.$$eval("#timeline-bars .step:not(.axis)", (rows) =>
+      rows.map((r) => [r.querySelector(".label")?.textContent, r.querySelector(".ms")?.textContent]),
+    );
     expect(steps.slice(0, 3).map(([label]) => label)).to.deep.equal(["init", "step 1/60", "step 2/60"]);
     for (const [, ms] of steps) expect(ms).to.match(/\d( ms| s|m |h )/);
 
@@ -106,12 +113,20 @@ describe("web: the page in Chromium, against the sample", function () {
     const killed = await answer;
     expect(killed.status).to.equal(503);
     expect(killed.body.error).to.match(/too slow for the demo$/);
-    await page.waitForFunction(() => document.querySelector('#stats-rows [data-name="GET /work"] td:nth-child(5)')?.textContent === "1", undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#stats-rows [data-name="GET /work"] td:nth-child(5)')?.textContent === "1",
+      undefined,
+      { timeout: 10_000 },
+    );
 
     // The picture: everything running again, the killed task's timeline open.
     await page.fill("#filter", "");
     await page.click(done);
-    await page.waitForFunction(() => [...document.querySelectorAll("#timeline-bars .step .label")].at(-1)?.textContent?.startsWith("killed"), undefined, { timeout: 5000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("#timeline-bars .step .label")].at(-1)?.textContent?.startsWith("killed"),
+      undefined,
+      { timeout: 5000 },
+    );
     await page.mouse.move(0, 0);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "web-page.png"), fullPage: true });
@@ -129,7 +144,9 @@ describe("web: the page in Chromium, against the sample", function () {
       expect(await page.$(`${rowOf("migration-7")} button.cancel`)).to.equal(null);
       expect(await page.getAttribute(`${rowOf("migration-7")} .protected`, "title")).to.include("forbidCancel");
       await page.click(`${rowOf("migration-7")} .name`);
-      await page.waitForFunction(() => document.querySelector("#timeline-facts")?.textContent?.includes("not allowed"), undefined, { timeout: 5000 });
+      await page.waitForFunction(() => document.querySelector("#timeline-facts")?.textContent?.includes("not allowed"), undefined, {
+        timeout: 5000,
+      });
     } finally {
       manager.done("migration-7");
     }
@@ -147,11 +164,15 @@ describe("web: the page in Chromium, against the sample", function () {
     expect(await page.$$eval("#live-rows .row", (rows) => rows.length)).to.be.within(10, 80);
 
     await page.click('#live-header [data-sort="id"]');
-    await page.waitForFunction(() => document.querySelector('#live-header .cell.id')?.getAttribute("aria-sort") === "ascending");
+    await page.waitForFunction(() => document.querySelector("#live-header .cell.id")?.getAttribute("aria-sort") === "ascending");
     expect(await page.getAttribute("#live-header .cell.age", "aria-sort")).to.equal("none");
     await page.click('#live-header [data-sort="id"]');
-    await page.waitForFunction(() => document.querySelector('#live-header .cell.id')?.getAttribute("aria-sort") === "descending");
-    const first = () => page.$$eval("#live-rows .row", (rows) => rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.dataset.id);
+    await page.waitForFunction(() => document.querySelector("#live-header .cell.id")?.getAttribute("aria-sort") === "descending");
+    const first = () =>
+      page.$$eval(
+        "#live-rows .row",
+        (rows) => rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]?.dataset.id,
+      );
     expect(await first()).to.equal("job-4999");
 
     await page.fill("#filter", "merging");
@@ -185,7 +206,11 @@ describe("web: the page in Chromium, on an API server of its own", function () {
   it("asks for the token, keeps it for the tab, sends it only in the Authorization header, and records who cancelled", async () => {
     const api = await startApi({ token: { alice: "s3cret-token" } });
     const { context, page, log } = await openPage(browser);
-    const job = api.manager.run((task: TaskHandle) => sleep(60_000, undefined, { signal: task.signal }), { id: "import-1", name: "Import.run", attrs: { file: "a.csv" } });
+    const job = api.manager.run((task: TaskHandle) => sleep(60_000, undefined, { signal: task.signal }), {
+      id: "import-1",
+      name: "Import.run",
+      attrs: { file: "a.csv" },
+    });
     job.catch(() => {});
     try {
       await page.goto(`${api.url}/`);
@@ -194,7 +219,12 @@ describe("web: the page in Chromium, on an API server of its own", function () {
       expect(await text(page, "#live-empty")).to.equal("Not loaded from the server yet.");
       await page.fill("#token-input", "wrong-token");
       await page.press("#token-input", "Enter");
-      await page.waitForFunction(() => document.querySelector<HTMLDialogElement>("#token-dialog")?.open && !document.querySelector<HTMLElement>("#token-reason")?.hidden, undefined, { timeout: 5000 });
+      await page.waitForFunction(
+        () =>
+          document.querySelector<HTMLDialogElement>("#token-dialog")?.open && !document.querySelector<HTMLElement>("#token-reason")?.hidden,
+        undefined,
+        { timeout: 5000 },
+      );
       expect(await text(page, "#token-reason")).to.include("unknown bearer token");
       await page.fill("#token-input", "s3cret-token");
       await page.press("#token-input", "Enter");
@@ -231,10 +261,15 @@ describe("web: the page in Chromium, on an API server of its own", function () {
   });
 
   it("offers Cancel only where the token may cancel: none with a read-only token, Reports.* only with cancel:Reports.*", async () => {
-    const api = await startApi({ token: { viewer: { token: "viewer-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } } });
+    const api = await startApi({
+      token: { viewer: { token: "viewer-token", can: ["read"] }, reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] } },
+    });
     api.manager.start("daily", { name: "Reports.daily" });
     api.manager.start("charge", { name: "Billing.charge" });
-    for (const [token, cancellable] of [["viewer-token", []], ["reports-token", ["daily"]]] as const) {
+    for (const [token, cancellable] of [
+      ["viewer-token", []],
+      ["reports-token", ["daily"]],
+    ] as const) {
       const { context, page } = await openPage(browser);
       try {
         await page.goto(`${api.url}/`);

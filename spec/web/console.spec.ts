@@ -11,14 +11,34 @@ const rowOf = (id: string) => `#live-rows .row${byData("id", id)}`;
 
 /** A service caught mid-afternoon: requests with real-looking attributes in long-named phases, and some that ended. */
 async function busy(manager: ProcessManager): Promise<void> {
-  manager.start("req-7f3a", {
-    name: "GET /api/orders/:id",
-    attrs: { method: "GET", uri: "/api/orders/88231?expand=lines,customer,invoices", host: "10.0.4.17:51234", "user-agent": "okhttp/4.12.0", tenant: { id: 7, plan: "gold" } },
-  }).status("cancel request: waiting for the payments gateway to answer the capture of invoice 88231");
-  manager.start("req-9b21", { name: "POST /api/checkout", attrs: { method: "POST", uri: "/api/checkout", host: "10.0.4.22:40112" } }).status("querying inventory");
-  manager.start("job-nightly", { name: "Export.run", forbidCancel: true, attrs: { table: "orders", rows: 120000 } }).status("writing part 3/8");
-  for (const [id, how] of [["done-1", "ended"], ["done-2", "killed"], ["done-3", "aborted"], ["done-4", "ended"]] as const) {
-    const task = manager.start(id, { name: id === "done-4" ? "Report.render" : "GET /api/orders/:id", attrs: { method: "GET", uri: `/api/orders/${id}` } });
+  manager
+    .start("req-7f3a", {
+      name: "GET /api/orders/:id",
+      attrs: {
+        method: "GET",
+        uri: "/api/orders/88231?expand=lines,customer,invoices",
+        host: "10.0.4.17:51234",
+        "user-agent": "okhttp/4.12.0",
+        tenant: { id: 7, plan: "gold" },
+      },
+    })
+    .status("cancel request: waiting for the payments gateway to answer the capture of invoice 88231");
+  manager
+    .start("req-9b21", { name: "POST /api/checkout", attrs: { method: "POST", uri: "/api/checkout", host: "10.0.4.22:40112" } })
+    .status("querying inventory");
+  manager
+    .start("job-nightly", { name: "Export.run", forbidCancel: true, attrs: { table: "orders", rows: 120000 } })
+    .status("writing part 3/8");
+  for (const [id, how] of [
+    ["done-1", "ended"],
+    ["done-2", "killed"],
+    ["done-3", "aborted"],
+    ["done-4", "ended"],
+  ] as const) {
+    const task = manager.start(id, {
+      name: id === "done-4" ? "Report.render" : "GET /api/orders/:id",
+      attrs: { method: "GET", uri: `/api/orders/${id}` },
+    });
     task.status("loading");
     task.status("rendering");
     if (how === "killed") {
@@ -79,25 +99,45 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, "page wider than the window").to.equal(0);
       // The header is one line: the title, the server, the connection state and the Token button.
-      const header = await page.$$eval(".top h1, .top #connection, .top #token-button", (items) => items.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+      const header = await page.$$eval(".top h1, .top #connection, .top #token-button", (items) =>
+        items.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)),
+      );
       expect(Math.max(...header) - Math.min(...header), `header items on one line at ${width} px`).to.be.at.most(4);
       // Nor do the cards scroll sideways: columns are dropped instead.
-      await page.waitForFunction(() => [...document.querySelectorAll(".table-scroll, .scroller")].every((b) => b.scrollWidth <= b.clientWidth), undefined, { timeout: 5000 }).catch(async (error: Error) => {
-        const boxes = await page.$$eval(".table-scroll, .scroller", (all) => all.map((b) => `${b.parentElement!.className}: ${b.scrollWidth} > ${b.clientWidth}: ${[...b.querySelectorAll("th")].map((t) => t.textContent).join(", ")}`));
-        throw new Error(`a card scrolls sideways: ${boxes.join("; ")} (${error.message})`);
-      });
+      await page
+        .waitForFunction(
+          () => [...document.querySelectorAll(".table-scroll, .scroller")].every((b) => b.scrollWidth <= b.clientWidth),
+          undefined,
+          { timeout: 5000 },
+        )
+        .catch(async (error: Error) => {
+          const boxes = await page.$$eval(".table-scroll, .scroller", (all) =>
+            all.map(
+              (b) =>
+                `${b.parentElement!.className}: ${b.scrollWidth} > ${b.clientWidth}: ${[...b.querySelectorAll("th")].map((t) => t.textContent).join(", ")}`,
+            ),
+          );
+          throw new Error(`a card scrolls sideways: ${boxes.join("; ")} (${error.message})`);
+        });
       // Every key cell of the row lies inside the window.
-      const boxes = await page.$$eval(`${rowOf("req-9b21")} > .cell`, (cells) => cells.map((c) => ({ key: c.className, left: c.getBoundingClientRect().left, right: c.getBoundingClientRect().right })));
+      const boxes = await page.$$eval(`${rowOf("req-9b21")} > .cell`, (cells) =>
+        cells.map((c) => ({ key: c.className, left: c.getBoundingClientRect().left, right: c.getBoundingClientRect().right })),
+      );
       for (const key of ["id", "age", "status", "action"]) {
         const box = boxes.find((b) => b.key.split(" ").includes(key));
         expect(box, `the ${key} column at ${width} px`).to.not.equal(undefined);
         expect(box!.left).to.be.at.least(0);
         expect(box!.right).to.be.at.most(width);
       }
-      const outcome = await page.$eval(`#finished-rows tr${byData("id", "done-3")} .outcome`, (e) => ({ text: e.textContent, right: e.getBoundingClientRect().right }));
+      const outcome = await page.$eval(`#finished-rows tr${byData("id", "done-3")} .outcome`, (e) => ({
+        text: e.textContent,
+        right: e.getBoundingClientRect().right,
+      }));
       expect(outcome.text).to.equal("aborted");
       expect(outcome.right).to.be.at.most(width);
-      const legend = await page.$$eval('#stats-rows [data-name="GET /api/orders/:id"] .legend li .status', (items) => items.map((i) => i.textContent));
+      const legend = await page.$$eval('#stats-rows [data-name="GET /api/orders/:id"] .legend li .status', (items) =>
+        items.map((i) => i.textContent),
+      );
       expect(legend).to.include.members(["init", "loading", "rendering"]);
 
       // Cancel is reachable: the button is in view and opens the dialog.
@@ -147,19 +187,34 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
 
     // A link to a finished task, opened fresh.
     const fresh = await open(1280, "#task=done-3");
-    await fresh.page.waitForFunction(() => document.querySelector("#timeline-facts")?.textContent?.includes("upstream timed out"), undefined, { timeout: 5000 });
-    expect(await fresh.page.$$eval("#timeline-bars .step .label", (l) => l.map((e) => e.textContent))).to.deep.equal(["init", "loading", "rendering", "aborted"]);
+    await fresh.page.waitForFunction(
+      () => document.querySelector("#timeline-facts")?.textContent?.includes("upstream timed out"),
+      undefined,
+      { timeout: 5000 },
+    );
+    expect(await fresh.page.$$eval("#timeline-bars .step .label", (l) => l.map((e) => e.textContent))).to.deep.equal([
+      "init",
+      "loading",
+      "rendering",
+      "aborted",
+    ]);
     expect([...log.errors, ...fresh.log.errors]).to.deep.equal([]);
   });
 
   it("with nothing selected the timeline shows the oldest running task; the selected row shows its attributes in full", async () => {
     const { page } = await open(1280);
-    await page.waitForFunction(() => document.querySelector("#timeline-title")?.textContent?.startsWith("req-7f3a"), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector("#timeline-title")?.textContent?.startsWith("req-7f3a"), undefined, {
+      timeout: 5000,
+    });
     expect(await page.textContent("#timeline-hint")).to.include("oldest running");
     const long = "/api/orders/88231?expand=lines,customer,invoices";
     await page.click(`${rowOf("req-7f3a")} .cell.age`);
     await page.waitForSelector(`${rowOf("req-7f3a")}.expanded`);
-    const cell = await page.$eval(`${rowOf("req-7f3a")} .cell.attrs`, (c) => ({ text: c.textContent, cut: c.scrollWidth > c.clientWidth, height: c.getBoundingClientRect().height }));
+    const cell = await page.$eval(`${rowOf("req-7f3a")} .cell.attrs`, (c) => ({
+      text: c.textContent,
+      cut: c.scrollWidth > c.clientWidth,
+      height: c.getBoundingClientRect().height,
+    }));
     expect(cell.text).to.include(long).and.include("user-agent=okhttp/4.12.0");
     expect(cell.cut, "the expanded attributes are cut").to.equal(false);
     // The filter still matches attributes.
@@ -191,7 +246,11 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
       [step, status] as const,
       { timeout: 10_000 },
     );
-    const sizes = await page.$eval(step, (s) => ({ label: s.querySelector(".label")!.getBoundingClientRect().width, track: s.querySelector(".track")!.getBoundingClientRect().width, title: (s as HTMLElement).title }));
+    const sizes = await page.$eval(step, (s) => ({
+      label: s.querySelector(".label")!.getBoundingClientRect().width,
+      track: s.querySelector(".track")!.getBoundingClientRect().width,
+      title: (s as HTMLElement).title,
+    }));
     expect(sizes.label).to.be.above(180);
     expect(sizes.track).to.be.above(180);
     expect(sizes.title).to.include(status);
@@ -207,10 +266,14 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
     await page.waitForSelector("#cancel-dialog[open]");
     expect(await page.textContent("#cancel-facts .fact-status")).to.equal("querying inventory");
     api.manager.status("req-9b21", "charging the card");
-    await page.waitForFunction(() => document.querySelector("#cancel-facts .fact-status")?.textContent === "charging the card", undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector("#cancel-facts .fact-status")?.textContent === "charging the card", undefined, {
+      timeout: 5000,
+    });
     api.manager.done("req-9b21");
     await page.waitForSelector("#cancel-ended:not([hidden])", { timeout: 5000 });
-    expect(await page.textContent("#cancel-ended")).to.match(/^This task ended while the dialog was open: ended at \d\d:\d\d:\d\d\.\d{3}, after .+\. There is nothing left to cancel\.$/);
+    expect(await page.textContent("#cancel-ended")).to.match(
+      /^This task ended while the dialog was open: ended at \d\d:\d\d:\d\d\.\d{3}, after .+\. There is nothing left to cancel\.$/,
+    );
     expect(await page.isHidden("#cancel-confirm")).to.equal(true);
     expect(await page.textContent("#cancel-keep")).to.equal("Close");
     await page.click("#cancel-keep");
@@ -222,7 +285,9 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
     const { page, log } = await open(1280);
     // The server's answer for a task that ended a moment before the kill reached it.
     await page.route(/\/procs\/req-9b21$/, (route) =>
-      route.request().method() === "DELETE" ? route.fulfill({ status: 404, contentType: "application/json", body: '{"error":"no such task: \\"req-9b21\\""}' }) : route.continue(),
+      route.request().method() === "DELETE"
+        ? route.fulfill({ status: 404, contentType: "application/json", body: '{"error":"no such task: \\"req-9b21\\""}' })
+        : route.continue(),
     );
     await page.click(`${rowOf("req-9b21")} button.cancel`);
     await page.click("#cancel-confirm");
@@ -246,7 +311,9 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
     expect(await page.$$eval("#finished-rows tr", (rows) => rows.map((r) => (r as HTMLElement).dataset.id))).to.deep.equal(["done-4"]);
     expect(await page.textContent("#finished-count")).to.match(/^1 of 4 kept/);
     await page.fill("#finished-filter", "upstream timed");
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>("#finished-rows tr")].map((r) => r.dataset.id).join() === "done-3");
+    await page.waitForFunction(
+      () => [...document.querySelectorAll<HTMLElement>("#finished-rows tr")].map((r) => r.dataset.id).join() === "done-3",
+    );
     await page.fill("#finished-filter", "nothing like it");
     await page.waitForSelector("#finished-empty:not([hidden])");
   });

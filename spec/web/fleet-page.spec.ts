@@ -50,7 +50,9 @@ describe("web: the page over a fleet (serveFleet)", function () {
       expect(await page.textContent("#live-count")).to.equal("6 running (1 on gone instances)");
       await page.screenshot({ path: join(ARTIFACTS, "fleet-gone.png"), fullPage: true });
       // c is back (a new process, the same name): the page takes a fresh list, without the dead task.
-      instances.push(InstanceProcess.start({ REDIS_URL: redis.url, SERVICE: "page", INSTANCE: "c", TASKS: "c9", TTL_MS: "1500", HEARTBEAT_MS: "300" }));
+      instances.push(
+        InstanceProcess.start({ REDIS_URL: redis.url, SERVICE: "page", INSTANCE: "c", TASKS: "c9", TTL_MS: "1500", HEARTBEAT_MS: "300" }),
+      );
       await page.waitForSelector(`#live-rows .row${byData("id", "c/c9")}:not(.instance-gone)`, { timeout: 30_000 });
       await page.waitForSelector(c1, { state: "detached" });
       expect(await page.textContent("#live-count")).to.equal("6 running");

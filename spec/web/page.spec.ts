@@ -44,7 +44,13 @@ describe("web: the page handler", () => {
     expect(res.headers["x-content-type-options"]).to.equal("nosniff");
     expect(res.headers["x-frame-options"]).to.equal("DENY");
     const csp = String(res.headers["content-security-policy"]);
-    for (const directive of ["default-src 'none'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]) {
+    for (const directive of [
+      "default-src 'none'",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+    ]) {
       expect(csp).to.include(directive);
     }
     expect(csp).not.to.match(/unsafe-inline|unsafe-eval|\*/);

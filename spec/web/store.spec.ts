@@ -22,7 +22,9 @@ describe("web: Store", () => {
   it("applies start, status, attr and done, reporting what changed", () => {
     const store = new Store();
     store.loadLive([], at(0));
-    expect(store.apply({ type: "start", ts: at(10), proc: proc("b", { procTime: at(10), statusTime: at(10) }) })).to.equal(Change.Membership);
+    expect(store.apply({ type: "start", ts: at(10), proc: proc("b", { procTime: at(10), statusTime: at(10) }) })).to.equal(
+      Change.Membership,
+    );
     expect(store.apply({ type: "status", ts: at(20), id: "b", status: "reading" })).to.equal(Change.Row);
     expect(store.apply({ type: "attr", ts: at(30), id: "b", key: "user", value: 7, deleted: false })).to.equal(Change.Row);
     expect(store.live.get("b")).to.include({ status: "reading", attrText: "uri=/work user=7" });
@@ -78,7 +80,9 @@ describe("web: Store", () => {
   it("treats a start with a reused id as a new task", () => {
     const store = new Store();
     store.loadLive([proc("f")], at(0));
-    expect(store.apply({ type: "start", ts: at(5), proc: proc("f", { procTime: at(5), statusTime: at(5), name: "Other" }) })).to.equal(Change.Membership);
+    expect(store.apply({ type: "start", ts: at(5), proc: proc("f", { procTime: at(5), statusTime: at(5), name: "Other" }) })).to.equal(
+      Change.Membership,
+    );
     expect(store.live.get("f")!.name).to.equal("Other");
   });
 });

@@ -16,7 +16,14 @@ describe("web: time", () => {
   describe("formatDuration()", () => {
     it("writes each magnitude the way a person reads it", () => {
       expect([0.42, 120.4, 4200, 42_000, 185_000, 7_260_000, 90_000_000, -1].map(formatDuration)).to.deep.equal([
-        "0.42 ms", "120 ms", "4.20 s", "42.0 s", "3m 05s", "2h 01m", "1d 01h", "0.00 ms",
+        "0.42 ms",
+        "120 ms",
+        "4.20 s",
+        "42.0 s",
+        "3m 05s",
+        "2h 01m",
+        "1d 01h",
+        "0.00 ms",
       ]);
     });
   });

@@ -43,7 +43,11 @@ describe("web: the page's link to a task's trace, in Chromium", function () {
 
       // The plain task's own history is in (its status shown) before the link's absence means anything.
       await page.click(`#live-rows .row${byData("id", "plain")} .name`);
-      await page.waitForFunction(() => [...document.querySelectorAll("#timeline-bars .step .label")].some((l) => l.textContent === "reading the table"), undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => [...document.querySelectorAll("#timeline-bars .step .label")].some((l) => l.textContent === "reading the table"),
+        undefined,
+        { timeout: 10_000 },
+      );
       expect(await page.$$("#timeline-facts a.trace-link")).to.have.length(0);
 
       // A finished task keeps its link.

@@ -60,7 +60,12 @@ describe("forcing work run in a piscina worker thread (runInPool)", () => {
     expect(result).to.deep.include({ ended: true, outcome: "killed", cooperated: false, rungs: ["worker"], ignoringCancel: false });
     await gone;
     expect(reports.seen).to.be.instanceOf(Error).with.property("name", "AbortError");
-    expect(statuses(pm, "spin")).to.deep.equal(["init", "[cancel request: runaway]", "[force worker by ops: worker thread terminated]", "killed: runaway"]);
+    expect(statuses(pm, "spin")).to.deep.equal([
+      "init",
+      "[cancel request: runaway]",
+      "[force worker by ops: worker thread terminated]",
+      "killed: runaway",
+    ]);
     const next = await reports.build({ id: "next", value: 21 });
     expect(next.doubled).to.equal(42);
     expect(next.threadId, "a new worker thread").to.not.equal(first.threadId);
@@ -82,7 +87,10 @@ describe("forcing work run in a piscina worker thread (runInPool)", () => {
   });
 
   it("is not loaded by importing proclist", async () => {
-    const loaded = JSON.parse((await run(process.execPath, ["-e", `require(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(require.cache)))`])).stdout) as string[];
+    const loaded = JSON.parse(
+      (await run(process.execPath, ["-e", `require(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(require.cache)))`]))
+        .stdout,
+    ) as string[];
     expect(loaded.filter((file) => /node_modules[\\/]piscina[\\/]/.test(file))).to.deep.equal([]);
   });
 });

@@ -46,7 +46,8 @@ async function audit(options: AuditOptions): Promise<number> {
   if (options.redis !== undefined && options.redis !== "") {
     try {
       const { readFleetAudit } = require("../../fleet/audit-read") as typeof import("../../fleet/audit-read");
-      for (const entry of await readFleetAudit(options, { since, limit: options.limit })) rows.push({ endpoint: `service ${options.service ?? "default"}`, entry });
+      for (const entry of await readFleetAudit(options, { since, limit: options.limit }))
+        rows.push({ endpoint: `service ${options.service ?? "default"}`, entry });
     } catch (error) {
       process.stderr.write(`proclist: ${describeFailure("redis", error)}\n`);
       return EXIT.UNREACHABLE;
@@ -63,7 +64,13 @@ async function audit(options: AuditOptions): Promise<number> {
   }
   rows.sort((a, b) => (a.entry.ts < b.entry.ts ? 1 : a.entry.ts > b.entry.ts ? -1 : 0));
   if (options.json === true) {
-    process.stdout.write(JSON.stringify(rows.map(({ endpoint, entry }) => ({ endpoint, ...entry })), null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify(
+        rows.map(({ endpoint, entry }) => ({ endpoint, ...entry })),
+        null,
+        2,
+      ) + "\n",
+    );
     return code;
   }
   if (rows.length === 0) {
@@ -88,8 +95,13 @@ async function audit(options: AuditOptions): Promise<number> {
 /** The task, or the filter and what it matched. */
 function what(entry: AuditEntry): string {
   if (entry.filter !== undefined) {
-    const filter = Object.entries(entry.filter).map(([k, v]) => `${k}=${([] as string[]).concat(v).join("|")}`).join("&");
-    const counts = entry.cancelled === undefined ? "" : ` → ${entry.cancelled.length} cancelled${entry.refused?.length ? `, ${entry.refused.length} refused` : ""}`;
+    const filter = Object.entries(entry.filter)
+      .map(([k, v]) => `${k}=${([] as string[]).concat(v).join("|")}`)
+      .join("&");
+    const counts =
+      entry.cancelled === undefined
+        ? ""
+        : ` → ${entry.cancelled.length} cancelled${entry.refused?.length ? `, ${entry.refused.length} refused` : ""}`;
     return filter + counts;
   }
   return entry.name === undefined ? (entry.id ?? "") : `${entry.id ?? ""} (${entry.name})`;

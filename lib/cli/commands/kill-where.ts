@@ -62,7 +62,9 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
       continue;
     }
     const { cancelled, refused } = answer.value;
-    process.stdout.write(`cancel requested: ${cancelled.length} task${cancelled.length === 1 ? "" : "s"} on ${label}${cancelled.length === 0 ? "" : ` (${cancelled.map(formatValue).join(", ")})`}\n`);
+    process.stdout.write(
+      `cancel requested: ${cancelled.length} task${cancelled.length === 1 ? "" : "s"} on ${label}${cancelled.length === 0 ? "" : ` (${cancelled.map(formatValue).join(", ")})`}\n`,
+    );
     if (refused.length > 0) {
       process.stderr.write(`proclist: ${refused.length} refused on ${label} (forbidCancel): ${refused.map(formatValue).join(", ")}\n`);
       if (code === EXIT.OK) code = EXIT.FORBIDDEN;
@@ -71,7 +73,8 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
       process.stdout.write(describeForce(result.id, result) + "\n");
       if (!result.ended && code === EXIT.OK) code = EXIT.STILL_RUNNING;
     }
-    if (answer.value.omitted !== undefined) process.stdout.write(`(${answer.value.omitted} more cancelled or refused on ${label}, not listed)\n`);
+    if (answer.value.omitted !== undefined)
+      process.stdout.write(`(${answer.value.omitted} more cancelled or refused on ${label}, not listed)\n`);
     for (const { reason } of answer.value.unanswered ?? []) {
       process.stderr.write(`proclist: ${reason}\n`);
       code = EXIT.UNREACHABLE;
@@ -105,16 +108,18 @@ async function killMatching(client: TaskSource, filter: TaskFilter, kill: KillRe
   }
   const result: RemoteKilledWhere = { cancelled: [], refused: [] };
   // One by one: forced kills each wait out their grace, so they go at once, side by side.
-  await Promise.all(ids.map(async (id) => {
-    try {
-      const killed = await client.kill(id, kill);
-      result.cancelled.push(id);
-      if (killed.force !== undefined) (result.forced ??= []).push({ id, ...killed.force });
-    } catch (error) {
-      if (error instanceof CancelForbiddenError) result.refused.push(id);
-      else if (!(error instanceof TaskNotFoundError)) throw error;
-    }
-  }));
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const killed = await client.kill(id, kill);
+        result.cancelled.push(id);
+        if (killed.force !== undefined) (result.forced ??= []).push({ id, ...killed.force });
+      } catch (error) {
+        if (error instanceof CancelForbiddenError) result.refused.push(id);
+        else if (!(error instanceof TaskNotFoundError)) throw error;
+      }
+    }),
+  );
   return result;
 }
 

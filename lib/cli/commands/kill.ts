@@ -24,7 +24,8 @@ function graceMs(value: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
   const ms = match === null ? NaN : Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1);
   if (match !== null && match[2] === undefined && ms !== 0) throw new InvalidArgumentError(`give --grace a unit: ${value}s or ${value}ms`);
-  if (!Number.isInteger(ms) || ms > MAX_GRACE_MS) throw new InvalidArgumentError(`expected a grace such as 2s, 500ms or 0 (at most 1 hour, in whole ms), got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(ms) || ms > MAX_GRACE_MS)
+    throw new InvalidArgumentError(`expected a grace such as 2s, 500ms or 0 (at most 1 hour, in whole ms), got ${JSON.stringify(value)}`);
   return ms;
 }
 
@@ -66,11 +67,14 @@ export function registerKill(command: Command): void {
     .option("--grace <duration>", "with --force: how long the cancel alone is given, as 2s, 500ms or 0 (default 5s)", graceMs)
     .addHelpText("after", EXAMPLES)
     .action(async (id: string | undefined, options: KillOptions) => {
-      if (id !== undefined && (hasFilter(options) || options.all === true)) throw new InvalidArgumentError("give a task id or a filter with --all, not both");
-      if (options.grace !== undefined && options.force !== true) throw new InvalidArgumentError("--grace is the wait before forcing: add --force");
+      if (id !== undefined && (hasFilter(options) || options.all === true))
+        throw new InvalidArgumentError("give a task id or a filter with --all, not both");
+      if (options.grace !== undefined && options.force !== true)
+        throw new InvalidArgumentError("--grace is the wait before forcing: add --force");
       if (id !== undefined) return void (process.exitCode = await kill(id, options));
       if (!hasFilter(options)) throw new InvalidArgumentError("give a task id, or a filter (--name, --status, --attr) with --all");
-      if (options.all !== true) throw new InvalidArgumentError("a filter may select many tasks: add --all to cancel every one that matches");
+      if (options.all !== true)
+        throw new InvalidArgumentError("a filter may select many tasks: add --all to cancel every one that matches");
       if (options.wait !== undefined) throw new InvalidArgumentError("--wait is for one task id, not with --all");
       if (options.json === true) throw new InvalidArgumentError("--json is for one task id, not with --all");
       process.exitCode = await killWhere(options);
@@ -99,12 +103,23 @@ async function kill(shownId: string, options: KillOptions): Promise<number> {
     return exitCodeOf(error);
   }
   if (options.json === true) {
-    const answer = { endpoint: holder.endpoint.label, id, cancelling: true, ...(options.message === undefined ? {} : { message: options.message }), ...(killed.force === undefined ? {} : { force: killed.force }) };
+    const answer = {
+      endpoint: holder.endpoint.label,
+      id,
+      cancelling: true,
+      ...(options.message === undefined ? {} : { message: options.message }),
+      ...(killed.force === undefined ? {} : { force: killed.force }),
+    };
     process.stdout.write(JSON.stringify(answer) + "\n");
-  } else process.stdout.write(`cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`);
+  } else
+    process.stdout.write(
+      `cancel requested: task ${formatValue(id)} on ${holder.endpoint.label}${options.message === undefined ? "" : ` (${formatValue(options.message)})`}\n`,
+    );
   if (options.force === true) {
     if (killed.force === undefined) {
-      process.stderr.write(`proclist: ${holder.endpoint.label} did not force the task (a server without forced kills, such as the original Go pm): it was only cancelled\n`);
+      process.stderr.write(
+        `proclist: ${holder.endpoint.label} did not force the task (a server without forced kills, such as the original Go pm): it was only cancelled\n`,
+      );
       return EXIT.STILL_RUNNING;
     }
     if (options.json !== true) process.stdout.write(describeForce(id, killed.force) + "\n");
@@ -117,7 +132,9 @@ async function wait(holder: Target, id: string, ms: number, json: boolean): Prom
   try {
     const ending = await waitEnded(holder.client, id, ms);
     if (ending.state === "running") {
-      process.stderr.write(`proclist: task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`);
+      process.stderr.write(
+        `proclist: task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`,
+      );
       return EXIT.STILL_RUNNING;
     }
     const how =
@@ -125,7 +142,16 @@ async function wait(holder: Target, id: string, ms: number, json: boolean): Prom
         ? "ended"
         : `ended ${formatValue(ending.proc.status)} after ${formatDuration(ending.proc.durationMs)}${ending.proc.error === undefined ? "" : `: ${formatValue(ending.proc.error)}`}`;
     if (json) {
-      const ended = ending.state === "gone" ? { ended: true } : { ended: true, outcome: ending.proc.outcome, status: ending.proc.status, durationMs: ending.proc.durationMs, ...(ending.proc.error === undefined ? {} : { error: ending.proc.error }) };
+      const ended =
+        ending.state === "gone"
+          ? { ended: true }
+          : {
+              ended: true,
+              outcome: ending.proc.outcome,
+              status: ending.proc.status,
+              durationMs: ending.proc.durationMs,
+              ...(ending.proc.error === undefined ? {} : { error: ending.proc.error }),
+            };
       process.stdout.write(JSON.stringify({ endpoint: holder.endpoint.label, id, ...ended }) + "\n");
     } else process.stdout.write(`task ${formatValue(id)} ${how}\n`);
     return EXIT.OK;
@@ -145,13 +171,26 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
   const failed = answers.filter((a) => !a.ok);
   if (holders.length === 1) return holders[0];
   if (holders.length > 1) {
-    process.stderr.write(`proclist: task ${formatValue(JSON.stringify(id))} is live on ${holders.length} endpoints (${holders.map((t) => t.endpoint.label).join(", ")}); choose one with -e\n`);
+    process.stderr.write(
+      `proclist: task ${formatValue(JSON.stringify(id))} is live on ${holders.length} endpoints (${holders.map((t) => t.endpoint.label).join(", ")}); choose one with -e\n`,
+    );
     return EXIT.AMBIGUOUS;
   }
-  for (const answer of failed) if (!answer.ok) process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
-  if (failed.length < targets.length && (await reportEnded(answers.filter((a) => a.ok).map((a) => a.target), id))) return EXIT.ENDED;
+  for (const answer of failed)
+    if (!answer.ok) process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
+  if (
+    failed.length < targets.length &&
+    (await reportEnded(
+      answers.filter((a) => a.ok).map((a) => a.target),
+      id,
+    ))
+  )
+    return EXIT.ENDED;
   // When none answered, the failures above are the whole story.
-  if (failed.length < targets.length) process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(id))} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`);
+  if (failed.length < targets.length)
+    process.stderr.write(
+      `proclist: no such task: ${formatValue(JSON.stringify(id))} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`,
+    );
   return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
 }
 
@@ -166,7 +205,9 @@ async function reportEnded(targets: Target[], id: string): Promise<boolean> {
     const proc = answer.value.proc as RemoteFinishedProc;
     const last = proc.status === proc.outcome ? "" : `: ${JSON.stringify(proc.status)}`;
     const how = `${proc.outcome} after ${formatDuration(proc.durationMs)}${last}${proc.killedBy === undefined ? "" : `, by ${proc.killedBy}`}${proc.error === undefined ? "" : `, error ${JSON.stringify(proc.error)}`}`;
-    process.stderr.write(`proclist: ${terminalSafe(`${answer.target.endpoint.label}: task ${JSON.stringify(id)} already ended at ${formatWhen(proc.endTime)} (${how}); nothing to cancel`)}\n`);
+    process.stderr.write(
+      `proclist: ${terminalSafe(`${answer.target.endpoint.label}: task ${JSON.stringify(id)} already ended at ${formatWhen(proc.endTime)} (${how}); nothing to cancel`)}\n`,
+    );
     return true;
   }
   return false;

@@ -27,7 +27,10 @@ Exit codes: 0 listed (even if empty), 3 an endpoint or Redis unreachable (the ot
 /** Defines `proclist ls` on its command, which the program made with its name and summary. */
 export function registerLs(command: Command): void {
   withFilter(withConnection(command))
-    .option("--waiting <kind>", "only tasks waiting now on an operation of this kind (fetch, http, redis, mysql, or a waitOn kind; * for any), the longest wait first")
+    .option(
+      "--waiting <kind>",
+      "only tasks waiting now on an operation of this kind (fetch, http, redis, mysql, or a waitOn kind; * for any), the longest wait first",
+    )
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
     .option("--wide", "do not cut long values")
     .addHelpText("after", EXAMPLES)
@@ -53,7 +56,9 @@ async function ls(options: LsOptions): Promise<number> {
       else if (list.procs.length > 0) {
         const asOf = Date.parse(goneSince);
         rows.push(...rowsOf(`${label} (gone)`, list, now - answer.at).map((row) => ({ ...row, asOf })));
-        process.stderr.write(`proclist: instance ${label} is gone since ${goneSince}: its last ${list.procs.length} task${list.procs.length === 1 ? "" : "s"} shown as of then, not cancellable\n`);
+        process.stderr.write(
+          `proclist: instance ${label} is gone since ${goneSince}: its last ${list.procs.length} task${list.procs.length === 1 ? "" : "s"} shown as of then, not cancellable\n`,
+        );
       }
     } else {
       process.stderr.write(`proclist: ${describeFailure(answer.target.endpoint.label, answer.error)}\n`);
@@ -65,7 +70,12 @@ async function ls(options: LsOptions): Promise<number> {
   else if (sorted.length === 0) {
     if (code === EXIT.OK) process.stderr.write("no live tasks\n");
   } else {
-    const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, options.redis === undefined ? "ENDPOINT" : "INSTANCE");
+    const { head, cells } = taskTable(
+      sorted,
+      options.wide === true ? Infinity : 40,
+      undefined,
+      options.redis === undefined ? "ENDPOINT" : "INSTANCE",
+    );
     process.stdout.write(renderTable(head, cells).join("\n") + "\n");
   }
   return code;
@@ -92,7 +102,8 @@ function toJson(row: Row): Record<string, unknown> {
   const { proc } = row;
   // A fleet's task says where it runs with `instance` and that instance's state (a gone one's
   // rows are its last tasks, not cancellable), and `id` is what kill and history take there.
-  const state = row.asOf === undefined ? { instanceState: "up" } : { instanceState: "gone", goneSince: formatTime(row.asOf), cancellable: false };
+  const state =
+    row.asOf === undefined ? { instanceState: "up" } : { instanceState: "gone", goneSince: formatTime(row.asOf), cancellable: false };
   const where = proc.instance === undefined ? { endpoint: row.endpoint } : { instance: proc.instance, ...state };
   return {
     ...where,

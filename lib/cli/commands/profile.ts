@@ -47,15 +47,20 @@ function count(text: string): number {
 }
 
 async function profile(options: ProfileOptions): Promise<number> {
-  if (options.redis !== undefined) throw new InvalidArgumentError("profile speaks to endpoints (-e); for a fleet, point it at serveFleet's API, which profiles every instance");
+  if (options.redis !== undefined)
+    throw new InvalidArgumentError(
+      "profile speaks to endpoints (-e); for a fleet, point it at serveFleet's API, which profiles every instance",
+    );
   const targets = connect(options);
-  const answers = await Promise.all(targets.map(async (target) => {
-    try {
-      return { endpoint: target.endpoint.label, ok: true as const, value: await target.client.profile(options.seconds) };
-    } catch (error) {
-      return { endpoint: target.endpoint.label, ok: false as const, error };
-    }
-  }));
+  const answers = await Promise.all(
+    targets.map(async (target) => {
+      try {
+        return { endpoint: target.endpoint.label, ok: true as const, value: await target.client.profile(options.seconds) };
+      } catch (error) {
+        return { endpoint: target.endpoint.label, ok: false as const, error };
+      }
+    }),
+  );
   const found: { endpoint: string; profile: RemoteProfile["profile"] }[] = [];
   let code: number = EXIT.OK;
   for (const answer of answers) {
@@ -77,16 +82,32 @@ async function profile(options: ProfileOptions): Promise<number> {
 export function renderProfiles(found: { endpoint: string; profile: RemoteProfile["profile"] }[], tasks: number): string[] {
   const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
   const rows = found.flatMap(({ endpoint, profile }) => [
-    ...profile.names.map((row) => [formatValue(endpoint), truncate(formatValue(row.name), 48), formatDuration(row.cpuMs), pct(row.share), String(row.tasks)]),
+    ...profile.names.map((row) => [
+      formatValue(endpoint),
+      truncate(formatValue(row.name), 48),
+      formatDuration(row.cpuMs),
+      pct(row.share),
+      String(row.tasks),
+    ]),
     [formatValue(endpoint), "(outside any task)", formatDuration(profile.outside.cpuMs), pct(profile.outside.share), "-"],
   ]);
   const lines = renderTable(["ENDPOINT", "NAME", "CPU", "SHARE", "TASKS"], rows);
   for (const { endpoint, profile } of found) {
     const wall = profile.endTime - profile.startTime;
-    lines.push(`${formatValue(endpoint)}: ${formatDuration(profile.cpuMs)} of CPU sampled over ${formatDuration(wall)} (${profile.samples} samples; garbage collection ${formatDuration(profile.gcMs)}, idle ${formatDuration(profile.idleMs)})`);
+    lines.push(
+      `${formatValue(endpoint)}: ${formatDuration(profile.cpuMs)} of CPU sampled over ${formatDuration(wall)} (${profile.samples} samples; garbage collection ${formatDuration(profile.gcMs)}, idle ${formatDuration(profile.idleMs)})`,
+    );
   }
   const taskRows = found.flatMap(({ endpoint, profile }) =>
-    profile.tasks.slice(0, tasks).map((row) => [formatValue(endpoint), truncate(formatValue(row.id), 32), truncate(formatValue(row.name), 48), formatDuration(row.cpuMs), pct(row.share)]),
+    profile.tasks
+      .slice(0, tasks)
+      .map((row) => [
+        formatValue(endpoint),
+        truncate(formatValue(row.id), 32),
+        truncate(formatValue(row.name), 48),
+        formatDuration(row.cpuMs),
+        pct(row.share),
+      ]),
   );
   if (taskRows.length === 0) return lines;
   return [...lines, "", "busiest tasks:", ...renderTable(["ENDPOINT", "ID", "NAME", "CPU", "SHARE"], taskRows)];

@@ -62,16 +62,30 @@ function renderStats(rows: StatsRow[], phases: boolean): string[] {
   const ms = (n: number, count: number) => (count === 0 ? "-" : formatDuration(n));
   const lines = renderTable(
     ["ENDPOINT", "NAME", "RUNNING", "STARTED", "ENDED", "KILLED", "ABORTED", "P50", "P90", "P99", "MAX"],
-    rows.map((r) => [formatValue(r.endpoint), name(r), r.running, r.started, r.ended, r.killed, r.aborted].map(String).concat(
-      [r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.latencyMs.max].map((n) => ms(n, r.latencyMs.count)),
-    )),
+    rows.map((r) =>
+      [formatValue(r.endpoint), name(r), r.running, r.started, r.ended, r.killed, r.aborted]
+        .map(String)
+        .concat([r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.latencyMs.max].map((n) => ms(n, r.latencyMs.count))),
+    ),
   );
   if (!phases) return lines;
   const phaseRows = rows.flatMap((r) =>
     Object.entries(r.phases)
       .sort(([, a], [, b]) => b.totalMs - a.totalMs)
-      .map(([status, p]) => [formatValue(r.endpoint), name(r), truncate(formatValue(status), 48), String(p.count), formatDuration(p.totalMs), formatDuration(p.count === 0 ? 0 : p.totalMs / p.count)]),
+      .map(([status, p]) => [
+        formatValue(r.endpoint),
+        name(r),
+        truncate(formatValue(status), 48),
+        String(p.count),
+        formatDuration(p.totalMs),
+        formatDuration(p.count === 0 ? 0 : p.totalMs / p.count),
+      ]),
   );
   if (phaseRows.length === 0) return lines;
-  return [...lines, "", "time in each status, over completed tasks:", ...renderTable(["ENDPOINT", "NAME", "STATUS", "COUNT", "TOTAL", "MEAN"], phaseRows)];
+  return [
+    ...lines,
+    "",
+    "time in each status, over completed tasks:",
+    ...renderTable(["ENDPOINT", "NAME", "STATUS", "COUNT", "TOTAL", "MEAN"], phaseRows),
+  ];
 }

@@ -46,7 +46,10 @@ async function top(options: TopOptions): Promise<number> {
     process.stderr.write("proclist: top needs a terminal; in scripts use `proclist ls` or `proclist watch`\n");
     return EXIT.USAGE;
   }
-  const model = new TopModel(targets.map((t) => t.endpoint.label), options.interval);
+  const model = new TopModel(
+    targets.map((t) => t.endpoint.label),
+    options.interval,
+  );
   // What each endpoint's token may do, so `k` is offered only where a kill can be allowed.
   for (const { endpoint, client } of targets) {
     const whoami = (client as { whoami?: () => Promise<{ can: string[] } | undefined> }).whoami;
@@ -75,7 +78,10 @@ async function top(options: TopOptions): Promise<number> {
   const drawSoon = () => {
     drawTimer ??= setTimeout(draw, 30);
   };
-  const terminal: Terminal = openTerminal((text, key) => (model.input !== undefined ? onInput(text, key) : onKey(actionOf(text, key))), draw);
+  const terminal: Terminal = openTerminal(
+    (text, key) => (model.input !== undefined ? onInput(text, key) : onKey(actionOf(text, key))),
+    draw,
+  );
   const onSignal = () => quit();
   process.once("SIGTERM", onSignal).once("SIGHUP", onSignal);
 

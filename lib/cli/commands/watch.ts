@@ -64,7 +64,8 @@ async function watch(options: WatchOptions): Promise<number> {
             name: options.name,
             onConnect: () => {
               if (connections++ === 0) connected++;
-              if (connections > 1 || retryMs > RETRY_FIRST_MS) process.stderr.write(`proclist: ${endpoint.label}: events stream ${connections > 1 ? "reconnected" : "connected"}\n`);
+              if (connections > 1 || retryMs > RETRY_FIRST_MS)
+                process.stderr.write(`proclist: ${endpoint.label}: events stream ${connections > 1 ? "reconnected" : "connected"}\n`);
             },
             onDisconnect: (error, ms) => {
               const why = formatValue(error instanceof TransportError ? error.reason : error.message);
@@ -72,7 +73,9 @@ async function watch(options: WatchOptions): Promise<number> {
             },
           });
           for await (const event of events) {
-            process.stdout.write((options.json === true ? JSON.stringify(toJson(endpoint.label, event)) : line(endpoint.label.padEnd(width), event)) + "\n");
+            process.stdout.write(
+              (options.json === true ? JSON.stringify(toJson(endpoint.label, event)) : line(endpoint.label.padEnd(width), event)) + "\n",
+            );
             if (options.count !== undefined && ++printed >= options.count) stop.abort();
           }
           return;
@@ -86,7 +89,8 @@ async function watch(options: WatchOptions): Promise<number> {
             stop.abort();
             return;
           }
-          if (retryMs === RETRY_FIRST_MS) process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}; following the others, retrying it\n`);
+          if (retryMs === RETRY_FIRST_MS)
+            process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}; following the others, retrying it\n`);
           await sleep(retryMs, undefined, { signal: stop.signal }).catch(() => undefined);
           retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         }
@@ -123,7 +127,9 @@ function details(event: RemoteEvent): string {
     case "reset":
       return `events were missed: ${formatValue(event.reason)}`;
     case "wait":
-      return event.waits.length === 0 ? "waiting on nothing" : `waiting on ${event.waits.map((w) => `${formatValue(w.kind)} ${formatValue(w.target)}`).join(", ")}`;
+      return event.waits.length === 0
+        ? "waiting on nothing"
+        : `waiting on ${event.waits.map((w) => `${formatValue(w.kind)} ${formatValue(w.target)}`).join(", ")}`;
     case "done":
       return `${event.outcome} after ${formatDuration(event.durationMs)}${event.status === event.outcome ? "" : ` (${formatValue(event.status)})`}${event.error === undefined ? "" : `: ${formatValue(event.error)}`}`;
   }
@@ -131,7 +137,8 @@ function details(event: RemoteEvent): string {
 
 function toJson(endpoint: string, event: RemoteEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { endpoint, ...event, ts: formatTime(event.ts) };
-  if (event.type === "start") out.proc = { ...event.proc, procTime: formatTime(event.proc.procTime), statusTime: formatTime(event.proc.statusTime) };
+  if (event.type === "start")
+    out.proc = { ...event.proc, procTime: formatTime(event.proc.procTime), statusTime: formatTime(event.proc.statusTime) };
   if (event.type === "wait") out.waits = event.waits.map((wait) => ({ ...wait, since: formatTime(wait.since) }));
   return out;
 }

@@ -34,7 +34,12 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
     { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
     ...(waiting ? [{ head: "WAITING ON", cell: waitCell, priority: 4, floor: 24 }] : []),
     ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatClock(r.asOf).slice(0, 8)), priority: 1 }] : []),
-    ...attrNames(rows).map((a) => ({ head: formatValue(a.toUpperCase()), cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""), priority: 3, floor: 8 })),
+    ...attrNames(rows).map((a) => ({
+      head: formatValue(a.toUpperCase()),
+      cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""),
+      priority: 3,
+      floor: 8,
+    })),
   ];
 }
 

@@ -1,5 +1,25 @@
 /** What a key press asks `top` to do. */
-export type Action = "quit" | "up" | "down" | "pageUp" | "pageDown" | "home" | "end" | "kill" | "yes" | "sort" | "sortBack" | "slower" | "faster" | "pause" | "refresh" | "filter" | "history" | "help" | "back" | "other";
+export type Action =
+  | "quit"
+  | "up"
+  | "down"
+  | "pageUp"
+  | "pageDown"
+  | "home"
+  | "end"
+  | "kill"
+  | "yes"
+  | "sort"
+  | "sortBack"
+  | "slower"
+  | "faster"
+  | "pause"
+  | "refresh"
+  | "filter"
+  | "history"
+  | "help"
+  | "back"
+  | "other";
 
 /** The keys, as `?` lists them on screen and `proclist top --help` prints them. */
 export const KEYS: readonly (readonly [string, string])[] = [

@@ -69,7 +69,11 @@ export class TopModel {
   private selectedIndex = 0;
 
   /** `clock` is monotonic (ms); ages are brought to its present so that endpoints polled at different moments compare. */
-  constructor(labels: string[], intervalMs = 1000, private readonly clock: () => number = () => performance.now()) {
+  constructor(
+    labels: string[],
+    intervalMs = 1000,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.endpoints = [];
     for (const label of labels) this.add(label);
     const at = INTERVALS.findIndex((ms) => ms >= intervalMs);
@@ -192,7 +196,8 @@ export class TopModel {
   askKill(preset = ""): boolean {
     const shown = this.history;
     const row = shown === undefined ? this.selected() : undefined;
-    if (shown !== undefined) this.confirm = { endpoint: shown.endpoint, id: shown.id, forbidCancel: shown.found?.task?.proc.forbidCancel === true };
+    if (shown !== undefined)
+      this.confirm = { endpoint: shown.endpoint, id: shown.id, forbidCancel: shown.found?.task?.proc.forbidCancel === true };
     else if (row !== undefined) this.confirm = { endpoint: row.endpoint, id: row.proc.id, forbidCancel: row.proc.forbidCancel === true };
     else return false;
     this.input = { kind: "message", text: preset };

@@ -29,7 +29,13 @@ export interface Scroll {
 export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { top: 0 }): string[] {
   const width = Math.max(20, screen.width);
   const rows = model.rows();
-  const header = [headline(model, rows.length, screen), ...wrapItems(model.endpoints.map((e) => endpointItem(e, screen.now)), width)];
+  const header = [
+    headline(model, rows.length, screen),
+    ...wrapItems(
+      model.endpoints.map((e) => endpointItem(e, screen.now)),
+      width,
+    ),
+  ];
   // A token that may kill nothing anywhere is not offered the key.
   const keys = model.mayKillAny ? KEYS_HELP : KEYS_HELP.replace("  k kill", "");
   const footer = [footerLine(model), chalk.dim(keys)].map((l) => fit(l, width));
@@ -38,7 +44,12 @@ export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { 
   if (model.help) body = ["", ...KEYS.map(([keys, what]) => `${keys.padEnd(24)}${what}`)];
   else if (model.history !== undefined) body = ["", ...historyLines(model.history, room + 1)];
   else if (rows.length === 0) {
-    const none = model.filter !== "" ? `no task matches the filter "${model.filter}"` : model.endpoints.some((e) => e.up === true) ? "no live tasks" : "waiting for an endpoint to answer…";
+    const none =
+      model.filter !== ""
+        ? `no task matches the filter "${model.filter}"`
+        : model.endpoints.some((e) => e.up === true)
+          ? "no live tasks"
+          : "waiting for an endpoint to answer…";
     body = ["", none];
   } else body = tableLines(model, rows, width, room, scroll);
   const used = header.length + body.length + footer.length;
@@ -75,7 +86,12 @@ function tableLines(model: TopModel, rows: Row[], width: number, room: number, s
 
 /** The selected task's history in place of the list; the newest entries when it is longer than the room. */
 function historyLines(view: HistoryView, room: number): string[] {
-  if (view.found === undefined) return [view.error === undefined ? `loading the history of ${formatValue(view.id)} on ${view.endpoint}…` : chalk.red(`history of ${formatValue(view.id)} on ${view.endpoint}: ${formatValue(view.error)}`)];
+  if (view.found === undefined)
+    return [
+      view.error === undefined
+        ? `loading the history of ${formatValue(view.id)} on ${view.endpoint}…`
+        : chalk.red(`history of ${formatValue(view.id)} on ${view.endpoint}: ${formatValue(view.error)}`),
+    ];
   const lines = renderHistory(view.id, view.found);
   if (lines.length <= room) return lines;
   // The title line, a line saying what is hidden on each side, and as many entries as fit.
@@ -85,14 +101,22 @@ function historyLines(view: HistoryView, room: number): string[] {
   view.back = back;
   const end = entries.length - back;
   const start = end - fits;
-  const hidden = [start > 0 ? `… ${start} older lines (↑)` : "", back > 0 ? `${back} newer lines (↓)` : ""].filter((t) => t !== "").join(", ");
+  const hidden = [start > 0 ? `… ${start} older lines (↑)` : "", back > 0 ? `${back} newer lines (↓)` : ""]
+    .filter((t) => t !== "")
+    .join(", ");
   return [lines[0], chalk.dim(hidden), ...entries.slice(start, end)];
 }
 
 function headline(model: TopModel, count: number, screen: Screen): string {
   const total = model.unfiltered;
   const counted = model.filter === "" ? `${count} task${count === 1 ? "" : "s"}` : `${count} of ${total} tasks, filter "${model.filter}"`;
-  const parts = [chalk.bold("proclist top"), counted, `sort: ${model.sort}`, `every ${formatInterval(model.intervalMs)}`, formatClock(screen.now)];
+  const parts = [
+    chalk.bold("proclist top"),
+    counted,
+    `sort: ${model.sort}`,
+    `every ${formatInterval(model.intervalMs)}`,
+    formatClock(screen.now),
+  ];
   if (model.paused) parts.push(chalk.inverse(" PAUSED "));
   return fit(parts.join(" · "), screen.width);
 }
@@ -110,7 +134,8 @@ function footerLine(model: TopModel): string {
   if (model.confirm !== undefined) {
     const { id, endpoint, forbidCancel, message } = model.confirm;
     const warn = forbidCancel ? chalk.yellow(" (started with forbidCancel: the server will refuse)") : "";
-    if (model.input?.kind === "message") return `${chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
+    if (model.input?.kind === "message")
+      return `${chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
     const said = message === undefined || message === "" ? "" : ` with message ${formatValue(JSON.stringify(message))}`;
     return chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}${said}? y to confirm, any other key to cancel`) + warn;
   }

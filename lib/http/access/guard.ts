@@ -16,7 +16,14 @@ import { sendError as send } from "../responses/respond";
  * bearer token, and the rights it carries (each route then asks for its own: see `requires`).
  * `onRefused` hears of every request refused here (the audit records refused kills).
  */
-export function guard(config: HttpConfig, hosts: HostCheck, cors: Cors, tokens: TokenCheck, allowedMethods: (path: string) => string[], onRefused?: (req: ApiRequest, error: unknown) => void) {
+export function guard(
+  config: HttpConfig,
+  hosts: HostCheck,
+  cors: Cors,
+  tokens: TokenCheck,
+  allowedMethods: (path: string) => string[],
+  onRefused?: (req: ApiRequest, error: unknown) => void,
+) {
   const checkHosts = config.protectedMode && !tokens.enabled;
   const sendError = (req: ApiRequest, res: ServerResponse, error: unknown) => {
     onRefused?.(req, error);

@@ -30,21 +30,26 @@ export class Grant {
 
   /** Parses a `can` list; a TypeError names `where` and the entry that is wrong. */
   static parse(label: string, can: unknown, where: string): Grant {
-    if (!Array.isArray(can) || can.length === 0) throw new TypeError(`invalid option "${where}": must list at least one right (${RIGHTS.join(", ")}, cancel:<glob>, force:<glob>)`);
+    if (!Array.isArray(can) || can.length === 0)
+      throw new TypeError(`invalid option "${where}": must list at least one right (${RIGHTS.join(", ")}, cancel:<glob>, force:<glob>)`);
     const plain = new Set<Right>();
     const globs = new Map<KillRight, RegExp[]>();
     for (const entry of can) {
-      if (typeof entry !== "string") throw new TypeError(`invalid option "${where}": a right must be a string, got ${JSON.stringify(entry)}`);
+      if (typeof entry !== "string")
+        throw new TypeError(`invalid option "${where}": a right must be a string, got ${JSON.stringify(entry)}`);
       const colon = entry.indexOf(":");
       const right = colon < 0 ? entry : entry.slice(0, colon);
       if (colon >= 0 && (right === "cancel" || right === "force")) {
         const glob = entry.slice(colon + 1);
-        if (glob === "") throw new TypeError(`invalid option "${where}": "${entry}" has an empty name pattern; write "${right}" for every task`);
+        if (glob === "")
+          throw new TypeError(`invalid option "${where}": "${entry}" has an empty name pattern; write "${right}" for every task`);
         globs.set(right, [...(globs.get(right) ?? []), globRegExp(glob)]);
       } else if ((RIGHTS as readonly string[]).includes(entry)) {
         plain.add(entry as Right);
       } else {
-        throw new TypeError(`invalid option "${where}": unknown right ${JSON.stringify(entry.slice(0, 100))}; rights are ${RIGHTS.join(", ")}, cancel:<glob> and force:<glob>`);
+        throw new TypeError(
+          `invalid option "${where}": unknown right ${JSON.stringify(entry.slice(0, 100))}; rights are ${RIGHTS.join(", ")}, cancel:<glob> and force:<glob>`,
+        );
       }
     }
     return new Grant(label, [...can] as string[], plain, globs);
@@ -73,7 +78,6 @@ export class Grant {
   }
 }
 
-
 const FULL = Grant.full();
 
 /** The grant the guard found for a request; full when the server has no tokens (protected mode governs then). */
@@ -91,7 +95,10 @@ export function requireRight(req: IncomingMessage & { grant?: Grant | undefined 
 export function requireKill(grant: Grant, shownId: string, name: string, force = false): void {
   if (grant.mayKill(name, force)) return;
   const right = force ? "force" : "cancel";
-  throw new HttpError(403, `${grant.who} lacks the right "${right}" for task ${JSON.stringify(shownId)} (named ${JSON.stringify(name.slice(0, 200))}); it has: ${grant.can.join(", ")}`);
+  throw new HttpError(
+    403,
+    `${grant.who} lacks the right "${right}" for task ${JSON.stringify(shownId)} (named ${JSON.stringify(name.slice(0, 200))}); it has: ${grant.can.join(", ")}`,
+  );
 }
 
 /** Throws the 403 unless the request's token may kill some task at all: the check before any body is read. */

@@ -236,5 +236,10 @@ function resetText(id: string, reason: string): string {
 
 /** A stream name unlikely to repeat across restarts: the start time and a random part, base 36. */
 function streamName(): string {
-  return Date.now().toString(36) + Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0");
+  return (
+    Date.now().toString(36) +
+    Math.floor(Math.random() * 36 ** 4)
+      .toString(36)
+      .padStart(4, "0")
+  );
 }

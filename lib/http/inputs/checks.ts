@@ -9,7 +9,12 @@ import { MAX_GRACE_MS } from "../../core/force";
 export const MAX_MESSAGE_LENGTH = 1024;
 
 // querystring gives a string for a key seen once and an array for a repeated key.
-const oneOrMany = { anyOf: [{ type: "string", maxLength: 1024 }, { type: "array", maxItems: 100, items: { type: "string", maxLength: 1024 } }] };
+const oneOrMany = {
+  anyOf: [
+    { type: "string", maxLength: 1024 },
+    { type: "array", maxItems: 100, items: { type: "string", maxLength: 1024 } },
+  ],
+};
 const one = (schema: object) => ({ type: "string", ...schema });
 const sortKeys = ["procTime", "statusTime", "id", "name", "status"];
 const sort = { enum: [...sortKeys, ...sortKeys.map((k) => "-" + k)] };
@@ -25,7 +30,11 @@ const validators = {
   killBody: compile({
     type: "object",
     additionalProperties: false,
-    properties: { message: { type: "string", maxLength: MAX_MESSAGE_LENGTH }, force: { type: "boolean" }, graceMs: { type: "integer", minimum: 0, maximum: MAX_GRACE_MS } },
+    properties: {
+      message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
+      force: { type: "boolean" },
+      graceMs: { type: "integer", minimum: 0, maximum: MAX_GRACE_MS },
+    },
   }),
   listQuery: compile({
     type: "object",
@@ -37,7 +46,15 @@ const validators = {
     type: "object",
     additionalProperties: false,
     patternProperties: { "^attr\\..+$": oneOrMany },
-    properties: { name: oneOrMany, status: oneOrMany, outcome: { anyOf: [{ enum: ["ended", "killed", "aborted"] }, { type: "array", maxItems: 3, items: { enum: ["ended", "killed", "aborted"] } }] }, sort, limit },
+    properties: {
+      name: oneOrMany,
+      status: oneOrMany,
+      outcome: {
+        anyOf: [{ enum: ["ended", "killed", "aborted"] }, { type: "array", maxItems: 3, items: { enum: ["ended", "killed", "aborted"] } }],
+      },
+      sort,
+      limit,
+    },
   }),
   killQuery: compile({
     type: "object",
@@ -45,7 +62,11 @@ const validators = {
     patternProperties: { "^attr\\..+$": oneOrMany },
     properties: { name: oneOrMany, status: oneOrMany },
   }),
-  eventsQuery: compile({ type: "object", additionalProperties: false, properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) } }),
+  eventsQuery: compile({
+    type: "object",
+    additionalProperties: false,
+    properties: { id: one({ maxLength: 256 }), name: one({ maxLength: 1024 }) },
+  }),
   statsQuery: compile({ type: "object", additionalProperties: false, properties: { name: oneOrMany } }),
   profileQuery: compile({
     type: "object",
@@ -59,10 +80,23 @@ const validators = {
   }),
   noQuery: compile({ type: "object", additionalProperties: false, properties: {} }),
   // since: an RFC 3339 time or epoch milliseconds; limit: 1-10,000 (checked as a number by the route).
-  auditQuery: compile({ type: "object", additionalProperties: false, properties: { since: one({ maxLength: 40, pattern: "^[0-9T:.+Z-]+$" }), limit } }),
+  auditQuery: compile({
+    type: "object",
+    additionalProperties: false,
+    properties: { since: one({ maxLength: 40, pattern: "^[0-9T:.+Z-]+$" }), limit },
+  }),
 };
 
-export type QueryKind = "listQuery" | "finishedQuery" | "killQuery" | "eventsQuery" | "statsQuery" | "profileQuery" | "fleetProfileQuery" | "noQuery" | "auditQuery";
+export type QueryKind =
+  | "listQuery"
+  | "finishedQuery"
+  | "killQuery"
+  | "eventsQuery"
+  | "statsQuery"
+  | "profileQuery"
+  | "fleetProfileQuery"
+  | "noQuery"
+  | "auditQuery";
 
 /** A kill's optional body. */
 export interface KillBody {
@@ -95,7 +129,8 @@ export function decodeId(raw: string | undefined): string {
   // `curl localhost:8081/procs/$ID/history` with $ID unset arrives here as "".
   if (id === "") throw new HttpError(400, "empty task id: the path needs one, as in /procs/<id> or /procs/<id>/history");
   const decoded = id;
-  if (!validators.id(id)) throw new HttpError(400, `task id too long: ${decoded.length} characters, at most 256 (${JSON.stringify(shorten(decoded))})`);
+  if (!validators.id(id))
+    throw new HttpError(400, `task id too long: ${decoded.length} characters, at most 256 (${JSON.stringify(shorten(decoded))})`);
   return id;
 }
 
@@ -106,7 +141,10 @@ export function checkQuery(kind: QueryKind, query: Query): void {
   if (validate(query)) return;
   const error = validate.errors?.[0];
   if (error?.instancePath === "/seconds" && error.keyword === "pattern") {
-    throw new HttpError(400, `invalid query parameter "seconds" ${JSON.stringify(seconds)}: must be a number of seconds from 1 to 60, such as 10`);
+    throw new HttpError(
+      400,
+      `invalid query parameter "seconds" ${JSON.stringify(seconds)}: must be a number of seconds from 1 to 60, such as 10`,
+    );
   }
   if (error?.instancePath === "/limit" && error.keyword === "pattern") {
     throw new HttpError(400, `invalid query parameter "limit" ${JSON.stringify(limit)}: must be a whole number of tasks, such as 100`);
@@ -128,7 +166,12 @@ export async function readKill(req: IncomingMessage): Promise<KillRequest> {
 function checkKillBody(body: unknown): KillBody {
   if (body === undefined) return {};
   if (!validators.killBody(body)) {
-    throw invalid(validators.killBody.errors, body, "body field", 'the body must be a JSON object such as {"message": "why"} or {"message": "why", "force": true, "graceMs": 2000}');
+    throw invalid(
+      validators.killBody.errors,
+      body,
+      "body field",
+      'the body must be a JSON object such as {"message": "why"} or {"message": "why", "force": true, "graceMs": 2000}',
+    );
   }
   return body as KillBody;
 }

@@ -60,7 +60,8 @@ export function procEntry(task: Task): ProcEntry {
   if (kept !== undefined && kept.rev === task.rev) return kept;
   const appended = task.history.length + task.history.dropped;
   let frame = kept?.frame;
-  if (frame === undefined || task.rev - frame.rev !== appended - frame.appended || frame.fields !== task.fields) frame = frameOf(task, appended);
+  if (frame === undefined || task.rev - frame.rev !== appended - frame.appended || frame.fields !== task.fields)
+    frame = frameOf(task, appended);
   const middle = middleOf(task);
   const json = frame.head + middle + frame.tail;
   const bytes = frame.bytes + utf8Length(middle);
@@ -96,7 +97,11 @@ export function procEntryWithStringAttrs(task: Task): ProcEntry {
 
 /** `finishedEntry` with every attribute value as a string. */
 export function finishedEntryWithStringAttrs(task: Task): ProcEntry {
-  return keptEntry(stringFinishedCache, task, () => headFields(task, "", stringAttrsJson(task)) + middleOf(task) + tailFields(task) + finishedFields(task) + "}");
+  return keptEntry(
+    stringFinishedCache,
+    task,
+    () => headFields(task, "", stringAttrsJson(task)) + middleOf(task) + tailFields(task) + finishedFields(task) + "}",
+  );
 }
 
 /** A task running or not, as `anyProcJson` gives it, with every attribute value as a string. */
@@ -178,7 +183,14 @@ function headFields(task: Task, scope = "", attrs = attrsJson(task)): string {
 /** `,"statusTime":"…","status":…,"cancelling":…`: what a status change (or a kill) changes. */
 function middleOf(task: Task): string {
   const history = task.history;
-  return ',"statusTime":"' + formatTime(history.lastTime) + '","status":' + JSON.stringify(history.lastStatus) + ',"cancelling":' + task.cancelling;
+  return (
+    ',"statusTime":"' +
+    formatTime(history.lastTime) +
+    '","status":' +
+    JSON.stringify(history.lastStatus) +
+    ',"cancelling":' +
+    task.cancelling
+  );
 }
 
 /** `,"name":…` and the optional fields after it. */
@@ -206,7 +218,14 @@ function waitsJson(waits: readonly Wait[]): string {
   let json = "[";
   for (let i = 0; i < waits.length; i++) {
     const wait = waits[i];
-    json += (i === 0 ? '{"kind":' : ',{"kind":') + JSON.stringify(wait.kind) + ',"target":' + JSON.stringify(wait.target) + ',"since":"' + formatTime(wait.since) + '"}';
+    json +=
+      (i === 0 ? '{"kind":' : ',{"kind":') +
+      JSON.stringify(wait.kind) +
+      ',"target":' +
+      JSON.stringify(wait.target) +
+      ',"since":"' +
+      formatTime(wait.since) +
+      '"}';
   }
   return json + "]";
 }

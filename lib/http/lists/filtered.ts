@@ -81,7 +81,8 @@ export class FilteredLists {
     this.selection(selectionKey, query).get((error, selection, rev) => {
       if (error !== null) return waiter(error);
       let { entries, sizes } = selection!;
-      if (typeof query.limit === "string" && Number(query.limit) < entries.length) [entries, sizes] = [entries.slice(0, Number(query.limit)), sizes.slice(0, Number(query.limit))];
+      if (typeof query.limit === "string" && Number(query.limit) < entries.length)
+        [entries, sizes] = [entries.slice(0, Number(query.limit)), sizes.slice(0, Number(query.limit))];
       const body = new EntriesBody(this.open, entries, sizes);
       this.keepBody(bodyKey, { rev: rev!, value: body });
       waiter(null, body);

@@ -20,7 +20,9 @@ export class ListGate {
   /** Counts `res` until it ends or is closed; throws the 503 when `max` answers are already under way. */
   admit(res: ServerResponse): void {
     if (this.inFlight >= this.max) {
-      throw new HttpError(503, `too many filtered or sorted list requests under way (maxListQueries ${this.max}); retry later`, { "retry-after": RETRY_AFTER_SECONDS });
+      throw new HttpError(503, `too many filtered or sorted list requests under way (maxListQueries ${this.max}); retry later`, {
+        "retry-after": RETRY_AFTER_SECONDS,
+      });
     }
     this.inFlight++;
     onceEnded(res, () => this.inFlight--);

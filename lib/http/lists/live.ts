@@ -116,7 +116,13 @@ function unchanged(block: Block, tasks: Task[], start: number): boolean {
  * unchanged since `old` (the block that started here) are taken from it, so a status change costs
  * one task's entry and a copy, not 32 lookups.
  */
-function buildBlock(tasks: Task[], start: number, anchors: Map<Task, Block>, old: Block | undefined, entryOf: (task: Task) => ProcEntry): { block: Block | undefined; consumed: number; rebuilt: number } {
+function buildBlock(
+  tasks: Task[],
+  start: number,
+  anchors: Map<Task, Block>,
+  old: Block | undefined,
+  entryOf: (task: Task) => ProcEntry,
+): { block: Block | undefined; consumed: number; rebuilt: number } {
   let end = start + 1;
   while (end < tasks.length && end - start < BLOCK_TASKS && !anchors.has(tasks[end])) end++;
   const members: Task[] = [];

@@ -14,14 +14,20 @@ export function serverTime(): string {
 /** Answers with JSON text already built (the hot paths build their text by hand). */
 export function sendJsonText(res: ServerResponse, status: number, json: string, headers?: Record<string, string>): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, headers === undefined ? { ...JSON_HEADERS, "content-length": Buffer.byteLength(json) } : { ...JSON_HEADERS, ...headers, "content-length": Buffer.byteLength(json) });
+  res.writeHead(
+    status,
+    headers === undefined
+      ? { ...JSON_HEADERS, "content-length": Buffer.byteLength(json) }
+      : { ...JSON_HEADERS, ...headers, "content-length": Buffer.byteLength(json) },
+  );
   res.end(json);
 }
 
 /** Answers `{ "error": message }` with the error's status; unexpected errors become a bare 500. */
 export function sendError(res: ServerResponse, error: unknown): void {
   const http = toHttpError(error);
-  if (http.status === 500 && !(error instanceof HttpError)) process.emitWarning(error instanceof Error ? error : String(error), "ProclistHttpWarning");
+  if (http.status === 500 && !(error instanceof HttpError))
+    process.emitWarning(error instanceof Error ? error : String(error), "ProclistHttpWarning");
   if (res.headersSent) {
     // A stream already under way cannot change its status: cut it so the client sees a failure.
     res.destroy();

@@ -21,7 +21,11 @@ export function auditQuery(query: Query): AuditQuery {
   const out: AuditQuery = {};
   if (typeof query.since === "string") {
     const since = /^\d+$/.test(query.since) ? Number(query.since) : Date.parse(query.since);
-    if (!Number.isFinite(since)) throw new HttpError(400, `invalid query parameter "since": ${JSON.stringify(query.since)} is neither an RFC 3339 time nor epoch milliseconds`);
+    if (!Number.isFinite(since))
+      throw new HttpError(
+        400,
+        `invalid query parameter "since": ${JSON.stringify(query.since)} is neither an RFC 3339 time nor epoch milliseconds`,
+      );
     out.since = since;
   }
   if (typeof query.limit === "string") {

@@ -9,7 +9,9 @@ import { toHttpError } from "../responses/http-error";
 import { formatTime } from "../responses/time";
 
 /** What a kill route fills in of its audit entry as it goes (the rest is the wrapper's). */
-export type AuditDraft = Partial<Pick<AuditEntry, "by" | "id" | "name" | "filter" | "cancelled" | "refused" | "message" | "rungs">> & { action?: AuditAction };
+export type AuditDraft = Partial<Pick<AuditEntry, "by" | "id" | "name" | "filter" | "cancelled" | "refused" | "message" | "rungs">> & {
+  action?: AuditAction;
+};
 
 /** A kill route that writes its draft as it learns who, what and how. */
 export type AuditedHandler = (req: ApiRequest, res: ServerResponse, draft: AuditDraft) => Promise<void>;
@@ -52,7 +54,10 @@ export function auditRefusals(log: AuditLog, config: HttpConfig, byOf = defaultB
 
 /** The task id a refused DELETE named (its last path segment, decoded when it can be), bounded. */
 function lastSegment(path: string): string {
-  const segment = path.slice(path.lastIndexOf("/", path.length - 2) + 1).replace(/\/$/, "").slice(0, 300);
+  const segment = path
+    .slice(path.lastIndexOf("/", path.length - 2) + 1)
+    .replace(/\/$/, "")
+    .slice(0, 300);
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -64,7 +69,15 @@ function defaultBy(req: ApiRequest, config: HttpConfig): string {
   return requester(req.tokenLabel, config.peer(req));
 }
 
-function entryOf(req: ApiRequest, config: HttpConfig, ts: string, action: AuditAction, draft: AuditDraft, byOf: typeof defaultBy, status: number): AuditEntry {
+function entryOf(
+  req: ApiRequest,
+  config: HttpConfig,
+  ts: string,
+  action: AuditAction,
+  draft: AuditDraft,
+  byOf: typeof defaultBy,
+  status: number,
+): AuditEntry {
   const { action: drafted, by, ...what } = draft;
   const outcome = status < 300 ? "cancelled" : status === 401 || status === 403 ? "refused" : "failed";
   const entry: AuditEntry = { ts, action: drafted ?? action, by: by ?? byOf(req, config), outcome, status };

@@ -24,6 +24,10 @@ export function eventsRoute(hub: EventHub<unknown>): Handler {
     // A first line at once, so clients (and curl) see the stream is open before any event.
     res.write(": proclist events\nretry: 2000\n\n");
     const lastEventId = req.headers["last-event-id"];
-    hub.add(res, { id: req.query.id as string | undefined, name: req.query.name as string | undefined }, typeof lastEventId === "string" ? lastEventId.slice(0, 100) : undefined);
+    hub.add(
+      res,
+      { id: req.query.id as string | undefined, name: req.query.name as string | undefined },
+      typeof lastEventId === "string" ? lastEventId.slice(0, 100) : undefined,
+    );
   });
 }

@@ -14,6 +14,9 @@ export function finishedRoute(manager: ProcessManager, listsFor: (req: ApiReques
   return handle((req, res) => {
     checkQuery("finishedQuery", req.query);
     gate.admit(res);
-    listsFor(req).body(req.query, answerWith(res, () => `${serverTime()}","keepFinished":${manager.options.keepFinished}}`));
+    listsFor(req).body(
+      req.query,
+      answerWith(res, () => `${serverTime()}","keepFinished":${manager.options.keepFinished}}`),
+    );
   });
 }

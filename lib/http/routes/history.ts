@@ -43,7 +43,18 @@ function pastWaitsJson(waits: readonly PastWait[]): string {
   let json = "[";
   for (let i = 0; i < waits.length; i++) {
     const wait = waits[i];
-    json += (i === 0 ? '{"since":"' : ',{"since":"') + formatTime(wait.since) + '","kind":' + JSON.stringify(wait.kind) + ',"target":' + JSON.stringify(wait.target) + ',"durationMs":' + Math.round(wait.durationMs * 1000) / 1000 + ',"outcome":"' + wait.outcome + '"}';
+    json +=
+      (i === 0 ? '{"since":"' : ',{"since":"') +
+      formatTime(wait.since) +
+      '","kind":' +
+      JSON.stringify(wait.kind) +
+      ',"target":' +
+      JSON.stringify(wait.target) +
+      ',"durationMs":' +
+      Math.round(wait.durationMs * 1000) / 1000 +
+      ',"outcome":"' +
+      wait.outcome +
+      '"}';
   }
   return json + "]";
 }

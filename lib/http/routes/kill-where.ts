@@ -32,7 +32,9 @@ export function killWhereRoute(manager: ProcessManager, config: AppConfig, log: 
     draft.message = reason;
     if (force) requireSomeKill(req, true);
     const grant = grantOf(req);
-    const killed = manager.killWhere(queryFilter(req.query), reason, { by, force, graceMs }, attrText, (task) => grant.mayKill(task.name, force));
+    const killed = manager.killWhere(queryFilter(req.query), reason, { by, force, graceMs }, attrText, (task) =>
+      grant.mayKill(task.name, force),
+    );
     const { cancelled, refused } = killed instanceof Promise ? await killed : killed;
     draft.cancelled = cancelled;
     draft.refused = refused;
@@ -53,7 +55,10 @@ export function killWhereRoute(manager: ProcessManager, config: AppConfig, log: 
 export function checkKillQuery(query: Query): void {
   checkQuery("killQuery", query);
   if (!Object.keys(query).some((key) => key === "name" || key === "status" || key.startsWith("attr."))) {
-    throw new HttpError(400, "DELETE /procs/ needs a filter (name, status or attr.<key>), as in DELETE /procs/?name=GET%20/report; to cancel one task, DELETE /procs/<id>");
+    throw new HttpError(
+      400,
+      "DELETE /procs/ needs a filter (name, status or attr.<key>), as in DELETE /procs/?name=GET%20/report; to cancel one task, DELETE /procs/<id>",
+    );
   }
 }
 

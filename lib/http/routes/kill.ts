@@ -43,7 +43,15 @@ export function killRoute(manager: ProcessManager, config: AppConfig, log: Audit
  * CancelForbiddenError, a 404 for a task already ended, or a 403 when `grant` may not kill
  * (or force) a task of its name.
  */
-export function killTask(manager: ProcessManager, id: string, kill: KillRequest, by: string, shownId = id, grant?: Grant, onForced?: (result: ForceResult) => void): string | Promise<string> {
+export function killTask(
+  manager: ProcessManager,
+  id: string,
+  kill: KillRequest,
+  by: string,
+  shownId = id,
+  grant?: Grant,
+  onForced?: (result: ForceResult) => void,
+): string | Promise<string> {
   const task = manager.get(id);
   if (task !== undefined && !task.running) throw new HttpError(404, `task ${JSON.stringify(shownId)} already ended (${task.outcome})`);
   if (task === undefined) throw new TaskNotFoundError(shownId);

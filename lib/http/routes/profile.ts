@@ -42,7 +42,9 @@ export function profileRoute(): Handler {
       req.socket.off("end", abort);
     }
     if (req.query.format === "cpuprofile") {
-      return sendJsonText(res, 200, JSON.stringify(result.cpuprofile), { "content-disposition": `attachment; filename="proclist-${process.pid}.cpuprofile"` });
+      return sendJsonText(res, 200, JSON.stringify(result.cpuprofile), {
+        "content-disposition": `attachment; filename="proclist-${process.pid}.cpuprofile"`,
+      });
     }
     sendJsonText(res, 200, `{"profile":${JSON.stringify(wireProfile(result.table, formatTime))},"serverTime":"${serverTime()}"}`);
   });
@@ -58,6 +60,10 @@ export function profileHeadRoute(): Handler {
 /** The `seconds` of a profile request: default 10, else 1 to 60 (a 400 otherwise). */
 export function profileSeconds(text: string | string[] | undefined): number {
   const seconds = text === undefined ? DEFAULT_PROFILE_SECONDS : Number(text);
-  if (!(seconds >= 1 && seconds <= 60)) throw new HttpError(400, `invalid query parameter "seconds" ${JSON.stringify(text)}: must be a number of seconds from 1 to 60, such as 10`);
+  if (!(seconds >= 1 && seconds <= 60))
+    throw new HttpError(
+      400,
+      `invalid query parameter "seconds" ${JSON.stringify(text)}: must be a number of seconds from 1 to 60, such as 10`,
+    );
   return seconds;
 }

@@ -15,7 +15,11 @@ export function statsRoute(manager: ProcessManager): Handler {
   return handle((req, res) => {
     checkQuery("statsQuery", req.query);
     const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
-    sendJsonText(res, 200, `{"stats":${JSON.stringify(wireStats(manager, names))},"loop":${JSON.stringify(wireLoop(manager))},"serverTime":"${serverTime()}"}`);
+    sendJsonText(
+      res,
+      200,
+      `{"stats":${JSON.stringify(wireStats(manager, names))},"loop":${JSON.stringify(wireLoop(manager))},"serverTime":"${serverTime()}"}`,
+    );
   });
 }
 
@@ -25,7 +29,13 @@ export function wireStats(manager: ProcessManager, names?: ReadonlySet<string>):
   // Copies, rounded to microseconds (the wire's precision; more digits are float noise).
   return stats.map((s) => ({
     ...s,
-    latencyMs: { count: s.latencyMs.count, p50: micro(s.latencyMs.p50), p90: micro(s.latencyMs.p90), p99: micro(s.latencyMs.p99), max: micro(s.latencyMs.max) },
+    latencyMs: {
+      count: s.latencyMs.count,
+      p50: micro(s.latencyMs.p50),
+      p90: micro(s.latencyMs.p90),
+      p99: micro(s.latencyMs.p99),
+      max: micro(s.latencyMs.max),
+    },
     phases: Object.fromEntries(Object.entries(s.phases).map(([status, p]) => [status, { count: p.count, totalMs: micro(p.totalMs) }])),
   }));
 }

@@ -22,7 +22,10 @@ export const IDLE_TIMEOUT_MS = 30_000;
  */
 export const MAX_PIPELINED = 8;
 
-const TOO_MANY_PIPELINED = new HttpError(429, `more than ${MAX_PIPELINED} requests pipelined on one connection: wait for their answers before sending more`);
+const TOO_MANY_PIPELINED = new HttpError(
+  429,
+  `more than ${MAX_PIPELINED} requests pipelined on one connection: wait for their answers before sending more`,
+);
 
 /**
  * The Node server under `serve()`: every answer is JSON, Node's own included. Node answers some

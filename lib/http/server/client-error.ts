@@ -31,20 +31,31 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
   socket.once("close", () => clearTimeout(linger));
   const [status, text] =
-    error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"] : [400, "Bad Request"];
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
   const body = JSON.stringify({ error: `malformed HTTP request: ${text.toLowerCase()}` });
   whenIdle(socket, () => endWith(socket, `HTTP/1.1 ${status} ${text}`, body));
 }
 
 /** The server's `connect` listener: CONNECT is no method of this API; Node would close without a word. */
 export function answerConnect(_req: IncomingMessage, socket: Socket): void {
-  endWith(socket, "HTTP/1.1 405 Method Not Allowed", JSON.stringify({ error: "CONNECT is not supported: this is the proclist API, not a proxy" }));
+  endWith(
+    socket,
+    "HTTP/1.1 405 Method Not Allowed",
+    JSON.stringify({ error: "CONNECT is not supported: this is the proclist API, not a proxy" }),
+  );
 }
 
 /** Writes a whole JSON answer on the raw socket and destroys it once flushed. */
 function endWith(socket: Socket, statusLine: string, body: string): void {
   if (!socket.writable) return void socket.destroy();
-  socket.end(`${statusLine}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => socket.destroy());
+  socket.end(
+    `${statusLine}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }
 
 /**

@@ -44,10 +44,24 @@ export class Api {
 
   /** Opens a streaming GET (the events stream), resuming after `lastEventId` if given; resolves once the headers arrived. */
   stream(path: string, signal: AbortSignal, lastEventId?: string): Promise<Response> {
-    return this.send("GET", path, undefined, signal, "text/event-stream", lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId });
+    return this.send(
+      "GET",
+      path,
+      undefined,
+      signal,
+      "text/event-stream",
+      lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId },
+    );
   }
 
-  private async send(method: string, path: string, body: unknown, signal?: AbortSignal, accept = "application/json", extra: Record<string, string> = {}): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    accept = "application/json",
+    extra: Record<string, string> = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept, ...extra };
     const token = this.token;
     if (token !== null) headers.Authorization = `Bearer ${token}`;

@@ -73,7 +73,10 @@ export class CancelDialog {
       return;
     }
     const done = this.store.finished.find((f) => f.id === id);
-    const how = done === undefined ? "" : `: ${done.outcome}${done.status.startsWith("killed") ? ` (${done.status})` : ""} at ${formatClock(done.end)}, after ${formatDuration(done.durationMs)}`;
+    const how =
+      done === undefined
+        ? ""
+        : `: ${done.outcome}${done.status.startsWith("killed") ? ` (${done.status})` : ""} at ${formatClock(done.end)}, after ${formatDuration(done.durationMs)}`;
     setText(this.ended, `This task ended while the dialog was open${how}. There is nothing left to cancel.`);
     this.ended.hidden = false;
     this.confirm.hidden = true;

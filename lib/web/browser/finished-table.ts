@@ -14,10 +14,32 @@ interface FinishedColumn extends ColumnSpec {
 export const FINISHED_COLUMNS: FinishedColumn[] = [
   { key: "id", header: "id", min: 72, max: "", priority: 0, cell: (f) => td("id", f.id, f.id) },
   { key: "name", header: "name", min: 90, max: "", priority: 4, cell: (f) => td("name", f.name, f.name) },
-  { key: "outcome", header: "outcome", min: 72, max: "", priority: 0, cell: (f) => withChild(el("span", `outcome ${f.outcome}`, f.outcome)) },
-  { key: "duration", header: "duration", min: 64, max: "", priority: 1, numeric: true, cell: (f) => td("num", formatDuration(f.durationMs)) },
+  {
+    key: "outcome",
+    header: "outcome",
+    min: 72,
+    max: "",
+    priority: 0,
+    cell: (f) => withChild(el("span", `outcome ${f.outcome}`, f.outcome)),
+  },
+  {
+    key: "duration",
+    header: "duration",
+    min: 64,
+    max: "",
+    priority: 1,
+    numeric: true,
+    cell: (f) => td("num", formatDuration(f.durationMs)),
+  },
   { key: "status", header: "last status", min: 120, max: "", priority: 3, cell: (f) => td("status", f.status, f.status) },
-  { key: "who", header: "killed by / error", min: 110, max: "", priority: 2, cell: (f) => td("who", f.killedBy ?? f.error ?? "", f.error === undefined ? "" : `error: ${f.error}`) },
+  {
+    key: "who",
+    header: "killed by / error",
+    min: 110,
+    max: "",
+    priority: 2,
+    cell: (f) => td("who", f.killedBy ?? f.error ?? "", f.error === undefined ? "" : `error: ${f.error}`),
+  },
   { key: "ended", header: "ended", min: 92, max: "", priority: 1, numeric: true, cell: (f) => td("num", formatClock(f.end)) },
 ];
 
@@ -78,7 +100,10 @@ export class FinishedTable {
     const outcome = this.dom.outcome.value;
     const query = this.dom.search.value.trim().toLowerCase();
     const all = this.store.finished;
-    const matching = outcome === "" && query === "" ? all : all.filter((f) => (outcome === "" || f.outcome === outcome) && (query === "" || searchText(f).includes(query)));
+    const matching =
+      outcome === "" && query === ""
+        ? all
+        : all.filter((f) => (outcome === "" || f.outcome === outcome) && (query === "" || searchText(f).includes(query)));
     const shown = matching.slice(0, SHOWN);
     const keep = new Set(shown.map((f) => f.key));
     for (const key of this.rows.keys()) if (!keep.has(key)) this.rows.delete(key);
@@ -107,7 +132,8 @@ export class FinishedTable {
 }
 
 function searchText(f: FinishedTask): string {
-  return (f.search ??= `${f.id}\u0000${f.name}\u0000${f.status}\u0000${f.attrText}\u0000${f.killedBy ?? ""}\u0000${f.error ?? ""}`.toLowerCase());
+  return (f.search ??=
+    `${f.id}\u0000${f.name}\u0000${f.status}\u0000${f.attrText}\u0000${f.killedBy ?? ""}\u0000${f.error ?? ""}`.toLowerCase());
 }
 
 function td(className: string, text: string, title = ""): HTMLTableCellElement {

@@ -140,7 +140,8 @@ export class LiveTable {
       this.revealSelected = false;
       const top = selectedAt * ROW_HEIGHT;
       const { scroller } = this.dom;
-      if (top < scroller.scrollTop || top + ROW_HEIGHT > scroller.scrollTop + this.height) scroller.scrollTop = Math.max(0, top - ROW_HEIGHT);
+      if (top < scroller.scrollTop || top + ROW_HEIGHT > scroller.scrollTop + this.height)
+        scroller.scrollTop = Math.max(0, top - ROW_HEIGHT);
     }
     const top = this.dom.scroller.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
@@ -190,7 +191,10 @@ export class LiveTable {
     const total = this.store.live.size;
     let gone = 0;
     if (this.store.service !== undefined) for (const task of this.store.live.values()) if (task.gone !== undefined) gone++;
-    setText(this.dom.count, `${view.length === total ? `${total}` : `${view.length} of ${total}`} running${gone === 0 ? "" : ` (${gone} on gone instances)`}`);
+    setText(
+      this.dom.count,
+      `${view.length === total ? `${total}` : `${view.length} of ${total}`} running${gone === 0 ? "" : ` (${gone} on gone instances)`}`,
+    );
     this.dom.empty.hidden = view.length !== 0;
     // Before the first answer (a token to enter, a server down), nothing is known to be running.
     const none = this.store.loaded ? "No task is running." : "Not loaded from the server yet.";

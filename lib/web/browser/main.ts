@@ -22,11 +22,24 @@ const frame = new FrameScheduler(draw);
 const invalidate = () => frame.request();
 let tick = false;
 
-const timeline = new Timeline(api, store, { title: byId("timeline-title"), facts: byId("timeline-facts"), bars: byId("timeline-bars"), hint: byId("timeline-hint") }, invalidate);
+const timeline = new Timeline(
+  api,
+  store,
+  { title: byId("timeline-title"), facts: byId("timeline-facts"), bars: byId("timeline-bars"), hint: byId("timeline-hint") },
+  invalidate,
+);
 const cancelDialog = new CancelDialog(api, store, notify);
 const table = new LiveTable(
   store,
-  { table: byId("live-table"), scroller: byId("live-scroller"), rows: byId("live-rows"), header: byId("live-header"), filter: byId<HTMLInputElement>("filter"), count: byId("live-count"), empty: byId("live-empty") },
+  {
+    table: byId("live-table"),
+    scroller: byId("live-scroller"),
+    rows: byId("live-rows"),
+    header: byId("live-header"),
+    filter: byId<HTMLInputElement>("filter"),
+    count: byId("live-count"),
+    empty: byId("live-empty"),
+  },
   { select: (task) => choose(task.id), cancel: (task) => cancelDialog.open(task.id), invalidate },
 );
 const finished = new FinishedTable(
@@ -52,7 +65,13 @@ const instances = new InstancesList(api, byId("instances"), byId("instances-list
     invalidate();
   }
 });
-const stats = new StatsTable(api, byId<HTMLTableSectionElement>("stats-rows"), byId<HTMLTableRowElement>("stats-header"), byId("stats-rows").closest<HTMLElement>(".table-scroll")!, invalidate);
+const stats = new StatsTable(
+  api,
+  byId<HTMLTableSectionElement>("stats-rows"),
+  byId<HTMLTableRowElement>("stats-header"),
+  byId("stats-rows").closest<HTMLElement>(".table-scroll")!,
+  invalidate,
+);
 const connection = new LiveConnection(api, store, {
   snapshot() {
     if (store.service !== undefined) instances.refresh();
@@ -60,7 +79,8 @@ const connection = new LiveConnection(api, store, {
     finished.invalidate();
     stats.refresh();
     // A task shown only because it was the oldest, and no longer listed, gives way to the new oldest.
-    if (timeline.selected !== undefined && !(timeline.automatic && !store.live.has(timeline.selected))) void timeline.show(timeline.selected, timeline.automatic);
+    if (timeline.selected !== undefined && !(timeline.automatic && !store.live.has(timeline.selected)))
+      void timeline.show(timeline.selected, timeline.automatic);
   },
   event(event, change) {
     table.changed(change);
@@ -115,7 +135,10 @@ function showOldest(): void {
   for (const task of store.live.values()) if (task.gone === undefined && (oldest === undefined || task.start < oldest.start)) oldest = task;
   if (oldest === undefined) {
     if (timeline.selected !== undefined && timeline.automatic && store.live.size === 0) timeline.clear();
-  } else if (oldest.id !== timeline.selected && (timeline.automatic || timeline.selected === undefined || !store.live.has(timeline.selected))) {
+  } else if (
+    oldest.id !== timeline.selected &&
+    (timeline.automatic || timeline.selected === undefined || !store.live.has(timeline.selected))
+  ) {
     void timeline.show(oldest.id, true);
   }
 }
@@ -171,7 +194,13 @@ addEventListener("hashchange", () => {
   if (taskOfHash(location.hash) !== chosen) follow(true);
 });
 addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && chosen !== undefined && document.querySelector("dialog[open]") === null && !(e.target instanceof HTMLInputElement)) choose(undefined);
+  if (
+    e.key === "Escape" &&
+    chosen !== undefined &&
+    document.querySelector("dialog[open]") === null &&
+    !(e.target instanceof HTMLInputElement)
+  )
+    choose(undefined);
 });
 setInterval(() => {
   tick = true;

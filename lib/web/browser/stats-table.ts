@@ -14,11 +14,21 @@ interface StatsColumn extends ColumnSpec {
 }
 
 const latency = (key: "p50" | "p90" | "p99" | "max", priority: number): StatsColumn => ({
-  key, header: key, min: 64, max: "", priority, numeric: true,
+  key,
+  header: key,
+  min: 64,
+  max: "",
+  priority,
+  numeric: true,
   cell: (s) => el("td", "num", s.latencyMs.count === 0 ? "–" : formatDuration(s.latencyMs[key])),
 });
 const count = (key: "running" | "started" | "ended" | "killed" | "aborted", priority: number, warn = ""): StatsColumn => ({
-  key, header: key, min: 62, max: "", priority, numeric: true,
+  key,
+  header: key,
+  min: 62,
+  max: "",
+  priority,
+  numeric: true,
   cell: (s) => el("td", `num${warn !== "" && s[key] > 0 ? ` ${warn}` : ""}`, String(s[key])),
 });
 

@@ -130,19 +130,22 @@ export class Store {
     for (let i = finished.length - 1; i >= 0 && this.finished.length < this.keepFinished; i--) {
       const f = finished[i];
       const start = parseTime(f.procTime);
-      this.pushFinished({
-        key: `${f.id}\u0000${f.endTime}`,
-        id: f.id,
-        name: f.name ?? f.id,
-        attrText: attrText(f.attrs),
-        start,
-        end: parseTime(f.endTime),
-        durationMs: f.durationMs,
-        outcome: f.outcome,
-        status: f.status,
-        killedBy: f.killedBy,
-        error: f.error,
-      }, false);
+      this.pushFinished(
+        {
+          key: `${f.id}\u0000${f.endTime}`,
+          id: f.id,
+          name: f.name ?? f.id,
+          attrText: attrText(f.attrs),
+          start,
+          end: parseTime(f.endTime),
+          durationMs: f.durationMs,
+          outcome: f.outcome,
+          status: f.status,
+          killedBy: f.killedBy,
+          error: f.error,
+        },
+        false,
+      );
     }
   }
 
@@ -179,7 +182,8 @@ export class Store {
         if (task === undefined) return Change.None;
         task.cancelling = true;
         // The server records the request in the history, so its list shows it as the status too.
-        if (ts >= task.statusAt) setStatus(task, event.message === undefined ? "[cancel request]" : `[cancel request: ${event.message}]`, ts);
+        if (ts >= task.statusAt)
+          setStatus(task, event.message === undefined ? "[cancel request]" : `[cancel request: ${event.message}]`, ts);
         else refresh(task);
         this.killers.set(event.id, event.by);
         return Change.Row;
@@ -193,19 +197,22 @@ export class Store {
         if (this.finishedKeys.has(key)) return change;
         const by = this.killers.get(event.id);
         this.killers.delete(event.id);
-        this.pushFinished({
-          key,
-          id: event.id,
-          name: task?.name ?? event.id,
-          attrText: task?.attrText ?? "",
-          start: ts - event.durationMs,
-          end: ts,
-          durationMs: event.durationMs,
-          outcome: event.outcome,
-          status: event.status,
-          killedBy: by,
-          error: event.error,
-        }, true);
+        this.pushFinished(
+          {
+            key,
+            id: event.id,
+            name: task?.name ?? event.id,
+            attrText: task?.attrText ?? "",
+            start: ts - event.durationMs,
+            end: ts,
+            durationMs: event.durationMs,
+            outcome: event.outcome,
+            status: event.status,
+            killedBy: by,
+            error: event.error,
+          },
+          true,
+        );
         return change | Change.Finished;
       }
     }
@@ -248,7 +255,8 @@ function waitsOf(waits: unknown): LiveTask["waits"] {
   if (!Array.isArray(waits)) return [];
   const out: LiveTask["waits"] = [];
   for (const w of waits as { kind?: unknown; target?: unknown; since?: unknown }[]) {
-    if (w === null || typeof w !== "object" || typeof w.kind !== "string" || typeof w.target !== "string" || typeof w.since !== "string") continue;
+    if (w === null || typeof w !== "object" || typeof w.kind !== "string" || typeof w.target !== "string" || typeof w.since !== "string")
+      continue;
     const since = parseTime(w.since);
     if (Number.isFinite(since)) out.push({ kind: w.kind, target: w.target, since });
   }
@@ -262,7 +270,8 @@ function setStatus(task: LiveTask, status: string, ts: number): void {
 }
 
 function refresh(task: LiveTask): void {
-  task.search = `${task.id}\u0000${task.name}\u0000${task.status}\u0000${task.attrText}\u0000${task.waits.map((w) => `${w.kind} ${w.target}`).join("\u0000")}`.toLowerCase();
+  task.search =
+    `${task.id}\u0000${task.name}\u0000${task.status}\u0000${task.attrText}\u0000${task.waits.map((w) => `${w.kind} ${w.target}`).join("\u0000")}`.toLowerCase();
   task.rev++;
 }
 

@@ -88,7 +88,11 @@ export class Timeline {
     this.dom.title.textContent = "";
     this.dom.facts.replaceChildren();
     this.dom.bars.replaceChildren();
-    this.hint(this.store.live.size === 0 ? "Nothing is running. Click a finished task to see its timeline." : "Click a running or finished task to see its timeline.");
+    this.hint(
+      this.store.live.size === 0
+        ? "Nothing is running. Click a finished task to see its timeline."
+        : "Click a running or finished task to see its timeline.",
+    );
   }
 
   /** Shows a task's timeline (live or kept finished); fetches its history. `auto`: shown because nothing is selected. */
@@ -137,7 +141,8 @@ export class Timeline {
     const ts = parseTime(event.ts);
     if (ts < this.entries[this.entries.length - 1].ts) return; // already in the fetched history
     if (event.type === "status") this.entries.push({ ts, status: event.status });
-    else if (event.type === "kill") this.entries.push({ ts, status: event.message === undefined ? "[cancel request]" : `[cancel request: ${event.message}]` });
+    else if (event.type === "kill")
+      this.entries.push({ ts, status: event.message === undefined ? "[cancel request]" : `[cancel request: ${event.message}]` });
     else {
       this.entries.push({ ts, status: event.status });
       this.running = false;
@@ -196,9 +201,17 @@ export class Timeline {
       track.append(bar);
       const text = last && !this.running ? formatClock(entry.ts) : `${formatDuration(ms)}${last ? " …" : ""}`;
       row.append(label, track, el("span", "ms", text));
-      if (open) row.append(el("span", "when", `at ${formatClock(entry.ts)}${last && !this.running ? "" : `, for ${formatDuration(ms)}${last ? " so far" : ""}`}`));
+      if (open)
+        row.append(
+          el(
+            "span",
+            "when",
+            `at ${formatClock(entry.ts)}${last && !this.running ? "" : `, for ${formatDuration(ms)}${last ? " so far" : ""}`}`,
+          ),
+        );
       rows.push(row);
-      if (i === 0 && this.dropped > 0) rows.push(el("div", "step dropped", `… ${this.dropped} older entries dropped by the history bound …`));
+      if (i === 0 && this.dropped > 0)
+        rows.push(el("div", "step dropped", `… ${this.dropped} older entries dropped by the history bound …`));
     });
     rows.push(...this.waitRows(start, end, span));
     const axis = el("div", "step axis");
@@ -212,7 +225,8 @@ export class Timeline {
   /** The waits under the statuses: the finished ones the history keeps, then those open now, each a bar on the same scale. */
   private waitRows(start: number, end: number, span: number): HTMLElement[] {
     const live = this.id === undefined ? undefined : this.store.live.get(this.id);
-    const open: WaitBar[] = this.running && live !== undefined ? live.waits.map((w) => ({ ...w, durationMs: undefined, outcome: undefined })) : [];
+    const open: WaitBar[] =
+      this.running && live !== undefined ? live.waits.map((w) => ({ ...w, durationMs: undefined, outcome: undefined })) : [];
     const rows: HTMLElement[] = [];
     for (const wait of [...this.pastWaits, ...open]) {
       const ms = wait.durationMs ?? Math.max(0, end - wait.since);
@@ -224,7 +238,11 @@ export class Timeline {
       bar.style.left = `${(Math.max(0, wait.since - start) / span) * 100}%`;
       bar.style.width = `${(Math.min(ms, span) / span) * 100}%`;
       track.append(bar);
-      row.append(el("span", "label", `⧗ ${what}`), track, el("span", "ms", `${formatDuration(ms)}${wait.outcome === undefined ? " …" : wait.outcome === "ok" ? "" : ` ${wait.outcome}`}`));
+      row.append(
+        el("span", "label", `⧗ ${what}`),
+        track,
+        el("span", "ms", `${formatDuration(ms)}${wait.outcome === undefined ? " …" : wait.outcome === "ok" ? "" : ` ${wait.outcome}`}`),
+      );
       rows.push(row);
     }
     return rows;
@@ -291,5 +309,11 @@ function kindOf(status: string, colours: Map<string, number>): string {
 }
 
 function pastWaitsOf(answer: WireHistory): WaitBar[] {
-  return (answer.waits ?? []).map((w) => ({ since: parseTime(w.since), kind: w.kind, target: w.target, durationMs: w.durationMs, outcome: w.outcome }));
+  return (answer.waits ?? []).map((w) => ({
+    since: parseTime(w.since),
+    kind: w.kind,
+    target: w.target,
+    durationMs: w.durationMs,
+    outcome: w.outcome,
+  }));
 }
