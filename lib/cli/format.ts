@@ -74,9 +74,9 @@ export function formatClock(ms: number): string {
 }
 
 /** Status text with the pending-cancel mark the list shows. */
-export function formatStatus(status: string, cancelling: boolean): string {
+export function formatStatus(status: string, cancelling: boolean, ignoringCancel = false): string {
   const text = formatValue(status);
-  return cancelling ? `${text} (cancelling)` : text;
+  return ignoringCancel ? `${text} (ignoring its cancel)` : cancelling ? `${text} (cancelling)` : text;
 }
 
 /** Local calendar date, `2026-11-24`: shown beside times that are not today's. */

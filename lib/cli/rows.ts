@@ -110,7 +110,7 @@ export function taskTable(
     truncate(formatValue(r.proc.id), maxValue),
     ...(named ? [truncate(formatValue(r.proc.name ?? ""), maxValue)] : []),
     formatDuration(r.ageMs),
-    truncate(formatStatus(r.proc.status, r.proc.cancelling), maxValue),
+    truncate(formatStatus(r.proc.status, r.proc.cancelling, r.proc.ignoringCancelSince !== undefined), maxValue),
     formatDuration(r.statusAgeMs),
     ...(waiting ? [truncate(waitCell(r), Math.max(maxValue, 60))] : []),
     ...attrs.map((a) => (Object.hasOwn(r.proc.attrs, a) ? truncate(formatValue(r.proc.attrs[a]), maxValue) : "")),

@@ -17,6 +17,8 @@ export interface RemoteProc {
   name?: string;
   parent?: string;
   forbidCancel?: boolean;
+  /** A forced kill found it still running after every rung: when the cancel it ignores was asked (epoch ms). */
+  ignoringCancelSince?: number;
   /** The OpenTelemetry trace and span the task belongs to, when the server traces. */
   traceId?: string;
   spanId?: string;

@@ -33,6 +33,7 @@ const procSchema = {
     name: { type: "string" },
     parent: { type: "string" },
     forbidCancel: { type: "boolean" },
+    ignoringCancelSince: timeSchema,
     traceId: { type: "string" },
     spanId: { type: "string" },
     instance: { type: "string" },

@@ -18,6 +18,8 @@ export interface WireProc {
   parent?: string;
   /** Whether the task was started with forbidCancel (so monitors can say why a kill will fail). */
   forbidCancel?: boolean;
+  /** A forced kill found it still running after every rung: the time of the cancel it ignores. */
+  ignoringCancelSince?: string;
   /** The OpenTelemetry trace the task belongs to (32 hex digits), when tracing is on and a span was active or opened. */
   traceId?: string;
   /** The span the task started under, or its own span with `spans: true` (16 hex digits). */

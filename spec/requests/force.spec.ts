@@ -3,6 +3,7 @@ import { createServer, get, type IncomingMessage, type Server, type ServerRespon
 import { ProclistClient, serve, trackRequests, type ProcessManager, type ServedApi } from "../../lib";
 import { freshManager, listenOnLoopback, statuses } from "../helpers";
 import { closeServer, until } from "./fixture";
+import { formatStatus } from "../../lib/cli/format";
 
 describe("forcing a request that ignores its cancel", () => {
   let pm: ProcessManager;
@@ -88,6 +89,19 @@ describe("forcing a request that ignores its cancel", () => {
     });
     expect((await closed).complete).to.equal(false);
     expect(statuses(pm, "s3")).to.include("[force request by 127.0.0.1: connection closed (its response had begun)]");
+  });
+
+  it("lists a task still running after every rung as ignoring its cancel (ignoringCancelSince), for the client and ls", async () => {
+    let release!: () => void;
+    void pm.run(() => new Promise<void>((resolve) => (release = resolve)), { id: "deaf" });
+    const client = new ProclistClient(`127.0.0.1:${api.port}`);
+    const killed = await client.kill("deaf", { force: true, graceMs: 0 });
+    expect(killed.force).to.deep.include({ ended: false, rungs: [], ignoringCancel: true });
+    const proc = (await client.processes()).procs.find((p) => p.id === "deaf")!;
+    expect(proc.ignoringCancelSince).to.be.closeTo(pm.get("deaf")!.cancelTime, 0.002);
+    expect(proc.status).to.match(/^\[ignored cancel for \d+\.\d s\]$/);
+    expect(formatStatus(proc.status, proc.cancelling, proc.ignoringCancelSince !== undefined)).to.match(/\(ignoring its cancel\)$/);
+    release();
   });
 
   it("refuses a grace without force, a bad grace, and a bad force with a 400 that kills nothing", async () => {

@@ -198,6 +198,7 @@ function tailFields(task: Task, scope = ""): string {
   let json = ',"name":' + JSON.stringify(task.name);
   if (task.parent !== undefined) json += ',"parent":' + JSON.stringify(scope + task.parent.id);
   if (task.forbidCancel) json += ',"forbidCancel":true';
+  if (task.ignoringCancelSince !== undefined) json += ',"ignoringCancelSince":"' + formatTime(task.ignoringCancelSince) + '"';
   const fields = task.fields;
   if (fields !== undefined) {
     if (fields.traceId !== undefined) json += ',"traceId":' + JSON.stringify(fields.traceId);
