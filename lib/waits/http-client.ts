@@ -16,10 +16,15 @@ const aborter: WaitAborter = {
   abort(handle, reason) {
     const request = handle as ClientRequest;
     if (request.destroyed) return false;
+    // A request without an 'error' listener would make the abort an uncaught exception that
+    // ends the process: its code never expected one, so the error is only seen by ours.
+    if (request.listenerCount("error") === 0) request.once("error", ignore);
     request.destroy(reason instanceof Error ? reason : new Error(String(reason)));
     return true;
   },
 };
+
+function ignore(): void {}
 
 /** The host the request is addressed to (its Host header, else the host it connects to), with the port. */
 function hostOf(request: ClientRequest): string {

@@ -242,6 +242,23 @@ describe("waits: what a task is waiting on", () => {
     pm.kill(tasks[2].id);
   });
 
+  it("aborts a pending http request whose code listens for no error without ending the process, and the wait ends aborted", async () => {
+    pm.setOptions({ waitHistoryMs: 0 });
+    let closed!: () => void;
+    const done = pm.run(
+      () =>
+        new Promise<void>((resolve) => {
+          closed = resolve;
+          request(`http://127.0.0.1:${upstream.port}/no-listener`).on("close", () => closed()).end();
+        }),
+      { id: "careless", name: "careless" },
+    );
+    await waitFor("the request upstream", () => upstream.held.length === 1);
+    expect(abortWaits(pm.get("careless")!, new Error("forced"))).to.deep.equal({ aborted: 1, unabortable: 0 });
+    await done;
+    expect((await call(api, "GET", "/procs/careless/history")).json.waits.map((w: { outcome: string }) => w.outcome)).to.deep.equal(["aborted"]);
+  });
+
   describe("selecting, sorting and remembering waits", () => {
     /** Three tasks: one waiting on a fetch, one on a waitOn("pg") started later, one on nothing. */
     async function threeTasks(): Promise<{ settle: () => Promise<void> }> {
