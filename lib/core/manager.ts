@@ -439,16 +439,14 @@ export class ProcessManager implements TaskOwner {
 
   /** Recently finished tasks, oldest first, with outcome and duration. */
   finished(): FinishedTaskInfo[] {
-    return this.ended
-      .list()
-      .map((task) => ({
-        ...snapshot(task),
-        outcome: task.outcome!,
-        endTime: task.endTime,
-        durationMs: task.endTime - task.startTime,
-        killedBy: task.killedBy,
-        error: task.error,
-      }));
+    return this.ended.list().map((task) => ({
+      ...snapshot(task),
+      outcome: task.outcome!,
+      endTime: task.endTime,
+      durationMs: task.endTime - task.startTime,
+      killedBy: task.killedBy,
+      error: task.error,
+    }));
   }
 
   /** The finished tasks themselves, oldest first. Do not mutate. */

@@ -34,7 +34,7 @@ export class TaskPublisher {
     private readonly redis: Redis,
     private readonly manager: ProcessManager,
     private readonly key: string,
-    private readonly instance: string,
+    readonly instance: string,
     private readonly ttlMs: number,
     /** Resolves true when another process holds the instance's name: its list is then not this one's to write. */
     private readonly taken: () => Promise<boolean> = async () => false,
