@@ -91,6 +91,23 @@ export function proclistMetrics(manager: ProcessManager, counts: EndCounts): Met
         ),
     },
     {
+      name: "proclist_forced_kills_total",
+      type: "counter",
+      help: "Forced kills over, per task name, who asked and outcome: cooperated (ended on its cancel within the grace), forced (ended after the rungs), ignored (still running, marked as ignoring its cancel).",
+      labelNames: ["name", "by_kind", "outcome"],
+      collect: (block) => {
+        for (const [name, ends] of counts.byName) {
+          if (ends.forced.size === 0) continue;
+          block(name, ends.rev, (push) => {
+            for (const [key, value] of ends.forced) {
+              const [kind, outcome] = key.split("\n");
+              push([name, kind, outcome], value);
+            }
+          });
+        }
+      },
+    },
+    {
       name: "proclist_kills_total",
       type: "counter",
       help: "Kills accepted, per task name and who asked (token label, peer kind, client, deadline, code).",

@@ -1,3 +1,4 @@
+import { forceOutcome, type ForceResult } from "../core/force";
 import type { TaskExtension } from "../core/extension";
 import { MAX_NAMES, OTHER } from "../core/stats";
 import type { Outcome, Task } from "../core/task";
@@ -20,6 +21,8 @@ export class NameEnds {
   rev = 0;
   readonly durations = new Map<Outcome, Durations>();
   readonly kills = new Map<string, number>();
+  /** Forced kills by who asked and how they went (`cooperated`, `forced`, `ignored`), keyed `<kind>\n<outcome>`. */
+  readonly forced = new Map<string, number>();
 }
 
 /**
@@ -52,6 +55,14 @@ export class EndCounts implements TaskExtension {
       const kind = this.kinds.of(task.killedBy);
       record.kills.set(kind, (record.kills.get(kind) ?? 0) + 1);
     }
+  }
+
+  /** A forced kill is over: counted by who asked and how it went, once. */
+  forced(task: Task, result: ForceResult): void {
+    const record = this.record(task.name);
+    record.rev++;
+    const key = `${this.kinds.of(task.killedBy)}\n${forceOutcome(result)}`;
+    record.forced.set(key, (record.forced.get(key) ?? 0) + 1);
   }
 
   /** The label of a name: itself, or "(other)" past the bound, without creating a record. */
