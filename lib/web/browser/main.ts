@@ -8,6 +8,7 @@ import { FrameScheduler } from "./frame";
 import { LiveTable } from "./live-table";
 import { InstancesList } from "./instances-list";
 import { StatsTable } from "./stats-table";
+import { ProfilePanel } from "./profile-panel";
 import { Change, Store } from "./store";
 import { Timeline } from "./timeline";
 import { TokenDialog } from "./token-dialog";
@@ -72,6 +73,7 @@ const stats = new StatsTable(
   byId("stats-rows").closest<HTMLElement>(".table-scroll")!,
   invalidate,
 );
+new ProfilePanel(api, byId<HTMLButtonElement>("profile-button"), byId<HTMLSelectElement>("profile-seconds"), byId("profile-state"), byId<HTMLTableSectionElement>("profile-rows"));
 const connection = new LiveConnection(api, store, {
   snapshot() {
     if (store.service !== undefined) instances.refresh();
