@@ -39,4 +39,11 @@ describe("web: the Profile button and table, in Chromium", function () {
     expect(await page.isDisabled("#profile-button")).to.equal(false);
     expect(log.errors).to.deep.equal([]);
   });
+
+  it("shows the event loop's delay over the last minute in the header", async () => {
+    await page.goto(`http://${server.label}/`);
+    await page.waitForSelector("#loop:not([hidden])", { timeout: 30_000 });
+    expect(await page.textContent("#loop")).to.match(/^event loop p50 \S+ · p99 \S+ · max \S+$/);
+    expect(await page.getAttribute("#loop", "title")).to.match(/^The event loop's delay over the last minute/);
+  });
 });

@@ -22,9 +22,11 @@ describe("CPU profile (GET /procs/profile)", () => {
     expect(answer.status).to.equal(200);
     const { profile } = answer.json;
     const share = (name: string) => profile.names.find((row: { name: string }) => row.name === name)?.share;
-    // Loose bounds: the benchmark holds it to ±5 points; a loaded machine must not flip this spec.
-    expect(share("Burn.thirty")).to.be.within(0.12, 0.45);
-    expect(share("Burn.seventy")).to.be.within(0.5, 0.88);
+    // Loose bounds, and between the two only: the benchmark holds the shares to ±5 points in a
+    // process of their own; here the spec runner's other work (timers left by other specs) shares
+    // the CPU, and a loaded machine must not flip this spec.
+    const thirty = share("Burn.thirty") / (share("Burn.thirty") + share("Burn.seventy"));
+    expect(thirty).to.be.within(0.15, 0.45);
     expect(share("Burn.seventy")).to.be.greaterThan(share("Burn.thirty"));
     const names = profile.tasks.map((row: { name: string }) => row.name);
     expect(names).to.include.members(["Burn.thirty", "Burn.seventy"]);

@@ -8,7 +8,7 @@ import { FrameScheduler } from "./frame";
 import { LiveTable } from "./live-table";
 import { InstancesList } from "./instances-list";
 import { StatsTable } from "./stats-table";
-import { ProfilePanel } from "./profile-panel";
+import { ProfilePanel, showLoop } from "./profile-panel";
 import { Change, Store } from "./store";
 import { Timeline } from "./timeline";
 import { TokenDialog } from "./token-dialog";
@@ -72,7 +72,12 @@ const stats = new StatsTable(
   byId<HTMLTableRowElement>("stats-header"),
   byId("stats-rows").closest<HTMLElement>(".table-scroll")!,
   invalidate,
+  (loop) => showLoop(byId("loop"), loop),
 );
+// The event loop's delay changes without any task ending: read again every 10 s while the tab is seen.
+setInterval(() => {
+  if (document.visibilityState === "visible") stats.refresh();
+}, 10_000);
 new ProfilePanel(api, byId<HTMLButtonElement>("profile-button"), byId<HTMLSelectElement>("profile-seconds"), byId("profile-state"), byId<HTMLTableSectionElement>("profile-rows"));
 const connection = new LiveConnection(api, store, {
   snapshot() {

@@ -1,4 +1,4 @@
-import type { WireProfile } from "../../wire/shapes";
+import type { WireLoop, WireProfile } from "../../wire/shapes";
 import { ApiError, type Api } from "./api";
 import { el } from "./dom";
 import { formatDuration } from "./time";
@@ -58,4 +58,17 @@ function row(kind: string, label: string, cpu: string, share: string, tasks: str
   tr.dataset.kind = kind;
   tr.append(el("td", "name", label), el("td", "num", cpu), el("td", "num", share), el("td", "num", tasks));
   return tr;
+}
+
+/** The header's event-loop figure: delay p50/p99/max over the last minute, the last block in its tooltip. */
+export function showLoop(node: HTMLElement, loop: WireLoop | undefined): void {
+  node.hidden = loop === undefined;
+  if (loop === undefined) return;
+  const { p50, p99, max } = loop.delayMs;
+  node.textContent = `event loop p50 ${formatDuration(p50)} · p99 ${formatDuration(p99)} · max ${formatDuration(max)}`;
+  node.dataset.state = max >= 200 ? "blocked" : p99 >= 50 ? "slow" : "ok";
+  const last = loop.recentBlocks[loop.recentBlocks.length - 1];
+  node.title =
+    "The event loop's delay over the last minute" +
+    (last === undefined ? "" : `; last block ${formatDuration(last.ms)}${last.name === undefined ? " (no task could be tied to it)" : ` by ${last.name} (task ${last.id})`}`);
 }

@@ -1,4 +1,4 @@
-import type { WireNameStats, WireStats } from "../../wire/shapes";
+import type { WireLoop, WireNameStats, WireStats } from "../../wire/shapes";
 import type { Api } from "./api";
 import { columnsKey, fitColumns, headerCells, WidthBudget, type ColumnSpec } from "./columns";
 import { el } from "./dom";
@@ -66,6 +66,8 @@ export class StatsTable {
     private readonly header: HTMLTableRowElement,
     private readonly scroll: HTMLElement,
     private readonly invalidate: () => void,
+    /** Hears the event loop's health from each answer (undefined from servers that do not report it). */
+    private readonly onLoop: (loop: WireLoop | undefined) => void = () => undefined,
   ) {
     new ResizeObserver(() => {
       this.budget.resized(scroll.clientWidth);
@@ -86,6 +88,7 @@ export class StatsTable {
     try {
       const answer = await this.api.get<WireStats>("stats");
       this.stats = [...answer.stats].sort((a, b) => a.name.localeCompare(b.name));
+      this.onLoop(answer.loop);
       this.dirty = true;
       this.invalidate();
     } catch {
