@@ -19,12 +19,15 @@ async function split(seconds: number): Promise<void> {
   const manager = new ProcessManager();
   let running = true;
   const burn = (name: string, units: number) =>
-    manager.run(async () => {
-      while (running) {
-        work(units);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }, { name });
+    manager.run(
+      async () => {
+        while (running) {
+          work(units);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      },
+      { name },
+    );
   const tasks = [burn("thirty", 3), burn("seventy", 7)];
   // The loop's lateness around the profile's start and stop: the stall they cause.
   let last = performance.now();
@@ -46,7 +49,17 @@ async function split(seconds: number): Promise<void> {
   // Burners hold the loop ~10 ms per turn anyway: the stall is the lateness above that, near start and stop.
   const near = (at: number) => Math.max(0, ...lags.filter(([t]) => t >= at && t <= at + 200).map(([, lag]) => lag));
   const baseline = Math.max(0, ...lags.filter(([t]) => t > t0 + 1000 && t < t1 - 1000).map(([, lag]) => lag));
-  console.log(JSON.stringify({ thirty: share("thirty"), seventy: share("seventy"), outside: result.table.outside.share, samples: result.table.samples, startLagMs: near(t0), stopLagMs: near(t1 - 50), steadyMaxLagMs: baseline }));
+  console.log(
+    JSON.stringify({
+      thirty: share("thirty"),
+      seventy: share("seventy"),
+      outside: result.table.outside.share,
+      samples: result.table.samples,
+      startLagMs: near(t0),
+      stopLagMs: near(t1 - 50),
+      steadyMaxLagMs: baseline,
+    }),
+  );
 }
 
 class Service {
@@ -99,7 +112,7 @@ const mode = process.argv[2];
 if (mode === "split") void split(Number(process.argv[3] ?? 10));
 else if (mode === "serve") {
   // nohooks: profiles without the log's async hooks (samples then go to tasks only through tracked calls' enter/leave), to tell the two costs apart.
-  if (process.argv[3] === "nohooks") (require("node:async_hooks") as { createHook: unknown }).createHook = () => ({ enable() {}, disable() {} });
+  if (process.argv[3] === "nohooks")
+    (require("node:async_hooks") as { createHook: unknown }).createHook = () => ({ enable() {}, disable() {} });
   void serveMode(process.argv[3] === "nowatch");
-}
-else if (mode === "block") void block();
+} else if (mode === "block") void block();

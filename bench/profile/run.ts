@@ -40,14 +40,23 @@ const pct = (x: number) => (x * 100).toFixed(1);
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 
 async function main(): Promise<void> {
-  console.log(`# CPU profile and event-loop targets (${new Date().toISOString()}, load average ${require("node:os").loadavg().map((l: number) => l.toFixed(1)).join(" ")})`);
-  console.log("\n## 30/70 split over a 10 s profile (target: within ±5 points)\n\n| node | round | thirty % | seventy % | outside % | samples | start stall ms | stop stall ms | steady max lag ms |\n|---|---|---|---|---|---|---|---|---|");
+  console.log(
+    `# CPU profile and event-loop targets (${new Date().toISOString()}, load average ${require("node:os")
+      .loadavg()
+      .map((l: number) => l.toFixed(1))
+      .join(" ")})`,
+  );
+  console.log(
+    "\n## 30/70 split over a 10 s profile (target: within ±5 points)\n\n| node | round | thirty % | seventy % | outside % | samples | start stall ms | stop stall ms | steady max lag ms |\n|---|---|---|---|---|---|---|---|---|",
+  );
   for (let round = 1; round <= rounds; round++) {
     for (const major of nodes) {
       const { child, line } = start(binary(major), ["split", "10"]);
       const r = JSON.parse(await line);
       child.kill();
-      console.log(`| ${major} | ${round} | ${pct(r.thirty)} | ${pct(r.seventy)} | ${pct(r.outside)} | ${r.samples} | ${r.startLagMs.toFixed(1)} | ${r.stopLagMs.toFixed(1)} | ${r.steadyMaxLagMs.toFixed(1)} |`);
+      console.log(
+        `| ${major} | ${round} | ${pct(r.thirty)} | ${pct(r.seventy)} | ${pct(r.outside)} | ${r.samples} | ${r.startLagMs.toFixed(1)} | ${r.stopLagMs.toFixed(1)} | ${r.steadyMaxLagMs.toFixed(1)} |`,
+      );
     }
   }
 
@@ -66,7 +75,9 @@ async function main(): Promise<void> {
   }
   server.kill();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`| | req/s mean | spread |\n|---|---|---|\n| no profile | ${mean(off).toFixed(0)} | ${spread(off)} |\n| profile running | ${mean(on).toFixed(0)} | ${spread(on)} |\n| change | ${(((mean(on) - mean(off)) / mean(off)) * 100).toFixed(1)} % | |`);
+  console.log(
+    `| | req/s mean | spread |\n|---|---|---|\n| no profile | ${mean(off).toFixed(0)} | ${spread(off)} |\n| profile running | ${mean(on).toFixed(0)} | ${spread(on)} |\n| change | ${(((mean(on) - mean(off)) / mean(off)) * 100).toFixed(1)} % | |`,
+  );
 
   console.log("\n## req/s with the event-loop watch's timer on and off, separate processes, alternating (target: ≤ 1 %)\n");
   const watch: Record<string, number[]> = { on: [], off: [] };
@@ -79,9 +90,13 @@ async function main(): Promise<void> {
       child.kill();
     }
   }
-  console.log(`| timer | req/s mean | spread |\n|---|---|---|\n| on | ${mean(watch.on).toFixed(0)} | ${spread(watch.on)} |\n| off | ${mean(watch.off).toFixed(0)} | ${spread(watch.off)} |\n| change | ${(((mean(watch.on) - mean(watch.off)) / mean(watch.off)) * 100).toFixed(1)} % | |`);
+  console.log(
+    `| timer | req/s mean | spread |\n|---|---|---|\n| on | ${mean(watch.on).toFixed(0)} | ${spread(watch.on)} |\n| off | ${mean(watch.off).toFixed(0)} | ${spread(watch.off)} |\n| change | ${(((mean(watch.on) - mean(watch.off)) / mean(watch.off)) * 100).toFixed(1)} % | |`,
+  );
 
-  console.log("\n## a 2 s block in a tracked method, named on its history after it ends (target: ≤ 1 s)\n\n| node | ms after the block |\n|---|---|");
+  console.log(
+    "\n## a 2 s block in a tracked method, named on its history after it ends (target: ≤ 1 s)\n\n| node | ms after the block |\n|---|---|",
+  );
   for (const major of nodes) {
     const { child, line } = start(binary(major), ["block"]);
     console.log(`| ${major} | ${JSON.parse(await line).namedAfterMs.toFixed(1)} |`);

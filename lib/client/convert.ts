@@ -19,7 +19,8 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   if (wire.name !== undefined) proc.name = wire.name;
   if (wire.parent !== undefined) proc.parent = wire.parent;
   if (wire.forbidCancel !== undefined) proc.forbidCancel = wire.forbidCancel;
-  if (wire.ignoringCancelSince !== undefined) proc.ignoringCancelSince = time(origin, wire.ignoringCancelSince, `${at}.ignoringCancelSince`);
+  if (wire.ignoringCancelSince !== undefined)
+    proc.ignoringCancelSince = time(origin, wire.ignoringCancelSince, `${at}.ignoringCancelSince`);
   if (wire.traceId !== undefined) proc.traceId = wire.traceId;
   if (wire.spanId !== undefined) proc.spanId = wire.spanId;
   if (wire.instance !== undefined) proc.instance = wire.instance;

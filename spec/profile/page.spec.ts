@@ -29,12 +29,19 @@ describe("web: the Profile button and table, in Chromium", function () {
     await page.click("#profile-button");
     expect(await page.isDisabled("#profile-button")).to.equal(true);
     await page.waitForSelector("#profile-rows tr[data-kind=name]", { timeout: 30_000 });
-    const rows = await page.$$eval("#profile-rows tr", (trs) => trs.map((tr) => ({ kind: (tr as HTMLElement).dataset.kind, cells: [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "") })));
+    const rows = await page.$$eval("#profile-rows tr", (trs) =>
+      trs.map((tr) => ({
+        kind: (tr as HTMLElement).dataset.kind,
+        cells: [...tr.querySelectorAll("td")].map((td) => td.textContent ?? ""),
+      })),
+    );
     const share = (name: string) => Number(rows.find((r) => r.kind === "name" && r.cells[0] === name)?.cells[2].replace(" %", ""));
     expect(share("Burn.seventy")).to.be.within(50, 88);
     expect(share("Burn.thirty")).to.be.within(12, 45);
     expect(rows.some((r) => r.kind === "outside" && r.cells[0] === "(outside any task)")).to.equal(true);
-    expect(rows.filter((r) => r.kind === "task").map((r) => r.cells[0])).to.satisfy((tasks: string[]) => tasks.some((t) => /^task \S+ \(Burn\.seventy\)$/.test(t)));
+    expect(rows.filter((r) => r.kind === "task").map((r) => r.cells[0])).to.satisfy((tasks: string[]) =>
+      tasks.some((t) => /^task \S+ \(Burn\.seventy\)$/.test(t)),
+    );
     expect(await page.textContent("#profile-state")).to.equal("profiled 5 s");
     expect(await page.isDisabled("#profile-button")).to.equal(false);
     expect(log.errors).to.deep.equal([]);

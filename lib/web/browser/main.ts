@@ -78,7 +78,13 @@ const stats = new StatsTable(
 setInterval(() => {
   if (document.visibilityState === "visible") stats.refresh();
 }, 10_000);
-new ProfilePanel(api, byId<HTMLButtonElement>("profile-button"), byId<HTMLSelectElement>("profile-seconds"), byId("profile-state"), byId<HTMLTableSectionElement>("profile-rows"));
+new ProfilePanel(
+  api,
+  byId<HTMLButtonElement>("profile-button"),
+  byId<HTMLSelectElement>("profile-seconds"),
+  byId("profile-state"),
+  byId<HTMLTableSectionElement>("profile-rows"),
+);
 const connection = new LiveConnection(api, store, {
   snapshot() {
     if (store.service !== undefined) instances.refresh();

@@ -48,7 +48,9 @@ export class ProfilePanel {
     return [
       ...profile.names.map((name) => row("name", where + name.name, formatDuration(name.cpuMs), pct(name.share), String(name.tasks))),
       row("outside", `${where}(outside any task)`, formatDuration(profile.outside.cpuMs), pct(profile.outside.share), ""),
-      ...profile.tasks.slice(0, 5).map((task) => row("task", `${where}task ${task.id} (${task.name})`, formatDuration(task.cpuMs), pct(task.share), "")),
+      ...profile.tasks
+        .slice(0, 5)
+        .map((task) => row("task", `${where}task ${task.id} (${task.name})`, formatDuration(task.cpuMs), pct(task.share), "")),
     ];
   }
 }
@@ -70,5 +72,7 @@ export function showLoop(node: HTMLElement, loop: WireLoop | undefined): void {
   const last = loop.recentBlocks[loop.recentBlocks.length - 1];
   node.title =
     "The event loop's delay over the last minute" +
-    (last === undefined ? "" : `; last block ${formatDuration(last.ms)}${last.name === undefined ? " (no task could be tied to it)" : ` by ${last.name} (task ${last.id})`}`);
+    (last === undefined
+      ? ""
+      : `; last block ${formatDuration(last.ms)}${last.name === undefined ? " (no task could be tied to it)" : ` by ${last.name} (task ${last.id})`}`);
 }
