@@ -47,7 +47,10 @@ describe("a process that lost its instance name", function () {
     await waitFor("A started t9", () => a.said("started"));
     // A kill sent after A heard of its loss reaches B only: A is no longer subscribed.
     // A's unsubscribe is sent as it hears of its loss: once Redis applied it, only B listens.
-    await waitFor("B alone subscribed to w1's control channel", async () => ((await raw.pubsub("NUMSUB", `proclist:${service}:control:w1`)) as [string, number])[1] === 1);
+    await waitFor(
+      "B alone subscribed to w1's control channel",
+      async () => ((await raw.pubsub("NUMSUB", `proclist:${service}:control:w1`)) as [string, number])[1] === 1,
+    );
     expect(a.lines.filter((l) => "ended" in l)).to.deep.equal([]);
     // B publishes its list by difference: once t1's end is in it, the list is B's alone, without A's t9.
     const list = await waitFor("B's list without t1", async () => {

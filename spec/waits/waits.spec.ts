@@ -249,14 +249,18 @@ describe("waits: what a task is waiting on", () => {
       () =>
         new Promise<void>((resolve) => {
           closed = resolve;
-          request(`http://127.0.0.1:${upstream.port}/no-listener`).on("close", () => closed()).end();
+          request(`http://127.0.0.1:${upstream.port}/no-listener`)
+            .on("close", () => closed())
+            .end();
         }),
       { id: "careless", name: "careless" },
     );
     await waitFor("the request upstream", () => upstream.held.length === 1);
     expect(abortWaits(pm.get("careless")!, new Error("forced"))).to.deep.equal({ aborted: 1, unabortable: 0 });
     await done;
-    expect((await call(api, "GET", "/procs/careless/history")).json.waits.map((w: { outcome: string }) => w.outcome)).to.deep.equal(["aborted"]);
+    expect((await call(api, "GET", "/procs/careless/history")).json.waits.map((w: { outcome: string }) => w.outcome)).to.deep.equal([
+      "aborted",
+    ]);
   });
 
   describe("selecting, sorting and remembering waits", () => {

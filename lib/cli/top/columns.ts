@@ -30,7 +30,12 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
     { head: "ID", cell: (r) => formatValue(r.proc.id), priority: 0, floor: 10 },
     ...(named ? [{ head: "NAME", cell: (r: Row) => formatValue(r.proc.name ?? ""), priority: 5, floor: 12 }] : []),
     { head: "AGE", cell: (r) => formatDuration(r.ageMs), priority: 0 },
-    { head: "STATUS", cell: (r) => formatStatus(r.proc.status, r.proc.cancelling, r.proc.ignoringCancelSince !== undefined), priority: 0, floor: 16 },
+    {
+      head: "STATUS",
+      cell: (r) => formatStatus(r.proc.status, r.proc.cancelling, r.proc.ignoringCancelSince !== undefined),
+      priority: 0,
+      floor: 16,
+    },
     { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
     ...(waiting ? [{ head: "WAITING ON", cell: waitCell, priority: 4, floor: 24 }] : []),
     ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatClock(r.asOf).slice(0, 8)), priority: 1 }] : []),
