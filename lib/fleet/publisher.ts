@@ -35,7 +35,7 @@ export class TaskPublisher {
     private readonly manager: ProcessManager,
     private readonly key: string,
     readonly instance: string,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
     /** Resolves true when another process holds the instance's name: its list is then not this one's to write. */
     private readonly taken: () => Promise<boolean> = async () => false,
   ) {}
