@@ -62,16 +62,20 @@ function row(kind: string, label: string, cpu: string, share: string, tasks: str
   return tr;
 }
 
-/** The header's event-loop figure: delay p50/p99/max over the last minute, the last block in its tooltip. */
+/**
+ * The header's event-loop figure: delay p50/p99/max over the last minute. Its tooltip repeats the
+ * figures (a narrow window cuts the text) and names the last block.
+ */
 export function showLoop(node: HTMLElement, loop: WireLoop | undefined): void {
   node.hidden = loop === undefined;
   if (loop === undefined) return;
   const { p50, p99, max } = loop.delayMs;
-  node.textContent = `event loop p50 ${formatDuration(p50)} · p99 ${formatDuration(p99)} · max ${formatDuration(max)}`;
+  const figures = `p50 ${formatDuration(p50)} · p99 ${formatDuration(p99)} · max ${formatDuration(max)}`;
+  node.textContent = `event loop ${figures}`;
   node.dataset.state = max >= 200 ? "blocked" : p99 >= 50 ? "slow" : "ok";
   const last = loop.recentBlocks[loop.recentBlocks.length - 1];
   node.title =
-    "The event loop's delay over the last minute" +
+    `The event loop's delay over the last minute: ${figures}` +
     (last === undefined
       ? ""
       : `; last block ${formatDuration(last.ms)}${last.name === undefined ? " (no task could be tied to it)" : ` by ${last.name} (task ${last.id})`}`);
