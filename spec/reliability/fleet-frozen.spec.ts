@@ -63,9 +63,15 @@ describe("the fleet with Redis or an instance frozen", function () {
     const ls = await proclist("ls", "--redis", redis.url, "--service", service, "--timeout", "1000");
     expect(ls.code).to.equal(3);
     redis.thaw();
+    // Redis answers the backlog of the freeze first: on a loaded machine the first calls after the
+    // thaw may still time out, so the fleet is asked until it answers again.
+    await waitFor("the fleet answers after the thaw", async () => (await call("/procs/")).status === 200);
     // A later kill on the same channel arrives after any earlier one: once b2 ended, b1 and a1 had their chance.
-    expect((await call("/procs/b/b2", "DELETE")).status).to.equal(200);
-    await waitFor("b2 killed", () => instances[1].lines.some((l) => l.ended === "b2"));
+    await waitFor("b2 killed", async () => {
+      if (!instances[1].lines.some((l) => l.ended === "b2"))
+        expect((await call("/procs/b/b2", "DELETE")).status).to.be.oneOf([200, 404, 503, 504]);
+      return instances[1].lines.some((l) => l.ended === "b2");
+    });
     expect(instances[1].lines.filter((l) => "ended" in l).map((l) => l.ended)).to.deep.equal(["b2"]);
     expect(instances[0].lines.filter((l) => "ended" in l)).to.deep.equal([]);
   });
