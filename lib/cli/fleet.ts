@@ -11,6 +11,8 @@ import type { WireInstance } from "../wire/shapes";
 import type { ConnectionOptions, Target } from "./target";
 import { terminalSafe } from "./terminal-text";
 import { requester } from "../core/killed-by";
+import { auditedKill, auditWritten } from "../fleet/kill-audit";
+import { rungsTaken } from "../http/routes/kill";
 
 const open = new Set<FleetReader>();
 
@@ -94,11 +96,17 @@ export async function killWhereInFleet(
 ): Promise<{ target: Target; value: RemoteKilledWhere }> {
   const { reader } = targets[0].client as InstanceClient;
   const query = Object.fromEntries(new URLSearchParams(toQuery(filter).slice(1)));
-  const value = await fleetKillWhere(
+  const by = cliRequester();
+  const draft = { action: "kill-where" as const, by, filter: query, ...(kill.message === undefined ? {} : { message: kill.message }) };
+  const value = await auditedKill(
     reader,
-    query,
-    { message: kill.message, force: kill.force === true, graceMs: kill.graceMs },
-    cliRequester(),
+    draft,
+    () => fleetKillWhere(reader, query, { message: kill.message, force: kill.force === true, graceMs: kill.graceMs }, by),
+    (killed, entry) => {
+      entry.cancelled = killed.cancelled;
+      entry.refused = killed.refused;
+      if (killed.forced !== undefined) entry.rungs = killed.forced.map((result) => ({ id: result.id, rungs: rungsTaken(result) }));
+    },
   );
   return {
     target: { endpoint: { url: `${reader.url}#${reader.service}`, label: `service ${reader.service}` }, client: targets[0].client },
@@ -113,7 +121,8 @@ function cliRequester(): string {
 
 /** Closes the Redis connections the command opened, so the process can exit. */
 export async function closeFleets(): Promise<void> {
-  await Promise.all([...open].map((reader) => reader.close()));
+  // The kills' audit entries go to Redis first: the command is about to exit.
+  await Promise.all([...open].map(async (reader) => (await auditWritten(reader, reader.timeoutMs), await reader.close())));
   open.clear();
 }
 

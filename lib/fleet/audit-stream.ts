@@ -43,6 +43,19 @@ export class AuditStream implements AuditStore {
     this.drain();
   };
 
+  /**
+   * Resolves once every entry handed to the sink is in Redis, or after `ms` (what a short-lived
+   * caller such as the command line waits before it exits); true when nothing is left waiting.
+   */
+  async written(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while ((this.pending.length > 0 || this.writing) && Date.now() < deadline) {
+      this.drain();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.pending.length === 0 && !this.writing;
+  }
+
   /** Entries waiting for Redis (none while it is up and keeping pace). */
   get waiting(): number {
     return this.pending.length;

@@ -24,6 +24,8 @@ import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import type { WireInstance } from "../wire/shapes";
 import { readStoredProc } from "./stored-proc";
+import { auditedKill } from "./kill-audit";
+import { rungsTaken } from "../http/routes/kill";
 
 /**
  * One instance of a fleet with the HTTP client's surface (`processes`, `task`, `history`, `kill`,
@@ -112,13 +114,29 @@ export class InstanceClient {
       ...(message === undefined ? {} : { message }),
       ...(force === true ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}),
     };
-    this.checkUp();
-    const body = check<WireKilled>(
-      this.origin,
-      unwrap(`${this.instance}/${id}`, await this.reader.ask(this.instance, "kill", fields)),
-      validateWire.killed,
+    const fleetId = `${this.instance}/${id}`;
+    const draft = {
+      action: force === true ? ("force" as const) : ("kill" as const),
+      by: this.by,
+      id: fleetId,
+      ...(message === undefined ? {} : { message }),
+    };
+    return auditedKill(
+      this.reader,
+      draft,
+      async () => {
+        this.checkUp();
+        const body = check<WireKilled>(
+          this.origin,
+          unwrap(fleetId, await this.reader.ask(this.instance, "kill", fields)),
+          validateWire.killed,
+        );
+        return toKilled(id, body);
+      },
+      (killed, entry) => {
+        if (killed.force !== undefined) entry.rungs = rungsTaken(killed.force);
+      },
     );
-    return toKilled(id, body);
   }
 
   async finished(): Promise<RemoteFinishedList> {

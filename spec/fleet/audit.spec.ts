@@ -73,6 +73,34 @@ describe("audit through a fleet", function () {
     expect(table.stdout).to.match(/kill\s+cancelled 200\s+ops@fleet-api\s+b\/b1/);
   });
 
+  it("records the kills proclist kill --redis sends straight through Redis: one task, by filter, forbidden and not found", async () => {
+    const service = "cli-audited";
+    await startThree(redis.url, service, instances);
+    const reader = new FleetReader({ redis: redis.url, service });
+    try {
+      await waitFor("every task published", async () => (await readProcs(reader)).length === 6);
+    } finally {
+      await reader.close();
+    }
+    const fleet = ["--redis", redis.url, "--service", service];
+    expect((await proclist("kill", "b/b1", "-m", "stuck export", ...fleet)).code).to.equal(0);
+    expect((await proclist("kill", "b/forbid-b", ...fleet)).code).to.equal(2);
+    expect((await proclist("kill", "c/nope", ...fleet)).code).to.equal(1);
+    expect((await proclist("kill", "--name", "job", "--attr", "n=a2", "--all", "--yes", "-m", "storm", ...fleet)).code).to.equal(0);
+    const cli = await proclist("audit", ...fleet, "--json");
+    expect(cli.code, cli.stderr).to.equal(0);
+    const entries = JSON.parse(cli.stdout) as AuditEntry[];
+    expect(entries.map((e) => `${e.action} ${e.id ?? JSON.stringify(e.filter)} ${e.outcome} ${e.status}`)).to.deep.equal([
+      'kill-where {"name":"job","attr.n":"a2"} cancelled 200',
+      "kill c/nope failed 404",
+      "kill b/forbid-b refused 403",
+      "kill b/b1 cancelled 200",
+    ]);
+    expect(entries[3]).to.deep.include({ message: "stuck export" });
+    expect(entries[3].by).to.match(/^cli@/);
+    expect(entries[0]).to.deep.include({ cancelled: ["a/a2"], refused: [], message: "storm" });
+  });
+
   it("bounds the stream with MAXLEN ~", async () => {
     api = await serveFleet({ redis: redis.url, service: "bounded", port: 0, auditMaxLen: 100 });
     for (let i = 0; i < 400; i++) await fetch(`${api.url}/procs/x/t${i}`, { method: "DELETE" });
