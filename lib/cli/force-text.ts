@@ -1,4 +1,6 @@
+import { InvalidArgumentError } from "commander";
 import type { KillRequestOptions, RemoteForce } from "../client/types";
+import { MAX_GRACE_MS } from "../core/force";
 import type { KillWhereOptions } from "./commands/kill-where";
 import { formatDuration, formatValue } from "./format";
 
@@ -23,3 +25,13 @@ const RUNG_TEXT: Record<RemoteForce["rungs"][number], string> = {
   waits: "awaited operations aborted",
   worker: "worker thread terminated",
 };
+
+/** commander's parser for `--grace`: `2s`, `500ms`, `1.5s`, `1m` or `0`, as whole milliseconds. */
+export function graceMs(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  const ms = match === null ? NaN : Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1);
+  if (match !== null && match[2] === undefined && ms !== 0) throw new InvalidArgumentError(`give --grace a unit: ${value}s or ${value}ms`);
+  if (!Number.isInteger(ms) || ms > MAX_GRACE_MS)
+    throw new InvalidArgumentError(`expected a grace such as 2s, 500ms or 0 (at most 1 hour, in whole ms), got ${JSON.stringify(value)}`);
+  return ms;
+}

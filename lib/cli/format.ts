@@ -73,9 +73,10 @@ export function formatClock(ms: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, "0")}`;
 }
 
-/** Status text with the pending-cancel mark the list shows. */
-export function formatStatus(status: string, cancelling: boolean, ignoringCancel = false): string {
+/** Status text with the pending-cancel mark the list shows; `ignoringCancel` as ms says for how long it ignores its cancel. */
+export function formatStatus(status: string, cancelling: boolean, ignoringCancel: boolean | number = false): string {
   const text = formatValue(status);
+  if (typeof ignoringCancel === "number") return `${text} (ignoring its cancel for ${formatDuration(Math.max(0, ignoringCancel))})`;
   return ignoringCancel ? `${text} (ignoring its cancel)` : cancelling ? `${text} (cancelling)` : text;
 }
 

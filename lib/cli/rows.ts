@@ -9,6 +9,8 @@ export interface Row {
   statusAgeMs: number;
   /** How long the task has waited on its oldest open operation (server clock); undefined when it waits on nothing. */
   waitAgeMs?: number;
+  /** How long (server clock) a forced kill has found it ignoring its cancel; undefined when it was not. */
+  ignoringMs?: number;
   /** Set when the endpoint is down: when (local epoch ms) it last answered, so the row is as of then. */
   asOf?: number;
 }
@@ -28,6 +30,7 @@ export function rowsOf(endpoint: string, list: RemoteProcList, sinceMs = 0): Row
     };
     const oldest = oldestWait(proc);
     if (oldest !== undefined) row.waitAgeMs = list.serverTime - oldest.since + sinceMs;
+    if (proc.ignoringCancelSince !== undefined) row.ignoringMs = list.serverTime - proc.ignoringCancelSince + sinceMs;
     return row;
   });
 }
@@ -110,7 +113,7 @@ export function taskTable(
     truncate(formatValue(r.proc.id), maxValue),
     ...(named ? [truncate(formatValue(r.proc.name ?? ""), maxValue)] : []),
     formatDuration(r.ageMs),
-    truncate(formatStatus(r.proc.status, r.proc.cancelling, r.proc.ignoringCancelSince !== undefined), maxValue),
+    truncate(formatStatus(r.proc.status, r.proc.cancelling, r.ignoringMs ?? false), maxValue),
     formatDuration(r.statusAgeMs),
     ...(waiting ? [truncate(waitCell(r), Math.max(maxValue, 60))] : []),
     ...attrs.map((a) => (Object.hasOwn(r.proc.attrs, a) ? truncate(formatValue(r.proc.attrs[a]), maxValue) : "")),

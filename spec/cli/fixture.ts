@@ -42,3 +42,28 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   if (extra.PROCLIST_TOKEN === undefined) delete env.PROCLIST_TOKEN;
   return env;
 }
+
+/**
+ * The shell line a tmux spec runs `proclist top <args>` with: a mark on the screen before, then
+ * top, then whether it left the terminal's modes as they were and its exit code; then the shell
+ * waits, so the screen stays to be read.
+ */
+export function topScript(args: string): string {
+  return [
+    "printf 'shell screen before top\\n'",
+    "before=$(stty -g)",
+    `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} top ${args}`,
+    "code=$?",
+    `[ "$(stty -g)" = "$before" ] && echo 'terminal modes restored' || echo 'terminal modes changed'`,
+    'echo "top exited with $code"',
+    "sleep 600",
+  ].join("; ");
+}
+
+/** The task ids in top's table (rows that start with an endpoint), top to bottom. */
+export function topRows(screen: string): string[] {
+  return screen
+    .split("\n")
+    .filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l))
+    .map((l) => l.split(/ {2,}/)[1]);
+}

@@ -2,16 +2,8 @@ import { expect } from "chai";
 import { createServer, type ServerResponse } from "node:http";
 import { waitOn } from "../../lib";
 import { listenOnLoopback, waitFor } from "../helpers";
-import { MAIN, site, type Site } from "./fixture";
+import { site, topRows as rows, topScript, type Site } from "./fixture";
 import { TmuxSession } from "./tmux";
-
-/** The task ids in the table, top to bottom. */
-function rows(screen: string): string[] {
-  return screen
-    .split("\n")
-    .filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l))
-    .map((l) => l.split(/ {2,}/)[1]);
-}
 
 describe("proclist top shows what tasks wait on (tmux)", function () {
   this.timeout(60_000);
@@ -52,10 +44,11 @@ describe("proclist top shows what tasks wait on (tmux)", function () {
     });
     await waitFor("the fetch upstream", () => held.length === 1);
 
-    tmux = await TmuxSession.start(
-      `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} top -e ${a.label} --interval 250; sleep 600`,
-      { width: 180, height: 20, env: { TZ: "UTC", PROCLIST_TOKEN: "" } },
-    );
+    tmux = await TmuxSession.start(topScript(`-e ${a.label} --interval 250`), {
+      width: 180,
+      height: 20,
+      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
+    });
     let screen = await tmux.waitFor("the three tasks", (s) => rows(s).length === 3 && s.includes("WAITING ON"));
     expect(screen).to.match(new RegExp(`fetch GET 127\\.0\\.0\\.1:${port}/charge · \\d`));
     expect(screen).to.match(/pg SELECT orders · \d/);

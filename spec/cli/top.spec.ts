@@ -1,30 +1,9 @@
 import { expect } from "chai";
 import { CancelError } from "../../lib";
 import { blocked, releaseAll, tick } from "../helpers";
-import { MAIN, site, type Site } from "./fixture";
+import { site, topRows as rows, topScript as script, type Site } from "./fixture";
 import { TmuxSession } from "./tmux";
 import { startApi } from "../http/http-helpers";
-
-/** The shell line run in the terminal: a mark on the screen before, then top, then how it left the terminal. */
-function script(args: string): string {
-  return [
-    "printf 'shell screen before top\\n'",
-    "before=$(stty -g)",
-    `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} top ${args}`,
-    "code=$?",
-    `[ "$(stty -g)" = "$before" ] && echo 'terminal modes restored' || echo 'terminal modes changed'`,
-    'echo "top exited with $code"',
-    "sleep 600",
-  ].join("; ");
-}
-
-/** The task ids in the table, top to bottom. */
-function rows(screen: string): string[] {
-  return screen
-    .split("\n")
-    .filter((l) => /^127\.0\.0\.1:\d+ {2}/.test(l))
-    .map((l) => l.split(/ {2,}/)[1]);
-}
 
 describe("proclist top in a real terminal (tmux)", function () {
   this.timeout(60_000);

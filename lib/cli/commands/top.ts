@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import { connectAll, joinedSince, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
-import { formatValue } from "../format";
+import { formatDuration, formatValue } from "../format";
+import { describeForce, graceMs } from "../force-text";
+import { DEFAULT_GRACE_MS } from "../../core/force";
 import { unlessOriginal } from "../history-view";
 import { actionOf, KEYS, type Action, type Key } from "../top/keys";
 import { TopModel } from "../top/model";
@@ -12,6 +14,7 @@ import { Waker } from "../top/waker";
 interface TopOptions extends ConnectionOptions {
   interval: number;
   message?: string;
+  grace: number;
 }
 
 const EXAMPLES = `
@@ -34,6 +37,12 @@ export function registerTop(command: Command): void {
   withConnection(command)
     .option("--interval <ms>", "refresh interval in ms", positiveInt, 1000)
     .option("-m, --message <text>", "the message k offers for a kill (edit it before Enter); recorded in the task's history")
+    .option(
+      "--grace <duration>",
+      "K: how long a force-kill gives the cancel alone before forcing, as 2s, 500ms or 0",
+      graceMs,
+      DEFAULT_GRACE_MS,
+    )
     .addHelpText("after", EXAMPLES)
     .action(async (options: TopOptions) => {
       process.exitCode = await top(options);
@@ -110,7 +119,7 @@ async function top(options: TopOptions): Promise<number> {
     if (model.confirm !== undefined) {
       const confirm = model.confirm;
       model.confirm = undefined;
-      if (action === "yes") void kill(confirm.endpoint, confirm.id, confirm.message);
+      if (action === "yes") void kill(confirm.endpoint, confirm.id, confirm.message, confirm.force);
       else if (action === "quit") return quit();
       else model.notice = { text: "kill cancelled", error: false };
       return draw();
@@ -121,7 +130,7 @@ async function top(options: TopOptions): Promise<number> {
       return draw();
     }
     model.notice = undefined;
-    if (model.history !== undefined && action !== "quit" && action !== "kill") {
+    if (model.history !== undefined && action !== "quit" && action !== "kill" && action !== "force") {
       // Enter or Esc go back to the list; the moving keys scroll the history (never the hidden
       // list's selection, which `k` would then kill); the other keys act on the list behind.
       if (action === "history" || action === "back") {
@@ -150,10 +159,12 @@ async function top(options: TopOptions): Promise<number> {
       case "end":
         model.move(action === "home" ? -Infinity : Infinity);
         break;
-      case "kill": {
-        const refusal = model.killRefusal();
+      case "kill":
+      case "force": {
+        const force = action === "force" ? { graceMs: options.grace } : undefined;
+        const refusal = model.killRefusal(force !== undefined);
         if (refusal !== undefined) model.notice = { text: formatValue(refusal), error: true };
-        else if (!model.askKill(options.message)) model.notice = { text: "no task selected", error: true };
+        else if (!model.askKill(options.message, force)) model.notice = { text: "no task selected", error: true };
         break;
       }
       case "filter":
@@ -209,13 +220,25 @@ async function top(options: TopOptions): Promise<number> {
     drawSoon();
   };
 
-  const kill = async (label: string, id: string, message: string | undefined) => {
+  const kill = async (label: string, id: string, message: string | undefined, force: { graceMs: number } | undefined) => {
     const target = targets.find((t) => t.endpoint.label === label)!;
-    model.notice = { text: `killing ${formatValue(id)} on ${label}…`, error: false };
+    const said = message === "" ? undefined : message;
+    const grace = force === undefined || force.graceMs === 0 ? "" : `, forcing it in ${formatDuration(force.graceMs)} if it still runs`;
+    model.notice = { text: `killing ${formatValue(id)} on ${label}${grace}…`, error: false };
     draw();
     try {
-      await target.client.kill(id, message === "" ? undefined : message);
-      model.notice = { text: `cancel requested: task ${formatValue(id)} on ${label}`, error: false };
+      if (force === undefined) {
+        await target.client.kill(id, said);
+        model.notice = { text: `cancel requested: task ${formatValue(id)} on ${label}`, error: false };
+      } else {
+        // The answer comes once the ladder is over: the list shows the cancel meanwhile.
+        waker.wake();
+        const killed = await target.client.kill(id, { message: said, force: true, graceMs: force.graceMs });
+        model.notice =
+          killed.force === undefined
+            ? { text: `${label} did not force task ${formatValue(id)} (a server without forced kills): it was only cancelled`, error: true }
+            : { text: `${describeForce(id, killed.force)} (on ${label})`, error: !killed.force.ended };
+      }
     } catch (error) {
       model.notice = { text: describeFailure(label, error), error: true };
     }

@@ -32,7 +32,7 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
     { head: "AGE", cell: (r) => formatDuration(r.ageMs), priority: 0 },
     {
       head: "STATUS",
-      cell: (r) => formatStatus(r.proc.status, r.proc.cancelling, r.proc.ignoringCancelSince !== undefined),
+      cell: (r) => formatStatus(r.proc.status, r.proc.cancelling, r.ignoringMs ?? false),
       priority: 0,
       floor: 16,
     },

@@ -8,6 +8,7 @@ export type Action =
   | "home"
   | "end"
   | "kill"
+  | "force"
   | "yes"
   | "sort"
   | "sortBack"
@@ -26,6 +27,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ["↑ ↓ PgUp PgDn Home End", "select a task"],
   ["Enter", "the selected task's history, in place (Enter or Esc to go back; ↑↓ scroll it, k kills that task)"],
   ["k", "kill the selected task: type an optional message (recorded in its history), Enter, then y"],
+  ["K", "force-kill: as k, and if the task still runs after the grace (--grace, default 5s; none for a task already cancelling), force it"],
   ["/", "filter: id, name, status, endpoint or key=value attribute (Enter keeps it, Esc clears it)"],
   ["s / S", "next / previous sort: age, status age, id, name, status, endpoint"],
   ["+ / -", "longer / shorter refresh interval (250ms … 30s)"],
@@ -42,7 +44,7 @@ export interface Key {
   sequence?: string;
 }
 
-/** Maps a key press to an action; letters are case-insensitive except S (sort backwards). */
+/** Maps a key press to an action; letters are case-insensitive except S (sort backwards) and K (force-kill). */
 export function actionOf(text: string | undefined, key: Key = {}): Action {
   if (key.ctrl === true) return key.name === "c" || key.name === "d" ? "quit" : "other";
   switch (key.name) {
@@ -69,8 +71,9 @@ export function actionOf(text: string | undefined, key: Key = {}): Action {
     case "Q":
       return "quit";
     case "k":
-    case "K":
       return "kill";
+    case "K":
+      return "force";
     case "y":
     case "Y":
       return "yes";

@@ -1,6 +1,6 @@
 import { canKill } from "../../http/access/can";
 import { TransportError } from "../../client/errors";
-import type { RemoteProcList } from "../../client/types";
+import type { RemoteProc, RemoteProcList } from "../../client/types";
 import type { Found } from "../history-view";
 import { formatValue } from "../format";
 import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
@@ -30,6 +30,8 @@ export interface Confirm {
   id: string;
   forbidCancel: boolean;
   message?: string;
+  /** `K`: force the task if it still runs this long after the cancel (0: a task already cancelling is forced at once). */
+  force?: { graceMs: number };
 }
 
 /** A line being typed at the bottom: the filter (`/`), or the kill message (`k`). */
@@ -169,39 +171,46 @@ export class TopModel {
     this.history.back = Math.max(0, (this.history.back ?? 0) + delta);
   }
 
-  /**
-   * `k`: picks the task for killing and asks for a message (`preset`, from -m): the one whose
-   * history is shown, else the selected one; false when there is none.
-   */
-  /** Whether some endpoint's token may kill some task (else `k` is not offered). */
-  get mayKillAny(): boolean {
+  /** Whether some endpoint's token may kill (`force`: force-kill) some task; else the key is not offered. */
+  mayKillAny(force = false): boolean {
+    const right = force ? "force" : "cancel";
     return this.endpoints.some((e) => {
       const can = this.rights.get(e.label);
-      return can === undefined || can.some((c) => c === "cancel" || c.startsWith("cancel:"));
+      return can === undefined || can.some((c) => c === right || c.startsWith(`${right}:`));
     });
   }
 
-  /** Why the token may not kill the task `k` would kill now, or undefined when it may. */
-  killRefusal(): string | undefined {
-    const shown = this.history;
-    const row = shown === undefined ? this.selected() : undefined;
-    const endpoint = shown?.endpoint ?? row?.endpoint;
-    const name = shown?.found?.task?.proc.name ?? row?.proc.name;
-    if (endpoint === undefined || name === undefined) return undefined;
-    const can = this.rights.get(endpoint);
-    if (can === undefined || canKill(can, name)) return undefined;
-    return `the token may not cancel ${name} on ${endpoint} (it has: ${can.join(", ")})`;
+  /** Why the token may not kill (`force`: force-kill) the task `k` or `K` would act on now, or undefined when it may. */
+  killRefusal(force = false): string | undefined {
+    const target = this.killTarget();
+    const name = target?.proc?.name;
+    if (target === undefined || name === undefined) return undefined;
+    const can = this.rights.get(target.endpoint);
+    if (can === undefined || canKill(can, name, force)) return undefined;
+    return `the token may not ${force ? "force-kill" : "cancel"} ${name} on ${target.endpoint} (it has: ${can.join(", ")})`;
   }
 
-  askKill(preset = ""): boolean {
-    const shown = this.history;
-    const row = shown === undefined ? this.selected() : undefined;
-    if (shown !== undefined)
-      this.confirm = { endpoint: shown.endpoint, id: shown.id, forbidCancel: shown.found?.task?.proc.forbidCancel === true };
-    else if (row !== undefined) this.confirm = { endpoint: row.endpoint, id: row.proc.id, forbidCancel: row.proc.forbidCancel === true };
-    else return false;
+  /**
+   * `k` (and `K`, with `graceMs`): picks the task for killing and asks for a message (`preset`,
+   * from -m): the one whose history is shown, else the selected one; false when there is none. A
+   * forced kill of a task already cancelling gets no grace: it has had its cancel already.
+   */
+  askKill(preset = "", force?: { graceMs: number }): boolean {
+    const target = this.killTarget();
+    if (target === undefined) return false;
+    const { endpoint, id, proc } = target;
+    this.confirm = { endpoint, id, forbidCancel: proc?.forbidCancel === true };
+    if (force !== undefined) this.confirm.force = { graceMs: proc?.cancelling === true ? 0 : force.graceMs };
     this.input = { kind: "message", text: preset };
     return true;
+  }
+
+  /** The task `k` acts on: the one whose history is shown, else the selected row's. */
+  private killTarget(): { endpoint: string; id: string; proc: RemoteProc | undefined } | undefined {
+    const shown = this.history;
+    if (shown !== undefined) return { endpoint: shown.endpoint, id: shown.id, proc: shown.found?.task?.proc };
+    const row = this.selected();
+    return row === undefined ? undefined : { endpoint: row.endpoint, id: row.proc.id, proc: row.proc };
   }
 
   private endpoint(label: string): EndpointView {

@@ -8,7 +8,7 @@ import { cellsOf, fitColumns, topColumns } from "./columns";
 import { KEYS } from "./keys";
 import type { EndpointView, HistoryView, TopModel } from "./model";
 
-const KEYS_HELP = "↑↓ select  Enter history  k kill  / filter  ? keys  q quit  s sort  +/- interval  p pause  r refresh";
+const KEYS_HELP = "↑↓ select  Enter history  k kill  K force  / filter  ? keys  q quit  s sort  +/- interval  p pause  r refresh";
 
 /** Terminal size and the local time, the only inputs of a frame besides the model. */
 export interface Screen {
@@ -36,8 +36,9 @@ export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { 
       width,
     ),
   ];
-  // A token that may kill nothing anywhere is not offered the key.
-  const keys = model.mayKillAny ? KEYS_HELP : KEYS_HELP.replace("  k kill", "");
+  // A token that may kill (or force) nothing anywhere is not offered the key.
+  let keys = model.mayKillAny() ? KEYS_HELP : KEYS_HELP.replace("  k kill", "");
+  if (!model.mayKillAny(true)) keys = keys.replace("  K force", "");
   const footer = [footerLine(model), chalk.dim(keys)].map((l) => fit(l, width));
   const room = Math.max(1, screen.height - 1 - header.length - footer.length - 2);
   let body: string[];
@@ -132,12 +133,19 @@ function endpointItem(e: EndpointView, now: number): string {
 function footerLine(model: TopModel): string {
   if (model.input?.kind === "filter") return `/${model.input.text}▏ ${chalk.dim("Enter keeps the filter, Esc clears it")}`;
   if (model.confirm !== undefined) {
-    const { id, endpoint, forbidCancel, message } = model.confirm;
+    const { id, endpoint, forbidCancel, message, force } = model.confirm;
     const warn = forbidCancel ? chalk.yellow(" (started with forbidCancel: the server will refuse)") : "";
+    const what = `${force === undefined ? "Kill" : "Force-kill"} task ${formatValue(JSON.stringify(id))} on ${endpoint}`;
     if (model.input?.kind === "message")
-      return `${chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
+      return `${chalk.bold(`${what}: message (optional)`)} ${model.input.text}▏ ${chalk.dim("Enter to go on, Esc to cancel")}${warn}`;
     const said = message === undefined || message === "" ? "" : ` with message ${formatValue(JSON.stringify(message))}`;
-    return chalk.bold(`Kill task ${formatValue(JSON.stringify(id))} on ${endpoint}${said}? y to confirm, any other key to cancel`) + warn;
+    const when =
+      force === undefined
+        ? ""
+        : force.graceMs === 0
+          ? ", forcing at once"
+          : `, forcing it if it still runs ${formatDuration(force.graceMs)} after the cancel`;
+    return chalk.bold(`${what}${said}${when}? y to confirm, any other key to cancel`) + warn;
   }
   if (model.history !== undefined) return chalk.dim("Enter or Esc: back to the list");
   if (model.notice !== undefined) return model.notice.error ? chalk.red(formatValue(model.notice.text)) : formatValue(model.notice.text);
