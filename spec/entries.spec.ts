@@ -46,6 +46,54 @@ console.log(JSON.stringify({ client: typeof client.processes, error: typeof Task
     expect(consumer.compile("index", source)).to.equal("");
   });
 
+  it("keep the manager's and a task's internals out of the shipped types, and compile the documented API", () => {
+    // What the library's own modules use to run tasks; a consumer that reaches for one does not compile.
+    const managerInternals = ["begin", "finish", "cancel", "rev", "hooks", "events", "blocks", "blockThresholdMs", "freeId", "fault"];
+    managerInternals.push("outcomeOf", "tasks", "taskArray", "finishedTasks", "maxHistory", "maxAttrLength", "maxStatusLength");
+    const taskInternals = ["owner", "booked", "finish", "requestCancel", "isCancellation", "mark", "noteBlock", "slots", "forcers"];
+    taskInternals.push("endWaiters", "onCancel", "waitLog", "seq");
+    const internals = [
+      `import { ProcessManager } from "proclist";`,
+      "const manager = new ProcessManager();",
+      'const task = manager.get("t")!;',
+      ...managerInternals.map((name) => `void manager.${name};`),
+      ...taskInternals.map((name) => `void task.${name};`),
+      "",
+    ].join("\n");
+    const missing = [...consumer.compile("internals", internals).matchAll(/Property '(\w+)' does not exist on type '(\w+)'/g)];
+    expect(missing.filter(([, , type]) => type === "ProcessManager").map(([, name]) => name)).to.deep.equal(managerInternals);
+    expect(missing.filter(([, , type]) => type === "Task").map(([, name]) => name)).to.deep.equal(taskInternals);
+    expect(missing).to.have.length(managerInternals.length + taskInternals.length);
+    consumer.write("internals", "export {};\n");
+
+    const documented = `import { ProcessManager, TaskSlot, type TaskExtension, type TaskHandle } from "proclist";
+const manager = new ProcessManager({ keepFinished: 10 });
+manager.setOptions({ maxHistory: 50 });
+const handle: TaskHandle = manager.start("job-1", { attrs: { user: "ann" } });
+handle.status("reading");
+manager.status("job-1", "writing");
+manager.checkCancel("job-1");
+manager.setAttribute("job-1", "rows", 3);
+manager.deleteAttribute("job-1", "rows");
+const slot = new TaskSlot<string>(manager);
+const extension: TaskExtension = { started: (task) => slot.set(task, task.name), ended: (task) => slot.set(task, undefined) };
+const remove = manager.extend(extension);
+const unsubscribe = manager.subscribe((event) => void event.type);
+const task = manager.get("job-1");
+if (task !== undefined) manager.enter(task, () => task.attrs);
+manager.kill("job-1", "stop", "ops");
+const forced: Promise<unknown> = manager.kill("job-1", "stop", { force: true, graceMs: 0 });
+const killed = manager.killWhere({ name: "job" }, "storm");
+manager.done("job-1");
+const seen = [manager.list(), manager.history("job-1"), manager.finished(), manager.size, manager.options, manager.stats.snapshot(), killed.cancelled];
+manager.run((running) => running.status("once"), { name: "once" });
+remove();
+unsubscribe();
+export { forced, seen };
+`;
+    expect(consumer.compile("documented", documented)).to.equal("");
+  });
+
   it("give the same values from a subpath entry as from the root, for every name they share", async () => {
     const source = [
       `const root = require("proclist");`,

@@ -1,5 +1,5 @@
 import type { ForceResult } from "./force";
-import type { Task, TaskHooks, TaskOwner } from "./task";
+import type { Task, TaskHooks } from "./task";
 
 /**
  * What a feature outside the core (tracing, metrics) may hook into a manager's tasks, installed
@@ -24,7 +24,7 @@ export interface TaskExtension {
   forced?(task: Task, result: ForceResult): void;
 }
 
-/** Folds extensions into hooks; a throwing `started`/`status`/`ended` cannot break the task, an `enter` that throws before `run` still runs it. */
+/** @internal Folds extensions into hooks; a throwing `started`/`status`/`ended` cannot break the task, an `enter` that throws before `run` still runs it. */
 export function foldExtensions(extensions: readonly TaskExtension[]): TaskHooks {
   const enters = extensions.filter((e) => e.enter !== undefined);
   return {
@@ -64,7 +64,12 @@ function guarded<H extends Hook>(hooks: readonly (H | undefined)[]): H | undefin
 }
 
 // Per manager, the slot indices in use (see TaskSlot); a released one is taken again first.
-const slotsTaken = new WeakMap<TaskOwner, boolean[]>();
+const slotsTaken = new WeakMap<Extensible, boolean[]>();
+
+/** A manager, as far as an extension sees it: what it is installed on. */
+export interface Extensible {
+  extend(extension: TaskExtension): () => void;
+}
 
 /**
  * A place on each task of one manager for one extension's own value (a span, say): an index into
@@ -74,7 +79,7 @@ const slotsTaken = new WeakMap<TaskOwner, boolean[]>();
 export class TaskSlot<T> {
   private readonly index: number;
 
-  constructor(private readonly owner: TaskOwner) {
+  constructor(private readonly owner: Extensible) {
     let taken = slotsTaken.get(owner);
     if (taken === undefined) slotsTaken.set(owner, (taken = []));
     const free = taken.indexOf(false);

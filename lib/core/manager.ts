@@ -20,7 +20,7 @@ import {
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { checkTaskFilter, isEmptyFilter, taskMatcher, type AttrText, type TaskFilter } from "./task-filter";
-import { Booked, Task, type Outcome, type TaskHooks, type TaskListener, type TaskOwner } from "./task";
+import { Booked, Task, type Outcome, type TaskHooks, type TaskListener } from "./task";
 import { stranded } from "./stranded";
 import type { TaskHandle } from "./task-handle";
 import { derivedId, idProblem, nextTaskSeq, taskIdOf } from "./task-id";
@@ -66,16 +66,17 @@ export interface KillWhereResult {
  * Registered in tsyringe's root container as a singleton; `@Tracked` methods use it unless
  * their instance holds another manager (see README, "Which manager").
  */
-export class ProcessManager implements TaskOwner {
+export class ProcessManager {
+  /** @internal */
   readonly events = new TaskEvents();
   readonly stats = new TaskStats();
-  /** Bumped on every change to any task and on every start and end: readers cache by it. */
+  /** @internal Bumped on every change to any task and on every start and end: readers cache by it. */
   rev = 0;
-  /** The installed extensions' hooks; undefined while none is installed (the hot path checks only this). */
+  /** @internal The installed extensions' hooks; undefined while none is installed (the hot path checks only this). */
   hooks: TaskHooks | undefined = undefined;
-  /** Blocks of the event loop blamed on this manager's tasks, per name. */
+  /** @internal Blocks of the event loop blamed on this manager's tasks, per name. */
   readonly blocks = new BlockCounts();
-  /** `options.blockThresholdMs`, as a field: every tracked call's end reads it. */
+  /** @internal `options.blockThresholdMs`, as a field: every tracked call's end reads it. */
   blockThresholdMs: number;
   private extensions: readonly TaskExtension[] = [];
   private readonly live = new LiveTasks();
@@ -99,14 +100,17 @@ export class ProcessManager implements TaskOwner {
     return this.opts;
   }
 
+  /** @internal */
   get maxHistory(): number {
     return this.opts.maxHistory;
   }
 
+  /** @internal */
   get maxAttrLength(): number {
     return this.opts.maxAttrLength;
   }
 
+  /** @internal */
   get maxStatusLength(): number {
     return this.opts.maxStatusLength;
   }
@@ -158,6 +162,7 @@ export class ProcessManager implements TaskOwner {
    * The hot path shared by `run`, `start` and `@Tracked`: no validation here, callers did it once.
    * A task started inside another becomes its child, and is cancelled with it; it inherits the
    * parent's deadline when that is earlier than its own.
+   * @internal
    */
   begin(
     id: string | undefined,
@@ -339,6 +344,7 @@ export class ProcessManager implements TaskOwner {
   /**
    * Cancels live tasks and their live descendants (except those with forbidCancel), the shared
    * step of `kill`, `killWhere` and deadlines; tasks already cancelling are left as they are.
+   * @internal
    */
   cancel(tasks: readonly Task[], message: string | undefined, by: string | undefined): void {
     const roots = new Set<Task>();
@@ -354,6 +360,7 @@ export class ProcessManager implements TaskOwner {
   /**
    * A free id for a task that asked for `id` by way of a decorator (a client's request id, say):
    * `id` itself while no live task has it, else `id~2`, `id~3`… (see README, "Task ids").
+   * @internal
    */
   freeId(id: string): string {
     if (this.live.get(id) === undefined) return id;
@@ -366,6 +373,7 @@ export class ProcessManager implements TaskOwner {
   /**
    * Records a tracking fault around a call that runs anyway: on the task's `proclist.error`
    * attribute, and through the `onError` option (else once per site on stderr). Never throws.
+   * @internal
    */
   fault(task: Task | undefined, site: string, what: string, cause?: unknown): void {
     reportFault(task, site, what, cause, this.opts.onError);
@@ -377,7 +385,7 @@ export class ProcessManager implements TaskOwner {
     if (task !== undefined) this.finish(task, error === undefined ? "ended" : this.outcomeOf(task, error), error);
   }
 
-  /** Classifies an error that ended a task: its own cancellation, or anything else. */
+  /** @internal Classifies an error that ended a task: its own cancellation, or anything else. */
   outcomeOf(task: Task, error: unknown): Outcome {
     return task.isCancellation(error) ? "killed" : "aborted";
   }
@@ -386,6 +394,7 @@ export class ProcessManager implements TaskOwner {
    * Ends a task and books it: out of the live set, counted in the stats, kept among the finished.
    * Each step is marked done in `task.booked` as it completes, so that an end cut short by a stack
    * overflow is completed by the next call, without doing a step twice.
+   * @internal
    */
   finish(task: Task, outcome: Outcome, error?: unknown): void {
     if (task.outcome === undefined) {
@@ -411,12 +420,12 @@ export class ProcessManager implements TaskOwner {
     return Array.from(this.live.values(), snapshot);
   }
 
-  /** The live tasks themselves, for readers that cache by `rev` (the HTTP layer). Do not mutate. */
+  /** @internal The live tasks themselves, for readers that cache by `rev` (the HTTP layer). Do not mutate. */
   tasks(): IterableIterator<Task> {
     return this.live.values();
   }
 
-  /** The live tasks themselves, oldest first, in a new array (for readers that want them all at once). Do not mutate the tasks. */
+  /** @internal The live tasks themselves, oldest first, in a new array (for readers that want them all at once). Do not mutate the tasks. */
   taskArray(): Task[] {
     return this.live.toArray();
   }
@@ -449,7 +458,7 @@ export class ProcessManager implements TaskOwner {
     }));
   }
 
-  /** The finished tasks themselves, oldest first. Do not mutate. */
+  /** @internal The finished tasks themselves, oldest first. Do not mutate. */
   finishedTasks(): Task[] {
     return this.ended.list();
   }

@@ -16,6 +16,7 @@ import type { Wait, WaitLog } from "./waits";
 /**
  * Bits of `Task.booked`. Each is set once its step has fully happened, so that a stack overflow
  * that cuts a start or an end short leaves a record of what is left to do (see stranded.ts).
+ * @internal
  */
 export const enum Booked {
   /** Counted as started (and running) in the stats. */
@@ -52,7 +53,7 @@ export interface Deadline {
   readonly source: Task;
 }
 
-/** The installed extensions folded into one function per hook; a hook nobody installed is undefined, so the hot path pays one check. */
+/** @internal The installed extensions folded into one function per hook; a hook nobody installed is undefined, so the hot path pays one check. */
 export interface TaskHooks {
   started: ((task: Task) => void) | undefined;
   enter: (<R>(task: Task, run: () => R) => R) | undefined;
@@ -65,6 +66,7 @@ export interface TaskHooks {
  * What a task, and the code that runs it, needs of the manager that owns it: its limits, its
  * change counter, where events and hooks go, and the steps that begin, cancel and end tasks.
  * The manager implements it; the task knows nothing else of the manager.
+ * @internal
  */
 export interface TaskOwner {
   readonly maxHistory: number;
@@ -109,7 +111,7 @@ export class Task implements TaskHandle {
   readonly attrs: Record<string, unknown>;
   /** Bumped on every visible change, so readers can cache what they derive from a task. */
   rev = 0;
-  /** Which of its manager's books record the task (see `Booked`): a start or end cut short by a stack overflow is completed later. */
+  /** @internal Which of its manager's books record the task (see `Booked`): a start or end cut short by a stack overflow is completed later. */
   booked = 0;
   /** Set once a kill is accepted; also the signal's reason. */
   cancel: CancelError | undefined = undefined;
@@ -120,13 +122,13 @@ export class Task implements TaskHandle {
   error: string | undefined = undefined;
   /** Identifiers an extension attached as the task began (e.g. `traceId`, `spanId`); shown with the task. */
   fields: Readonly<Record<string, string>> | undefined = undefined;
-  /** Extensions' own values on this task, one index each (see `TaskSlot`); undefined until one is set. */
+  /** @internal Extensions' own values on this task, one index each (see `TaskSlot`); undefined until one is set. */
   slots: unknown[] | undefined = undefined;
   /** Set only for a task with a deadline, its own or inherited (see deadline.ts). */
   deadline: Deadline | undefined = undefined;
   /** The operations the task is waiting on now, oldest first; undefined while none (see waits.ts). */
   waits: Wait[] | undefined = undefined;
-  /** Its finished waits that lasted `waitHistoryMs` or more, for its history; undefined until one did. */
+  /** @internal Its finished waits that lasted `waitHistoryMs` or more, for its history; undefined until one did. */
   waitLog: WaitLog | undefined = undefined;
   /** Epoch ms of the accepted kill's history entry; NaN until killed. */
   cancelTime = NaN;
@@ -135,22 +137,25 @@ export class Task implements TaskHandle {
    * force.ts): the epoch ms of the cancel it ignores. Stays set on the finished task.
    */
   ignoringCancelSince: number | undefined = undefined;
-  /** What holds the task that a forced kill can take away (see `onForce`); undefined while nothing does. */
+  /** @internal What holds the task that a forced kill can take away (see `onForce`); undefined while nothing does. */
   forcers: Forcer[] | undefined = undefined;
-  /** Called once when the task ends (see `whenEnded`); undefined while nobody waits. */
+  /** @internal Called once when the task ends (see `whenEnded`); undefined while nobody waits. */
   endWaiters: (() => void)[] | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   /**
    * Called once when a kill is accepted, before the signal aborts: what a request's tracking uses
    * to answer the kill without creating the signal (reading it costs ~2 µs and ~730 bytes, and
    * most requests are never killed). One listener, set by whoever runs the task.
+   * @internal
    */
   onCancel: ((task: Task) => void) | undefined = undefined;
 
   /** The id: the caller's, or a generated one spelled out on first use (most are never read). */
   private idText: string | undefined;
 
+  /** @internal */
   constructor(
+    /** @internal */
     readonly owner: TaskOwner,
     /** The caller's id, or undefined to use the generated id numbered `seq`. */
     id: string | undefined,
@@ -160,7 +165,7 @@ export class Task implements TaskHandle {
     readonly swallowCancel: boolean,
     /** Taken over, not copied: callers pass a fresh object. */
     attrs: Record<string, unknown> | undefined,
-    /** The number of a generated id (see task-id.ts), 0 when the caller chose the id. */
+    /** @internal The number of a generated id (see task-id.ts), 0 when the caller chose the id. */
     readonly seq: number = 0,
   ) {
     this.idText = id;
@@ -235,7 +240,7 @@ export class Task implements TaskHandle {
     if (this.owner.events.active) this.owner.events.emit({ type: "attr", task: this, ts: now(), name, value: undefined, deleted: true });
   }
 
-  /** Marks the task cancel-pending and aborts its signal; false when it already was. */
+  /** @internal Marks the task cancel-pending and aborts its signal; false when it already was. */
   requestCancel(message: string | undefined, by: string | undefined): boolean {
     if (this.cancel !== undefined || this.outcome !== undefined) return false;
     if (message !== undefined) message = cutText(message, this.owner.maxStatusLength);
@@ -251,7 +256,7 @@ export class Task implements TaskHandle {
     return true;
   }
 
-  /** Whether `error` is this task's own cancellation surfacing (our CancelError, or an abort caused by our signal). */
+  /** @internal Whether `error` is this task's own cancellation surfacing (our CancelError, or an abort caused by our signal). */
   isCancellation(error: unknown): boolean {
     if (error instanceof CancelError) return error.id === this.id || this.cancel !== undefined;
     if (this.cancel === undefined || error === null || typeof error !== "object") return false;
@@ -259,7 +264,7 @@ export class Task implements TaskHandle {
     return e.name === "AbortError" || e.cause === this.cancel;
   }
 
-  /** Ends the task: records `ended`, `killed[: message]` or `aborted` as the last history entry. */
+  /** @internal Ends the task: records `ended`, `killed[: message]` or `aborted` as the last history entry. */
   finish(outcome: Outcome, error?: unknown): void {
     if (this.outcome !== undefined) return;
     let entry: string = outcome;
@@ -286,6 +291,7 @@ export class Task implements TaskHandle {
    * Appends a mark the task did not make itself (a forced kill's rung, or that it ignores its
    * cancel) to a running task's history: seen by extensions and listeners as a status, never a
    * cancellation point.
+   * @internal
    */
   mark(text: string): void {
     if (this.outcome !== undefined) return;
@@ -295,6 +301,7 @@ export class Task implements TaskHandle {
   /**
    * Records on the history that the task's code held the event loop `ms` long, then its status
    * again: the block is an event, not a phase the task is in.
+   * @internal
    */
   noteBlock(ms: number): void {
     if (this.outcome !== undefined) return;

@@ -21,6 +21,7 @@ type Fault = [site: string, what: string, cause?: unknown];
  * on its own, a part that fails is left out and reported, and the task starts with the rest. An
  * unusable id gives way to a generated one; an id a live task has becomes `id~2`… Undefined when
  * even that fails (no stack left, say): the method then runs untracked. Never throws.
+ * @internal
  */
 export function beginDespiteFaults(
   plan: TrackingPlan,
