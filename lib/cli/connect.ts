@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ProclistClient } from "../client/client";
 import { DEFAULT_ENDPOINT, parseEndpoints, type Endpoint } from "../client/endpoint";
-import type { ConnectionOptions, TaskSource, Target } from "./target";
+import type { ConnectionOptions, TaskSource, Target, UnknownInstance } from "./target";
 
 export type { ConnectionOptions, TaskSource, Target } from "./target";
 
@@ -25,9 +25,19 @@ export function withConnection(command: Command): Command {
     );
 }
 
+/** Whether the command reaches a fleet through Redis (`--redis` or PROCLIST_REDIS, not empty) rather than endpoints. */
+export function onFleet(options: ConnectionOptions): boolean {
+  return options.redis !== undefined && options.redis !== "";
+}
+
+/** What a target is called in tables and JSON: an endpoint, or a fleet's instance. */
+export function whereOf(options: ConnectionOptions): "endpoint" | "instance" {
+  return onFleet(options) ? "instance" : "endpoint";
+}
+
 /** The targets of a command that reads every instance or endpoint (ls, stats: up instances only). */
 export async function connectAll(options: ConnectionOptions, fleet: "up" | "all" | "listed" = "up"): Promise<Target[]> {
-  if (options.redis === undefined || options.redis === "") return connect(options);
+  if (!onFleet(options)) return connect(options);
   const { connectFleet } = loadFleet();
   return (await connectFleet(options, { kind: fleet })).targets;
 }
@@ -54,8 +64,11 @@ export type Outcome<T> = { target: Target; ok: true; value: T; at: number } | { 
  * The targets of a command about one task, and the id to ask them for: with `--redis`, the
  * instance named by `<instance>/<id>` and the task's own id; `unknown` when no such instance exists.
  */
-export async function connectFor(options: ConnectionOptions, id: string): Promise<{ targets: Target[]; id: string; unknown?: string }> {
-  if (options.redis === undefined || options.redis === "") return { targets: connect(options), id };
+export async function connectFor(
+  options: ConnectionOptions,
+  id: string,
+): Promise<{ targets: Target[]; id: string; unknown?: UnknownInstance }> {
+  if (!onFleet(options)) return { targets: connect(options), id };
   const { connectFleet } = loadFleet();
   const found = await connectFleet(options, { kind: "task", fleetId: id });
   return { targets: found.targets, id: found.id ?? id, ...(found.unknown === undefined ? {} : { unknown: found.unknown }) };

@@ -35,6 +35,15 @@ export function describeFailure(label: string, error: unknown): string {
   return terminalSafe(failureText(label, error), ERROR_LINE_MAX);
 }
 
+/**
+ * Writes `proclist: <where>: <what>` to stderr: every message of the command names the endpoint
+ * (or instance, or Redis) whose answer it reports; several are listed with commas.
+ */
+export function sayAt(where: string | readonly string[], what: string): void {
+  const at = typeof where === "string" ? where : where.join(", ");
+  process.stderr.write(`proclist: ${terminalSafe(`${at}: ${what}`, ERROR_LINE_MAX)}\n`);
+}
+
 /** How much of a failure's text a line shows: a server's error message can be any size. */
 const ERROR_LINE_MAX = 1000;
 

@@ -8,7 +8,7 @@ import { parseFleetId } from "../fleet/fleet-id";
 import { InstanceClient } from "../fleet/instance-client";
 import { FleetReader } from "../fleet/reader";
 import type { WireInstance } from "../wire/shapes";
-import type { ConnectionOptions, Target } from "./target";
+import type { ConnectionOptions, Target, UnknownInstance } from "./target";
 import { terminalSafe } from "./terminal-text";
 import { requester } from "../core/killed-by";
 import { auditedKill, auditWritten } from "../fleet/kill-audit";
@@ -27,7 +27,7 @@ export type Wanted = { kind: "up" } | { kind: "all" } | { kind: "listed" } | { k
 export async function connectFleet(
   options: ConnectionOptions,
   wanted: Wanted,
-): Promise<{ targets: Target[]; id?: string; unknown?: string }> {
+): Promise<{ targets: Target[]; id?: string; unknown?: UnknownInstance }> {
   if (options.endpoint.length > 0)
     throw new InvalidArgumentError("--redis and --endpoint cannot be combined: the fleet's instances are found in Redis");
   let task: { instance: string; id: string } | undefined;
@@ -64,7 +64,10 @@ export async function connectFleet(
   return targets.length === 0
     ? {
         targets,
-        unknown: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)} (proclist ls --redis lists them)`,
+        unknown: {
+          where: reader.url,
+          why: `no instance ${JSON.stringify(task.instance)} in service ${JSON.stringify(reader.service)}; proclist ls --redis lists them`,
+        },
       }
     : { targets, id: task.id };
 }

@@ -22,3 +22,9 @@ export interface Target<C extends TaskSource = TaskSource> {
   endpoint: Endpoint;
   client: C;
 }
+
+/** A `<instance>/<id>` whose instance the fleet does not know: the Redis that said so, and why. */
+export interface UnknownInstance {
+  where: string;
+  why: string;
+}

@@ -19,6 +19,8 @@ export class InstanceUnreachableError extends ProclistError {
     readonly instance: string,
     readonly reason: string,
     readonly timedOut = false,
+    /** When the instance left or last showed a sign of life (epoch ms), when it is gone. */
+    readonly goneSince?: number,
   ) {
     super(`instance ${JSON.stringify(instance)} ${reason}`);
   }

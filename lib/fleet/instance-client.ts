@@ -197,7 +197,8 @@ export class InstanceClient {
   }
 
   private checkUp(): void {
-    if (this.info.state === "gone") throw new InstanceUnreachableError(this.instance, `is gone since ${this.info.since}`);
+    if (this.info.state === "gone")
+      throw new InstanceUnreachableError(this.instance, `is gone since ${this.info.since}`, false, Date.parse(this.info.since));
   }
 
   private async ask(op: Exclude<FleetOp, "kill">, id?: string): Promise<unknown> {

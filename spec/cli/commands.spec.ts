@@ -126,7 +126,7 @@ describe("the proclist command against two real servers", function () {
       const empty = await site();
       const { code, stdout, stderr } = await proclist(["ls", "-e", empty.label]);
       await empty.api.close();
-      expect({ code, stdout, stderr }).to.deep.equal({ code: 0, stdout: "", stderr: "no live tasks\n" });
+      expect({ code, stdout, stderr }).to.deep.equal({ code: 0, stdout: "", stderr: `no live tasks on ${empty.label}\n` });
     });
 
     it("exits 64 on wrong arguments, saying what is wrong", async () => {
@@ -176,13 +176,16 @@ describe("the proclist command against two real servers", function () {
     it("exits 1 for an unknown id, and 3 when an endpoint that might hold it is unreachable", async () => {
       const missing = await proclist(["history", "nope", "-e", both]);
       expect(missing).to.deep.include({ code: 1, stdout: "" });
-      expect(missing.stderr).to.equal('proclist: no such task: "nope" on any of 2 endpoints\n');
+      // Each message names the endpoints whose answer it reports.
+      expect(missing.stderr).to.equal(`proclist: ${a.label}, ${b.label}: no such task: "nope"\n`);
+      const alone = await proclist(["history", "zzz", "-e", a.label]);
+      expect(alone.stderr).to.equal(`proclist: ${a.label}: no such task: "zzz"\n`);
       const port = await deadPort();
       const unsure = await proclist(["history", "nope", "-e", `${a.label},127.0.0.1:${port}`]);
       expect(unsure.code).to.equal(3);
       expect(unsure.stderr).to.equal(
         `proclist: GET http://127.0.0.1:${port}/procs/nope/history: connection refused (is the server running, and on this port?)\n` +
-          'proclist: no such task: "nope" on the endpoints that answered\n',
+          `proclist: ${a.label}: no such task: "nope"\n`,
       );
       // Nothing answered: saying "no such task" would be a guess.
       const down = await proclist(["history", "a-req1", "-e", `127.0.0.1:${port}`]);
@@ -221,7 +224,7 @@ describe("the proclist command against two real servers", function () {
         const running = await proclist(["kill", "stubborn", "--wait", "300", "-e", a.label]);
         expect(running.code).to.equal(5);
         expect(running.stderr).to.equal(
-          'proclist: task "stubborn" is still running after 300ms: its code has not reached a cancellation point\n',
+          `proclist: ${a.label}: task "stubborn" is still running after 300ms: its code has not reached a cancellation point\n`,
         );
       } finally {
         a.manager.done("stubborn");
@@ -244,7 +247,7 @@ describe("the proclist command against two real servers", function () {
 
     it("exits 1 when no endpoint has the task, 2 when it forbids cancelling, 3 when unreachable", async () => {
       const missing = await proclist(["kill", "nope", "-e", both]);
-      expect(missing).to.deep.include({ code: 1, stdout: "", stderr: 'proclist: no such task: "nope" on any of 2 endpoints\n' });
+      expect(missing).to.deep.include({ code: 1, stdout: "", stderr: `proclist: ${a.label}, ${b.label}: no such task: "nope"\n` });
       const forbidden = await proclist(["kill", "a-job", "-e", both]);
       expect(forbidden).to.deep.include({
         code: 2,
@@ -270,7 +273,7 @@ describe("the proclist command against two real servers", function () {
       blocked(b.manager, "dup");
       const { code, stderr } = await proclist(["kill", "dup", "-e", both]);
       expect(code).to.equal(4);
-      expect(stderr).to.equal(`proclist: task "dup" is live on 2 endpoints (${a.label}, ${b.label}); choose one with -e\n`);
+      expect(stderr).to.equal(`proclist: ${a.label}, ${b.label}: task "dup" is live on each of these 2 endpoints; choose one with -e\n`);
       expect([a.manager.get("dup")?.cancelling, b.manager.get("dup")?.cancelling]).to.deep.equal([false, false]);
     });
 

@@ -66,7 +66,7 @@ describe("proclist kill by filter (--all)", function () {
   it("exits 1 when nothing matches, and 2 naming the tasks that refuse (forbidCancel)", async () => {
     const none = await proclist(["kill", "--status", "nothing like it", "--all", "-e", both]);
     expect(none.code).to.equal(1);
-    expect(none.stderr).to.equal('proclist: no live task matches status "nothing like it"\n');
+    expect(none.stderr).to.equal(`proclist: ${both.replace(",", ", ")}: no live task matches status "nothing like it"\n`);
     blocked(b.manager, "b-locked", { name: "nightly", forbidCancel: true });
     const locked = await proclist(["kill", "--name", "nightly", "--all", "-e", both]);
     expect(locked.code).to.equal(2);

@@ -4,6 +4,7 @@ import stringWidth from "string-width";
 import { TransportError, type RemoteProc, type RemoteProcList } from "../../lib";
 import { actionOf } from "../../lib/cli/top/keys";
 import { TopModel } from "../../lib/cli/top/model";
+import { InstanceUnreachableError } from "../../lib/fleet/errors";
 import { fitColumns, topColumns } from "../../lib/cli/top/columns";
 import { renderFrame, type Scroll } from "../../lib/cli/top/view";
 import { rowsOf } from "../../lib/cli/rows";
@@ -58,6 +59,26 @@ describe("proclist top, frame by frame", () => {
     const job = lines.find((l) => l.includes("job-9"))!;
     expect(job).to.contain('{"id":7,"tags":["a"]}').and.match(/\b2\b/).and.contain("true").and.contain("null");
     expect(lines.find((l) => l.includes("req-2"))).to.contain("working (cancelling)");
+  });
+
+  it("a fleet's instance that left: INSTANCE column, gone since in the one time format, and AS OF in the same format", () => {
+    const model = new TopModel(["a", "late"], 1000, () => 0);
+    model.where = "INSTANCE";
+    model.answered("a", list(proc("a1", 5000)), NOW);
+    model.answered("late", list(proc("l1", 8000)), NOW - 2000);
+    const since = "2026-11-24T09:00:58.123456Z";
+    model.failed("late", new InstanceUnreachableError("late", `is gone since ${since}`, false, Date.parse(since)), NOW);
+    const lines = frame(model);
+    const text = lines.join("\n");
+    const clock = (ms: number) => {
+      const d = new Date(ms);
+      return `${[d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":")}.${String(d.getMilliseconds()).padStart(3, "0")}`;
+    };
+    expect(text).to.contain(`late DOWN for 0ms: gone since ${clock(Date.parse(since))}`);
+    expect(text).to.not.contain(since);
+    expect(text).to.not.contain("last answer");
+    expect(lines.find((l) => l.startsWith("INSTANCE  "))).to.match(/^INSTANCE {2,}ID {2,}AGE/);
+    expect(lines.find((l) => l.includes("l1"))).to.contain(clock(NOW - 2000));
   });
 
   it("shows an endpoint that stopped answering as DOWN with the reason, and keeps its last tasks dimmed, as of its last answer", () => {

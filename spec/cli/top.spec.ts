@@ -124,8 +124,8 @@ describe("proclist top in a real terminal (tmux)", function () {
     expect(rows(screen).sort()).to.deep.equal(["on-a", "on-b"]);
     const line = (s: string, id: string) => s.split("\n").find((l) => l.includes(id))!;
     // The AS OF column: the time of the endpoint's last answer, on its rows only.
-    expect(line(screen, "on-a")).to.match(/ \d\d:\d\d:\d\d(  |$)/);
-    expect(line(screen, "on-b")).to.not.match(/ \d\d:\d\d:\d\d(  |$)/);
+    expect(line(screen, "on-a")).to.match(/ \d\d:\d\d:\d\d\.\d{3}(  |$)/);
+    expect(line(screen, "on-b")).to.not.match(/ \d\d:\d\d:\d\d\.\d{3}(  |$)/);
     const coloured = await tmux.screen(true);
     // tmux writes the dim attribute as SGR 2, alone or after a reset (`ESC[2m`, `ESC[0;2m`).
     expect(line(coloured, "on-a")).to.match(/^\u001b\[(0;)?2m/);

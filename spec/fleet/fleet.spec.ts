@@ -140,6 +140,33 @@ describe("fleet on a real Redis", function () {
     expect(out.history.map((e) => e.status)).to.deep.equal(["init", "waiting"]);
   });
 
+  it("names the instance or the Redis that answered in every message and table: stats say INSTANCE as ls does", async () => {
+    const { service } = await fleet();
+    const table = await proclist("stats", "--no-phases", "--redis", redis.url, "--service", service);
+    expect(table.code, table.stderr).to.equal(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).to.match(/^INSTANCE {2,}NAME {2,}RUNNING/);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(/ {2,}/)[0])
+        .sort(),
+    ).to.include.members(["a", "b", "c"]);
+    const json = JSON.parse((await proclist("stats", "--json", "--redis", redis.url, "--service", service)).stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(json.map((r) => r.instance).sort()).to.include.members(["a", "b", "c"]);
+    expect(json[0]).to.not.have.property("endpoint");
+    const unknown = await proclist("history", "zz/1", "--redis", redis.url, "--service", service);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.equal(
+      `proclist: ${redis.url}: no such task: "zz/1" (no instance "zz" in service "${service}"; proclist ls --redis lists them)\n`,
+    );
+    const missing = await proclist("history", "a/nope", "--redis", redis.url, "--service", service);
+    expect(missing.stderr).to.equal('proclist: a: no such task: "a/nope"\n');
+  });
+
   it("proclist watch --redis prints each instance's events as they happen", async () => {
     const { service } = await fleet();
     const watch = spawn(

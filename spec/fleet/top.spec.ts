@@ -47,10 +47,15 @@ describe("proclist top --redis in a real terminal (tmux)", function () {
     expect(line(screen, "a1")).to.match(/^a {2,}a1 {2,}job/);
 
     late.send("leave");
-    screen = await tmux.waitFor("the instance gone", (s) => /late DOWN.*gone since \d{4}-\d\d-\d\dT/.test(s));
+    // In the command's one time format (HH:MM:SS.mmm), never the wire's RFC 3339 with microseconds.
+    screen = await tmux.waitFor("the instance gone", (s) => /late DOWN.*: gone since \d\d:\d\d:\d\d\.\d{3}/.test(s));
+    expect(screen).to.not.match(/\d{4}-\d\d-\d\dT/);
+    expect(screen).to.not.contain("last answer");
+    // The first column is where a task runs, called INSTANCE as ls calls it.
+    expect(screen.split("\n").find((l) => / ID {2,}/.test(l))).to.match(/^INSTANCE {2,}ID /);
     // Its last tasks stay on screen as of its last answer, as for a down endpoint; a is still up.
-    expect(line(screen, "l1")).to.match(/ \d\d:\d\d:\d\d( {2}|$)/);
+    expect(line(screen, "l1")).to.match(/ \d\d:\d\d:\d\d\.\d{3}( {2}|$)/);
     expect(screen).to.contain("a up (1)");
-    expect(line(screen, "a1")).to.not.match(/ \d\d:\d\d:\d\d( {2}|$)/);
+    expect(line(screen, "a1")).to.not.match(/ \d\d:\d\d:\d\d\.\d{3}( {2}|$)/);
   });
 });

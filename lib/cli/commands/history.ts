@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, withConnection, type ConnectionOptions } from "../connect";
-import { describeFailure, EXIT } from "../exit-codes";
+import { describeFailure, EXIT, sayAt } from "../exit-codes";
 import { historyJson, renderHistory, unlessOriginal, type Found } from "../history-view";
 import { formatValue } from "../format";
 
@@ -31,7 +31,7 @@ export function registerHistory(command: Command): void {
 async function history(shownId: string, options: HistoryOptions): Promise<number> {
   const { targets, id, unknown } = await connectFor(options, shownId);
   if (unknown !== undefined) {
-    process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(shownId))}: ${formatValue(unknown)}\n`);
+    sayAt(unknown.where, `no such task: ${formatValue(JSON.stringify(shownId))} (${unknown.why})`);
     return EXIT.NOT_FOUND;
   }
   const answers = await askAll(targets, async (client): Promise<Omit<Found, "target">> => {
@@ -48,10 +48,9 @@ async function history(shownId: string, options: HistoryOptions): Promise<number
     }
   }
   if (found.length === 0) {
-    // Only endpoints that answered 404 can say the task is not there.
-    const answered = answers.length - answers.filter((a) => !a.ok && !(a.error instanceof TaskNotFoundError)).length;
-    const where = unreachable ? " on the endpoints that answered" : answers.length > 1 ? ` on any of ${answers.length} endpoints` : "";
-    if (answered > 0) process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(shownId))}${where}\n`);
+    // Only endpoints that answered 404 can say the task is not there: they are the ones named.
+    const answered = answers.filter((a) => !a.ok && a.error instanceof TaskNotFoundError).map((a) => a.target.endpoint.label);
+    if (answered.length > 0) sayAt(answered, `no such task: ${formatValue(JSON.stringify(shownId))}`);
     return unreachable ? EXIT.UNREACHABLE : EXIT.NOT_FOUND;
   }
   if (options.json === true) {

@@ -4,8 +4,17 @@ import type { KillRequestOptions, TaskFilter, RemoteKilledWhere } from "../../cl
 import { describeForce, killRequestOf } from "../force-text";
 import { HttpStatusError } from "../../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
-import { askAll, connectAll, killWhereInFleet, type ConnectionOptions, type Outcome, type Target, type TaskSource } from "../connect";
-import { describeFailure, EXIT } from "../exit-codes";
+import {
+  askAll,
+  connectAll,
+  killWhereInFleet,
+  onFleet,
+  type ConnectionOptions,
+  type Outcome,
+  type Target,
+  type TaskSource,
+} from "../connect";
+import { describeFailure, EXIT, sayAt } from "../exit-codes";
 import { toFilter, type FilterOptions } from "../filter-options";
 import { formatValue } from "../format";
 
@@ -37,7 +46,8 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
   }
   const total = matching.reduce((sum, m) => sum + m.ids.length, 0);
   if (total === 0) {
-    process.stderr.write(`proclist: no live task matches ${describeFilter(filter)}\n`);
+    const answered = found.filter((a) => a.ok).map((a) => a.target.endpoint.label);
+    if (answered.length > 0) sayAt(answered, `no live task matches ${describeFilter(filter)}`);
     return code === EXIT.OK ? EXIT.NOT_FOUND : code;
   }
   if (options.yes !== true && process.stdin.isTTY === true && process.stderr.isTTY === true) {
@@ -47,13 +57,12 @@ export async function killWhere(options: KillWhereOptions): Promise<number> {
       return EXIT.OK;
     }
   }
-  const killed: Outcome<RemoteKilledWhere>[] =
-    options.redis !== undefined && options.redis !== ""
-      ? [await killInFleet(matching[0].target, filter, killRequestOf(options))]
-      : await askAll(
-          matching.map((m) => m.target),
-          (client) => killMatching(client, filter, killRequestOf(options), matching.find((m) => m.target.client === client)!.ids),
-        );
+  const killed: Outcome<RemoteKilledWhere>[] = onFleet(options)
+    ? [await killInFleet(matching[0].target, filter, killRequestOf(options))]
+    : await askAll(
+        matching.map((m) => m.target),
+        (client) => killMatching(client, filter, killRequestOf(options), matching.find((m) => m.target.client === client)!.ids),
+      );
   for (const answer of killed) {
     const label = answer.target.endpoint.label;
     if (!answer.ok) {

@@ -4,9 +4,8 @@ import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, positiveInt, withConnection, type Target } from "../connect";
 import { hasFilter, withFilter } from "../filter-options";
 import { killWhere, type KillWhereOptions } from "./kill-where";
-import { describeFailure, EXIT, exitCodeOf } from "../exit-codes";
+import { describeFailure, EXIT, exitCodeOf, sayAt } from "../exit-codes";
 import { formatDuration, formatValue, formatWhen } from "../format";
-import { terminalSafe } from "../terminal-text";
 import type { RemoteFinishedProc } from "../../client/types";
 import { waitEnded } from "../wait-ended";
 import type { RemoteKilled } from "../../client/types";
@@ -73,7 +72,7 @@ export function registerKill(command: Command): void {
 async function kill(shownId: string, options: KillOptions): Promise<number> {
   const { targets, id, unknown } = await connectFor(options, shownId);
   if (unknown !== undefined) {
-    process.stderr.write(`proclist: no such task: ${formatValue(JSON.stringify(shownId))}: ${formatValue(unknown)}\n`);
+    sayAt(unknown.where, `no such task: ${formatValue(JSON.stringify(shownId))} (${unknown.why})`);
     return EXIT.NOT_FOUND;
   }
   let holder: Target;
@@ -106,8 +105,9 @@ async function kill(shownId: string, options: KillOptions): Promise<number> {
     );
   if (options.force === true) {
     if (killed.force === undefined) {
-      process.stderr.write(
-        `proclist: ${holder.endpoint.label} did not force the task (a server without forced kills, such as the original Go pm): it was only cancelled\n`,
+      sayAt(
+        holder.endpoint.label,
+        "did not force the task (a server without forced kills, such as the original Go pm): it was only cancelled",
       );
       return EXIT.STILL_RUNNING;
     }
@@ -121,8 +121,9 @@ async function wait(holder: Target, id: string, ms: number, json: boolean): Prom
   try {
     const ending = await waitEnded(holder.client, id, ms);
     if (ending.state === "running") {
-      process.stderr.write(
-        `proclist: task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point\n`,
+      sayAt(
+        holder.endpoint.label,
+        `task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point`,
       );
       return EXIT.STILL_RUNNING;
     }
@@ -160,8 +161,9 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
   const failed = answers.filter((a) => !a.ok);
   if (holders.length === 1) return holders[0];
   if (holders.length > 1) {
-    process.stderr.write(
-      `proclist: task ${formatValue(JSON.stringify(id))} is live on ${holders.length} endpoints (${holders.map((t) => t.endpoint.label).join(", ")}); choose one with -e\n`,
+    sayAt(
+      holders.map((t) => t.endpoint.label),
+      `task ${formatValue(JSON.stringify(id))} is live on each of these ${holders.length} endpoints; choose one with -e`,
     );
     return EXIT.AMBIGUOUS;
   }
@@ -175,10 +177,11 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
     ))
   )
     return EXIT.ENDED;
-  // When none answered, the failures above are the whole story.
+  // When none answered, the failures above are the whole story; else the ones that answered are named.
   if (failed.length < targets.length)
-    process.stderr.write(
-      `proclist: no such task: ${formatValue(JSON.stringify(id))} on ${failed.length === 0 ? `any of ${targets.length} endpoints` : "the endpoints that answered"}\n`,
+    sayAt(
+      answers.filter((a) => a.ok).map((a) => a.target.endpoint.label),
+      `no such task: ${formatValue(JSON.stringify(id))}`,
     );
   return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
 }
@@ -194,8 +197,9 @@ async function reportEnded(targets: Target[], id: string): Promise<boolean> {
     const proc = answer.value.proc as RemoteFinishedProc;
     const last = proc.status === proc.outcome ? "" : `: ${JSON.stringify(proc.status)}`;
     const how = `${proc.outcome} after ${formatDuration(proc.durationMs)}${last}${proc.killedBy === undefined ? "" : `, by ${proc.killedBy}`}${proc.error === undefined ? "" : `, error ${JSON.stringify(proc.error)}`}`;
-    process.stderr.write(
-      `proclist: ${terminalSafe(`${answer.target.endpoint.label}: task ${JSON.stringify(id)} already ended at ${formatWhen(proc.endTime)} (${how}); nothing to cancel`)}\n`,
+    sayAt(
+      answer.target.endpoint.label,
+      `task ${JSON.stringify(id)} already ended at ${formatWhen(proc.endTime)} (${how}); nothing to cancel`,
     );
     return true;
   }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { formatTime } from "../../client/time";
 import type { TaskFilter, RemoteProcList } from "../../client/types";
-import { askAll, connectAll, withConnection, type ConnectionOptions, type TaskSource } from "../connect";
+import { askAll, connectAll, onFleet, whereOf, withConnection, type ConnectionOptions, type TaskSource } from "../connect";
 import { toFilter, withFilter, type FilterOptions } from "../filter-options";
-import { describeFailure, EXIT } from "../exit-codes";
+import { describeFailure, EXIT, sayAt } from "../exit-codes";
+import { formatWhen } from "../format";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
 
@@ -42,7 +43,7 @@ export function registerLs(command: Command): void {
 async function ls(options: LsOptions): Promise<number> {
   const filter = toFilter(options);
   if (options.waiting !== undefined) filter.waiting = options.waiting;
-  const fleet = options.redis !== undefined && options.redis !== "";
+  const fleet = onFleet(options);
   // In a fleet, gone instances too: what a dead instance was running is the first question.
   const answers = await askAll(await connectAll(options, fleet ? "listed" : "up"), (client) => listOrLast(client, filter));
   const rows: Row[] = [];
@@ -56,8 +57,9 @@ async function ls(options: LsOptions): Promise<number> {
       else if (list.procs.length > 0) {
         const asOf = Date.parse(goneSince);
         rows.push(...rowsOf(`${label} (gone)`, list, now - answer.at).map((row) => ({ ...row, asOf })));
-        process.stderr.write(
-          `proclist: instance ${label} is gone since ${goneSince}: its last ${list.procs.length} task${list.procs.length === 1 ? "" : "s"} shown as of then, not cancellable\n`,
+        sayAt(
+          label,
+          `gone since ${formatWhen(asOf)}: its last ${list.procs.length} task${list.procs.length === 1 ? "" : "s"} shown as of then, not cancellable`,
         );
       }
     } else {
@@ -68,14 +70,9 @@ async function ls(options: LsOptions): Promise<number> {
   const sorted = sortRows(rows, options.waiting === undefined ? "age" : "waiting");
   if (options.json === true) process.stdout.write(JSON.stringify(sorted.map(toJson), null, 2) + "\n");
   else if (sorted.length === 0) {
-    if (code === EXIT.OK) process.stderr.write("no live tasks\n");
+    if (code === EXIT.OK) process.stderr.write(`no live tasks on ${answers.map((a) => a.target.endpoint.label).join(", ")}\n`);
   } else {
-    const { head, cells } = taskTable(
-      sorted,
-      options.wide === true ? Infinity : 40,
-      undefined,
-      options.redis === undefined ? "ENDPOINT" : "INSTANCE",
-    );
+    const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, whereOf(options).toUpperCase());
     process.stdout.write(renderTable(head, cells).join("\n") + "\n");
   }
   return code;

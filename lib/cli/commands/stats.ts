@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RemoteStats } from "../../client/types";
-import { askAll, connectAll, withConnection, type ConnectionOptions } from "../connect";
+import { askAll, connectAll, whereOf, withConnection, type ConnectionOptions } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue, truncate } from "../format";
 import { renderTable } from "../table";
@@ -42,26 +42,29 @@ async function stats(options: StatsOptions): Promise<number> {
     }
   }
   const rows = found.flatMap(({ endpoint, stats }) => stats.stats.map((s) => ({ endpoint, ...s })));
+  // A fleet's rows say which instance they are of, as ls does (column INSTANCE, key "instance").
+  const where = whereOf(options);
   if (options.json === true) {
-    process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    const out = where === "endpoint" ? rows : rows.map(({ endpoint, ...s }) => ({ instance: endpoint, ...s }));
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return code;
   }
   if (rows.length === 0) {
-    if (code === EXIT.OK) process.stderr.write("no tasks have run yet\n");
+    if (code === EXIT.OK) process.stderr.write(`no tasks have run yet on ${found.map((f) => f.endpoint).join(", ")}\n`);
     return code;
   }
-  process.stdout.write(renderStats(rows, options.phases).join("\n") + "\n");
+  process.stdout.write(renderStats(rows, options.phases, where.toUpperCase()).join("\n") + "\n");
   return code;
 }
 
 type StatsRow = RemoteStats["stats"][number] & { endpoint: string };
 
 /** The stats table, one row per endpoint and task name; with `phases`, the time spent in each status below it. */
-function renderStats(rows: StatsRow[], phases: boolean): string[] {
+function renderStats(rows: StatsRow[], phases: boolean, where: string): string[] {
   const name = (r: StatsRow) => truncate(formatValue(r.name), 48);
   const ms = (n: number, count: number) => (count === 0 ? "-" : formatDuration(n));
   const lines = renderTable(
-    ["ENDPOINT", "NAME", "RUNNING", "STARTED", "ENDED", "KILLED", "ABORTED", "P50", "P90", "P99", "MAX"],
+    [where, "NAME", "RUNNING", "STARTED", "ENDED", "KILLED", "ABORTED", "P50", "P90", "P99", "MAX"],
     rows.map((r) =>
       [formatValue(r.endpoint), name(r), r.running, r.started, r.ended, r.killed, r.aborted]
         .map(String)
@@ -86,6 +89,6 @@ function renderStats(rows: StatsRow[], phases: boolean): string[] {
     ...lines,
     "",
     "time in each status, over completed tasks:",
-    ...renderTable(["ENDPOINT", "NAME", "STATUS", "COUNT", "TOTAL", "MEAN"], phaseRows),
+    ...renderTable([where, "NAME", "STATUS", "COUNT", "TOTAL", "MEAN"], phaseRows),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { connectAll, joinedSince, positiveInt, withConnection, type ConnectionOptions, type Target } from "../connect";
+import { connectAll, joinedSince, onFleet, positiveInt, whereOf, withConnection, type ConnectionOptions, type Target } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";
 import { describeForce, graceMs } from "../force-text";
@@ -59,6 +59,7 @@ async function top(options: TopOptions): Promise<number> {
     targets.map((t) => t.endpoint.label),
     options.interval,
   );
+  model.where = whereOf(options).toUpperCase();
   // What each endpoint's token may do, so `k` is offered only where a kill can be allowed.
   for (const { endpoint, client } of targets) {
     const whoami = (client as { whoami?: () => Promise<{ can: string[] } | undefined> }).whoami;
@@ -282,7 +283,7 @@ async function top(options: TopOptions): Promise<number> {
 
   draw();
   const pollers = targets.map(poll);
-  if (options.redis !== undefined && options.redis !== "") pollers.push(discover());
+  if (onFleet(options)) pollers.push(discover());
   await finished;
   stopped = true;
   clearTimeout(drawTimer);

@@ -1,5 +1,5 @@
 import stringWidth from "string-width";
-import { formatClock, formatDuration, formatStatus, formatValue, truncate } from "../format";
+import { formatDuration, formatStatus, formatValue, formatWhen, truncate } from "../format";
 import { attrNames, waitCell, type Row } from "../rows";
 
 /** Longest value a cell shows before the widths are fitted. */
@@ -38,7 +38,7 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
     },
     { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
     ...(waiting ? [{ head: "WAITING ON", cell: waitCell, priority: 4, floor: 24 }] : []),
-    ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatClock(r.asOf).slice(0, 8)), priority: 1 }] : []),
+    ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatWhen(r.asOf)), priority: 1 }] : []),
     ...attrNames(rows).map((a) => ({
       head: formatValue(a.toUpperCase()),
       cell: (r: Row) => (Object.hasOwn(r.proc.attrs, a) ? formatValue(r.proc.attrs[a]) : ""),

@@ -1,5 +1,6 @@
 import { canKill } from "../../http/access/can";
 import { TransportError } from "../../client/errors";
+import { InstanceUnreachableError } from "../../fleet/errors";
 import type { RemoteProc, RemoteProcList } from "../../client/types";
 import type { Found } from "../history-view";
 import { formatValue } from "../format";
@@ -22,6 +23,8 @@ export interface EndpointView {
   lastOk?: number;
   /** Local time it went down. */
   downSince?: number;
+  /** A fleet instance that left or stopped its heartbeat: since when (epoch ms), as the fleet says. */
+  goneSince?: number;
 }
 
 /** A task picked for killing, waiting for y/n; `message` is recorded in its history. */
@@ -66,6 +69,8 @@ export class TopModel {
   history: HistoryView | undefined;
   /** `?`: the keys are listed in place of the list. */
   help = false;
+  /** What the first column calls where a task runs: ENDPOINT, or INSTANCE for a fleet (as ls says). */
+  where = "ENDPOINT";
   /** The selected task, by identity, so that a refresh that reorders rows keeps it selected. */
   private selectedKey: string | undefined;
   private selectedIndex = 0;
@@ -123,6 +128,7 @@ export class TopModel {
     Object.assign(view, { up: true, list, receivedAt: this.clock(), lastOk: now });
     delete view.error;
     delete view.downSince;
+    delete view.goneSince;
   }
 
   /** Records a failed poll: the endpoint is shown as down, with why. */
@@ -131,6 +137,7 @@ export class TopModel {
     if (view.up !== false) view.downSince = now;
     view.up = false;
     view.error = error instanceof TransportError ? error.reason : error instanceof Error ? error.message : String(error);
+    view.goneSince = error instanceof InstanceUnreachableError ? error.goneSince : undefined;
   }
 
   /** Index of the selected row in `rows()`, following the selected task when it moved. */

@@ -1,7 +1,7 @@
 import chalk from "chalk";
 import stringWidth from "string-width";
 import { renderHistory } from "../history-view";
-import { formatClock, formatDuration, formatInterval, formatValue, truncate } from "../format";
+import { formatDuration, formatInterval, formatValue, formatWhen, truncate } from "../format";
 import type { Row } from "../rows";
 import { renderTable } from "../table";
 import { cellsOf, fitColumns, topColumns } from "./columns";
@@ -68,7 +68,7 @@ function tableLines(model: TopModel, rows: Row[], width: number, room: number, s
   if (selected >= scroll.top + room) scroll.top = selected - room + 1;
   scroll.top = Math.max(0, Math.min(scroll.top, Math.max(0, rows.length - room)));
   const visible = rows.slice(scroll.top, scroll.top + room);
-  const columns = topColumns(rows);
+  const columns = topColumns(rows, model.where);
   const cells = cellsOf(columns, visible);
   const { keep, widths } = fitColumns(columns, cells, width);
   const lines = renderTable(
@@ -116,7 +116,7 @@ function headline(model: TopModel, count: number, screen: Screen): string {
     counted,
     `sort: ${model.sort}`,
     `every ${formatInterval(model.intervalMs)}`,
-    formatClock(screen.now),
+    formatWhen(screen.now, screen.now),
   ];
   if (model.paused) parts.push(chalk.inverse(" PAUSED "));
   return fit(parts.join(" · "), screen.width);
@@ -126,7 +126,9 @@ function endpointItem(e: EndpointView, now: number): string {
   if (e.up === undefined) return `${e.label} ${chalk.dim("connecting…")}`;
   if (e.up) return `${e.label} ${chalk.green("up")} (${e.list.procs.length})`;
   const since = e.downSince === undefined ? "" : ` for ${formatDuration(now - e.downSince)}`;
-  const last = e.lastOk === undefined ? "" : `, last answer ${formatClock(e.lastOk)}`;
+  // A fleet instance that left: when, in the one time format; its rows' AS OF says when top last heard from it.
+  if (e.goneSince !== undefined) return `${e.label} ${chalk.red.bold("DOWN")}${since}: gone since ${formatWhen(e.goneSince, now)}`;
+  const last = e.lastOk === undefined ? "" : `, last answer ${formatWhen(e.lastOk, now)}`;
   return `${e.label} ${chalk.red.bold("DOWN")}${since}: ${e.error === undefined ? "no answer" : formatValue(e.error)}${last}`;
 }
 
