@@ -1,11 +1,17 @@
 import { InvalidArgumentError } from "commander";
 import type { KillRequestOptions, RemoteForce } from "../client/types";
 import { MAX_GRACE_MS } from "../core/force";
-import type { KillWhereOptions } from "./commands/kill-where";
 import { formatDuration, formatValue } from "./format";
 
+/** The options of the kill commands that say how to kill: `--message`, `--force`, `--grace`. */
+export interface KillFlags {
+  message?: string;
+  force?: boolean;
+  grace?: number;
+}
+
 /** A kill's message and force options as the client sends them. */
-export function killRequestOf(options: KillWhereOptions): KillRequestOptions {
+export function killRequestOf(options: KillFlags): KillRequestOptions {
   return options.force === true ? { message: options.message, force: true, graceMs: options.grace } : { message: options.message };
 }
 

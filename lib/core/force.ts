@@ -1,24 +1,10 @@
-import type { Outcome, Task } from "./task";
+import type { ForceResult, ForceRung, Forcer, Task } from "./task";
 import { waitsOf } from "./waits";
 
-/**
- * What a forced kill can take away from a task that ignores its cancel, in the order it is taken:
- * `request` its client (the request is answered if it was not, and its socket destroyed),
- * `waits` the operations it awaits (aborted, so the awaiting code gets an error now), `worker`
- * the worker thread running its work (terminated; the pool starts another).
- */
-export type ForceRung = "request" | "waits" | "worker";
+// The types a task holds and hands to extensions are declared with it (task.ts imports no module that needs a Task).
+export type { ForceResult, ForceRung, Forcer } from "./task";
 
 export const FORCE_RUNGS: readonly ForceRung[] = ["request", "waits", "worker"];
-
-/**
- * One thing a task holds that a forced kill can take away. `force` does it and returns what it
- * did, as the history shows it ("socket closed"), or undefined when there was nothing left to do.
- */
-export interface Forcer {
-  readonly rung: ForceRung;
-  force(): string | undefined;
-}
 
 /** The default wait between the cancel and the first rung. */
 export const DEFAULT_GRACE_MS = 5_000;
@@ -26,23 +12,6 @@ export const DEFAULT_GRACE_MS = 5_000;
 export const MAX_GRACE_MS = 3_600_000;
 /** How long the ladder waits for the task to end once its rungs were taken, before marking it as ignoring its cancel. */
 export const SETTLE_MS = 1_000;
-
-/** How a forced kill went, for its caller, the HTTP answer and the audit: which rungs, and whether the task ended. */
-export interface ForceResult {
-  id: string;
-  /** The grace given to the cancel before the first rung. */
-  graceMs: number;
-  /** Whether the task ended, by the cancel alone or by the rungs, within the wait (the grace, then up to a second after the rungs). */
-  ended: boolean;
-  /** How it ended, when it did. */
-  outcome?: Outcome;
-  /** Whether it ended within the grace, on its cancel alone (no rung was needed). */
-  cooperated: boolean;
-  /** The rungs taken, in order, on the task or on one of its live descendants. */
-  rungs: ForceRung[];
-  /** Still running after every rung: marked as ignoring its cancel. */
-  ignoringCancel: boolean;
-}
 
 /** The outcome of a forced kill, as `proclist_kills_total` counts it. */
 export type ForceOutcome = "cooperated" | "forced" | "ignored";

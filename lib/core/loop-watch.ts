@@ -166,11 +166,3 @@ class LoopWatch {
 }
 
 export const loopWatch = new LoopWatch();
-
-/**
- * "1.2 s", "0.3 s": how long a block lasted, as its history entry says it. Tenths of a second, so
- * that the entries of one name's blocks share a few texts (each is a status in the name's stats).
- */
-export function blockDuration(ms: number): string {
-  return `${(ms / 1e3).toFixed(1)} s`;
-}

@@ -1,17 +1,15 @@
 import { now } from "./clock";
-import type { ForceResult, Forcer } from "./force";
 import { CancelError } from "./errors";
 import { boundAttr, cutText } from "./bound";
 import { History } from "./history";
 import type { ManagerOptions } from "./options";
-import { blockDuration } from "./loop-watch";
 import type { TaskHandle } from "./task-handle";
 import { taskIdOf } from "./task-id";
-import type { Wait, WaitLog } from "./waits";
 
 // A task and what passes between it and its owner (events, hooks, the deadline, `TaskOwner`) live
-// here together, so that the core's other modules, the manager among them, import this one and it
-// imports none of them back.
+// here together, with the types of what it holds for the waits, the forced kills and the extensions,
+// so that the core's other modules, the manager among them, import this one and it imports none of
+// them back.
 
 /**
  * Bits of `Task.booked`. Each is set once its step has fully happened, so that a stack overflow
@@ -102,6 +100,75 @@ export interface TaskOwner {
   fault(task: Task | undefined, site: string, what: string, cause?: unknown): void;
 }
 
+/** How a wait ended: its operation completed, failed, or was aborted (a signal, a kill, a forced abort). */
+export type WaitOutcome = "ok" | "error" | "aborted";
+
+/** A finished wait as the task's history keeps it (only those that lasted `waitHistoryMs` or more). */
+export interface PastWait {
+  kind: string;
+  target: string;
+  /** When it began, epoch ms. */
+  since: number;
+  durationMs: number;
+  outcome: WaitOutcome;
+}
+
+/** A task's finished waits kept for its history: the newest `MAX_WAIT_LOG`, and how many older ones were let go. */
+export interface WaitLog {
+  readonly waits: PastWait[];
+  dropped: number;
+}
+
+/**
+ * An operation the task awaits, as the task holds it: what kind, on what, since when (epoch ms).
+ * waits.ts makes them (its `Wait`) and ends them; a forced kill aborts them.
+ */
+export interface OpenWait {
+  readonly kind: string;
+  readonly target: string;
+  readonly since: number;
+  /** Set once ended; an ended wait is out of its task's list. */
+  readonly outcome: WaitOutcome | undefined;
+  /** Whether `abort` can stop the operation (its source knows how, and it is still running). */
+  readonly abortable: boolean;
+  /** Stops the operation, with `reason` as its error where the source takes one; false when it cannot. Never throws. */
+  abort(reason: unknown): boolean;
+}
+
+/**
+ * What a forced kill can take away from a task that ignores its cancel, in the order it is taken:
+ * `request` its client (the request is answered if it was not, and its socket destroyed),
+ * `waits` the operations it awaits (aborted, so the awaiting code gets an error now), `worker`
+ * the worker thread running its work (terminated; the pool starts another).
+ */
+export type ForceRung = "request" | "waits" | "worker";
+
+/**
+ * One thing a task holds that a forced kill can take away. `force` does it and returns what it
+ * did, as the history shows it ("socket closed"), or undefined when there was nothing left to do.
+ */
+export interface Forcer {
+  readonly rung: ForceRung;
+  force(): string | undefined;
+}
+
+/** How a forced kill went, for its caller, the HTTP answer and the audit: which rungs, and whether the task ended. */
+export interface ForceResult {
+  id: string;
+  /** The grace given to the cancel before the first rung. */
+  graceMs: number;
+  /** Whether the task ended, by the cancel alone or by the rungs, within the wait (the grace, then up to a second after the rungs). */
+  ended: boolean;
+  /** How it ended, when it did. */
+  outcome?: Outcome;
+  /** Whether it ended within the grace, on its cancel alone (no rung was needed). */
+  cooperated: boolean;
+  /** The rungs taken, in order, on the task or on one of its live descendants. */
+  rungs: ForceRung[];
+  /** Still running after every rung: marked as ignoring its cancel. */
+  ignoringCancel: boolean;
+}
+
 /**
  * One tracked task: identity, attributes, bounded history and cancellation state.
  * Knows nothing of HTTP or JSON; the manager owns the set of tasks.
@@ -127,7 +194,7 @@ export class Task implements TaskHandle {
   /** Set only for a task with a deadline, its own or inherited (see deadline.ts). */
   deadline: Deadline | undefined = undefined;
   /** The operations the task is waiting on now, oldest first; undefined while none (see waits.ts). */
-  waits: Wait[] | undefined = undefined;
+  waits: OpenWait[] | undefined = undefined;
   /** @internal Its finished waits that lasted `waitHistoryMs` or more, for its history; undefined until one did. */
   waitLog: WaitLog | undefined = undefined;
   /** Epoch ms of the accepted kill's history entry; NaN until killed. */
@@ -336,4 +403,12 @@ function shown(value: unknown): string {
   } catch {
     return "(a value that cannot be shown)";
   }
+}
+
+/**
+ * "1.2 s", "0.3 s": how long a block lasted, as its history entry says it. Tenths of a second, so
+ * that the entries of one name's blocks share a few texts (each is a status in the name's stats).
+ */
+export function blockDuration(ms: number): string {
+  return `${(ms / 1e3).toFixed(1)} s`;
 }

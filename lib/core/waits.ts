@@ -1,10 +1,10 @@
 import { cutText } from "./bound";
 import { now } from "./clock";
 import { activeTask } from "./context";
-import type { Task } from "./task";
+import type { OpenWait, PastWait, Task, WaitOutcome } from "./task";
 
-/** How a wait ended: its operation completed, failed, or was aborted (a signal, a kill, a forced abort). */
-export type WaitOutcome = "ok" | "error" | "aborted";
+// The types a task holds are declared with it (task.ts imports no module that needs a Task).
+export type { PastWait, WaitLog, WaitOutcome } from "./task";
 
 /** Characters of a wait's target kept: a URL path or a query text can be any length. */
 export const MAX_WAIT_TARGET = 256;
@@ -27,7 +27,7 @@ export interface WaitAborter {
  * `waitOn` kind), on what (`GET payments:443/charge`, never a query string), since when. Live from
  * `beginWait` until `endWait`; the operation itself is reachable only through `abort`, never shown.
  */
-export class Wait {
+export class Wait implements OpenWait {
   /** Set once ended; an ended wait is out of its task's list. */
   outcome: WaitOutcome | undefined = undefined;
   /** Set by `abort`: the failure its source reports next is the abort's. */
@@ -67,16 +67,6 @@ export class Wait {
   release(): void {
     this.handle = undefined;
   }
-}
-
-/** A finished wait as the task's history keeps it (only those that lasted `waitHistoryMs` or more). */
-export interface PastWait {
-  kind: string;
-  target: string;
-  /** When it began, epoch ms. */
-  since: number;
-  durationMs: number;
-  outcome: WaitOutcome;
 }
 
 /**
@@ -139,12 +129,6 @@ export function endWait(wait: Wait, outcome: WaitOutcome): void {
   if (manager.events.active) manager.events.emit({ type: "wait", task, ts: end });
 }
 
-/** A task's finished waits kept for its history: the newest `MAX_WAIT_LOG`, and how many older ones were let go. */
-export interface WaitLog {
-  readonly waits: PastWait[];
-  dropped: number;
-}
-
 function logWait(task: Task, past: PastWait): void {
   const log = (task.waitLog ??= { waits: [], dropped: 0 });
   if (log.waits.length >= MAX_WAIT_LOG) {
@@ -155,7 +139,7 @@ function logWait(task: Task, past: PastWait): void {
 }
 
 /** The waits a task has open now, oldest (so longest) first. Do not mutate. */
-export function waitsOf(task: Task): readonly Wait[] {
+export function waitsOf(task: Task): readonly OpenWait[] {
   return task.waits ?? NONE;
 }
 
@@ -223,4 +207,4 @@ export function isAbort(error: unknown): boolean {
   return name === "AbortError";
 }
 
-const NONE: readonly Wait[] = Object.freeze([]);
+const NONE: readonly OpenWait[] = Object.freeze([]);

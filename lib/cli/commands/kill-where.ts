@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import type { ProclistClient } from "../../client/client";
 import type { KillRequestOptions, TaskFilter, RemoteKilledWhere } from "../../client/types";
-import { describeForce, killRequestOf } from "../force-text";
+import { describeForce, killRequestOf, type KillFlags } from "../force-text";
 import { HttpStatusError } from "../../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../../core/errors";
 import {
@@ -18,11 +18,8 @@ import { describeFailure, EXIT, sayAt } from "../exit-codes";
 import { toFilter, type FilterOptions } from "../filter-options";
 import { formatValue } from "../format";
 
-export interface KillWhereOptions extends ConnectionOptions, FilterOptions {
-  message?: string;
+export interface KillWhereOptions extends ConnectionOptions, FilterOptions, KillFlags {
   yes?: boolean;
-  force?: boolean;
-  grace?: number;
 }
 
 /**

@@ -1,12 +1,13 @@
 import type { ServerResponse } from "node:http";
 import type { TokenCheck } from "./auth";
 import { answerOptions, type Cors } from "./cors";
-import type { ApiRequest } from "../responses/handler";
+import { handle, type ApiRequest, type Handler } from "../responses/handler";
 import type { HostCheck } from "./host-check";
 import { HttpError } from "../responses/http-error";
 import type { HttpConfig } from "../options";
 import { isLoopback } from "../../core/killed-by";
 import { remoteRefusal } from "./protected-mode";
+import { grantOf, requireRight, type Right } from "./rights";
 import { sendError as send } from "../responses/respond";
 
 /**
@@ -58,5 +59,17 @@ export function guard(
       }
     }
     next();
+  };
+}
+
+/**
+ * A route that needs `right`: the request is refused with a 403 naming it before `handler` runs.
+ * @example get("/procs/profile", requires("profile", profileRoute(manager)))
+ */
+export function requires(right: Right, handler: Handler): Handler {
+  return (req, res) => {
+    const grant = grantOf(req);
+    if (!grant.has(right)) return handle(() => requireRight(req, right))(req, res);
+    return handler(req, res);
   };
 }

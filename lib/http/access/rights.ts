@@ -1,7 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { handle, type Handler } from "../responses/handler";
 import { HttpError } from "../responses/http-error";
-import { sendJsonText, serverTime } from "../responses/respond";
 
 import { globRegExp, RIGHTS, type Right } from "./can";
 
@@ -104,24 +102,4 @@ export function requireKill(grant: Grant, shownId: string, name: string, force =
 /** Throws the 403 unless the request's token may kill some task at all: the check before any body is read. */
 export function requireSomeKill(req: IncomingMessage & { grant?: Grant | undefined }, force = false): void {
   requireRight(req, force ? "force" : "cancel");
-}
-
-/**
- * A route that needs `right`: the request is refused with a 403 naming it before `handler` runs.
- * @example get("/procs/profile", requires("profile", profileRoute(manager)))
- */
-export function requires(right: Right, handler: Handler): Handler {
-  return (req, res) => {
-    const grant = grantOf(req);
-    if (!grant.has(right)) return handle(() => requireRight(req, right))(req, res);
-    return handler(req, res);
-  };
-}
-
-/** `GET /whoami`: the token's label and rights (every right when the server has no token). Needs no right. */
-export function whoamiRoute(): Handler {
-  return handle((req, res) => {
-    const grant = grantOf(req);
-    sendJsonText(res, 200, `{"label":${JSON.stringify(grant.label)},"can":${JSON.stringify(grant.can)},"serverTime":"${serverTime()}"}`);
-  });
 }

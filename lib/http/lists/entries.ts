@@ -1,4 +1,4 @@
-import type { Wait } from "../../core/waits";
+import type { OpenWait } from "../../core/task";
 import type { Task } from "../../core/task";
 import { attrsJson, stringAttrsJson } from "./attrs";
 import { formatTime } from "../responses/time";
@@ -215,7 +215,7 @@ export function eventWaitsJson(task: Task): string {
 }
 
 /** `[{"kind":…,"target":…,"since":"…"},…]`, oldest first (the order they are kept in). */
-function waitsJson(waits: readonly Wait[]): string {
+function waitsJson(waits: readonly OpenWait[]): string {
   let json = "[";
   for (let i = 0; i < waits.length; i++) {
     const wait = waits[i];
