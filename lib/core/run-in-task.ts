@@ -2,6 +2,7 @@ import { runInContext } from "./context";
 import { CancelError } from "./errors";
 import { abandonedIteration } from "./abandoned";
 import { drainStranded, stranded } from "./stranded";
+import { syncWatch } from "./sync-watch";
 import { Booked, type Task } from "./task";
 
 /**
@@ -58,10 +59,14 @@ function settleWith(task: Task, promise: Promise<unknown>): Promise<unknown> {
   try {
     return promise.then(
       (value) => {
+        if (syncWatch.touch !== undefined) syncWatch.touch(task);
         task.owner.finish(task, "ended");
         return value;
       },
-      (error) => failed(task, error),
+      (error) => {
+        if (syncWatch.touch !== undefined) syncWatch.touch(task);
+        return failed(task, error);
+      },
     );
   } catch (error) {
     return failed(task, error) as never;
@@ -87,6 +92,7 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
   const settle = (step: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> =>
     step.then(
       (result) => {
+        if (syncWatch.touch !== undefined) syncWatch.touch(task);
         if (result.done) {
           unwatch();
           task.owner.finish(task, "ended");
@@ -94,6 +100,7 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
         return result;
       },
       (error) => {
+        if (syncWatch.touch !== undefined) syncWatch.touch(task);
         unwatch();
         failed(task, error);
         return { done: true, value: undefined };

@@ -16,6 +16,14 @@ const MAX_SWITCHES = 2_000_000;
  * a profile runs: they cost a call per callback, which nothing pays otherwise. While they run, a
  * task current past its manager's `blockThresholdMs` without a switch is blamed for the block
  * even when that was code after an await, which `leave` cannot see.
+ *
+ * On Node 24+ (AsyncContextFrame) V8 gives no hook to the continuation of an `await` that began
+ * before the hooks were on (it made no promise for the await then), so a task's code can run while
+ * the log says no task is current. A tracked async call settling (`touch`) tells of it: the time
+ * since the last switch or callback boundary was that task's continuation, and is logged (and
+ * blamed, past the threshold) as its own. What that cannot see: such a continuation that awaits
+ * again rather than settling; and untracked code in the same run of microtasks just before it is
+ * counted as the task's.
  */
 export class TaskLog {
   readonly times: number[] = [];
@@ -28,31 +36,48 @@ export class TaskLog {
   private since = 0;
   private readonly stack: (Task | undefined)[] = [];
   private hook: AsyncHook | undefined;
+  /**
+   * Where (epoch ms) code no hook saw may have begun: the last switch or callback boundary, or,
+   * inside a callback entered with no task current, the boundary before it (V8 runs such a
+   * continuation as a microtask just before the callback that settles its call).
+   */
+  private unseenFrom = 0;
 
   start(): void {
     this.current = taskContext.getStore();
-    this.since = now();
+    this.since = this.unseenFrom = now();
     this.times.push(this.since);
     this.tasks.push(this.current);
-    const mark = (task: Task | undefined) => this.mark(task);
+    const mark = (task: Task | undefined) => {
+      const t = now();
+      this.markAt(task, t);
+      this.unseenFrom = t;
+    };
     this.hook = createHook({
       before: () => {
-        this.stack.push(this.current);
-        this.mark(taskContext.getStore());
+        const t = now();
+        const previous = this.current;
+        this.stack.push(previous);
+        this.markAt(taskContext.getStore(), t);
+        if (previous !== undefined) this.unseenFrom = t;
       },
       after: () => {
-        if (this.stack.length !== 0) this.mark(this.stack.pop());
+        const t = now();
+        if (this.stack.length !== 0) this.markAt(this.stack.pop(), t);
+        this.unseenFrom = t;
       },
     });
     this.hook.enable();
     syncWatch.mark = mark;
+    syncWatch.touch = (task) => this.touch(task);
   }
 
   stop(): void {
     this.hook?.disable();
     this.hook = undefined;
     if (syncWatch.mark !== undefined) syncWatch.mark = undefined;
-    this.mark(undefined);
+    if (syncWatch.touch !== undefined) syncWatch.touch = undefined;
+    this.markAt(undefined, now());
   }
 
   /** The task current at `time`, by the log (undefined: none, or past a full log). */
@@ -85,9 +110,30 @@ export class TaskLog {
     return best;
   }
 
-  private mark(task: Task | undefined): void {
-    if (task === this.current) return;
+  /**
+   * `task`'s code runs now though no task is current by the log: since the last switch or callback
+   * boundary it ran without a hook (see the class), so that time is logged as its own.
+   */
+  private touch(task: Task): void {
+    if (this.current !== undefined || this.fullAt !== undefined) return;
     const t = now();
+    const from = Math.max(this.unseenFrom, this.since);
+    this.unseenFrom = this.since = t;
+    if (t - from <= 0) return;
+    this.onCpu.set(task, (this.onCpu.get(task) ?? 0) + t - from);
+    if (t - from >= task.owner.blockThresholdMs) syncWatch.held(task, from, t);
+    if (this.times.length + 2 > MAX_SWITCHES) return;
+    if (this.times[this.times.length - 1] === from) this.tasks[this.tasks.length - 1] = task;
+    else {
+      this.times.push(from);
+      this.tasks.push(task);
+    }
+    this.times.push(t);
+    this.tasks.push(undefined);
+  }
+
+  private markAt(task: Task | undefined, t: number): void {
+    if (task === this.current) return;
     const previous = this.current;
     if (previous !== undefined) {
       this.onCpu.set(previous, (this.onCpu.get(previous) ?? 0) + t - this.since);
