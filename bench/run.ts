@@ -6,6 +6,7 @@ import { exportGroup } from "./groups/export";
 import { fleetGroup } from "./groups/fleet";
 import { memoryGroup } from "./groups/memory";
 import { piecesGroup } from "./groups/pieces";
+import { requestsGroup } from "./groups/requests";
 import { serviceGroup } from "./groups/service";
 import { startupGroup } from "./groups/startup";
 import { resolveNodes, type NodeBinary } from "./nodes";
@@ -24,6 +25,7 @@ const GROUPS: Record<string, Group> = {
   await: awaitGroup,
   memory: memoryGroup,
   service: serviceGroup,
+  requests: requestsGroup,
   api: apiGroup,
   startup: startupGroup,
   export: exportGroup,
