@@ -31,7 +31,7 @@ export async function start(options: CaseOptions): Promise<Figures> {
   let bytes = 0;
   for (let i = 0; i < instances; i++) {
     const instance = `sim-${i}`;
-    const registration = new Registration(command, keys, instance, ttlMs);
+    const registration = new Registration(command, keys, instance, ttlMs, `sim-boot-${i}`);
     await registration.register(tasks);
     registrations.push(registration);
     await new TaskPublisher(command, manager, keys.procs(instance), instance, ttlMs).publish();

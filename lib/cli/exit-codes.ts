@@ -27,6 +27,8 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CancelForbiddenError) return EXIT.FORBIDDEN;
   if (error instanceof RemoteError) return EXIT.UNREACHABLE;
   if (error instanceof TypeError) return EXIT.USAGE;
+  // A fleet's kill naming an earlier incarnation: that task ended with its process (the class is the fleet's, loaded only with --redis).
+  if (error instanceof Error && error.name === "InstanceRestartedError") return EXIT.NOT_FOUND;
   return EXIT.UNREACHABLE;
 }
 

@@ -137,7 +137,7 @@ export class ProclistClient {
     // The original answers an empty 200, proclist a JSON body; only the latter can be checked.
     const { body } = await this.call<WireKilled | undefined>(
       "DELETE",
-      `/procs/${idPath(id)}`,
+      `/procs/${idPath(id)}${kill.boot === undefined ? "" : `?boot=${kill.boot}`}`,
       { validate: validateWire.killed, id, kill: true },
       kill.body,
       kill.extraMs,

@@ -24,6 +24,7 @@ export function toProc(origin: Origin, wire: WireProc, at: string): RemoteProc {
   if (wire.traceId !== undefined) proc.traceId = wire.traceId;
   if (wire.spanId !== undefined) proc.spanId = wire.spanId;
   if (wire.instance !== undefined) proc.instance = wire.instance;
+  if (wire.boot !== undefined) proc.boot = wire.boot;
   if (wire.waits !== undefined)
     proc.waits = wire.waits.map((wait, i) => ({
       kind: wait.kind,

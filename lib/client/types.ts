@@ -24,6 +24,8 @@ export interface RemoteProc {
   spanId?: string;
   /** From a fleet: the instance running the task (`id` is then `<instance>/<id>`). */
   instance?: string;
+  /** From a fleet: the incarnation of that instance; give it to `kill` (`boot`) so a restart in between refuses the kill. */
+  boot?: string;
   /** What the task is waiting on now, oldest first (`since` in epoch ms); absent when nothing. */
   waits?: RemoteWait[];
 }
@@ -131,6 +133,12 @@ export interface KillRequestOptions {
   force?: boolean | undefined;
   /** The wait before forcing, in ms (default 5,000 on the server; 0 forces at once). Only with `force`. */
   graceMs?: number | undefined;
+  /**
+   * From a fleet: the boot id of the list the id was read from (`RemoteProc.boot`). The kill is then
+   * refused (410, nothing done) if the instance restarted since, instead of reaching whatever task
+   * now has that id. Only for a fleet's API (`serveFleet`, `--redis`).
+   */
+  boot?: string | undefined;
 }
 
 /** How a forced kill went: the rungs taken, in order, and whether the task ended within the wait. */

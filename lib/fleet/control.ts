@@ -17,6 +17,7 @@ import { killWhereOnInstance } from "./kill-where";
 import { DEADLINE_SLACK_MS, readMessage, validateRequest, type FleetRequest } from "./protocol";
 import { isReady } from "./redis";
 import { requester } from "../core/killed-by";
+import { restartedSince } from "./boot";
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
@@ -32,6 +33,9 @@ export class ControlServer {
     private readonly manager: ProcessManager,
     /** Resolves true when another process holds this instance's name: then nothing is answered. */
     private readonly taken: () => Promise<boolean>,
+    /** This process's incarnation: a request naming another one is refused (410), never carried out. */
+    private readonly boot: string,
+    private readonly startedAt?: string,
   ) {}
 
   /** Handles one message of the control channel. */
@@ -45,6 +49,15 @@ export class ControlServer {
     void this.taken().then(
       (taken) => {
         if (taken) return;
+        if (request.boot !== undefined && request.boot !== this.boot)
+          return this.send(
+            request,
+            JSON.stringify({
+              rid: request.rid,
+              status: 410,
+              error: restartedSince(this.instance, request.boot, this.boot, this.startedAt),
+            }),
+          );
         if (request.op === "profile") void this.profile(request).then((reply) => this.send(request, reply));
         else this.answer(request);
       },
@@ -126,7 +139,7 @@ export class ControlServer {
       case "task": {
         const task = this.manager.get(needId(request, shown));
         if (task === undefined) throw new TaskNotFoundError(shown);
-        return `{"proc":${fleetProcJson(task, this.instance)},"running":${task.running},"serverTime":"${serverTime()}"}`;
+        return `{"proc":${fleetProcJson(task, this.instance, this.boot)},"running":${task.running},"serverTime":"${serverTime()}"}`;
       }
       case "history": {
         const task = this.manager.get(needId(request, shown));
@@ -136,7 +149,7 @@ export class ControlServer {
       case "finished":
         return `{"finished":[${this.manager
           .finishedTasks()
-          .map((task) => fleetProcJson(task, this.instance))
+          .map((task) => fleetProcJson(task, this.instance, this.boot))
           .join(",")}],"serverTime":"${serverTime()}"}`;
       case "stats":
         return `{"stats":${JSON.stringify(wireStats(this.manager))},"loop":${JSON.stringify(wireLoop(this.manager))},"serverTime":"${serverTime()}"}`;

@@ -36,6 +36,12 @@ export function redactUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:@/]*):[^@/]*@/, "$1:…@");
 }
 
+/**
+ * A request named an earlier incarnation (boot id) of its instance: the instance restarted since,
+ * its ids started again at 1, and nothing was done (HTTP 410).
+ */
+export class InstanceRestartedError extends ProclistError {}
+
 /** Another live instance of the service already uses this name. */
 export class DuplicateInstanceError extends ProclistError {
   constructor(

@@ -30,6 +30,7 @@ export class EventRelay {
     private readonly manager: ProcessManager,
     private readonly channel: string,
     private readonly instance: string,
+    private readonly boot?: string,
   ) {}
 
   get watched(): boolean {
@@ -44,7 +45,7 @@ export class EventRelay {
         this.lost++;
         return;
       }
-      const data = eventData(event, this.instance);
+      const data = eventData(event, this.instance, this.boot);
       this.events.push(data);
       this.names.push(event.task.name);
       this.chars += data.length;

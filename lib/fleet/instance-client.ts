@@ -18,7 +18,7 @@ import type {
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import type { WireEvent, WireKilled, WireFinishedList, WireHistory, WireProc, WireStats, WireTask } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
-import { InstanceUnreachableError } from "./errors";
+import { InstanceRestartedError, InstanceUnreachableError } from "./errors";
 import { fleetEvents } from "./events";
 import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
@@ -104,8 +104,10 @@ export class InstanceClient {
    * (see `ProclistClient.kill`). TaskNotFoundError, CancelForbiddenError, InstanceUnreachableError.
    */
   async kill(id: string, options?: string | KillRequestOptions): Promise<RemoteKilled> {
-    const { message, force, graceMs } =
-      typeof options === "object" && options !== null ? options : { message: options, force: undefined, graceMs: undefined };
+    const { message, force, graceMs, boot } =
+      typeof options === "object" && options !== null
+        ? options
+        : { message: options, force: undefined, graceMs: undefined, boot: undefined };
     // Checked as the HTTP client checks them; the instance checks them again.
     killRequest(options);
     const fields = {
@@ -113,6 +115,7 @@ export class InstanceClient {
       by: this.by,
       ...(message === undefined ? {} : { message }),
       ...(force === true ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}),
+      ...(boot === undefined ? {} : { boot }),
     };
     const fleetId = `${this.instance}/${id}`;
     const draft = {
@@ -220,5 +223,6 @@ export function unwrap(fleetId: string, reply: FleetReply): unknown {
   if (reply.status === 200) return reply.body;
   if (reply.status === 404) throw new TaskNotFoundError(fleetId);
   if (reply.status === 403) throw new CancelForbiddenError(fleetId);
+  if (reply.status === 410) throw new InstanceRestartedError(reply.error ?? `${fleetId}: the instance restarted since`);
   throw new Error(`${fleetId}: ${reply.error ?? `status ${reply.status}`}`);
 }

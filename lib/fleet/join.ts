@@ -8,12 +8,16 @@ import { TaskPublisher } from "./publisher";
 import { isReady, openRedis, whenReady } from "./redis";
 import { DuplicateInstanceError } from "./errors";
 import { Registration } from "./registry";
+import { bootOf } from "./boot";
+import { formatTime } from "../http/responses/time";
 
 /** An instance's place in the fleet, as `joinFleet()` resolves it. */
 export interface FleetMembership {
   /** This instance's name: its tasks are `<instance>/<id>` in the fleet. */
   readonly instance: string;
   readonly service: string;
+  /** This incarnation of the instance (random, one per manager and process): its task rows and its record carry it. */
+  readonly boot: string;
   /** Removes the instance from the fleet at once and closes the connections proclist opened. */
   leave(): Promise<void>;
 }
@@ -49,8 +53,9 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     );
   });
   const { command, subscriber } = redis;
-  const registration = new Registration(command, keys, instance, config.ttlMs);
-  const publisher = new TaskPublisher(command, manager, keys.procs(instance), instance, config.ttlMs, () => taken());
+  const boot = bootOf(manager);
+  const registration = new Registration(command, keys, instance, config.ttlMs, boot);
+  const publisher = new TaskPublisher(command, manager, keys.procs(instance), instance, config.ttlMs, () => taken(), boot);
   let lost: DuplicateInstanceError | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   const taken = async (): Promise<boolean> => {
@@ -60,8 +65,8 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
       loseName(new DuplicateInstanceError(instance, service, "another process registered it while this one was silent past its TTL"));
     return yes;
   };
-  const control = new ControlServer(command, keys, instance, manager, taken);
-  const relay = new EventRelay(command, manager, keys.events, instance);
+  const control = new ControlServer(command, keys, instance, manager, taken, boot, formatTime(registration.startedAt));
+  const relay = new EventRelay(command, manager, keys.events, instance, boot);
 
   const beat = async (): Promise<DuplicateInstanceError | undefined> => {
     if (!isReady(command) || lost !== undefined) return lost;
@@ -143,6 +148,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   return {
     instance,
     service,
+    boot,
     leave: () =>
       (leaving ??= (async () => {
         clearInterval(heartbeat);

@@ -4,7 +4,7 @@ import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { HttpError } from "../http/responses/http-error";
 import { formatTime } from "../http/responses/time";
 import { AuditStream } from "./audit-stream";
-import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
+import { InstanceRestartedError, InstanceUnreachableError, RedisUnavailableError } from "./errors";
 import type { FleetReader } from "./reader";
 
 /** Entries the stream keeps when the command line writes to it (serveFleet's default). */
@@ -55,5 +55,6 @@ function statusOf(error: unknown): number {
   if (error instanceof CancelForbiddenError) return 403;
   if (error instanceof RedisUnavailableError) return 503;
   if (error instanceof InstanceUnreachableError) return error.timedOut ? 504 : 502;
+  if (error instanceof InstanceRestartedError) return 410;
   return 502;
 }

@@ -1,6 +1,7 @@
 import { ajv } from "../schema/validation";
 import { MAX_MESSAGE_LENGTH } from "../http/inputs/checks";
 import { MAX_GRACE_MS } from "../core/force";
+import { BOOT_PATTERN } from "./boot";
 
 /** What a caller may ask one instance through its control channel. */
 export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats" | "profile";
@@ -31,13 +32,18 @@ export interface FleetRequest {
   /** kill, killWhere: force after the grace (see `ProcessManager.kill`); answered once the ladder is over. */
   force?: boolean;
   graceMs?: number;
+  /**
+   * The incarnation the id was read from (`bootOf`): an instance in another one does nothing and
+   * answers 410 (ids restart with the process). Absent, the request is for whichever runs now.
+   */
+  boot?: string;
 }
 
 /** How far an instance's clock may be ahead of its caller's before a request in time is taken as late. */
 export const DEADLINE_SLACK_MS = 1_000;
 
 /** What a caller fills in of a request (the rest is the routing's). */
-export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can" | "seconds" | "force" | "graceMs">;
+export type FleetFields = Pick<FleetRequest, "id" | "message" | "by" | "query" | "can" | "seconds" | "force" | "graceMs" | "boot">;
 
 /** The answer: an HTTP-like status and the body (wire JSON) or an error message. */
 export interface FleetReply {
@@ -64,6 +70,7 @@ export const validateRequest = ajv.compile<FleetRequest>({
     can: { type: "array", minItems: 1, maxItems: 64, items: { type: "string", maxLength: 1100 } },
     force: { type: "boolean" },
     graceMs: { type: "integer", minimum: 0, maximum: MAX_GRACE_MS },
+    boot: { type: "string", pattern: BOOT_PATTERN },
     // The instance checks it again as the HTTP route does (killQuery); this bounds its size first.
     query: {
       type: "object",

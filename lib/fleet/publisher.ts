@@ -38,6 +38,8 @@ export class TaskPublisher {
     readonly ttlMs: number,
     /** Resolves true when another process holds the instance's name: its list is then not this one's to write. */
     private readonly taken: () => Promise<boolean> = async () => false,
+    /** The incarnation each task row names (see `bootOf`). */
+    private readonly boot?: string,
   ) {}
 
   start(publishMs: number): void {
@@ -83,7 +85,7 @@ export class TaskPublisher {
           if (entry.rev === task.rev) continue;
           entry.rev = task.rev;
         } else this.published.set(task.id, { task, rev: task.rev, seen: pass });
-        fields.push(task.id, fleetProcJson(task, this.instance));
+        fields.push(task.id, fleetProcJson(task, this.instance, this.boot));
         if (fields.length >= FIELDS_PER_HSET * 2) {
           multi.hset(this.key, ...fields);
           fields = [];

@@ -9,6 +9,7 @@ import type { FleetFields, FleetOp, FleetReply } from "./protocol";
 import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
 import type { InstanceRecord } from "./registry";
 import { FleetRpc } from "./rpc";
+import { BOOT_PATTERN } from "./boot";
 
 /** Instances whose lists are fetched in one round trip. */
 const LISTS_PER_ROUND = 8;
@@ -273,6 +274,7 @@ function toInstance(instance: string, text: string | null, seen: number): WireIn
   const startedAt = timeOf(record.startedAt);
   if (startedAt !== undefined) info.startedAt = startedAt;
   if (Number.isSafeInteger(record.tasks) && record.tasks! >= 0) info.tasks = record.tasks;
+  if (typeof record.boot === "string" && BOOT.test(record.boot)) info.boot = record.boot;
   return info;
 }
 
@@ -282,3 +284,4 @@ function timeOf(ms: unknown): string | undefined {
 }
 
 const NAME = new RegExp(NAME_PATTERN);
+const BOOT = new RegExp(BOOT_PATTERN);

@@ -18,6 +18,8 @@ export interface InstanceRecord {
   tasks: number;
   /** Tells this process's key from another's with the same name (not a secret). */
   nonce: string;
+  /** The incarnation whose task ids the instance's list holds (see `bootOf`). */
+  boot: string;
 }
 
 // One script, so that "is the name mine?" and the refresh cannot interleave with another process.
@@ -49,13 +51,14 @@ export type Registered = "refreshed" | "created" | DuplicateInstanceError;
 /** One instance's entry in the registry: a key with a TTL, refreshed by heartbeat, and its place in the instances set. */
 export class Registration {
   readonly nonce = randomBytes(8).toString("hex");
-  private readonly startedAt = Date.now();
+  readonly startedAt = Date.now();
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: FleetKeys,
     readonly instance: string,
     private readonly ttlMs: number,
+    private readonly boot: string,
   ) {}
 
   /** Writes the record with a fresh TTL (join and every heartbeat). Rejects when Redis does. */
@@ -70,6 +73,7 @@ export class Registration {
       ttlMs: this.ttlMs,
       tasks,
       nonce: this.nonce,
+      boot: this.boot,
     };
     const { keys } = this;
     const answer = (await this.redis.eval(

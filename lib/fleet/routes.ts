@@ -11,7 +11,8 @@ import { grantOf, requireSomeKill } from "../http/access/rights";
 import type { HttpConfig } from "../http/options";
 import { sendJsonText, serverTime } from "../http/responses/respond";
 import type { WireKilled, WireFinishedProc, WireNameStats } from "../wire/shapes";
-import { InstanceUnreachableError, RedisUnavailableError } from "./errors";
+import { InstanceRestartedError, InstanceUnreachableError, RedisUnavailableError } from "./errors";
+import { restartedSince } from "./boot";
 import { parseFleetId, type FleetTaskId } from "./fleet-id";
 import { fleetKillWhere } from "./kill-where";
 import { noteSkipped, readProcs, type FleetSkipped } from "./list";
@@ -42,6 +43,7 @@ async function fleetErrors(work: () => void | Promise<void>): Promise<void> {
   } catch (error) {
     if (error instanceof RedisUnavailableError) throw new HttpError(503, error.message);
     if (error instanceof InstanceUnreachableError) throw new HttpError(error.timedOut ? 504 : 502, error.message);
+    if (error instanceof InstanceRestartedError) throw new HttpError(410, error.message);
     if (error instanceof TypeError) throw new HttpError(400, error.message);
     throw error;
   }
@@ -241,9 +243,10 @@ async function taskOp(
       throw new HttpError(404, `no such route: ${req.method} ${req.path.slice(0, 100)}`);
     const { task } = found;
     if (found.history) op = "history";
-    checkQuery("noQuery", req.query);
+    checkQuery("fleetTaskQuery", req.query);
     const fleetId = `${task.instance}/${task.id}`;
-    let fields: FleetFields = { id: task.id };
+    const boot = req.query.boot as string | undefined;
+    let fields: FleetFields = { id: task.id, ...(boot === undefined ? {} : { boot }) };
     if (op === "kill") {
       draft.id = fleetId;
       const by = fleetRequester(req, config);
@@ -267,6 +270,9 @@ async function taskOp(
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);
     if (known.state === "gone") throw new InstanceUnreachableError(task.instance, `is gone (since ${known.since})`);
+    // Told apart here already when the registry says so; the instance checks it again as it acts.
+    if (boot !== undefined && known.boot !== undefined && known.boot !== boot)
+      throw new InstanceRestartedError(restartedSince(task.instance, boot, known.boot, known.startedAt));
     const reply = await reader.ask(task.instance, op, fields);
     if (fields.force === true && reply.status === 200 && validateWire.killed(reply.body)) {
       const { force } = reply.body as WireKilled;

@@ -37,6 +37,7 @@ const procSchema = {
     traceId: { type: "string" },
     spanId: { type: "string" },
     instance: { type: "string" },
+    boot: { type: "string" },
     waits: waitsSchema,
   },
 } as const;

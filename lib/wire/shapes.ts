@@ -26,6 +26,12 @@ export interface WireProc {
   spanId?: string;
   /** In a fleet's answers (`serveFleet`): the instance running the task; `id` is then `<instance>/<id>`. */
   instance?: string;
+  /**
+   * In a fleet's answers: the incarnation (boot id) of the instance the id belongs to. Ids restart
+   * with the process; a kill that names the boot (`DELETE /procs/<instance>/<id>?boot=…`) is refused
+   * with a 410 once the instance restarted, instead of reaching the new task with that id.
+   */
+  boot?: string;
   /** proclist: what the task is waiting on now, oldest first; absent when nothing. */
   waits?: WireWait[];
 }
@@ -244,4 +250,6 @@ export interface WireInstance {
   startedAt?: string;
   /** Live tasks at the last heartbeat. */
   tasks?: number;
+  /** The incarnation: a new one each time the instance's process starts (see `WireProc.boot`). */
+  boot?: string;
 }

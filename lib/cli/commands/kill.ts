@@ -12,6 +12,7 @@ import type { RemoteKilled } from "../../client/types";
 import { describeForce, graceMs, killRequestOf } from "../force-text";
 
 interface KillOptions extends KillWhereOptions {
+  boot?: string;
   wait?: number | true;
   all?: boolean;
   json?: boolean;
@@ -24,6 +25,7 @@ Examples:
   $ proclist kill req-42 --wait        # then wait (10 s) until it has ended, and say how
   $ proclist kill req-42 --force --grace 2s   # still running 2 s after the cancel: force it
   $ proclist kill api-7/req-42 --redis redis://127.0.0.1:6379 --service orders   # in a fleet
+  $ proclist kill api-7/req-42 --boot Xq3… --redis …   # only if api-7 has not restarted since ls --json gave that boot
   $ proclist kill --name "GET /report" --attr tenant=acme --all -m "report storm" -e api1:8081,api2:8081
   $ proclist kill --name "GET /report" --all --redis redis://127.0.0.1:6379 --service orders   # every instance
 
@@ -32,6 +34,7 @@ cancelled, after a confirmation on a terminal unless --yes.
 
 With several endpoints, the one holding the live task is found first, and only it is asked.
 Exit codes: 0 cancel requested, 1 not found, 2 forbidden (the task has forbidCancel),
+(also with --boot when the instance restarted since: nothing is killed),
 3 an endpoint, Redis or the fleet instance unreachable, refusing the token or not a proclist API,
 4 the id is live on several endpoints, 5 (--wait) the task still runs when the wait is over, or
 (--force) it still runs after every rung, 6 the task had already ended (how and when is said).
@@ -53,10 +56,15 @@ export function registerKill(command: Command): void {
     .option("--json", "with an id: print what was done as one JSON line (and, with --wait, how it ended as another)")
     .option("--force", "if the task still runs after the grace, force it (see below)")
     .option("--grace <duration>", "with --force: how long the cancel alone is given, as 2s, 500ms or 0 (default 5s)", graceMs)
+    .option(
+      "--boot <id>",
+      "in a fleet: the boot id of the list the id came from (ls --json gives it); refused if the instance restarted since",
+    )
     .addHelpText("after", EXAMPLES)
     .action(async (id: string | undefined, options: KillOptions) => {
       if (id !== undefined && (hasFilter(options) || options.all === true))
         throw new InvalidArgumentError("give a task id or a filter with --all, not both");
+      if (options.boot !== undefined && id === undefined) throw new InvalidArgumentError("--boot goes with a task id, not with a filter");
       if (options.grace !== undefined && options.force !== true)
         throw new InvalidArgumentError("--grace is the wait before forcing: add --force");
       if (id !== undefined) return void (process.exitCode = await kill(id, options));
@@ -84,7 +92,7 @@ async function kill(shownId: string, options: KillOptions): Promise<number> {
   }
   let killed: RemoteKilled;
   try {
-    killed = await holder.client.kill(id, killRequestOf(options));
+    killed = await holder.client.kill(id, { ...killRequestOf(options), ...(options.boot === undefined ? {} : { boot: options.boot }) });
   } catch (error) {
     if (error instanceof TaskNotFoundError && (await reportEnded([holder], id))) return EXIT.ENDED;
     process.stderr.write(`proclist: ${describeFailure(holder.endpoint.label, error)}\n`);

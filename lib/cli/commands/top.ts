@@ -120,7 +120,7 @@ async function top(options: TopOptions): Promise<number> {
     if (model.confirm !== undefined) {
       const confirm = model.confirm;
       model.confirm = undefined;
-      if (action === "yes") void kill(confirm.endpoint, confirm.id, confirm.message, confirm.force);
+      if (action === "yes") void kill(confirm.endpoint, confirm.id, confirm.message, confirm.force, confirm.boot);
       else if (action === "quit") return quit();
       else model.notice = { text: "kill cancelled", error: false };
       return draw();
@@ -221,7 +221,13 @@ async function top(options: TopOptions): Promise<number> {
     drawSoon();
   };
 
-  const kill = async (label: string, id: string, message: string | undefined, force: { graceMs: number } | undefined) => {
+  const kill = async (
+    label: string,
+    id: string,
+    message: string | undefined,
+    force: { graceMs: number } | undefined,
+    boot: string | undefined,
+  ) => {
     const target = targets.find((t) => t.endpoint.label === label)!;
     const said = message === "" ? undefined : message;
     const grace = force === undefined || force.graceMs === 0 ? "" : `, forcing it in ${formatDuration(force.graceMs)} if it still runs`;
@@ -229,12 +235,12 @@ async function top(options: TopOptions): Promise<number> {
     draw();
     try {
       if (force === undefined) {
-        await target.client.kill(id, said);
+        await target.client.kill(id, { message: said, boot });
         model.notice = { text: `cancel requested: task ${formatValue(id)} on ${label}`, error: false };
       } else {
         // The answer comes once the ladder is over: the list shows the cancel meanwhile.
         waker.wake();
-        const killed = await target.client.kill(id, { message: said, force: true, graceMs: force.graceMs });
+        const killed = await target.client.kill(id, { message: said, force: true, graceMs: force.graceMs, boot });
         model.notice =
           killed.force === undefined
             ? { text: `${label} did not force task ${formatValue(id)} (a server without forced kills): it was only cancelled`, error: true }

@@ -35,6 +35,8 @@ export interface Confirm {
   message?: string;
   /** `K`: force the task if it still runs this long after the cancel (0: a task already cancelling is forced at once). */
   force?: { graceMs: number };
+  /** In a fleet: the incarnation the task was read from; the kill names it, so a restart in between refuses it. */
+  boot?: string | undefined;
 }
 
 /** A line being typed at the bottom: the filter (`/`), or the kill message (`k`). */
@@ -206,7 +208,7 @@ export class TopModel {
     const target = this.killTarget();
     if (target === undefined) return false;
     const { endpoint, id, proc } = target;
-    this.confirm = { endpoint, id, forbidCancel: proc?.forbidCancel === true };
+    this.confirm = { endpoint, id, forbidCancel: proc?.forbidCancel === true, boot: proc?.boot };
     if (force !== undefined) this.confirm.force = { graceMs: proc?.cancelling === true ? 0 : force.graceMs };
     this.input = { kind: "message", text: preset };
     return true;

@@ -12,14 +12,14 @@ export function eventText(event: TaskEvent): string {
 }
 
 /** The `WireEvent` as JSON; with `instance`, in the fleet's form (ids `<instance>/<id>`, procs with `instance`). */
-export function eventData(event: TaskEvent, instance?: string): string {
+export function eventData(event: TaskEvent, instance?: string, boot?: string): string {
   const task = event.task;
   const id = JSON.stringify(instance === undefined ? task.id : `${instance}/${task.id}`);
   const head = `{"type":"${event.type}","ts":"${formatTime(event.ts)}"`;
   let data: string;
   switch (event.type) {
     case "start":
-      data = `${head},"proc":${instance === undefined ? procJson(task) : fleetProcJson(task, instance)}}`;
+      data = `${head},"proc":${instance === undefined ? procJson(task) : fleetProcJson(task, instance, boot)}}`;
       break;
     case "status":
       data = `${head},"id":${id},"status":${JSON.stringify(event.status)}}`;

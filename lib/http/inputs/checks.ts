@@ -79,6 +79,8 @@ const validators = {
     properties: { seconds: one({ pattern: "^[0-9]{1,2}(\\.[0-9]{1,3})?$" }), instance: one({ minLength: 1, maxLength: 256 }) },
   }),
   noQuery: compile({ type: "object", additionalProperties: false, properties: {} }),
+  // A fleet's task routes: the boot id of the list the id was read from (refused with 410 after a restart).
+  fleetTaskQuery: compile({ type: "object", additionalProperties: false, properties: { boot: one({ pattern: "^[A-Za-z0-9_-]{1,64}$" }) } }),
   // since: an RFC 3339 time or epoch milliseconds; limit: 1-10,000 (checked as a number by the route).
   auditQuery: compile({
     type: "object",
@@ -96,6 +98,7 @@ export type QueryKind =
   | "profileQuery"
   | "fleetProfileQuery"
   | "noQuery"
+  | "fleetTaskQuery"
   | "auditQuery";
 
 /** A kill's optional body. */

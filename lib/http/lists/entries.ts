@@ -152,8 +152,9 @@ export function anyProcJson(task: Task): string {
  * A task as the fleet names it (not cached: the fleet's publisher keeps its own by `rev`): its id
  * and parent's as `<instance>/<id>`, plus `"instance"`. Live tasks as procs, finished ones with outcome.
  */
-export function fleetProcJson(task: Task, instance: string): string {
+export function fleetProcJson(task: Task, instance: string, boot?: string): string {
   let json = procFields(task, instance + "/") + ',"instance":' + JSON.stringify(instance);
+  if (boot !== undefined) json += ',"boot":"' + boot + '"';
   if (!task.running) json += finishedFields(task);
   return json + "}";
 }

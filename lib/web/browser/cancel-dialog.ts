@@ -85,11 +85,14 @@ export class CancelDialog {
 
   private async send(): Promise<void> {
     const id = this.id;
-    if (id === undefined || this.gone || !this.store.live.has(id)) return;
+    const task = id === undefined ? undefined : this.store.live.get(id);
+    if (id === undefined || this.gone || task === undefined) return;
     const message = this.message.value.trim();
     this.confirm.disabled = true;
     try {
-      await this.api.delete<WireKilled>(`procs/${idPath(id)}`, message === "" ? {} : { message });
+      // In a fleet, the incarnation the row was read from: a restart in between gets a 410, not the new task with that id.
+      const boot = task.boot === undefined ? "" : `?boot=${task.boot}`;
+      await this.api.delete<WireKilled>(`procs/${idPath(id)}${boot}`, message === "" ? {} : { message });
       this.dialog.close();
       this.notify(`Cancel requested for ${id}${message === "" ? "" : `: “${message}”`}`);
     } catch (error) {

@@ -16,6 +16,8 @@ export interface LiveTask {
   instance: string | undefined;
   /** In a fleet: since when (epoch ms) its instance is gone; the row then shows what it was doing, and cannot be cancelled. */
   gone: number | undefined;
+  /** In a fleet: the incarnation of its instance the id belongs to; the kill names it, so a restart in between refuses it. */
+  boot: string | undefined;
   parent: string | undefined;
   /** `key=value` pairs, for the attributes column and the filter. */
   attrText: string;
@@ -239,6 +241,7 @@ function toLive(proc: WireProc): LiveTask {
     forbidCancel: proc.forbidCancel === true,
     instance: proc.instance,
     gone: undefined,
+    boot: typeof proc.boot === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(proc.boot) ? proc.boot : undefined,
     parent: proc.parent,
     attrText: attrText(attrs),
     waits: waitsOf(proc.waits),
