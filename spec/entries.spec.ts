@@ -48,9 +48,9 @@ console.log(JSON.stringify({ client: typeof client.processes, error: typeof Task
 
   it("keep the manager's and a task's internals out of the shipped types, and compile the documented API", () => {
     // What the library's own modules use to run tasks; a consumer that reaches for one does not compile.
-    const managerInternals = ["begin", "finish", "cancel", "rev", "hooks", "events", "blocks", "blockThresholdMs", "freeId", "fault"];
+    const managerInternals = ["begin", "end", "cancel", "rev", "hooks", "events", "blocks", "blockThresholdMs", "freeId", "fault"];
     managerInternals.push("outcomeOf", "tasks", "taskArray", "finishedTasks", "maxHistory", "maxAttrLength", "maxStatusLength");
-    const taskInternals = ["owner", "booked", "finish", "requestCancel", "isCancellation", "mark", "noteBlock", "slots", "forcers"];
+    const taskInternals = ["owner", "booked", "end", "requestCancel", "isCancellation", "mark", "noteBlock", "slots", "forcers"];
     taskInternals.push("endWaiters", "onCancel", "waitLog", "seq");
     const internals = [
       `import { ProcessManager } from "proclist";`,

@@ -31,7 +31,7 @@ export async function run(options: CaseOptions): Promise<Figures> {
       { name: "executionAsyncId", fn: () => executionAsyncId() },
       {
         name: "begin+finish",
-        fn: () => manager.finish(manager.begin(undefined, "pieces", undefined, undefined, undefined, undefined), "ended"),
+        fn: () => manager.end(manager.begin(undefined, "pieces", undefined, undefined, undefined, undefined), "ended"),
       },
       { name: "status", fn: () => task.status("step") },
     ],

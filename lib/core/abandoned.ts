@@ -8,7 +8,7 @@ import type { Task } from "./task";
  */
 class AbandonedIterations {
   private readonly registry = new FinalizationRegistry<Task>((task) => {
-    task.owner.finish(
+    task.owner.end(
       task,
       task.cancel === undefined ? "aborted" : "killed",
       new Error("abandoned: the async generator was dropped before its iteration ended (collected without return())"),

@@ -382,7 +382,7 @@ export class ProcessManager {
   /** Ends a task started with `start()`: `ended` without an error, else `killed` or `aborted`. Unknown ids are ignored. */
   done(id: string, error?: unknown): void {
     const task = this.live.get(id);
-    if (task !== undefined) this.finish(task, error === undefined ? "ended" : this.outcomeOf(task, error), error);
+    if (task !== undefined) this.end(task, error === undefined ? "ended" : this.outcomeOf(task, error), error);
   }
 
   /** @internal Classifies an error that ended a task: its own cancellation, or anything else. */
@@ -396,10 +396,10 @@ export class ProcessManager {
    * overflow is completed by the next call, without doing a step twice.
    * @internal
    */
-  finish(task: Task, outcome: Outcome, error?: unknown): void {
+  end(task: Task, outcome: Outcome, error?: unknown): void {
     if (task.outcome === undefined) {
       if (task.deadline !== undefined) clearTimeout(task.deadline.timer);
-      task.finish(outcome, error);
+      task.end(outcome, error);
     } else if ((task.booked & Booked.Ended) !== 0) return;
     if ((task.booked & Booked.Listed) !== 0) {
       this.live.remove(task);
@@ -407,7 +407,7 @@ export class ProcessManager {
       this.rev++;
     }
     if ((task.booked & Booked.Counted) !== 0) {
-      this.stats.finished(task, task.outcome!);
+      this.stats.ended(task, task.outcome!);
       task.booked &= ~Booked.Counted;
     }
     task.booked = Booked.Ended;

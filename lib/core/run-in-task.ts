@@ -49,7 +49,7 @@ export function settled<R>(task: Task, result: R): R {
   if (result !== null && typeof result === "object" && Object.prototype.toString.call(result) === "[object AsyncGenerator]") {
     return trackIteration(task, result as unknown as AsyncGenerator) as R;
   }
-  task.owner.finish(task, "ended");
+  task.owner.end(task, "ended");
   if (stranded.tasks.length !== 0) drainStranded();
   return result;
 }
@@ -60,7 +60,7 @@ function settleWith(task: Task, promise: Promise<unknown>): Promise<unknown> {
     return promise.then(
       (value) => {
         if (syncWatch.touch !== undefined) syncWatch.touch(task);
-        task.owner.finish(task, "ended");
+        task.owner.end(task, "ended");
         return value;
       },
       (error) => {
@@ -80,7 +80,7 @@ function settleWith(task: Task, promise: Promise<unknown>): Promise<unknown> {
  */
 function failed(task: Task, error: unknown): undefined {
   const outcome = task.owner.outcomeOf(task, error);
-  task.owner.finish(task, outcome, error);
+  task.owner.end(task, outcome, error);
   if (stranded.tasks.length !== 0) drainStranded();
   if (outcome !== "killed") throw error;
   if (task.swallowCancel) return undefined;
@@ -95,7 +95,7 @@ function trackIteration<T>(task: Task, generator: AsyncGenerator<T>): AsyncGener
         if (syncWatch.touch !== undefined) syncWatch.touch(task);
         if (result.done) {
           unwatch();
-          task.owner.finish(task, "ended");
+          task.owner.end(task, "ended");
         }
         return result;
       },

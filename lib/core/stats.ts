@@ -19,10 +19,10 @@ export const MAX_PHASE_CHARS = 1 << 20;
 const CACHED_POSITIONS = 16;
 export const OTHER = "(other)";
 
-/** Time spent in one status over completed tasks; the wire's shape, so the two cannot drift. */
+/** Time spent in one status over ended tasks; the wire's shape, so the two cannot drift. */
 export type PhaseStats = WirePhaseStats;
 
-/** Counters and latency quantiles for one task name, over completed tasks, as `GET /stats` sends them. */
+/** Counters and latency quantiles for one task name, over ended tasks, as `GET /stats` sends them. */
 export type NameStats = WireNameStats;
 
 /** One name's counters, read in place by exporters (no copy, no quantiles); see `TaskStats.forEachName`. */
@@ -197,7 +197,7 @@ export class TaskStats {
     record.running++;
   }
 
-  finished(task: Task, outcome: Outcome): void {
+  ended(task: Task, outcome: Outcome): void {
     const record = this.record(task.name);
     record.addDuration(task.endTime - task.startTime);
     record.addPhases(task.history);

@@ -17,7 +17,7 @@ export function drainStranded(): void {
   try {
     while (tasks.length !== 0) {
       const task = tasks[0];
-      task.owner.finish(task, task.owner.outcomeOf(task, error), error);
+      task.owner.end(task, task.owner.outcomeOf(task, error), error);
       tasks.shift();
     }
     stranded.error = undefined;

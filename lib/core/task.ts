@@ -96,7 +96,7 @@ export interface TaskOwner {
   freeId(id: string): string;
   cancel(tasks: readonly Task[], message: string | undefined, by: string | undefined): void;
   outcomeOf(task: Task, error: unknown): Outcome;
-  finish(task: Task, outcome: Outcome, error?: unknown): void;
+  end(task: Task, outcome: Outcome, error?: unknown): void;
   fault(task: Task | undefined, site: string, what: string, cause?: unknown): void;
 }
 
@@ -332,7 +332,7 @@ export class Task implements TaskHandle {
   }
 
   /** @internal Ends the task: records `ended`, `killed[: message]` or `aborted` as the last history entry. */
-  finish(outcome: Outcome, error?: unknown): void {
+  end(outcome: Outcome, error?: unknown): void {
     if (this.outcome !== undefined) return;
     let entry: string = outcome;
     if (outcome === "killed" && this.cancel?.reason !== undefined) entry = `killed: ${this.cancel.reason}`;

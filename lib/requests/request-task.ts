@@ -62,7 +62,7 @@ export class RequestTracker {
       );
       this.watch(task, req, res);
     } catch (error) {
-      if (task !== undefined) manager.finish(task, "aborted", error);
+      if (task !== undefined) manager.end(task, "aborted", error);
       this.failed(error);
       return handle();
     }
@@ -70,7 +70,7 @@ export class RequestTracker {
       return manager.enter(task, handle);
     } catch (error) {
       // The handler's own error passes through as it would untracked; the request's task ends with it.
-      manager.finish(task, manager.outcomeOf(task, error), error);
+      manager.end(task, manager.outcomeOf(task, error), error);
       throw error;
     }
   }
@@ -109,10 +109,10 @@ export class RequestTracker {
     const end = () => {
       if (waiting?.delete(end) === false) return;
       if (!task.running) return;
-      if (res.writableFinished) return manager.finish(task, task.cancelling ? "killed" : "ended");
+      if (res.writableFinished) return manager.end(task, task.cancelling ? "killed" : "ended");
       if (cancelOnDisconnect && !task.forbidCancel) manager.cancel([task], DISCONNECT_MESSAGE, CLIENT_KILLER);
-      if (task.cancelling) manager.finish(task, "killed");
-      else manager.finish(task, "aborted", new Error(DISCONNECT_MESSAGE));
+      if (task.cancelling) manager.end(task, "killed");
+      else manager.end(task, "aborted", new Error(DISCONNECT_MESSAGE));
     };
     res.once("close", end);
     if (socket === null || socket.destroyed) return end();

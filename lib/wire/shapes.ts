@@ -151,7 +151,7 @@ export interface WirePhaseStats {
   totalMs: number;
 }
 
-/** One task name in `GET /stats`. Latencies are over completed tasks, in milliseconds. */
+/** One task name in `GET /stats`. Latencies are over ended tasks, in milliseconds. */
 export interface WireNameStats {
   name: string;
   running: number;

@@ -389,7 +389,7 @@ describe("the proclist command against two real servers", function () {
       for (let i = 0; i < 3; i++) await b.manager.run((t) => t.status("quick"), { name: "GET /fast" });
       const { code, stdout } = await proclist(["stats", "-e", both]);
       expect(code).to.equal(0);
-      const [latency, phases] = stdout.split("\ntime in each status, over completed tasks:\n");
+      const [latency, phases] = stdout.split("\ntime in each status, over ended tasks:\n");
       const rows = table(latency);
       expect(rows[0]).to.deep.equal(["ENDPOINT", "NAME", "RUNNING", "STARTED", "ENDED", "KILLED", "ABORTED", "P50", "P90", "P99", "MAX"]);
       expect(rows.find((r) => r[1] === "GET /fast")?.slice(0, 7)).to.deep.equal([b.label, "GET /fast", "0", "3", "3", "0", "0"]);

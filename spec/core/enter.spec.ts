@@ -16,7 +16,7 @@ describe("ProcessManager", () => {
       expect(seen).to.deep.equal([task, task, "child"]);
       expect(pm.get("child")!.parent).to.equal(task);
       expect(task.running).to.equal(true);
-      pm.finish(task, "ended");
+      pm.end(task, "ended");
       expect(pm.finished().map((t) => t.id)).to.deep.equal(["child", "r"]);
     });
   });

@@ -11,10 +11,10 @@ describe("the live task set", () => {
   it("finds a long-lived generated-id task after thousands of newer ones came and went", () => {
     const pm = freshManager({ keepFinished: 0 });
     const old = begin(pm);
-    for (let i = 0; i < 5_000; i++) pm.finish(begin(pm), "ended");
+    for (let i = 0; i < 5_000; i++) pm.end(begin(pm), "ended");
     expect(pm.get(old.id)).to.equal(old);
     expect(pm.tasks().next().value).to.equal(old);
-    pm.finish(old, "ended");
+    pm.end(old, "ended");
     expect(pm.get(old.id)).to.equal(undefined);
     expect(pm.size).to.equal(0);
   });
@@ -37,7 +37,7 @@ describe("the live task set", () => {
       return count;
     };
     const old = begin(pm);
-    for (let i = 0; i < 1_000; i++) pm.finish(begin(pm), "ended");
+    for (let i = 0; i < 1_000; i++) pm.end(begin(pm), "ended");
     expect(pm.get(old.id), "the displaced task is still found").to.equal(old);
     expect(spellings(() => begin(pm))).to.equal(0);
     const chosen = pm.start("chosen");
@@ -55,7 +55,7 @@ describe("the live task set", () => {
     expect(pm.size).to.equal(3_000);
     for (const task of started) expect(pm.get(task.id)).to.equal(task);
     expect([...pm.tasks()]).to.deep.equal(started);
-    for (const task of started.filter((_, i) => i % 2 === 0)) pm.finish(task, "ended");
+    for (const task of started.filter((_, i) => i % 2 === 0)) pm.end(task, "ended");
     expect([...pm.tasks()]).to.deep.equal(started.filter((_, i) => i % 2 === 1));
     expect(pm.list().map((t) => t.id)).to.deep.equal(started.filter((_, i) => i % 2 === 1).map((t) => t.id));
   });
@@ -88,8 +88,8 @@ describe("the live task set", () => {
     for (const task of pm.tasks()) {
       seen.push(task);
       // Ending many tasks mid-iteration compacts the list; starting more grows it.
-      if (seen.length === 10) for (const t of first.slice(50)) pm.finish(t, "ended");
-      if (seen.length === 20) for (let i = 0; i < 100; i++) pm.finish(begin(pm), "ended");
+      if (seen.length === 10) for (const t of first.slice(50)) pm.end(t, "ended");
+      if (seen.length === 20) for (let i = 0; i < 100; i++) pm.end(begin(pm), "ended");
     }
     expect(seen).to.deep.equal(first.slice(0, 50));
   });

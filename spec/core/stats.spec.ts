@@ -3,7 +3,7 @@ import { MAX_PHASE_CHARS } from "../../lib/core/stats";
 import { freshManager } from "../helpers";
 
 describe("ProcessManager.stats", () => {
-  it("counts per name and times each status over completed tasks", () => {
+  it("counts per name and times each status over ended tasks", () => {
     const pm = freshManager();
     pm.run((t) => t.status("phase"), { name: "job" });
     pm.run((t) => t.status("phase"), { name: "job" });

@@ -61,7 +61,7 @@ describe("issue 13: deep nesting (item 13)", () => {
     let parent: Task | undefined;
     for (let i = 0; i < 10_000; i++) tasks.push((parent = pm.begin(`t${i}`, "nested", undefined, false, false, parent)));
     // A few finished links in the chain must not cut it.
-    pm.finish(tasks[5_000], "ended");
+    pm.end(tasks[5_000], "ended");
     const counter = countParentReads(tasks);
     pm.kill("t0", "storm");
     expect(tasks.filter((t) => t.running && !t.cancelling)).to.deep.equal([]);

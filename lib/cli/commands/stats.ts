@@ -16,7 +16,7 @@ Examples:
   $ proclist stats -e api1:8081,api2:8081 --no-phases
   $ proclist stats --json | jq '.[] | {endpoint, name, p99: .latencyMs.p99}'
 
-Latencies are over completed tasks (ended, killed or aborted), as the server keeps them.
+Latencies are over ended tasks (returned, killed or aborted), as the server counts them.
 Exit codes: 0 shown, 3 an endpoint unreachable (the others are still shown).`;
 
 /** Defines `proclist stats` on its command, which the program made with its name and summary. */
@@ -88,7 +88,7 @@ function renderStats(rows: StatsRow[], phases: boolean, where: string): string[]
   return [
     ...lines,
     "",
-    "time in each status, over completed tasks:",
+    "time in each status, over ended tasks:",
     ...renderTable([where, "NAME", "STATUS", "COUNT", "TOTAL", "MEAN"], phaseRows),
   ];
 }

@@ -8,7 +8,7 @@ import { formatTime } from "../responses/time";
 
 /**
  * `GET /stats`: per task name, running / started / ended / killed / aborted counts, latency
- * quantiles over completed tasks and the time spent in each status. `name` narrows it. `loop`:
+ * quantiles over ended tasks and the time spent in each status. `name` narrows it. `loop`:
  * the event loop's delay over the last minute and the blocks blamed per name (all names).
  */
 export function statsRoute(manager: ProcessManager): Handler {
