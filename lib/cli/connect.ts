@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ProclistClient } from "../client/client";
 import { DEFAULT_ENDPOINT, parseEndpoints, type Endpoint } from "../client/endpoint";
+import { MAX_GRACE_MS } from "../core/force";
 import type { ConnectionOptions, TaskSource, Target, UnknownInstance } from "./target";
 
 export type { ConnectionOptions, TaskSource, Target } from "./target";
@@ -130,4 +131,14 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** commander's parser for `--grace`: `2s`, `500ms`, `1.5s`, `1m` or `0`, as whole milliseconds. */
+export function graceMs(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  const ms = match === null ? NaN : Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1);
+  if (match !== null && match[2] === undefined && ms !== 0) throw new InvalidArgumentError(`give --grace a unit: ${value}s or ${value}ms`);
+  if (!Number.isInteger(ms) || ms > MAX_GRACE_MS)
+    throw new InvalidArgumentError(`expected a grace such as 2s, 500ms or 0 (at most 1 hour, in whole ms), got ${JSON.stringify(value)}`);
+  return ms;
 }

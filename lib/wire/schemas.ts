@@ -280,6 +280,7 @@ const eventSchema = {
     id: { type: "string" },
     proc: procSchema,
     status: { type: "string" },
+    ignoringCancelSince: timeSchema,
     key: { type: "string" },
     deleted: { type: "boolean" },
     message: { type: "string" },

@@ -200,7 +200,8 @@ export interface WireError {
  */
 export type WireEvent =
   | { type: "start"; ts: string; proc: WireProc }
-  | { type: "status"; ts: string; id: string; status: string }
+  /** `ignoringCancelSince` as in `WireProc`, once a forced kill marked the task as ignoring its cancel. */
+  | { type: "status"; ts: string; id: string; status: string; ignoringCancelSince?: string }
   | { type: "attr"; ts: string; id: string; key: string; value?: unknown; deleted: boolean }
   | { type: "kill"; ts: string; id: string; message?: string; by?: string }
   | { type: "done"; ts: string; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { HttpStatusError } from "../../client/errors";
 import { TaskNotFoundError } from "../../core/errors";
-import { askAll, connectFor, positiveInt, withConnection, type Target } from "../connect";
+import { askAll, connectFor, graceMs, positiveInt, withConnection, type Target } from "../connect";
 import { hasFilter, withFilter } from "../filter-options";
 import { killWhere, type KillWhereOptions } from "./kill-where";
 import { describeFailure, EXIT, exitCodeOf, sayAt } from "../exit-codes";
@@ -9,7 +9,7 @@ import { formatDuration, formatValue, formatWhen } from "../format";
 import type { RemoteFinishedProc } from "../../client/types";
 import { waitEnded } from "../wait-ended";
 import type { RemoteKilled } from "../../client/types";
-import { describeForce, graceMs, killRequestOf } from "../force-text";
+import { describeForce, killRequestOf } from "../force-text";
 
 interface KillOptions extends KillWhereOptions {
   boot?: string;

@@ -1,8 +1,18 @@
 import type { Command } from "commander";
-import { connectAll, joinedSince, onFleet, positiveInt, whereOf, withConnection, type ConnectionOptions, type Target } from "../connect";
+import {
+  connectAll,
+  graceMs,
+  joinedSince,
+  onFleet,
+  positiveInt,
+  whereOf,
+  withConnection,
+  type ConnectionOptions,
+  type Target,
+} from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue } from "../format";
-import { describeForce, graceMs } from "../force-text";
+import { describeForce } from "../force-text";
 import { DEFAULT_GRACE_MS } from "../../core/force";
 import { unlessOriginal } from "../history-view";
 import { actionOf, KEYS, type Action, type Key } from "../top/keys";

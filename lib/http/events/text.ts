@@ -22,7 +22,10 @@ export function eventData(event: TaskEvent, instance?: string, boot?: string): s
       data = `${head},"proc":${instance === undefined ? procJson(task) : fleetProcJson(task, instance, boot)}}`;
       break;
     case "status":
-      data = `${head},"id":${id},"status":${JSON.stringify(event.status)}}`;
+      data = `${head},"id":${id},"status":${JSON.stringify(event.status)}`;
+      // A forced kill found it still running: monitors following events learn it as the list says it.
+      if (task.ignoringCancelSince !== undefined) data += `,"ignoringCancelSince":"${formatTime(task.ignoringCancelSince)}"`;
+      data += "}";
       break;
     case "attr": {
       let value = "";

@@ -79,7 +79,9 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     max: "1.3fr",
     priority: 0,
     volatile: true,
-    text: (t) => t.status,
+    // A task a forced kill left running says for how long it has ignored its cancel, its status in the tooltip.
+    clock: true,
+    text: (t, now) => (t.ignoringSince === undefined ? t.status : ignoringText(t, now)),
     title: (t) => t.status,
     compare: (a, b) => collator.compare(a.status, b.status),
   },
@@ -134,6 +136,11 @@ export const LIVE_COLUMNS: LiveColumn[] = [
   },
 ];
 
+/** `ignoring the cancel for 32.0 s`: how long since the cancel a forced kill found the task ignoring. */
+export function ignoringText(task: LiveTask, now: number): string {
+  return `ignoring the cancel for ${formatAge(Math.max(0, (task.gone ?? now) - (task.ignoringSince ?? now)))}`;
+}
+
 /** `fetch GET payments:443/charge · 38.2 s (+1)`: the longest wait, its age, how many more; "" when none. */
 export function waitText(task: LiveTask, now: number): string {
   const oldest = task.waits[0];
@@ -166,7 +173,14 @@ function actionFor(task: LiveTask): HTMLElement {
     lock.title = "Started with forbidCancel: the server refuses to cancel this task.";
     return lock;
   }
-  if (task.cancelling) return el("span", "pending", "cancelling…");
+  if (task.cancelling) {
+    // Cancelled but still running: force is the next step, where the token may take it.
+    if (!mayCancel(task.name, true)) return el("span", "pending", "cancelling…");
+    const force = el("button", "force", "Force");
+    force.type = "button";
+    force.title = `${task.ignoringSince === undefined ? "Still running after its cancel" : "It ignored its cancel"}: force ${task.id}…`;
+    return force;
+  }
   if (!mayCancel(task.name)) {
     const none = el("span", "no-right", "read only");
     none.title = `This token${rights.label === "" ? "" : ` (${rights.label})`} may not cancel ${task.name}: it has ${rights.can?.join(", ")}.`;

@@ -34,7 +34,8 @@ export interface LiveTableDom {
 
 export interface LiveTableHooks {
   select(task: LiveTask): void;
-  cancel(task: LiveTask): void;
+  /** Cancel (or, `force`, force-kill) was clicked on a task's row. */
+  cancel(task: LiveTask, force: boolean): void;
   /** Something changed that needs a redraw. */
   invalidate(): void;
 }
@@ -92,7 +93,8 @@ export class LiveTable {
       const target = e.target as HTMLElement;
       const task = this.store.live.get(target.closest<HTMLElement>("[data-id]")?.dataset.id ?? "");
       if (task === undefined) return;
-      if (target.closest(".cancel") !== null) hooks.cancel(task);
+      if (target.closest(".cancel") !== null) hooks.cancel(task, false);
+      else if (target.closest(".force") !== null) hooks.cancel(task, true);
       else hooks.select(task);
     });
   }
@@ -263,12 +265,13 @@ export class LiveTable {
     row.el.dataset.id = task.id;
     row.el.classList.toggle("cancelling", task.cancelling);
     row.el.classList.toggle("instance-gone", task.gone !== undefined);
+    row.el.classList.toggle("ignoring", task.ignoringSince !== undefined);
     this.columns.forEach((c, i) => {
-      if (c.clock === true) return;
       const cell = row.cells[i];
+      if (c.title !== undefined) cell.title = c.title(task);
+      if (c.clock === true) return;
       if (c.render !== undefined) cell.replaceChildren(c.render(task));
       else setText(cell, c.text(task, 0));
-      if (c.title !== undefined) cell.title = c.title(task);
     });
   }
 

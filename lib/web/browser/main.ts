@@ -41,7 +41,7 @@ const table = new LiveTable(
     count: byId("live-count"),
     empty: byId("live-empty"),
   },
-  { select: (task) => choose(task.id), cancel: (task) => cancelDialog.open(task.id), invalidate },
+  { select: (task) => choose(task.id), cancel: (task, force) => cancelDialog.open(task.id, force), invalidate },
 );
 const finished = new FinishedTable(
   store,

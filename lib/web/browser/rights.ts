@@ -23,7 +23,7 @@ export async function loadRights(api: Api): Promise<boolean> {
   return JSON.stringify(rights.can) !== before;
 }
 
-/** Whether the token may cancel a task of this name. */
-export function mayCancel(name: string): boolean {
-  return rights.can === undefined || canKill(rights.can, name);
+/** Whether the token may cancel (`force`: force-kill) a task of this name. */
+export function mayCancel(name: string, force = false): boolean {
+  return rights.can === undefined || canKill(rights.can, name, force);
 }

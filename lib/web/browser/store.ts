@@ -12,6 +12,8 @@ export interface LiveTask {
   status: string;
   cancelling: boolean;
   forbidCancel: boolean;
+  /** Since when (epoch ms, server clock) a forced kill found it ignoring its cancel; undefined when none did. */
+  ignoringSince: number | undefined;
   /** In a fleet (`serveFleet`): the instance running the task; `id` is then `<instance>/<id>`. */
   instance: string | undefined;
   /** In a fleet: since when (epoch ms) its instance is gone; the row then shows what it was doing, and cannot be cancelled. */
@@ -165,6 +167,7 @@ export class Store {
     switch (event.type) {
       case "status":
         if (task === undefined || ts < task.statusAt) return Change.None;
+        if (event.ignoringCancelSince !== undefined) task.ignoringSince = timeOf(event.ignoringCancelSince);
         setStatus(task, event.status, ts);
         return Change.Row;
       case "attr":
@@ -239,6 +242,7 @@ function toLive(proc: WireProc): LiveTask {
     status: proc.status,
     cancelling: proc.cancelling === true,
     forbidCancel: proc.forbidCancel === true,
+    ignoringSince: proc.ignoringCancelSince === undefined ? undefined : timeOf(proc.ignoringCancelSince),
     instance: proc.instance,
     gone: undefined,
     boot: typeof proc.boot === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(proc.boot) ? proc.boot : undefined,
@@ -264,6 +268,13 @@ function waitsOf(waits: unknown): LiveTask["waits"] {
     if (Number.isFinite(since)) out.push({ kind: w.kind, target: w.target, since });
   }
   return out.sort((a, b) => a.since - b.since);
+}
+
+/** A time the server sent, or undefined when it is not one (a fleet relays what instances send). */
+function timeOf(text: unknown): number | undefined {
+  if (typeof text !== "string") return undefined;
+  const at = parseTime(text);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 function setStatus(task: LiveTask, status: string, ts: number): void {
