@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { call, startApi } from "./http-helpers";
 
-describe("filtered and sorted lists (issue 13, item 9)", () => {
+describe("filtered and sorted lists", () => {
   let api: ServedApi & { manager: ProcessManager };
   beforeEach(async () => (api = await startApi()));
   afterEach(() => api.close());
@@ -84,7 +84,7 @@ describe("filtered and sorted lists (issue 13, item 9)", () => {
   });
 });
 
-describe("lists made a slice per event-loop turn (issue 13, item 9; issue 14)", () => {
+describe("lists made a slice per event-loop turn", () => {
   let api: ServedApi & { manager: ProcessManager };
   beforeEach(async () => {
     api = await startApi();

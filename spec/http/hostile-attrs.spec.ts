@@ -48,7 +48,7 @@ function hostileAttrs(): Record<string, unknown> {
   };
 }
 
-describe("hostile attribute values (issue 13, item 8)", () => {
+describe("hostile attribute values", () => {
   let api: ServedApi & { manager: ProcessManager };
   let streams: EventStream[];
   beforeEach(async () => {

@@ -1,18 +1,14 @@
 import { expect } from "chai";
 import { CancelError, ProclistClient, type ProcessManager, type ServedApi } from "../../lib";
-import { blocked, rejectionOf, releaseAll } from "../helpers";
-import { call, startApi } from "./http-helpers";
+import { blocked, rejectionOf } from "../helpers";
+import { apiPerSpec, call } from "./http-helpers";
 
 describe("DELETE /procs/?<filter>", () => {
   let api: ServedApi & { manager: ProcessManager };
   let pm: ProcessManager;
-  beforeEach(async () => {
-    api = await startApi();
-    pm = api.manager;
-  });
-  afterEach(async () => {
-    releaseAll();
-    await api.close();
+  apiPerSpec((served) => {
+    api = served;
+    pm = served.manager;
   });
 
   it("kills exactly the matching tasks among 1,000 live ones and names them, with the message and who asked", async () => {

@@ -2,16 +2,15 @@ import { expect } from "chai";
 import { gzipSync } from "node:zlib";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { blocked, rejectionOf, statuses } from "../helpers";
-import { call, startApi } from "./http-helpers";
+import { apiPerSpec, call, startApi } from "./http-helpers";
 
 describe("DELETE /procs/:id", () => {
   let api: ServedApi & { manager: ProcessManager };
   let pm: ProcessManager;
-  beforeEach(async () => {
-    api = await startApi();
-    pm = api.manager;
+  apiPerSpec((served) => {
+    api = served;
+    pm = served.manager;
   });
-  afterEach(() => api.close());
 
   it("kills with the message of a JSON body, answers 200 JSON and records who asked", async () => {
     const task = blocked(pm, "t");

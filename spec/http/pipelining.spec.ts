@@ -43,7 +43,7 @@ function responses(raw: Buffer): { status: number; headers: Record<string, strin
   return out;
 }
 
-describe("HTTP pipelining (issue 13, item 10)", () => {
+describe("HTTP pipelining", () => {
   let api: ServedApi & { manager: ProcessManager };
   beforeEach(async () => {
     api = await startApi();

@@ -1,18 +1,14 @@
 import { expect } from "chai";
 import { ProcessManager, type ServedApi } from "../../lib";
-import { blocked, releaseAll, tick } from "../helpers";
-import { call, startApi } from "./http-helpers";
+import { blocked, tick } from "../helpers";
+import { apiPerSpec, call, startApi } from "./http-helpers";
 
 describe("HTTP API routes", () => {
   let api: ServedApi & { manager: ProcessManager };
   let pm: ProcessManager;
-  beforeEach(async () => {
-    api = await startApi();
-    pm = api.manager;
-  });
-  afterEach(() => {
-    releaseAll();
-    return api.close();
+  apiPerSpec((served) => {
+    api = served;
+    pm = served.manager;
   });
 
   describe("GET /procs/", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { validateWire } from "../../lib/wire/schemas";
-import { call, startApi } from "./http-helpers";
+import { apiPerSpec, call } from "./http-helpers";
 
 // What the original's Go client decodes: time.Time fields parse RFC 3339 strings.
 const RFC3339_MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -9,11 +9,10 @@ const RFC3339_MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 describe("HTTP wire format", () => {
   let api: ServedApi & { manager: ProcessManager };
   let pm: ProcessManager;
-  beforeEach(async () => {
-    api = await startApi();
-    pm = api.manager;
+  apiPerSpec((served) => {
+    api = served;
+    pm = served.manager;
   });
-  afterEach(() => api.close());
 
   it("GET /procs/ has exactly the fields and JSON types the Go client decodes", async () => {
     const t = pm.start("req1", { attrs: { host: "10.0.0.7:5123", method: "GET", uri: "/hosts/1" } });

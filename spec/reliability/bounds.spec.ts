@@ -15,10 +15,10 @@ async function retained(name: string): Promise<{ retainedBytes: number; live: nu
   return JSON.parse(stdout);
 }
 
-describe("issue 13: bounds that bound", function () {
+describe("bounds that bound", function () {
   this.timeout(120_000);
 
-  describe("cut strings are copies (item 1)", () => {
+  describe("cut strings are copies", () => {
     // Each case passes 20 strings of 5 MB (100 MB): a cut that shared its parent kept them all.
     for (const name of ["statuses", "stringAttrs", "setAttribute", "errors", "killMessages"]) {
       it(`${name}: 100 MB passed, cut to 1 KiB each, keep well under 10 MB reachable`, async () => {
@@ -36,7 +36,7 @@ describe("issue 13: bounds that bound", function () {
     });
   });
 
-  describe("object-valued attributes are bounded when set (item 2)", () => {
+  describe("object-valued attributes are bounded when set", () => {
     it("keeps none of the caller's object: a 10 MB row set costs about the bound", async () => {
       const result = await retained("objectAttrs");
       expect(result.finished).to.equal(20);

@@ -29,7 +29,7 @@ function wholeBody(answer: string): string {
   return body;
 }
 
-describe("issue 13: every connection ends, and every answer is whole", function () {
+describe("every connection ends, and every answer is whole", function () {
   this.timeout(120_000);
   const started: ServedApi[] = [];
   const start = async (options: Parameters<typeof startApi>[0]): Promise<ServedApi> => {

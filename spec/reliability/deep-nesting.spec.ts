@@ -54,7 +54,7 @@ function countParentReads(tasks: Task[]): { reads: number } {
   return counter;
 }
 
-describe("issue 13: deep nesting (item 13)", () => {
+describe("deep nesting", () => {
   it("kills the root of 10,000 nested live tasks with a scan linear in their number", () => {
     const pm = freshManager();
     const tasks: Task[] = [];

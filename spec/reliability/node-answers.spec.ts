@@ -9,7 +9,7 @@ function parse(answer: string): { status: number; contentType: string | undefine
   return { status, contentType, body: JSON.parse(body) };
 }
 
-describe("issue 13: Node's own answers are JSON too (item 11)", () => {
+describe("Node's own answers are JSON too", () => {
   let api: ServedApi;
   beforeEach(async () => (api = await startApi()));
   afterEach(() => api.close());

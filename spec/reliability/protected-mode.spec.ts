@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { networkInterfaces } from "node:os";
-import { call, startApi } from "../http/http-helpers";
+import { call, EVERY_ROUTE, startApi } from "../http/http-helpers";
 import type { ProcessManager, ServedApi } from "../../lib";
 
 /** An address of this machine that is not loopback, for a real remote peer; undefined if it has none. */
@@ -11,21 +11,7 @@ function outsideAddress(): string | undefined {
   return undefined;
 }
 
-const ROUTES: [string, string][] = [
-  ["GET", "/procs/"],
-  ["HEAD", "/procs/"],
-  ["GET", "/procs/t"],
-  ["GET", "/procs/t/history"],
-  ["GET", "/procs/finished"],
-  ["GET", "/procs/events"],
-  ["GET", "/stats"],
-  ["DELETE", "/procs/t"],
-  ["DELETE", "/procs/?name=x"],
-  ["OPTIONS", "/procs/"],
-  ["GET", "/no-such-route"],
-];
-
-describe("issue 13: protected mode refuses every API request from a remote peer while no token is set (item 14)", () => {
+describe("protected mode refuses every API request from a remote peer while no token is set", () => {
   let api: (ServedApi & { manager: ProcessManager }) | undefined;
   afterEach(async () => {
     await api?.close();
@@ -38,7 +24,7 @@ describe("issue 13: protected mode refuses every API request from a remote peer 
     api = await startApi({ host: "0.0.0.0" });
     api.manager.start("t");
     const remote = { url: `http://${address}:${api.port}` };
-    for (const [method, path] of ROUTES) {
+    for (const [method, path] of EVERY_ROUTE) {
       const answer = await call(remote, method, path);
       expect(answer.status, `${method} ${path}`).to.equal(403);
       if (method === "HEAD") continue;

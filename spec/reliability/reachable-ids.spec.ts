@@ -31,7 +31,7 @@ class Api {
   }
 }
 
-describe("issue 13: every id a task can have is reachable over HTTP (item 12)", function () {
+describe("every id a task can have is reachable over HTTP", function () {
   this.timeout(60_000);
 
   it("refuses, where ids are made, the ids no URL can carry: too long, . and .., lone surrogates", async () => {

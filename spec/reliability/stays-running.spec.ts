@@ -77,7 +77,7 @@ function atDepth<T>(frames: number, fn: () => T): T {
   return frames === 0 ? fn() : atDepth(frames - 1, fn);
 }
 
-describe("issue 13: nothing stays running forever", function () {
+describe("nothing stays running forever", function () {
   // The overflow spec runs 48 recursions of ~3,000 tracked levels each: ~5 s idle, ~15 s on a busy machine.
   this.timeout(120_000);
   let pm: ProcessManager;
@@ -87,7 +87,7 @@ describe("issue 13: nothing stays running forever", function () {
     service = new Service(pm);
   });
 
-  it("ends the task of a dropped async generator once it is garbage-collected, as aborted (item 3)", async () => {
+  it("ends the task of a dropped async generator once it is garbage-collected, as aborted", async () => {
     const { stdout } = await run(process.execPath, ["--expose-gc", join(__dirname, "fixtures", "dropped-generators.js")]);
     const result = JSON.parse(stdout);
     expect(result.liveBefore).to.be.above(0);
@@ -96,20 +96,20 @@ describe("issue 13: nothing stays running forever", function () {
     expect(result.outcomes[0]).to.match(/^aborted: abandoned: the async generator was dropped/);
   });
 
-  it("ends the task when a returned Promise's then throws, and the caller gets the error (item 4)", async () => {
+  it("ends the task when a returned Promise's then throws, and the caller gets the error", async () => {
     const error = await rejectionOf(Promise.resolve().then(() => service.broken()));
     expect(error).to.have.property("message", "then is broken");
     expectNothingLive(pm);
     expect(pm.finished()[0]).to.include({ outcome: "aborted", error: "then is broken" });
   });
 
-  it("passes a thenable whose then throws through untouched: the task ends, the caller's await gets the error (item 4)", async () => {
+  it("passes a thenable whose then throws through untouched: the task ends, the caller's await gets the error", async () => {
     const result = service.thenThrows();
     expectNothingLive(pm);
     expect(await rejectionOf(Promise.resolve().then(() => result))).to.have.property("message", "then threw");
   });
 
-  it("ends every frame's task when nested tracked calls overflow the stack, wherever the overflow lands (item 5)", async () => {
+  it("ends every frame's task when nested tracked calls overflow the stack, wherever the overflow lands", async () => {
     for (let frames = 0; frames < 24; frames++) {
       expect(thrownBy(() => atDepth(frames, () => service.down(0)))).to.be.instanceOf(RangeError);
       expectNothingLive(pm);
@@ -122,7 +122,7 @@ describe("issue 13: nothing stays running forever", function () {
     expect(pm.stats.snapshot().find((s) => s.name === "Service.down")!.aborted).to.be.above(100);
   });
 
-  it("returns a lazy thenable (a query builder) untouched and unexecuted; its task ends as the method returns (item 6)", async () => {
+  it("returns a lazy thenable (a query builder) untouched and unexecuted; its task ends as the method returns", async () => {
     const query = service.query();
     expect(query).to.be.instanceOf(QueryBuilder);
     expect(query.executed).to.equal(0);

@@ -54,7 +54,7 @@ class Users {
   }
 }
 
-describe("issue 13: tracking never breaks the tracked code (item 7)", () => {
+describe("tracking never breaks the tracked code", () => {
   let pm: ProcessManager;
   let users: Users;
   let faults: TrackingError[];
