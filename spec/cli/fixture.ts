@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { startApi } from "../http/http-helpers";
+import { TmuxSession } from "./tmux";
 
 /** The built command, run the way npm's bin link runs it. */
 export const MAIN = join(__dirname, "..", "..", "lib", "cli", "main.js");
@@ -58,6 +59,17 @@ export function topScript(args: string): string {
     'echo "top exited with $code"',
     "sleep 600",
   ].join("; ");
+}
+
+/**
+ * `proclist top <args> --interval 250` (see `topScript`) in a tmux terminal of `width`×`height`,
+ * in UTC, with `token` as PROCLIST_TOKEN (none by default) and any other `env`.
+ */
+export function startTop(
+  args: string,
+  { width = 160, height = 20, token = "", env = {} as Record<string, string> } = {},
+): Promise<TmuxSession> {
+  return TmuxSession.start(topScript(`${args} --interval 250`), { width, height, env: { TZ: "UTC", PROCLIST_TOKEN: token, ...env } });
 }
 
 /** The task ids in top's table (rows that start with an endpoint), top to bottom. */

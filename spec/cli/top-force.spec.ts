@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { createServer } from "node:http";
 import { listenOnLoopback, waitFor } from "../helpers";
 import { startApi } from "../http/http-helpers";
-import { site, topRows as rows, topScript as script, type Site } from "./fixture";
-import { TmuxSession } from "./tmux";
+import { site, startTop, topRows as rows, type Site } from "./fixture";
+import type { TmuxSession } from "./tmux";
 
 describe("proclist top's force key K (tmux)", function () {
   this.timeout(60_000);
@@ -34,11 +34,7 @@ describe("proclist top's force key K (tmux)", function () {
     const ended = a.manager.run(() => fetch(`${silentUrl}/charge`).then((r) => r.text()), { id: "charge-1", name: "Payments.charge" });
     ended.catch(() => undefined);
     await waitFor("the fetch to be awaited", () => a.manager.get("charge-1")?.waits !== undefined);
-    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250 --grace 300ms`), {
-      width: 200,
-      height: 20,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label} --grace 300ms`, { width: 200 });
     await tmux.waitFor("the task and the K key", (s) => rows(s).length === 1 && s.includes("k kill  K force"));
     await tmux.keys("K");
     await tmux.waitFor("the message prompt", (s) => s.includes(`Force-kill task "charge-1" on ${a.label}: message (optional)`));
@@ -68,11 +64,7 @@ describe("proclist top's force key K (tmux)", function () {
 
   it("shows a task with nothing to force as ignoring its cancel, for how long, and forces a task already cancelling at once", async () => {
     a.manager.run(() => new Promise<void>(() => undefined), { id: "spin-1", name: "Report.render" }).catch(() => undefined);
-    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250 --grace 0`), {
-      width: 200,
-      height: 20,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label} --grace 0`, { width: 200 });
     await tmux.waitFor("the task", (s) => rows(s).length === 1);
     await tmux.keys("K");
     await tmux.waitFor("the message prompt", (s) => s.includes("message (optional)"));
@@ -99,11 +91,7 @@ describe("proclist top's force key K (tmux)", function () {
     const api = await startApi({ token: { ops: { token: "ops-token", can: ["read", "cancel", "force:Reports.*"] } } });
     try {
       api.manager.run(() => new Promise<void>(() => undefined), { id: "charge", name: "Billing.charge" }).catch(() => undefined);
-      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), {
-        width: 200,
-        height: 20,
-        env: { TZ: "UTC", PROCLIST_TOKEN: "ops-token" },
-      });
+      tmux = await startTop(`-e 127.0.0.1:${api.port}`, { width: 200, token: "ops-token" });
       await tmux.waitFor("the task and both keys", (s) => rows(s).length === 1 && s.includes("k kill  K force"));
       await tmux.keys("K");
       await tmux.waitFor(
@@ -116,11 +104,7 @@ describe("proclist top's force key K (tmux)", function () {
       const reader = await startApi({ token: { cancels: { token: "cancel-token", can: ["read", "cancel"] } } });
       try {
         reader.manager.run(() => new Promise<void>(() => undefined), { id: "daily", name: "Reports.daily" }).catch(() => undefined);
-        tmux = await TmuxSession.start(script(`-e 127.0.0.1:${reader.port} --interval 250`), {
-          width: 200,
-          height: 20,
-          env: { TZ: "UTC", PROCLIST_TOKEN: "cancel-token" },
-        });
+        tmux = await startTop(`-e 127.0.0.1:${reader.port}`, { width: 200, token: "cancel-token" });
         const screen = await tmux.waitFor("the key line without K", (s) => rows(s).length === 1 && s.includes("k kill  / filter"));
         expect(screen).to.not.contain("K force");
         for (const task of reader.manager.list()) reader.manager.done(task.id);

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { createServer, type ServerResponse } from "node:http";
 import { waitOn } from "../../lib";
 import { listenOnLoopback, waitFor } from "../helpers";
-import { site, topRows as rows, topScript, type Site } from "./fixture";
-import { TmuxSession } from "./tmux";
+import { site, startTop, topRows as rows, type Site } from "./fixture";
+import type { TmuxSession } from "./tmux";
 
 describe("proclist top shows what tasks wait on (tmux)", function () {
   this.timeout(60_000);
@@ -44,11 +44,7 @@ describe("proclist top shows what tasks wait on (tmux)", function () {
     });
     await waitFor("the fetch upstream", () => held.length === 1);
 
-    tmux = await TmuxSession.start(topScript(`-e ${a.label} --interval 250`), {
-      width: 180,
-      height: 20,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label}`, { width: 180 });
     let screen = await tmux.waitFor("the three tasks", (s) => rows(s).length === 3 && s.includes("WAITING ON"));
     expect(screen).to.match(new RegExp(`fetch GET 127\\.0\\.0\\.1:${port}/charge · \\d`));
     expect(screen).to.match(/pg SELECT orders · \d/);

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { CancelError } from "../../lib";
 import { blocked, releaseAll, tick } from "../helpers";
-import { site, topRows as rows, topScript as script, type Site } from "./fixture";
-import { TmuxSession } from "./tmux";
+import { site, startTop, topRows as rows, type Site } from "./fixture";
+import type { TmuxSession } from "./tmux";
 import { startApi } from "../http/http-helpers";
 
 describe("proclist top in a real terminal (tmux)", function () {
@@ -28,20 +28,12 @@ describe("proclist top in a real terminal (tmux)", function () {
     });
     try {
       blocked(api.manager, "charge", { name: "Billing.charge" });
-      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), {
-        width: 160,
-        height: 30,
-        env: { TZ: "UTC", PROCLIST_TOKEN: "viewer-token" },
-      });
+      tmux = await startTop(`-e 127.0.0.1:${api.port}`, { height: 30, token: "viewer-token" });
       await tmux.waitFor("the key line without k", (s) => rows(s).length === 1 && s.includes("↑↓ select  Enter history  / filter"));
       await tmux.keys("k");
       await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Billing.charge") && s.includes("(it has: read)"));
       await tmux.close();
-      tmux = await TmuxSession.start(script(`-e 127.0.0.1:${api.port} --interval 250`), {
-        width: 160,
-        height: 30,
-        env: { TZ: "UTC", PROCLIST_TOKEN: "reports-token" },
-      });
+      tmux = await startTop(`-e 127.0.0.1:${api.port}`, { height: 30, token: "reports-token" });
       await tmux.waitFor("the key line with k", (s) => rows(s).length === 1 && s.includes("k kill"));
       await tmux.keys("k");
       await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Billing.charge") && !s.includes("message (optional)"));
@@ -61,11 +53,7 @@ describe("proclist top in a real terminal (tmux)", function () {
     await tick(150);
     const victim = blocked(b.manager, "slow-2", { name: "GET /users/:id", attrs: { method: "POST" }, statuses: ["querying"] });
 
-    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), {
-      width: 160,
-      height: 30,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label},${b.label}`, { height: 30 });
     let screen = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     expect(rows(screen)).to.deep.equal(["slow-1", "slow-2"]);
     expect(screen).to.contain(`${a.label} up (1)`).and.contain(`${b.label} up (1)`);
@@ -109,11 +97,7 @@ describe("proclist top in a real terminal (tmux)", function () {
     blocked(b.manager, "on-b");
     // FORCE_COLOR: the colour check below must not depend on the runner; chalk turns colour off
     // wherever CI is set (as CI sets it), and tmux hands its server's environment to top.
-    tmux = await TmuxSession.start(script(`-e ${a.label} -e ${b.label} --interval 250`), {
-      width: 160,
-      height: 20,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "", FORCE_COLOR: "1" },
-    });
+    tmux = await startTop(`-e ${a.label} -e ${b.label}`, { env: { FORCE_COLOR: "1" } });
     const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     // Select on-b, so that the dimmed row is not also the inverted one. Rows sort by age, and the
     // two ages are 150 ms apart: on a loaded machine one answer's delay can swap them, so look.
@@ -136,11 +120,7 @@ describe("proclist top in a real terminal (tmux)", function () {
 
   it("kills with the message typed after k, recorded in the task's history", async () => {
     const victim = blocked(b.manager, "stuck-1", { name: "GET /work", statuses: ["querying"] });
-    tmux = await TmuxSession.start(script(`-e ${b.label} --interval 250`), {
-      width: 160,
-      height: 20,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${b.label}`);
     await tmux.waitFor("the task", (s) => rows(s).length === 1);
     await tmux.keys("k");
     await tmux.waitFor("the message prompt", (s) => s.includes(`Kill task "stuck-1" on ${b.label}: message (optional)`));
@@ -167,11 +147,7 @@ describe("proclist top in a real terminal (tmux)", function () {
       attrs: { method: "GET", uri: "/orders/88231" },
       statuses: ["querying orders"],
     });
-    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), {
-      width: 80,
-      height: 16,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label}`, { width: 80, height: 16 });
     const screen = await tmux.waitFor("the task", (s) => s.includes("req-7f3a"));
     const head = screen.split("\n").find((l) => l.startsWith("ID "))!;
     expect(head.split(/ {2,}/)).to.deep.equal(["ID", "NAME", "AGE", "STATUS", "METHOD", "URI"]);
@@ -195,11 +171,7 @@ describe("proclist top in a real terminal (tmux)", function () {
     const steps = Array.from({ length: 30 }, (_, i) => `step ${String(i + 1).padStart(2, "0")}`);
     blocked(a.manager, "long-1", { name: "GET /long", statuses: steps });
     blocked(a.manager, "other-2", { name: "GET /other" });
-    tmux = await TmuxSession.start(script(`-e ${a.label} --interval 250`), {
-      width: 160,
-      height: 20,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label}`);
     const both = await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     if (rows(both)[0] !== "long-1") await tmux.keys("Down");
     await tmux.keys("Enter");
@@ -225,11 +197,7 @@ describe("proclist top in a real terminal (tmux)", function () {
   it("clears the filter being typed when Esc closes the / prompt, as its hint says", async () => {
     blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" } });
     blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" } });
-    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), {
-      width: 160,
-      height: 24,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label},${b.label}`, { height: 24 });
     await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     await tmux.keys("/", "method=post");
     await tmux.waitFor("the filter to apply", (s) => rows(s).length === 1);
@@ -243,11 +211,7 @@ describe("proclist top in a real terminal (tmux)", function () {
   it("filters with /, and shows the selected task's history in place with Enter", async () => {
     blocked(a.manager, "get-1", { name: "GET /work", attrs: { method: "GET" }, statuses: ["reading"] });
     blocked(b.manager, "post-1", { name: "POST /work", attrs: { method: "POST" }, statuses: ["validating", "writing rows"] });
-    tmux = await TmuxSession.start(script(`-e ${a.label},${b.label} --interval 250`), {
-      width: 160,
-      height: 24,
-      env: { TZ: "UTC", PROCLIST_TOKEN: "" },
-    });
+    tmux = await startTop(`-e ${a.label},${b.label}`, { height: 24 });
     await tmux.waitFor("both tasks", (s) => rows(s).length === 2);
     await tmux.keys("/", "method=post");
     let screen = await tmux.waitFor("the filter to apply", (s) => rows(s).length === 1);

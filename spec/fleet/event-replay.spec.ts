@@ -1,32 +1,18 @@
 import { expect } from "chai";
-import { joinFleet, ProcessManager, serveFleet, type FleetMembership, type ServedApi } from "../../lib";
-import { RedisServer } from "../../samples/redis-server";
+import type { ProcessManager, ServedApi } from "../../lib";
 import { waitFor } from "../helpers";
 import { EventStream } from "../http/event-stream";
+import { fleetPerSpec } from "./in-process";
 
 describe("serveFleet: GET /procs/events with Last-Event-ID", function () {
   this.timeout(60_000);
-  let redis: RedisServer;
   let api: ServedApi;
-  let membership: FleetMembership;
   let pm: ProcessManager;
   const streams: EventStream[] = [];
-  before(async () => {
-    redis = await RedisServer.start();
-  });
-  after(async () => {
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    pm = new ProcessManager();
-    membership = await joinFleet({ redis: redis.url, service: "replay", instance: "i1", manager: pm, publishMs: 20 });
-    api = await serveFleet({ redis: redis.url, service: "replay", port: 0 });
-  });
-  afterEach(async () => {
+  afterEach(() => {
     for (const stream of streams.splice(0)) stream.close();
-    await api.close();
-    await membership.leave();
   });
+  fleetPerSpec("replay", (fleet) => ({ pm, api } = fleet));
   const open = async (headers: Record<string, string> = {}) => {
     const stream = await EventStream.open(api, "/procs/events", headers);
     streams.push(stream);

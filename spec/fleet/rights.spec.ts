@@ -1,35 +1,18 @@
 import { expect } from "chai";
-import { joinFleet, ProcessManager, serveFleet, type FleetMembership, type ServedApi } from "../../lib";
-import { RedisServer } from "../../samples/redis-server";
-import { blocked, releaseAll, waitFor } from "../helpers";
+import type { ProcessManager, ServedApi } from "../../lib";
+import { blocked, waitFor } from "../helpers";
+import { fleetPerSpec } from "./in-process";
 
 describe("serveFleet: scoped tokens", function () {
   this.timeout(60_000);
-  let redis: RedisServer;
   let api: ServedApi;
-  let membership: FleetMembership;
   let pm: ProcessManager;
   const token = {
     ops: "ops-token",
     reader: { token: "reader-token", can: ["read"] },
     reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] },
   };
-  before(async () => {
-    redis = await RedisServer.start();
-  });
-  after(async () => {
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    pm = new ProcessManager();
-    membership = await joinFleet({ redis: redis.url, service: "rights", instance: "i1", manager: pm, publishMs: 20 });
-    api = await serveFleet({ redis: redis.url, service: "rights", port: 0, token });
-  });
-  afterEach(async () => {
-    releaseAll();
-    await api.close();
-    await membership.leave();
-  });
+  fleetPerSpec("rights", (fleet) => ({ pm, api } = fleet), { token });
   const send = async (method: string, path: string, bearer: string) => {
     const res = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${bearer}` } });
     return { status: res.status, body: (await res.json()) as Record<string, any> };

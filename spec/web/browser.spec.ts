@@ -10,7 +10,7 @@ import { startApi } from "../http/http-helpers";
 import { createServer } from "node:http";
 import polka from "polka";
 import { createApp, serve } from "../../lib";
-import { ARTIFACTS, byData, launchChromium, openPage, type PageLog } from "./chromium";
+import { ARTIFACTS, byData, chromiumPerSuite, openPage, type PageLog } from "./chromium";
 
 /** Starts a sample request and keeps its answer for later; the sample answers 503 once killed. */
 function request(url: string): Promise<{ status: number; body: { error?: string } }> {
@@ -37,13 +37,7 @@ describe("web: the page in Chromium, against the sample", function () {
   let page: Page;
   let log: PageLog;
 
-  before(async function () {
-    browser = await launchChromium(this);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  chromiumPerSuite((launched) => (browser = launched));
 
   beforeEach(async () => {
     manager = new ProcessManager();
@@ -195,13 +189,7 @@ describe("web: the page in Chromium, on an API server of its own", function () {
   this.timeout(60_000);
   let browser: Browser;
 
-  before(async function () {
-    browser = await launchChromium(this);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  chromiumPerSuite((launched) => (browser = launched));
 
   it("asks for the token, keeps it for the tab, sends it only in the Authorization header, and records who cancelled", async () => {
     const api = await startApi({ token: { alice: "s3cret-token" } });

@@ -36,6 +36,18 @@ export async function launchChromium(suite: Mocha.Context): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
+/** Chromium for the calling `describe`: launched before its specs (see `launchChromium`) and given to `use`, closed after them. */
+export function chromiumPerSuite(use: (browser: Browser) => void): void {
+  let browser: Browser | undefined;
+  before(async function () {
+    browser = await launchChromium(this);
+    use(browser);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+}
+
 /** What a page did that a spec checks at the end: script errors, CSP reports, every request. */
 export interface PageLog {
   errors: string[];

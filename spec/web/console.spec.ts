@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ProcessManager, ServedApi } from "../../lib";
 import { startApi } from "../http/http-helpers";
-import { ARTIFACTS, byData, launchChromium, type PageLog } from "./chromium";
+import { ARTIFACTS, byData, chromiumPerSuite, type PageLog } from "./chromium";
 
 const WIDTHS = [1280, 600, 360] as const;
 const rowOf = (id: string) => `#live-rows .row${byData("id", id)}`;
@@ -54,13 +54,7 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
   let api: ServedApi & { manager: ProcessManager };
   const contexts: BrowserContext[] = [];
 
-  before(async function () {
-    browser = await launchChromium(this);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  chromiumPerSuite((launched) => (browser = launched));
 
   beforeEach(async () => {
     api = await startApi();

@@ -3,20 +3,14 @@ import type { Browser } from "playwright-core";
 import { ProcessManager } from "../../lib";
 import { startApi } from "../http/http-helpers";
 import { useOtelSdk } from "../otel/sdk";
-import { byData, launchChromium, openPage } from "./chromium";
+import { byData, chromiumPerSuite, openPage } from "./chromium";
 
 describe("web: the page's link to a task's trace, in Chromium", function () {
   this.timeout(60_000);
   const { tracer } = useOtelSdk();
   let browser: Browser;
 
-  before(async function () {
-    browser = await launchChromium(this);
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  chromiumPerSuite((launched) => (browser = launched));
 
   it("links a task with a traceId to its trace through the traceUrl template, and a task without one to nothing", async () => {
     const manager = new ProcessManager({ otel: true });

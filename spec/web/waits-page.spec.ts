@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ProcessManager, type ServedApi } from "../../lib";
 import { listenOnLoopback } from "../helpers";
 import { startApi } from "../http/http-helpers";
-import { byData, launchChromium, openPage, type PageLog } from "./chromium";
+import { byData, chromiumPerSuite, openPage, type PageLog } from "./chromium";
 
 describe("web: what tasks wait on, in Chromium", function () {
   this.timeout(60_000);
@@ -17,12 +17,7 @@ describe("web: what tasks wait on, in Chromium", function () {
   let page: Page;
   let log: PageLog;
 
-  before(async function () {
-    browser = await launchChromium(this);
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  chromiumPerSuite((launched) => (browser = launched));
   beforeEach(async () => {
     upstream = createServer((req, res) => held.push({ req, res }));
     ({ port: upstreamPort } = await listenOnLoopback(upstream));
