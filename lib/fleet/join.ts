@@ -7,7 +7,7 @@ import { resolveJoinOptions, type JoinFleetOptions } from "./options";
 import { TaskPublisher } from "./publisher";
 import { isReady, openRedis, whenReady } from "./redis";
 import { DuplicateInstanceError } from "./errors";
-import { Registration } from "./registry";
+import { describeHolder, Registration } from "./registry";
 import { bootOf } from "./boot";
 import { formatTime } from "../http/responses/time";
 
@@ -55,7 +55,19 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   const { command, subscriber } = redis;
   const boot = bootOf(manager);
   const registration = new Registration(command, keys, instance, config.ttlMs, boot);
-  const publisher = new TaskPublisher(command, manager, keys.procs(instance), instance, config.ttlMs, () => taken(), boot);
+  const publisher = new TaskPublisher(
+    command,
+    manager,
+    keys.procs(instance),
+    instance,
+    config.ttlMs,
+    {
+      key: keys.instance(instance),
+      nonce: registration.nonce,
+      lost: (holder) => loseName(new DuplicateInstanceError(instance, service, describeHolder(holder))),
+    },
+    boot,
+  );
   let lost: DuplicateInstanceError | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   const taken = async (): Promise<boolean> => {

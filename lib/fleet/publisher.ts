@@ -12,13 +12,39 @@ interface Published {
   seen: number;
 }
 
-/** HSET arguments per command: one command with 10,000 fields would be one 2.5 MB write. */
-const FIELDS_PER_HSET = 500;
+/**
+ * One pass, atomic: when a nonce is given and the registry key (KEYS[2]) holds another process's
+ * record, nothing is written and {0, record} comes back (a process silent past its TTL must not
+ * write into the list of the process that took its name meanwhile; a missing key is not taken:
+ * the next heartbeat registers again). Else the hash (KEYS[1]) is emptied on a whole pass, the
+ * ARGV[4] field/value arguments written and the rest deleted, 500 fields per command, and the
+ * hash kept as long as a gone instance is listed (ARGV[3] ms): a dead instance's last tasks stay readable.
+ */
+const PUBLISH = `
+if ARGV[1] ~= '' then
+  local current = redis.call('GET', KEYS[2])
+  if current and not string.find(current, ARGV[1], 1, true) then return {0, current} end
+end
+if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
+local last = 4 + tonumber(ARGV[4])
+local i = 5
+while i <= last do
+  local upto = math.min(i + 999, last)
+  redis.call('HSET', KEYS[1], unpack(ARGV, i, upto))
+  i = upto + 1
+end
+while i <= #ARGV do
+  local upto = math.min(i + 499, #ARGV)
+  redis.call('HDEL', KEYS[1], unpack(ARGV, i, upto))
+  i = upto + 1
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1}`;
 
 /**
  * Keeps the instance's task hash in Redis equal to its live tasks, by difference: a pass (at most
  * one per `publishMs`, only when the manager's `rev` moved) writes the tasks whose `rev` changed
- * and deletes those that ended, in one MULTI so readers never see half a pass. Tracking never
+ * and deletes those that ended, in one script so readers never see half a pass. Tracking never
  * waits on it: a pass is skipped while Redis is not ready or the previous pass is still in
  * flight, and a failed pass makes the next one rewrite the whole hash, so nothing is queued.
  */
@@ -36,8 +62,11 @@ export class TaskPublisher {
     private readonly key: string,
     readonly instance: string,
     readonly ttlMs: number,
-    /** Resolves true when another process holds the instance's name: its list is then not this one's to write. */
-    private readonly taken: () => Promise<boolean> = async () => false,
+    /**
+     * The name's registry key and this process's nonce in it: a pass writes only while the key is
+     * missing or this process's, and calls `lost` with the holder's record otherwise.
+     */
+    private readonly claim?: { key: string; nonce: string; lost: (holder: string) => void },
     /** The incarnation each task row names (see `bootOf`). */
     private readonly boot?: string,
   ) {}
@@ -65,19 +94,9 @@ export class TaskPublisher {
     const whole = this.whole;
     this.whole = false;
     try {
-      // One read per pass (at most one per publishMs): a process that was silent past its TTL must
-      // not write into the list of the process that took its name meanwhile.
-      if (await this.taken()) {
-        this.whole = whole;
-        return;
-      }
-      const multi = this.redis.multi();
-      if (whole) {
-        this.published.clear();
-        multi.del(this.key);
-      }
       const pass = ++this.pass;
-      let fields: string[] = [];
+      const sets: string[] = [];
+      if (whole) this.published.clear();
       for (const task of this.manager.tasks()) {
         const entry = this.published.get(task.id);
         if (entry !== undefined && entry.task === task) {
@@ -85,28 +104,36 @@ export class TaskPublisher {
           if (entry.rev === task.rev) continue;
           entry.rev = task.rev;
         } else this.published.set(task.id, { task, rev: task.rev, seen: pass });
-        fields.push(task.id, fleetProcJson(task, this.instance, this.boot));
-        if (fields.length >= FIELDS_PER_HSET * 2) {
-          multi.hset(this.key, ...fields);
-          fields = [];
-        }
+        sets.push(task.id, fleetProcJson(task, this.instance, this.boot));
       }
-      if (fields.length > 0) multi.hset(this.key, ...fields);
-      let ended: string[] = [];
+      const ended: string[] = [];
       for (const [id, entry] of this.published) {
         if (entry.seen === pass) continue;
         this.published.delete(id);
         ended.push(id);
-        if (ended.length >= FIELDS_PER_HSET) {
-          multi.hdel(this.key, ...ended);
-          ended = [];
-        }
       }
-      if (ended.length > 0) multi.hdel(this.key, ...ended);
-      // Kept as long as a gone instance is listed: a dead instance's last tasks stay readable.
-      multi.pexpire(this.key, GONE_RETENTION_MS);
-      const results = await multi.exec();
-      if (results === null || results.some(([error]) => error !== null)) throw new Error("the task list was not written");
+      const { claim } = this;
+      // One script: the check that the name is still this process's and the write cannot
+      // interleave with another process taking the name (see PUBLISH).
+      const answer = (await this.redis.eval(
+        PUBLISH,
+        2,
+        this.key,
+        claim?.key ?? this.key,
+        claim?.nonce ?? "",
+        whole ? "1" : "0",
+        GONE_RETENTION_MS,
+        sets.length,
+        ...sets,
+        ...ended,
+      )) as [number, string?];
+      if (answer[0] === 0) {
+        // Another process holds the name: its list is not this one's to write.
+        this.published.clear();
+        this.whole = true;
+        claim?.lost(answer[1] ?? "");
+        return;
+      }
       this.publishedRev = rev;
     } catch {
       // What Redis holds is unknown now: the next pass writes it whole.

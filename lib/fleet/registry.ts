@@ -119,7 +119,8 @@ export class Registration {
   }
 }
 
-function describeHolder(record: string | undefined): string {
+/** The holder of a name, from its registry record (untrusted), for a DuplicateInstanceError. */
+export function describeHolder(record: string | undefined): string {
   try {
     const parsed = JSON.parse(record ?? "") as Partial<InstanceRecord>;
     return `pid ${parsed.pid} on ${parsed.host}, last heartbeat ${new Date(Number(parsed.beatAt)).toISOString()}`;
