@@ -25,6 +25,33 @@ export interface MethodDecoratorBothWays {
 }
 
 /**
+ * What a decorator's functions of the arguments ask of the method they decorate: the method's
+ * parameters, in order, can be passed to a function taking `Wants` (a function may take fewer).
+ * When they cannot, the type names the mismatch, and tsc refuses the decorator on that method.
+ */
+export type ParamsFit<F, Wants extends any[]> = F extends (...args: infer P) => any
+  ? P extends [...Wants, ...any[]]
+    ? unknown
+    : { "the decorator's function of the arguments does not take the method's parameters": Wants }
+  : unknown;
+
+/**
+ * A method decorator for both forms (see MethodDecoratorBothWays) whose functions of the
+ * arguments take `I` and `R`: on a method whose parameters do not fit them, a compile error.
+ */
+export interface MethodDecoratorFor<I extends any[], R extends any[] = I> {
+  <F extends (this: any, ...args: any) => any>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F> & ParamsFit<F, I> & ParamsFit<F, R>,
+  ): void;
+  <F extends (this: any, ...args: any) => any>(
+    value: F,
+    context: ClassMethodDecoratorContext<any, F> & ParamsFit<F, I> & ParamsFit<F, R>,
+  ): F | void;
+}
+
+/**
  * Builds a method decorator that tells the two forms apart by the arguments it receives,
  * `(prototype, key, descriptor)` under experimentalDecorators or `(method, context)` as a
  * standard decorator, and installs the same wrapper either way.

@@ -1,13 +1,14 @@
 import { activeTask } from "../core/context";
-import { calledBare, methodDecorator, raise, type MethodDecoratorBothWays } from "./method";
+import { calledBare, methodDecorator, raise, type MethodDecoratorFor } from "./method";
 import { statusFault } from "./tracking-faults";
 
 /**
  * Marks a phase: called inside a task, the method first appends `text` (or `text(...args)`) to the
- * task's history, a cancellation point. Outside any task it only costs one context lookup.
+ * task's history, a cancellation point. Outside any task it only costs one context lookup. A
+ * `text` function is typed against the method: its parameters must be the method's first ones.
  * @example @Status("reading") async read(path: string) { … }
  */
-export function Status<A extends any[] = any[]>(text: string | ((...args: A) => string)): MethodDecoratorBothWays {
+export function Status<A extends any[] = any[]>(text: string | ((...args: A) => string)): MethodDecoratorFor<A> {
   if (calledBare(arguments))
     throw new TypeError('@Status must be called with the phase: write @Status("phase") or @Status((...args) => "phase")');
   if (typeof text !== "string" && typeof text !== "function") {

@@ -6,19 +6,23 @@ import { TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../schema/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
-import { calledBare, methodDecorator, type MethodDecoratorBothWays } from "./method";
+import { calledBare, methodDecorator, type MethodDecoratorFor } from "./method";
 import { Booked, type Task } from "../core/task";
 import { idProblem, MAX_ID_LENGTH } from "../core/task-id";
 import { beginDespiteFaults, type TrackingPlan } from "./tracking-faults";
 
-/** Options of `@Tracked`; unset cancel options take the manager's defaults. */
-export interface TrackedOptions<A extends any[] = any[]> {
+/**
+ * Options of `@Tracked`; unset cancel options take the manager's defaults. `I` and `R` are the
+ * parameters of `id` and `attrs`, each typed on its own: either may take fewer than the other,
+ * and both must fit the decorated method's parameters (a compile error otherwise).
+ */
+export interface TrackedOptions<I extends any[] = any[], R extends any[] = I> {
   /** Task name; default `ClassName.methodName`. */
   name?: string | undefined;
   /** Computes the task id from the arguments; else the `@TaskId()` parameter; else a generated id. */
-  id?: ((...args: A) => string) | undefined;
+  id?: ((...args: I) => string) | undefined;
   /** Computes attributes from the arguments, merged over the `@Attr` parameters. */
-  attrs?: ((...args: A) => Record<string, unknown>) | undefined;
+  attrs?: ((...args: R) => Record<string, unknown>) | undefined;
   forbidCancel?: boolean | undefined;
   swallowCancel?: boolean | undefined;
   /** A deadline for each call: past it the call's task is killed with `deadline exceeded after <N> ms`. */
@@ -57,7 +61,7 @@ type ArgsOf = (args: ArrayLike<unknown>) => unknown;
  *   async findStandard(requestId: string, login: string) { … }
  * }
  */
-export function Tracked<A extends any[] = any[]>(options: TrackedOptions<A> = {}): MethodDecoratorBothWays {
+export function Tracked<I extends any[] = any[], R extends any[] = I>(options: TrackedOptions<I, R> = {}): MethodDecoratorFor<I, R> {
   if (calledBare(arguments)) throw new TypeError("@Tracked must be called: write @Tracked() or @Tracked({ … }), with parentheses");
   checkTrackedOptions(options);
   return methodDecorator("Tracked", ({ key, original, params, whenOwnerKnown }) => {

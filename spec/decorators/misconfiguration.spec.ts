@@ -28,6 +28,7 @@ describe("decorator misconfiguration", () => {
       expect(
         messageOf(() => {
           class Cart {
+            // @ts-expect-error: typed for methods, @Tracked on an accessor fails to compile too
             @Tracked() get total() {
               return 1;
             }
