@@ -11,14 +11,19 @@ import { requestUrl, resolveTracking, type RequestTracking, type RequestTracking
 export const CLIENT_KILLER = "client";
 export const DISCONNECT_MESSAGE = "client disconnected";
 
-const tasks = new WeakMap<IncomingMessage, TaskHandle>();
+/**
+ * The request's task, on the request itself: a WeakMap entry per request costs the GC an ephemeron
+ * to trace for as long as the request lives, a property costs one field.
+ */
+const TASK = Symbol("proclist.task");
+type TaskedRequest = IncomingMessage & { [TASK]?: TaskHandle };
 
 /** Per connection, how to end the tasks of its requests whose responses have not closed yet. */
 const pending = new WeakMap<Socket, Set<() => void>>();
 
 /** The task tracking a request, while `trackRequests` or `requestTracker` tracks it. */
 export function requestTask(req: IncomingMessage): TaskHandle | undefined {
-  return tasks.get(req);
+  return (req as TaskedRequest)[TASK];
 }
 
 /**
@@ -43,7 +48,7 @@ export class RequestTracker {
    * is reported as a process warning.
    */
   track<R>(req: IncomingMessage, res: ServerResponse, handle: () => R): R {
-    if (tasks.has(req)) return handle();
+    if ((req as TaskedRequest)[TASK] !== undefined) return handle();
     const { manager, name, attrs, timeoutMs, forbidCancel, skip } = this.config;
     if (skip !== undefined && this.skipped(skip, req)) return handle();
     let task: Task | undefined;
@@ -95,11 +100,12 @@ export class RequestTracker {
   /**
    * Follows the response: the task ends when it is complete (ended, or killed if a kill came
    * first) or cut short. A pipelined request's response waits in its connection's queue, detached
-   * from the socket, and Node never closes it when the connection goes: the connection's own
-   * close ends those tasks too.
+   * from the socket (`res.socket` is null), and Node never closes it when the connection goes: the
+   * connection's own close ends those tasks too. A response on its socket is closed by Node when
+   * the socket goes, so only queued ones are kept per connection.
    */
   private watch(task: Task, req: IncomingMessage, res: ServerResponse): void {
-    tasks.set(req, task);
+    (req as TaskedRequest)[TASK] = task;
     const { manager, cancelOnDisconnect, killStatus } = this.config;
     // Not a listener on the signal: that would create it for every request, and few are killed.
     task.onCancel = (killed) => answerKilled(res, killStatus, killed.cancel);
@@ -114,8 +120,10 @@ export class RequestTracker {
       if (task.cancelling) manager.end(task, "killed");
       else manager.end(task, "aborted", new Error(DISCONNECT_MESSAGE));
     };
-    res.once("close", end);
+    // `on`, not `once`: a response closes once, and `once` allocates a wrapper per request.
+    res.on("close", end);
     if (socket === null || socket.destroyed) return end();
+    if (res.socket !== null) return;
     waiting = pending.get(socket);
     if (waiting === undefined) {
       const set = new Set<() => void>();
