@@ -47,6 +47,8 @@ export class CancelDialog {
     private readonly api: Api,
     private readonly store: Store,
     private readonly notify: (text: string) => void,
+    /** A kill was sent and answered (accepted or refused): the audit has a new entry. */
+    private readonly sent: () => void = () => undefined,
   ) {
     this.keep.addEventListener("click", () => this.dialog.close());
     this.dialog.addEventListener("close", () => (this.id = undefined));
@@ -161,6 +163,8 @@ export class CancelDialog {
       this.error.textContent = refused;
       this.error.hidden = false;
       this.confirm.disabled = false;
+    } finally {
+      this.sent();
     }
   }
 }

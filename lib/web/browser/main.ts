@@ -9,6 +9,7 @@ import { LiveTable } from "./live-table";
 import { InstancesList } from "./instances-list";
 import { StatsTable } from "./stats-table";
 import { ProfilePanel, showLoop } from "./profile-panel";
+import { AuditPanel } from "./audit-panel";
 import { Change, Store } from "./store";
 import { Timeline } from "./timeline";
 import { TokenDialog } from "./token-dialog";
@@ -29,7 +30,7 @@ const timeline = new Timeline(
   { title: byId("timeline-title"), facts: byId("timeline-facts"), bars: byId("timeline-bars"), hint: byId("timeline-hint") },
   invalidate,
 );
-const cancelDialog = new CancelDialog(api, store, notify);
+const cancelDialog = new CancelDialog(api, store, notify, () => audit.soon());
 const table = new LiveTable(
   store,
   {
@@ -74,9 +75,19 @@ const stats = new StatsTable(
   invalidate,
   (loop) => showLoop(byId("loop"), loop),
 );
-// The event loop's delay changes without any task ending: read again every 10 s while the tab is seen.
+const audit = new AuditPanel(api, {
+  panel: byId("audit"),
+  rows: byId<HTMLTableSectionElement>("audit-rows"),
+  count: byId("audit-count"),
+  empty: byId("audit-empty"),
+  refresh: byId<HTMLButtonElement>("audit-refresh"),
+});
+// The event loop's delay changes without any task ending, and refusals send no event: read both
+// again every 10 s while the tab is seen.
 setInterval(() => {
-  if (document.visibilityState === "visible") stats.refresh();
+  if (document.visibilityState !== "visible") return;
+  stats.refresh();
+  void audit.refresh();
 }, 10_000);
 new ProfilePanel(
   api,
@@ -97,6 +108,7 @@ const connection = new LiveConnection(api, store, {
   },
   event(event, change) {
     table.changed(change);
+    if (event.type === "kill") audit.soon();
     timeline.event(event);
     if (change & Change.Finished) {
       finished.invalidate();
@@ -111,9 +123,10 @@ const tokens = new TokenDialog(api, () => {
   void refreshRights();
 });
 
-/** What the token may do decides whether Cancel is offered: read it at start and after a token change. */
+/** What the token may do decides whether Cancel and the audit are offered: read it at start and after a token change. */
 async function refreshRights(): Promise<void> {
   if (await loadRights(api)) table.refill();
+  void audit.refresh();
 }
 
 /** The task the URL selects (`#task=<id>`), live or finished; undefined = none chosen. */

@@ -27,3 +27,8 @@ export async function loadRights(api: Api): Promise<boolean> {
 export function mayCancel(name: string, force = false): boolean {
   return rights.can === undefined || canKill(rights.can, name, force);
 }
+
+/** Whether the token may read the audit: undefined while the server has not said (no `/whoami`, or not read yet). */
+export function mayAudit(): boolean | undefined {
+  return rights.can === undefined ? undefined : rights.can.includes("audit");
+}
