@@ -22,7 +22,8 @@ import { AuthenticationError, HttpStatusError, NotProclistApiError } from "./err
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
-import { killRequest, toForce, toKilled } from "./kill-request";
+import { killRequest, toKilled } from "./kill-request";
+import { forceFields } from "../wire/force";
 import type {
   KillRequestOptions,
   RemoteKilled,
@@ -168,7 +169,7 @@ export class ProclistClient {
       refused,
       ...(omitted === undefined ? {} : { omitted }),
       ...(unanswered === undefined ? {} : { unanswered }),
-      ...(forced === undefined ? {} : { forced: forced.map((f) => ({ id: f.id, ...toForce(f) })) }),
+      ...(forced === undefined ? {} : { forced: forced.map((f) => ({ id: f.id, ...forceFields(f) })) }),
     };
   }
 

@@ -1,6 +1,7 @@
 import { DEFAULT_GRACE_MS, MAX_GRACE_MS, SETTLE_MS } from "../core/force";
-import type { WireForce, WireKilled } from "../wire/shapes";
-import type { KillRequestOptions, RemoteForce, RemoteKilled } from "./types";
+import { forceFields } from "../wire/force";
+import type { WireKilled } from "../wire/shapes";
+import type { KillRequestOptions, RemoteKilled } from "./types";
 
 /**
  * A kill's body and the time its answer may take beyond a plain request's, from the message or
@@ -42,12 +43,6 @@ export function killRequest(options: string | KillRequestOptions | undefined): {
 export function toKilled(id: string, wire: WireKilled): RemoteKilled {
   const killed: RemoteKilled = { id };
   if (wire.message !== undefined) killed.message = wire.message;
-  if (wire.force !== undefined) killed.force = toForce(wire.force);
+  if (wire.force !== undefined) killed.force = forceFields(wire.force);
   return killed;
-}
-
-/** Only the known fields of a checked force answer. */
-export function toForce(wire: WireForce): RemoteForce {
-  const { graceMs, ended, outcome, cooperated, rungs, ignoringCancel } = wire;
-  return { graceMs, ended, ...(outcome === undefined ? {} : { outcome }), cooperated, rungs, ignoringCancel };
 }

@@ -1,6 +1,6 @@
 import type { HistoryEntry } from "../core/history";
 import type { NameStats } from "../core/stats";
-import type { WireLoop, WireOutcome, WireProfile } from "../wire/shapes";
+import type { WireEvent, WireForce, WireLoop, WireOutcome, WirePastWait, WireProfile } from "../wire/shapes";
 
 /**
  * A live task as a server reports it. Times are epoch ms with sub-ms precision (as in the
@@ -40,7 +40,7 @@ export interface RemoteWait {
 /** A finished wait kept in a task's history (one that lasted the server's `waitHistoryMs` or more). */
 export interface RemotePastWait extends RemoteWait {
   durationMs: number;
-  outcome: "ok" | "error" | "aborted";
+  outcome: WirePastWait["outcome"];
 }
 
 /** A finished task kept by a proclist server: how it ended, when, and who killed it. */
@@ -98,17 +98,19 @@ export interface RemoteProfile {
   serverTime: number;
 }
 
-/** One message of the events stream, times in epoch ms. `start` carries the whole task. */
+/** A wire event with its time in epoch ms. */
+type AtEpochMs<E> = E extends { ts: string } ? Omit<E, "ts"> & { ts: number } : never;
+
+/**
+ * One message of the events stream, as the wire's (`WireEvent`) with times in epoch ms. `start`
+ * carries the whole task; `wait` the task's waits now, oldest first (`[]` when none is left);
+ * `reset` says events were missed that cannot be given again: read the list again.
+ */
 export type RemoteEvent =
   | { type: "start"; ts: number; proc: RemoteProc }
   | { type: "status"; ts: number; id: string; status: string }
-  | { type: "attr"; ts: number; id: string; key: string; value?: unknown; deleted: boolean }
-  | { type: "kill"; ts: number; id: string; message?: string; by?: string }
-  | { type: "done"; ts: number; id: string; outcome: WireOutcome; status: string; durationMs: number; error?: string }
-  /** What the task waits on changed: its waits now, oldest first (`[]` when none is left). */
-  | { type: "wait"; ts: number; id: string; waits: RemoteWait[] }
-  /** Events were missed that cannot be given again: what was known of the tasks may be stale; read the list again. */
-  | { type: "reset"; ts: number; reason: string };
+  | AtEpochMs<Extract<WireEvent, { type: "attr" | "kill" | "done" | "reset" }>>
+  | { type: "wait"; ts: number; id: string; waits: RemoteWait[] };
 
 /**
  * Narrows `processes()`. Sent to the server as query parameters and applied again here, so an
@@ -141,17 +143,8 @@ export interface KillRequestOptions {
   boot?: string | undefined;
 }
 
-/** How a forced kill went: the rungs taken, in order, and whether the task ended within the wait. */
-export interface RemoteForce {
-  graceMs: number;
-  ended: boolean;
-  outcome?: "ended" | "killed" | "aborted";
-  /** Ended within the grace on its cancel alone: no rung was needed. */
-  cooperated: boolean;
-  rungs: ("request" | "waits" | "worker")[];
-  /** Still running after every rung: marked as ignoring its cancel. */
-  ignoringCancel: boolean;
-}
+/** How a forced kill went: the rungs taken, in order, and whether the task ended within the wait (no times: as on the wire). */
+export type RemoteForce = WireForce;
 
 /** What `kill()` did: the task is cancelling (with the message in force); `force` when it was forced (a server without force, such as the Go original, leaves it out). */
 export interface RemoteKilled {

@@ -1,26 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { acceptLeadingSlashes } from "../http/server/leading-slashes";
-import polka from "polka";
-import { TokenCheck } from "../http/access/auth";
-import { Cors } from "../http/access/cors";
 import { EventHub, replayOptions } from "../http/events/hub";
 import type { PolkaApp } from "../http/app";
-import { allowedMethods, noMatch } from "../http/routing";
-import { guard, requires } from "../http/access/guard";
-import { type Right } from "../http/access/rights";
+import { guardedApp } from "../http/routing";
+import { requires } from "../http/access/guard";
 import { whoamiRoute } from "../http/routes/whoami";
-import type { ApiRequest, Handler } from "../http/responses/handler";
-import { HostCheck } from "../http/access/host-check";
+import type { ApiRequest } from "../http/responses/handler";
 import { wantsStringAttrs } from "../http/original-clients";
 import { resolveHttpOptions, type ServeOptions } from "../http/options";
-import { sendError } from "../http/responses/respond";
 import { eventsRoute } from "../http/routes/events";
-import { webPageMiddleware } from "../http/page";
 import { fleetEvents, type FleetEvent } from "./events";
 import { FleetReader } from "./reader";
 import type { FleetReaderOptions } from "./options";
 import { AuditLog } from "../audit/log";
-import { auditRefusals } from "../http/routes/audited";
 import { AuditStream } from "./audit-stream";
 import { auditRoute } from "../http/routes/audit";
 import {
@@ -74,24 +65,7 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
     config.maxEventClients,
     replayOptions(config),
   );
-  const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
-  acceptLeadingSlashes(app);
-  const get = (path: string, right: Right | undefined, route: Handler) => {
-    const handler = right === undefined ? route : requires(right, route);
-    app.get(path, handler as never).head(path, handler as never);
-  };
-
-  app.use(webPageMiddleware() as never);
-  app.use(
-    guard(
-      config,
-      new HostCheck(config.allowedHosts),
-      new Cors(config.cors),
-      new TokenCheck(config.tokens),
-      (path) => allowedMethods(app, path),
-      auditRefusals(audit, config, fleetBy),
-    ) as never,
-  );
+  const { app, get } = guardedApp(config, audit, fleetBy);
   const strings = (req: ApiRequest) => wantsStringAttrs(config.stringAttrs, req);
   get("/procs", "read", fleetListRoute(reader, strings));
   app.delete("/procs", fleetKillWhereRoute(reader, config, audit) as never);

@@ -7,6 +7,7 @@ import type { ForceResult } from "../core/force";
 import type { KillWhereResult } from "../core/manager";
 import { forcedSchema } from "../wire/schemas";
 import type { WireForce } from "../wire/shapes";
+import { forceFields } from "../wire/force";
 import { checkKillQuery } from "../http/routes/kill-where";
 import { attrText } from "../http/lists/attrs";
 import { InstanceUnreachableError } from "./errors";
@@ -147,6 +148,5 @@ export async function fleetKillWhere(
 
 /** One forced kill as the wire says it, named `id`: only the wire's fields, from an answer that was checked. */
 function wireForce(result: ForceResult, id: string): WireForce & { id: string } {
-  const { graceMs, ended, outcome, cooperated, rungs, ignoringCancel } = result;
-  return { id, graceMs, ended, ...(outcome === undefined ? {} : { outcome }), cooperated, rungs, ignoringCancel };
+  return { id, ...forceFields(result) };
 }

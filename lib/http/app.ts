@@ -1,27 +1,19 @@
-import polka from "polka";
-import { acceptLeadingSlashes } from "./server/leading-slashes";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
-import { TokenCheck } from "./access/auth";
-import { Cors } from "./access/cors";
 import { EventHub, managerEvents, replayOptions } from "./events/hub";
 import { finishedSource, FilteredLists, liveSource } from "./lists/filtered";
-import { guard, requires } from "./access/guard";
-import { type Right } from "./access/rights";
+import { requires } from "./access/guard";
 import { whoamiRoute } from "./routes/whoami";
-import { HostCheck } from "./access/host-check";
-import type { ApiRequest, Handler } from "./responses/handler";
+import type { ApiRequest } from "./responses/handler";
 import { resolveAppOptions, type AppOptions } from "./options";
 import { ListGate } from "./lists/gate";
 import { ProcListCache } from "./lists/live";
-import { sendError } from "./responses/respond";
 import { eventsRoute } from "./routes/events";
 import { finishedRoute } from "./routes/finished";
 import { historyRoute } from "./routes/history";
 import { AuditLog } from "../audit/log";
 import { auditRoute } from "./routes/audit";
-import { auditRefusals } from "./routes/audited";
 import { killRoute } from "./routes/kill";
 import { killWhereRoute } from "./routes/kill-where";
 import { listRoute } from "./routes/list";
@@ -31,8 +23,7 @@ import { profileHeadRoute, profileRoute } from "./routes/profile";
 import { statsRoute } from "./routes/stats";
 import { taskRoute } from "./routes/task";
 import { wantsStringAttrs } from "./original-clients";
-import { webPageMiddleware } from "./page";
-import { allowedMethods, noMatch } from "./routing";
+import { guardedApp } from "./routing";
 
 /**
  * The polka 0.5 app behind an API, as far as proclist's types name it (so that they compile
@@ -73,26 +64,9 @@ export function createApp(options: AppOptions = {}): ProclistApp {
     config.maxEventClients,
     replayOptions(config),
   );
-  const app = polka({ onError: (error, req, res) => sendError(res, error), onNoMatch: (req, res) => noMatch(app, req as ApiRequest, res) });
-  acceptLeadingSlashes(app);
-  // Each GET route names the right it needs (see access/rights); kills check theirs per task.
-  const get = (path: string, right: Right | undefined, route: Handler) => {
-    const handler = right === undefined ? route : requires(right, route);
-    app.get(path, handler as never).head(path, handler as never);
-  };
-
-  app.use(webPageMiddleware() as never); // the web page at /, before the guard: it holds no data
   const audit = new AuditLog(config.audit === undefined ? [] : [config.audit]);
-  app.use(
-    guard(
-      config,
-      new HostCheck(config.allowedHosts),
-      new Cors(config.cors),
-      new TokenCheck(config.tokens),
-      (path) => allowedMethods(app, path),
-      auditRefusals(audit, config),
-    ) as never,
-  );
+  // Each GET route names the right it needs (see access/rights); kills check theirs per task.
+  const { app, get } = guardedApp(config, audit);
   // Fixed paths before `:id`: the router takes the first match.
   // The original's clients get attribute values as strings, from caches of their own: the
   // typed caches stay as they are, and the others are filled only once such a client asks.

@@ -10,6 +10,7 @@ import type { AppConfig } from "../options";
 import { killRequester } from "../access/kill-access";
 import { grantOf, requireKill, requireSomeKill, type Grant } from "../access/rights";
 import { sendJsonText, serverTime } from "../responses/respond";
+import { forceFields } from "../../wire/force";
 
 /**
  * `DELETE /procs/:id` with an optional body `{ "message": "…", "force": true, "graceMs": 2000 }`:
@@ -75,6 +76,5 @@ export function rungsTaken(result: Pick<ForceResult, "rungs" | "ignoringCancel">
 
 /** How a forced kill went, as the wire says it (`WireForce`): the task's id is the answer's. */
 export function forceJson(result: ForceResult): string {
-  const { graceMs, ended, outcome, cooperated, rungs, ignoringCancel } = result;
-  return JSON.stringify({ graceMs, ended, ...(outcome === undefined ? {} : { outcome }), cooperated, rungs, ignoringCancel });
+  return JSON.stringify(forceFields(result));
 }
