@@ -8,27 +8,12 @@
 import http from "node:http";
 import { ProcessManager, profileCpu, requestTracker, serve, Tracked } from "../../lib";
 import { loopWatch } from "../../lib/core/loop-watch";
-
-function work(units: number): number {
-  let x = 0;
-  for (let i = 0; i < units * 100_000; i++) x = (x * 31 + i) | 0;
-  return x;
-}
+// The same burners as the profile specs', so the bench measures what they check.
+import { burners, hold, work } from "../../spec/profile/burners";
 
 async function split(seconds: number): Promise<void> {
   const manager = new ProcessManager();
-  let running = true;
-  const burn = (name: string, units: number) =>
-    manager.run(
-      async () => {
-        while (running) {
-          work(units);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      },
-      { name },
-    );
-  const tasks = [burn("thirty", 3), burn("seventy", 7)];
+  const stop = burners(manager, { thirty: 3, seventy: 7 });
   // The loop's lateness around the profile's start and stop: the stall they cause.
   let last = performance.now();
   const lags: [number, number][] = [];
@@ -43,8 +28,7 @@ async function split(seconds: number): Promise<void> {
   const t1 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, 300));
   clearInterval(timer);
-  running = false;
-  await Promise.all(tasks);
+  await stop();
   const share = (name: string) => result.table.names.find((row) => row.name === name)?.share ?? 0;
   // Burners hold the loop ~10 ms per turn anyway: the stall is the lateness above that, near start and stop.
   const near = (at: number) => Math.max(0, ...lags.filter(([t]) => t >= at && t <= at + 200).map(([, lag]) => lag));
@@ -85,8 +69,7 @@ class Blocker {
   constructor(readonly pm: ProcessManager) {}
   @Tracked({ name: "Blocker.hold", id: () => "blocker" })
   hold(ms: number): void {
-    const end = performance.now() + ms;
-    while (performance.now() < end);
+    hold(ms);
   }
 }
 
