@@ -83,37 +83,8 @@ export type { RequestTrackingOptions } from "./requests/options";
 
 // Kept here for imports written before the subpath entries; new code imports them from there.
 // The client (proclist/client loads none of the above).
-export { ProclistClient } from "./client/client";
-export type { ClientOptions } from "./client/client";
-export type { EventsOptions } from "./client/events";
-export { parseEndpoint } from "./client/endpoint";
-export type { Endpoint } from "./client/endpoint";
-export type {
-  RemoteProc,
-  RemoteWait,
-  RemotePastWait,
-  RemoteFinishedProc,
-  RemoteProcList,
-  RemoteHistory,
-  RemoteTask,
-  RemoteFinishedList,
-  RemoteStats,
-  RemoteProfile,
-  RemoteEvent,
-  ProcFilter,
-  RemoteKilledWhere,
-  KillRequestOptions,
-  RemoteKilled,
-  RemoteForce,
-} from "./client/types";
-export {
-  RemoteError,
-  TransportError,
-  AuthenticationError,
-  HttpStatusError,
-  NotProclistApiError,
-  InvalidResponseError,
-} from "./client/errors";
+export * from "./client/index";
+export type { ProcFilter } from "./client/types";
 // OpenTelemetry (proclist/otel) and Prometheus (proclist/metrics).
 export { enableOtel, disableOtel } from "./otel/enable";
 export type { OtelOptions, OtelTracer } from "./otel/enable";
