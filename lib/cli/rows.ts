@@ -9,6 +9,8 @@ export interface Row {
   statusAgeMs: number;
   /** How long the task has waited on its oldest open operation (server clock); undefined when it waits on nothing. */
   waitAgeMs?: number;
+  /** While a CPU profile runs on its endpoint: the share (0–1) of the profile's time so far its code was current. */
+  cpuShare?: number;
   /** How long (server clock) a forced kill has found it ignoring its cancel; undefined when it was not. */
   ignoringMs?: number;
   /** Set when the endpoint is down: when (local epoch ms) it last answered, so the row is as of then. */
@@ -54,7 +56,7 @@ export function waitCell(row: Row): string {
 }
 
 /** The orders `top` cycles through with `s`; `ls` uses the first. */
-export const SORTS = ["age", "status age", "id", "name", "status", "endpoint", "waiting"] as const;
+export const SORTS = ["age", "status age", "id", "name", "status", "endpoint", "waiting", "cpu"] as const;
 export type SortKey = (typeof SORTS)[number];
 
 const byText = (f: (r: Row) => string) => (a: Row, b: Row) => f(a).localeCompare(f(b));
@@ -64,6 +66,8 @@ const COMPARE: Record<SortKey, (a: Row, b: Row) => number> = {
   "status age": (a, b) => b.statusAgeMs - a.statusAgeMs,
   // The longest wait first; tasks waiting on nothing after all that wait.
   waiting: (a, b) => (b.waitAgeMs ?? -1) - (a.waitAgeMs ?? -1),
+  // The busiest first while a profile runs; tasks of endpoints not profiling after all that are.
+  cpu: (a, b) => (b.cpuShare ?? -1) - (a.cpuShare ?? -1),
   id: byText((r) => r.proc.id),
   name: byText((r) => r.proc.name ?? ""),
   status: byText((r) => r.proc.status),

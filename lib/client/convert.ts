@@ -76,6 +76,14 @@ export function toStats(origin: Origin, wire: WireStats): RemoteStats {
     }));
     stats.loop = { ...wire.loop, recentBlocks };
   }
+  if (wire.profiling !== undefined) {
+    const { startTime, endsAt, tasks } = wire.profiling;
+    stats.profiling = {
+      startTime: time(origin, startTime, "profiling.startTime"),
+      endsAt: time(origin, endsAt, "profiling.endsAt"),
+      tasks,
+    };
+  }
   return stats;
 }
 

@@ -1,6 +1,6 @@
 import type { HistoryEntry } from "../core/history";
 import type { NameStats } from "../core/stats";
-import type { WireEvent, WireForce, WireLoop, WireOutcome, WirePastWait, WireProfile } from "../wire/shapes";
+import type { WireEvent, WireForce, WireLoop, WireOutcome, WirePastWait, WireProfile, WireProfiling } from "../wire/shapes";
 
 /**
  * A live task as a server reports it. Times are epoch ms with sub-ms precision (as in the
@@ -89,6 +89,8 @@ export interface RemoteStats {
   stats: NameStats[];
   /** The event loop's delay and blocks (proclist servers that report them); times in epoch ms. */
   loop?: Omit<WireLoop, "recentBlocks"> & { recentBlocks: (Omit<WireLoop["recentBlocks"][number], "endTime"> & { endTime: number })[] };
+  /** While a CPU profile runs: its start and end (epoch ms) and the running tasks' CPU so far, most first. */
+  profiling?: Omit<WireProfiling, "startTime" | "endsAt"> & { startTime: number; endsAt: number };
   serverTime: number;
 }
 

@@ -7,7 +7,7 @@ import { fleetProcJson } from "../http/lists/entries";
 import { serverTime } from "../http/responses/respond";
 import { historyJson } from "../http/routes/history";
 import { killTask } from "../http/routes/kill";
-import { wireLoop, wireStats } from "../http/routes/stats";
+import { statsJson } from "../http/routes/stats";
 import { DEFAULT_PROFILE_SECONDS } from "../http/routes/profile";
 import { formatTime } from "../http/responses/time";
 import { profileCpu, ProfileBusyError } from "../profile/profiler";
@@ -152,7 +152,7 @@ export class ControlServer {
           .map((task) => fleetProcJson(task, this.instance, this.boot))
           .join(",")}],"serverTime":"${serverTime()}"}`;
       case "stats":
-        return `{"stats":${JSON.stringify(wireStats(this.manager))},"loop":${JSON.stringify(wireLoop(this.manager))},"serverTime":"${serverTime()}"}`;
+        return statsJson(this.manager);
       case "profile":
         throw new HttpError(500, "a profile is answered on its own");
     }

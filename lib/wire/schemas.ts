@@ -234,6 +234,22 @@ const statsSchema = {
   properties: {
     serverTime: timeSchema,
     loop: loopSchema,
+    profiling: {
+      type: "object",
+      required: ["startTime", "endsAt", "tasks"],
+      properties: {
+        startTime: timeSchema,
+        endsAt: timeSchema,
+        tasks: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["id", "name", "cpuMs"],
+            properties: { id: { type: "string" }, name: { type: "string" }, cpuMs: ms },
+          },
+        },
+      },
+    },
     stats: {
       type: "array",
       items: {

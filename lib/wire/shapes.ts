@@ -180,11 +180,24 @@ export interface WireLoop {
   recentBlocks: { endTime: string; ms: number; name?: string; id?: string }[];
 }
 
+/**
+ * The CPU profile running now (`GET /procs/profile`), in `GET /stats` while it runs: the running
+ * tasks whose code was current so far, most first (the live figure `top` shows; the profile's
+ * own table, from V8's samples, comes when it ends).
+ */
+export interface WireProfiling {
+  startTime: string;
+  endsAt: string;
+  tasks: { id: string; name: string; cpuMs: number }[];
+}
+
 /** `GET /stats` */
 export interface WireStats {
   stats: WireNameStats[];
   /** Absent from servers older than this field (and from the Go original). */
   loop?: WireLoop;
+  /** Present only while a CPU profile runs. */
+  profiling?: WireProfiling;
   serverTime: string;
 }
 

@@ -11,6 +11,7 @@ import {
   type Target,
 } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
+import { HttpStatusError, NotProclistApiError } from "../../client/errors";
 import { formatDuration, formatValue } from "../format";
 import { describeForce } from "../force-text";
 import { DEFAULT_GRACE_MS } from "../../core/force";
@@ -263,12 +264,30 @@ async function top(options: TopOptions): Promise<number> {
     draw();
   };
 
+  /** Endpoints whose `/stats` is not a proclist one (the Go original): not asked again. */
+  const noStats = new Set<string>();
+  /** The endpoint's `/stats` (event-loop delay, a running CPU profile), read with its list; undefined where there is none. */
+  const health = async (target: Target) => {
+    if (noStats.has(target.endpoint.label)) return undefined;
+    try {
+      return await target.client.stats();
+    } catch (error) {
+      // A server without the route never will have it; any other failure is the list's poll's to say.
+      if (error instanceof NotProclistApiError || (error instanceof HttpStatusError && error.status === 404))
+        noStats.add(target.endpoint.label);
+      return undefined;
+    }
+  };
+
   const poll = async (target: Target) => {
     while (!stopped) {
       if (!model.paused) {
         try {
-          const list = await target.client.processes();
-          if (!model.paused) model.answered(target.endpoint.label, list, Date.now());
+          const [list, stats] = await Promise.all([target.client.processes(), health(target)]);
+          if (!model.paused) {
+            model.answered(target.endpoint.label, list, Date.now());
+            model.statsAnswered(target.endpoint.label, stats);
+          }
           if (model.history?.endpoint === target.endpoint.label) void loadHistory();
         } catch (error) {
           model.failed(target.endpoint.label, error, Date.now());

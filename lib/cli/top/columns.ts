@@ -25,6 +25,7 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
   const named = rows.some((r) => r.proc.name !== undefined);
   const stale = rows.some((r) => r.asOf !== undefined);
   const waiting = rows.some((r) => r.waitAgeMs !== undefined);
+  const profiling = rows.some((r) => r.cpuShare !== undefined);
   return [
     { head: where, cell: (r) => formatValue(r.endpoint), priority: 9, dropFirst: true },
     { head: "ID", cell: (r) => formatValue(r.proc.id), priority: 0, floor: 10 },
@@ -36,6 +37,10 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
       priority: 0,
       floor: 16,
     },
+    // While a CPU profile runs: the share of its time so far each task's code was current.
+    ...(profiling
+      ? [{ head: "CPU", cell: (r: Row) => (r.cpuShare === undefined ? "" : `${Math.round(r.cpuShare * 100)}%`), priority: 2 }]
+      : []),
     { head: "IN STATUS", cell: (r) => formatDuration(r.statusAgeMs), priority: 8, dropFirst: true },
     ...(waiting ? [{ head: "WAITING ON", cell: waitCell, priority: 4, floor: 24 }] : []),
     ...(stale ? [{ head: "AS OF", cell: (r: Row) => (r.asOf === undefined ? "" : formatWhen(r.asOf)), priority: 1 }] : []),

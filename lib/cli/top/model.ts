@@ -1,7 +1,7 @@
 import { canKill } from "../../http/access/can";
 import { TransportError } from "../../client/errors";
 import { InstanceUnreachableError } from "../../fleet/errors";
-import type { RemoteProc, RemoteProcList } from "../../client/types";
+import type { RemoteProc, RemoteProcList, RemoteStats } from "../../client/types";
 import type { Found } from "../history-view";
 import { formatValue } from "../format";
 import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
@@ -25,6 +25,8 @@ export interface EndpointView {
   downSince?: number;
   /** A fleet instance that left or stopped its heartbeat: since when (epoch ms), as the fleet says. */
   goneSince?: number;
+  /** Its last `GET /stats` answer (the event loop's delay, a running CPU profile); absent from servers without one. */
+  stats?: RemoteStats;
 }
 
 /** A task picked for killing, waiting for y/n; `message` is recorded in its history. */
@@ -106,8 +108,10 @@ export class TopModel {
     const rows: Row[] = [];
     for (const e of this.endpoints) {
       if (e.up === undefined || (e.up === false && e.lastOk === undefined)) continue;
+      const cpu = e.up === true ? cpuOf(e.stats) : undefined;
       for (const row of rowsOf(e.label, e.list, now - e.receivedAt)) {
         if (e.up === false) row.asOf = e.lastOk;
+        if (cpu !== undefined) row.cpuShare = (cpu.ms.get(row.proc.id) ?? 0) / cpu.elapsedMs;
         if (this.filter === "" || rowText(row).includes(this.filter)) rows.push(row);
       }
     }
@@ -131,6 +135,11 @@ export class TopModel {
     delete view.error;
     delete view.downSince;
     delete view.goneSince;
+  }
+
+  /** Records an answer of `GET /stats`; undefined: the endpoint has none (the Go original), or it failed. */
+  statsAnswered(label: string, stats: RemoteStats | undefined): void {
+    this.endpoint(label).stats = stats;
   }
 
   /** Records a failed poll: the endpoint is shown as down, with why. */
@@ -208,7 +217,8 @@ export class TopModel {
     const target = this.killTarget();
     if (target === undefined) return false;
     const { endpoint, id, proc } = target;
-    this.confirm = { endpoint, id, forbidCancel: proc?.forbidCancel === true, boot: proc?.boot };
+    this.confirm = { endpoint, id, forbidCancel: proc?.forbidCancel === true };
+    if (proc?.boot !== undefined) this.confirm.boot = proc.boot;
     if (force !== undefined) this.confirm.force = { graceMs: proc?.cancelling === true ? 0 : force.graceMs };
     this.input = { kind: "message", text: preset };
     return true;
@@ -227,6 +237,16 @@ export class TopModel {
     if (view === undefined) throw new Error(`unknown endpoint ${label}`);
     return view;
   }
+}
+
+/** While a profile runs: each running task's CPU time so far by id, and the time the profile has run. */
+function cpuOf(stats: RemoteStats | undefined): { ms: Map<string, number>; elapsedMs: number } | undefined {
+  const profiling = stats?.profiling;
+  if (profiling === undefined) return undefined;
+  return {
+    ms: new Map(profiling.tasks.map((t) => [t.id, t.cpuMs])),
+    elapsedMs: Math.max(1, stats!.serverTime - profiling.startTime),
+  };
 }
 
 /** What the filter searches, per task of an answer: built once, since every frame filters again. */

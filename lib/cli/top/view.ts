@@ -124,12 +124,30 @@ function headline(model: TopModel, count: number, screen: Screen): string {
 
 function endpointItem(e: EndpointView, now: number): string {
   if (e.up === undefined) return `${e.label} ${chalk.dim("connecting…")}`;
-  if (e.up) return `${e.label} ${chalk.green("up")} (${e.list.procs.length})`;
+  if (e.up) return `${e.label} ${chalk.green("up")} (${e.list.procs.length})${healthOf(e)}`;
   const since = e.downSince === undefined ? "" : ` for ${formatDuration(now - e.downSince)}`;
   // A fleet instance that left: when, in the one time format; its rows' AS OF says when top last heard from it.
   if (e.goneSince !== undefined) return `${e.label} ${chalk.red.bold("DOWN")}${since}: gone since ${formatWhen(e.goneSince, now)}`;
   const last = e.lastOk === undefined ? "" : `, last answer ${formatWhen(e.lastOk, now)}`;
   return `${e.label} ${chalk.red.bold("DOWN")}${since}: ${e.error === undefined ? "no answer" : formatValue(e.error)}${last}`;
+}
+
+/**
+ * What the endpoint's `/stats` says of its health: the event loop's delay over the last minute
+ * (yellow at a slow p99, red past a 200 ms block) and a CPU profile running, with the time left.
+ */
+function healthOf(e: EndpointView): string {
+  const stats = e.stats;
+  if (stats === undefined) return "";
+  let out = "";
+  if (stats.loop !== undefined) {
+    const { p50, p99, max } = stats.loop.delayMs;
+    const text = `loop p50 ${formatDuration(p50)} p99 ${formatDuration(p99)} max ${formatDuration(max)}`;
+    out += ` · ${max >= 200 ? chalk.red(text) : p99 >= 50 ? chalk.yellow(text) : text}`;
+  }
+  if (stats.profiling !== undefined)
+    out += ` · ${chalk.bold(`CPU profile, ${formatDuration(Math.max(0, stats.profiling.endsAt - stats.serverTime))} left`)}`;
+  return out;
 }
 
 function footerLine(model: TopModel): string {

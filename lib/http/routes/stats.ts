@@ -2,7 +2,8 @@ import type { ProcessManager } from "../../core/manager";
 import { handle, type Handler } from "../responses/handler";
 import { checkQuery } from "../inputs/checks";
 import { sendJsonText, serverTime } from "../responses/respond";
-import type { WireLoop, WireNameStats } from "../../wire/shapes";
+import type { WireLoop, WireNameStats, WireProfiling } from "../../wire/shapes";
+import { runningProfile } from "../../profile/profiler";
 import { loopWatch } from "../../core/loop-watch";
 import { formatTime } from "../responses/time";
 
@@ -15,12 +16,37 @@ export function statsRoute(manager: ProcessManager): Handler {
   return handle((req, res) => {
     checkQuery("statsQuery", req.query);
     const names = req.query.name === undefined ? undefined : new Set(([] as string[]).concat(req.query.name));
-    sendJsonText(
-      res,
-      200,
-      `{"stats":${JSON.stringify(wireStats(manager, names))},"loop":${JSON.stringify(wireLoop(manager))},"serverTime":"${serverTime()}"}`,
-    );
+    sendJsonText(res, 200, statsJson(manager, names));
   });
+}
+
+/** The `WireStats` JSON for the names asked (all when undefined): what `GET /stats` and a fleet instance answer. */
+export function statsJson(manager: ProcessManager, names?: ReadonlySet<string>): string {
+  const profiling = wireProfiling(manager, names);
+  return (
+    `{"stats":${JSON.stringify(wireStats(manager, names))},"loop":${JSON.stringify(wireLoop(manager))}` +
+    (profiling === undefined ? "" : `,"profiling":${JSON.stringify(profiling)}`) +
+    `,"serverTime":"${serverTime()}"}`
+  );
+}
+
+/** Tasks listed at most in `profiling`: the busiest, which is what a monitor shows. */
+const MAX_PROFILING_TASKS = 1000;
+
+/**
+ * While a CPU profile runs: this manager's running tasks (of the names asked) and how long each
+ * one's code was current so far, most first. Read from the profile's task log as it stands, so
+ * it costs nothing to the profile and nothing at all when none runs.
+ */
+export function wireProfiling(manager: ProcessManager, names?: ReadonlySet<string>): WireProfiling | undefined {
+  const profile = runningProfile();
+  if (profile === undefined) return undefined;
+  const tasks: WireProfiling["tasks"] = [];
+  for (const [task, ms] of profile.log.onCpu)
+    if (task.owner === manager && task.running && (names === undefined || names.has(task.name)))
+      tasks.push({ id: task.id, name: task.name, cpuMs: micro(ms) });
+  tasks.sort((a, b) => b.cpuMs - a.cpuMs);
+  return { startTime: formatTime(profile.startTime), endsAt: formatTime(profile.endsAt), tasks: tasks.slice(0, MAX_PROFILING_TASKS) };
 }
 
 /** The manager's stats in wire form, for the names asked (all when undefined). */
