@@ -5,13 +5,13 @@ import { releaseAll } from "../helpers";
 /**
  * A fleet in this process for each spec of the calling `describe`: its own redis-server (one for
  * the describe), a manager joined to `service` as instance `i1` (publishing every 20 ms) and
- * serveFleet on a free port in front of it, with `options` (tokens, say); `use` gets the manager
- * and the API before each spec. After each, blocked tasks are released, the API closed and the
+ * serveFleet on a free port in front of it, with `options` (tokens, say); `use` gets the manager,
+ * the API and the Redis URL before each spec. After each, blocked tasks are released, the API closed and the
  * instance gone from the fleet.
  */
 export function fleetPerSpec(
   service: string,
-  use: (fleet: { pm: ProcessManager; api: ServedApi }) => void,
+  use: (fleet: { pm: ProcessManager; api: ServedApi; redisUrl: string }) => void,
   options: Partial<FleetServeOptions> = {},
 ): void {
   let redis: RedisServer | undefined;
@@ -27,7 +27,7 @@ export function fleetPerSpec(
     const pm = new ProcessManager();
     membership = await joinFleet({ redis: redis!.url, service, instance: "i1", manager: pm, publishMs: 20 });
     api = await serveFleet({ ...options, redis: redis!.url, service, port: 0 });
-    use({ pm, api });
+    use({ pm, api, redisUrl: redis!.url });
   });
   afterEach(async () => {
     releaseAll();
