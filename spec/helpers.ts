@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import type { AddressInfo, Server } from "node:net";
 import { ProcessManager } from "../lib";
 import type { ManagerOptions, TaskOptions } from "../lib";
@@ -107,4 +108,21 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms =
       throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * A loopback HTTP server that never answers, for the `describe` that calls this (started before
+ * its specs, closed after): what a stuck task awaits without passing its signal. `url` is set once it listens.
+ */
+export function silentServer(): { url: string } {
+  const server = createServer(() => undefined);
+  const silent = { url: "" };
+  before(async () => {
+    silent.url = (await listenOnLoopback(server)).url;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return silent;
 }

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { createServer } from "node:http";
-import { listenOnLoopback, waitFor } from "../helpers";
+import { silentServer, waitFor } from "../helpers";
 import { startApi } from "../http/http-helpers";
 import { site, startTop, topRows as rows, type Site } from "./fixture";
 import type { TmuxSession } from "./tmux";
@@ -9,17 +8,8 @@ describe("proclist top's force key K (tmux)", function () {
   this.timeout(60_000);
   let a: Site;
   let tmux: TmuxSession | undefined;
-  /** A server that never answers: what a stuck task awaits without its signal. */
-  const silent = createServer(() => undefined);
-  let silentUrl: string;
+  const silent = silentServer();
 
-  before(async () => {
-    ({ url: silentUrl } = await listenOnLoopback(silent));
-  });
-  after(async () => {
-    silent.closeAllConnections();
-    await new Promise((resolve) => silent.close(resolve));
-  });
   beforeEach(async () => {
     a = await site();
   });
@@ -31,7 +21,7 @@ describe("proclist top's force key K (tmux)", function () {
   });
 
   it("force-kills after the grace: the fetch the task awaits is aborted, the task ends killed, and top says which rung it took", async () => {
-    const ended = a.manager.run(() => fetch(`${silentUrl}/charge`).then((r) => r.text()), { id: "charge-1", name: "Payments.charge" });
+    const ended = a.manager.run(() => fetch(`${silent.url}/charge`).then((r) => r.text()), { id: "charge-1", name: "Payments.charge" });
     ended.catch(() => undefined);
     await waitFor("the fetch to be awaited", () => a.manager.get("charge-1")?.waits !== undefined);
     tmux = await startTop(`-e ${a.label} --grace 300ms`, { width: 200 });

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { createServer } from "node:http";
 import type { ProcessManager, ServedApi } from "../../lib";
 import type { WireKilled, WireKilledWhere, WireProcList } from "../../lib/wire/shapes";
 import { proclist } from "../cli/fixture";
-import { listenOnLoopback, waitFor } from "../helpers";
+import { silentServer, waitFor } from "../helpers";
 import { fleetPerSpec } from "./in-process";
 
 describe("forced kills across the fleet", function () {
@@ -12,24 +11,15 @@ describe("forced kills across the fleet", function () {
   let api: ServedApi;
   let redisUrl: string;
   fleetPerSpec("forcing", (fleet) => ({ pm, api, redisUrl } = fleet));
-  /** A server that never answers: what a stuck task awaits without its signal. */
-  const silent = createServer(() => undefined);
-  let silentUrl: string;
+  const silent = silentServer();
 
-  before(async () => {
-    ({ url: silentUrl } = await listenOnLoopback(silent));
-  });
-  after(async () => {
-    silent.closeAllConnections();
-    await new Promise((resolve) => silent.close(resolve));
-  });
   afterEach(() => {
     for (const task of pm.list()) pm.done(task.id);
   });
 
   /** A task awaiting a call to the silent server, never passing its signal; resolves once the fleet lists it. */
   async function stuckOnFetch(id: string): Promise<void> {
-    pm.run(() => fetch(`${silentUrl}/${id}`).then((r) => r.text()), { id, name: "Payments.charge" }).catch(() => undefined);
+    pm.run(() => fetch(`${silent.url}/${id}`).then((r) => r.text()), { id, name: "Payments.charge" }).catch(() => undefined);
     await waitFor("the task to await its fetch", () => pm.get(id)?.waits !== undefined);
     await waitFor("the fleet to list it", async () => (await list()).some((p) => p.id === `i1/${id}`));
   }

@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { createServer } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ServeOptions } from "../../lib";
-import { listenOnLoopback } from "../helpers";
+import { silentServer } from "../helpers";
 import { startApi } from "../http/http-helpers";
 import { byData, launchChromium, openPage, type PageLog } from "./chromium";
 
@@ -15,18 +14,13 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
   let context: BrowserContext;
   let page: Page;
   let log: PageLog;
-  /** A server that never answers: what a stuck task awaits without its signal. */
-  const silent = createServer(() => undefined);
-  let silentUrl: string;
+  const silent = silentServer();
 
   before(async function () {
     browser = await launchChromium(this);
-    ({ url: silentUrl } = await listenOnLoopback(silent));
   });
   after(async () => {
     await browser?.close();
-    silent.closeAllConnections();
-    await new Promise((resolve) => silent.close(resolve));
   });
   afterEach(async () => {
     await context?.close();
@@ -49,7 +43,7 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
 
   it("the cancel dialog's 'force it if it still runs after N s' aborts the fetch the task awaits once the grace is over, and says so", async () => {
     await open();
-    const ended = api.manager.run(() => fetch(`${silentUrl}/charge`).then((r) => r.text()), { id: "charge-1", name: "Payments.charge" });
+    const ended = api.manager.run(() => fetch(`${silent.url}/charge`).then((r) => r.text()), { id: "charge-1", name: "Payments.charge" });
     ended.catch(() => undefined);
     await page.click(`${rowOf("charge-1")} button.cancel`);
     await page.waitForSelector("#cancel-dialog[open]");
