@@ -73,7 +73,16 @@ describe("a kill read from a list before its instance restarted under the same n
     expect((refused as HttpStatusError).status).to.equal(410);
 
     // The command line goes straight to the instance through Redis: the instance refuses it itself.
-    const cli = await proclist("kill", "w1/t1", "--boot", oldBoot, "--redis", redis.url, "--service", service);
+    // A loaded machine can leave the new instance slow to answer its control channel: the kill is
+    // sent again while the answer is that it did not answer (a refused kill is safe to repeat).
+    const cli = await waitFor(
+      "the instance's own answer to the old boot's kill",
+      async () => {
+        const answer = await proclist("kill", "w1/t1", "--boot", oldBoot, "--timeout", "20000", "--redis", redis.url, "--service", service);
+        return /did not answer within/.test(answer.stderr) ? undefined : answer;
+      },
+      90_000,
+    );
     expect(cli.code, cli.stderr).to.equal(1);
     expect(cli.stderr).to.match(/restarted since/);
 
