@@ -218,9 +218,13 @@ describe("web: the page in Chromium, on an API server of its own", function () {
       await page.press("#token-input", "Enter");
       await page.waitForSelector(`${rowOf("import-1")}`, { timeout: 5000 });
 
+      // The server asked for a token: the header offers the Token button to change or forget it.
+      expect(await page.isVisible("#token-button")).to.equal(true);
+
       await page.reload();
       await page.waitForSelector("#connection[data-state=live]", { timeout: 10_000 });
       expect(await page.$("#token-dialog[open]")).to.equal(null);
+      expect(await page.isVisible("#token-button"), "the Token button of a tab holding a token").to.equal(true);
 
       await page.click(`${rowOf("import-1")} button.cancel`);
       await page.fill("#cancel-message", "wrong file");

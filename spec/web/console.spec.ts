@@ -92,11 +92,23 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
       await page.waitForSelector(`#finished-rows tr${byData("id", "done-3")}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, "page wider than the window").to.equal(0);
-      // The header is one line: the title, the server, the connection state and the Token button.
-      const header = await page.$$eval(".top h1, .top #connection, .top #token-button", (items) =>
+      // The header is one line: the title, the server and the connection state; no Token button, as this server asks for none.
+      const header = await page.$$eval(".top h1, .top #server, .top #connection", (items) =>
         items.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)),
       );
       expect(Math.max(...header) - Math.min(...header), `header items on one line at ${width} px`).to.be.at.most(4);
+      expect(await page.isVisible("#token-button"), "a Token button on a server without tokens").to.equal(false);
+      // Each search box is wide enough to show its placeholder whole.
+      const placeholders = await page.$$eval("#filter, #finished-filter", (inputs) =>
+        (inputs as HTMLInputElement[]).map((input) => {
+          const style = getComputedStyle(input);
+          const context = document.createElement("canvas").getContext("2d")!;
+          context.font = `${style.fontSize} ${style.fontFamily}`;
+          const room = input.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+          return { text: input.placeholder, needs: Math.ceil(context.measureText(input.placeholder).width), room: Math.floor(room) };
+        }),
+      );
+      for (const p of placeholders) expect(p.needs, `placeholder "${p.text}" at ${width} px (room ${p.room})`).to.be.at.most(p.room);
       // Nor do the cards scroll sideways: columns are dropped instead.
       await page
         .waitForFunction(

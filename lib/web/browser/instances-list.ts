@@ -1,7 +1,7 @@
 import type { Api } from "./api";
 import { ApiError } from "./api";
 import { el } from "./dom";
-import { parseTime } from "./time";
+import { formatClock, parseTime } from "./time";
 
 /** What `GET /instances` answers on a fleet API (`serveFleet`). */
 export interface WireInstances {
@@ -55,7 +55,7 @@ export class InstancesList {
       ...answer.instances.map((i) => {
         const item = el("li", `instance ${i.state}`);
         item.dataset.instance = i.instance;
-        const state = i.state === "up" ? `up, ${i.tasks ?? 0} tasks` : `gone since ${new Date(parseTime(i.since)).toLocaleTimeString()}`;
+        const state = i.state === "up" ? `up, ${i.tasks ?? 0} tasks` : `gone since ${formatClock(parseTime(i.since))}`;
         item.append(el("span", "name", i.instance), el("span", "state", state));
         if (i.host !== undefined) item.title = `${i.host}, pid ${i.pid}`;
         return item;

@@ -2,7 +2,7 @@ import type { ColumnSpec } from "./columns";
 import { el } from "./dom";
 import { mayCancel, rights } from "./rights";
 import type { LiveTask } from "./store";
-import { formatAge } from "./time";
+import { formatAge, formatClock } from "./time";
 
 const collator = new Intl.Collator(undefined, { numeric: true });
 
@@ -165,7 +165,7 @@ export function attrChips(task: LiveTask): Node {
 function actionFor(task: LiveTask): HTMLElement {
   if (task.gone !== undefined) {
     const gone = el("span", "unreachable", "instance gone");
-    gone.title = `Instance ${task.instance} is gone since ${new Date(task.gone).toLocaleTimeString()}: this is what it was running then; it cannot be reached to cancel.`;
+    gone.title = `Instance ${task.instance} is gone since ${formatClock(task.gone)}: this is what it was running then; it cannot be reached to cancel.`;
     return gone;
   }
   if (task.forbidCancel) {
