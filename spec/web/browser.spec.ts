@@ -233,6 +233,8 @@ describe("web: the page in Chromium, on an API server of its own", function () {
       await page.waitForSelector(done, { timeout: 5000 });
       expect(await text(page, `${done} .status`)).to.equal("killed: wrong file");
       expect(await text(page, `${done} .who`)).to.equal("alice@127.0.0.1");
+      // Where the who column gives way, the last status' tooltip still says it.
+      expect(await page.getAttribute(`${done} .status`, "title")).to.equal("killed: wrong file (killed by alice@127.0.0.1)");
 
       const fresh = await openPage(browser);
       await fresh.page.goto(`${api.url}/`);

@@ -141,6 +141,18 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
       }));
       expect(outcome.text).to.equal("aborted");
       expect(outcome.right).to.be.at.most(width);
+      // What ended and how: its name and last status, in view at every width.
+      const killed = await page.$$eval(`#finished-rows tr${byData("id", "done-2")} > td`, (cells) =>
+        cells.map((c) => ({ key: c.className, text: c.textContent, right: Math.round(c.getBoundingClientRect().right) })),
+      );
+      for (const [key, text] of [
+        ["name", "GET /api/orders/:id"],
+        ["status", "killed: too slow"],
+      ]) {
+        const cell = killed.find((c) => c.key === key);
+        expect(cell?.text, `the finished table's ${key} at ${width} px: ${JSON.stringify(killed)}`).to.equal(text);
+        expect(cell!.right).to.be.at.most(width);
+      }
       const legend = await page.$$eval('#stats-rows [data-name="GET /api/orders/:id"] .legend li .status', (items) =>
         items.map((i) => i.textContent),
       );

@@ -3,6 +3,11 @@ import { el, setText } from "./dom";
 import type { FinishedTask, Store } from "./store";
 import { formatClock, formatDuration } from "./time";
 
+/** The columns of free text, which share the width the others leave. */
+const TEXT_COLUMNS = new Set(["name", "status", "who"]);
+/** A cell's left and right padding (style.css), outside its max-width. */
+const CELL_PADDING = 16;
+
 /** How many finished tasks are drawn; the store keeps more for the timeline and the search. */
 const SHOWN = 200;
 
@@ -10,10 +15,14 @@ interface FinishedColumn extends ColumnSpec {
   cell(f: FinishedTask): HTMLTableCellElement;
 }
 
-/** The finished table's columns; at 360 px id, outcome, duration and end time stay. */
+/**
+ * The finished table's columns: what ended and how first. At 360 px id, name, outcome and the last
+ * status stay (the rest is in the timeline once the row is clicked); the end time and duration
+ * come next, then who killed it or its error.
+ */
 export const FINISHED_COLUMNS: FinishedColumn[] = [
   { key: "id", header: "id", min: 72, max: "", priority: 0, cell: (f) => td("id", f.id, f.id) },
-  { key: "name", header: "name", min: 90, max: "", priority: 4, cell: (f) => td("name", f.name, f.name) },
+  { key: "name", header: "name", min: 80, max: "", priority: 1, cell: (f) => td("name", f.name, f.name) },
   {
     key: "outcome",
     header: "outcome",
@@ -27,20 +36,20 @@ export const FINISHED_COLUMNS: FinishedColumn[] = [
     header: "duration",
     min: 64,
     max: "",
-    priority: 1,
+    priority: 3,
     numeric: true,
     cell: (f) => td("num", formatDuration(f.durationMs)),
   },
-  { key: "status", header: "last status", min: 120, max: "", priority: 3, cell: (f) => td("status", f.status, f.status) },
+  { key: "status", header: "last status", min: 100, max: "", priority: 1, cell: (f) => td("status", f.status, statusTitle(f)) },
   {
     key: "who",
     header: "killed by / error",
     min: 110,
     max: "",
-    priority: 2,
+    priority: 4,
     cell: (f) => td("who", f.killedBy ?? f.error ?? "", f.error === undefined ? "" : `error: ${f.error}`),
   },
-  { key: "ended", header: "ended", min: 92, max: "", priority: 1, numeric: true, cell: (f) => td("num", formatClock(f.end)) },
+  { key: "ended", header: "ended", min: 92, max: "", priority: 2, numeric: true, cell: (f) => td("num", formatClock(f.end)) },
 ];
 
 export interface FinishedDom {
@@ -97,6 +106,7 @@ export class FinishedTable {
       this.rows.clear();
       this.dom.header.replaceChildren(...headerCells(columns));
     }
+    this.shareTextRoom(columns);
     const outcome = this.dom.outcome.value;
     const query = this.dom.search.value.trim().toLowerCase();
     const all = this.store.finished;
@@ -119,6 +129,23 @@ export class FinishedTable {
       this.dirty = true;
       this.draw();
     }
+  }
+
+  /**
+   * The text columns (name, last status, who) share what the others leave of the width, each cut
+   * with an ellipsis past its share: a long name would otherwise widen its column until the table
+   * overflowed and the last status was dropped for it.
+   */
+  private shareTextRoom(columns: readonly FinishedColumn[]): void {
+    const text = columns.filter((c) => TEXT_COLUMNS.has(c.key));
+    const px = this.budget.px;
+    if (text.length === 0 || !Number.isFinite(px)) {
+      this.dom.scroll.style.removeProperty("--text-max");
+      return;
+    }
+    const fixed = columns.reduce((sum, c) => (TEXT_COLUMNS.has(c.key) ? sum : sum + c.min), 0);
+    const share = Math.floor((px - fixed) / text.length) - CELL_PADDING;
+    this.dom.scroll.style.setProperty("--text-max", `${Math.max(share, Math.min(...text.map((c) => c.min)) - CELL_PADDING)}px`);
   }
 
   private newRow(f: FinishedTask): HTMLTableRowElement {
@@ -146,4 +173,11 @@ function withChild(child: HTMLElement): HTMLTableCellElement {
   const cell = el("td");
   cell.append(child);
   return cell;
+}
+
+/** The last status in full, with who killed the task or its error: on hover where that column gave way. */
+function statusTitle(f: FinishedTask): string {
+  if (f.killedBy !== undefined) return `${f.status} (killed by ${f.killedBy})`;
+  if (f.error !== undefined) return `${f.status} (error: ${f.error})`;
+  return f.status;
 }
