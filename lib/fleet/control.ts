@@ -14,6 +14,7 @@ import { profileCpu, ProfileBusyError } from "../profile/profiler";
 import { wireProfile } from "../profile/wire";
 import type { FleetKeys } from "./keys";
 import { killWhereOnInstance } from "./kill-where";
+import { listOnInstance } from "./instance-list";
 import { DEADLINE_SLACK_MS, readMessage, validateRequest, type FleetRequest } from "./protocol";
 import { isReady } from "./redis";
 import { requester } from "../core/killed-by";
@@ -21,7 +22,7 @@ import { restartedSince } from "./boot";
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
- * request (kill, killWhere, task, history, finished, stats, profile) on the caller's reply channel. Requests are
+ * request (kill, killWhere, list, task, history, finished, stats, profile) on the caller's reply channel. Requests are
  * checked and bounded (anyone with write access to Redis can send them); a malformed one is
  * ignored. An answer that cannot be sent is lost: the caller then times out, it never guesses.
  */
@@ -136,6 +137,8 @@ export class ControlServer {
         }
       case "killWhere":
         return killWhereOnInstance(this.manager, request, request.by ?? requester("unknown", this.instance), scopeOf(request));
+      case "list":
+        return listOnInstance(this.manager, request.query ?? {}, this.instance, this.boot);
       case "task": {
         const task = this.manager.get(needId(request, shown));
         if (task === undefined) throw new TaskNotFoundError(shown);

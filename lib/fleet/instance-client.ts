@@ -23,7 +23,7 @@ import { fleetEvents } from "./events";
 import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import type { WireInstance } from "../wire/shapes";
-import { readStoredProc } from "./stored-proc";
+import { checkFleetProc, readStoredProc } from "./stored-proc";
 import { auditedKill } from "./kill-audit";
 import { rungsTaken } from "../http/routes/kill";
 
@@ -72,11 +72,52 @@ export class InstanceClient {
     return { since: this.info.since, list: this.listOf(values, filter) };
   }
 
-  private listOf(values: Buffer[], filter: TaskFilter): RemoteProcList {
+  /**
+   * The tasks matching `filter`, selected at the source: an up instance is asked (`op: "list"`)
+   * and answers only its matches; a gone one, or one that does not answer, has its stored rows
+   * selected inside Redis, and `goneSince` (its last heartbeat) says they are its last tasks.
+   * Without a filter, as `processes` and `lastTasks` read it.
+   */
+  async listed(filter: TaskFilter = {}): Promise<{ list: RemoteProcList; goneSince?: string }> {
+    const query = queryOf(filter);
+    if (Object.keys(query).length === 0) {
+      if (this.info.state === "gone") {
+        const last = await this.lastTasks(filter);
+        if (last !== undefined) return { list: last.list, goneSince: last.since };
+      }
+      return { list: await this.processes(filter) };
+    }
+    if (this.info.state === "up") {
+      try {
+        const reply = await this.reader.ask(this.instance, "list", { query });
+        const procs = (reply.body as { procs?: unknown } | undefined)?.procs;
+        if (reply.status === 200 && Array.isArray(procs))
+          return {
+            list: this.listOf(
+              procs.map((p) => checkFleetProc(this.instance, p)),
+              filter,
+            ),
+          };
+      } catch (error) {
+        if (!(error instanceof InstanceUnreachableError)) throw error;
+      }
+    }
+    const values = await this.reader.storedMatches(this.instance, query);
+    if (typeof values === "string") throw new Error(`${this.origin.url}: ${values}`);
+    return {
+      list: this.listOf(
+        values.map((value) => readStoredProc(this.instance, value)),
+        filter,
+      ),
+      goneSince: this.info.since,
+    };
+  }
+
+  private listOf(values: Buffer[] | (WireProc | undefined)[], filter: TaskFilter): RemoteProcList {
     const procs: WireProc[] = [];
     for (const value of values) {
       // A value that is not a task of this instance (not written by proclist) is skipped.
-      const proc = readStoredProc(this.instance, value);
+      const proc = Buffer.isBuffer(value) ? readStoredProc(this.instance, value) : value;
       if (proc !== undefined) procs.push(proc);
     }
     procs.sort((a, b) => (a.procTime < b.procTime ? -1 : a.procTime > b.procTime ? 1 : 0));
@@ -225,4 +266,17 @@ export function unwrap(fleetId: string, reply: FleetReply): unknown {
   if (reply.status === 403) throw new CancelForbiddenError(fleetId);
   if (reply.status === 410) throw new InstanceRestartedError(reply.error ?? `${fleetId}: the instance restarted since`);
   throw new Error(`${fleetId}: ${reply.error ?? `status ${reply.status}`}`);
+}
+
+/** A task filter as the list query an instance checks (`name`, `status`, `attr.<k>`, `waiting`). */
+function queryOf(filter: TaskFilter): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  const put = (key: string, value: string | readonly string[] | undefined) => {
+    if (value !== undefined) query[key] = typeof value === "string" ? value : [...value];
+  };
+  put("name", filter.name);
+  put("status", filter.status);
+  for (const [key, value] of Object.entries(filter.attrs ?? {})) put(`attr.${key}`, value);
+  put("waiting", filter.waiting);
+  return query;
 }

@@ -4,7 +4,7 @@ import { MAX_GRACE_MS } from "../core/force";
 import { BOOT_PATTERN } from "./boot";
 
 /** What a caller may ask one instance through its control channel. */
-export type FleetOp = "kill" | "killWhere" | "task" | "history" | "finished" | "stats" | "profile";
+export type FleetOp = "kill" | "killWhere" | "list" | "task" | "history" | "finished" | "stats" | "profile";
 
 /** A request on `<p><service>:control:<instance>`: answered on the caller's reply channel with the same `rid`. */
 export interface FleetRequest {
@@ -17,7 +17,10 @@ export interface FleetRequest {
   message?: string;
   /** Who asked, as recorded with the kill: `alice@fleet-api`, `cli@host`. */
   by?: string;
-  /** killWhere: the list's filters, as the query of `DELETE /procs/?name=…&status=…&attr.<k>=<v>`. */
+  /**
+   * killWhere: the list's filters, as the query of `DELETE /procs/?name=…&status=…&attr.<k>=<v>`;
+   * list: the query of `GET /procs/?name=…&status=…&attr.<k>=<v>&sort=…&limit=…`.
+   */
   query?: Record<string, string | string[]>;
   /** kill, killWhere: the caller's kill rights when limited to task names (`cancel:Reports.*`); absent, any task. */
   can?: string[];
@@ -61,7 +64,7 @@ export const validateRequest = ajv.compile<FleetRequest>({
   properties: {
     rid: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
     caller: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
-    op: { enum: ["kill", "killWhere", "task", "history", "finished", "stats", "profile"] },
+    op: { enum: ["kill", "killWhere", "list", "task", "history", "finished", "stats", "profile"] },
     seconds: { type: "number", minimum: 1, maximum: 60 },
     id: { type: "string", minLength: 1, maxLength: 256 },
     message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },
@@ -71,7 +74,7 @@ export const validateRequest = ajv.compile<FleetRequest>({
     force: { type: "boolean" },
     graceMs: { type: "integer", minimum: 0, maximum: MAX_GRACE_MS },
     boot: { type: "string", pattern: BOOT_PATTERN },
-    // The instance checks it again as the HTTP route does (killQuery); this bounds its size first.
+    // The instance checks it again as the HTTP route does (killQuery, listQuery); this bounds its size first.
     query: {
       type: "object",
       maxProperties: 64,

@@ -10,9 +10,14 @@ import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
 import type { InstanceRecord } from "./registry";
 import { FleetRpc } from "./rpc";
 import { BOOT_PATTERN } from "./boot";
+import type { Query } from "../http/inputs/checks";
+import { SELECT_STORED, storedSelectArgs } from "./stored-select";
 
-/** Instances whose lists are fetched in one round trip. */
+/** Instances whose first pages are fetched in one round trip. */
 const LISTS_PER_ROUND = 8;
+
+/** Fields asked per HSCAN call: a page is ~1,000 tasks' JSON, a few hundred KB. */
+const PAGE_FIELDS = 1000;
 
 /**
  * The aggregator: reads the fleet of one service from Redis (instances, their task lists) and
@@ -87,8 +92,11 @@ export class FleetReader {
   }
 
   /**
-   * Calls `each` with every up instance's task list (fleet JSON texts as Buffers, in no order),
-   * a few instances per round trip, so an answer can be sent while the next lists arrive.
+   * Calls `each` with the task lists of `instances` (fleet JSON texts as Buffers, in no order), a
+   * page (HSCAN, ~PAGE_FIELDS values) at a time: the first pages of a few instances in one round
+   * trip, then each instance's next pages, so an answer can be sent while the rest arrives and the
+   * reader holds a page, not a list. A field seen twice (HSCAN may repeat one while the hash
+   * changes) is passed once.
    */
   async eachList(
     instances: readonly string[],
@@ -99,7 +107,7 @@ export class FleetReader {
     for (let at = 0; at < instances.length; at += LISTS_PER_ROUND) {
       const batch = instances.slice(at, at + LISTS_PER_ROUND);
       const pipeline = redis.pipeline();
-      for (const instance of batch) pipeline.hvalsBuffer(this.keys.procs(instance));
+      for (const instance of batch) pipeline.hscanBuffer(this.keys.procs(instance), "0", "COUNT", PAGE_FIELDS);
       let results: [Error | null, unknown][];
       try {
         results = (await this.within(pipeline.exec())) ?? [];
@@ -107,7 +115,7 @@ export class FleetReader {
         throw this.unavailable(error);
       }
       for (let i = 0; i < batch.length; i++) {
-        const [error, values] = results[i] ?? [new Error("no answer")];
+        const [error, page] = results[i] ?? [new Error("no answer")];
         // Redis refusing one key (of the wrong type: written by something else) costs that instance only.
         if (error && error.name === "ReplyError" && failed !== undefined) {
           this.report(`task list of instance ${JSON.stringify(batch[i])}`, error.message);
@@ -115,8 +123,45 @@ export class FleetReader {
           continue;
         }
         if (error) throw this.unavailable(error);
-        await each(batch[i], values as Buffer[]);
+        const seen = new Set<string>();
+        let [cursor, items] = page as [Buffer, Buffer[]];
+        for (;;) {
+          const values: Buffer[] = [];
+          for (let k = 0; k + 1 < items.length; k += 2) {
+            const field = items[k].toString("latin1");
+            if (seen.has(field)) continue;
+            seen.add(field);
+            values.push(items[k + 1]);
+          }
+          await each(batch[i], values);
+          if (cursor.toString() === "0") break;
+          try {
+            [cursor, items] = await this.within(redis.hscanBuffer(this.keys.procs(batch[i]), cursor.toString(), "COUNT", PAGE_FIELDS));
+          } catch (error) {
+            throw this.unavailable(error);
+          }
+        }
       }
+    }
+  }
+
+  /**
+   * The values of one instance's task hash that may match a list query, selected inside Redis
+   * (SELECT_STORED): what is read for an instance that cannot answer for itself. The caller checks
+   * each value exactly. A hash Redis refuses (of the wrong type) gives a ReplyError's message.
+   */
+  async storedMatches(instance: string, query: Query): Promise<Buffer[] | string> {
+    const redis = await this.ready();
+    try {
+      return (await this.within(
+        redis.callBuffer("EVAL", SELECT_STORED, 1, this.keys.procs(instance), ...storedSelectArgs(query)),
+      )) as Buffer[];
+    } catch (error) {
+      if (error instanceof Error && error.name === "ReplyError") {
+        this.report(`task list of instance ${JSON.stringify(instance)}`, error.message);
+        return `its task list in Redis is unreadable (${error.message.slice(0, 200)})`;
+      }
+      throw this.unavailable(error);
     }
   }
 

@@ -13,6 +13,11 @@ export function readStoredProc(instance: string, value: Buffer): WireProc | unde
   } catch {
     return undefined;
   }
+  return checkFleetProc(instance, proc);
+}
+
+/** A task parsed from an instance's answer or its hash, when it is of the wire's shape and says it is a task of `instance`. */
+export function checkFleetProc(instance: string, proc: unknown): WireProc | undefined {
   if (!validateWire.proc(proc)) return undefined;
   const wire = proc as WireProc;
   return wire.instance === instance && wire.id.startsWith(`${instance}/`) ? wire : undefined;

@@ -29,6 +29,7 @@ export class InstanceProcess {
     TASKS?: string;
     TTL_MS?: string;
     HEARTBEAT_MS?: string;
+    BULK?: string;
   }): InstanceProcess {
     const child = spawn(process.execPath, [join(__dirname, "instance-fixture.js")], {
       env: { ...process.env, ...env },

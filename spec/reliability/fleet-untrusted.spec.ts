@@ -93,7 +93,8 @@ describe("the fleet reads Redis as untrusted input", function () {
       "foreign",
       JSON.stringify(foreign),
       "bad",
-      JSON.stringify({ id: "d/1", instance: "d" }),
+      // Named "job": a filtered read selects it as a candidate, and finds it is not a task.
+      JSON.stringify({ id: "d/1", instance: "d", name: "job" }),
     );
     await raw.set(key("procs:e"), "a string, not a hash");
     for (const path of ["/procs/", "/procs/?name=job"]) {

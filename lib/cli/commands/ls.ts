@@ -78,19 +78,18 @@ async function ls(options: LsOptions): Promise<number> {
   return code;
 }
 
-/** A fleet instance's client, as far as ls needs it: gone instances answer with their last tasks. */
+/**
+ * A fleet instance's client, as far as ls needs it: the matches selected at the source, and for a
+ * gone (or silent) instance its last tasks with since when.
+ */
 interface GoneAware {
-  info: { state: "up" | "gone" };
-  lastTasks(filter: TaskFilter): Promise<{ since: string; list: RemoteProcList } | undefined>;
+  listed(filter: TaskFilter): Promise<{ list: RemoteProcList; goneSince?: string }>;
 }
 
 /** The live tasks of a target; for a gone fleet instance, its last tasks and since when it is gone. */
 async function listOrLast(client: TaskSource, filter: TaskFilter): Promise<{ list: RemoteProcList; goneSince?: string }> {
   const instance = client as Partial<GoneAware>;
-  if (instance.lastTasks !== undefined && instance.info?.state === "gone") {
-    const last = await instance.lastTasks(filter);
-    if (last !== undefined) return { list: last.list, goneSince: last.since };
-  }
+  if (instance.listed !== undefined) return instance.listed(filter);
   return { list: await client.processes(filter) };
 }
 

@@ -1,0 +1,57 @@
+import type { Query } from "../http/inputs/checks";
+
+/**
+ * Selects, inside Redis, the values of one instance's task hash that may match a filter: it walks
+ * the hash with HSCAN (1,000 fields a call, so Redis never builds the whole list at once) and
+ * returns only the values that hold, for every group of ARGV, at least one of its texts (plain
+ * substring search). ARGV: the number of groups, then per group its count and its texts.
+ * Used for the instances that cannot answer for themselves (gone, silent): only candidates cross
+ * the network, and the caller checks each one exactly, so the texts only need to be a superset.
+ */
+export const SELECT_STORED = `
+local groups = {}
+local n = tonumber(ARGV[1])
+local at = 2
+for g = 1, n do
+  local count = tonumber(ARGV[at])
+  local texts = {}
+  for j = 1, count do texts[j] = ARGV[at + j] end
+  groups[g] = texts
+  at = at + count + 1
+end
+local out = {}
+local cursor = '0'
+repeat
+  local page = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
+  cursor = page[1]
+  local items = page[2]
+  for k = 2, #items, 2 do
+    local value = items[k]
+    local ok = true
+    for g = 1, n do
+      local any = false
+      for _, text in ipairs(groups[g]) do
+        if string.find(value, text, 1, true) then any = true break end
+      end
+      if not any then ok = false break end
+    end
+    if ok then out[#out + 1] = value end
+  end
+until cursor == '0'
+return out`;
+
+/**
+ * The ARGV of SELECT_STORED for a (validated) list query: a stored row is the wire's JSON made
+ * with JSON.stringify for names, statuses and attribute keys (`fleetProcJson`), so a row that
+ * matches `name=n` holds `"name":<n as JSON>`, one with status s holds `"status":<s as JSON>`,
+ * and one with attribute k holds `<k as JSON>:`. Attribute values and `waiting` are checked by
+ * the caller only (a value may be stored as a number yet match as text).
+ */
+export function storedSelectArgs(query: Query): string[] {
+  const groups: string[][] = [];
+  const values = (value: string | string[]) => (typeof value === "string" ? [value] : value);
+  if (query.name !== undefined) groups.push(values(query.name).map((name) => `"name":${JSON.stringify(name)}`));
+  if (query.status !== undefined) groups.push(values(query.status).map((status) => `"status":${JSON.stringify(status)}`));
+  for (const key of Object.keys(query)) if (key.startsWith("attr.")) groups.push([`${JSON.stringify(key.slice(5))}:`]);
+  return [String(groups.length), ...groups.flatMap((texts) => [String(texts.length), ...texts])];
+}
