@@ -72,19 +72,30 @@ export class FleetReader {
     const names: string[] = [];
     const seen: number[] = [];
     let records: (string | null)[];
+    let subscribed: number[] | undefined;
     try {
       const flat = await redis.zrange(this.keys.instances, 0, -1, "WITHSCORES");
       for (let i = 0; i < flat.length; i += 2) {
         names.push(flat[i]);
         seen.push(Number(flat[i + 1]));
       }
-      records = names.length === 0 ? [] : await redis.mget(names.map((name) => this.keys.instance(name)));
+      if (names.length === 0) records = [];
+      else {
+        const [[recordsError, got], listening] = (await redis
+          .pipeline()
+          .mget(names.map((name) => this.keys.instance(name)))
+          .call("PUBSUB", "NUMSUB", ...names.map((name) => this.keys.control(name)))
+          .exec()) as [Error | null, unknown][];
+        if (recordsError !== null) throw recordsError;
+        records = got as (string | null)[];
+        subscribed = subscribersOf(listening);
+      }
     } catch (error) {
       throw this.unavailable(error);
     }
     const out: WireInstance[] = [];
     names.forEach((instance, i) => {
-      const info = toInstance(instance, records[i], seen[i]);
+      const info = toInstance(instance, records[i], seen[i], subscribed?.[i]);
       if (typeof info === "string") this.report(`instance ${JSON.stringify(instance.slice(0, 140))}`, info);
       else out.push(info);
     });
@@ -195,16 +206,18 @@ export class FleetReader {
             .get(this.keys.instance(instance))
             .zscore(this.keys.instances, instance)
             .hvalsBuffer(this.keys.procs(instance))
+            .call("PUBSUB", "NUMSUB", this.keys.control(instance))
             .exec(),
         )) ?? [];
     } catch (error) {
       throw this.unavailable(error);
     }
-    const failed = results.find(([error]) => error !== null);
+    const failed = results.slice(0, 3).find(([error]) => error !== null);
     if (results.length < 3 || failed !== undefined) throw this.unavailable(failed?.[0] ?? new Error("no answer"));
     const [[, record], [, score], [, values]] = results as [unknown, string | null][];
     const known = record !== null || score !== null;
-    const info = known ? toInstance(instance, record as string | null, score === null ? Date.now() : Number(score)) : undefined;
+    const listening = subscribersOf(results[3])?.[0];
+    const info = known ? toInstance(instance, record as string | null, score === null ? Date.now() : Number(score), listening) : undefined;
     if (typeof info === "string") this.report(`instance ${JSON.stringify(instance)}`, info);
     return { ...(info !== undefined && typeof info !== "string" ? { info } : {}), values: values as unknown as Buffer[] };
   }
@@ -294,10 +307,26 @@ export class FleetReader {
 }
 
 /**
+ * The subscriber counts of PUBSUB NUMSUB's answer (channel, count, channel, count…), in the order
+ * asked; undefined when Redis refused the command (an ACL may forbid it) or answered something else.
+ */
+function subscribersOf(result: [Error | null, unknown] | undefined): number[] | undefined {
+  if (result === undefined || result[0] !== null || !Array.isArray(result[1])) return undefined;
+  const flat = result[1] as unknown[];
+  const counts: number[] = [];
+  for (let i = 1; i < flat.length; i += 2) counts.push(Number(flat[i]));
+  return counts;
+}
+
+/**
  * An instance from its registry record and its score in the instances set, both untrusted; a
  * string says why it cannot be shown (a name that is not an instance name, a time out of range).
+ * `subscribed` is how many connections listen on its control channel: an instance listens there
+ * from before it registers until it leaves, so none while its record lives means its Redis
+ * connection dropped (the process died): gone since its last heartbeat, at once rather than when
+ * its record expires. A frozen process keeps its connection, and its record's TTL is the backstop.
  */
-function toInstance(instance: string, text: string | null, seen: number): WireInstance | string {
+function toInstance(instance: string, text: string | null, seen: number, subscribed?: number): WireInstance | string {
   if (!NAME.test(instance)) return "not an instance name";
   const seenTime = timeOf(seen);
   if (text === null)
@@ -313,6 +342,7 @@ function toInstance(instance: string, text: string | null, seen: number): WireIn
   }
   const since = timeOf(record.beatAt) ?? seenTime;
   if (since === undefined) return "neither its record nor its score holds a heartbeat time";
+  if (subscribed === 0) return { instance, state: "gone", since };
   const info: WireInstance = { instance, state: "up", since };
   if (typeof record.host === "string") info.host = record.host.slice(0, 256);
   if (Number.isSafeInteger(record.pid)) info.pid = record.pid;

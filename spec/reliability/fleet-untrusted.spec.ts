@@ -18,6 +18,7 @@ describe("the fleet reads Redis as untrusted input", function () {
   this.timeout(90_000);
   let redis: RedisServer;
   let raw: Redis;
+  let listener: Redis | undefined;
   const instances: InstanceProcess[] = [];
   let api: ServedApi | undefined;
   let reader: FleetReader;
@@ -41,6 +42,8 @@ describe("the fleet reads Redis as untrusted input", function () {
     api = await serveFleet({ redis: redis.url, service, port: 0 });
   });
   afterEach(async () => {
+    listener?.disconnect();
+    listener = undefined;
     await api?.close();
     api = undefined;
     await reader.close();
@@ -79,6 +82,9 @@ describe("the fleet reads Redis as untrusted input", function () {
     await raw.set(key("instance:d"), record("d"), "PX", 60_000);
     await raw.set(key("instance:e"), record("e"), "PX", 60_000);
     await raw.zadd(key("instances"), Date.now(), "d", Date.now(), "e");
+    // Something listens on d's and e's control channels, as their processes would: they are up.
+    listener = new Redis(redis.url);
+    await listener.subscribe(key("control:d"), key("control:e"));
     const foreign = { id: "a/a1", procTime: T, statusTime: T, status: "x", attrs: {}, instance: "a" };
     await raw.hset(
       key("procs:d"),

@@ -5,6 +5,7 @@ import { serveFleet, type ServedApi } from "../../lib";
 import { RedisServer } from "../../samples/redis-server";
 import { InstanceProcess, startThree } from "../fleet/instances";
 import { ARTIFACTS, byData, launchChromium, openPage } from "./chromium";
+import { waitFor } from "../helpers";
 
 describe("web: the page over a fleet (serveFleet)", function () {
   this.timeout(90_000);
@@ -37,7 +38,7 @@ describe("web: the page over a fleet (serveFleet)", function () {
       await page.waitForSelector(`#instances-list .instance.up${byData("instance", "c")}`);
       expect(await page.locator("#instances-list .instance.up").count()).to.equal(3);
       await instances[2].kill("SIGKILL");
-      // The list is re-read every 5 s; the instance is gone once its TTL ran out.
+      // The list is re-read every 1.5 s; the instance is gone once its connection dropped.
       await page.waitForSelector(`#instances-list .instance.gone${byData("instance", "c")}`, { timeout: 30_000 });
       // In the page's one time format, HH:MM:SS.mmm, as every other time it shows.
       expect(await page.textContent(`#instances-list .instance${byData("instance", "c")}`)).to.match(/gone since \d\d:\d\d:\d\d\.\d{3}$/);
@@ -61,6 +62,40 @@ describe("web: the page over a fleet (serveFleet)", function () {
       expect(log.errors, JSON.stringify(log.errors)).to.deep.equal([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it("a page loaded after an instance died shows its last tasks marked gone, with no Cancel, while its record has long to live", async () => {
+    const fleet: InstanceProcess[] = [];
+    await startThree(redis.url, "fresh", fleet, { TTL_MS: "60000", HEARTBEAT_MS: "1000" });
+    instances.push(...fleet);
+    const fresh = await serveFleet({ redis: redis.url, service: "fresh", port: 0 });
+    const { context, page, log } = await openPage(browser);
+    try {
+      // Every task published before c dies (its list is what the page must show).
+      await waitFor(
+        "every task listed",
+        async () => ((await (await fetch(`${fresh.url}/procs/`)).json()) as { procs: unknown[] }).procs.length === 6,
+      );
+      await fleet[2].kill("SIGKILL");
+      // Its Redis connection dropped: the fleet calls it gone at once, not in 60 s when its record expires.
+      await waitFor("c gone", async () => {
+        const listed = (await (await fetch(`${fresh.url}/instances`)).json()) as { instances: { instance: string; state: string }[] };
+        return listed.instances.find((i) => i.instance === "c")?.state === "gone";
+      });
+      await page.goto(fresh.url + "/");
+      const c1 = `#live-rows .row${byData("id", "c/c1")}`;
+      await page.waitForSelector(`${c1}.instance-gone`);
+      expect((await page.textContent(`${c1} .cell.action`))?.trim()).to.equal("instance gone");
+      expect(await page.locator(`${c1} button.cancel`).count()).to.equal(0);
+      const b1 = `#live-rows .row${byData("id", "b/b1")}`;
+      expect(await page.locator(`${b1} button.cancel`).count()).to.equal(1);
+      await page.waitForSelector(`#instances-list .instance.gone${byData("instance", "c")}`);
+      expect(await page.textContent("#live-count")).to.equal("6 running (1 on gone instances)");
+      expect(log.errors, JSON.stringify(log.errors)).to.deep.equal([]);
+    } finally {
+      await context.close();
+      await fresh.close();
     }
   });
 });

@@ -9,8 +9,12 @@ export interface WireInstances {
   instances: { instance: string; state: "up" | "gone"; since: string; host?: string; pid?: number; tasks?: number }[];
 }
 
-/** Instances come and go without task events: re-read the list this often, on a fleet only. */
-const REFRESH_MS = 5000;
+/**
+ * Instances come and go without task events: re-read the list this often, on a fleet only. The
+ * fleet calls an instance gone as soon as its Redis connection drops, so a dead one is marked
+ * here within about this long, before anyone clicks Cancel on what it was running.
+ */
+const REFRESH_MS = 1500;
 
 /**
  * The instances of a fleet, each up or gone since when. Hidden on a single server, whose API has

@@ -244,7 +244,8 @@ function toLive(proc: WireProc): LiveTask {
     forbidCancel: proc.forbidCancel === true,
     ignoringSince: proc.ignoringCancelSince === undefined ? undefined : timeOf(proc.ignoringCancelSince),
     instance: proc.instance,
-    gone: undefined,
+    // A gone instance's last task (serveFleet's list sends them with `gone`): marked from the first draw.
+    gone: goneOf(proc),
     boot: typeof proc.boot === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(proc.boot) ? proc.boot : undefined,
     parent: proc.parent,
     attrText: attrText(attrs),
@@ -255,6 +256,14 @@ function toLive(proc: WireProc): LiveTask {
   };
   refresh(task);
   return task;
+}
+
+/** When the task's instance went, for a gone instance's row of a fleet list; undefined on any other row or a bad time. */
+function goneOf(proc: WireProc): number | undefined {
+  const gone = (proc as WireProc & { gone?: unknown }).gone;
+  if (typeof gone !== "string") return undefined;
+  const at = parseTime(gone);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** The waits a server sent, oldest first; anything malformed (a fleet relays what instances send) is left out. */
