@@ -24,7 +24,14 @@ export interface LiveColumn extends ColumnSpec {
   clock?: boolean;
   /** Shown only when this holds for some running task (a fleet's instance column). */
   when?(task: LiveTask): boolean;
+  /** Its width follows its longest text (up to `max`), so a column of short ids leaves its room to the others. */
+  sizedByContent?: boolean;
+  /** Cut in the middle rather than at the end when narrower than its text: what tells ids apart is often their end. */
+  cutMiddle?: boolean;
 }
+
+/** The age column's width: the widest age text ("59m 59s") and the cell's padding. */
+export const AGE_MIN = 76;
 
 /** The running table's columns, in display order. Narrow screens keep priority 0: id, age, status, cancel. */
 export const LIVE_COLUMNS: LiveColumn[] = [
@@ -34,6 +41,7 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     min: 80,
     max: "10rem",
     priority: 1,
+    sizedByContent: true,
     text: (t) => t.instance ?? "",
     title: (t) => t.instance ?? "",
     compare: (a, b) => collator.compare(a.instance ?? "", b.instance ?? ""),
@@ -45,6 +53,8 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     min: 76,
     max: "12rem",
     priority: 0,
+    sizedByContent: true,
+    cutMiddle: true,
     text: (t) => t.id,
     title: (t) => (t.parent === undefined ? t.id : `${t.id} (child of ${t.parent})`),
     compare: (a, b) => collator.compare(a.id, b.id),
@@ -55,6 +65,7 @@ export const LIVE_COLUMNS: LiveColumn[] = [
     min: 96,
     max: "14rem",
     priority: 1,
+    sizedByContent: true,
     text: (t) => t.name,
     title: (t) => t.name,
     compare: (a, b) => collator.compare(a.name, b.name),
@@ -62,7 +73,8 @@ export const LIVE_COLUMNS: LiveColumn[] = [
   {
     key: "age",
     header: "age",
-    min: 56,
+    // Never cut: wide enough for the widest age it writes ("59m 59s", "23h 59m"), checked by the console spec.
+    min: AGE_MIN,
     max: "5.5rem",
     priority: 0,
     numeric: true,

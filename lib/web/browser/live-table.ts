@@ -2,6 +2,12 @@ import { columnsKey, fitColumns, gridTracks } from "./columns";
 import { el, setText } from "./dom";
 import { LIVE_COLUMNS, type LiveColumn } from "./live-columns";
 import { Change, type LiveTask, type Store } from "./store";
+import { cutMiddle, laidOutWidths } from "./text-width";
+
+/** A cell's left and right padding (style.css). */
+const CELL_PADDING = 16;
+/** The narrowest a content-sized column gets, whatever its content: room for its header. */
+const HEADER_MIN = 48;
 
 /** Row height: rows are absolutely placed, so only the visible ones exist in the DOM. */
 const ROW_HEIGHT = 30;
@@ -65,6 +71,12 @@ export class LiveTable {
   private width = 0;
   /** Scroll the selected row into view at the next draw (it was chosen by a link, not a click). */
   private revealSelected = false;
+  /** The grid tracks last set, and whether the tasks changed since the content widths were measured. */
+  private tracks = "";
+  private contentDirty = true;
+  private contentPx = new Map<string, number>();
+  /** How many characters the middle-cut columns' cells hold, by key (Infinity: all). */
+  private fitChars = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -109,11 +121,12 @@ export class LiveTable {
   /** Called for every applied event: decides whether the order may have moved. */
   changed(change: Change): void {
     const volatile = LIVE_COLUMNS.find((c) => c.key === this.sortKey)?.volatile === true;
+    if (change & Change.Membership) this.contentDirty = true;
     if (change & Change.Membership || (change & Change.Row && (this.query !== "" || volatile))) this.viewDirty = true;
   }
 
   invalidate(): void {
-    this.viewDirty = this.viewUrgent = true;
+    this.viewDirty = this.viewUrgent = this.contentDirty = true;
     this.hooks.invalidate();
   }
 
@@ -203,13 +216,30 @@ export class LiveTable {
     setText(this.dom.empty, total === 0 ? none : `No running task matches “${this.dom.filter.value.trim()}”.`);
   }
 
-  /** Picks the columns that fit the table's width; a change rebuilds the header and the rows. */
+  /**
+   * Picks the columns that fit the table's width, each content-sized one as wide as its longest
+   * text (within its declared bounds); a change of columns rebuilds the header and the rows, a
+   * change of widths re-cuts the middle-cut cells.
+   */
   private layColumns(): void {
-    const present = LIVE_COLUMNS.filter((c) => c.when === undefined || [...this.store.live.values()].some((t) => c.when!(t)));
+    if (this.contentDirty) this.measureContent();
+    const present = LIVE_COLUMNS.filter((c) => c.when === undefined || [...this.store.live.values()].some((t) => c.when!(t))).map((c) =>
+      this.sized(c),
+    );
     const columns = fitColumns(present, this.width === 0 ? Infinity : this.width);
-    if (columnsKey(columns) === columnsKey(this.columns)) return;
+    const tracks = gridTracks(columns);
+    const changed = columnsKey(columns) !== columnsKey(this.columns);
+    if (tracks !== this.tracks || this.width !== this.laidWidth) {
+      this.tracks = tracks;
+      this.laidWidth = this.width;
+      this.dom.table.style.setProperty("--cols", tracks);
+      if (!changed) this.cutToFit(columns);
+    }
+    if (!changed) {
+      this.columns = columns;
+      return;
+    }
     this.columns = columns;
-    this.dom.table.style.setProperty("--cols", gridTracks(columns));
     this.dom.header.replaceChildren(
       ...columns.map((c) => {
         const cell = el("div", `cell ${c.key}${c.numeric === true ? " num" : ""}`);
@@ -227,6 +257,72 @@ export class LiveTable {
     this.shown.clear();
     this.spare.length = 0;
     this.viewDirty = true;
+    this.cutToFit(columns);
+  }
+
+  private laidWidth = -1;
+
+  /** Whether the column is shown (the shown ones are its content-sized copies). */
+  private shows(column: LiveColumn): boolean {
+    return this.columns.some((c) => c.key === column.key);
+  }
+
+  /** The column with its track bounded by its content: never wider than its longest text needs. */
+  private sized(column: LiveColumn): LiveColumn {
+    const px = this.contentPx.get(column.key);
+    if (column.sizedByContent !== true || px === undefined) return column;
+    const min = Math.max(HEADER_MIN, Math.min(column.min, px));
+    return { ...column, min, max: `max(${min}px, min(${column.max}, ${px}px))` };
+  }
+
+  /** The width each content-sized column's longest text needs, padding included (measured once per change of the tasks). */
+  private measureContent(): void {
+    this.contentDirty = false;
+    const longest = new Map<string, string>();
+    const sized = LIVE_COLUMNS.filter((c) => c.sizedByContent === true);
+    for (const task of this.store.live.values()) {
+      for (const c of sized) {
+        const text = c.text(task, 0);
+        if (text.length > (longest.get(c.key)?.length ?? 0)) longest.set(c.key, text);
+      }
+    }
+    this.contentPx.clear();
+    for (const c of sized) {
+      const text = longest.get(c.key);
+      if (text === undefined) continue;
+      // A step of 8 px: a new task one character longer moves the columns only now and then.
+      this.contentPx.set(c.key, Math.ceil((this.measure(c, [text])[0] + 1) / 8) * 8);
+    }
+  }
+
+  /** The widths of texts laid out in a cell of the column (its font and padding), in a probe row among the rows. */
+  private measure(column: LiveColumn, texts: readonly string[]): number[] {
+    const probe = el("div", "row");
+    probe.style.cssText = "position: absolute; visibility: hidden";
+    const cell = el("div", `cell ${column.key}`);
+    probe.append(cell);
+    this.dom.rows.append(probe);
+    const widths = laidOutWidths(cell, texts);
+    probe.remove();
+    return widths;
+  }
+
+  /** How many characters each middle-cut column shows at its laid-out width; rows are refilled when that changed. */
+  private cutToFit(columns: readonly LiveColumn[]): void {
+    let changed = false;
+    columns.forEach((c, i) => {
+      if (c.cutMiddle !== true) return;
+      const cell = this.dom.header.children[i] as HTMLElement | undefined;
+      // A monospace column: ten characters' width over ten.
+      const char = (this.measure(c, ["0000000000"])[0] - CELL_PADDING) / 10;
+      const room = cell === undefined ? 0 : cell.getBoundingClientRect().width - CELL_PADDING;
+      const chars = char > 0 && room > 0 ? Math.max(1, Math.floor(room / char)) : Infinity;
+      if (this.fitChars.get(c.key) !== chars) {
+        this.fitChars.set(c.key, chars);
+        changed = true;
+      }
+    });
+    if (changed) for (const row of this.shown.values()) row.rev = -1;
   }
 
   private rebuildView(): void {
@@ -271,6 +367,7 @@ export class LiveTable {
       if (c.title !== undefined) cell.title = c.title(task);
       if (c.clock === true) return;
       if (c.render !== undefined) cell.replaceChildren(c.render(task));
+      else if (c.cutMiddle === true) setText(cell, cutMiddle(c.text(task, 0), this.fitChars.get(c.key) ?? Infinity));
       else setText(cell, c.text(task, 0));
     });
   }
@@ -290,7 +387,7 @@ export class LiveTable {
     }
     const parts: Node[] = [];
     for (const c of LIVE_COLUMNS) {
-      if (this.columns.includes(c) || c.key === "attrs" || c.render !== undefined) continue;
+      if (this.shows(c) || c.key === "attrs" || c.render !== undefined) continue;
       const text = c.text(task, now);
       if (text === "") continue;
       const part = el("span", `fold ${c.key}`);
@@ -299,7 +396,7 @@ export class LiveTable {
     }
     if (task.parent !== undefined) parts.push(el("span", "fold", `child of ${task.parent}`));
     const attrs = LIVE_COLUMNS.find((c) => c.key === "attrs");
-    if (attrs?.render !== undefined && !this.columns.includes(attrs)) parts.push(attrs.render(task));
+    if (attrs?.render !== undefined && !this.shows(attrs)) parts.push(attrs.render(task));
     row.detail.replaceChildren(...parts);
   }
 }
