@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { ProcessManager } from "../../lib";
 import { FleetKeys } from "../../lib/fleet/keys";
 import { TaskPublisher } from "../../lib/fleet/publisher";
-import { openRedis, whenReady } from "../../lib/fleet/redis";
+import { openRedis } from "../../lib/fleet/redis";
 import { Registration } from "../../lib/fleet/registry";
 import type { CaseOptions, Figures } from "../cases/case";
 import { addLiveTasks } from "./live-tasks";
@@ -21,9 +21,10 @@ export async function start(options: CaseOptions): Promise<Figures> {
   };
   const manager = new ProcessManager();
   addLiveTasks(manager, tasks);
-  const { command } = openRedis(redis, "bench-sim", () => undefined);
-  await whenReady(command, 10_000);
   const keys = new FleetKeys("proclist:", service);
+  const connection = openRedis(redis, keys.instances, "bench-sim", () => undefined);
+  await connection.whenReady(10_000);
+  const { command } = connection;
   // Long enough that no instance expires while the others are still being published on a loaded machine.
   const ttlMs = 600_000;
   const registrations: Registration[] = [];
@@ -31,10 +32,10 @@ export async function start(options: CaseOptions): Promise<Figures> {
   let bytes = 0;
   for (let i = 0; i < instances; i++) {
     const instance = `sim-${i}`;
-    const registration = new Registration(command, keys, instance, ttlMs, `sim-boot-${i}`);
+    const registration = new Registration(connection, keys, instance, ttlMs, `sim-boot-${i}`);
     await registration.register(tasks);
     registrations.push(registration);
-    await new TaskPublisher(command, manager, keys.procs(instance), instance, ttlMs).publish();
+    await new TaskPublisher(connection, manager, keys.procs(instance), instance, ttlMs).publish();
     if (i === 0) bytes = Number(await command.memory("USAGE", keys.procs(instance)));
   }
   return { bytesPerInstance: bytes };

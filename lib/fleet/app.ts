@@ -55,7 +55,7 @@ export function createFleetApp(options: Omit<FleetServeOptions, "host" | "port">
     throw new TypeError(`invalid option "auditMaxLen" ${JSON.stringify(auditMaxLen)}: an integer from 100 to 100000000`);
   const config = resolveHttpOptions(httpOptions);
   const reader = new FleetReader({ redis, service, prefix, timeoutMs });
-  const stream = new AuditStream(reader.command, reader.keys.audit, auditMaxLen);
+  const stream = new AuditStream(reader.connection, reader.keys.audit, auditMaxLen);
   const audit = new AuditLog(config.audit === undefined ? [stream.sink] : [stream.sink, config.audit], 1_000, stream);
   let hub: EventHub<FleetEvent> | undefined;
   hub = new EventHub(

@@ -11,7 +11,7 @@ export async function readFleetAudit(
   const reader = new FleetReader({ redis: options.redis!, service: options.service ?? "default", timeoutMs: options.timeout });
   try {
     await reader.connected();
-    return await new AuditStream(reader.command, reader.keys.audit, 100_000).read(query);
+    return await new AuditStream(reader.connection, reader.keys.audit, 100_000).read(query);
   } finally {
     await reader.close();
   }

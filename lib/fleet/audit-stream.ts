@@ -1,8 +1,7 @@
-import type { Redis } from "ioredis";
 import type { AuditEntry } from "../audit/entry";
 import type { AuditQuery, AuditSink, AuditStore } from "../audit/log";
 import { HttpError } from "../http/responses/http-error";
-import { isReady } from "./redis";
+import type { FleetConnection } from "./redis";
 
 /** Entries kept in memory while Redis cannot take them; past it the oldest are dropped and counted. */
 const MAX_PENDING = 10_000;
@@ -25,7 +24,7 @@ export class AuditStream implements AuditStore {
   private writing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: FleetConnection,
     private readonly key: string,
     private readonly maxLen: number,
   ) {
@@ -63,7 +62,7 @@ export class AuditStream implements AuditStore {
 
   async read(query: AuditQuery): Promise<AuditEntry[]> {
     const limit = query.limit ?? 100;
-    if (!isReady(this.redis))
+    if (!this.redis.ready)
       throw new HttpError(
         503,
         `Redis is unreachable: the audit stream cannot be read now (${this.pending.length} entries wait in memory to be written)`,
@@ -73,7 +72,7 @@ export class AuditStream implements AuditStore {
     const start = query.since === undefined ? "-" : String(Math.floor(query.since));
     let rows: [string, string[]][];
     try {
-      rows = (await this.redis.xrevrange(this.key, "+", start, "COUNT", limit)) as [string, string[]][];
+      rows = (await this.redis.command.xrevrange(this.key, "+", start, "COUNT", limit)) as [string, string[]][];
     } catch (error) {
       throw new HttpError(503, `the audit stream could not be read: ${(error as Error).message}`);
     }
@@ -90,10 +89,10 @@ export class AuditStream implements AuditStore {
   }
 
   private drain(): void {
-    if (this.writing || this.pending.length === 0 || !isReady(this.redis)) return;
+    if (this.writing || this.pending.length === 0 || !this.redis.ready) return;
     this.writing = true;
     const batch = this.pending.splice(0, BATCH);
-    const pipeline = this.redis.pipeline();
+    const pipeline = this.redis.command.pipeline();
     for (const text of batch) pipeline.xadd(this.key, "MAXLEN", "~", this.maxLen, "*", "entry", text);
     pipeline
       .exec()

@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import type { ProcessManager } from "../core/manager";
 import { Grant } from "../http/access/rights";
@@ -16,9 +15,14 @@ import type { FleetKeys } from "./keys";
 import { killWhereOnInstance } from "./kill-where";
 import { listOnInstance } from "./instance-list";
 import { DEADLINE_SLACK_MS, readMessage, validateRequest, type FleetRequest } from "./protocol";
-import { isReady } from "./redis";
+import type { FleetConnection } from "./redis";
 import { requester } from "../core/killed-by";
 import { restartedSince } from "./boot";
+
+/** How long an answer is sent again while no caller hears it (a cluster's subscriber moving after a failover). */
+const REPLY_RETRY_MS = 2_000;
+/** Request ids remembered to take a repeated request once. */
+const SEEN_MAX = 10_000;
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
@@ -28,7 +32,7 @@ import { restartedSince } from "./boot";
  */
 export class ControlServer {
   constructor(
-    private readonly command: Redis,
+    private readonly redis: FleetConnection,
     private readonly keys: FleetKeys,
     private readonly instance: string,
     private readonly manager: ProcessManager,
@@ -39,10 +43,16 @@ export class ControlServer {
     private readonly startedAt?: string,
   ) {}
 
+  /** Requests already taken, by id, oldest first: one sent twice (retried across a failover) is carried out once. */
+  private readonly seen = new Set<string>();
+
   /** Handles one message of the control channel. */
   onMessage(text: string): void {
     const request = readMessage(text, validateRequest);
     if (request === undefined) return;
+    if (this.seen.has(request.rid)) return;
+    this.seen.add(request.rid);
+    if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.values().next().value!);
     // Its caller gave up on it: an answer would reach no one, and a kill would come as a surprise.
     if (request.deadline !== undefined && Date.now() > request.deadline + DEADLINE_SLACK_MS) return;
     // A process frozen past its TTL may still be subscribed while another holds the name (and its
@@ -67,7 +77,8 @@ export class ControlServer {
   }
 
   private send(request: FleetRequest, reply: string): void {
-    if (isReady(this.command)) this.command.publish(this.keys.reply(request.caller), reply).catch(() => undefined);
+    // On a cluster the caller's subscriber may be moving to a new master: the answer is sent again until heard (the caller takes it once).
+    if (this.redis.ready) this.redis.bus.publishHeard(this.keys.reply(request.caller), reply, REPLY_RETRY_MS).catch(() => undefined);
   }
 
   /** Profiles this instance's CPU for the seconds asked; 409 while a profile runs here already. */

@@ -1,7 +1,6 @@
-import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
 import { eventData } from "../http/events/text";
-import { isReady } from "./redis";
+import type { FleetConnection } from "./redis";
 
 /** Events one batch may carry; past it the batch says `lost` and readers take a fresh list. */
 const MAX_BATCH_EVENTS = 5_000;
@@ -26,7 +25,7 @@ export class EventRelay {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly command: Redis,
+    private readonly redis: FleetConnection,
     private readonly manager: ProcessManager,
     private readonly channel: string,
     private readonly instance: string,
@@ -67,7 +66,7 @@ export class EventRelay {
 
   private flush(): void {
     if (this.events.length === 0 && this.lost === 0) return;
-    if (!isReady(this.command)) {
+    if (!this.redis.ready) {
       // Readers reconnect and re-read the list anyway: say that something was missed.
       this.lost += this.events.length;
       this.events = [];
@@ -80,7 +79,7 @@ export class EventRelay {
     this.names = [];
     this.chars = 0;
     this.lost = 0;
-    this.command.publish(this.channel, batch).then(
+    this.redis.bus.publish(this.channel, batch).then(
       (receivers) => {
         if (receivers === 0) this.unwatch();
       },

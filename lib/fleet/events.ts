@@ -18,7 +18,7 @@ const TYPES = new Set(["start", "status", "attr", "kill", "done", "wait"]);
  * sends (and keeps) a `reset` event, on which clients read the list afresh.
  */
 export function fleetEvents(reader: FleetReader, onLost: () => void): EventSource<FleetEvent> {
-  const { subscriber, command, keys } = reader;
+  const { bus, keys } = reader;
   return {
     subscribe(listener) {
       const onMessage = (channel: string, text: string): void => {
@@ -28,14 +28,24 @@ export function fleetEvents(reader: FleetReader, onLost: () => void): EventSourc
         for (const event of batch.events) listener(event);
         if (batch.lost > 0) onLost();
       };
-      subscriber.on("message", onMessage);
-      subscriber
-        .subscribe(keys.events)
-        .then(() => command.publish(keys.watch, "events"))
+      // Subscribed again after losing the subscription (a reconnect, a failover on a cluster):
+      // instances are told again that someone listens, and what was sent meanwhile is lost.
+      const onSubscribed = (again: boolean): void => {
+        if (!again) return;
+        announce();
+        onLost();
+      };
+      const announce = (): void => void bus.publish(keys.watch, "events").catch(() => undefined);
+      bus.on("message", onMessage);
+      bus.on("subscribed", onSubscribed);
+      bus
+        .subscribe([keys.events])
+        .then(announce)
         .catch(() => undefined);
       return () => {
-        subscriber.off("message", onMessage);
-        subscriber.unsubscribe(keys.events).catch(() => undefined);
+        bus.off("message", onMessage);
+        bus.off("subscribed", onSubscribed);
+        bus.unsubscribe([keys.events]);
       };
     },
     idOf: (event) => event.id,

@@ -5,7 +5,7 @@ import { EventRelay } from "./event-relay";
 import { FleetKeys } from "./keys";
 import { resolveJoinOptions, type JoinFleetOptions } from "./options";
 import { TaskPublisher } from "./publisher";
-import { isReady, openRedis, whenReady } from "./redis";
+import { openRedis } from "./redis";
 import { DuplicateInstanceError } from "./errors";
 import { describeHolder, Registration } from "./registry";
 import { bootOf } from "./boot";
@@ -44,7 +44,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   const manager = config.manager ?? container.resolve(ProcessManager);
   const keys = new FleetKeys(config.prefix, service);
   let down = false;
-  const redis = openRedis(config.redis, `proclist-${instance}`, (error) => {
+  const redis = openRedis(config.redis, keys.instances, `proclist-${instance}`, (error) => {
     if (down) return;
     down = true;
     process.emitWarning(
@@ -52,11 +52,11 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
       "ProclistFleetWarning",
     );
   });
-  const { command, subscriber } = redis;
+  const { bus } = redis;
   const boot = bootOf(manager);
-  const registration = new Registration(command, keys, instance, config.ttlMs, boot);
+  const registration = new Registration(redis, keys, instance, config.ttlMs, boot);
   const publisher = new TaskPublisher(
-    command,
+    redis,
     manager,
     keys.procs(instance),
     instance,
@@ -77,11 +77,16 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
       loseName(new DuplicateInstanceError(instance, service, "another process registered it while this one was silent past its TTL"));
     return yes;
   };
-  const control = new ControlServer(command, keys, instance, manager, taken, boot, formatTime(registration.startedAt));
-  const relay = new EventRelay(command, manager, keys.events, instance, boot);
+  const control = new ControlServer(redis, keys, instance, manager, taken, boot, formatTime(registration.startedAt));
+  const relay = new EventRelay(redis, manager, keys.events, instance, boot);
+  /** Relays events while someone listens on the events channel (asked at each heartbeat and after subscribing again). */
+  const checkWatchers = async (): Promise<void> => {
+    if ((await bus.heard(keys.events)) > 0) relay.watch(config.publishMs);
+    else relay.unwatch();
+  };
 
   const beat = async (): Promise<DuplicateInstanceError | undefined> => {
-    if (!isReady(command) || lost !== undefined) return lost;
+    if (!redis.ready || lost !== undefined) return lost;
     try {
       const registered = await registration.register(manager.size);
       if (registered instanceof DuplicateInstanceError) {
@@ -90,9 +95,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
       }
       down = false;
       if (registered === "created") publisher.rewriteAll();
-      const [, listeners] = (await command.pubsub("NUMSUB", keys.events)) as [string, number];
-      if (listeners > 0) relay.watch(config.publishMs);
-      else relay.unwatch();
+      await checkWatchers();
     } catch {
       // The next heartbeat tries again; the registry key outlives a few lost ones.
     }
@@ -107,29 +110,33 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     if (channel === keys.control(instance)) control.onMessage(message);
     else if (channel === keys.watch) relay.watch(config.publishMs);
   };
-  subscriber.on("message", onMessage);
-  // Subscribed once; ioredis subscribes again by itself after each reconnect.
-  const subscribe = (): Promise<unknown> =>
-    subscriber.subscribe(keys.control(instance), keys.watch).catch(() => subscriber.once("ready", () => void subscribe()));
-  const ready = (await whenReady(command, JOIN_WAIT_MS)) && (await whenReady(subscriber, JOIN_WAIT_MS));
+  // Subscribed again (a reconnect, or a failover moved the cluster's slot): a watch announced
+  // meanwhile was missed, so whether someone listens to events is asked at once.
+  const onSubscribed = (again: boolean): void => {
+    if (again && lost === undefined && redis.ready) checkWatchers().catch(() => undefined);
+  };
+  bus.on("message", onMessage);
+  bus.on("subscribed", onSubscribed);
+  // Subscribed once; the bus subscribes again by itself after each reconnect or move.
+  const subscribed = bus.subscribe([keys.control(instance), keys.watch]);
+  subscribed.catch(() => undefined);
+  const ready = (await redis.whenReady(JOIN_WAIT_MS)) && (await bus.whenSubscribed(JOIN_WAIT_MS));
   if (ready) {
     // Listening before registering: a kill routed to a listed instance always finds it subscribed.
-    await subscribe();
     const duplicate = await registration.register(manager.size).catch(() => undefined);
     if (duplicate instanceof DuplicateInstanceError) {
-      subscriber.off("message", onMessage);
+      bus.off("message", onMessage);
+      bus.off("subscribed", onSubscribed);
       await redis.close();
       throw duplicate;
     }
   } else {
-    if (isReady(subscriber)) void subscribe();
-    else subscriber.once("ready", () => void subscribe());
     process.emitWarning(
       `proclist fleet: Redis did not answer within ${JOIN_WAIT_MS / 1000} s; ${instance} tracks locally and registers once it does`,
       "ProclistFleetWarning",
     );
   }
-  command.on("ready", onReady);
+  redis.on("ready", onReady);
   publisher.start(config.publishMs);
   void publisher.publish();
   heartbeat = setInterval(() => void beat(), config.heartbeatMs).unref();
@@ -145,9 +152,10 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     clearInterval(heartbeat);
     publisher.stop();
     relay.unwatch();
-    command.off("ready", onReady);
-    subscriber.off("message", onMessage);
-    subscriber.unsubscribe(keys.control(instance), keys.watch).catch(() => undefined);
+    redis.off("ready", onReady);
+    bus.off("message", onMessage);
+    bus.off("subscribed", onSubscribed);
+    bus.unsubscribe([keys.control(instance), keys.watch]);
     try {
       if (config.onError !== undefined) config.onError(error);
       else process.emitWarning(`proclist fleet: ${instance} left the fleet: ${error.message}`, "ProclistFleetWarning");
@@ -166,9 +174,10 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
         clearInterval(heartbeat);
         publisher.stop();
         relay.unwatch();
-        command.off("ready", onReady);
-        subscriber.off("message", onMessage);
-        if (isReady(command)) await registration.leave().catch(() => undefined);
+        redis.off("ready", onReady);
+        bus.off("message", onMessage);
+        bus.off("subscribed", onSubscribed);
+        if (redis.ready) await registration.leave().catch(() => undefined);
         await redis.close();
       })()),
   };

@@ -26,7 +26,7 @@ export async function auditedKill<T>(
 ): Promise<T> {
   const ts = formatTime(Date.now());
   let stream = streams.get(reader);
-  if (stream === undefined) streams.set(reader, (stream = new AuditStream(reader.command, reader.keys.audit, MAX_LEN)));
+  if (stream === undefined) streams.set(reader, (stream = new AuditStream(reader.connection, reader.keys.audit, MAX_LEN)));
   try {
     const value = await kill();
     const entry: AuditEntry = { ts, ...draft, outcome: "cancelled", status: 200 };

@@ -2,12 +2,16 @@ import { hostname } from "node:os";
 import type { ProcessManager } from "../core/manager";
 import { optionChecker, type Checker } from "../schema/validation";
 
-/** Where the fleet lives: a `redis://` / `rediss://` URL (user and password allowed), or an ioredis client the app already has. */
-export type RedisSource = string | RedisClient;
+/**
+ * Where the fleet lives: a `redis://` / `rediss://` URL (user and password allowed) of one Redis
+ * or of any one node of a Redis Cluster (found to be one on connecting), a list of node URLs
+ * (a Redis Cluster), or an ioredis client the app already has (`Redis` or `Cluster`).
+ */
+export type RedisSource = string | readonly string[] | RedisClient;
 
 /**
- * An ioredis client (`new Redis(…)`), as far as proclist's types name it, so that they compile
- * without ioredis installed: proclist duplicates it for subscriptions and publishes on it.
+ * An ioredis client (`new Redis(…)` or `new Cluster(…)`), as far as proclist's types name it, so
+ * that they compile without ioredis installed: proclist duplicates it for subscriptions and publishes on it.
  */
 export interface RedisClient {
   duplicate(...args: never[]): unknown;
@@ -16,7 +20,10 @@ export interface RedisClient {
 
 /** Options shared by everything that reads or joins a fleet. */
 export interface FleetOptions {
-  /** `redis://[user:password@]host:port[/db]`, `rediss://…` for TLS, or an ioredis client (it is duplicated for subscriptions and never closed). */
+  /**
+   * `redis://[user:password@]host:port[/db]` (`rediss://…` for TLS) of one Redis or of any node of a
+   * Redis Cluster, a list of cluster node URLs, or an ioredis `Redis` or `Cluster` (never closed by proclist).
+   */
   redis: RedisSource;
   /** The name grouping the instances of one service. Default: the `npm_package_name` of the process, else "default". */
   service?: string | undefined;
@@ -67,10 +74,12 @@ export interface JoinConfig {
 /** Instance and service names: what is safe in a Redis key, a URL path segment and a shell word; no "/" so `<instance>/<id>` splits at the first one. */
 export const NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$";
 const NAME = { type: "string", pattern: NAME_PATTERN } as const;
+const URL_TEXT = { type: "string", pattern: "^rediss?://", maxLength: 2048 } as const;
 const fleetProperties = {
-  redis: { anyOf: [{ type: "string", pattern: "^rediss?://", maxLength: 2048 }, { type: "object" }] },
+  redis: { anyOf: [URL_TEXT, { type: "array", items: URL_TEXT, minItems: 1, maxItems: 100 }, { type: "object" }] },
   service: NAME,
-  prefix: { type: "string", pattern: "^[^\\s*?\\[\\]]{0,64}$" },
+  // No braces: the prefix is inside the hash tag `{<prefix><service>}` that keeps a service in one cluster slot.
+  prefix: { type: "string", pattern: "^[^\\s*?\\[\\]{}]{0,64}$" },
 } as const;
 
 const checkFleet: Checker<FleetOptions> = optionChecker<FleetOptions>(
@@ -129,6 +138,10 @@ export function resolveJoinOptions(options: unknown): JoinConfig {
 }
 
 function checkRedis(redis: unknown): void {
+  if (Array.isArray(redis)) {
+    for (const url of redis) checkRedis(url);
+    return;
+  }
   if (typeof redis === "string") {
     let url: URL;
     try {
@@ -143,7 +156,9 @@ function checkRedis(redis: unknown): void {
   }
   const client = redis as { duplicate?: unknown; publish?: unknown } | null;
   if (client === null || typeof client.duplicate !== "function" || typeof client.publish !== "function") {
-    throw new TypeError(`invalid fleet option "redis": must be a redis:// or rediss:// URL or an ioredis client`);
+    throw new TypeError(
+      `invalid fleet option "redis": must be a redis:// or rediss:// URL, a list of them (the nodes of a Redis Cluster), or an ioredis client`,
+    );
   }
 }
 

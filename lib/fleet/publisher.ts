@@ -1,10 +1,9 @@
-import type { Redis } from "ioredis";
 import type { ProcessManager } from "../core/manager";
 import type { Task } from "../core/task";
 import { fleetProcJson } from "../http/lists/entries";
 import { GONE_RETENTION_MS } from "./keys";
 import { MAX_LIST_BYTES, MAX_LIST_ROWS, MAX_ROW_BYTES } from "./bounds";
-import { isReady } from "./redis";
+import type { FleetConnection } from "./redis";
 
 interface Published {
   task: Task;
@@ -67,7 +66,7 @@ export class TaskPublisher {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: FleetConnection,
     private readonly manager: ProcessManager,
     private readonly key: string,
     readonly instance: string,
@@ -107,7 +106,7 @@ export class TaskPublisher {
 
   /** One pass; resolves when Redis answered (or at once when there is nothing to do). Never rejects. */
   async publish(): Promise<void> {
-    if (this.inFlight || !isReady(this.redis)) return;
+    if (this.inFlight || !this.redis.ready) return;
     const rev = this.manager.rev;
     if (rev === this.publishedRev && !this.whole) return;
     this.inFlight = true;
@@ -156,7 +155,7 @@ export class TaskPublisher {
       const { claim } = this;
       // One script: the check that the name is still this process's and the write cannot
       // interleave with another process taking the name (see PUBLISH).
-      const answer = (await this.redis.eval(
+      const answer = (await this.redis.command.eval(
         PUBLISH,
         2,
         this.key,

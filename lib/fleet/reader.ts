@@ -6,7 +6,8 @@ import { FleetKeys } from "./keys";
 import { NAME_PATTERN, resolveFleetOptions, type FleetReaderOptions } from "./options";
 import type { WireInstance } from "../wire/shapes";
 import type { FleetFields, FleetOp, FleetReply } from "./protocol";
-import { isReady, openRedis, whenReady, type RedisPair } from "./redis";
+import { openRedis, type FleetConnection } from "./redis";
+import type { FleetBus } from "./bus";
 import type { InstanceRecord } from "./registry";
 import { FleetRpc } from "./rpc";
 import { BOOT_PATTERN } from "./boot";
@@ -28,7 +29,7 @@ export class FleetReader {
   readonly keys: FleetKeys;
   readonly url: string;
   readonly timeoutMs: number;
-  private readonly redis: RedisPair;
+  private readonly redis: FleetConnection;
   private readonly rpc: FleetRpc;
   private lastError = "not connected";
   private readonly reported = new Set<string>();
@@ -40,9 +41,14 @@ export class FleetReader {
       throw new TypeError(`invalid fleet option "timeoutMs" ${JSON.stringify(timeoutMs)}: must be a positive whole number of ms`);
     this.timeoutMs = timeoutMs;
     this.keys = new FleetKeys(prefix, service);
-    this.url = typeof redis === "string" ? redactUrl(redis) : "the application's Redis client";
-    this.redis = openRedis(redis, `proclist-fleet-${service}`, (error) => (this.lastError = error.message), timeoutMs);
-    this.rpc = new FleetRpc(this.redis.command, this.redis.subscriber, this.keys);
+    this.url =
+      typeof redis === "string"
+        ? redactUrl(redis)
+        : Array.isArray(redis)
+          ? (redis as readonly string[]).map(redactUrl).join(", ")
+          : "the application's Redis client";
+    this.redis = openRedis(redis, this.keys.instances, `proclist-fleet-${service}`, (error) => (this.lastError = error.message), timeoutMs);
+    this.rpc = new FleetRpc(this.redis.bus, this.keys);
   }
 
   get service(): string {
@@ -53,13 +59,18 @@ export class FleetReader {
     return this.redis.command;
   }
 
-  get subscriber(): Redis {
-    return this.redis.subscriber;
+  /** The fleet's Redis: one server or a cluster (see FleetConnection). */
+  get connection(): FleetConnection {
+    return this.redis;
+  }
+
+  get bus(): FleetBus {
+    return this.redis.bus;
   }
 
   /** Resolves once Redis answers; RedisUnavailableError after `timeoutMs`. */
   async connected(): Promise<void> {
-    if (!(await whenReady(this.redis.command, this.timeoutMs))) throw new RedisUnavailableError(this.url, this.lastError);
+    if (!(await this.redis.whenReady(this.timeoutMs))) throw new RedisUnavailableError(this.url, this.lastError);
   }
 
   /** Every instance known to the service, up ones first, each group by name. */
@@ -249,20 +260,23 @@ export class FleetReader {
   }
 
   /**
-   * The services that have instances under this reader's prefix, found by SCAN (never KEYS), at
-   * most `max` of them: what to suggest when the service asked for has none.
+   * The services that have instances under this reader's prefix, found by SCAN (never KEYS) on
+   * every master of a cluster, at most `max` of them: what to suggest when the service asked for has none.
    */
   async services(max = 20): Promise<string[]> {
-    const redis = await this.ready();
-    const prefix = this.keys.base.slice(0, this.keys.base.length - this.keys.service.length - 1);
+    await this.ready();
+    const { prefix } = this.keys;
+    const pattern = `{${prefix.replace(/[*?[\]\\]/g, "\\$&")}*}:instances`;
     const found = new Set<string>();
-    let cursor = "0";
-    let rounds = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*:instances`, "COUNT", 1000);
-      for (const key of keys) found.add(key.slice(prefix.length, -":instances".length));
-      cursor = next;
-    } while (cursor !== "0" && found.size < max && ++rounds < 100);
+    for (const node of this.redis.masters()) {
+      let cursor = "0";
+      let rounds = 0;
+      do {
+        const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+        for (const key of keys) found.add(key.slice(prefix.length + 1, -"}:instances".length));
+        cursor = next;
+      } while (cursor !== "0" && found.size < max && ++rounds < 100);
+    }
     return [...found].sort().slice(0, max);
   }
 
@@ -297,7 +311,7 @@ export class FleetReader {
   }
 
   private async ready(): Promise<Redis> {
-    if (!isReady(this.redis.command)) await this.connected();
+    if (!this.redis.ready) await this.connected();
     return this.redis.command;
   }
 

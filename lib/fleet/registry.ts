@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
 import { DuplicateInstanceError } from "./errors";
 import { GONE_RETENTION_MS, type FleetKeys } from "./keys";
+import type { FleetConnection } from "./redis";
 
 /** What an instance says about itself in its registry key (JSON). */
 export interface InstanceRecord {
@@ -54,7 +54,7 @@ export class Registration {
   readonly startedAt = Date.now();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: FleetConnection,
     private readonly keys: FleetKeys,
     readonly instance: string,
     private readonly ttlMs: number,
@@ -76,7 +76,7 @@ export class Registration {
       boot: this.boot,
     };
     const { keys } = this;
-    const answer = (await this.redis.eval(
+    const answer = (await this.redis.command.eval(
       REGISTER,
       3,
       keys.instance(this.instance),
@@ -99,14 +99,14 @@ export class Registration {
    * registers this process again.
    */
   async taken(): Promise<boolean> {
-    const current = await this.redis.get(this.keys.instance(this.instance));
+    const current = await this.redis.command.get(this.keys.instance(this.instance));
     return current !== null && !current.includes(this.nonce);
   }
 
   /** Removes the record and the task list at once; the instance stays listed as gone. */
   async leave(): Promise<void> {
     const { keys } = this;
-    await this.redis.eval(
+    await this.redis.command.eval(
       LEAVE,
       3,
       keys.instance(this.instance),

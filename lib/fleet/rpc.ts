@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import { InstanceUnreachableError, unansweredWithin } from "./errors";
 import type { FleetKeys } from "./keys";
+import type { FleetBus } from "./bus";
 import { readMessage, validateReply, type FleetFields, type FleetOp, type FleetReply, type FleetRequest } from "./protocol";
 
 interface Pending {
@@ -9,13 +9,17 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** How long a request nobody heard on a cluster is sent again before the instance counts as not listening. */
+const PUBLISH_RETRY_MS = 2_000;
+
 /** Requests waiting for an answer at once; more are refused rather than queued. */
 const MAX_PENDING = 10_000;
 
 /**
  * The caller's side of routing: publishes a request on one instance's control channel and waits
  * for the answer with the same id on this caller's reply channel. PUBLISH says how many listened:
- * none means the instance is not there, at once; else the instance's answer, or a timeout.
+ * none means the instance is not there (at once on one Redis; on a cluster once 2 s of tries
+ * found nobody, see FleetBus.publishHeard); else the instance's answer, or a timeout.
  */
 export class FleetRpc {
   readonly caller = randomBytes(9).toString("base64url");
@@ -24,18 +28,17 @@ export class FleetRpc {
   private seq = 0;
 
   constructor(
-    private readonly command: Redis,
-    private readonly subscriber: Redis,
+    private readonly bus: FleetBus,
     private readonly keys: FleetKeys,
   ) {
-    subscriber.on("message", (channel: string, text: string) => {
+    bus.on("message", (channel: string, text: string) => {
       if (channel === keys.reply(this.caller)) this.onReply(text);
     });
   }
 
   /** Sends one request to `instance` and resolves with its answer; rejects with InstanceUnreachableError. */
   async call(instance: string, op: FleetOp, fields: FleetFields, timeoutMs: number): Promise<FleetReply> {
-    this.subscribed ??= this.subscriber.subscribe(this.keys.reply(this.caller)).catch((error: unknown) => {
+    this.subscribed ??= this.bus.subscribe([this.keys.reply(this.caller)]).catch((error: unknown) => {
       this.subscribed = undefined;
       throw error;
     });
@@ -53,7 +56,9 @@ export class FleetRpc {
     const request: FleetRequest = { rid, caller: this.caller, op, ...fields, deadline: Date.now() + timeoutMs };
     let receivers: number;
     try {
-      receivers = await this.command.publish(this.keys.control(instance), JSON.stringify(request));
+      // On a cluster, nobody heard may mean the instance's subscriber is moving to a new master
+      // (a failover): sent again for a while; the instance carries out a request id once.
+      receivers = await this.bus.publishHeard(this.keys.control(instance), JSON.stringify(request), Math.min(PUBLISH_RETRY_MS, timeoutMs));
     } catch (error) {
       this.settle(rid);
       throw error;

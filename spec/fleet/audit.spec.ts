@@ -121,7 +121,7 @@ describe("audit through a fleet", function () {
   it("with Redis down, a kill on one process still works; the entry waits in memory and is written once Redis is back", async () => {
     const reader = new FleetReader({ redis: redis.url, service: "down" });
     await reader.connected();
-    const stream = new AuditStream(reader.command, reader.keys.audit, 1000);
+    const stream = new AuditStream(reader.connection, reader.keys.audit, 1000);
     const served = await startApi({ audit: stream.sink });
     try {
       await redis.stop();

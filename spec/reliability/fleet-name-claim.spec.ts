@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { DuplicateInstanceError, joinFleet, ProcessManager, type FleetMembership } from "../../lib";
 import { FleetKeys } from "../../lib/fleet/keys";
 import { TaskPublisher } from "../../lib/fleet/publisher";
+import { openRedis } from "../../lib/fleet/redis";
 import { RedisServer } from "../../samples/redis-server";
 
 describe("claiming an instance name", function () {
@@ -34,10 +35,10 @@ describe("claiming an instance name", function () {
       expect(lost).to.have.length(5);
       for (const { reason } of lost) expect(reason).to.be.instanceOf(DuplicateInstanceError);
       const winner = claims.findIndex((c) => c.status === "fulfilled");
-      const record = JSON.parse((await raw.get("proclist:claimed:instance:w1"))!) as { boot: string };
+      const record = JSON.parse((await raw.get("{proclist:claimed}:instance:w1"))!) as { boot: string };
       expect(record.boot).to.equal(won[0].value.boot);
       // Only the winner's tasks are under the name.
-      const fields = await raw.hkeys("proclist:claimed:procs:w1");
+      const fields = await raw.hkeys("{proclist:claimed}:procs:w1");
       expect(fields.every((f) => f === `t${winner}`)).to.equal(true);
     } finally {
       await Promise.all(won.map((w) => w.value.leave()));
@@ -50,7 +51,7 @@ describe("claiming an instance name", function () {
     await raw.hset(keys.procs("w1"), "9", "their task");
     const manager = new ProcessManager();
     manager.start("mine");
-    const command = new Redis(redis.url);
+    const command = openRedis(redis.url, keys.instances, "spec", () => undefined);
     const holders: string[] = [];
     try {
       const publisher = new TaskPublisher(command, manager, keys.procs("w1"), "w1", 15_000, {
@@ -58,7 +59,7 @@ describe("claiming an instance name", function () {
         nonce: "mine",
         lost: (holder) => holders.push(holder),
       });
-      await new Promise((resolve) => command.once("ready", resolve));
+      await command.whenReady(10_000);
       await publisher.publish();
       expect(await raw.hgetall(keys.procs("w1"))).to.deep.equal({ 9: "their task" });
       expect(holders).to.have.length(1);
@@ -68,7 +69,7 @@ describe("claiming an instance name", function () {
       await publisher.publish();
       expect(Object.keys(await raw.hgetall(keys.procs("w1")))).to.deep.equal(["mine"]);
     } finally {
-      command.disconnect();
+      await command.close();
     }
   });
 });

@@ -30,7 +30,7 @@ describe("a process that lost its instance name", function () {
     started.push(a);
     await waitFor("A joined", () => a.said("joined"));
     a.child.kill("SIGSTOP");
-    await waitFor("A's key expired", async () => (await raw.exists(`proclist:${service}:instance:w1`)) === 0);
+    await waitFor("A's key expired", async () => (await raw.exists(`{proclist:${service}}:instance:w1`)) === 0);
     // B's TTL is long: on a loaded machine its key must not expire and give the name back to A.
     const b = InstanceProcess.start({ ...env, TTL_MS: "15000", HEARTBEAT_MS: "1000", TASKS: "t1:new,t2:new" });
     started.push(b);
@@ -49,12 +49,12 @@ describe("a process that lost its instance name", function () {
     // A's unsubscribe is sent as it hears of its loss: once Redis applied it, only B listens.
     await waitFor(
       "B alone subscribed to w1's control channel",
-      async () => ((await raw.pubsub("NUMSUB", `proclist:${service}:control:w1`)) as [string, number])[1] === 1,
+      async () => ((await raw.pubsub("NUMSUB", `{proclist:${service}}:control:w1`)) as [string, number])[1] === 1,
     );
     expect(a.lines.filter((l) => "ended" in l)).to.deep.equal([]);
     // B publishes its list by difference: once t1's end is in it, the list is B's alone, without A's t9.
     const list = await waitFor("B's list without t1", async () => {
-      const fields = await raw.hgetall(`proclist:${service}:procs:w1`);
+      const fields = await raw.hgetall(`{proclist:${service}}:procs:w1`);
       return "t2" in fields && !("t1" in fields) ? fields : undefined;
     });
     expect(Object.keys(list).sort()).to.deep.equal(["t2"]);

@@ -24,7 +24,7 @@ describe("the fleet reads Redis as untrusted input", function () {
   let reader: FleetReader;
   let seq = 0;
   let service: string;
-  const key = (rest: string) => `proclist:${service}:${rest}`;
+  const key = (rest: string) => `{proclist:${service}}:${rest}`;
 
   before(async () => {
     redis = await RedisServer.start();
