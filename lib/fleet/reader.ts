@@ -95,7 +95,7 @@ export class FleetReader {
         const [[recordsError, got], listening] = (await redis
           .pipeline()
           .mget(names.map((name) => this.keys.instance(name)))
-          .call("PUBSUB", "NUMSUB", ...names.map((name) => this.keys.control(name)))
+          .call("PUBSUB", this.redis.numsub, ...names.map((name) => this.keys.control(name)))
           .exec()) as [Error | null, unknown][];
         if (recordsError !== null) throw recordsError;
         records = got as (string | null)[];
@@ -217,7 +217,7 @@ export class FleetReader {
             .get(this.keys.instance(instance))
             .zscore(this.keys.instances, instance)
             .hvalsBuffer(this.keys.procs(instance))
-            .call("PUBSUB", "NUMSUB", this.keys.control(instance))
+            .call("PUBSUB", this.redis.numsub, this.keys.control(instance))
             .exec(),
         )) ?? [];
     } catch (error) {

@@ -82,6 +82,15 @@ export class FleetConnection extends EventEmitter {
     return this.bus.sharded;
   }
 
+  /**
+   * The PUBSUB subcommand that counts a channel's subscribers: SHARDNUMSUB on a cluster (sharded
+   * channels; sent with the service's keys, in one pipeline or transaction, it reaches the slot's
+   * master, where the instances subscribe), NUMSUB on one Redis.
+   */
+  get numsub(): "NUMSUB" | "SHARDNUMSUB" {
+    return this.cluster === true ? "SHARDNUMSUB" : "NUMSUB";
+  }
+
   /** Whether a command sent now would be written at once (never queued). */
   get ready(): boolean {
     return this.known && this.client.status === "ready";

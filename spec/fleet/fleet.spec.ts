@@ -237,7 +237,8 @@ describe("fleet on a real Redis", function () {
     await redis.restart();
     await waitFor("the whole list back", async () => (await readProcs(reader)).length === 7, 30_000);
     expect((await readProcs(reader)).map((p) => p.id)).to.include("b/during-outage");
-    expect((await reader.instances()).every((i) => i.state === "up")).to.equal(true);
+    // Each instance's subscriber reconnects on its own backoff: up once it listens again.
+    await waitFor("every instance up again", async () => (await reader.instances()).every((i) => i.state === "up"), 30_000);
     for (const instance of instances) {
       expect(instance.child.exitCode).to.equal(null);
       expect(instance.lines.filter((l) => "unhandled" in l)).to.deep.equal([]);
