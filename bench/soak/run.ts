@@ -4,9 +4,12 @@
 // a child process. Prints, each minute (each 3 s in quick mode), the service's heap after GC, its
 // live tasks, the 5xx answers so far and its event-loop p99; then a last row once the load
 // stopped and the live tasks settled. Targets 127.0.0.1 only, bounded in concurrency and time.
+// Then the fleet leg (bench/soak/fleet.ts: 5 minutes, 30 s in quick mode; `--fleet-seconds N` sets
+// its length), alone with `--fleet-only`.
 import { fork, type ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { runFleetLeg } from "./fleet";
 
 interface Figures {
   heapMB: number;
@@ -17,6 +20,10 @@ interface Figures {
 }
 
 const quick = process.argv.includes("--quick");
+const fleetOnly = process.argv.includes("--fleet-only");
+const fleetSecondsAt = process.argv.indexOf("--fleet-seconds");
+const FLEET_MS = fleetSecondsAt > 0 ? Number(process.argv[fleetSecondsAt + 1]) * 1000 : quick ? 30_000 : 300_000;
+const FLEET_INTERVAL_MS = quick || FLEET_MS <= 60_000 ? 3_000 : 30_000;
 const DURATION_MS = quick ? 30_000 : 600_000;
 const INTERVAL_MS = quick ? 3_000 : 60_000;
 const WORKERS = 12;
@@ -173,7 +180,24 @@ async function main(): Promise<void> {
   child.send({ ask: "stop" });
 }
 
-main().catch((error) => {
-  console.error(error);
+async function legs(): Promise<void> {
+  if (!Number.isFinite(FLEET_MS) || FLEET_MS < 10_000) throw new Error("--fleet-seconds takes a number of seconds, at least 10");
+  if (!fleetOnly) await main();
+  else console.log(`$ npm run soak -- --fleet-only`);
+  console.log("");
+  await runFleetLeg(FLEET_MS, FLEET_INTERVAL_MS);
+}
+
+let done = false;
+// Nothing left to wait for before the end (a promise no handle can settle): say so, not a silent exit 0.
+process.on("beforeExit", () => {
+  if (done) return;
+  console.error("soak: stopped before its end with nothing left to wait for");
   process.exit(1);
 });
+legs()
+  .then(() => (done = true))
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
