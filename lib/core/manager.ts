@@ -159,6 +159,20 @@ export class ProcessManager {
   }
 
   /**
+   * Gives a running task another name (a request's, once its route is known): its counts by name
+   * move with it. Nothing for an ended task, whose counts are final.
+   * @internal
+   */
+  rename(task: Task, name: string): void {
+    if (task.outcome !== undefined || task.name === name) return;
+    const from = task.name;
+    task.name = name;
+    if ((task.booked & Booked.Counted) !== 0) this.stats.renamed(task, from);
+    task.rev++;
+    this.rev++;
+  }
+
+  /**
    * The hot path shared by `run`, `start` and `@Tracked`: no validation here, callers did it once.
    * A task started inside another becomes its child, and is cancelled with it; it inherits the
    * parent's deadline when that is earlier than its own.

@@ -197,6 +197,14 @@ export class TaskStats {
     record.running++;
   }
 
+  /** A running task took another name: it counts as started and running under the new one instead. */
+  renamed(task: Task, from: string): void {
+    const old = this.record(from);
+    old.started--;
+    old.running--;
+    this.started(task);
+  }
+
   ended(task: Task, outcome: Outcome): void {
     const record = this.record(task.name);
     record.addDuration(task.endTime - task.startTime);

@@ -25,6 +25,17 @@ export const enum Booked {
   Ended = 4,
 }
 
+/** What a tracked request's task knows of its request: its method and path, its route once known, the status answered. */
+export interface RequestFacts {
+  method: string;
+  /** The path without its query. */
+  path: string;
+  /** The framework's route (`/orders/:id`) once routing found it. */
+  route: string | undefined;
+  /** The response's status code, once it ended. */
+  status: number | undefined;
+}
+
 /** How a task ended: returned normally, ended by its cancellation, or by any other error. */
 export type Outcome = "ended" | "killed" | "aborted";
 
@@ -178,6 +189,8 @@ export class Task implements TaskHandle {
   readonly attrs: Record<string, unknown>;
   /** Bumped on every visible change, so readers can cache what they derive from a task. */
   rev = 0;
+  /** @internal What a tracked request's task knows of its request (for its span); undefined for every other task. */
+  request: RequestFacts | undefined = undefined;
   /** @internal Which of its manager's books record the task (see `Booked`): a start or end cut short by a stack overflow is completed later. */
   booked = 0;
   /** Set once a kill is accepted; also the signal's reason. */
@@ -226,7 +239,8 @@ export class Task implements TaskHandle {
     readonly owner: TaskOwner,
     /** The caller's id, or undefined to use the generated id numbered `seq`. */
     id: string | undefined,
-    readonly name: string,
+    /** Its name; a running task's is changed only by its manager's `rename` (a request once its route is known). */
+    public name: string,
     readonly parent: Task | undefined,
     readonly forbidCancel: boolean,
     readonly swallowCancel: boolean,

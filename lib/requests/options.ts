@@ -9,8 +9,12 @@ export interface RequestTrackingOptions {
   /** The manager the request tasks join; default the container's. */
   manager?: ProcessManager | undefined;
   /**
-   * The task's name: a fixed string, or a function of the request. Default `METHOD <path>` (the
-   * path without its query). The function runs when the request arrives, before any router.
+   * The task's name: a fixed string, or a function of the request (it runs when the request
+   * arrives, before any router). Default `METHOD <route>` with the framework's route
+   * (`GET /orders/:id`), and `METHOD` alone until a route is known (a 404, a bare `node:http`
+   * server): never the raw path, which would make a name, a metric label and a span name per id.
+   * polka's route is known when the middleware runs; express's once the request is routed, and
+   * the task is renamed then.
    */
   name?: string | ((req: IncomingMessage) => string) | undefined;
   /** More attributes, merged over `method`, `uri` and `host` (the peer's address and port). */
@@ -36,6 +40,8 @@ export interface RequestTrackingOptions {
 export interface RequestTracking {
   manager: ProcessManager;
   name: (req: IncomingMessage) => string;
+  /** The default name: `METHOD <route>`, the task renamed once routing finds the route. */
+  byRoute: boolean;
   attrs: ((req: IncomingMessage) => Record<string, unknown>) | undefined;
   idHeader: string | undefined;
   timeoutMs: number | undefined;
@@ -73,6 +79,7 @@ export function resolveTracking(options: RequestTrackingOptions): RequestTrackin
   return {
     manager: options.manager ?? container.resolve(ProcessManager),
     name: typeof name === "string" ? () => name : (name ?? defaultName),
+    byRoute: name === undefined,
     attrs: options.attrs,
     idHeader: options.idHeader?.toLowerCase(),
     timeoutMs: options.timeoutMs,
@@ -96,9 +103,53 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** `GET /users/42` for `GET /users/42?full=1`. */
-function defaultName(req: IncomingMessage): string {
-  return `${req.method} ${pathOf(requestUrl(req))}`;
+/** `GET /users/:id` where the route is known, else `GET`: a name per route, never per path. */
+export function defaultName(req: IncomingMessage): string {
+  const route = routeOf(req);
+  return route === undefined ? (req.method ?? "GET") : `${req.method} ${route}`;
+}
+
+/** The path of the request without its query. */
+export function requestPath(req: IncomingMessage): string {
+  return pathOf(requestUrl(req));
+}
+
+/**
+ * The framework's route of a request, once routing found it: express's `req.route.path` under its
+ * `req.baseUrl`; polka's matched pattern, rebuilt from its `req.params` over `req.path` (polka
+ * keeps no pattern on the request, and sets `params` only on a match). Undefined when no route is
+ * known (no route matched, or no framework).
+ */
+export function routeOf(req: IncomingMessage): string | undefined {
+  const r = req as { route?: { path?: unknown }; baseUrl?: unknown; params?: unknown; path?: unknown; app?: unknown };
+  const routePath = r.route?.path;
+  if (typeof routePath === "string") return (typeof r.baseUrl === "string" ? r.baseUrl : "") + routePath;
+  // An express request (it carries `app`) has `params` before routing: only its `route` says.
+  if (r.app !== undefined || r.params === null || typeof r.params !== "object" || typeof r.path !== "string") return undefined;
+  // polka sets `req.params` only when a route matched: a route without parameters is the path itself.
+  const params = Object.entries(r.params as Record<string, unknown>);
+  if (params.length === 0) return r.path;
+  // Each segment equal to a parameter's value becomes `:name` (polka's wildcard, `wild`, the rest of the path as `*`).
+  const segments = r.path.split("/");
+  for (const [key, value] of params) {
+    if (typeof value !== "string" || value === "") continue;
+    if (key === "wild") {
+      const tail = value.split("/").length;
+      if (segments.slice(-tail).join("/") === value) segments.splice(segments.length - tail, tail, "*");
+      continue;
+    }
+    const at = segments.findIndex((segment) => segment === value || safeDecode(segment) === value);
+    if (at !== -1) segments[at] = `:${key}`;
+  }
+  return segments.join("/");
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The URL as the client sent it: express and polka rewrite `req.url` under a mount path, not `originalUrl`. */

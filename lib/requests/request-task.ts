@@ -5,7 +5,15 @@ import type { Task } from "../core/task";
 import type { TaskHandle } from "../core/task-handle";
 import { onForce } from "../core/force";
 import { answerKilled, forceClosed } from "./kill-answer";
-import { requestUrl, resolveTracking, type RequestTracking, type RequestTrackingOptions } from "./options";
+import {
+  defaultName,
+  requestPath,
+  requestUrl,
+  resolveTracking,
+  routeOf,
+  type RequestTracking,
+  type RequestTrackingOptions,
+} from "./options";
 
 /** Who a disconnect's kill is recorded as (`killedBy`), and its message. */
 export const CLIENT_KILLER = "client";
@@ -58,14 +66,17 @@ export class RequestTracker {
       // begin(), not run(): the options were checked once, and the task ends with the response, not with `handle`.
       task = manager.begin(
         this.idOf(req),
-        taskName.length > 200 ? taskName.slice(0, 199) + "…" : taskName,
+        clip(taskName),
         attrs === undefined ? base : { ...base, ...attrs(req) },
         forbidCancel,
         undefined,
         currentTask() as Task | undefined,
         timeoutMs,
       );
+      task.request = { method: req.method ?? "GET", path: requestPath(req), route: routeOf(req), status: undefined };
       this.watch(task, req, res);
+      // Under express (its request carries `app`), the route is set on the request when routing finds it.
+      if (task.request.route === undefined && (req as { app?: unknown }).app !== undefined) this.followRoute(task, req);
     } catch (error) {
       if (task !== undefined) manager.end(task, "aborted", error);
       this.failed(error);
@@ -115,6 +126,8 @@ export class RequestTracker {
     const end = () => {
       if (waiting?.delete(end) === false) return;
       if (!task.running) return;
+      this.routed(task, req);
+      if (task.request !== undefined && res.headersSent) task.request.status = res.statusCode;
       if (res.writableFinished) return manager.end(task, task.cancelling ? "killed" : "ended");
       if (cancelOnDisconnect && !task.forbidCancel) manager.cancel([task], DISCONNECT_MESSAGE, CLIENT_KILLER);
       if (task.cancelling) manager.end(task, "killed");
@@ -137,6 +150,34 @@ export class RequestTracker {
     waiting.add(end);
   }
 
+  /**
+   * The route routing found, now known: kept for the task's span and, under the default naming,
+   * made the task's name (`GET` becomes `GET /orders/:id`). Called when the request is routed
+   * (express sets `req.route`) and at its end.
+   */
+  routed(task: Task, req: IncomingMessage): void {
+    const facts = task.request;
+    if (facts === undefined || !task.running) return;
+    const route = routeOf(req);
+    if (route === undefined || route === facts.route) return;
+    facts.route = route;
+    if (this.config.byRoute) this.config.manager.rename(task, clip(defaultName(req)));
+  }
+
+  /** Renames the task when express's router sets `req.route` (before the route's handlers run), and keeps the value it set. */
+  private followRoute(task: Task, req: IncomingMessage): void {
+    let route: unknown;
+    Object.defineProperty(req, "route", {
+      configurable: true,
+      enumerable: true,
+      get: () => route,
+      set: (value: unknown) => {
+        route = value;
+        this.routed(task, req);
+      },
+    });
+  }
+
   private failed(error: unknown): void {
     this.failures++;
     if (this.reported) return;
@@ -147,6 +188,11 @@ export class RequestTracker {
       { code: "PROCLIST_REQUEST_TRACKING" },
     );
   }
+}
+
+/** A name of at most 200 characters. */
+function clip(name: string): string {
+  return name.length > 200 ? name.slice(0, 199) + "…" : name;
 }
 
 /** Printable ASCII, 1 to 256 characters: what an id header may hold to be used as it is. */

@@ -38,10 +38,48 @@ describe("request tracking with frameworks", () => {
     expect(answer.status).to.equal(200);
     expect(await answer.json()).to.deep.equal({ id: "11" });
     const [request, child] = await requestAndChild();
-    expect(request).to.deep.include({ id: "ex-1", name: "GET /orders/11", outcome: "ended" });
+    expect(request).to.deep.include({ id: "ex-1", name: "GET /orders/:id", outcome: "ended" });
     expect(request.attrs).to.deep.include({ method: "GET", uri: "/orders/11?ms=1" });
     expect(child).to.include({ parent: "ex-1", outcome: "ended" });
   });
+
+  for (const framework of ["express", "polka", "polka behind trackRequests"] as const) {
+    it(`${framework}: a request is named after its route while it runs (many ids, one name), one no route took by its method alone`, async () => {
+      const handler = (id: string, res: { end(body: string): void }) =>
+        orders.load(id, id === "slow" ? 60_000 : 1).then(
+          (body) => res.end(body),
+          () => res.end("cancelled"),
+        );
+      if (framework === "express") {
+        const app = express();
+        app.use(requestTracker({ manager: pm }));
+        app.get("/orders/:id", (req, res) => void handler(req.params.id, res));
+        server = app.listen(0, "127.0.0.1");
+      } else {
+        const app = polka();
+        if (framework === "polka") app.use(requestTracker({ manager: pm }));
+        app.get("/orders/:id", (req, res) => void handler(String(req.params.id), res));
+        server = app.listen(0, "127.0.0.1").server!;
+        if (framework !== "polka") trackRequests(server, { manager: pm });
+      }
+      const { url } = await listening(server);
+      for (const id of ["1", "2", "3"]) expect((await fetch(`${url}/orders/${id}`)).status).to.equal(200);
+      expect((await fetch(`${url}/nowhere/42`)).status).to.equal(404);
+      const slow = fetch(`${url}/orders/slow`);
+      await until(() => pm.list().some((t) => t.name === "Orders.load" && t.status === "querying"));
+      const running = pm.list().find((t) => t.name !== "Orders.load")!;
+      // The server hook starts the task before polka routes: it is renamed when the request ends.
+      if (framework !== "polka behind trackRequests") expect(running.name).to.equal("GET /orders/:id");
+      pm.kill(running.id, "enough");
+      await slow;
+      await until(() => pm.size === 0);
+      const names = pm.stats.snapshot().map((n) => n.name);
+      expect(names.filter((n) => n.startsWith("GET")).sort()).to.deep.equal(["GET", "GET /orders/:id"]);
+      const byRoute = pm.stats.snapshot().find((n) => n.name === "GET /orders/:id")!;
+      expect(byRoute).to.deep.include({ started: 4, running: 0, ended: 3, killed: 1 });
+      expect(pm.stats.snapshot().find((n) => n.name === "GET")).to.deep.include({ started: 1, running: 0, ended: 1 });
+    });
+  }
 
   it("express: a kill answers 503 even though express 5 would answer the handler's rejection itself", async () => {
     const app = express();
@@ -72,7 +110,7 @@ describe("request tracking with frameworks", () => {
     const { url } = await listening(server);
     expect((await fetch(`${url}/orders/13`)).status).to.equal(200);
     const [request, child] = await requestAndChild();
-    expect(request).to.deep.include({ name: "GET /orders/13", outcome: "ended" });
+    expect(request).to.deep.include({ name: "GET /orders/:id", outcome: "ended" });
     expect(request.attrs).to.deep.include({ method: "GET", uri: "/orders/13", route: "orders" });
     expect(child).to.include({ parent: request.id, outcome: "ended" });
   });
