@@ -43,7 +43,7 @@ describe("filtered fleet reads select at the source", function () {
       instances.push(InstanceProcess.start({ REDIS_URL: redis.url, SERVICE: service, INSTANCE: name, TASKS: tasks, BULK: "2000" }));
     await waitFor("every instance joined", () => instances.every((i) => i.said("joined")), 30_000);
     await waitFor("every list published", async () => {
-      const lengths = await Promise.all(["a", "b", "c"].map((name) => admin.hlen(`proclist:${service}:procs:${name}`)));
+      const lengths = await Promise.all(["a", "b", "c"].map((name) => admin.hlen(`{proclist:${service}}:procs:${name}`)));
       return lengths.join() === "2003,2002,2001";
     });
     // A loaded machine may take seconds to answer: no instance may be taken for silent here.

@@ -12,7 +12,7 @@ describe("what one instance writes to Redis is bounded", function () {
   let admin: Redis;
   const instances: InstanceProcess[] = [];
   const service = "bounded";
-  const procs = (name: string) => `proclist:${service}:procs:${name}`;
+  const procs = (name: string) => `{proclist:${service}}:procs:${name}`;
 
   before(async () => {
     redis = await RedisServer.start();
