@@ -4,6 +4,7 @@ import { awaitGroup } from "./groups/await-cost";
 import { callsGroup } from "./groups/calls";
 import { exportGroup } from "./groups/export";
 import { fleetGroup } from "./groups/fleet";
+import { fleetReadsGroup } from "./groups/fleet-reads";
 import { memoryGroup } from "./groups/memory";
 import { piecesGroup } from "./groups/pieces";
 import { requestsGroup } from "./groups/requests";
@@ -30,6 +31,7 @@ const GROUPS: Record<string, Group> = {
   startup: startupGroup,
   export: exportGroup,
   fleet: fleetGroup,
+  "fleet-reads": fleetReadsGroup,
 };
 
 async function main(): Promise<void> {

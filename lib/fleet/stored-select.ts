@@ -41,17 +41,22 @@ until cursor == '0'
 return out`;
 
 /**
- * The ARGV of SELECT_STORED for a (validated) list query: a stored row is the wire's JSON made
- * with JSON.stringify for names, statuses and attribute keys (`fleetProcJson`), so a row that
- * matches `name=n` holds `"name":<n as JSON>`, one with status s holds `"status":<s as JSON>`,
- * and one with attribute k holds `<k as JSON>:`. Attribute values and `waiting` are checked by
- * the caller only (a value may be stored as a number yet match as text).
+ * The ARGV of SELECT_STORED for a (validated) list query. A stored row is the wire's JSON made
+ * with JSON.stringify for names, statuses, attribute keys and string values, and a non-string
+ * value as its JSON text (`fleetProcJson`, `attrValueJson`), which is the text the filter compares:
+ * so a row that matches `name=n` holds `"name":<n as JSON>`, one with status s holds
+ * `"status":<s as JSON>`, and one whose attribute k reads as text v holds `<k as JSON>:<v as JSON>`
+ * (a string) or `<k as JSON>:v` (any other value). `waiting` is checked by the caller only.
  */
 export function storedSelectArgs(query: Query): string[] {
   const groups: string[][] = [];
   const values = (value: string | string[]) => (typeof value === "string" ? [value] : value);
   if (query.name !== undefined) groups.push(values(query.name).map((name) => `"name":${JSON.stringify(name)}`));
   if (query.status !== undefined) groups.push(values(query.status).map((status) => `"status":${JSON.stringify(status)}`));
-  for (const key of Object.keys(query)) if (key.startsWith("attr.")) groups.push([`${JSON.stringify(key.slice(5))}:`]);
+  for (const [key, wanted] of Object.entries(query)) {
+    if (!key.startsWith("attr.") || wanted === undefined) continue;
+    const name = JSON.stringify(key.slice(5));
+    groups.push(values(wanted).flatMap((text) => [`${name}:${JSON.stringify(text)}`, `${name}:${text}`]));
+  }
   return [String(groups.length), ...groups.flatMap((texts) => [String(texts.length), ...texts])];
 }

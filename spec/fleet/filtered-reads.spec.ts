@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { Redis } from "ioredis";
 import { serveFleet, type ServedApi } from "../../lib";
 import { RedisServer } from "../../samples/redis-server";
+import { FleetReader } from "../../lib/fleet/reader";
 import { waitFor } from "../helpers";
 import { InstanceProcess, proclist } from "./instances";
 
@@ -137,5 +138,23 @@ describe("filtered fleet reads select at the source", function () {
     expect(table.code, table.stderr).to.equal(0);
     expect(table.stdout.split("\n").filter((l) => l.startsWith("b (gone)"))).to.have.length(1);
     c.child.kill("SIGCONT");
+  });
+
+  it("the selection inside Redis returns a superset of the matches, a number attribute matched as text, and no more of a large list", async () => {
+    const reader = new FleetReader({ redis: redis.url, service });
+    try {
+      const ids = async (query: Record<string, string | string[]>) => {
+        const values = await reader.storedMatches("a", query);
+        if (typeof values === "string") throw new Error(values);
+        return values.map((v) => (JSON.parse(v.toString()) as { id: string }).id).sort();
+      };
+      expect(await ids({ "attr.len": "2" })).to.deep.equal(["a/a1", "a/a2", "a/a3"]);
+      expect(await ids({ "attr.n": ["a1", "a3"] })).to.deep.equal(["a/a1", "a/a3"]);
+      expect(await ids({ name: "beta", status: "waiting" })).to.deep.equal(["a/a2", "a/a3"]);
+      expect(await ids({ name: "alpha", "attr.n": "a2" })).to.deep.equal([]);
+      expect(await ids({ "attr.missing": "x" })).to.deep.equal([]);
+    } finally {
+      await reader.close();
+    }
   });
 });
