@@ -6,6 +6,10 @@ import { runCase } from "../spawn";
 /** Where the per-call references come from: not this run, so no "×" is computed from them. */
 const NOTES = "shared/PERF-NOTES.md, Node 20.20 on this machine, another day";
 
+/** The original's Start + 3 Status + Done on one pinned core (issue 29), and 0.75× its lower end. */
+const GO_EXPLICIT_NS = "854–879";
+const EXPLICIT_TARGET_NS = 0.75 * 854;
+
 /** What a tracked call may add, as a share of what the Node floor adds in the same process. */
 const MAX_OF_FLOOR = 0.75;
 /** How many times dearer an OpenTelemetry span must be than a tracked call. */
@@ -24,6 +28,7 @@ export const callsGroup: Group = async ({ quick, runs, log }) => {
     log(`per-call cost, run ${run}/${runs}`);
     const calls = await runCase("calls", { quick });
     const otel = await runCase("otel", { quick });
+    push(added, "explicit", calls.explicit - calls["bare sync"]);
     for (const mode of ["sync", "async"]) {
       push(bare, mode, calls[`bare ${mode}`]);
       push(added, `floor ${mode}`, calls[`floor ${mode}`] - calls[`bare ${mode}`]);
@@ -80,6 +85,13 @@ export const callsGroup: Group = async ({ quick, runs, log }) => {
       reference: `${NOTES}: ~2,060 / ~2,460`,
       target: "",
       verdict: "",
+    },
+    {
+      figure: "explicit API: start (3 attributes) + 3 status + done, added per task (ns)",
+      measured: fmt(m("explicit")),
+      reference: `${GO_ORIGIN}: ${GO_EXPLICIT_NS} ns`,
+      target: `≤ 0.75× the original (≤ ${fmt(EXPLICIT_TARGET_NS)} ns)`,
+      verdict: verdict(m("explicit") <= EXPLICIT_TARGET_NS),
     },
     { figure: "OpenTelemetry span ÷ proclist, sync", measured: `${fmt(m("ratio sync"), 1)}×`, reference: "", target: "", verdict: "" },
     {

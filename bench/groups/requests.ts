@@ -65,7 +65,7 @@ export const requestsGroup: Group = async ({ quick, runs, log }) => {
         verdict: "",
       },
       {
-        figure: `  added per request: proclist / OpenTelemetry (µs)`,
+        figure: `  ${name}: added per request: proclist / OpenTelemetry (µs)`,
         measured: `${spread(added("proclist"), 1)} / ${spread(added("otel"), 1)}`,
         reference: "",
         target: "",
@@ -79,7 +79,7 @@ export const requestsGroup: Group = async ({ quick, runs, log }) => {
         verdict: verdict(median(kept) >= 0.9),
       },
       {
-        figure: `  OpenTelemetry added ÷ proclist added (same round)`,
+        figure: `  ${name}: OpenTelemetry added ÷ proclist added (same round)`,
         measured: `${spread(otelOverProclist, 1)}×`,
         reference: "",
         target: "≥ 15×",
