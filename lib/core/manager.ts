@@ -20,7 +20,7 @@ import {
 import { runInTask } from "./run-in-task";
 import { TaskStats } from "./stats";
 import { checkTaskFilter, isEmptyFilter, taskMatcher, type AttrText, type TaskFilter } from "./task-filter";
-import { Booked, Task, type Outcome, type TaskHooks, type TaskListener } from "./task";
+import { Booked, Task, type Outcome, type RequestFacts, type TaskHooks, type TaskListener } from "./task";
 import { stranded } from "./stranded";
 import type { TaskHandle } from "./task-handle";
 import { derivedId, idProblem, nextTaskSeq, taskIdOf } from "./task-id";
@@ -186,6 +186,7 @@ export class ProcessManager {
     swallowCancel: boolean | undefined,
     parent: Task | undefined,
     timeoutMs?: number,
+    request?: RequestFacts,
   ): Task {
     let seq = 0;
     if (id === undefined) {
@@ -205,6 +206,8 @@ export class ProcessManager {
       attrs,
       seq,
     );
+    // Before the hooks: a request task's span is named and kinded from it.
+    if (request !== undefined) task.request = request;
     try {
       this.stats.started(task);
       task.booked = Booked.Counted;

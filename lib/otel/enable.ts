@@ -4,12 +4,13 @@ import { optionChecker, type Checker } from "../schema/validation";
 import { otelApi } from "./api";
 import { TaskSpans } from "./task-spans";
 import { traceIds } from "./trace-ids";
+import { proclistVersion } from "./version";
 
 /** Options of `enableOtel()` and of the manager option `otel`. */
 export interface OtelOptions {
   /** Each task opens its own span (child of the active span) instead of only recording the active span's ids. Default false. */
   spans?: boolean | undefined;
-  /** The tracer task spans come from. Default `trace.getTracer("proclist")`, from the registered provider. */
+  /** The tracer task spans come from. Default `trace.getTracer("proclist", <its version>)`, from the registered provider. */
   tracer?: OtelTracer | undefined;
 }
 
@@ -46,7 +47,7 @@ export function enableOtel(manager: ProcessManager, options: OtelOptions = {}): 
   disableOtel(manager);
   let remove: () => void;
   if (options.spans === true) {
-    const spans = new TaskSpans(api, (options.tracer as Tracer | undefined) ?? api.trace.getTracer("proclist"), manager);
+    const spans = new TaskSpans(api, (options.tracer as Tracer | undefined) ?? api.trace.getTracer("proclist", proclistVersion()), manager);
     const unextend = manager.extend(spans);
     remove = () => {
       unextend();

@@ -1,7 +1,7 @@
 import type { Attributes, Context, HrTime, Span, Tracer } from "@opentelemetry/api";
 import { TaskSlot, type TaskExtension } from "../core/extension";
 import type { ProcessManager } from "../core/manager";
-import type { Task } from "../core/task";
+import type { RequestFacts, Task } from "../core/task";
 import type { Api } from "./api";
 import { spanAttributes, spanValue } from "./attributes";
 import { spanFields } from "./trace-ids";
@@ -37,7 +37,19 @@ export class TaskSpans implements TaskExtension {
   started(task: Task): void {
     const parent = this.api.context.active();
     const attributes = spanAttributes(task.attrs);
-    const span = this.tracer.startSpan(task.name, { attributes, startTime: hrTimeOf(task.startTime) }, parent);
+    const request = task.request;
+    let name = task.name;
+    let kind = this.api.SpanKind.INTERNAL;
+    if (request !== undefined) {
+      // OpenTelemetry's HTTP server conventions: `METHOD route` (or `METHOD`), SERVER when it is
+      // the request's outermost span, INTERNAL under the span an HTTP instrumentation opened.
+      name = requestSpanName(request);
+      if (this.api.trace.getSpan(parent) === undefined) kind = this.api.SpanKind.SERVER;
+      attributes["http.request.method"] = request.method;
+      attributes["url.path"] = request.path;
+      if (request.route !== undefined) attributes["http.route"] = request.route;
+    }
+    const span = this.tracer.startSpan(name, { kind, attributes, startTime: hrTimeOf(task.startTime) }, parent);
     task.fields = spanFields(this.api, span);
     this.slot.set(task, { span, context: this.api.trace.setSpan(parent, span), attributes, killed: false });
   }
@@ -70,12 +82,24 @@ export class TaskSpans implements TaskExtension {
       const value = spanValue(raw);
       if (value !== undefined && value !== open.attributes[key]) span.setAttribute(key, value);
     }
+    const request = task.request;
+    if (request !== undefined) {
+      // The route may be known only now (routing came after the span started), and the status only at the end.
+      if (request.route !== undefined && open.attributes["http.route"] !== request.route) {
+        span.setAttribute("http.route", request.route);
+        span.updateName(requestSpanName(request));
+      }
+      if (request.status !== undefined) span.setAttribute("http.response.status_code", request.status);
+    }
     const end = hrTimeOf(task.endTime);
     if (task.outcome === "killed") {
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: task.cancel?.reason ?? "killed" });
     } else if (task.outcome === "aborted") {
       span.recordException(error instanceof Error ? error : String(error), end);
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: task.error ?? "aborted" });
+    } else if (request?.status !== undefined && request.status >= 500) {
+      // A server span's error is a 5xx answer; a 4xx is the client's.
+      span.setStatus({ code: this.api.SpanStatusCode.ERROR });
     }
     span.end(end);
   }
@@ -90,6 +114,11 @@ export class TaskSpans implements TaskExtension {
     }
     this.slot.release();
   }
+}
+
+/** `GET /orders/:id`, or `GET` while no route is known. */
+function requestSpanName(request: RequestFacts): string {
+  return request.route === undefined ? request.method : `${request.method} ${request.route}`;
 }
 
 function killAttributes(message: string | undefined, by: string | undefined): Record<string, string> {

@@ -72,11 +72,11 @@ export class RequestTracker {
         undefined,
         currentTask() as Task | undefined,
         timeoutMs,
+        { method: req.method ?? "GET", path: requestPath(req), route: routeOf(req), status: undefined },
       );
-      task.request = { method: req.method ?? "GET", path: requestPath(req), route: routeOf(req), status: undefined };
       this.watch(task, req, res);
       // Under express (its request carries `app`), the route is set on the request when routing finds it.
-      if (task.request.route === undefined && (req as { app?: unknown }).app !== undefined) this.followRoute(task, req);
+      if (task.request!.route === undefined && (req as { app?: unknown }).app !== undefined) this.followRoute(task, req);
     } catch (error) {
       if (task !== undefined) manager.end(task, "aborted", error);
       this.failed(error);
