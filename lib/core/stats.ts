@@ -78,7 +78,15 @@ class NameRecord implements NameCounters {
 
   // Derived, not counted: a start bumps `started`, an end its outcome or `waits`, and phases change only at an end.
   get revision(): number {
-    return this.started + this.ended + this.killed + this.aborted + this.waits;
+    return this.started + this.ended + this.killed + this.aborted + this.waits + 2 * this.movedOut;
+  }
+
+  /** Running tasks renamed away (a request once its route is known): each took back its start, and counts twice in `revision` so it still only grows. */
+  movedOut = 0;
+
+  /** Nothing counted: every task that started under the name was renamed away. Left out of what is shown. */
+  get empty(): boolean {
+    return this.started === 0 && this.waits === 0;
   }
 
   /** Adds one ended wait's time under its kind (a few kinds per name: a scan beats a Map). */
@@ -202,6 +210,7 @@ export class TaskStats {
     const old = this.record(from);
     old.started--;
     old.running--;
+    old.movedOut++;
     this.started(task);
   }
 
@@ -221,12 +230,13 @@ export class TaskStats {
 
   /** Visits each name's counters in place, without the quantiles `snapshot()` sorts for: for exporters that read often. */
   forEachName(visit: (counters: NameCounters) => void): void {
-    for (const record of this.byName.values()) visit(record);
+    for (const record of this.byName.values()) if (!record.empty) visit(record);
   }
 
   snapshot(): NameStats[] {
     const out: NameStats[] = [];
     for (const r of this.byName.values()) {
+      if (r.empty) continue;
       const sorted = Array.from(r.window.subarray(0, r.filled)).sort((a, b) => a - b);
       const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]);
       out.push({
