@@ -145,14 +145,23 @@ interface FleetRow {
   attrs?: { tok?: unknown };
 }
 
+/**
+ * Rows read from the fleet's list earlier: some kills are taken from here, long after the read, as
+ * from a page left open: the task has ended (404) or its instance restarted since (410), or the id
+ * now names another task of a new incarnation, which the kill must not reach.
+ */
+const stale: FleetRow[] = [];
+
 /** Kills a few tasks read from the fleet's list, each naming its boot and, in the message, its token. */
 async function killSome(api: string): Promise<void> {
   const res = await fleetCall(`${api}/procs/?name=request`);
   if (res === undefined || res.status !== 200) return;
   const { procs } = (await res.json()) as { procs: FleetRow[] };
   const live = procs.filter((p) => p.gone === undefined && typeof p.attrs?.tok === "string" && p.instance !== undefined);
+  if (live.length > 0) stale[Math.floor(Math.random() * 200)] = pick(live);
   for (let i = 0; i < 3 && live.length > 0; i++) {
-    const row = pick(live);
+    const old = Math.random() < 0.3 ? pick(stale) : undefined;
+    const row = old ?? pick(live);
     const local = row.id.slice(row.instance!.length + 1);
     // Some while after the list was read, as an operator would: the task may have ended or its instance restarted.
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
