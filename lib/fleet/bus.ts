@@ -9,6 +9,8 @@ const SHARDNUMSUB = "return redis.call('PUBSUB', 'SHARDNUMSUB', KEYS[1])[2]";
 
 /** How long a cluster subscriber waits for one step (connect, CLUSTER NODES, SSUBSCRIBE) before trying again. */
 const STEP_MS = 1_000;
+/** What the cluster client says when its view of the cluster changed. */
+const CLUSTER_EVENTS = ["refresh", "+node", "-node", "ready"] as const;
 /** How often a publish that reached nobody on a cluster is tried again while the subscribers move (see `publishHeard`). */
 const RETRY_MS = 50;
 
@@ -40,6 +42,7 @@ export class FleetBus extends EventEmitter {
   private moveAgain = false;
   private readonly slot: number;
   private RedisClass: typeof Redis | undefined;
+  private detach: () => void = () => undefined;
 
   constructor(
     slotKey: string,
@@ -74,10 +77,11 @@ export class FleetBus extends EventEmitter {
     const check = () => {
       if (this.wanted.size > 0 && (!this.subscribed || this.ownerKey() !== this.nodeKey)) this.move();
     };
-    cluster.on("refresh", check);
-    cluster.on("+node", check);
-    cluster.on("-node", check);
-    cluster.on("ready", check);
+    for (const event of CLUSTER_EVENTS) cluster.on(event, check);
+    // The cluster may be the app's, and outlive this bus.
+    this.detach = () => {
+      for (const event of CLUSTER_EVENTS) cluster.off(event, check);
+    };
     if (cluster.status === "ready") check();
   }
 
@@ -154,6 +158,7 @@ export class FleetBus extends EventEmitter {
   /** Stops following the slot and closes the subscriber connection. */
   async close(): Promise<void> {
     this.closed = true;
+    this.detach();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     if (subscriber !== undefined) await quit(subscriber);

@@ -1,9 +1,13 @@
 import { expect } from "chai";
 import { hostname } from "node:os";
+import { Cluster, Redis } from "ioredis";
+import { joinFleet, ProcessManager, serveFleet } from "../../lib";
 import { fleetEvents } from "../../lib/fleet/events";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
-import { waitFor } from "../helpers";
+import { releaseAll, waitFor } from "../helpers";
+import { call } from "../http/http-helpers";
+import { proclist as run } from "../cli/fixture";
 import { InstanceProcess, proclist, startThree } from "./instances";
 import { onEachRedis } from "./redis-backends";
 
@@ -153,4 +157,44 @@ onEachRedis("the fleet", (backend, kind) => {
         stop();
       }
     });
+
+  it("takes the app's own ioredis client, serveFleet lists and kills through it, and PROCLIST_REDIS finds the fleet", async () => {
+    const service = `svc${++serviceSeq}`;
+    const [host, port] = [new URL(backend().url).hostname, Number(new URL(backend().url).port)];
+    // The app's client: a Cluster on a cluster, a Redis on one Redis; proclist never closes it.
+    const appClient = kind === "a Redis Cluster" ? new Cluster([{ host, port }]) : new Redis(port, host);
+    const pm = new ProcessManager();
+    pm.run((task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))), {
+      id: "t1",
+      name: "job",
+    }).catch(() => undefined);
+    const membership = await joinFleet({ redis: appClient, service, instance: "app", manager: pm, publishMs: 20 });
+    const api = await serveFleet({ redis: backend().urls, service, port: 0 });
+    try {
+      const listed = await waitFor("t1 listed", async () => {
+        const answer = await call(api, "GET", "/procs/");
+        return (answer.json as { procs: { id: string }[] }).procs.some((p) => p.id === "app/t1") ? answer : undefined;
+      });
+      expect(listed.status).to.equal(200);
+      const fromEnv = await run(["ls", "--json"], {
+        PROCLIST_REDIS: backend()
+          .urls.at(-1)!
+          .replace(/^redis:\/\//, ""),
+        PROCLIST_SERVICE: service,
+      });
+      expect(fromEnv.code, fromEnv.stderr).to.equal(0);
+      expect((JSON.parse(fromEnv.stdout) as { id: string }[]).map((r) => r.id)).to.deep.equal(["app/t1"]);
+      const killed = await call(api, "DELETE", "/procs/app/t1", { body: JSON.stringify({ message: "done" }) });
+      expect(killed.status, killed.text).to.equal(200);
+      await waitFor("t1 ended", () => pm.get("t1") === undefined || !pm.get("t1")!.running);
+    } finally {
+      releaseAll();
+      await api.close();
+      await membership.leave();
+    }
+    // Still the app's, still open.
+    expect(appClient.status).to.equal("ready");
+    expect(await appClient.set(`{app}:check`, "1")).to.equal("OK");
+    await appClient.quit();
+  });
 });
