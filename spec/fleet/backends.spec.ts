@@ -7,6 +7,7 @@ import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { releaseAll, waitFor } from "../helpers";
 import { call } from "../http/http-helpers";
+import { readmeBlocks } from "../readme-blocks";
 import { proclist as run } from "../cli/fixture";
 import { InstanceProcess, proclist, startThree } from "./instances";
 import { onEachRedis } from "./redis-backends";
@@ -196,5 +197,45 @@ onEachRedis("the fleet", (backend, kind) => {
     expect(appClient.status).to.equal("ready");
     expect(await appClient.set(`{app}:check`, "1")).to.equal("OK");
     await appClient.quit();
+  });
+
+  it("runs as the README's ACL user, limited to proclist's keys and channels: join, list, history, kill and events", async () => {
+    const line = readmeBlocks()
+      .flatMap((block) => block.code.split("\n"))
+      .find((l) => l.startsWith("ACL SETUSER proclist "))!;
+    const args = line.split(" ").slice(1);
+    for (const url of backend().urls) {
+      const admin = new Redis(url);
+      try {
+        expect(await admin.call("ACL", ...args)).to.equal("OK");
+      } finally {
+        admin.disconnect();
+      }
+    }
+    const limited = backend().url.replace("redis://", "redis://proclist:long-password@");
+    const service = `svc${++serviceSeq}`;
+    const worker = InstanceProcess.start({ REDIS_URL: limited, SERVICE: service, INSTANCE: "w", TASKS: "t1,t2" });
+    instances.push(worker);
+    expect(await waitFor("w joined", () => worker.said("joined") ?? worker.said("error"))).to.have.property("joined");
+    const reader = new FleetReader({ redis: limited, service });
+    readers.push(reader);
+    await waitFor("both tasks listed", async () => (await readProcs(reader)).length === 2);
+    expect((await reader.instances()).map((i) => i.state)).to.deep.equal(["up"]);
+    const history = await proclist("history", "w/t1", "--json", "--redis", limited, "--service", service);
+    expect(history.code, history.stderr).to.equal(0);
+    const events: string[] = [];
+    const stop = fleetEvents(reader, () => undefined).subscribe((event) => events.push(event.id));
+    try {
+      const killed = await proclist("kill", "w/t1", "--redis", limited, "--service", service);
+      expect(killed.code, killed.stderr).to.equal(0);
+      await waitFor("t1 ended", () => worker.said("ended"));
+      let n = 0;
+      await waitFor("events relayed", () => {
+        worker.send(`start e${++n}`);
+        return events.some((id) => id.startsWith("w/e"));
+      });
+    } finally {
+      stop();
+    }
   });
 });
