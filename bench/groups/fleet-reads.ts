@@ -286,9 +286,19 @@ async function manyInstances(
     }
     log("fleet reads: the registry's load while idle");
     const seconds = quick ? 2 : 15;
-    const before = totalCalls(await commandStats(admin));
+    const statsBefore = await commandStats(admin);
+    const before = totalCalls(statsBefore);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const after = totalCalls(await commandStats(admin));
+    const statsAfter = await commandStats(admin);
+    const after = totalCalls(statsAfter);
+    // The commands that make the load, most called first.
+    const top = [...statsAfter]
+      .map(([name, { calls }]) => [name, (calls - (statsBefore.get(name)?.calls ?? 0)) / seconds] as const)
+      .filter(([, rate]) => rate > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([name, rate]) => `${name.toUpperCase()} ${fmt(rate, 0)}/s`)
+      .join(", ");
     // The two INFO calls are the bench's own.
     const perSecond = (after - before - 1) / seconds;
     const p99 = percentile(times, 99);
@@ -318,7 +328,7 @@ async function manyInstances(
       {
         figure: "fleet: registry load on Redis at rest (commands/s per instance)",
         measured: fmt(perSecond / (instances + 1), 3),
-        reference: `${fmt(perSecond, 0)} commands/s for ${fmt(instances + 1)} instances heartbeating every 5 s, over ${seconds} s`,
+        reference: `${fmt(perSecond, 0)} commands/s for ${fmt(instances + 1)} instances heartbeating every 5 s, over ${seconds} s: ${top}`,
         target: "",
         verdict: "",
       },

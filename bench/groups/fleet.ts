@@ -12,10 +12,10 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Microseconds Redis spent in HVALS so far (INFO commandstats). */
+/** Microseconds Redis spent reading task lists so far (HSCAN pages, INFO commandstats). */
 async function hvalsUsec(reader: FleetReader): Promise<number> {
   const info = await reader.command.info("commandstats");
-  return Number(/cmdstat_hvals:calls=\d+,usec=(\d+)/.exec(info)?.[1] ?? 0);
+  return Number(/cmdstat_hscan:calls=\d+,usec=(\d+)/.exec(info)?.[1] ?? 0);
 }
 
 /**
@@ -116,7 +116,7 @@ async function listCost(url: string, instances: number, tasks: number, rounds: n
     return {
       figure: `fleet: GET /procs/ over ${instances} instances × ${fmt(tasks)} tasks (ms)`,
       measured: fmt(median(walls), 0),
-      reference: `Redis ${fmt(median(redisMs), 1)} ms in HVALS; ${mib(bytes)} MiB sent; aggregator RSS peak ${mib(memory.peak)} MiB`,
+      reference: `Redis ${fmt(median(redisMs), 1)} ms in HSCAN; ${mib(bytes)} MiB sent; aggregator RSS peak ${mib(memory.peak)} MiB`,
       target: "",
       verdict: "",
     };

@@ -52,9 +52,12 @@ export class InstanceClient {
 
   /**
    * The instance's live tasks as it last published them (at most `publishMs` old), read with its
-   * state: InstanceUnreachableError "gone since" once it left or its key expired.
+   * state: InstanceUnreachableError "gone since" once it left or its key expired. With a filter,
+   * the matches as the instance answers them (its stored matches if it does not answer).
    */
   async processes(filter: TaskFilter = {}): Promise<RemoteProcList> {
+    // A filter is applied where the tasks live (see `listed`): only the matches cross Redis.
+    if (this.info.state === "up" && Object.keys(queryOf(filter)).length > 0) return (await this.listed(filter)).list;
     const { info, values } = await this.reader.instanceList(this.instance);
     if (info !== undefined) this.info = info;
     this.checkUp();

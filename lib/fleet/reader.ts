@@ -15,7 +15,7 @@ import type { Query } from "../http/inputs/checks";
 import { SELECT_STORED, storedSelectArgs } from "./stored-select";
 
 /** Instances whose first pages are fetched in one round trip. */
-const LISTS_PER_ROUND = 8;
+const LISTS_PER_ROUND = 16;
 
 /** Fields asked per HSCAN call: a page is ~1,000 tasks' JSON, a few hundred KB. */
 const PAGE_FIELDS = 1000;
@@ -168,16 +168,25 @@ export class FleetReader {
   }
 
   /**
-   * The values of one instance's task hash that may match a list query, selected inside Redis
-   * (SELECT_STORED): what is read for an instance that cannot answer for itself. The caller checks
-   * each value exactly. A hash Redis refuses (of the wrong type) gives a ReplyError's message.
+   * The values of one instance's task hash that may match a list query, selected inside Redis a
+   * page at a time (SELECT_STORED: one HSCAN call each, so Redis is held for a page, not a list):
+   * what is read for an instance that cannot answer for itself. The caller checks each value
+   * exactly; a value seen twice (HSCAN may repeat one while the hash changes) may come twice. A hash
+   * Redis refuses (of the wrong type) gives a ReplyError's message.
    */
   async storedMatches(instance: string, query: Query): Promise<Buffer[] | string> {
     const redis = await this.ready();
+    const args = storedSelectArgs(query);
+    const out: Buffer[] = [];
+    let cursor = "0";
     try {
-      return (await this.within(
-        redis.callBuffer("EVAL", SELECT_STORED, 1, this.keys.procs(instance), ...storedSelectArgs(query)),
-      )) as Buffer[];
+      do {
+        const [next, ...values] = (await this.within(
+          redis.callBuffer("EVAL", SELECT_STORED, 1, this.keys.procs(instance), cursor, PAGE_FIELDS, ...args),
+        )) as Buffer[];
+        cursor = next.toString();
+        out.push(...values);
+      } while (cursor !== "0");
     } catch (error) {
       if (error instanceof Error && error.name === "ReplyError") {
         this.report(`task list of instance ${JSON.stringify(instance)}`, error.message);
@@ -185,6 +194,7 @@ export class FleetReader {
       }
       throw this.unavailable(error);
     }
+    return out;
   }
 
   /**

@@ -1,17 +1,18 @@
 import type { Query } from "../http/inputs/checks";
 
 /**
- * Selects, inside Redis, the values of one instance's task hash that may match a filter: it walks
- * the hash with HSCAN (1,000 fields a call, so Redis never builds the whole list at once) and
- * returns only the values that hold, for every group of ARGV, at least one of its texts (plain
- * substring search). ARGV: the number of groups, then per group its count and its texts.
- * Used for the instances that cannot answer for themselves (gone, silent): only candidates cross
- * the network, and the caller checks each one exactly, so the texts only need to be a superset.
+ * Selects, inside Redis, the values of one page of an instance's task hash that may match a
+ * filter: one HSCAN call from the cursor ARGV[1] (COUNT ARGV[2]), so one call holds Redis for a
+ * page's length, never a whole list's; answers {next cursor, values…}, the values that hold, for
+ * every group of the rest of ARGV, at least one of its texts (plain substring search). ARGV[3]:
+ * the number of groups, then per group its count and its texts. Used for the instances that
+ * cannot answer for themselves (gone, silent): only candidates cross the network, and the caller
+ * checks each one exactly, so the texts only need to be a superset.
  */
 export const SELECT_STORED = `
 local groups = {}
-local n = tonumber(ARGV[1])
-local at = 2
+local n = tonumber(ARGV[3])
+local at = 4
 for g = 1, n do
   local count = tonumber(ARGV[at])
   local texts = {}
@@ -19,25 +20,21 @@ for g = 1, n do
   groups[g] = texts
   at = at + count + 1
 end
-local out = {}
-local cursor = '0'
-repeat
-  local page = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
-  cursor = page[1]
-  local items = page[2]
-  for k = 2, #items, 2 do
-    local value = items[k]
-    local ok = true
-    for g = 1, n do
-      local any = false
-      for _, text in ipairs(groups[g]) do
-        if string.find(value, text, 1, true) then any = true break end
-      end
-      if not any then ok = false break end
+local page = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+local out = {page[1]}
+local items = page[2]
+for k = 2, #items, 2 do
+  local value = items[k]
+  local ok = true
+  for g = 1, n do
+    local any = false
+    for _, text in ipairs(groups[g]) do
+      if string.find(value, text, 1, true) then any = true break end
     end
-    if ok then out[#out + 1] = value end
+    if not any then ok = false break end
   end
-until cursor == '0'
+  if ok then out[#out + 1] = value end
+end
 return out`;
 
 /**
