@@ -166,7 +166,8 @@ export class ProcessManager {
   rename(task: Task, name: string): void {
     if (task.outcome !== undefined || task.name === name) return;
     const from = task.name;
-    task.name = name;
+    // Readonly to every other reader: only here, where its counts move with it.
+    (task as { name: string }).name = name;
     if ((task.booked & Booked.Counted) !== 0) this.stats.renamed(task, from);
     task.rev++;
     this.rev++;

@@ -239,8 +239,8 @@ export class Task implements TaskHandle {
     readonly owner: TaskOwner,
     /** The caller's id, or undefined to use the generated id numbered `seq`. */
     id: string | undefined,
-    /** Its name; a running task's is changed only by its manager's `rename` (a request once its route is known). */
-    public name: string,
+    /** Its name; a running request's may change once, when its route is known (its manager's `rename`). */
+    readonly name: string,
     readonly parent: Task | undefined,
     readonly forbidCancel: boolean,
     readonly swallowCancel: boolean,
