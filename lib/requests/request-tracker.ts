@@ -7,10 +7,12 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (erro
 
 /**
  * The same tracking as `trackRequests`, as connect-style middleware: put it first, so the rest of
- * the chain runs inside the request's task. A request the server hook already tracks is left as it is.
+ * the chain runs inside the request's task, named after its route (`GET /users/:id`: polka has
+ * routed already, express renames the task when it routes). A request the server hook already
+ * tracks is left as it is.
  * @example
  * polka().use(requestTracker({ timeoutMs: 30_000 })).get("/users/:id", handler)
- * express().use(requestTracker({ name: (req) => `${req.method} ${req.path}` }))
+ * express().use(requestTracker({ skip: ["/metrics", "/healthz"] }))
  */
 export function requestTracker(options: RequestTrackingOptions = {}): Middleware {
   const tracker = new RequestTracker(options);

@@ -4,7 +4,8 @@ import type { RequestTrackingOptions } from "./options";
 
 /**
  * Tracks every request a `node:http` or `node:https` server (and so any framework on it) receives:
- * each is a task named `METHOD <path>` with `method`, `uri` and `host` attributes, the `@Tracked`
+ * each is a task named `METHOD` (renamed `METHOD <route>` when the request ends, if a framework
+ * routed it; see the `name` option) with `method`, `uri` and `host` attributes, the `@Tracked`
  * calls made while handling it as children, ended when the response is complete, killed when the
  * client goes away first. Returns the function that stops tracking.
  *
