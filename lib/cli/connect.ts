@@ -17,7 +17,10 @@ export function withConnection(command: Command): Command {
     .addOption(new Option("--token <token>", "bearer token for servers started with one").env("PROCLIST_TOKEN"))
     .addOption(new Option("--timeout <ms>", "give up on a request after this many ms").default(5000).argParser(positiveInt))
     .addOption(
-      new Option("--redis <url>", "a fleet on Redis (host:port, redis://[user:password@]host:port, rediss:// for TLS) instead of endpoints")
+      new Option(
+        "--redis <url>",
+        "a fleet on Redis (host:port, redis://[user:password@]host:port, rediss:// for TLS; any node of a Redis Cluster) instead of endpoints",
+      )
         .env("PROCLIST_REDIS")
         .argParser(redisUrl),
     )

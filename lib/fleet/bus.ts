@@ -208,13 +208,21 @@ export class FleetBus extends EventEmitter {
 
   private async moveOnce(): Promise<void> {
     const cluster = this.cluster!;
-    for (let attempt = 0; !this.closed; attempt++) {
-      if (attempt > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** Math.min(attempt, 6))));
+    // The master a node named in its own view of the cluster (a demoted master knows its successor
+    // before the client's slot map does): tried next at once, a few times in a row at most.
+    let hint: string | undefined;
+    let hints = 0;
+    for (let attempt = 0, waits = 0; !this.closed; attempt++) {
+      if (attempt > 0 && (hint === undefined || hints >= 3)) {
+        hint = undefined;
+        hints = 0;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 25 * 2 ** Math.min(waits++, 5))));
         await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
       }
       if (this.closed) return;
-      const owner = this.ownerKey();
+      const owner = hint ?? this.ownerKey();
+      if (hint !== undefined) hints++;
+      hint = undefined;
       if (owner === undefined) continue;
       if (this.subscribed && owner === this.nodeKey) return;
       this.subscribed = false;
@@ -224,8 +232,11 @@ export class FleetBus extends EventEmitter {
       const subscriber = this.subscriber!;
       try {
         if (!(await whenReady(subscriber, STEP_MS))) continue;
-        const nodes = String(await timed(subscriber.call("CLUSTER", "NODES"), STEP_MS));
-        if (!mastersSlot(nodes, this.slot)) continue;
+        const view = slotMaster(String(await timed(subscriber.call("CLUSTER", "NODES"), STEP_MS)), this.slot);
+        if (view !== "myself") {
+          if (view !== undefined && view !== owner) hint = view;
+          continue;
+        }
         this.used = true;
         if (this.wanted.size > 0) await timed(subscriber.ssubscribe(...this.wanted), STEP_MS);
       } catch {
@@ -277,17 +288,26 @@ export class FleetBus extends EventEmitter {
   }
 }
 
-/** Whether `CLUSTER NODES` (as the node itself answers it) says that node is a master holding `slot`. */
-function mastersSlot(nodes: string, slot: number): boolean {
-  const myself = nodes.split("\n").find((line) => line.split(" ")[2]?.split(",").includes("myself"));
-  if (myself === undefined) return false;
-  const fields = myself.trim().split(" ");
-  if (!fields[2].split(",").includes("master")) return false;
-  return fields.slice(8).some((range) => {
-    if (range.startsWith("[")) return false; // a slot being migrated or imported
-    const [from, to = from] = range.split("-").map(Number);
-    return slot >= from && slot <= to;
-  });
+/**
+ * Who masters `slot` in a node's own `CLUSTER NODES` answer: "myself", another node's
+ * `host:port`, or undefined when that node knows no master for it (the view is untrusted text).
+ */
+function slotMaster(nodes: string, slot: number): string | undefined {
+  for (const line of nodes.split("\n")) {
+    const fields = line.trim().split(" ");
+    const flags = fields[2]?.split(",") ?? [];
+    if (!flags.includes("master") || flags.includes("fail") || flags.includes("handshake")) continue;
+    const holds = fields.slice(8).some((range) => {
+      if (range.startsWith("[")) return false; // a slot being migrated or imported
+      const [from, to = from] = range.split("-").map(Number);
+      return slot >= from && slot <= to;
+    });
+    if (!holds) continue;
+    if (flags.includes("myself")) return "myself";
+    const address = /^(.+:\d+)(@\d+)?/.exec(fields[1] ?? "")?.[1];
+    return address === undefined || address.startsWith(":") ? undefined : address;
+  }
+  return undefined;
 }
 
 /** The node options a subscriber connection shares with the cluster's own connections (credentials, TLS, timeouts). */
