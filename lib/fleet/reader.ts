@@ -15,7 +15,7 @@ import type { Query } from "../http/inputs/checks";
 import { SELECT_STORED, storedSelectArgs } from "./stored-select";
 
 /** Instances whose first pages are fetched in one round trip. */
-const LISTS_PER_ROUND = 16;
+const LISTS_PER_ROUND = 8;
 
 /** Fields asked per HSCAN call: a page is ~1,000 tasks' JSON, a few hundred KB. */
 const PAGE_FIELDS = 1000;
