@@ -105,9 +105,9 @@ export class Store {
   }
 
   /**
-   * Marks the running tasks of the instances `GET /instances` lists as gone (and unmarks those of
-   * instances up again). `back`: a task's instance is up again, so only a fresh list says which of
-   * its tasks still run.
+   * Marks the running tasks of the instances `GET /instances` lists as gone. `back`: a marked
+   * task's instance is up again, so only a fresh list says which of its tasks run (its rows stay
+   * marked until that list replaces them).
    */
   markGone(instances: readonly { instance: string; state: "up" | "gone"; since: string }[]): { change: Change; back: boolean } {
     const since = new Map<string, number>();
@@ -118,7 +118,13 @@ export class Store {
       if (task.instance === undefined) continue;
       const gone = since.get(task.instance);
       if (gone === task.gone) continue;
-      if (gone === undefined) back = true;
+      if (gone === undefined) {
+        // Up again: a new process under the name, whose tasks only a fresh list gives. The dead
+        // one's rows stay marked until it replaces them, so nothing asks for their history or
+        // offers their Cancel meanwhile (their ids may name the new process's tasks).
+        back = true;
+        continue;
+      }
       task.gone = gone;
       task.rev++;
       change = Change.Row;
