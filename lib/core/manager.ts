@@ -160,7 +160,7 @@ export class ProcessManager {
 
   /**
    * Gives a running task another name (a request's, once its route is known): its counts by name
-   * move with it. Nothing for an ended task, whose counts are final.
+   * move with it, and a `start` event carries it. Nothing for an ended task, whose counts are final.
    * @internal
    */
   rename(task: Task, name: string): void {
@@ -171,6 +171,9 @@ export class ProcessManager {
     if ((task.booked & Booked.Counted) !== 0) this.stats.renamed(task, from);
     task.rev++;
     this.rev++;
+    // The task as it is now, under its new name: followers of the events (the page, watch) take a
+    // second start of a task they know (same id and start time) as its new state.
+    if (this.events.active) this.events.emit({ type: "start", task, ts: task.startTime });
   }
 
   /**

@@ -4,6 +4,8 @@ import express from "express";
 import polka from "polka";
 import { CancelError, ProcessManager, requestTracker, trackRequests } from "../../lib";
 import { freshManager } from "../helpers";
+import { EventStream } from "../http/event-stream";
+import { startApi } from "../http/http-helpers";
 import { closeServer, Orders, until } from "./fixture";
 
 describe("request tracking with frameworks", () => {
@@ -82,6 +84,25 @@ describe("request tracking with frameworks", () => {
       expect(pm.stats.snapshot().find((n) => n.name === "GET")).to.deep.include({ started: 1, running: 0, ended: 1 });
     });
   }
+
+  it("express: the event stream carries the route's name, in a second start of the task once express routed it", async () => {
+    const api = await startApi({ manager: pm });
+    const stream = await EventStream.open(api);
+    try {
+      const app = express();
+      app.use(requestTracker({ manager: pm, idHeader: "x-request-id" }));
+      app.get("/orders/:id", (_req, res) => void res.send("ok"));
+      server = app.listen(0, "127.0.0.1");
+      const { url } = await listening(server);
+      expect((await fetch(`${url}/orders/5`, { headers: { "x-request-id": "ex-5" } })).status).to.equal(200);
+      await stream.waitFor((s) => s.messages.some((m) => m.event === "done" && m.data.id === "ex-5"));
+      const starts = stream.messages.filter((m) => m.event === "start" && m.data.proc.id === "ex-5").map((m) => m.data.proc.name);
+      expect(starts).to.deep.equal(["GET", "GET /orders/:id"]);
+    } finally {
+      stream.close();
+      await api.close();
+    }
+  });
 
   it("express: a kill answers 503 even though express 5 would answer the handler's rejection itself", async () => {
     const app = express();

@@ -35,6 +35,17 @@ describe("web: Store", () => {
     expect(store.finished[0]).to.include({ id: "b", name: "Job.run", outcome: "ended", durationMs: 30 });
   });
 
+  it("takes a second start of a task it knows (same id and start time) as its new name, and one with the same name as nothing new", () => {
+    const store = new Store();
+    store.loadLive([], at(0));
+    const started = proc("r", { procTime: at(10), statusTime: at(10), name: "GET" });
+    expect(store.apply({ type: "start", ts: at(10), proc: started })).to.equal(Change.Membership);
+    expect(store.apply({ type: "start", ts: at(10), proc: started })).to.equal(Change.None);
+    expect(store.apply({ type: "start", ts: at(10), proc: { ...started, name: "GET /orders/:id" } })).to.equal(Change.Row);
+    expect(store.live.get("r")).to.include({ name: "GET /orders/:id", status: "init" });
+    expect(store.live.get("r")!.search).to.include("get /orders/:id");
+  });
+
   it("records a kill as the status the server shows, and who asked, for the finished entry", () => {
     const store = new Store();
     store.loadLive([proc("c")], at(0));

@@ -164,8 +164,13 @@ export class Store {
     const ts = parseTime(event.ts);
     if (event.type === "start") {
       const known = this.live.get(event.proc.id);
-      // Replayed after a snapshot that already holds this very task: the snapshot is newer.
-      if (known !== undefined && known.start === parseTime(event.proc.procTime)) return Change.None;
+      if (known !== undefined && known.start === parseTime(event.proc.procTime)) {
+        // This very task again: replayed after a snapshot that holds it (the snapshot is newer), or
+        // renamed (a request once its route is known), which is all a second start can change.
+        if (known.name === event.proc.name) return Change.None;
+        rename(known, event.proc.name);
+        return Change.Row;
+      }
       this.live.set(event.proc.id, toLive(event.proc));
       return Change.Membership;
     }
@@ -295,6 +300,11 @@ function timeOf(text: unknown): number | undefined {
 function setStatus(task: LiveTask, status: string, ts: number): void {
   task.status = status;
   task.statusAt = ts;
+  refresh(task);
+}
+
+function rename(task: LiveTask, name: string | undefined): void {
+  task.name = name ?? task.id;
   refresh(task);
 }
 
