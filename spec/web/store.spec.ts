@@ -41,7 +41,7 @@ describe("web: Store", () => {
     const started = proc("r", { procTime: at(10), statusTime: at(10), name: "GET" });
     expect(store.apply({ type: "start", ts: at(10), proc: started })).to.equal(Change.Membership);
     expect(store.apply({ type: "start", ts: at(10), proc: started })).to.equal(Change.None);
-    expect(store.apply({ type: "start", ts: at(10), proc: { ...started, name: "GET /orders/:id" } })).to.equal(Change.Row);
+    expect(store.apply({ type: "start", ts: at(10), proc: { ...started, name: "GET /orders/:id" } })).to.equal(Change.Membership);
     expect(store.live.get("r")).to.include({ name: "GET /orders/:id", status: "init" });
     expect(store.live.get("r")!.search).to.include("get /orders/:id");
   });

@@ -169,7 +169,8 @@ export class Store {
         // renamed (a request once its route is known), which is all a second start can change.
         if (known.name === event.proc.name) return Change.None;
         rename(known, event.proc.name);
-        return Change.Row;
+        // As a change of membership: the name may sort differently and size its column anew.
+        return Change.Membership;
       }
       this.live.set(event.proc.id, toLive(event.proc));
       return Change.Membership;
