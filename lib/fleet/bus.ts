@@ -345,12 +345,17 @@ function timed<T>(work: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** QUIT when connected (polite), else drop the connection; never rejects. */
+/**
+ * QUIT when connected (polite), else drop the connection; never rejects. A connection already ended
+ * is left alone: ioredis's `disconnect()` on it waits 2 s for a close that already happened, and
+ * that timer kept every `--redis` command alive 2 s past its answer (a subscriber's QUIT often
+ * fails with "Connection is closed" as the server closes it first).
+ */
 export async function quit(redis: { status: string; quit(): Promise<unknown>; disconnect(): void }): Promise<void> {
   try {
     if (redis.status === "ready") await redis.quit();
-    else redis.disconnect();
+    else if (redis.status !== "end") redis.disconnect();
   } catch {
-    redis.disconnect();
+    if (redis.status !== "end") redis.disconnect();
   }
 }
