@@ -8,6 +8,7 @@ import { RedisServer } from "../../samples/redis-server";
 import { median } from "../harness";
 import { fmt, verdict, type Group, type Row } from "../report";
 import { startServer, type RunningServer } from "../spawn";
+import { timeKills } from "./fleet";
 
 /** The p-th percentile of a list (nearest rank). */
 function percentile(values: number[], p: number): number {
@@ -272,18 +273,7 @@ async function manyInstances(
     }
     log("fleet reads: routed kills");
     const kills = quick ? 30 : 300;
-    const times: number[] = [];
-    for (let i = 0; i < kills; i++) {
-      const ended = manager.run(
-        (task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))),
-        { id: `t${i}` },
-      );
-      ended.catch(() => undefined);
-      const t0 = performance.now();
-      const reply = await reader.ask("killee", "kill", { id: `t${i}`, by: "bench" });
-      times.push(performance.now() - t0);
-      if (reply.status !== 200) throw new Error(`kill answered ${reply.status}`);
-    }
+    const times = await timeKills(manager, reader, kills);
     log("fleet reads: the registry's load while idle");
     const seconds = quick ? 2 : 15;
     const statsBefore = await commandStats(admin);

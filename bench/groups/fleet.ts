@@ -57,17 +57,7 @@ async function killRoundTrip(url: string, kills: number, log: (m: string) => voi
   const reader = new FleetReader({ redis: url, service: "bench-kill", timeoutMs: 60_000 });
   const times: number[] = [];
   try {
-    for (let i = 0; i < kills; i++) {
-      const ended = manager.run(
-        (task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))),
-        { id: `t${i}` },
-      );
-      ended.catch(() => undefined);
-      const t0 = performance.now();
-      const reply = await reader.ask("killee", "kill", { id: `t${i}`, by: "bench" });
-      times.push(performance.now() - t0);
-      if (reply.status !== 200) throw new Error(`kill answered ${reply.status}`);
-    }
+    times.push(...(await timeKills(manager, reader, kills)));
   } finally {
     await reader.close();
     await membership.leave();
@@ -168,4 +158,25 @@ async function publishingCpu(url: string, ms: number, runs: number, log: (m: str
       verdict: "",
     },
   ];
+}
+
+/**
+ * The round trip of `kills` routed kills, one at a time: each starts a task on `manager` (joined to
+ * the fleet as "killee") that waits for its cancel, and times the kill sent through `reader` until
+ * its answer is in (ms each).
+ */
+export async function timeKills(manager: ProcessManager, reader: FleetReader, kills: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < kills; i++) {
+    const ended = manager.run(
+      (task) => new Promise((_resolve, reject) => task.signal.addEventListener("abort", () => reject(task.signal.reason))),
+      { id: `t${i}` },
+    );
+    ended.catch(() => undefined);
+    const t0 = performance.now();
+    const reply = await reader.ask("killee", "kill", { id: `t${i}`, by: "bench" });
+    times.push(performance.now() - t0);
+    if (reply.status !== 200) throw new Error(`kill answered ${reply.status}`);
+  }
+  return times;
 }
