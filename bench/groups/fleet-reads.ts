@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { joinFleet, ProcessManager } from "../../lib";
 import { FleetReader } from "../../lib/fleet/reader";
+import { RedisCluster } from "../../samples/redis-cluster";
 import { RedisServer } from "../../samples/redis-server";
 import { median } from "../harness";
 import { fmt, verdict, type Group, type Row } from "../report";
@@ -89,26 +90,58 @@ async function simulate(
 }
 
 /**
- * The fleet's reads at scale, on a redis-server of its own: at 100 instances × 10,000 tasks a
+ * The fleet's reads at scale, on a redis-server of its own and then on a Redis Cluster of its own
+ * (every figure once on each, side by side): at 100 instances × 10,000 tasks a
  * filtered list matching 100 tasks (serveFleet's GET and proclist ls --redis: time, bytes Redis
  * sent) against selecting the same in Redis for every instance (what a fleet of silent instances
  * costs), and the whole list streamed (aggregator RSS growth); at 1,000 instances × 100 tasks the
  * whole and a filtered list, a routed kill's round trip, and the registry's own load on Redis.
  */
 export const fleetReadsGroup: Group = async ({ quick, log }) => {
-  const redis = await RedisServer.start();
   const rows: Row[] = [];
-  try {
-    rows.push(...(await bigLists(redis.url, quick ? 4 : 100, quick ? 1_000 : 10_000, quick ? 2 : 4, quick, log)));
-    rows.push(...(await manyInstances(redis.url, quick ? 20 : 1_000, 100, quick ? 2 : 4, quick, log)));
-  } finally {
-    await redis.stop();
+  for (const on of ["one Redis", "Redis Cluster"] as const) {
+    const backend = on === "one Redis" ? await single() : await cluster();
+    const named = (figures: Row[]) => figures.map((row) => ({ ...row, figure: row.figure.replace(/^fleet: /, `fleet, ${on}: `) }));
+    try {
+      const big = { instances: quick ? 4 : 100, tasks: quick ? 1_000 : 10_000 };
+      log(`fleet reads on ${on}`);
+      rows.push(...named(await bigLists(backend, big.instances, big.tasks, quick ? 2 : 4, quick, log)));
+      rows.push(...named(await manyInstances(backend, quick ? 20 : 1_000, 100, quick ? 2 : 4, quick, log)));
+    } finally {
+      await backend.stop();
+    }
   }
   return rows;
 };
 
+/**
+ * Where a leg of the bench runs: `url` is what the fleet is given (a cluster is found from any one
+ * node), `admin(service)` a connection to the server holding that service's keys, whose own
+ * statistics (bytes sent, command times) are the figures.
+ */
+interface Backend {
+  url: string;
+  admin(service: string): Promise<Redis>;
+  stop(): Promise<void>;
+}
+
+async function single(): Promise<Backend> {
+  const redis = await RedisServer.start();
+  return { url: redis.url, admin: async () => new Redis(redis.url), stop: () => redis.stop() };
+}
+
+/** A 3-master / 3-replica cluster of its own; a service's keys all live on the master of its hash tag's slot. */
+async function cluster(): Promise<Backend> {
+  const nodes = await RedisCluster.start();
+  return {
+    url: nodes.url,
+    admin: async (service) => new Redis(`redis://127.0.0.1:${await nodes.masterOf(`{proclist:${service}}`)}`),
+    stop: () => nodes.stop(),
+  };
+}
+
 async function bigLists(
-  url: string,
+  backend: Backend,
   instances: number,
   tasks: number,
   processes: number,
@@ -116,10 +149,11 @@ async function bigLists(
   log: (m: string) => void,
 ): Promise<Row[]> {
   const service = `reads-${instances}x${tasks}`;
+  const url = backend.url;
   log(`fleet reads: publishing ${instances} instances × ${fmt(tasks)} tasks in ${processes} processes`);
   const sims = await simulate(url, service, instances, tasks, processes);
   const api = await startServer("fleet-api", { quick: false, variant: JSON.stringify({ redis: url, service }) });
-  const admin = new Redis(url);
+  const admin = await backend.admin(service);
   const reader = new FleetReader({ redis: url, service, timeoutMs: 60_000 });
   const base = `http://127.0.0.1:${api.info.port}`;
   // One task per instance: its uri names its index, the same on every simulated instance.
@@ -238,7 +272,7 @@ async function bigLists(
 }
 
 async function manyInstances(
-  url: string,
+  backend: Backend,
   instances: number,
   tasks: number,
   processes: number,
@@ -246,11 +280,12 @@ async function manyInstances(
   log: (m: string) => void,
 ): Promise<Row[]> {
   const service = `reads-${instances}x${tasks}`;
+  const url = backend.url;
   log(`fleet reads: ${instances} instances × ${tasks} tasks in ${processes} processes`);
   // Heartbeats every 5 s, joinFleet's default: the registry's load is measured as it runs.
   const sims = await simulate(url, service, instances, tasks, processes, 5_000);
   const api = await startServer("fleet-api", { quick: false, variant: JSON.stringify({ redis: url, service }) });
-  const admin = new Redis(url);
+  const admin = await backend.admin(service);
   const manager = new ProcessManager();
   const membership = await joinFleet({ redis: url, service, instance: "killee", manager });
   const reader = new FleetReader({ redis: url, service, timeoutMs: 60_000 });
