@@ -17,9 +17,15 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Bytes Redis has sent to all its clients so far (`INFO stats`): replies and pub/sub deliveries. */
+/**
+ * Bytes Redis has sent to its clients so far (`INFO stats`): replies and pub/sub deliveries, not
+ * what a cluster master streams to its replica (total_net_output_bytes counts that too, and right
+ * after the bench's lists were written it is tens of MB per second).
+ */
 async function sentByRedis(redis: Redis): Promise<number> {
-  return Number(/total_net_output_bytes:(\d+)/.exec(await redis.info("stats"))?.[1] ?? 0);
+  const stats = await redis.info("stats");
+  const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1] ?? 0);
+  return field("total_net_output_bytes") - field("total_net_repl_output_bytes");
 }
 
 /** Calls and µs per command so far (`INFO commandstats`). */
