@@ -210,12 +210,15 @@ describe("web: the page as an operator's console (Chromium at 1280, 600 and 360 
       undefined,
       { timeout: 5000 },
     );
-    expect(await fresh.page.$$eval("#timeline-bars .step .label", (l) => l.map((e) => e.textContent))).to.deep.equal([
-      "init",
-      "loading",
-      "rendering",
-      "aborted",
-    ]);
+    // The facts and the bars are drawn apart: wait for the bars too before reading them.
+    const steps = ["init", "loading", "rendering", "aborted"];
+    await fresh.page
+      .waitForFunction(
+        (want) => [...document.querySelectorAll("#timeline-bars .step .label")].map((e) => e.textContent).join("\n") === want.join("\n"),
+        steps,
+      )
+      .catch(() => undefined);
+    expect(await fresh.page.$$eval("#timeline-bars .step .label", (l) => l.map((e) => e.textContent))).to.deep.equal(steps);
     expect([...log.errors, ...fresh.log.errors]).to.deep.equal([]);
   });
 
