@@ -105,7 +105,11 @@ function pathOf(url: string): string {
 
 /** `GET /users/:id` where the route is known, else `GET`: a name per route, never per path. */
 export function defaultName(req: IncomingMessage): string {
-  const route = routeOf(req);
+  return routeName(req, routeOf(req));
+}
+
+/** The default name of a request whose route (or none) is already known. */
+export function routeName(req: IncomingMessage, route: string | undefined): string {
   return route === undefined ? (req.method ?? "GET") : `${req.method} ${route}`;
 }
 

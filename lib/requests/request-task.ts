@@ -5,15 +5,7 @@ import type { Task } from "../core/task";
 import type { TaskHandle } from "../core/task-handle";
 import { onForce } from "../core/force";
 import { answerKilled, forceClosed } from "./kill-answer";
-import {
-  defaultName,
-  requestPath,
-  requestUrl,
-  resolveTracking,
-  routeOf,
-  type RequestTracking,
-  type RequestTrackingOptions,
-} from "./options";
+import { requestPath, requestUrl, resolveTracking, routeName, routeOf, type RequestTracking, type RequestTrackingOptions } from "./options";
 
 /** Who a disconnect's kill is recorded as (`killedBy`), and its message. */
 export const CLIENT_KILLER = "client";
@@ -57,12 +49,14 @@ export class RequestTracker {
    */
   track<R>(req: IncomingMessage, res: ServerResponse, handle: () => R): R {
     if ((req as TaskedRequest)[TASK] !== undefined) return handle();
-    const { manager, name, attrs, timeoutMs, forbidCancel, skip } = this.config;
+    const { manager, name, byRoute, attrs, timeoutMs, forbidCancel, skip } = this.config;
     if (skip !== undefined && this.skipped(skip, req)) return handle();
     let task: Task | undefined;
     try {
       const base = { method: req.method, uri: requestUrl(req), host: peerOf(req) };
-      const taskName = name(req);
+      // The route once: it names the task (by default) and goes with it for its span.
+      const route = routeOf(req);
+      const taskName = byRoute ? routeName(req, route) : name(req);
       // begin(), not run(): the options were checked once, and the task ends with the response, not with `handle`.
       task = manager.begin(
         this.idOf(req),
@@ -72,7 +66,7 @@ export class RequestTracker {
         undefined,
         currentTask() as Task | undefined,
         timeoutMs,
-        { method: req.method ?? "GET", path: requestPath(req), route: routeOf(req), status: undefined },
+        { method: req.method ?? "GET", path: requestPath(req), route, status: undefined },
       );
       this.watch(task, req, res);
       // Under express (its request carries `app`), the route is set on the request when routing finds it.
@@ -126,7 +120,8 @@ export class RequestTracker {
     const end = () => {
       if (waiting?.delete(end) === false) return;
       if (!task.running) return;
-      this.routed(task, req);
+      // A route known from the start (polka's) stays; one found later (express without the middleware) is looked up now.
+      if (task.request?.route === undefined) this.routed(task, req);
       if (task.request !== undefined && res.headersSent) task.request.status = res.statusCode;
       if (res.writableFinished) return manager.end(task, task.cancelling ? "killed" : "ended");
       if (cancelOnDisconnect && !task.forbidCancel) manager.cancel([task], DISCONNECT_MESSAGE, CLIENT_KILLER);
@@ -161,7 +156,7 @@ export class RequestTracker {
     const route = routeOf(req);
     if (route === undefined || route === facts.route) return;
     facts.route = route;
-    if (this.config.byRoute) this.config.manager.rename(task, clip(defaultName(req)));
+    if (this.config.byRoute) this.config.manager.rename(task, clip(routeName(req, route)));
   }
 
   /** Renames the task when express's router sets `req.route` (before the route's handlers run), and keeps the value it set. */
