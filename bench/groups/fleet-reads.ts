@@ -146,6 +146,43 @@ async function cluster(): Promise<Backend> {
   };
 }
 
+/** One scale of a leg: its service's simulated instances, the aggregator over them, a reader and an admin connection. */
+interface Fleet {
+  service: string;
+  url: string;
+  admin: Redis;
+  reader: FleetReader;
+  /** The aggregator's base URL. */
+  base: string;
+  api: RunningServer;
+  stop(): Promise<void>;
+}
+
+/** Starts `instances` × `tasks` simulated in `processes` processes (heartbeats every `beatMs`), and the aggregator over them. */
+async function startFleet(backend: Backend, instances: number, tasks: number, processes: number, beatMs?: number): Promise<Fleet> {
+  const service = `reads-${instances}x${tasks}`;
+  const url = backend.url;
+  const sims = await simulate(url, service, instances, tasks, processes, beatMs);
+  const api = await startServer("fleet-api", { quick: false, variant: JSON.stringify({ redis: url, service }) });
+  const admin = await backend.admin(service);
+  const reader = new FleetReader({ redis: url, service, timeoutMs: 60_000 });
+  return {
+    service,
+    url,
+    admin,
+    reader,
+    api,
+    base: `http://127.0.0.1:${api.info.port}`,
+    async stop() {
+      await reader.close();
+      await admin.flushall().catch(() => undefined);
+      admin.disconnect();
+      await api.stop();
+      await Promise.all(sims.map((sim) => sim.stop()));
+    },
+  };
+}
+
 async function bigLists(
   backend: Backend,
   instances: number,
@@ -154,14 +191,9 @@ async function bigLists(
   quick: boolean,
   log: (m: string) => void,
 ): Promise<Row[]> {
-  const service = `reads-${instances}x${tasks}`;
-  const url = backend.url;
   log(`fleet reads: publishing ${instances} instances × ${fmt(tasks)} tasks in ${processes} processes`);
-  const sims = await simulate(url, service, instances, tasks, processes);
-  const api = await startServer("fleet-api", { quick: false, variant: JSON.stringify({ redis: url, service }) });
-  const admin = await backend.admin(service);
-  const reader = new FleetReader({ redis: url, service, timeoutMs: 60_000 });
-  const base = `http://127.0.0.1:${api.info.port}`;
+  const fleet = await startFleet(backend, instances, tasks, processes);
+  const { service, url, admin, reader, base, api } = fleet;
   // One task per instance: its uri names its index, the same on every simulated instance.
   const uri = "/orders/100007?expand=items";
   const query = `attr.uri=${encodeURIComponent(uri)}`;
@@ -269,11 +301,7 @@ async function bigLists(
       },
     ];
   } finally {
-    await admin.flushall().catch(() => undefined);
-    admin.disconnect();
-    await reader.close();
-    await api.stop();
-    await Promise.all(sims.map((s) => s.stop()));
+    await fleet.stop();
   }
 }
 
@@ -285,17 +313,12 @@ async function manyInstances(
   quick: boolean,
   log: (m: string) => void,
 ): Promise<Row[]> {
-  const service = `reads-${instances}x${tasks}`;
-  const url = backend.url;
   log(`fleet reads: ${instances} instances × ${tasks} tasks in ${processes} processes`);
   // Heartbeats every 5 s, joinFleet's default: the registry's load is measured as it runs.
-  const sims = await simulate(url, service, instances, tasks, processes, 5_000);
-  const api = await startServer("fleet-api", { quick: false, variant: JSON.stringify({ redis: url, service }) });
-  const admin = await backend.admin(service);
+  const fleet = await startFleet(backend, instances, tasks, processes, 5_000);
+  const { service, url, admin, reader, base } = fleet;
   const manager = new ProcessManager();
   const membership = await joinFleet({ redis: url, service, instance: "killee", manager });
-  const reader = new FleetReader({ redis: url, service, timeoutMs: 60_000 });
-  const base = `http://127.0.0.1:${api.info.port}`;
   try {
     log("fleet reads: lists over many instances");
     await drain(`${base}/procs/`);
@@ -368,11 +391,7 @@ async function manyInstances(
       },
     ];
   } finally {
-    await reader.close();
     await membership.leave();
-    await admin.flushall().catch(() => undefined);
-    admin.disconnect();
-    await api.stop();
-    await Promise.all(sims.map((s) => s.stop()));
+    await fleet.stop();
   }
 }
