@@ -107,16 +107,7 @@ export class FleetBus extends EventEmitter {
   /** Resolves true once subscribed, false after `ms`. */
   whenSubscribed(ms: number): Promise<boolean> {
     if (this.subscribed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.off("subscribed", onSubscribed);
-        resolve(ok);
-      };
-      const onSubscribed = () => done(true);
-      const timer = setTimeout(() => done(false), ms);
-      this.on("subscribed", onSubscribed);
-    });
+    return heard(this, "subscribed", ms);
   }
 
   unsubscribe(channels: string[]): void {
@@ -316,22 +307,27 @@ function pick(options: RedisOptions): RedisOptions {
   return { username, password, tls, family, keepAlive, noDelay, commandTimeout };
 }
 
-/** Resolves once `redis` is ready, false after `ms`. */
+/** Resolves once `redis` is ready, false once it ended or after `ms`. */
 function whenReady(redis: Redis, ms: number): Promise<boolean> {
   if (redis.status === "ready") return Promise.resolve(true);
   if (redis.status === "end") return Promise.resolve(false);
+  return heard(redis, "ready", ms, "end");
+}
+
+/** Resolves true when `emitter` emits `yes`, false when it emits `no` or after `ms`, whichever comes first; listens no longer. */
+export function heard(emitter: EventEmitter, yes: string, ms: number, no?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
-      redis.off("ready", onReady);
-      redis.off("end", onEnd);
+      emitter.off(yes, onYes);
+      if (no !== undefined) emitter.off(no, onNo);
       resolve(ok);
     };
-    const onReady = () => done(true);
-    const onEnd = () => done(false);
+    const onYes = () => done(true);
+    const onNo = () => done(false);
     const timer = setTimeout(() => done(false), ms);
-    redis.on("ready", onReady);
-    redis.on("end", onEnd);
+    emitter.on(yes, onYes);
+    if (no !== undefined) emitter.on(no, onNo);
   });
 }
 

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from "ioredis";
 import type { RedisSource } from "./options";
 import { optionalPeer } from "../core/optional-peer";
-import { FleetBus, quit } from "./bus";
+import { FleetBus, heard, quit } from "./bus";
 
 /**
  * Reconnect with backoff (0.1 s doubling to 5 s, with jitter) forever; commands fail at once
@@ -99,16 +99,7 @@ export class FleetConnection extends EventEmitter {
   /** Resolves once commands can be sent, false after `ms` (the caller decides what that means). */
   whenReady(ms: number): Promise<boolean> {
     if (this.ready) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.off("ready", onReady);
-        resolve(ok);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), ms);
-      this.on("ready", onReady);
-    });
+    return heard(this, "ready", ms);
   }
 
   /** The servers holding keys: the one Redis, or every master of the cluster (what a SCAN must visit). */
