@@ -153,10 +153,15 @@ export class RequestTracker {
   routed(task: Task, req: IncomingMessage): void {
     const facts = task.request;
     if (facts === undefined || !task.running) return;
-    const route = routeOf(req);
-    if (route === undefined || route === facts.route) return;
-    facts.route = route;
-    if (this.config.byRoute) this.config.manager.rename(task, clip(routeName(req, route)));
+    try {
+      const route = routeOf(req);
+      if (route === undefined || route === facts.route) return;
+      facts.route = route;
+      if (this.config.byRoute) this.config.manager.rename(task, clip(routeName(req, route)));
+    } catch {
+      // Called from the response's close and from express's router: a request whose properties
+      // throw when read keeps the name it has, and its end and its routing go on.
+    }
   }
 
   /** Renames the task when express's router sets `req.route` (before the route's handlers run), and keeps the value it set. */

@@ -282,6 +282,32 @@ describe("trackRequests() on a node:http server", () => {
     }
   });
 
+  it("ends a request whose route cannot be read (a property that throws) under the name it had, without an error escaping", async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener("uncaughtException", onUncaught);
+    try {
+      server = createServer((req, res) => {
+        // What a framework could leave on the request: params, and a path that throws when read.
+        Object.assign(req, { params: { id: "7" } });
+        Object.defineProperty(req, "path", {
+          get() {
+            throw new Error("path exploded");
+          },
+        });
+        res.end("ok");
+      });
+      trackRequests(server, { manager: pm });
+      url = (await listenOnLoopback(server)).url;
+      expect((await fetch(`${url}/orders/7`)).status).to.equal(200);
+      await until(() => pm.finished().length === 1);
+      expect(pm.finished()[0]).to.include({ name: "GET", outcome: "ended" });
+      expect(uncaught).to.deep.equal([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+  });
+
   it("stops tracking when the returned function is called, and refuses what is not a server or a bad option", async () => {
     server = createServer(handler);
     const stop = trackRequests(server, { manager: pm });
