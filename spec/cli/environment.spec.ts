@@ -26,4 +26,16 @@ describe("the proclist command's environment variables", function () {
     expect(kill.code, kill.stderr).to.equal(0);
     expect(b.manager.get("on-b")!.cancelling).to.equal(true);
   });
+
+  it("an empty PROCLIST_REDIS (as shells export) is no fleet: every command speaks to its endpoints", async () => {
+    for (const args of [
+      ["ls", "--json"],
+      ["profile", "--seconds", "1", "--json"],
+      ["audit", "--json"],
+    ]) {
+      const run = await proclist([...args, "-e", a.label], { PROCLIST_REDIS: "" });
+      expect(run.code, `${args[0]}: ${run.stderr}`).to.equal(0);
+      expect(run.stderr, args[0]).to.equal("");
+    }
+  });
 });

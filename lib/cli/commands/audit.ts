@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { AuditEntry } from "../../audit/entry";
-import { connect, positiveInt, withConnection, type ConnectionOptions } from "../connect";
+import { connect, onFleet, positiveInt, withConnection, type ConnectionOptions } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatValue, truncate } from "../format";
 import { renderTable } from "../table";
@@ -43,7 +43,7 @@ async function audit(options: AuditOptions): Promise<number> {
   }
   const rows: { endpoint: string; entry: AuditEntry }[] = [];
   let code: number = EXIT.OK;
-  if (options.redis !== undefined && options.redis !== "") {
+  if (onFleet(options)) {
     try {
       const { readFleetAudit } = require("../../fleet/audit-read") as typeof import("../../fleet/audit-read");
       for (const entry of await readFleetAudit(options, { since, limit: options.limit }))

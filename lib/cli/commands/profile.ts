@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { RemoteProfile } from "../../client/types";
-import { connect, withConnection, type ConnectionOptions } from "../connect";
+import { connect, onFleet, withConnection, type ConnectionOptions } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue, truncate } from "../format";
 import { renderTable } from "../table";
@@ -47,7 +47,7 @@ function count(text: string): number {
 }
 
 async function profile(options: ProfileOptions): Promise<number> {
-  if (options.redis !== undefined)
+  if (onFleet(options))
     throw new InvalidArgumentError(
       "profile speaks to endpoints (-e); for a fleet, point it at serveFleet's API, which profiles every instance",
     );
