@@ -119,6 +119,36 @@ describe("scoped tokens", () => {
     expect(pm.get("charge")!.cancelling).to.equal(false);
   });
 
+  it("a forced kill needs the cancel right for the task's name too: cancel:Reports.* with force forces Reports.* only", async () => {
+    await api.close();
+    api = await startApi({
+      token: {
+        forcer: { token: "scoped-forcer", can: ["read", "cancel:Reports.*", "force"] },
+        billing: { token: "billing-forcer", can: ["read", "cancel", "force:Billing.*"] },
+      },
+    });
+    pm = api.manager;
+    void blocked(pm, "charge", { name: "Billing.charge" });
+    void blocked(pm, "charge2", { name: "Billing.charge" });
+    void blocked(pm, "daily", { name: "Reports.daily" });
+    const forced = { headers: { authorization: "Bearer scoped-forcer" }, body: JSON.stringify({ force: true, graceMs: 0 }) };
+    const refused = await call(api, "DELETE", "/procs/charge", forced);
+    expect(refused.status).to.equal(403);
+    expect(refused.json.error).to.contain('lacks the right "cancel" for task "charge"');
+    expect(pm.get("charge")!.cancelling).to.equal(false);
+    const byFilter = await call(api, "DELETE", "/procs/?name=Billing.charge&name=Reports.daily", forced);
+    expect(byFilter.json.cancelled).to.deep.equal(["daily"]);
+    expect(byFilter.json.refused).to.have.members(["charge", "charge2"]);
+    expect(pm.get("charge2")!.cancelling).to.equal(false);
+    // The other way round: force limited to names, cancel for all.
+    void blocked(pm, "weekly", { name: "Reports.weekly" });
+    const billing = { headers: { authorization: "Bearer billing-forcer" }, body: JSON.stringify({ force: true, graceMs: 0 }) };
+    const noForce = await call(api, "DELETE", "/procs/weekly", billing);
+    expect(noForce.status).to.equal(403);
+    expect(noForce.json.error).to.contain('lacks the right "force" for task "weekly"');
+    expect((await call(api, "DELETE", "/procs/charge2", billing)).status).to.equal(200);
+  });
+
   it("a kill by filter with a scoped token kills only what the token may kill; the rest is refused", async () => {
     for (const [id, name] of [
       ["d1", "Reports.daily"],

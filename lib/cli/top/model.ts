@@ -191,10 +191,11 @@ export class TopModel {
 
   /** Whether some endpoint's token may kill (`force`: force-kill) some task; else the key is not offered. */
   mayKillAny(force = false): boolean {
-    const right = force ? "force" : "cancel";
+    const holds = (can: readonly string[], right: string) => can.some((c) => c === right || c.startsWith(`${right}:`));
     return this.endpoints.some((e) => {
       const can = this.rights.get(e.label);
-      return can === undefined || can.some((c) => c === right || c.startsWith(`${right}:`));
+      // A forced kill cancels first: it needs the cancel right too.
+      return can === undefined || (holds(can, "cancel") && (!force || holds(can, "force")));
     });
   }
 

@@ -14,8 +14,13 @@ export function globRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-/** Whether rights as listed (`["read", "cancel:Reports.*"]`) allow killing a task named `name` (`force`: a forced kill). */
+/**
+ * Whether rights as listed (`["read", "cancel:Reports.*"]`) allow killing a task named `name`
+ * (`force`: a forced kill). A forced kill cancels first, so it needs the cancel right for the name
+ * as well as the force right: `["cancel:Reports.*", "force"]` forces Reports.* tasks only.
+ */
 export function canKill(can: readonly string[], name: string, force = false): boolean {
-  const right = force ? "force" : "cancel";
-  return can.some((c) => c === right || (c.startsWith(`${right}:`) && globRegExp(c.slice(right.length + 1)).test(name)));
+  const allows = (right: "cancel" | "force") =>
+    can.some((c) => c === right || (c.startsWith(`${right}:`) && globRegExp(c.slice(right.length + 1)).test(name)));
+  return allows("cancel") && (!force || allows("force"));
 }

@@ -58,9 +58,12 @@ export class Grant {
     return this.plain.has(right) || ((right === "cancel" || right === "force") && this.globs.has(right));
   }
 
-  /** Whether the token may kill a task of this name (`force`: a forced kill). */
+  /** Whether the token may kill a task of this name (`force`: a forced kill, which cancels first, so it needs both rights for the name). */
   mayKill(name: string, force = false): boolean {
-    const right: KillRight = force ? "force" : "cancel";
+    return this.allows("cancel", name) && (!force || this.allows("force", name));
+  }
+
+  private allows(right: KillRight, name: string): boolean {
     return this.plain.has(right) || (this.globs.get(right) ?? []).some((glob) => glob.test(name));
   }
 
@@ -92,7 +95,7 @@ export function requireRight(req: IncomingMessage & { grant?: Grant | undefined 
 /** Throws the 403 naming the missing right unless `grant` may kill a task named `name`. */
 export function requireKill(grant: Grant, shownId: string, name: string, force = false): void {
   if (grant.mayKill(name, force)) return;
-  const right = force ? "force" : "cancel";
+  const right = grant.mayKill(name) ? "force" : "cancel";
   throw new HttpError(
     403,
     `${grant.who} lacks the right "${right}" for task ${JSON.stringify(shownId)} (named ${JSON.stringify(name.slice(0, 200))}); it has: ${grant.can.join(", ")}`,
