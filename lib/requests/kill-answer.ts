@@ -23,12 +23,22 @@ const FLUSH_MS = 1_000;
 /**
  * A forced kill's rung for a request: answers the kill status if nothing was answered yet and
  * closes the connection once the answer is out (at most a second later), else destroys the
- * socket at once, so that the client is released and the request's task ends. Returns what it
- * did, or undefined when the connection was already gone.
+ * socket at once, so that the client is released and the request's task ends (requests pipelined
+ * after it on that connection go with it, as a closed HTTP/1.1 connection takes them). A response
+ * still queued behind another request's on its connection is only answered: that connection is
+ * left open. Returns what it did, or undefined when the connection was already gone.
  */
 export function forceClosed(res: ServerResponse, status: number, reason: unknown): string | undefined {
   const socket = socketOf(res);
   if (socket == null || socket.destroyed) return undefined;
+  // A pipelined request's response waits in its connection's queue until the responses before it
+  // are sent: the connection is theirs now, and closing it would cut another request's answer
+  // (and end its task). Its kill answer (written at the cancel, or now) goes out in its turn and
+  // ends the task; until then the task is left running.
+  if (res.socket == null) {
+    answerKilled(res, status, reason);
+    return QUEUED;
+  }
   if (answerKilled(res, status, reason)) {
     socket.end();
     setTimeout(() => socket.destroy(), FLUSH_MS).unref();
@@ -37,6 +47,9 @@ export function forceClosed(res: ServerResponse, status: number, reason: unknown
   socket.destroy();
   return res.headersSent ? "connection closed (its response had begun)" : "connection closed";
 }
+
+/** What the request rung did for a response queued behind another on its connection. */
+export const QUEUED = "its answer waits behind an earlier response on its connection, left open";
 
 /** A pipelined request's response has no socket until the ones before it are sent: its request's socket tells. */
 function socketOf(res: ServerResponse): Socket | null | undefined {

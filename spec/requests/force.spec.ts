@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { connect } from "node:net";
 import { ProclistClient, serve, trackRequests, type ProcessManager, type ServedApi } from "../../lib";
 import { freshManager, listenOnLoopback, statuses } from "../helpers";
 import { closeServer, until } from "./fixture";
@@ -118,5 +119,52 @@ describe("forcing a request that ignores its cancel", () => {
       expect(((await answer.json()) as { error: string }).error, body).to.match(/graceMs|force/);
     }
     expect(pm.get("s4")!.cancelling).to.equal(false);
+  });
+});
+
+describe("forcing a request pipelined behind another on one connection", () => {
+  let pm: ProcessManager;
+  let server: Server;
+  let port: number;
+  /** Ends the response of `/first` (it waits until told). */
+  let finishFirst: (() => void) | undefined;
+
+  beforeEach(async () => {
+    pm = freshManager();
+    finishFirst = undefined;
+    // `/first` answers when the spec says so; `/second` ignores its signal and never answers.
+    server = createServer((req, res) => {
+      if (req.url === "/first") finishFirst = () => res.end("first done");
+    });
+    trackRequests(server, { manager: pm, idHeader: "x-request-id" });
+    port = (await listenOnLoopback(server)).port;
+  });
+  afterEach(() => closeServer(server));
+
+  it("leaves the connection to the earlier request: it answers, then the forced one's kill status follows and its task ends killed", async () => {
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.write(
+      "GET /first HTTP/1.1\r\nHost: x\r\nx-request-id: first\r\n\r\n" + "GET /second HTTP/1.1\r\nHost: x\r\nx-request-id: second\r\n\r\n",
+    );
+    await until(() => finishFirst !== undefined && pm.get("second") !== undefined);
+    const forced = pm.kill("second", "stuck", { force: true, graceMs: 0, by: "ops" });
+    const result = await forced;
+    expect(pm.get("first")!.running, "the earlier request's task is untouched").to.equal(true);
+    expect(pm.get("first")!.cancelling).to.equal(false);
+    expect(result).to.deep.include({ rungs: ["request"] });
+    expect(statuses(pm, "second")).to.include(
+      "[force request by ops: its answer waits behind an earlier response on its connection, left open]",
+    );
+    finishFirst!();
+    await until(() => !pm.get("second")!.running);
+    expect(pm.get("first")).to.include({ outcome: "ended" });
+    expect(pm.get("second")).to.include({ outcome: "killed" });
+    await until(() => received.includes("first done") && received.includes("HTTP/1.1 503"));
+    expect(received.indexOf("first done")).to.be.lessThan(received.indexOf("HTTP/1.1 503"));
+    socket.destroy();
+    await closed;
   });
 });
