@@ -76,6 +76,34 @@ describe("GET /procs/events with Last-Event-ID", () => {
     expect(next.data.status).to.equal("after");
   });
 
+  it("sends a reset instead of a replay larger than eventBufferBytes, so clients resuming at once cannot hold more than that each", async () => {
+    await start({ eventBufferBytes: 16 * 1024 });
+    const first = await open();
+    const task = pm.start("t");
+    await first.waitFor((s) => s.messages.length === 1);
+    first.close();
+    // ~100 KiB of events: well inside the ring (count and characters), six times the buffer.
+    const step = "x".repeat(1000);
+    for (let i = 0; i < 100; i++) task.status(`${i} ${step}`);
+    const resumed = await Promise.all([1, 2, 3].map(() => open({ "last-event-id": first.messages[0].id! })));
+    task.status("after");
+    for (const again of resumed) {
+      await again.waitFor((s) => s.messages.some((m) => m.data.status === "after"));
+      const [reset, next, ...rest] = again.messages;
+      expect(reset.event).to.equal("reset");
+      expect(reset.data.reason).to.match(/more than eventBufferBytes/);
+      expect(next.data.status).to.equal("after");
+      expect(rest).to.deep.equal([]);
+    }
+    // A replay that fits is still given in full.
+    const near = resumed[0].messages[0].id!;
+    task.status("one");
+    task.status("two");
+    const close = await open({ "last-event-id": near });
+    await close.waitFor((s) => s.messages.length === 3);
+    expect(close.messages.map((m) => m.data.status)).to.deep.equal(["after", "one", "two"]);
+  });
+
   it("sends a reset for an id it never gave (another server, or this one restarted)", async () => {
     await start();
     const stream = await open({ "last-event-id": "zzzz.12" });

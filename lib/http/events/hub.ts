@@ -138,7 +138,21 @@ export class EventHub<E = TaskEvent> {
           : "the events since Last-Event-ID are no longer kept";
       client.pending += resetText(`${this.stream}.${this.seq}`, reason);
     } else {
-      for (const entry of this.ring.after(seq)) if (this.selects(client, entry)) client.pending += entry.text;
+      // A replay is bounded as a live client's backlog is: one past bufferBytes is a reset instead,
+      // or clients resuming at once from far back could each hold the whole ring (32 MiB).
+      let replay = "";
+      for (const entry of this.ring.after(seq)) {
+        if (!this.selects(client, entry)) continue;
+        replay += entry.text;
+        if (replay.length > this.bufferBytes) {
+          replay = resetText(
+            `${this.stream}.${this.seq}`,
+            "the events since Last-Event-ID are more than eventBufferBytes: too many to replay",
+          );
+          break;
+        }
+      }
+      client.pending += replay;
     }
     this.scheduleFlush();
   }
