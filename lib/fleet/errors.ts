@@ -42,7 +42,7 @@ export function redactUrl(url: string): string {
  */
 export class InstanceRestartedError extends ProclistError {}
 
-/** Another live instance of the service already uses this name. */
+/** Another instance of the service that still listens on Redis (or whose record says nothing of that) already uses this name. */
 export class DuplicateInstanceError extends ProclistError {
   constructor(
     readonly instance: string,
@@ -51,7 +51,7 @@ export class DuplicateInstanceError extends ProclistError {
   ) {
     super(
       `instance name ${JSON.stringify(instance)} is already used by a live instance of service ${JSON.stringify(service)} (${holder}); ` +
-        "give each instance its own name (the instance option), or wait for the other's key to expire if it died",
+        "give each instance its own name (the instance option); the name of a process that died is taken over as soon as Redis has dropped its connection, else once its record expires (ttlMs after its last heartbeat)",
     );
   }
 }

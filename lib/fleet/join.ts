@@ -10,6 +10,7 @@ import { DuplicateInstanceError } from "./errors";
 import { describeHolder, Registration } from "./registry";
 import { bootOf } from "./boot";
 import { formatTime } from "../http/responses/time";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** An instance's place in the fleet, as `joinFleet()` resolves it. */
 export interface FleetMembership {
@@ -69,6 +70,8 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     boot,
   );
   let lost: DuplicateInstanceError | undefined;
+  /** Whether the name is this process's to answer for (set once it is claimed, or Redis was away at the join). */
+  let named = false;
   let heartbeat: NodeJS.Timeout | undefined;
   const taken = async (): Promise<boolean> => {
     if (lost !== undefined) return true;
@@ -106,7 +109,7 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     void beat();
   };
   const onMessage = (channel: string, message: string): void => {
-    if (lost !== undefined) return;
+    if (lost !== undefined || !named) return;
     if (channel === keys.control(instance)) control.onMessage(message);
     else if (channel === keys.watch) relay.watch(config.publishMs);
   };
@@ -117,20 +120,21 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
   };
   bus.on("message", onMessage);
   bus.on("subscribed", onSubscribed);
-  // Subscribed once; the bus subscribes again by itself after each reconnect or move.
-  const subscribed = bus.subscribe([keys.control(instance), keys.watch]);
-  subscribed.catch(() => undefined);
+  // Subscribed once; the bus subscribes again by itself after each reconnect or move. The alive
+  // channel first: from before the record exists, it tells that this process runs (see takeOver).
+  bus.subscribe([keys.alive(registration.nonce), keys.watch]).catch(() => undefined);
   const ready = (await redis.whenReady(JOIN_WAIT_MS)) && (await bus.whenSubscribed(JOIN_WAIT_MS));
-  if (ready) {
-    // Listening before registering: a kill routed to a listed instance always finds it subscribed.
-    const duplicate = await registration.register(manager.size).catch(() => undefined);
-    if (duplicate instanceof DuplicateInstanceError) {
-      bus.off("message", onMessage);
-      bus.off("subscribed", onSubscribed);
-      await redis.close();
-      throw duplicate;
-    }
-  } else {
+  const refused = ready ? await claimName().catch(() => undefined) : undefined;
+  if (refused !== undefined) {
+    bus.off("message", onMessage);
+    bus.off("subscribed", onSubscribed);
+    await redis.close();
+    throw refused;
+  }
+  // Redis away at the join (or during it): the control channel is taken once it answers, and the
+  // heartbeat registers.
+  if (!named) void listen();
+  if (!ready) {
     process.emitWarning(
       `proclist fleet: Redis did not answer within ${JOIN_WAIT_MS / 1000} s; ${instance} tracks locally and registers once it does`,
       "ProclistFleetWarning",
@@ -155,13 +159,44 @@ export async function joinFleet(options: JoinFleetOptions): Promise<FleetMembers
     redis.off("ready", onReady);
     bus.off("message", onMessage);
     bus.off("subscribed", onSubscribed);
-    bus.unsubscribe([keys.control(instance), keys.watch]);
+    bus.unsubscribe([keys.control(instance), keys.watch, keys.alive(registration.nonce)]);
     try {
       if (config.onError !== undefined) config.onError(error);
       else process.emitWarning(`proclist fleet: ${instance} left the fleet: ${error.message}`, "ProclistFleetWarning");
     } catch {
       // The app's handler must not break the fleet's timers.
     }
+  }
+
+  /**
+   * Takes the control channel: requests to the name are this process's from then on. Resolves once
+   * subscribed, or after JOIN_WAIT_MS (the bus subscribes by itself once Redis answers again).
+   */
+  async function listen(): Promise<void> {
+    named = true;
+    const subscribed = bus.subscribe([keys.control(instance)]).catch(() => undefined);
+    await Promise.race([subscribed, sleep(JOIN_WAIT_MS, undefined, { ref: false })]);
+  }
+
+  /**
+   * Registers under the name, or says why not. A name another process holds is taken over when
+   * that process is provably gone (Registration.takeOver), and refused otherwise. A free name is
+   * listened on before registering, so a kill routed to a listed instance always finds it
+   * subscribed; a taken-over one after, so that while the dead holder's record is there its kills
+   * find nobody at once (and readers list it gone) rather than this process.
+   */
+  async function claimName(): Promise<DuplicateInstanceError | undefined> {
+    const holder = await registration.holder().catch(() => undefined);
+    if (holder !== undefined) {
+      const taken = await registration.takeOver(holder, manager.size);
+      if (taken instanceof DuplicateInstanceError) return taken;
+      await listen();
+      return undefined;
+    }
+    await listen();
+    // Redis failing here: the heartbeat registers once it answers again.
+    const registered = await registration.register(manager.size).catch(() => undefined);
+    return registered instanceof DuplicateInstanceError ? registered : undefined;
   }
 
   let leaving: Promise<void> | undefined;

@@ -8,6 +8,7 @@
  * - `{<p><service>}:instance:<name>`    the instance's record (JSON), expires `ttlMs` after its last heartbeat
  * - `{<p><service>}:procs:<name>`       hash: task id → the task as fleet JSON; kept an hour past the last heartbeat (a dead instance's last tasks)
  * - `{<p><service>}:control:<name>`     channel: requests to that instance (kill, history…)
+ * - `{<p><service>}:alive:<nonce>`      channel: one process's own, subscribed for as long as it runs (nobody there: it died)
  * - `{<p><service>}:reply:<caller>`     channel: answers to one caller
  * - `{<p><service>}:events`             channel: task events, published only while someone listens
  * - `{<p><service>}:watch`              channel: "someone started listening to events"
@@ -40,6 +41,11 @@ export class FleetKeys {
 
   control(name: string): string {
     return `${this.base}control:${name}`;
+  }
+
+  /** The channel only the process whose registration nonce is `nonce` subscribes to (see Registration.takeOver). */
+  alive(nonce: string): string {
+    return `${this.base}alive:${nonce}`;
   }
 
   reply(caller: string): string {
