@@ -41,6 +41,12 @@ interface WireWaitJson {
   since: string;
 }
 
+/** The part of undici's Agent used here (Node bundles undici; the package is no dependency). */
+interface BundledAgent {
+  request(options: { origin: string; path: string; method: string }): Promise<{ body: { text(): Promise<string> } }>;
+  close(): Promise<void>;
+}
+
 async function procs(api: ServedApi): Promise<{ id: string; name: string; waits?: WireWaitJson[] }[]> {
   return (await call(api, "GET", "/procs/")).json.procs;
 }
@@ -190,6 +196,48 @@ describe("waits: what a task is waiting on", () => {
       expect(proc.waits!.map((w) => w.target)).to.deep.equal([`GET 127.0.0.1:${upstream.port}/u/${proc.id.slice(1)}`]);
     upstream.releaseAll();
     await Promise.all(again);
+  });
+
+  it("never shows a request queued behind its dispatcher's connection limit on the task whose response freed the connection (fetch, and undici's request API, which gets its own wait)", async () => {
+    // Node's own undici Agent, the class of fetch's global dispatcher (set once fetch has run).
+    await (await fetch("data:,warm")).text();
+    // Node 26 keeps it under a second key, the first one holding a wrapper for older dispatchers.
+    const dispatchers = globalThis as unknown as Record<symbol, object | undefined>;
+    const global = (dispatchers[Symbol.for("undici.globalDispatcher.2")] ?? dispatchers[Symbol.for("undici.globalDispatcher.1")])!;
+    const Agent = global.constructor as new (options: object) => BundledAgent;
+    // Two connections: a third request waits in the pool's queue until one is free.
+    const agent = new Agent({ connections: 2 });
+    const origin = `http://127.0.0.1:${upstream.port}`;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held = (path: string) => waitFor(`${path} upstream`, () => upstream.held.some((h) => h.req.url === path));
+    const release = (path: string) => {
+      const at = upstream.held.findIndex((h) => h.req.url === path);
+      upstream.held.splice(at, 1)[0]!.res.end(path);
+    };
+    const targets = (id: string) => waitsOf(pm.get(id) as Task).map((w) => w.target);
+    // a and b hold both connections, and go on running once their answer is read.
+    const a = pm.run(async () => (await (await fetch(`${origin}/a`, { dispatcher: agent } as RequestInit)).text(), await gate), {
+      id: "a",
+    });
+    await held("/a");
+    const b = pm.run(async () => (await (await fetch(`${origin}/b`, { dispatcher: agent } as RequestInit)).text(), await gate), {
+      id: "b",
+    });
+    await held("/b");
+    const c = pm.run(async () => (await fetch(`${origin}/c`, { dispatcher: agent } as RequestInit)).text(), { id: "c" });
+    const d = pm.run(async () => (await agent.request({ origin, path: "/d", method: "GET" })).body.text(), { id: "d" });
+    release("/a");
+    await held("/c");
+    expect(targets("a"), "a's connection took c's request, which is not a's").to.deep.equal([]);
+    release("/b");
+    await held("/d");
+    expect(targets("b"), "b's connection took d's request, which is not b's").to.deep.equal([]);
+    expect(targets("d")).to.deep.equal([`GET 127.0.0.1:${upstream.port}/d`]);
+    upstream.releaseAll();
+    open();
+    await Promise.all([a, b, c, d]);
+    await agent.close();
   });
 
   it("shows every pending operation of one task, oldest first", async () => {
