@@ -18,6 +18,9 @@ export const taskContext = new AsyncLocalStorage<Task>();
  * Continuations after an await run on an empty stack, with every such frame gone (each restored
  * what it found, see `leave`), and ask the storage: on Node 24+ the async id does not change
  * between promise continuations, so a frame's values must never outlive it.
+ *
+ * `enteredAt` is when the task was entered less the block time blamed by then (`syncWatch.blamedMs`):
+ * at `leave`, the time since less what was blamed since, in one subtraction, is the call's own time.
  */
 export const frame = { task: undefined as Task | undefined, asyncId: -1, enteredAt: NaN };
 
@@ -48,17 +51,20 @@ export function activeTask(): Task | undefined {
  * tracked.ts).
  */
 export function enter(task: Task): void {
+  const at = now();
   frame.task = task;
   frame.asyncId = executionAsyncId();
-  frame.enteredAt = now();
   taskContext.enterWith(task);
   if (syncWatch.mark !== undefined) syncWatch.mark(task);
+  // Read after `mark`, which may have blamed the caller's code up to here: that is not this call's.
+  frame.enteredAt = at - syncWatch.blamedMs;
 }
 
 /**
  * Undoes `enter`: `outer` current again, `frame` as it was found. The task entered held the event
- * loop from `enter` to here: past its manager's `blockThresholdMs` that is a block, blamed on it
- * (see sync-watch.ts). One clock read per call is what the blame costs.
+ * loop from `enter` to here: that time, less the blocks blamed inside it meanwhile (tracked calls
+ * it made, each blamed for its own), is its own; past its manager's `blockThresholdMs` that is a
+ * block, blamed on it (see sync-watch.ts). One clock read per call is what the blame costs.
  */
 export function leave(outer: Task | undefined, frameTask: Task | undefined, frameAsyncId: number, frameEnteredAt: number): void {
   const inner = frame.task;
@@ -70,7 +76,8 @@ export function leave(outer: Task | undefined, frameTask: Task | undefined, fram
   if (syncWatch.mark !== undefined) syncWatch.mark(outer);
   if (inner !== undefined) {
     const left = now();
-    if (left - enteredAt >= inner.owner.blockThresholdMs) syncWatch.held(inner, enteredAt, left);
+    const own = left - syncWatch.blamedMs - enteredAt;
+    if (own >= inner.owner.blockThresholdMs) syncWatch.held(inner, own, left);
   }
 }
 

@@ -9,8 +9,6 @@ const TICK_MS = 20;
 const BUCKET_MS = 10_000;
 /** …this many of them, the newest still filling: the window reaches 50–60 s back. */
 const BUCKETS = 6;
-/** Blamed blocks remembered, so that a task's block is not blamed again on its caller or counted unattributed. */
-const RECENT = 64;
 /** Blocks listed by `recentBlocks()`. */
 const LISTED = 20;
 /** Names counted apart; the rest are folded into OTHER, as the stats fold them. */
@@ -69,7 +67,9 @@ export class BlockCounts {
  * Blame itself comes from `leave` (context.ts): the synchronous part of a tracked call (or of a
  * step of a tracked generator, or of `manager.run`) that took the threshold or longer held the
  * loop all that time, since nothing else runs while it does. Its own time counts, not that of
- * tracked calls inside it that were blamed themselves. What it cannot see: code after an `await`
+ * tracked calls inside it that were blamed themselves (however many: what `syncWatch.blamedMs`
+ * grew by meanwhile). A late tick likewise counts only what no block blamed since the last tick
+ * accounts for. What it cannot see: code after an `await`
  * (a continuation runs without passing through `enter`), timers and callbacks the task scheduled,
  * and code outside any task; those blocks are counted unattributed, unless a CPU profile runs,
  * whose log of context switches names the task current during the block.
@@ -85,7 +85,8 @@ class LoopWatch {
   private lastTick = 0;
   private readonly buckets: RecordableHistogram[] = [];
   private bucketStart = 0;
-  private readonly recent: { start: number; end: number }[] = [];
+  /** `syncWatch.blamedMs` at the last tick. */
+  private blamedAtTick = 0;
   private readonly listed: LoopBlock[] = [];
 
   start(thresholdMs: number): void {
@@ -95,7 +96,8 @@ class LoopWatch {
     this.buckets.push(createHistogram());
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
-    syncWatch.held = (task, start, end) => this.held(task, start, end);
+    this.blamedAtTick = syncWatch.blamedMs;
+    syncWatch.held = (task, ms, end) => this.held(task, ms, end);
   }
 
   /** The delay's p50, p99 and max over the window; zeros before the first measurement. */
@@ -125,35 +127,31 @@ class LoopWatch {
     }
     this.buckets[this.buckets.length - 1].record(Math.max(1, Math.round(lag * 1e6)));
     if (lag >= this.thresholdMs) this.loopBlocked(previous, t, lag);
+    this.blamedAtTick = syncWatch.blamedMs;
   }
 
-  /** A task's synchronous code ran from `start` to `end` (epoch ms), past its manager's threshold. */
-  private held(task: Task, start: number, end: number): void {
+  /** A task's own synchronous code held the loop `ms` until `end` (epoch ms), past its manager's threshold. */
+  private held(task: Task, ms: number, end: number): void {
     try {
-      let own = end - start;
-      for (const blamed of this.recent) if (blamed.start >= start && blamed.end <= end) own -= blamed.end - blamed.start;
-      if (own < task.owner.blockThresholdMs) return;
-      this.blame(task, start, end, own);
+      this.blame(task, end, ms);
     } catch {
       // instrumentation never breaks the code it instruments
     }
   }
 
-  /** The timer ran `lag` ms late at `end`; the loop was held somewhere after `since`, for what blamed tasks do not account for. */
+  /** The timer ran `lag` ms late at `end`; the loop was held somewhere after `since`, for what the blocks blamed since do not account for. */
   private loopBlocked(since: number, end: number, lag: number): void {
-    let rest = lag;
-    for (const blamed of this.recent) if (blamed.end > since) rest -= blamed.end - Math.max(blamed.start, since);
+    const rest = lag - (syncWatch.blamedMs - this.blamedAtTick);
     if (rest < this.thresholdMs) return;
     const task = this.resolver?.(since, end);
-    if (task !== undefined) return this.blame(task, end - rest, end, rest);
+    if (task !== undefined) return this.blame(task, end, rest);
     this.unattributed.count++;
     this.unattributed.seconds += rest / 1e3;
     this.list({ endTime: end, ms: rest });
   }
 
-  private blame(task: Task, start: number, end: number, ms: number): void {
-    this.recent.push({ start, end });
-    if (this.recent.length > RECENT) this.recent.shift();
+  private blame(task: Task, end: number, ms: number): void {
+    syncWatch.blamedMs += ms;
     task.owner.blocks.add(task.name, ms / 1e3);
     task.noteBlock(ms);
     this.list({ endTime: end, ms, name: task.name, id: task.id });

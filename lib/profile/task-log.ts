@@ -121,7 +121,7 @@ export class TaskLog {
     this.unseenFrom = this.since = t;
     if (t - from <= 0) return;
     this.onCpu.set(task, (this.onCpu.get(task) ?? 0) + t - from);
-    if (t - from >= task.owner.blockThresholdMs) syncWatch.held(task, from, t);
+    if (t - from >= task.owner.blockThresholdMs) syncWatch.held(task, t - from, t);
     if (this.times.length + 2 > MAX_SWITCHES) return;
     if (this.times[this.times.length - 1] === from) this.tasks[this.tasks.length - 1] = task;
     else {
@@ -138,7 +138,7 @@ export class TaskLog {
     if (previous !== undefined) {
       this.onCpu.set(previous, (this.onCpu.get(previous) ?? 0) + t - this.since);
       // A continuation that held the loop past the threshold: blamed now, while its task still runs.
-      if (t - this.since >= previous.owner.blockThresholdMs) syncWatch.held(previous, this.since, t);
+      if (t - this.since >= previous.owner.blockThresholdMs) syncWatch.held(previous, t - this.since, t);
     }
     this.current = task;
     this.since = t;

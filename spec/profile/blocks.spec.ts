@@ -69,6 +69,24 @@ describe("blame for a block of the event loop", () => {
     expect(names).to.deep.equal(["Jobs.crunch"]);
   });
 
+  it("blames a caller for its own time only, however many tracked calls inside it were blamed", () => {
+    // More blamed calls inside one call than a list of the last 64 blocks held: the caller's own
+    // time is its loop's and the bookkeeping of 70 tasks (~10 ms), below the threshold, and none
+    // of its callees' time is its.
+    const siblings = freshManager({ blockThresholdMs: 40 });
+    siblings.run(
+      () => {
+        for (let i = 0; i < 70; i++) siblings.run(() => hold(45), { id: `inner-${i}`, name: "Batch.item" });
+      },
+      { id: "batch", name: "Batch.run" },
+    );
+    const counted: Record<string, { count: number; seconds: number }> = {};
+    siblings.blocks.forEach((name, totals) => (counted[name] = { ...totals }));
+    expect(Object.keys(counted)).to.deep.equal(["Batch.item"]);
+    expect(counted["Batch.item"].count).to.equal(70);
+    expect(statuses(siblings, "batch").some((status) => BLOCKED.test(status))).to.equal(false);
+  });
+
   it("keeps the task's status: the block is an entry of its history, then the status it had", async () => {
     const done = pm.run(
       async (task) => {
