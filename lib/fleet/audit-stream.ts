@@ -1,15 +1,13 @@
 import type { AuditEntry } from "../audit/entry";
 import type { AuditQuery, AuditSink, AuditStore } from "../audit/log";
 import { HttpError } from "../http/responses/http-error";
+import { validateWire } from "../wire/schemas";
 import type { FleetConnection } from "./redis";
 
 /** Entries kept in memory while Redis cannot take them; past it the oldest are dropped and counted. */
 const MAX_PENDING = 10_000;
 /** Entries sent in one pipeline. */
 const BATCH = 100;
-
-const ACTIONS = new Set(["kill", "force", "kill-where"]);
-const OUTCOMES = new Set(["cancelled", "refused", "failed"]);
 
 /**
  * A service's audit as a Redis Stream (`<prefix><service>:audit`), bounded with `XADD … MAXLEN ~`,
@@ -130,16 +128,7 @@ function parseEntry(fields: string[]): AuditEntry | undefined {
   } catch {
     return undefined;
   }
-  const e = value as Partial<AuditEntry> | null;
-  if (typeof e !== "object" || e === null || Array.isArray(e)) return undefined;
-  if (
-    typeof e.ts !== "string" ||
-    !Number.isFinite(Date.parse(e.ts)) ||
-    typeof e.by !== "string" ||
-    !ACTIONS.has(e.action as string) ||
-    !OUTCOMES.has(e.outcome as string) ||
-    !Number.isInteger(e.status)
-  )
-    return undefined;
-  return e as AuditEntry;
+  // Every field checked, nested ones too, against the wire's shape: one entry with a null filter or
+  // a numeric message must cost only itself, not every reader's whole answer.
+  return validateWire.auditEntry(value) ? (value as AuditEntry) : undefined;
 }

@@ -310,34 +310,37 @@ const eventSchema = {
 } as const;
 
 const idList = { type: "array", items: { type: "string" } };
+/** One audit entry (`AuditEntry`): what `GET /audit` lists, and what a fleet reads back from its Redis stream. */
+const auditEntrySchema = {
+  type: "object",
+  required: ["ts", "action", "by", "outcome", "status"],
+  properties: {
+    ts: timeSchema,
+    action: { enum: ["kill", "force", "kill-where"] },
+    by: { type: "string" },
+    token: { type: "string" },
+    peer: { type: "string" },
+    id: { type: "string" },
+    name: { type: "string" },
+    filter: {
+      type: "object",
+      additionalProperties: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+    },
+    message: { type: "string" },
+    cancelled: idList,
+    refused: idList,
+    rungs: { type: "array" },
+    outcome: { enum: ["cancelled", "refused", "failed"] },
+    status: { type: "integer" },
+    error: { type: "string" },
+    omitted: count,
+    droppedBefore: count,
+  },
+} as const;
 const auditListSchema = {
   type: "object",
   required: ["entries", "serverTime"],
-  properties: {
-    serverTime: timeSchema,
-    entries: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["ts", "action", "by", "outcome", "status"],
-        properties: {
-          ts: timeSchema,
-          action: { enum: ["kill", "force", "kill-where"] },
-          by: { type: "string" },
-          token: { type: "string" },
-          peer: { type: "string" },
-          id: { type: "string" },
-          name: { type: "string" },
-          message: { type: "string" },
-          cancelled: idList,
-          refused: idList,
-          outcome: { enum: ["cancelled", "refused", "failed"] },
-          status: { type: "integer" },
-          error: { type: "string" },
-        },
-      },
-    },
-  },
+  properties: { serverTime: timeSchema, entries: { type: "array", items: auditEntrySchema } },
 } as const;
 
 const whoamiSchema = {
@@ -360,5 +363,6 @@ export const validateWire = {
   error: compile(errorSchema),
   event: compile(eventSchema),
   auditList: compile(auditListSchema),
+  auditEntry: compile(auditEntrySchema),
   whoami: compile(whoamiSchema),
 };

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { serveFleet, type AuditEntry, type ServedApi } from "../../lib";
+import { ProclistClient, serveFleet, type AuditEntry, type ServedApi } from "../../lib";
 import { AuditStream } from "../../lib/fleet/audit-stream";
 import { FleetReader } from "../../lib/fleet/reader";
 import { readProcs } from "../../lib/fleet/list";
@@ -142,5 +142,41 @@ describe("audit through a fleet", function () {
       await served.close();
       await reader.close();
     }
+  });
+
+  it("skips stream entries that are not entries, nested fields included, so one cannot break GET /audit, the client or proclist audit --redis", async () => {
+    const service = "forged";
+    const reader = new FleetReader({ redis: redis.url, service });
+    const head = { action: "kill", by: "x", outcome: "cancelled", status: 200 };
+    const at = (s: number) => `2026-12-06T10:00:${String(s).padStart(2, "0")}.000000Z`;
+    try {
+      await reader.connected();
+      const forged: unknown[] = [
+        { ts: at(1), ...head, id: "good", message: "kept" },
+        { ts: at(2), ...head, action: "kill-where", filter: null },
+        { ts: at(3), ...head, action: "kill-where", filter: { name: 5 } },
+        { ts: at(4), ...head, message: { text: "not a string" } },
+        { ts: at(5), ...head, cancelled: "a/1" },
+        { ts: at(6), ...head, refused: [null] },
+        { ts: "Sun, 06 Dec 2026 10:00:07 GMT", ...head },
+        { ts: at(8), ...head, status: 200.5 },
+        { ts: at(9), ...head, token: 7 },
+        [at(10)],
+      ];
+      for (const entry of forged) await reader.command.xadd(reader.keys.audit, "*", "entry", JSON.stringify(entry));
+      await reader.command.xadd(reader.keys.audit, "*", "entry", "{not json");
+      await reader.command.xadd(reader.keys.audit, "*", "other", "field");
+    } finally {
+      await reader.close();
+    }
+    api = await serveFleet({ redis: redis.url, service, port: 0 });
+    const listed = await new ProclistClient(api.url).audit();
+    expect(listed.entries.map((e) => e.id)).to.deep.equal(["good"]);
+    const cli = await proclist("audit", "--redis", redis.url, "--service", service, "--json");
+    expect(cli.code, cli.stderr).to.equal(0);
+    expect((JSON.parse(cli.stdout) as AuditEntry[]).map((e) => e.id)).to.deep.equal(["good"]);
+    const table = await proclist("audit", "--redis", redis.url, "--service", service);
+    expect(table.code, table.stderr).to.equal(0);
+    expect(table.stdout).to.match(/good\s+kept/);
   });
 });
