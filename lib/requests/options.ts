@@ -3,6 +3,7 @@ import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
 import { TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../schema/validation";
+import { mountPattern } from "./express-mounts";
 
 /** Options of `trackRequests()` and `requestTracker()`; every field is optional. */
 export interface RequestTrackingOptions {
@@ -126,26 +127,40 @@ export function requestPath(req: IncomingMessage): string {
  */
 export function routeOf(req: IncomingMessage): string | undefined {
   const r = req as { route?: { path?: unknown }; baseUrl?: unknown; params?: unknown; path?: unknown; app?: unknown };
-  const routePath = r.route?.path;
-  if (typeof routePath === "string") return (typeof r.baseUrl === "string" ? r.baseUrl : "") + routePath;
+  const route = r.route;
+  const routePath = route?.path;
+  if (typeof routePath === "string") {
+    const baseUrl = typeof r.baseUrl === "string" ? r.baseUrl : "";
+    // The mount's pattern (`/t/:tenant`) rather than the path it matched (`/t/acme`), where it can be told.
+    return (mountPattern(r.app, route as object, baseUrl) ?? baseUrl) + routePath;
+  }
   // An express request (it carries `app`) has `params` before routing: only its `route` says.
   if (r.app !== undefined || r.params === null || typeof r.params !== "object" || typeof r.path !== "string") return undefined;
+  // A polka sub-app (`use("/api", app)`) or a middleware under a path cuts that path off `req.path`.
+  const path = r.path;
+  const original = pathOf(requestUrl(req));
+  const mount = path !== original && original.endsWith(path) ? original.slice(0, original.length - path.length) : "";
   // polka sets `req.params` only when a route matched: a route without parameters is the path itself.
   const params = Object.entries(r.params as Record<string, unknown>);
-  if (params.length === 0) return r.path;
-  // Each segment equal to a parameter's value becomes `:name` (polka's wildcard, `wild`, the rest of the path as `*`).
-  const segments = r.path.split("/");
+  if (params.length === 0) return mount === "" ? path : mount + (path === "/" ? "" : path);
+  // Each segment equal to a parameter's value becomes `:name`, searched after the segments already
+  // named; a wildcard (`*`, polka 0.5, holding the first segment it covers; `wild`, polka 1, all of
+  // them) becomes `*` with every segment from there on, whatever the depth.
+  const segments = path.split("/");
+  let from = 1;
   for (const [key, value] of params) {
     if (typeof value !== "string" || value === "") continue;
-    if (key === "wild") {
-      const tail = value.split("/").length;
-      if (segments.slice(-tail).join("/") === value) segments.splice(segments.length - tail, tail, "*");
-      continue;
+    const first = key === "wild" ? value.split("/")[0] : value;
+    const at = segments.findIndex((segment, i) => i >= from && (segment === first || safeDecode(segment) === first));
+    if (at === -1) continue;
+    if (key === "*" || key === "wild") {
+      segments.splice(at, segments.length - at, "*");
+      break;
     }
-    const at = segments.findIndex((segment) => segment === value || safeDecode(segment) === value);
-    if (at !== -1) segments[at] = `:${key}`;
+    segments[at] = `:${key}`;
+    from = at + 1;
   }
-  return segments.join("/");
+  return mount + segments.join("/");
 }
 
 function safeDecode(segment: string): string {

@@ -85,6 +85,70 @@ describe("request tracking with frameworks", () => {
     });
   }
 
+  it("express: a router mounted under a path with parameters is named by the mount's pattern, not the values it matched", async () => {
+    const app = express();
+    app.use(requestTracker({ manager: pm }));
+    const things = express.Router({ mergeParams: true }).get("/things/:id", (_req, res) => void res.send("ok"));
+    const orders = express.Router().get("/orders/:id", (_req, res) => void res.send("ok"));
+    orders.use("/v2/:region", things);
+    app.use("/t/:tenant", orders);
+    app.use(
+      ["/a/:x", "/b"],
+      express.Router().get("/c/:id", (_req, res) => void res.send("ok")),
+    );
+    app.use(
+      "/plain",
+      express.Router().get("/p/:id", (_req, res) => void res.send("ok")),
+    );
+    server = app.listen(0, "127.0.0.1");
+    const { url } = await listening(server);
+    for (const path of [
+      "/t/acme/orders/1",
+      "/t/zen/orders/2",
+      "/t/acme/v2/eu/things/3",
+      "/t/zen/v2/us/things/4",
+      "/a/1/c/5",
+      "/a/2/c/6",
+      "/b/c/7",
+      "/plain/p/8",
+    ])
+      expect((await fetch(url + path)).status, path).to.equal(200);
+    await until(() => pm.finished().length === 8);
+    expect([...new Set(pm.finished().map((t) => t.name))].sort()).to.deep.equal([
+      "GET /a/:x/c/:id",
+      "GET /b/c/:id",
+      "GET /plain/p/:id",
+      "GET /t/:tenant/orders/:id",
+      "GET /t/:tenant/v2/:region/things/:id",
+    ]);
+  });
+
+  it("polka: a sub-app keeps the path it is mounted under, and a wildcard route is one name at any depth", async () => {
+    const app = polka()
+      .use(requestTracker({ manager: pm }))
+      .use(
+        "/api",
+        polka().get("/orders/:id", (_req, res) => res.end("ok")),
+      )
+      .use(
+        "/v1",
+        polka().get("/orders/:id", (_req, res) => res.end("ok")),
+      )
+      .get("/static/*", (_req, res) => res.end("ok"))
+      .get("/files/:kind/*", (_req, res) => res.end("ok"));
+    server = app.listen(0, "127.0.0.1").server!;
+    const { url } = await listening(server);
+    for (const path of ["/api/orders/1", "/v1/orders/2", "/static/a.css", "/static/x/y/z.js", "/files/img/a/b.png", "/files/doc/c"])
+      expect((await fetch(url + path)).status, path).to.equal(200);
+    await until(() => pm.finished().length === 6);
+    expect([...new Set(pm.finished().map((t) => t.name))].sort()).to.deep.equal([
+      "GET /api/orders/:id",
+      "GET /files/:kind/*",
+      "GET /static/*",
+      "GET /v1/orders/:id",
+    ]);
+  });
+
   it("express: the event stream carries the route's name, in a second start of the task once express routed it", async () => {
     const api = await startApi({ manager: pm });
     const stream = await EventStream.open(api);
