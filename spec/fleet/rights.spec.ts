@@ -11,6 +11,8 @@ describe("serveFleet: scoped tokens", function () {
     ops: "ops-token",
     reader: { token: "reader-token", can: ["read"] },
     reports: { token: "reports-token", can: ["read", "cancel:Reports.*"] },
+    killer: { token: "killer-token", can: ["cancel:Reports.*"] },
+    forcer: { token: "forcer-token", can: ["read", "cancel:Reports.*", "force"] },
   };
   fleetPerSpec("rights", (fleet) => ({ pm, api } = fleet), { token });
   const send = async (method: string, path: string, bearer: string) => {
@@ -45,5 +47,33 @@ describe("serveFleet: scoped tokens", function () {
     expect(filtered.body.refused).to.have.members(["i1/c1", "i1/c2"]);
     expect(pm.get("c2")!.cancelling).to.equal(false);
     expect(pm.get("d2")!.killedBy).to.equal("reports@fleet-api");
+  });
+
+  it("a forced kill needs the cancel right for the name too, and a refusal names the task only to a token that may read", async () => {
+    void blocked(pm, "c1", { name: "Billing.charge" });
+    void blocked(pm, "d1", { name: "Reports.daily" });
+    await waitFor("the tasks published", async () => ((await send("GET", "/procs/", "reader-token")).body.procs as unknown[]).length === 2);
+    const force = (path: string) =>
+      fetch(api.url + path, {
+        method: "DELETE",
+        headers: { authorization: "Bearer forcer-token", "content-type": "application/json" },
+        body: JSON.stringify({ force: true, graceMs: 0 }),
+      });
+    const refused = await force("/procs/i1/c1");
+    expect(refused.status).to.equal(403);
+    expect(((await refused.json()) as { error: string }).error).to.contain(
+      'lacks the right "cancel" for task "i1/c1" (named "Billing.charge")',
+    );
+    expect(pm.get("c1")!.cancelling).to.equal(false);
+    const byFilter = (await (await force("/procs/?name=Billing.charge&name=Reports.daily")).json()) as Record<string, string[]>;
+    expect(byFilter.refused).to.deep.equal(["i1/c1"]);
+    expect(pm.get("c1")!.cancelling).to.equal(false);
+
+    void blocked(pm, "c2", { name: "Billing.charge" });
+    await waitFor("c2 published", async () => ((await send("GET", "/procs/", "reader-token")).body.procs as unknown[]).length >= 2);
+    const blind = await send("DELETE", "/procs/i1/c2", "killer-token");
+    expect(blind.status).to.equal(403);
+    expect(blind.body.error).to.contain('lacks the right "cancel" for task "i1/c2"');
+    expect(blind.body.error).not.to.contain("Billing");
   });
 });

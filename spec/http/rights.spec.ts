@@ -149,6 +149,16 @@ describe("scoped tokens", () => {
     expect((await call(api, "DELETE", "/procs/charge2", billing)).status).to.equal(200);
   });
 
+  it("a refusal names the task only to a token that may read: a kill-only token learns no names from it", async () => {
+    await api.close();
+    api = await startApi({ token: { killer: { token: "killer-token", can: ["cancel:Reports.*"] } } });
+    pm = api.manager;
+    void blocked(pm, "charge", { name: "Billing.charge" });
+    const refused = await call(api, "DELETE", "/procs/charge", { headers: { authorization: "Bearer killer-token" } });
+    expect(refused.status).to.equal(403);
+    expect(refused.json.error).to.equal('token "killer" lacks the right "cancel" for task "charge"; it has: cancel:Reports.*');
+  });
+
   it("a kill by filter with a scoped token kills only what the token may kill; the rest is refused", async () => {
     for (const [id, name] of [
       ["d1", "Reports.daily"],

@@ -67,10 +67,13 @@ export class Grant {
     return this.plain.has(right) || (this.globs.get(right) ?? []).some((glob) => glob.test(name));
   }
 
-  /** The kill rights when they are limited to names (sent along with a fleet kill), else undefined. */
+  /**
+   * The kill rights when they are limited to names (sent along with a fleet kill, with `read` when
+   * the token has it, so the instance's refusal may name the task), else undefined.
+   */
   get killScope(): string[] | undefined {
     if (this.plain.has("cancel") && this.plain.has("force")) return undefined;
-    return this.can.filter((c) => c === "cancel" || c === "force" || c.startsWith("cancel:") || c.startsWith("force:"));
+    return this.can.filter((c) => c === "read" || c === "cancel" || c === "force" || c.startsWith("cancel:") || c.startsWith("force:"));
   }
 
   /** Who the token is, for refusals: `token "alice"`, or `this token` when it has no label. */
@@ -96,9 +99,11 @@ export function requireRight(req: IncomingMessage & { grant?: Grant | undefined 
 export function requireKill(grant: Grant, shownId: string, name: string, force = false): void {
   if (grant.mayKill(name, force)) return;
   const right = grant.mayKill(name) ? "force" : "cancel";
+  // The name only to a token that may read it: a kill-only token learns no more from a refusal than from a list.
+  const named = grant.has("read") ? ` (named ${JSON.stringify(name.slice(0, 200))})` : "";
   throw new HttpError(
     403,
-    `${grant.who} lacks the right "${right}" for task ${JSON.stringify(shownId)} (named ${JSON.stringify(name.slice(0, 200))}); it has: ${grant.can.join(", ")}`,
+    `${grant.who} lacks the right "${right}" for task ${JSON.stringify(shownId)}${named}; it has: ${grant.can.join(", ")}`,
   );
 }
 
