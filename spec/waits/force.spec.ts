@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createServer, request, type Server } from "node:http";
+import { Agent, createServer, request, type Server } from "node:http";
 import { Tracked, type ProcessManager } from "../../lib";
 import { waitsOf } from "../../lib/core/waits";
 import type { Task } from "../../lib/core/task";
@@ -79,5 +79,34 @@ describe("forcing a task that awaits an operation it never gave its signal", () 
     const result = await pm.kill("r1", undefined, { force: true, graceMs: 0 });
     expect(result).to.deep.include({ ended: true, outcome: "killed", rungs: ["waits"] });
     expect(payments.seen).to.equal(pm.get("r1")!.cancel);
+  });
+
+  it("destroys an http.request still waiting for a free socket of its agent (Node 22 on), leaving the agent's other requests alone", async function () {
+    // Node 20 publishes a request only once it has a socket: there, a queued request is no wait yet.
+    if (Number(process.versions.node.split(".")[0]) < 22) this.skip();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (id: string, path: string) =>
+      pm.run(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const req = request(`${payments.base}${path}`, { agent }, (res) => resolve(String(res.statusCode)));
+            req.on("error", reject);
+            req.end();
+          }),
+        { id },
+      );
+    const first = get("first", "/first");
+    first.catch(() => undefined);
+    await waitFor("the first request held upstream", () => held === 1);
+    const queued = get("queued", "/queued");
+    const seen = queued.catch((error: unknown) => error);
+    await waitFor("the queued request's wait", () => waitsOf(pm.get("queued") as Task).length === 1);
+    const result = await pm.kill("queued", "pool exhausted", { force: true, graceMs: 0, by: "ops" });
+    expect(result).to.deep.include({ ended: true, outcome: "killed", rungs: ["waits"] });
+    expect(await seen).to.equal(pm.get("queued")!.cancel);
+    expect(pm.get("first")!.running, "the request holding the socket is another task's").to.equal(true);
+    expect(waitsOf(pm.get("first") as Task).map((w) => w.target)).to.deep.equal([`GET ${payments.base.slice(7)}/first`]);
+    agent.destroy();
+    await first.catch(() => undefined);
   });
 });
