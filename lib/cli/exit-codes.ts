@@ -1,4 +1,4 @@
-import { AuthenticationError, NotProclistApiError, RemoteError } from "../client/errors";
+import { AuthenticationError, InvalidResponseError, NotProclistApiError, RemoteError } from "../client/errors";
 import { CancelForbiddenError, TaskNotFoundError } from "../core/errors";
 import { terminalSafe } from "./terminal-text";
 
@@ -55,6 +55,9 @@ function failureText(label: string, error: unknown): string {
   if (error instanceof NotProclistApiError) {
     return `${label}: not a proclist API at ${error.base} (${error.method} ${error.url} answered ${error.status}${error.serverMessage === undefined ? "" : `: ${error.serverMessage}`})`;
   }
+  // Not JSON (a web page), or JSON without the answer's own fields: another server, not a proclist API with a fault.
+  if (error instanceof InvalidResponseError && (error.field === "" || (!error.field.includes(".") && error.problem === "is missing")))
+    return `${label}: not a proclist API at ${label} (${message})`;
   if (error instanceof AuthenticationError) {
     return `${message}; ${error.hadToken ? "check the value of --token or PROCLIST_TOKEN" : "pass --token or set PROCLIST_TOKEN"}`;
   }

@@ -18,7 +18,7 @@ import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toStats }
 import { decode, time, type Origin } from "./decode";
 import { parseEndpoint, type Endpoint } from "./endpoint";
 import { idPath } from "./id-path";
-import { AuthenticationError, HttpStatusError, NotProclistApiError } from "./errors";
+import { AuthenticationError, HttpStatusError, NotProclistApiError, TransportError } from "./errors";
 import { eventStream, type EventsOptions } from "./events";
 import { matches, toQuery } from "./filter";
 import { fetchText } from "./text-request";
@@ -270,9 +270,32 @@ export class ProclistClient {
     const origin: Origin = { method, url };
     const headers = body === undefined ? this.headers : { ...this.headers, "content-type": "application/json" };
     const answer = await fetchText({ method, url, headers, body, timeoutMs: this.timeoutMs + extraMs });
-    if (answer.status < 200 || answer.status > 299) throw this.refusal(origin, answer.status, answer.text, expect);
+    if (answer.status < 200 || answer.status > 299) {
+      const refusal = this.refusal(origin, answer.status, answer.text, expect);
+      // A plain-text 404 is the Go original's unknown task or route, and also what many servers
+      // answer for any path (koa's `Not Found`, express's sendStatus): only the Go original also lists tasks.
+      if (
+        answer.status === 404 &&
+        (refusal instanceof TaskNotFoundError || refusal instanceof HttpStatusError) &&
+        !answer.text.trimStart().startsWith("{") &&
+        !(await this.listsTasks())
+      )
+        throw new NotProclistApiError(method, url, this.url, answer.status, serverMessage(answer.text));
+      throw refusal;
+    }
     if (expect.kill === true && answer.text.trim() === "") return { origin, body: undefined as T };
     return { origin, body: decode<T>(origin, answer.text, expect.validate!) };
+  }
+
+  /** Whether the server answers the task list: a server of either kind does, whatever else it refuses. */
+  private async listsTasks(): Promise<boolean> {
+    try {
+      await this.call<WireProcList>("GET", "/procs/", { validate: validateWire.procList });
+      return true;
+    } catch (error) {
+      // Unreachable now: what it said before stands.
+      return error instanceof TransportError;
+    }
   }
 
   private refusal(origin: Origin, status: number, text: string, expect: Expect): Error {

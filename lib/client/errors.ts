@@ -86,7 +86,7 @@ export class InvalidResponseError extends RemoteError {
     method: string,
     url: string,
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(method, url, `invalid answer: ${field === "" ? "" : `field ${JSON.stringify(field)} `}${problem}`);
   }

@@ -52,6 +52,27 @@ describe("a wrong URL or another server, told apart from a task that is not ther
     }
   });
 
+  it("a server answering every path with a plain Not Found, a web page or JSON of its own is not a proclist API either", async () => {
+    const others = await Promise.all([
+      // koa's answer, and express's res.sendStatus(404): the Go original's words for an unknown task, without its list
+      fakeServer((_req, res) => res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not Found")),
+      // a single-page app's server: its page for every path
+      fakeServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><html><body>app</body></html>")),
+      fakeServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"hello":"world"}')),
+    ]);
+    try {
+      for (const other of others)
+        for (const command of [["history", "9"], ["kill", "9"], ["ls"], ["stats"]]) {
+          const result = await proclist([...command, "-e", other.url]);
+          expect(result.code, `${command[0]} at ${other.url}: ${result.stderr}`).to.equal(3);
+          expect(result.stderr).to.contain(`not a proclist API at ${other.url}`);
+          expect(result.stderr).to.not.contain("no such task");
+        }
+    } finally {
+      await Promise.all(others.map((other) => other.close()));
+    }
+  });
+
   it("still says 'no such task' (exit 1) for an unknown task on proclist and on the Go original", async () => {
     const go = await goOriginal();
     try {
