@@ -49,6 +49,9 @@ function reasonOf(error: unknown): string {
   for (let e: unknown = error; e !== null && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code in REASONS) return REASONS[code];
+    // node:https says the same as `write EPROTO …wrong version number…`, with OpenSSL's text.
+    if (code === "EPROTO" && /wrong version number/.test(String((e as { message?: unknown }).message)))
+      return REASONS.ERR_SSL_WRONG_VERSION_NUMBER;
     if ((e as { cause?: unknown }).cause === undefined) {
       const message = (e as { message?: unknown }).message;
       if (typeof message === "string" && message !== "") return typeof code === "string" ? `${message} (${code})` : message;

@@ -113,6 +113,16 @@ describe("ProclistClient errors", () => {
     );
   });
 
+  it("says an https URL reached a plain http server, for requests and the events stream alike", async () => {
+    server = await fakeServer((_req, res) => json(res, 200, { procs: [], serverTime: T }));
+    const client = new ProclistClient(server.url.replace("http:", "https:"));
+    const hint = "TLS handshake failed (is it http rather than https?)";
+    for (const attempt of [() => client.processes(), () => client.kill("a"), () => client.events().next()]) {
+      const error = await rejectionOf(attempt());
+      expect(error).to.be.instanceOf(TransportError).and.have.property("reason", hint);
+    }
+  });
+
   it("gives up on a server that never answers after timeoutMs", async () => {
     server = await fakeServer(() => undefined);
     // The server never answers: only the client's own timeout can end the call (its reason says which).
