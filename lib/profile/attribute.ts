@@ -1,6 +1,5 @@
 import { epochOfMonotonic } from "../core/clock";
-import type { Task } from "../core/task";
-import type { TaskLog } from "./task-log";
+import type { LoggedTask, TaskLog } from "./task-log";
 
 /** V8's CPU profile (the Profiler domain's `Profile`), as Chrome DevTools opens it. */
 export interface CpuProfile {
@@ -65,7 +64,7 @@ export function attribute(profile: CpuProfile, log: TaskLog, startTime: number, 
   }
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  const perTask = new Map<Task, number>();
+  const perTask = new Map<LoggedTask, number>();
   let outsideUs = 0;
   let idleUs = 0;
   let gcUs = 0;

@@ -2,10 +2,24 @@ import { createHook, type AsyncHook } from "node:async_hooks";
 import { now } from "../core/clock";
 import { taskContext } from "../core/context";
 import { syncWatch } from "../core/sync-watch";
-import type { Task } from "../core/task";
+import type { Task, TaskOwner } from "../core/task";
 
 /** Switches logged at most (~32 MB); past it the rest of the profile is counted unattributed. */
 const MAX_SWITCHES = 2_000_000;
+/** Live figures kept before the first sweep of those of tasks that ended. */
+const SWEEP_FROM = 10_000;
+
+/**
+ * What the log keeps of a task: its id and name for the table, its owner for the live figures, and
+ * the task itself only weakly. A busy service runs millions of tasks in a minute's profile: kept
+ * whole (with their histories and attributes, ~1 KB each) they would hold gigabytes until it ends.
+ */
+export interface LoggedTask {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: TaskOwner;
+  readonly task: WeakRef<Task>;
+}
 
 /**
  * While a profile runs: when (epoch ms) the current task changed, and to which, so that each CPU
@@ -27,12 +41,18 @@ const MAX_SWITCHES = 2_000_000;
  */
 export class TaskLog {
   readonly times: number[] = [];
-  readonly tasks: (Task | undefined)[] = [];
+  readonly tasks: (LoggedTask | undefined)[] = [];
   /** When the log filled up and stopped, else undefined. */
   fullAt: number | undefined = undefined;
-  /** Per task, ms its code was current so far: the live CPU figure while the profile runs. */
-  readonly onCpu = new Map<Task, number>();
+  /**
+   * Per task, ms its code was current so far: the live CPU figure while the profile runs. Those of
+   * tasks that ended are swept out whenever it has doubled since the last sweep.
+   */
+  readonly onCpu = new Map<LoggedTask, number>();
+  private sweepAt = SWEEP_FROM;
+  private readonly logged = new WeakMap<Task, LoggedTask>();
   private current: Task | undefined;
+  private currentLogged: LoggedTask | undefined;
   private since = 0;
   private readonly stack: (Task | undefined)[] = [];
   private hook: AsyncHook | undefined;
@@ -45,9 +65,10 @@ export class TaskLog {
 
   start(): void {
     this.current = taskContext.getStore();
+    this.currentLogged = this.current === undefined ? undefined : this.log(this.current);
     this.since = this.unseenFrom = now();
     this.times.push(this.since);
-    this.tasks.push(this.current);
+    this.tasks.push(this.currentLogged);
     const mark = (task: Task | undefined) => {
       const t = now();
       this.markAt(task, t);
@@ -81,15 +102,18 @@ export class TaskLog {
   }
 
   /** The task current at `time`, by the log (undefined: none, or past a full log). */
-  at(time: number, from = 0): { task: Task | undefined; index: number } {
+  at(time: number, from = 0): { task: LoggedTask | undefined; index: number } {
     let index = from;
     while (index + 1 < this.times.length && this.times[index + 1] <= time) index++;
     return { task: this.fullAt !== undefined && time >= this.fullAt ? undefined : this.tasks[index], index };
   }
 
-  /** The task current for the most time between two epoch times, if any was. */
+  /**
+   * The task current for the most time between two epoch times, if any was (and the garbage
+   * collector has not taken it since it ended).
+   */
   mostBetween(start: number, end: number): Task | undefined {
-    const spent = new Map<Task, number>();
+    const spent = new Map<LoggedTask, number>();
     let lo = 0;
     let hi = this.times.length;
     while (lo < hi) {
@@ -104,10 +128,10 @@ export class TaskLog {
       const to = Math.min(i + 1 < this.times.length ? this.times[i + 1] : end, end);
       spent.set(task, (spent.get(task) ?? 0) + Math.max(0, to - from));
     }
-    let best: Task | undefined;
+    let best: LoggedTask | undefined;
     let most = 0;
     for (const [task, ms] of spent) if (ms > most) [best, most] = [task, ms];
-    return best;
+    return best?.task.deref();
   }
 
   /**
@@ -120,13 +144,14 @@ export class TaskLog {
     const from = Math.max(this.unseenFrom, this.since);
     this.unseenFrom = this.since = t;
     if (t - from <= 0) return;
-    this.onCpu.set(task, (this.onCpu.get(task) ?? 0) + t - from);
+    const logged = this.log(task);
+    this.addCpu(logged, t - from);
     if (t - from >= task.owner.blockThresholdMs) syncWatch.held(task, t - from, t);
     if (this.times.length + 2 > MAX_SWITCHES) return;
-    if (this.times[this.times.length - 1] === from) this.tasks[this.tasks.length - 1] = task;
+    if (this.times[this.times.length - 1] === from) this.tasks[this.tasks.length - 1] = logged;
     else {
       this.times.push(from);
-      this.tasks.push(task);
+      this.tasks.push(logged);
     }
     this.times.push(t);
     this.tasks.push(undefined);
@@ -136,11 +161,12 @@ export class TaskLog {
     if (task === this.current) return;
     const previous = this.current;
     if (previous !== undefined) {
-      this.onCpu.set(previous, (this.onCpu.get(previous) ?? 0) + t - this.since);
+      this.addCpu(this.currentLogged!, t - this.since);
       // A continuation that held the loop past the threshold: blamed now, while its task still runs.
       if (t - this.since >= previous.owner.blockThresholdMs) syncWatch.held(previous, t - this.since, t);
     }
     this.current = task;
+    this.currentLogged = task === undefined ? undefined : this.log(task);
     this.since = t;
     if (this.fullAt !== undefined) return;
     if (this.times.length >= MAX_SWITCHES) {
@@ -148,6 +174,23 @@ export class TaskLog {
       return;
     }
     this.times.push(t);
-    this.tasks.push(task);
+    this.tasks.push(this.currentLogged);
+  }
+
+  /** What the log keeps of `task`: one record per task for the whole profile. */
+  private log(task: Task): LoggedTask {
+    let logged = this.logged.get(task);
+    if (logged === undefined) {
+      logged = { id: task.id, name: task.name, owner: task.owner, task: new WeakRef(task) };
+      this.logged.set(task, logged);
+    }
+    return logged;
+  }
+
+  private addCpu(logged: LoggedTask, ms: number): void {
+    this.onCpu.set(logged, (this.onCpu.get(logged) ?? 0) + ms);
+    if (this.onCpu.size < this.sweepAt) return;
+    for (const key of this.onCpu.keys()) if (key.task.deref()?.running !== true) this.onCpu.delete(key);
+    this.sweepAt = Math.max(SWEEP_FROM, this.onCpu.size * 2);
   }
 }

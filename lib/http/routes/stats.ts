@@ -42,9 +42,9 @@ export function wireProfiling(manager: ProcessManager, names?: ReadonlySet<strin
   const profile = runningProfile();
   if (profile === undefined) return undefined;
   const tasks: WireProfiling["tasks"] = [];
-  for (const [task, ms] of profile.log.onCpu)
-    if (task.owner === manager && task.running && (names === undefined || names.has(task.name)))
-      tasks.push({ id: task.id, name: task.name, cpuMs: micro(ms) });
+  for (const [logged, ms] of profile.log.onCpu)
+    if (logged.owner === manager && (names === undefined || names.has(logged.name)) && logged.task.deref()?.running === true)
+      tasks.push({ id: logged.id, name: logged.name, cpuMs: micro(ms) });
   tasks.sort((a, b) => b.cpuMs - a.cpuMs);
   return { startTime: formatTime(profile.startTime), endsAt: formatTime(profile.endsAt), tasks: tasks.slice(0, MAX_PROFILING_TASKS) };
 }
