@@ -105,6 +105,17 @@ describe("forcing a request that ignores its cancel", () => {
     release();
   });
 
+  it("answers a forced DELETE whose grace outlasts the server's idle timeout: the connection is not cut as idle while the ladder runs", async () => {
+    let release!: () => void;
+    void pm.run(() => new Promise<void>((resolve) => (release = resolve)), { id: "slow" });
+    // The served API cuts a connection idle for 30 s; here for 200 ms, with a grace five times that.
+    api.server.setTimeout(200);
+    const answer = await fetch(`http://127.0.0.1:${api.port}/procs/slow`, { method: "DELETE", body: '{"force":true,"graceMs":1000}' });
+    expect(answer.status).to.equal(200);
+    expect(((await answer.json()) as { force: { graceMs: number } }).force).to.deep.include({ graceMs: 1000, ignoringCancel: true });
+    release();
+  });
+
   it("refuses a grace without force, a bad grace, and a bad force with a 400 that kills nothing", async () => {
     await open("/stream", "s4");
     for (const body of [

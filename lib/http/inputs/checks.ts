@@ -3,7 +3,8 @@ import { compile, describeError } from "../../schema/validation";
 import type { IncomingMessage } from "node:http";
 import { readJsonBody } from "./body";
 import { HttpError } from "../responses/http-error";
-import { MAX_GRACE_MS } from "../../core/force";
+import { DEFAULT_GRACE_MS, MAX_GRACE_MS, SETTLE_MS } from "../../core/force";
+import { answerAfter } from "../server/long-response";
 
 /** The longest kill message accepted; it becomes a history entry. */
 export const MAX_MESSAGE_LENGTH = 1024;
@@ -157,11 +158,14 @@ export function checkQuery(kind: QueryKind, query: Query): void {
 
 /**
  * A kill's message and force options from the request's JSON body (none is a plain kill without
- * a message); a 400 naming what is wrong otherwise, and for a grace without `force: true`.
+ * a message); a 400 naming what is wrong otherwise, and for a grace without `force: true`. A
+ * forced kill's connection is kept past the server's idle timeout for as long as its ladder may take.
  */
 export async function readKill(req: IncomingMessage): Promise<KillRequest> {
   const { message, force = false, graceMs } = checkKillBody(await readJsonBody(req));
   if (graceMs !== undefined && !force) throw new HttpError(400, 'body field "graceMs" is the wait before forcing: it needs "force": true');
+  // A forced kill is answered once its ladder is over: the connection waits that long too.
+  if (force) answerAfter(req, (graceMs ?? DEFAULT_GRACE_MS) + SETTLE_MS);
   return { message: message === "" ? undefined : message, force, graceMs };
 }
 

@@ -20,3 +20,15 @@ export function holdOpen(req: IncomingMessage, res: ServerResponse): void {
 export function isHeldOpen(res: ServerResponse): boolean {
   return held.has(res);
 }
+
+/**
+ * Gives `req`'s connection `ms` more before the server's idle timeout cuts it, for an answer that
+ * comes only after a wait the caller asked for: a forced kill answers once its grace and rungs
+ * are over (a grace may be up to an hour, the idle timeout is 30 s). Node sets the idle timeout
+ * again once the answer is out.
+ */
+export function answerAfter(req: IncomingMessage, ms: number): void {
+  const socket = req.socket;
+  const idle = socket.timeout;
+  if (idle !== undefined && idle > 0) socket.setTimeout(idle + ms);
+}
