@@ -85,8 +85,8 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
   const manager = options.manager ?? container.resolve(ProcessManager);
   const service = new WorkService(manager);
   const app = polka({ onNoMatch: (_req, res) => reply(res, 404, { error: "not found; try /work?ms=5000&steps=5 or /users/42" }) });
-  // First, so every request is a task and the handlers run inside it; named by route, not by path.
-  app.use(requestTracker({ manager, name: (req) => `${req.method} ${routeOf(req.url ?? "")}` }));
+  // First, so every request is a task and the handlers run inside it; named by its route (`GET /users/:id`), else its method.
+  app.use(requestTracker({ manager }));
   app.get("/work", (req, res) => {
     const ms = intParam((req as Request).query.ms, 1000, 0, 3_600_000);
     const steps = intParam((req as Request).query.steps, 5, 1, 1000);
@@ -109,12 +109,6 @@ export async function startSample(options: SampleOptions = {}): Promise<Sample> 
       await Promise.all([new Promise((resolve) => server.close(resolve)), api.close()]);
     },
   };
-}
-
-/** The route a path takes, as task names use it: `/users/:id` for every user, so stats group them. */
-function routeOf(url: string): string {
-  const path = url.split("?")[0];
-  return path.startsWith("/users/") ? "/users/:id" : path;
 }
 
 /**

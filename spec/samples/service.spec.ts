@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import { ProcessManager } from "../../lib";
 import { startSample, type Sample } from "../../samples/service";
 import { deadPort } from "../client/fake-server";
-import { rejectionOf, tick } from "../helpers";
+import { rejectionOf, tick, waitFor } from "../helpers";
 import { call } from "../http/http-helpers";
 
 describe("the sample service (npm start)", () => {
@@ -53,6 +53,12 @@ describe("the sample service (npm start)", () => {
     const probe = createServer();
     await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, "127.0.0.1", resolve));
     await new Promise((resolve) => probe.close(resolve));
+  });
+
+  it("names a request no route took by its method, never by its path", async () => {
+    for (const path of ["/nowhere/1", "/nowhere/2", "/procs/3"]) expect((await call(sample, "DELETE", path)).status).to.equal(404);
+    await waitFor("three ended requests", () => pm.finished().length >= 3);
+    expect(new Set(pm.finished().map((t) => t.name))).to.deep.equal(new Set(["DELETE"]));
   });
 
   it("answers 400 for bad parameters", async () => {
