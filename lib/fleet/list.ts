@@ -50,7 +50,7 @@ export async function readProcs(reader: FleetReader, query: Query = {}, skipped:
       }),
   );
   for (const { instance, since } of fromRedis) {
-    const values = await reader.storedMatches(instance, query);
+    const values = await reader.storedMatches(instance, query, (reason) => skipped.push({ instance, reason }));
     if (typeof values === "string") {
       skipped.push({ instance, reason: values });
       continue;

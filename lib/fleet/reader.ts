@@ -13,6 +13,7 @@ import { FleetRpc } from "./rpc";
 import { BOOT_PATTERN } from "./boot";
 import type { Query } from "../http/inputs/checks";
 import { SELECT_STORED, storedSelectArgs } from "./stored-select";
+import { MAX_LIST_ROWS } from "./bounds";
 
 /** Instances whose first pages are fetched in one round trip. */
 const LISTS_PER_ROUND = 8;
@@ -145,24 +146,50 @@ export class FleetReader {
           continue;
         }
         if (error) throw this.unavailable(error);
-        const seen = new Set<string>();
-        let [cursor, items] = page as [Buffer, Buffer[]];
-        for (;;) {
-          const values: Buffer[] = [];
-          for (let k = 0; k + 1 < items.length; k += 2) {
-            const field = items[k].toString("latin1");
-            if (seen.has(field)) continue;
-            seen.add(field);
-            values.push(items[k + 1]);
-          }
-          await each(batch[i], values);
-          if (cursor.toString() === "0") break;
-          try {
-            [cursor, items] = await this.within(redis.hscanBuffer(this.keys.procs(batch[i]), cursor.toString(), "COUNT", PAGE_FIELDS));
-          } catch (error) {
-            throw this.unavailable(error);
-          }
+        await this.pages(redis, batch[i], page as [Buffer, Buffer[]], (values) => each(batch[i], values), failed);
+      }
+    }
+  }
+
+  /**
+   * One instance's task hash from its first HSCAN page on: `each` gets each page's values, a field
+   * seen twice (HSCAN may repeat one while the hash changes) once. No more than MAX_LIST_ROWS fields
+   * are passed: a longer hash is not an instance's list (the publishing script keeps it within), and
+   * the rest is not read; `failed` is told so.
+   */
+  private async pages(
+    redis: Redis,
+    instance: string,
+    first: [Buffer, Buffer[]],
+    each: (procs: Buffer[]) => void | Promise<void>,
+    failed?: (instance: string, error: string) => void,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    let [cursor, items] = first;
+    for (;;) {
+      const values: Buffer[] = [];
+      let over = false;
+      for (let k = 0; k + 1 < items.length; k += 2) {
+        const field = items[k].toString("latin1");
+        if (seen.has(field)) continue;
+        if (seen.size >= MAX_LIST_ROWS) {
+          over = true;
+          break;
         }
+        seen.add(field);
+        values.push(items[k + 1]);
+      }
+      await each(values);
+      if (over) {
+        this.report(`task list of instance ${JSON.stringify(instance)}`, tooLong);
+        failed?.(instance, tooLong);
+        return;
+      }
+      if (cursor.toString() === "0") return;
+      try {
+        [cursor, items] = await this.within(redis.hscanBuffer(this.keys.procs(instance), cursor.toString(), "COUNT", PAGE_FIELDS));
+      } catch (error) {
+        throw this.unavailable(error);
       }
     }
   }
@@ -174,18 +201,27 @@ export class FleetReader {
    * exactly; a value seen twice (HSCAN may repeat one while the hash changes) may come twice. A hash
    * Redis refuses (of the wrong type) gives a ReplyError's message.
    */
-  async storedMatches(instance: string, query: Query): Promise<Buffer[] | string> {
+  async storedMatches(instance: string, query: Query, leftOut?: (reason: string) => void): Promise<Buffer[] | string> {
     const redis = await this.ready();
     const args = storedSelectArgs(query);
     const out: Buffer[] = [];
     let cursor = "0";
+    let scanned = 0;
     try {
       do {
-        const [next, ...values] = (await this.within(
+        const [next, count, ...values] = (await this.within(
           redis.callBuffer("EVAL", SELECT_STORED, 1, this.keys.procs(instance), cursor, PAGE_FIELDS, ...args),
-        )) as Buffer[];
+        )) as [Buffer, number, ...Buffer[]];
         cursor = next.toString();
-        out.push(...values);
+        for (const value of values) out.push(value);
+        scanned += Number(count);
+        // More tasks than an instance writes: not proclist's list; the reader reads no more of it.
+        if (scanned > MAX_LIST_ROWS || (scanned === MAX_LIST_ROWS && cursor !== "0")) {
+          if (out.length > MAX_LIST_ROWS) out.length = MAX_LIST_ROWS;
+          this.report(`task list of instance ${JSON.stringify(instance)}`, tooLong);
+          leftOut?.(tooLong);
+          break;
+        }
       } while (cursor !== "0");
     } catch (error) {
       if (error instanceof Error && error.name === "ReplyError") {
@@ -212,9 +248,11 @@ export class FleetReader {
   }
 
   /**
-   * One instance's state and task list read together (one MULTI), so a list is never taken for
-   * an instance that is gone: its hash and its key go at once. `info` is undefined for a name the
-   * registry no longer knows (gone for over an hour).
+   * One instance's state and task list read together (one MULTI with the list's first page), so a
+   * list is never taken for an instance that is gone: its hash and its key go at once. The rest of
+   * the list follows a page at a time (Redis is held for a page, never a whole hash), up to
+   * MAX_LIST_ROWS tasks. `info` is undefined for a name the registry no longer knows (gone for
+   * over an hour).
    */
   async instanceList(instance: string): Promise<{ info?: WireInstance; values: Buffer[] }> {
     const redis = await this.ready();
@@ -226,7 +264,7 @@ export class FleetReader {
             .multi()
             .get(this.keys.instance(instance))
             .zscore(this.keys.instances, instance)
-            .hvalsBuffer(this.keys.procs(instance))
+            .hscanBuffer(this.keys.procs(instance), "0", "COUNT", PAGE_FIELDS)
             .call("PUBSUB", this.redis.numsub, this.keys.control(instance))
             .exec(),
         )) ?? [];
@@ -235,12 +273,16 @@ export class FleetReader {
     }
     const failed = results.slice(0, 3).find(([error]) => error !== null);
     if (results.length < 3 || failed !== undefined) throw this.unavailable(failed?.[0] ?? new Error("no answer"));
-    const [[, record], [, score], [, values]] = results as [unknown, string | null][];
+    const [[, record], [, score], [, page]] = results as [unknown, string | null][];
     const known = record !== null || score !== null;
     const listening = subscribersOf(results[3])?.[0];
     const info = known ? toInstance(instance, record as string | null, score === null ? Date.now() : Number(score), listening) : undefined;
     if (typeof info === "string") this.report(`instance ${JSON.stringify(instance)}`, info);
-    return { ...(info !== undefined && typeof info !== "string" ? { info } : {}), values: values as unknown as Buffer[] };
+    const values: Buffer[] = [];
+    await this.pages(redis, instance, page as unknown as [Buffer, Buffer[]], (procs) => {
+      for (const value of procs) values.push(value);
+    });
+    return { ...(info !== undefined && typeof info !== "string" ? { info } : {}), values };
   }
 
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
@@ -383,4 +425,6 @@ function timeOf(ms: unknown): string | undefined {
 }
 
 const NAME = new RegExp(NAME_PATTERN);
+/** Why the rest of a task list in Redis was not read. */
+const tooLong = `its task list in Redis holds more than the ${MAX_LIST_ROWS} tasks an instance writes: the rest is not read`;
 const BOOT = new RegExp(BOOT_PATTERN);

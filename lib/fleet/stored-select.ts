@@ -1,13 +1,17 @@
 import type { Query } from "../http/inputs/checks";
+import { MAX_ROW_BYTES } from "./bounds";
 
 /**
  * Selects, inside Redis, the values of one page of an instance's task hash that may match a
  * filter: one HSCAN call from the cursor ARGV[1] (COUNT ARGV[2]), so one call holds Redis for a
- * page's length, never a whole list's; answers {next cursor, values…}, the values that hold, for
+ * page's length, never a whole list's; answers {next cursor, fields scanned, values…}, the values
+ * that hold, for
  * every group of the rest of ARGV, at least one of its texts (plain substring search). ARGV[3]:
  * the number of groups, then per group its count and its texts. Used for the instances that
  * cannot answer for themselves (gone, silent): only candidates cross the network, and the caller
- * checks each one exactly, so the texts only need to be a superset.
+ * checks each one exactly, so the texts only need to be a superset. A value longer than any
+ * instance writes (MAX_ROW_BYTES) is answered as an empty one: not a task, it is named as skipped
+ * without crossing the network.
  */
 export const SELECT_STORED = `
 local groups = {}
@@ -21,17 +25,21 @@ for g = 1, n do
   at = at + count + 1
 end
 local page = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
-local out = {page[1]}
 local items = page[2]
+local out = {page[1], #items / 2}
 for k = 2, #items, 2 do
   local value = items[k]
   local ok = true
-  for g = 1, n do
-    local any = false
-    for _, text in ipairs(groups[g]) do
-      if string.find(value, text, 1, true) then any = true break end
+  if #value > ${MAX_ROW_BYTES} then
+    value = ''
+  else
+    for g = 1, n do
+      local any = false
+      for _, text in ipairs(groups[g]) do
+        if string.find(value, text, 1, true) then any = true break end
+      end
+      if not any then ok = false break end
     end
-    if not any then ok = false break end
   end
   if ok then out[#out + 1] = value end
 end

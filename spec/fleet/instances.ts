@@ -81,7 +81,7 @@ const cli = join(__dirname, "../../lib/cli/main.js");
 /** Runs `proclist …` and resolves with its exit code and output. */
 export function proclist(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 30_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
     });
   });

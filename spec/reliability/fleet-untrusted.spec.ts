@@ -10,6 +10,7 @@ import type { WireProcList } from "../../lib/wire/shapes";
 import { InstanceProcess, proclist, startThree } from "../fleet/instances";
 import { RedisServer } from "../../samples/redis-server";
 import { waitFor } from "../helpers";
+import { MAX_LIST_ROWS, MAX_ROW_BYTES } from "../../lib/fleet/bounds";
 
 const T = "2026-11-24T09:00:00.000001Z";
 
@@ -164,6 +165,50 @@ describe("the fleet reads Redis as untrusted input", function () {
     } finally {
       watch.kill();
       await exited;
+    }
+  });
+
+  it(`a task list in Redis longer than an instance writes (${MAX_LIST_ROWS} tasks), or a row longer (${MAX_ROW_BYTES >> 10} KiB), costs only the excess: no more is read, and the instance is named`, async () => {
+    // A gone instance's list written by hand: more rows than the publishing script ever keeps, and one huge row.
+    const row = (id: string, extra: object = {}) =>
+      JSON.stringify({
+        id: `big/${id}`,
+        procTime: T,
+        statusTime: T,
+        status: "s",
+        attrs: { n: id, ...extra },
+        name: "job",
+        instance: "big",
+      });
+    await raw.zadd(key("instances"), Date.now(), "big");
+    for (let at = 0; at < MAX_LIST_ROWS + 500; at += 1000) {
+      const args: string[] = [];
+      for (let i = at; i < at + 1000; i++) args.push(`r${i}`, row(`r${i}`));
+      await raw.hset(key("procs:big"), ...args);
+    }
+    await raw.hset(key("procs:big"), "huge", row("huge", { blob: "x".repeat(4 << 20) }));
+    const bigRows = (procs: { id: string }[]) => procs.filter((p) => p.id.startsWith("big/"));
+    for (const path of ["/procs/", "/procs/?name=job"]) {
+      const answer = await call(path);
+      expect(answer.status, path).to.equal(200);
+      const procs = bigRows((answer.body as unknown as WireProcList).procs);
+      expect(procs.length, path).to.be.at.most(MAX_LIST_ROWS).and.above(0);
+      expect(
+        procs.some((p) => p.id === "big/huge"),
+        path,
+      ).to.equal(false);
+      expect(answer.text.length, path).to.be.below(MAX_LIST_ROWS * 1024);
+      expect(
+        (answer.body.skipped as { instance: string }[]).map((s) => s.instance),
+        path,
+      ).to.include("big");
+    }
+    for (const filter of [[], ["--name", "job"]]) {
+      const ls = await proclist("ls", "--redis", redis.url, "--service", service, "--json", ...filter);
+      expect(ls.code, ls.stderr).to.equal(0);
+      const procs = bigRows(JSON.parse(ls.stdout) as { id: string }[]);
+      expect(procs.length).to.be.at.most(MAX_LIST_ROWS).and.above(0);
+      expect(procs.some((p) => p.id === "big/huge")).to.equal(false);
     }
   });
 });
