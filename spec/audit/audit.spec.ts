@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditFile, type AuditEntry, type ProcessManager, type ServedApi } from "../../lib";
@@ -154,6 +154,49 @@ describe("audit", () => {
       const ids = lines.map((l) => Number(l.id!.slice(5)));
       expect(ids[ids.length - 1]).to.equal(39);
       ids.forEach((n, i) => expect(n).to.equal(ids[0] + i));
+    });
+
+    it("writes a backlog with work linear in its length, and counts in droppedBefore every line it dropped while the disk failed", async () => {
+      // A path under a regular file: every write fails (ENOTDIR), as on a full or missing disk, even as root.
+      const folder = join(dir, "not-yet-a-folder");
+      await writeFile(folder, "a file");
+      const sink = auditFile(join(folder, "audit.jsonl"));
+      const entry = (i: number): AuditEntry => ({
+        ts: new Date(1_800_000_000_000 + i).toISOString(),
+        action: "kill",
+        by: "ops@127.0.0.1",
+        id: `task-${i}`,
+        message: "m".repeat(100),
+        outcome: "cancelled",
+        status: 200,
+      });
+      const measure = Buffer.byteLength;
+      let measured = 0;
+      Buffer.byteLength = ((text: string, encoding?: BufferEncoding) => {
+        if (typeof text === "string") measured += text.length;
+        return measure(text, encoding);
+      }) as typeof Buffer.byteLength;
+      try {
+        let failed: unknown;
+        for (let i = 0; i < 12_000; i++) void sink(entry(i))?.catch((error: unknown) => (failed = error));
+        await waitFor("the write to fail", () => failed !== undefined);
+        await rm(folder);
+        await mkdir(folder);
+        await sink(entry(12_000));
+      } finally {
+        Buffer.byteLength = measure;
+      }
+      const text = await readFile(join(folder, "audit.jsonl"), "utf8");
+      const lines = text
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as AuditEntry & { droppedBefore?: number });
+      // 10,000 wait at most: the newest are written, the rest counted, none lost without a count.
+      expect(lines.length).to.equal(10_000);
+      expect(lines[lines.length - 1].id).to.equal("task-12000");
+      expect(lines.length + lines.reduce((sum, line) => sum + (line.droppedBefore ?? 0), 0)).to.equal(12_001);
+      // Each line measured once per write tried (two here), not again for every line joining it.
+      expect(measured).to.be.at.most(3 * text.length);
     });
 
     it("refuses bad options with a TypeError naming them", () => {
