@@ -82,7 +82,7 @@ export class ProcessManager {
   private readonly live = new LiveTasks();
   private readonly ended: FinishedTasks;
   /** The forced kills under way, by task (see `force`). */
-  private readonly forcing = new WeakMap<Task, { due: number; result: Promise<ForceResult> }>();
+  private readonly forcing = new WeakMap<Task, Forcing>();
   private opts: ManagerOptions;
 
   constructor(options: ManagerOptionsInput = {}) {
@@ -331,13 +331,22 @@ export class ProcessManager {
     const due = performance.now() + graceMs;
     const pending = this.forcing.get(task);
     if (pending !== undefined && pending.due <= due) return pending.result;
-    const result = this.ladder(task, graceMs, by);
-    this.forcing.set(task, { due, result });
-    return result;
+    let overtake!: () => void;
+    const forcing: Forcing = { due, result: undefined!, overtaken: new Promise<void>((resolve) => (overtake = resolve)), overtake };
+    forcing.result = this.ladder(task, graceMs, by, forcing);
+    // The pending one, due later, now answers with what this one does: had it gone on waiting,
+    // it would see the task end by this one's rungs and call that cooperating.
+    if (pending !== undefined) {
+      pending.sooner = forcing.result;
+      pending.overtake();
+    }
+    this.forcing.set(task, forcing);
+    return forcing.result;
   }
 
-  private async ladder(task: Task, graceMs: number, by: string | undefined): Promise<ForceResult> {
-    const cooperated = await whenEnded(task, graceMs);
+  private async ladder(task: Task, graceMs: number, by: string | undefined, forcing: Forcing): Promise<ForceResult> {
+    const cooperated = await Promise.race([whenEnded(task, graceMs), forcing.overtaken.then(() => false)]);
+    if (forcing.sooner !== undefined) return forcing.sooner;
     let rungs: ForceRung[] = [];
     let ended = cooperated;
     if (!cooperated) {
@@ -347,7 +356,7 @@ export class ProcessManager {
       const at = now();
       for (const t of tree) if (t.running && t.cancel !== undefined) markIgnoring(t, at);
     }
-    this.forcing.delete(task);
+    if (this.forcing.get(task) === forcing) this.forcing.delete(task);
     const result: ForceResult = { id: task.id, graceMs, ended, cooperated, rungs, ignoringCancel: !ended };
     if (ended) result.outcome = task.outcome;
     if (this.hooks !== undefined) this.hooks.forced?.(task, result);
@@ -501,6 +510,16 @@ export class ProcessManager {
   subscribe(listener: TaskListener): () => void {
     return this.events.subscribe(listener);
   }
+}
+
+/** A forced kill under way on a task: when its grace ends, its answer, and how a force due sooner takes it over. */
+interface Forcing {
+  due: number;
+  result: Promise<ForceResult>;
+  /** Settles once a force due sooner took over; `sooner` is then that one's answer, this one's too. */
+  overtaken: Promise<void>;
+  overtake: () => void;
+  sooner?: Promise<ForceResult>;
 }
 
 const NO_ARGS: readonly unknown[] = [];

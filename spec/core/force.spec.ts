@@ -108,6 +108,17 @@ describe("forced kills (manager.kill with force)", () => {
     expect(statuses(pm, "twice").filter((s) => s.startsWith("[cancel request"))).to.deep.equal(["[cancel request: first]"]);
   });
 
+  it("answers a pending force overtaken by one with an earlier deadline with what that one did, never as cooperated", async () => {
+    const pm = freshManager();
+    const { task, release, ended } = ignoring(pm, "overtaken");
+    onForce(task, "request", () => (release(), "connection closed"));
+    const patient = pm.kill("overtaken", "stop", { force: true, graceMs: 60_000, by: "alice" });
+    const hasty = await pm.kill("overtaken", undefined, { force: true, graceMs: 0, by: "bob" });
+    await ended;
+    expect(hasty).to.deep.include({ ended: true, cooperated: false, rungs: ["request"] });
+    expect(await patient, "the task ended by bob's rung, not on its cancel").to.equal(hasty);
+  });
+
   it("refuses forbidCancel tasks as a plain kill does, and a bad option before anything is cancelled", () => {
     const pm = freshManager();
     void blocked(pm, "guarded", { forbidCancel: true });
