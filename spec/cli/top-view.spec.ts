@@ -185,6 +185,30 @@ describe("proclist top, frame by frame", () => {
     expect(model.selected()?.proc.id, "the row that took its place").to.equal("req-1");
   });
 
+  it("keeps two endpoints' tasks in the order they started when one endpoint's answer comes later than the other's", () => {
+    let clock = 0;
+    const model = new TopModel(["a:1", "b:1"], 1000, () => clock);
+    const tasks = (serverTime: number) => ({
+      a: { procs: [proc("A", 0, { procTime: T0 - 1000 })], serverTime },
+      b: { procs: [proc("B", 0, { procTime: T0 - 990 })], serverTime },
+    });
+    const order = () => model.rows().map((r) => r.proc.id);
+    model.answered("a:1", tasks(T0).a, NOW);
+    model.answered("b:1", tasks(T0).b, NOW);
+    expect(order()).to.deep.equal(["A", "B"]);
+    // A second later b answers at once, a's answer (written as late) takes 30 ms on its way.
+    clock = 1000;
+    model.answered("b:1", tasks(T0 + 1000).b, NOW);
+    clock = 1030;
+    model.answered("a:1", tasks(T0 + 1000).a, NOW);
+    expect(order()).to.deep.equal(["A", "B"]);
+    expect(model.rows().map((r) => Math.round(r.ageMs))).to.deep.equal([2030, 2020]);
+    // A server whose clock was set back a minute is believed at once.
+    clock = 2000;
+    model.answered("b:1", tasks(T0 - 60_000).b, NOW);
+    expect(model.rows().find((r) => r.proc.id === "B")!.ageMs).to.equal(T0 - 60_000 - (T0 - 990));
+  });
+
   it("asks for a message, then to confirm, naming the task and the endpoint, and warns about forbidCancel", () => {
     const model = fleet();
     expect(model.askKill("from -m")).to.equal(true);

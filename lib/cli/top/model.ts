@@ -6,6 +6,9 @@ import type { Found } from "../history-view";
 import { formatValue } from "../format";
 import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
 
+/** How much larger than the best one a clock difference may be before it is taken as the server's clock set back. */
+const OFFSET_RESET_MS = 1000;
+
 /** Refresh intervals `+` and `-` step through, in ms. */
 const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
 
@@ -17,6 +20,12 @@ export interface EndpointView {
   /** The last answer, and when it arrived on the model's monotonic clock. */
   list: RemoteProcList;
   receivedAt: number;
+  /**
+   * The model's clock minus the server's, from the answer that took least time on its way (the
+   * smallest difference seen): ages are reckoned with it, so a slower answer does not make its
+   * endpoint's tasks look younger, and tasks of two endpoints do not swap places from one refresh to the next.
+   */
+  offset?: number;
   /** Why it is down (a short reason), when it is. */
   error?: string;
   /** Local time it last answered, to say how stale a down endpoint's knowledge is. */
@@ -109,7 +118,7 @@ export class TopModel {
     for (const e of this.endpoints) {
       if (e.up === undefined || (e.up === false && e.lastOk === undefined)) continue;
       const cpu = e.up === true ? cpuOf(e.stats) : undefined;
-      for (const row of rowsOf(e.label, e.list, now - e.receivedAt)) {
+      for (const row of rowsOf(e.label, e.list, now - (e.offset ?? e.receivedAt - e.list.serverTime) - e.list.serverTime)) {
         if (e.up === false) row.asOf = e.lastOk;
         if (cpu !== undefined) row.cpuShare = (cpu.ms.get(row.proc.id) ?? 0) / cpu.elapsedMs;
         if (this.filter === "" || rowText(row).includes(this.filter)) rows.push(row);
@@ -131,7 +140,11 @@ export class TopModel {
   /** Records an answer. */
   answered(label: string, list: RemoteProcList, now: number): void {
     const view = this.endpoint(label);
-    Object.assign(view, { up: true, list, receivedAt: this.clock(), lastOk: now });
+    const receivedAt = this.clock();
+    const offset = receivedAt - list.serverTime;
+    // A difference larger by over a second is the server's clock set back (or another server under the label): start again from it.
+    if (view.offset === undefined || offset < view.offset || offset - view.offset > OFFSET_RESET_MS) view.offset = offset;
+    Object.assign(view, { up: true, list, receivedAt, lastOk: now });
     delete view.error;
     delete view.downSince;
     delete view.goneSince;
