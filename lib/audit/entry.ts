@@ -40,7 +40,18 @@ export interface AuditEntry {
 /** Ids listed per entry at most; past it the list is cut (the answer to the caller has them all). */
 export const MAX_AUDIT_IDS = 1_000;
 
-/** An entry bounded for storage: id lists cut to MAX_AUDIT_IDS, with the count of the rest. */
+/**
+ * Characters of a filter's keys and values kept per entry. A refused kill by filter is recorded
+ * whoever sent it, token or not, so without a bound any peer could make each entry as long as a
+ * request line (16 KiB) and a fleet's stream of 100,000 entries 1.6 GB.
+ */
+export const MAX_AUDIT_FILTER_CHARS = 1_024;
+
+/**
+ * An entry bounded for storage: id lists cut to MAX_AUDIT_IDS, with the count of the rest; a
+ * filter's keys and values cut to MAX_AUDIT_FILTER_CHARS in all (values cut end in `…`; keys left
+ * out are counted under the key `…`).
+ */
 export function boundEntry(entry: AuditEntry): AuditEntry & { omitted?: number } {
   let omitted = 0;
   const cut = (ids: string[] | undefined) => {
@@ -52,5 +63,35 @@ export function boundEntry(entry: AuditEntry): AuditEntry & { omitted?: number }
   if (entry.cancelled !== undefined) bounded.cancelled = cut(entry.cancelled);
   if (entry.refused !== undefined) bounded.refused = cut(entry.refused);
   if (omitted > 0) bounded.omitted = omitted;
+  if (entry.filter !== undefined) bounded.filter = boundFilter(entry.filter);
   return bounded;
+}
+
+function boundFilter(filter: Record<string, string | string[]>): Record<string, string | string[]> {
+  let budget = MAX_AUDIT_FILTER_CHARS;
+  const take = (text: string): string => {
+    const kept = text.length <= budget ? text : text.slice(0, Math.max(0, budget - 1)) + "…";
+    budget -= Math.min(text.length, budget);
+    return kept;
+  };
+  // No prototype: a query's `__proto__` key stays a key (as the query parser keeps it).
+  const out = Object.create(null) as Record<string, string | string[]>;
+  let left = 0;
+  for (const key of Object.keys(filter)) {
+    if (budget <= 0) {
+      left++;
+      continue;
+    }
+    const value = filter[key];
+    const name = take(key);
+    if (!Array.isArray(value)) {
+      out[name] = take(String(value));
+      continue;
+    }
+    const values: string[] = [];
+    for (const item of value) if (budget > 0) values.push(take(String(item)));
+    out[name] = values;
+  }
+  if (left > 0) out["…"] = `${left} more`;
+  return out;
 }

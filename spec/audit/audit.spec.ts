@@ -70,6 +70,27 @@ describe("audit", () => {
     expect([...sunk].reverse()).to.deep.equal(entries);
   });
 
+  it("bounds what a request puts in an entry: a refused kill by filter sent without a token stays under 2 KiB however long its query", async () => {
+    const long = "v".repeat(3000);
+    const query = `name=${long}&${Array.from({ length: 300 }, (_, i) => `attr.k${i}=x`).join("&")}&__proto__=p`;
+    expect((await call(api, "DELETE", `/procs/?${query}`)).status).to.equal(401);
+    expect(
+      (await call(api, "DELETE", `/procs/?status=a&status=b&attr.${"k".repeat(2000)}=1`, { headers: as("ops-token") })).status,
+    ).to.equal(200);
+    await waitFor("the sink to get both entries", () => sunk.length === 2);
+    const [refused, killed] = sunk;
+    expect(JSON.stringify(refused).length).to.be.below(2048);
+    const filter = refused.filter as Record<string, string>;
+    expect(filter.name)
+      .to.have.length(1024 - "name".length)
+      .and.match(/^v+…$/);
+    expect(filter["…"]).to.equal("301 more");
+    expect(killed.filter).to.deep.include({ status: ["a", "b"] });
+    expect(JSON.stringify(killed).length).to.be.below(2048);
+    const listed = await audit();
+    expect(listed[1].filter).to.deep.equal({ name: filter.name, "…": "301 more" });
+  });
+
   it("GET /audit needs the audit right, and takes ?since= and ?limit=", async () => {
     expect((await call(api, "GET", "/audit", { headers: as("reader-token") })).status).to.equal(403);
     for (const id of ["a", "b", "c"]) {
