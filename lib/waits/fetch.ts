@@ -18,7 +18,7 @@ import { originHostPort, pathOnly } from "./target";
  * (never another task's).
  */
 
-/** The fields of undici's request object this reads (its `abort` is set once it is on a connection). */
+/** The fields of undici's request object this reads (its `abort` is set once it is on a connection; `onError` fails it). */
 interface UndiciRequest {
   readonly method?: unknown;
   readonly origin?: unknown;
@@ -26,16 +26,28 @@ interface UndiciRequest {
   readonly completed?: unknown;
   readonly aborted?: unknown;
   readonly abort?: unknown;
+  readonly onError?: unknown;
+  /** `onError`'s name from undici 8 on (Node 26). */
+  readonly onResponseError?: unknown;
 }
 
 const waits = new WeakMap<object, Wait>();
 
-/** Stops the request as undici's own abort does: its fetch rejects with `reason` as its cause. A request still queued for a connection cannot be reached this way (false). */
+/**
+ * Stops the request as undici's own abort does: its fetch rejects with `reason` as its cause. A
+ * request still queued for its connection (behind another request) has no `abort` yet: it is
+ * failed as undici fails a request whose body errs before it is sent (`onError`, `onResponseError`
+ * from undici 8 on), which marks it aborted, so its client drops it from the queue unsent.
+ */
 const aborter: WaitAborter = {
   abort(handle, reason) {
     const request = handle as UndiciRequest;
-    if (request.completed === true || request.aborted === true || typeof request.abort !== "function") return false;
-    (request.abort as (reason: unknown) => void)(reason instanceof Error ? reason : new Error(String(reason)));
+    if (request.completed === true || request.aborted === true) return false;
+    const error = reason instanceof Error ? reason : new Error(String(reason));
+    if (typeof request.abort === "function") (request.abort as (reason: unknown) => void)(error);
+    else if (typeof request.onError === "function") (request.onError as (error: unknown) => void)(error);
+    else if (typeof request.onResponseError === "function") (request.onResponseError as (error: unknown) => void)(error);
+    else return false;
     return true;
   },
 };

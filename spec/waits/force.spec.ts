@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Agent, createServer, request, type Server } from "node:http";
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Tracked, type ProcessManager } from "../../lib";
 import { waitsOf } from "../../lib/core/waits";
 import type { Task } from "../../lib/core/task";
@@ -108,5 +108,40 @@ describe("forcing a task that awaits an operation it never gave its signal", () 
     expect(waitsOf(pm.get("first") as Task).map((w) => w.target)).to.deep.equal([`GET ${payments.base.slice(7)}/first`]);
     agent.destroy();
     await first.catch(() => undefined);
+  });
+
+  it("aborts a fetch still queued for its connection (behind another task's request), which is then never sent", async () => {
+    // Node's own undici Agent with one connection: a second request waits for the first's answer.
+    await (await fetch("data:,warm")).text();
+    const dispatchers = globalThis as unknown as Record<symbol, object | undefined>;
+    const global = (dispatchers[Symbol.for("undici.globalDispatcher.2")] ?? dispatchers[Symbol.for("undici.globalDispatcher.1")])!;
+    const agent = new (global.constructor as new (options: object) => { close(): Promise<void> })({ connections: 1 });
+    const paths: string[] = [];
+    upstream.removeAllListeners("request");
+    const answers: (() => void)[] = [];
+    upstream.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      paths.push(String(req.url));
+      answers.push(() => res.end("done"));
+    });
+    const get = (id: string, path: string) =>
+      pm.run(async () => (await fetch(`${payments.base}${path}`, { dispatcher: agent } as RequestInit)).text(), { id });
+    const first = get("first", "/first");
+    await waitFor("the first request upstream", () => paths.length === 1);
+    const queued = get("queued", "/queued");
+    const seen = queued.catch((error: unknown) => error);
+    await waitFor("the queued fetch's wait", () => waitsOf(pm.get("queued") as Task).length === 1);
+    const result = await pm.kill("queued", "connection busy", { force: true, graceMs: 0, by: "ops" });
+    expect(result).to.deep.include({ ended: true, outcome: "killed", rungs: ["waits"] });
+    expect(await seen).to.be.instanceOf(Error);
+    expect(pm.get("first")!.running, "the request holding the connection is another task's").to.equal(true);
+    answers[0]!();
+    expect(await first).to.equal("done");
+    // A request after it goes out on the connection: the aborted one was taken out of the queue, never sent.
+    const after = get("after", "/after");
+    await waitFor("the next request upstream", () => paths.length === 2);
+    answers[1]!();
+    expect(await after).to.equal("done");
+    expect(paths).to.deep.equal(["/first", "/after"]);
+    await agent.close();
   });
 });
