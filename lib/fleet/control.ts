@@ -176,8 +176,11 @@ export class ControlServer {
 /** The kill rights the caller sent (its token's, when limited to names); a malformed list is a 400. */
 function scopeOf(request: FleetRequest): Grant | undefined {
   if (request.can === undefined) return undefined;
+  // `by` is `<label>@fleet-api`: a refusal names the token by its label, as serve() does.
+  const by = request.by ?? "";
+  const label = by.includes("@") ? by.slice(0, by.lastIndexOf("@")) : by;
   try {
-    return Grant.parse(request.by ?? "", request.can, "can");
+    return Grant.parse(label, request.can, "can");
   } catch (error) {
     throw new HttpError(400, (error as Error).message);
   }

@@ -305,6 +305,8 @@ function sendReply(res: ServerResponse, fleetId: string, reply: FleetReply): voi
  * history; `/procs/<whole id>/history` arrives as `:a/:b` with `b` "history".
  */
 function taskOf(req: ApiRequest): { task: FleetTaskId; history: boolean } | undefined {
+  // A third segment other than `history` names no route: `DELETE /procs/i1/7/x` must not kill i1/7.
+  if (req.params.c !== undefined && req.params.c !== "history") return undefined;
   const a = decodeId(req.params.a);
   const b = req.params.b === undefined ? undefined : decodeId(req.params.b);
   const history = req.path.endsWith("/history") && req.params.c === "history";

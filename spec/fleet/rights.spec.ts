@@ -49,6 +49,18 @@ describe("serveFleet: scoped tokens", function () {
     expect(pm.get("d2")!.killedBy).to.equal("reports@fleet-api");
   });
 
+  it("a path with more than the id after it is no route: DELETE /procs/i1/<id>/x kills nothing and GET answers 404", async () => {
+    void blocked(pm, "b1", { name: "Billing.charge" });
+    await waitFor("the task published", async () => ((await send("GET", "/procs/", "reader-token")).body.procs as unknown[]).length === 1);
+    for (const suffix of ["x", "history%20", "%68istory"]) {
+      expect((await send("DELETE", `/procs/i1/b1/${suffix}`, "ops-token")).status).to.equal(404);
+      expect((await send("GET", `/procs/i1/b1/${suffix}`, "ops-token")).status).to.equal(404);
+    }
+    expect(pm.get("b1")!.cancelling).to.equal(false);
+    expect((await send("GET", "/procs/i1/b1/history", "ops-token")).status).to.equal(200);
+    expect((await send("DELETE", "/procs/i1/b1", "ops-token")).status).to.equal(200);
+  });
+
   it("a forced kill needs the cancel right for the name too, and a refusal names the task only to a token that may read", async () => {
     void blocked(pm, "c1", { name: "Billing.charge" });
     void blocked(pm, "d1", { name: "Reports.daily" });
@@ -62,7 +74,7 @@ describe("serveFleet: scoped tokens", function () {
     const refused = await force("/procs/i1/c1");
     expect(refused.status).to.equal(403);
     expect(((await refused.json()) as { error: string }).error).to.contain(
-      'lacks the right "cancel" for task "i1/c1" (named "Billing.charge")',
+      'token "forcer" lacks the right "cancel" for task "i1/c1" (named "Billing.charge")',
     );
     expect(pm.get("c1")!.cancelling).to.equal(false);
     const byFilter = (await (await force("/procs/?name=Billing.charge&name=Reports.daily")).json()) as Record<string, string[]>;
