@@ -117,17 +117,41 @@ export class FleetConnection extends EventEmitter {
     return this.commandTimeoutMs === undefined ? {} : { commandTimeout: this.commandTimeoutMs };
   }
 
-  /** Asks a connected Redis whether it is a cluster node, and goes on as one Redis or as a cluster. */
-  private async detect(redis: Redis, owned: boolean): Promise<void> {
+  /**
+   * Asks a connected Redis whether it is a cluster node, and goes on as one Redis or as a cluster.
+   * One Redis that is a replica is left for its master (what INFO replication names), as a cluster
+   * node that is a replica is: instances publish and listen on the master, and a replica counts no
+   * subscriber there (every instance would look gone) nor takes a write. An app's own client to a
+   * replica is not replaced: the connection stays not ready and says why.
+   */
+  private async detect(redis: Redis, owned: boolean, hops = 0): Promise<void> {
     let info: string;
     try {
       info = await redis.info("cluster");
+      if (!/^cluster_enabled:1\b/m.test(info)) info += await redis.info("replication");
     } catch {
       // Not answered: asked again on the next connect.
-      redis.once("ready", () => void this.detect(redis, owned));
+      redis.once("ready", () => void this.detect(redis, owned, hops));
       return;
     }
     if (this.closing !== undefined) return;
+    const master = masterOf(info);
+    if (master !== undefined) {
+      const where = `${redis.options.host ?? "127.0.0.1"}:${redis.options.port ?? 6379}`;
+      if (!owned || hops >= MAX_HOPS) {
+        this.onError(new Error(`Redis at ${where} is a replica (of ${master.host}:${master.port}): the fleet needs its master`));
+        return;
+      }
+      const next = new (ioredis().Redis)({ ...redis.options, host: master.host, port: master.port });
+      next.on("error", this.onError);
+      this.own.push(next);
+      this.client = next;
+      next.once("ready", () => void this.detect(next, true, hops + 1));
+      redis.removeAllListeners("error");
+      redis.on("error", () => undefined);
+      void quit(redis);
+      return;
+    }
     if (!/^cluster_enabled:1\b/m.test(info)) return this.useSingle(redis, owned);
     const { host = "127.0.0.1", port = 6379, username, password, tls } = redis.options;
     this.client = this.openCluster([{ host, port }], { username, password, tls });
@@ -184,6 +208,18 @@ export class FleetConnection extends EventEmitter {
     cluster.on("ready", () => this.emit("ready"));
     if (cluster.status === "ready") queueMicrotask(() => this.emit("ready"));
   }
+}
+
+/** How many replicas in a row a connection follows to their master (a chain of replicas). */
+const MAX_HOPS = 3;
+
+/** The master a replica's INFO replication names (untrusted text); undefined for a master. */
+function masterOf(info: string): { host: string; port: number } | undefined {
+  if (!/^role:slave\b/m.test(info)) return undefined;
+  const host = /^master_host:(\S{1,255})\r?$/m.exec(info)?.[1];
+  const port = Number(/^master_port:(\d{1,5})\r?$/m.exec(info)?.[1]);
+  if (host === undefined || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host, port };
 }
 
 /** A cluster node's host and port from its URL (checked by the options already). */
