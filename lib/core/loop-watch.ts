@@ -79,14 +79,16 @@ class LoopWatch {
   thresholdMs = Infinity;
   /** Blocks no task could be blamed for. */
   readonly unattributed: BlockTotals = { count: 0, seconds: 0 };
-  /** While a CPU profile runs: the task whose code ran most between two epoch times, by its log. */
-  resolver: ((start: number, end: number) => Task | undefined) | undefined = undefined;
+  /** While a CPU profile runs: how long each task's code was current between two epoch times, by its log. */
+  timeByTask: ((start: number, end: number) => Map<Task, number>) | undefined = undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastTick = 0;
   private readonly buckets: RecordableHistogram[] = [];
   private bucketStart = 0;
   /** `syncWatch.blamedMs` at the last tick. */
   private blamedAtTick = 0;
+  /** Per task, the blocks blamed on it since the last tick. */
+  private readonly blamedSinceTick = new Map<Task, number>();
   private readonly listed: LoopBlock[] = [];
 
   start(thresholdMs: number): void {
@@ -128,6 +130,7 @@ class LoopWatch {
     this.buckets[this.buckets.length - 1].record(Math.max(1, Math.round(lag * 1e6)));
     if (lag >= this.thresholdMs) this.loopBlocked(previous, t, lag);
     this.blamedAtTick = syncWatch.blamedMs;
+    if (this.blamedSinceTick.size !== 0) this.blamedSinceTick.clear();
   }
 
   /** A task's own synchronous code held the loop `ms` until `end` (epoch ms), past its manager's threshold. */
@@ -141,10 +144,24 @@ class LoopWatch {
 
   /** The timer ran `lag` ms late at `end`; the loop was held somewhere after `since`, for what the blocks blamed since do not account for. */
   private loopBlocked(since: number, end: number, lag: number): void {
-    const rest = lag - (syncWatch.blamedMs - this.blamedAtTick);
+    let rest = lag - (syncWatch.blamedMs - this.blamedAtTick);
     if (rest < this.thresholdMs) return;
-    const task = this.resolver?.(since, end);
-    if (task !== undefined) return this.blame(task, end, rest);
+    // While a profile runs, its log tells whose code was current meanwhile: the task with the most
+    // of that time left over once its own blocks since the last tick are taken off gets the block,
+    // as far as that time goes. A task whose time there was all blamed already is not blamed again
+    // for code the log did not see (outside any task, or a continuation no hook told of).
+    let culprit: Task | undefined;
+    let unblamed = 0;
+    for (const [task, ms] of this.timeByTask?.(since, end) ?? []) {
+      const own = ms - (this.blamedSinceTick.get(task) ?? 0);
+      if (own > unblamed) [culprit, unblamed] = [task, own];
+    }
+    if (culprit !== undefined && unblamed >= this.thresholdMs) {
+      const ms = Math.min(rest, unblamed);
+      this.blame(culprit, end, ms);
+      rest -= ms;
+      if (rest < this.thresholdMs) return;
+    }
     this.unattributed.count++;
     this.unattributed.seconds += rest / 1e3;
     this.list({ endTime: end, ms: rest });
@@ -152,6 +169,7 @@ class LoopWatch {
 
   private blame(task: Task, end: number, ms: number): void {
     syncWatch.blamedMs += ms;
+    this.blamedSinceTick.set(task, (this.blamedSinceTick.get(task) ?? 0) + ms);
     task.owner.blocks.add(task.name, ms / 1e3);
     task.noteBlock(ms);
     this.list({ endTime: end, ms, name: task.name, id: task.id });

@@ -57,7 +57,7 @@ export async function profileCpu(seconds: number, signal?: AbortSignal): Promise
     await post(session, "Profiler.enable");
     await post(session, "Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
     log.start();
-    loopWatch.resolver = (start, end) => log.mostBetween(start, end);
+    loopWatch.timeByTask = (start, end) => log.timeBetween(start, end);
     await post(session, "Profiler.start");
     await wait(current.endsAt - now(), signal);
     const { profile } = (await post(session, "Profiler.stop")) as { profile: CpuProfile };
@@ -65,7 +65,7 @@ export async function profileCpu(seconds: number, signal?: AbortSignal): Promise
     return { table: attribute(profile, log, startTime, now()), cpuprofile: profile };
   } finally {
     log.stop();
-    if (loopWatch.resolver !== undefined) loopWatch.resolver = undefined;
+    if (loopWatch.timeByTask !== undefined) loopWatch.timeByTask = undefined;
     session.disconnect();
     running = undefined;
   }

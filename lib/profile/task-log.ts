@@ -109,10 +109,10 @@ export class TaskLog {
   }
 
   /**
-   * The task current for the most time between two epoch times, if any was (and the garbage
-   * collector has not taken it since it ended).
+   * How long each task was current between two epoch times, by the log (a task the garbage
+   * collector has taken since it ended is left out).
    */
-  mostBetween(start: number, end: number): Task | undefined {
+  timeBetween(start: number, end: number): Map<Task, number> {
     const spent = new Map<LoggedTask, number>();
     let lo = 0;
     let hi = this.times.length;
@@ -128,10 +128,12 @@ export class TaskLog {
       const to = Math.min(i + 1 < this.times.length ? this.times[i + 1] : end, end);
       spent.set(task, (spent.get(task) ?? 0) + Math.max(0, to - from));
     }
-    let best: LoggedTask | undefined;
-    let most = 0;
-    for (const [task, ms] of spent) if (ms > most) [best, most] = [task, ms];
-    return best?.task.deref();
+    const live = new Map<Task, number>();
+    for (const [logged, ms] of spent) {
+      const task = logged.task.deref();
+      if (task !== undefined) live.set(task, ms);
+    }
+    return live;
   }
 
   /**

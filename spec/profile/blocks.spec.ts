@@ -3,6 +3,7 @@ import { ProcessManager, Tracked, profileCpu } from "../../lib";
 import { call, startApi } from "../http/http-helpers";
 import { freshManager, statuses, waitFor } from "../helpers";
 import { hold } from "./burners";
+import { loopWatch } from "../../lib/core/loop-watch";
 
 const BLOCKED = /^blocked the event loop \d+\.\d s$/;
 
@@ -70,21 +71,24 @@ describe("blame for a block of the event loop", () => {
   });
 
   it("blames a caller for its own time only, however many tracked calls inside it were blamed", () => {
-    // More blamed calls inside one call than a list of the last 64 blocks held: the caller's own
-    // time is its loop's and the bookkeeping of 70 tasks (~10 ms), below the threshold, and none
-    // of its callees' time is its.
+    // More blamed calls inside one call than a list of the last 64 blocks held. The caller's own
+    // time is its loop's and the bookkeeping of 70 tasks (more on a loaded machine, a GC pause
+    // there is its own too): whoever is blamed, no time is blamed twice, so all blamed time fits
+    // in the call's.
     const siblings = freshManager({ blockThresholdMs: 40 });
+    const start = performance.now();
     siblings.run(
       () => {
         for (let i = 0; i < 70; i++) siblings.run(() => hold(45), { id: `inner-${i}`, name: "Batch.item" });
       },
       { id: "batch", name: "Batch.run" },
     );
+    const wallSeconds = (performance.now() - start) / 1e3;
     const counted: Record<string, { count: number; seconds: number }> = {};
     siblings.blocks.forEach((name, totals) => (counted[name] = { ...totals }));
-    expect(Object.keys(counted)).to.deep.equal(["Batch.item"]);
     expect(counted["Batch.item"].count).to.equal(70);
-    expect(statuses(siblings, "batch").some((status) => BLOCKED.test(status))).to.equal(false);
+    const blamed = Object.values(counted).reduce((sum, totals) => sum + totals.seconds, 0);
+    expect(blamed).to.be.at.most(wallSeconds);
   });
 
   it("keeps the task's status: the block is an entry of its history, then the status it had", async () => {
@@ -125,6 +129,37 @@ describe("blame for a block of the event loop", () => {
     pm.blocks.forEach((name) => names.push(name));
     expect(names).to.deep.equal(["Jobs.later"]);
     await profile;
+  });
+
+  it("blames no task for code outside any task that held the loop beside it while a CPU profile runs", async () => {
+    const stop = new AbortController();
+    const profile = profileCpu(60, stop.signal);
+    try {
+      await waitFor("the profile's log to run", () => loopWatch.timeByTask !== undefined);
+      const from = Date.now();
+      // One turn of the loop: 150 ms of code outside any task, then a tracked call blamed for its 250 ms.
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          hold(150);
+          jobs.crunch("c3", 250);
+          resolve();
+        }),
+      );
+      const blocks = await waitFor("the late tick to tell of the rest", () => {
+        const recent = loopWatch.recentBlocks().filter((block) => block.endTime >= from);
+        const crunch = recent.findIndex((block) => block.id === "c3");
+        return crunch >= 0 && crunch + 1 < recent.length ? recent.slice(crunch) : undefined;
+      });
+      // The call's block, then the rest of that turn told by the late tick, blamed on no task.
+      expect(blocks[0]).to.include({ name: "Jobs.crunch" });
+      expect(blocks[1].name).to.equal(undefined);
+      const counted: Record<string, number> = {};
+      pm.blocks.forEach((name, totals) => (counted[name] = totals.count));
+      expect(counted).to.deep.equal({ "Jobs.crunch": 1 });
+    } finally {
+      stop.abort();
+      await profile;
+    }
   });
 
   it("shows the blocks in /stats and counts their seconds in proclist_loop_blocked_seconds_total{name}", async () => {
