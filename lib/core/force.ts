@@ -70,8 +70,10 @@ export function takeRungs(tree: readonly Task[], by: string | undefined): ForceR
       if (!task.running || (task.forcers === undefined && (rung !== "waits" || task.waits === undefined))) continue;
       const done: string[] = [];
       if (rung === "waits") {
-        const aborted = abortedWaits(task);
-        if (aborted !== undefined) done.push(aborted);
+        const waits = abortedWaits(task);
+        if (waits.aborted) done.push(waits.what);
+        // Nothing stopped: the rung is not taken, but the history says what could not be.
+        else if (waits.what !== "") task.mark(`[force waits${by === undefined ? "" : ` by ${by}`}: ${waits.what}]`);
       }
       // A copy: a forcer may release itself (and so another's place in the list) as it acts.
       for (const forcer of [...(task.forcers ?? [])]) {
@@ -94,19 +96,27 @@ export function takeRungs(tree: readonly Task[], by: string | undefined): ForceR
 
 /**
  * Aborts the operations the task awaits (see waits.ts), with its cancel as the error the awaiting
- * code sees; says which, and how many could not be stopped, or undefined when none was aborted.
+ * code sees. Says which, and how many could not be stopped; when none was aborted, which could
+ * not be (a Redis command, a `waitOn` without `abort`), or "" when it awaits nothing.
  */
-function abortedWaits(task: Task): string | undefined {
+function abortedWaits(task: Task): { aborted: boolean; what: string } {
   const aborted: string[] = [];
-  let unabortable = 0;
+  const unabortable: string[] = [];
   // A copy: an abort may end its wait at once, which takes it out of the task's list.
   for (const wait of [...waitsOf(task)]) {
     if (wait.abort(task.cancel)) aborted.push(`${wait.kind} ${wait.target}`);
-    else if (wait.outcome === undefined) unabortable++;
+    else if (wait.outcome === undefined) unabortable.push(`${wait.kind} ${wait.target}`);
   }
-  if (aborted.length === 0) return undefined;
-  const shown = aborted.slice(0, 3).join(", ") + (aborted.length > 3 ? ` and ${aborted.length - 3} more` : "");
-  return `aborted ${shown}${unabortable === 0 ? "" : ` (${unabortable} could not be aborted)`}`;
+  if (aborted.length === 0) return { aborted: false, what: unabortable.length === 0 ? "" : `could not abort ${listed(unabortable)}` };
+  return {
+    aborted: true,
+    what: `aborted ${listed(aborted)}${unabortable.length === 0 ? "" : ` (${unabortable.length} could not be aborted)`}`,
+  };
+}
+
+/** The first three, then how many more. */
+function listed(what: readonly string[]): string {
+  return what.slice(0, 3).join(", ") + (what.length > 3 ? ` and ${what.length - 3} more` : "");
 }
 
 /** Marks a task still running after the rungs as ignoring its cancel: a field, and a mark in its history. */

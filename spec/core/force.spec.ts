@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CancelForbiddenError, type ProcessManager } from "../../lib";
+import { CancelForbiddenError, waitOn, type ProcessManager } from "../../lib";
 import { onForce } from "../../lib/core/force";
 import type { Task } from "../../lib/core/task";
 import { blocked, freshManager, releaseAll, statuses, thrownBy } from "../helpers";
@@ -117,6 +117,17 @@ describe("forced kills (manager.kill with force)", () => {
     await ended;
     expect(hasty).to.deep.include({ ended: true, cooperated: false, rungs: ["request"] });
     expect(await patient, "the task ended by bob's rung, not on its cancel").to.equal(hasty);
+  });
+
+  it("names in the history the waits it could not abort when it aborted none, without counting the waits rung as taken", async () => {
+    const pm = freshManager();
+    let release!: () => void;
+    const ended = pm.run(() => waitOn("pg", "SELECT orders", new Promise<void>((resolve) => (release = resolve))), { id: "query" });
+    const result = await pm.kill("query", "stuck", { force: true, graceMs: 0, by: "ops" });
+    expect(result).to.deep.include({ ended: false, rungs: [], ignoringCancel: true });
+    expect(statuses(pm, "query")).to.include("[force waits by ops: could not abort pg SELECT orders]");
+    release();
+    await ended.catch(() => undefined);
   });
 
   it("refuses forbidCancel tasks as a plain kill does, and a bad option before anything is cancelled", () => {
