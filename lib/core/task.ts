@@ -30,6 +30,8 @@ export interface RequestFacts {
   method: string;
   /** The path without its query. */
   path: string;
+  /** `https` on a TLS connection, else `http`. */
+  scheme: string;
   /** The framework's route (`/orders/:id`) once routing found it. */
   route: string | undefined;
   /** The response's status code, once it ended. */

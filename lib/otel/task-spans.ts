@@ -47,6 +47,7 @@ export class TaskSpans implements TaskExtension {
       if (this.api.trace.getSpan(parent) === undefined) kind = this.api.SpanKind.SERVER;
       attributes["http.request.method"] = request.method;
       attributes["url.path"] = request.path;
+      attributes["url.scheme"] = request.scheme;
       if (request.route !== undefined) attributes["http.route"] = request.route;
     }
     const span = this.tracer.startSpan(name, { kind, attributes, startTime: hrTimeOf(task.startTime) }, parent);
@@ -101,6 +102,8 @@ export class TaskSpans implements TaskExtension {
       // A server span's error is a 5xx answer; a 4xx is the client's.
       span.setStatus({ code: this.api.SpanStatusCode.ERROR });
     }
+    // The conventions' kind of error for a 5xx answer (a kill's 503 included) is its status code.
+    if (request?.status !== undefined && request.status >= 500) span.setAttribute("error.type", String(request.status));
     span.end(end);
   }
 

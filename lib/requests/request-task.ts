@@ -66,7 +66,7 @@ export class RequestTracker {
         undefined,
         currentTask() as Task | undefined,
         timeoutMs,
-        { method: req.method ?? "GET", path: requestPath(req), route, status: undefined },
+        { method: req.method ?? "GET", path: requestPath(req), scheme: schemeOf(req), route, status: undefined },
       );
       this.watch(task, req, res);
       // Under express (its request carries `app`), the route is set on the request when routing finds it.
@@ -197,6 +197,11 @@ function clip(name: string): string {
 
 /** Printable ASCII, 1 to 256 characters: what an id header may hold to be used as it is. */
 const VALID_ID = /^[\x21-\x7e]{1,256}$/;
+
+/** `https` for a request on a TLS connection (node:https, or an HTTP/1 request of node:http2's secure server), else `http`. */
+function schemeOf(req: IncomingMessage): string {
+  return (req.socket as { encrypted?: unknown } | null)?.encrypted === true ? "https" : "http";
+}
 
 /** The peer as the original's examples show it: `10.0.0.7:5123`, `[::1]:5123`. */
 function peerOf(req: IncomingMessage): string | undefined {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer, get as httpsGet } from "node:https";
 import { join } from "node:path";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
@@ -57,6 +58,7 @@ describe("OpenTelemetry: request spans follow the HTTP server semantic conventio
       expect(span.attributes).to.deep.include({
         "http.request.method": "GET",
         "url.path": "/orders/7",
+        "url.scheme": "http",
         "http.route": "/orders/:id",
         "http.response.status_code": 200,
       });
@@ -77,8 +79,26 @@ describe("OpenTelemetry: request spans follow the HTTP server semantic conventio
     expect(missing.attributes).to.not.have.property("http.route");
     expect(missing.attributes).to.deep.include({ "url.path": "/nowhere/42", "http.response.status_code": 404 });
     expect(missing.status.code).to.equal(SpanStatusCode.UNSET);
+    expect(missing.attributes).to.not.have.property("error.type");
     expect(boom.name).to.equal("GET /boom");
     expect(boom.status.code).to.equal(SpanStatusCode.ERROR);
+    expect(boom.attributes).to.deep.include({ "error.type": "500", "http.response.status_code": 500 });
+  });
+
+  it("says url.scheme https for a request on a TLS connection", async () => {
+    const tls = createHttpsServer({ key: TEST_KEY, cert: TEST_CERT }, (_req, res) => res.end("ok"));
+    server = tls;
+    trackRequests(tls, { manager: pm });
+    tls.listen(0, "127.0.0.1");
+    const port = (await urlOf(tls)).split(":").pop();
+    await new Promise<void>((resolve, reject) =>
+      httpsGet({ host: "127.0.0.1", port, path: "/x", rejectUnauthorized: false }, (res) => res.resume().on("end", resolve)).on(
+        "error",
+        reject,
+      ),
+    );
+    const [span] = await spans(1);
+    expect(span.attributes).to.deep.include({ "url.scheme": "https", "url.path": "/x" });
   });
 
   it("under the span an HTTP instrumentation opened for the request, proclist's is INTERNAL, its child", async () => {
@@ -124,3 +144,23 @@ describe("OpenTelemetry: the instrumentation scope of proclist's spans", () => {
     }
   });
 });
+
+/** A self-signed key and certificate for 127.0.0.1 (valid for a century), for the TLS case only. */
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgE9VCjTfa8pG/p2fP
+iCpzajDjmgKxKZK5Et6UO9ZPXRahRANCAARuYRJUT96Hb5BSwmtq6qW02asX0i4t
+843QIBfvwPa9urkWBHP/oFMlrD4rRGAwbYaek3/CRrdi3hOHKFbGxLca
+-----END PRIVATE KEY-----
+`;
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBfzCCASWgAwIBAgIUZEZh8FqACcNR5sZTT8f+W69fOwwwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNjIzNDUyMFoYDzIxMjYxMTEy
+MjM0NTIwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAARuYRJUT96Hb5BSwmtq6qW02asX0i4t843QIBfvwPa9urkWBHP/oFMl
+rD4rRGAwbYaek3/CRrdi3hOHKFbGxLcao1MwUTAdBgNVHQ4EFgQUJBbvgE/jzo3U
+5IH+ABJePDONpBgwHwYDVR0jBBgwFoAUJBbvgE/jzo3U5IH+ABJePDONpBgwDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiAgVaTPJs4dVk0XH3yovRUr
+q4LczGGg6S9qNhlc4JhYMQIhALWez91bsFNmuyQU7NVkfmSVji6dZ0F1ZmsE+xX9
+vHqg
+-----END CERTIFICATE-----
+`;
