@@ -8,6 +8,8 @@ import type { FleetConnection } from "./redis";
 const MAX_PENDING = 10_000;
 /** Entries sent in one pipeline. */
 const BATCH = 100;
+/** The last time a Date can hold, in epoch ms. */
+const MAX_TIME_MS = 8.64e15;
 
 /**
  * A service's audit as a Redis Stream (`<prefix><service>:audit`), bounded with `XADD … MAXLEN ~`,
@@ -67,7 +69,9 @@ export class AuditStream implements AuditStore {
       );
     // Stream ids are the time Redis took each entry: never earlier than the entry's own time, so
     // `since` can start the range there; the entries' own times decide the final cut and order.
-    const start = query.since === undefined ? "-" : String(Math.floor(query.since));
+    // Clamped to what a stream id can be (0 to the last time a Date holds): an id Redis refuses
+    // (a negative year, 20 digits of epoch ms) answered 503 instead of everything, or nothing.
+    const start = query.since === undefined ? "-" : String(Math.min(Math.max(0, Math.floor(query.since)), MAX_TIME_MS));
     let rows: [string, string[]][];
     try {
       rows = (await this.redis.command.xrevrange(this.key, "+", start, "COUNT", limit)) as [string, string[]][];

@@ -144,6 +144,30 @@ describe("audit through a fleet", function () {
     }
   });
 
+  it("answers ?since= before 1970 with every entry and past the last Date with none, through GET /audit and proclist audit --redis", async () => {
+    const service = "since";
+    const reader = new FleetReader({ redis: redis.url, service });
+    try {
+      await reader.connected();
+      const entry = { ts: "2026-12-06T10:00:00.000000Z", action: "kill", by: "x", outcome: "cancelled", status: 200, id: "t" };
+      await reader.command.xadd(reader.keys.audit, "*", "entry", JSON.stringify(entry));
+    } finally {
+      await reader.close();
+    }
+    api = await serveFleet({ redis: redis.url, service, port: 0 });
+    const ids = async (since: string) => {
+      const res = await fetch(`${api!.url}/audit?since=${encodeURIComponent(since)}`);
+      expect(res.status, since).to.equal(200);
+      return ((await res.json()) as { entries: AuditEntry[] }).entries.map((e) => e.id);
+    };
+    expect(await ids("-271821-04-20T00:00:00Z")).to.deep.equal(["t"]);
+    expect(await ids("0")).to.deep.equal(["t"]);
+    expect(await ids("99999999999999999999")).to.deep.equal([]);
+    const cli = await proclist("audit", "--redis", redis.url, "--service", service, "--since", "99999999999999999999", "--json");
+    expect(cli.code, cli.stderr).to.equal(0);
+    expect(JSON.parse(cli.stdout)).to.deep.equal([]);
+  });
+
   it("skips stream entries that are not entries, nested fields included, so one cannot break GET /audit, the client or proclist audit --redis", async () => {
     const service = "forged";
     const reader = new FleetReader({ redis: redis.url, service });
