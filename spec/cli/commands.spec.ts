@@ -357,6 +357,9 @@ describe("the proclist command against two real servers", function () {
       const allDown = await proclist(["watch", "-e", `127.0.0.1:${port},127.0.0.1:${other}`]);
       expect(allDown.code).to.equal(3);
       expect(allDown.stderr).to.contain(`GET http://127.0.0.1:${port}/procs/events: connection refused`);
+      expect(allDown.stderr).to.contain(`GET http://127.0.0.1:${other}/procs/events: connection refused`);
+      // None answered, so none is followed: no line may say the others are.
+      expect(allDown.stderr).to.not.contain("following the others");
     });
 
     it("follows the endpoints that answer while one is down, and picks that one up when it comes", async () => {

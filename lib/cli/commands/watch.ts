@@ -52,6 +52,10 @@ async function watch(options: WatchOptions): Promise<number> {
   // the endpoints that answer; only when none could be reached is it a failure (exit 3).
   let connected = 0;
   let downAtStart = 0;
+  // Endpoints found down before any other answered: said once one does (then they are retried
+  // while it is followed), or plainly when none does (then watch exits).
+  const unsaid: string[] = [];
+  const retrying = (text: string) => process.stderr.write(`${text}; following the others, retrying it\n`);
   await Promise.all(
     targets.map(async ({ endpoint, client }) => {
       let connections = 0;
@@ -63,7 +67,7 @@ async function watch(options: WatchOptions): Promise<number> {
             id: options.id,
             name: options.name,
             onConnect: () => {
-              if (connections++ === 0) connected++;
+              if (connections++ === 0 && connected++ === 0) for (const text of unsaid.splice(0)) retrying(text);
               if (connections > 1 || retryMs > RETRY_FIRST_MS)
                 process.stderr.write(`proclist: ${endpoint.label}: events stream ${connections > 1 ? "reconnected" : "connected"}\n`);
             },
@@ -84,13 +88,17 @@ async function watch(options: WatchOptions): Promise<number> {
           const down = error instanceof TransportError && connections === 0;
           if (down && retryMs === RETRY_FIRST_MS) downAtStart++;
           if (!down || (connected === 0 && downAtStart === targets.length)) {
+            for (const text of unsaid.splice(0)) process.stderr.write(`${text}\n`);
             process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}\n`);
             code = Math.max(code, exitCodeOf(error) === EXIT.USAGE ? EXIT.USAGE : EXIT.UNREACHABLE);
             stop.abort();
             return;
           }
-          if (retryMs === RETRY_FIRST_MS)
-            process.stderr.write(`proclist: ${describeFailure(endpoint.label, error)}; following the others, retrying it\n`);
+          if (retryMs === RETRY_FIRST_MS) {
+            const text = `proclist: ${describeFailure(endpoint.label, error)}`;
+            if (connected > 0) retrying(text);
+            else unsaid.push(text);
+          }
           await sleep(retryMs, undefined, { signal: stop.signal }).catch(() => undefined);
           retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         }
