@@ -26,11 +26,13 @@ const FLUSH_MS = 1_000;
  * socket at once, so that the client is released and the request's task ends (requests pipelined
  * after it on that connection go with it, as a closed HTTP/1.1 connection takes them). A response
  * still queued behind another request's on its connection is only answered: that connection is
- * left open. Returns what it did, or undefined when the connection was already gone.
+ * left open. Returns what it did, or undefined when the connection was already gone or the
+ * response already sent.
  */
 export function forceClosed(res: ServerResponse, status: number, reason: unknown): string | undefined {
   const socket = socketOf(res);
-  if (socket == null || socket.destroyed) return undefined;
+  // Answered and sent in full: the task ends as its response closes, on the next tick.
+  if (socket == null || socket.destroyed || res.writableFinished) return undefined;
   // A pipelined request's response waits in its connection's queue until the responses before it
   // are sent: the connection is theirs now, and closing it would cut another request's answer
   // (and end its task). Its kill answer (written at the cancel, or now) goes out in its turn and

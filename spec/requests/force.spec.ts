@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, createServer, get, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { forceClosed } from "../../lib/requests/kill-answer";
 import { connect } from "node:net";
 import { ProclistClient, serve, trackRequests, type ProcessManager, type ServedApi } from "../../lib";
 import { freshManager, listenOnLoopback, statuses } from "../helpers";
@@ -177,5 +178,30 @@ describe("forcing a request pipelined behind another on one connection", () => {
     expect(received.indexOf("first done")).to.be.lessThan(received.indexOf("HTTP/1.1 503"));
     socket.destroy();
     await closed;
+  });
+
+  it("leaves alone the connection of a response sent in full whose task has not yet seen it close (the next request may be on it)", async () => {
+    const actions: (string | undefined)[] = [];
+    server.removeAllListeners("request");
+    server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+      // Between the response's finish and its close (a tick later), the task still runs.
+      res.on("finish", () => actions.push(forceClosed(res, 503, new Error("stuck"))));
+      res.end("done");
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<string>((resolve, reject) =>
+        request(`http://127.0.0.1:${port}${path}`, { agent }, (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve(body));
+        })
+          .on("error", reject)
+          .end(),
+      );
+    expect(await get("/one")).to.equal("done");
+    expect(await get("/two")).to.equal("done");
+    expect(actions).to.deep.equal([undefined, undefined]);
+    agent.destroy();
   });
 });
