@@ -26,7 +26,8 @@ const SEEN_MAX = 10_000;
 
 /**
  * The instance's side of kill routing: listens on its own control channel and answers each
- * request (kill, killWhere, list, task, history, finished, stats, profile) on the caller's reply channel. Requests are
+ * request (kill, killWhere, list, task, history, finished, stats, profile) on the caller's reply channel
+ * (a `cancel`, which stops the caller's profile named by its id, is not answered). Requests are
  * checked and bounded (anyone with write access to Redis can send them); a malformed one is
  * ignored. An answer that cannot be sent is lost: the caller then times out, it never guesses.
  */
@@ -45,6 +46,8 @@ export class ControlServer {
 
   /** Requests already taken, by id, oldest first: one sent twice (retried across a failover) is carried out once. */
   private readonly seen = new Set<string>();
+  /** The profiles running for callers, by request id: what a `cancel` from the same caller stops. */
+  private readonly profiles = new Map<string, { stop(caller: string): void }>();
 
   /** Handles one message of the control channel. */
   onMessage(text: string): void {
@@ -70,6 +73,7 @@ export class ControlServer {
             }),
           );
         if (request.op === "profile") void this.profile(request).then((reply) => this.send(request, reply));
+        else if (request.op === "cancel") this.profiles.get(request.id ?? "")?.stop(request.caller);
         else this.answer(request);
       },
       () => undefined, // Redis away: the caller times out, nothing is done
@@ -81,10 +85,15 @@ export class ControlServer {
     if (this.redis.ready) this.redis.bus.publishHeard(this.keys.reply(request.caller), reply, REPLY_RETRY_MS).catch(() => undefined);
   }
 
-  /** Profiles this instance's CPU for the seconds asked; 409 while a profile runs here already. */
+  /**
+   * Profiles this instance's CPU for the seconds asked; 409 while a profile runs here already. Its
+   * caller's `cancel` naming it (its client went away) stops it early, as the HTTP route does.
+   */
   private async profile(request: FleetRequest): Promise<string> {
+    const stop = new AbortController();
+    this.profiles.set(request.rid, { stop: (caller) => caller === request.caller && stop.abort() });
     try {
-      const { table } = await profileCpu(request.seconds ?? DEFAULT_PROFILE_SECONDS);
+      const { table } = await profileCpu(request.seconds ?? DEFAULT_PROFILE_SECONDS, stop.signal);
       return `{"rid":${JSON.stringify(request.rid)},"status":200,"body":{"profile":${JSON.stringify(wireProfile(table, formatTime))},"serverTime":"${serverTime()}"}}`;
     } catch (error) {
       const status = error instanceof ProfileBusyError ? 409 : 500;
@@ -93,6 +102,8 @@ export class ControlServer {
         status,
         error: status === 409 ? (error as Error).message : `internal error on instance ${this.instance}`,
       });
+    } finally {
+      this.profiles.delete(request.rid);
     }
   }
 
@@ -168,7 +179,8 @@ export class ControlServer {
       case "stats":
         return statsJson(this.manager);
       case "profile":
-        throw new HttpError(500, "a profile is answered on its own");
+      case "cancel":
+        throw new HttpError(500, `a ${request.op} is answered on its own`);
     }
   }
 }

@@ -4,7 +4,7 @@ import { MAX_GRACE_MS } from "../core/force";
 import { BOOT_PATTERN } from "./boot";
 
 /** What a caller may ask one instance through its control channel. */
-export type FleetOp = "kill" | "killWhere" | "list" | "task" | "history" | "finished" | "stats" | "profile";
+export type FleetOp = "kill" | "killWhere" | "list" | "task" | "history" | "finished" | "stats" | "profile" | "cancel";
 
 /** A request on `<p><service>:control:<instance>`: answered on the caller's reply channel with the same `rid`. */
 export interface FleetRequest {
@@ -12,7 +12,7 @@ export interface FleetRequest {
   /** The caller's reply channel is `<p><service>:reply:<caller>`. */
   caller: string;
   op: FleetOp;
-  /** The task's id on that instance (kill, task, history). */
+  /** The task's id on that instance (kill, task, history); cancel: the `rid` of the caller's request to stop (a profile). */
   id?: string;
   message?: string;
   /** Who asked, as recorded with the kill: `alice@fleet-api`, `cli@host`. */
@@ -64,7 +64,7 @@ export const validateRequest = ajv.compile<FleetRequest>({
   properties: {
     rid: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
     caller: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
-    op: { enum: ["kill", "killWhere", "list", "task", "history", "finished", "stats", "profile"] },
+    op: { enum: ["kill", "killWhere", "list", "task", "history", "finished", "stats", "profile", "cancel"] },
     seconds: { type: "number", minimum: 1, maximum: 60 },
     id: { type: "string", minLength: 1, maxLength: 256 },
     message: { type: "string", maxLength: MAX_MESSAGE_LENGTH },

@@ -286,24 +286,29 @@ export class FleetReader {
   }
 
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */
-  async ask(instance: string, op: FleetOp, fields: FleetFields = {}, extraMs = 0): Promise<FleetReply> {
+  async ask(instance: string, op: FleetOp, fields: FleetFields = {}, extraMs = 0, signal?: AbortSignal): Promise<FleetReply> {
     await this.ready();
     try {
       // A forced kill answers once its ladder is over: the grace and the rungs' second come on top.
       const more = extraMs + (fields.force === true ? (fields.graceMs ?? DEFAULT_GRACE_MS) + SETTLE_MS : 0);
-      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs + more), instance, more);
+      return await this.within(this.rpc.call(instance, op, fields, this.timeoutMs + more, signal), instance, more);
     } catch (error) {
       if (error instanceof Error && error.name === "InstanceUnreachableError") throw error;
       throw this.unavailable(error);
     }
   }
 
-  /** Asks every up instance at once; each answer or failure, by instance. */
-  async askAll(op: FleetOp, fields: FleetFields = {}, extraMs = 0): Promise<{ instance: string; reply?: FleetReply; error?: unknown }[]> {
+  /** Asks every up instance at once; each answer or failure, by instance (`signal`: see `FleetRpc.call`). */
+  async askAll(
+    op: FleetOp,
+    fields: FleetFields = {},
+    extraMs = 0,
+    signal?: AbortSignal,
+  ): Promise<{ instance: string; reply?: FleetReply; error?: unknown }[]> {
     const up = (await this.instances()).filter((i) => i.state === "up");
     return Promise.all(
       up.map(({ instance }) =>
-        this.ask(instance, op, fields, extraMs).then(
+        this.ask(instance, op, fields, extraMs, signal).then(
           (reply) => ({ instance, reply }),
           (error: unknown) => ({ instance, error }),
         ),

@@ -148,16 +148,28 @@ export function fleetFinishedRoute(reader: FleetReader, stringAttrs: (req: ApiRe
  * `{ profiles: [{ instance, profile } | { instance, status, error }], serverTime }`, tables side
  * by side. One instance that cannot profile answers its status (409 already profiling, 502, 504).
  * V8's raw profile is the instance's own API's (`format=cpuprofile`): megabytes do not go through Redis.
+ * A client that closes its side of the connection stops the instances' profiles early, as on one
+ * instance's own API (each instance is told to cancel the profile it runs for this request).
  */
 export function fleetProfileRoute(reader: FleetReader): Handler {
   return fleetHandle(async (req, res) => {
     checkQuery("fleetProfileQuery", req.query);
     const seconds = profileSeconds(req.query.seconds);
     const wanted = req.query.instance as string | undefined;
-    const answers =
-      wanted === undefined
-        ? await reader.askAll("profile", { seconds }, seconds * 1e3)
-        : [{ instance: wanted, reply: await reader.ask(wanted, "profile", { seconds }, seconds * 1e3) }];
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    res.once("close", abort);
+    req.socket.once("end", abort);
+    let answers;
+    try {
+      answers =
+        wanted === undefined
+          ? await reader.askAll("profile", { seconds }, seconds * 1e3, stop.signal)
+          : [{ instance: wanted, reply: await reader.ask(wanted, "profile", { seconds }, seconds * 1e3, stop.signal) }];
+    } finally {
+      res.off("close", abort);
+      req.socket.off("end", abort);
+    }
     if (wanted !== undefined && answers[0].reply !== undefined && answers[0].reply.status !== 200)
       throw new HttpError(answers[0].reply.status, answers[0].reply.error ?? `instance ${wanted} answered ${answers[0].reply.status}`);
     const profiles = answers.map(({ instance, reply, error }) => {

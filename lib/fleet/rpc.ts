@@ -36,8 +36,12 @@ export class FleetRpc {
     });
   }
 
-  /** Sends one request to `instance` and resolves with its answer; rejects with InstanceUnreachableError. */
-  async call(instance: string, op: FleetOp, fields: FleetFields, timeoutMs: number): Promise<FleetReply> {
+  /**
+   * Sends one request to `instance` and resolves with its answer; rejects with InstanceUnreachableError.
+   * `signal` aborted while the answer is awaited (the caller's client went away) sends the instance a
+   * `cancel` naming the request, which stops a profile early; the answer is still awaited.
+   */
+  async call(instance: string, op: FleetOp, fields: FleetFields, timeoutMs: number, signal?: AbortSignal): Promise<FleetReply> {
     this.subscribed ??= this.bus.subscribe([this.keys.reply(this.caller)]).catch((error: unknown) => {
       this.subscribed = undefined;
       throw error;
@@ -67,7 +71,14 @@ export class FleetRpc {
       this.settle(rid);
       throw new InstanceUnreachableError(instance, "is not listening (gone, or disconnected from Redis)");
     }
-    const reply = await answer;
+    const cancel = () => {
+      if (!this.pending.has(rid)) return;
+      const request: FleetRequest = { rid: `${this.caller}-${++this.seq}`, caller: this.caller, op: "cancel", id: rid };
+      this.bus.publish(this.keys.control(instance), JSON.stringify(request)).catch(() => undefined);
+    };
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener("abort", cancel, { once: true });
+    const reply = await answer.finally(() => signal?.removeEventListener("abort", cancel));
     if (reply.status === 504 && reply.error === undefined) throw new InstanceUnreachableError(instance, unansweredWithin(timeoutMs), true);
     return reply;
   }

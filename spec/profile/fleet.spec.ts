@@ -63,4 +63,22 @@ describe("a CPU profile through serveFleet", function () {
     expect((await get("/procs/profile?seconds=1&instance=nobody")).status).to.equal(502);
     expect((await get("/procs/profile?seconds=0")).status).to.equal(400);
   });
+
+  it("stops every instance's profile when its client goes away, so the next profile runs at once", async () => {
+    const { request } = await import("node:http");
+    const url = new URL(api.url);
+    const req = request({ host: url.hostname, port: url.port, path: "/procs/profile?seconds=60", agent: false });
+    req.on("error", () => undefined);
+    req.end();
+    const profiling = async (instance: string) => {
+      const reply = await reader.ask(instance, "stats");
+      return (reply.body as { profiling?: unknown } | undefined)?.profiling !== undefined;
+    };
+    await waitFor("every instance to be profiling", async () => (await Promise.all(["a", "b", "c"].map(profiling))).every(Boolean));
+    req.destroy();
+    await waitFor("every instance to have stopped", async () => !(await Promise.all(["a", "b", "c"].map(profiling))).some(Boolean));
+    const { status, body } = await get("/procs/profile?seconds=1");
+    expect(status).to.equal(200);
+    expect(body.profiles.filter((p: { profile?: unknown }) => p.profile !== undefined)).to.have.length(3);
+  });
 });
