@@ -71,7 +71,11 @@ export class FleetReader {
 
   /** Resolves once Redis answers; RedisUnavailableError after `timeoutMs`. */
   async connected(): Promise<void> {
-    if (!(await this.redis.whenReady(this.timeoutMs))) throw new RedisUnavailableError(this.url, this.lastError);
+    if (!(await this.redis.whenReady(this.timeoutMs)))
+      throw new RedisUnavailableError(
+        this.url,
+        this.redis.connected ? `connected, but it did not answer within ${this.timeoutMs} ms` : this.lastError,
+      );
   }
 
   /** Every instance known to the service, up ones first, each group by name. */

@@ -91,6 +91,11 @@ export class FleetConnection extends EventEmitter {
     return this.cluster === true ? "SHARDNUMSUB" : "NUMSUB";
   }
 
+  /** Whether a connection to Redis is open (answering or not): what tells a silent Redis from one not reached. */
+  get connected(): boolean {
+    return this.client.status === "connect" || this.client.status === "ready";
+  }
+
   /** Whether a command sent now would be written at once (never queued). */
   get ready(): boolean {
     return this.known && this.client.status === "ready";
@@ -127,15 +132,19 @@ export class FleetConnection extends EventEmitter {
   private async detect(redis: Redis, owned: boolean, hops = 0): Promise<void> {
     let info: string;
     try {
-      info = await redis.info("cluster");
-      if (!/^cluster_enabled:1\b/m.test(info)) info += await redis.info("replication");
+      // One round trip: a slow Redis costs its latency once.
+      const answers = (await redis.pipeline().info("cluster").info("replication").exec()) ?? [];
+      const failed = answers.find(([error]) => error !== null);
+      if (answers.length < 2 || failed !== undefined) throw failed?.[0] ?? new Error("no answer");
+      info = `${String(answers[0][1])}\n${String(answers[1][1])}`;
     } catch {
       // Not answered: asked again on the next connect.
       redis.once("ready", () => void this.detect(redis, owned, hops));
       return;
     }
     if (this.closing !== undefined) return;
-    const master = masterOf(info);
+    const cluster = /^cluster_enabled:1\b/m.test(info);
+    const master = cluster ? undefined : masterOf(info);
     if (master !== undefined) {
       const where = `${redis.options.host ?? "127.0.0.1"}:${redis.options.port ?? 6379}`;
       if (!owned || hops >= MAX_HOPS) {
@@ -152,7 +161,7 @@ export class FleetConnection extends EventEmitter {
       void quit(redis);
       return;
     }
-    if (!/^cluster_enabled:1\b/m.test(info)) return this.useSingle(redis, owned);
+    if (!cluster) return this.useSingle(redis, owned);
     const { host = "127.0.0.1", port = 6379, username, password, tls } = redis.options;
     this.client = this.openCluster([{ host, port }], { username, password, tls });
     if (owned) {

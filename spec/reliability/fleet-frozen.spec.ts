@@ -92,4 +92,13 @@ describe("the fleet with Redis or an instance frozen", function () {
     await waitFor("b2 killed", () => b.lines.some((l) => l.ended === "b2"));
     expect(b.lines.filter((l) => "ended" in l).map((l) => l.ended)).to.deep.equal(["b2"]);
   });
+
+  it("proclist ls, kill and stats --redis against a Redis that takes the connection and never answers say so, exit 3, not that it is not connected", async () => {
+    redis.freeze();
+    for (const args of [["ls"], ["kill", "a/a1"], ["stats"]]) {
+      const out = await proclist(...args, "--redis", redis.url, "--service", service, "--timeout", "1000");
+      expect(out.code, out.stderr).to.equal(3);
+      expect(out.stderr).to.include(`Redis at ${redis.url} is unreachable: connected, but it did not answer within 1000 ms`);
+    }
+  });
 });
