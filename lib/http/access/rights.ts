@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "../responses/http-error";
 
-import { globRegExp, RIGHTS, type Right } from "./can";
+import { globMatches, RIGHTS, type Right } from "./can";
 
 // What a token may do. `read`: every list, task, history, event stream, stats and metrics.
 // `cancel` / `force`: kill (plainly / forced), every task or, as `cancel:<glob>`, tasks whose name
@@ -18,7 +18,7 @@ export class Grant {
     /** The rights as configured, e.g. `["read", "cancel:Reports.*"]`. */
     readonly can: readonly string[],
     private readonly plain: ReadonlySet<Right>,
-    private readonly globs: ReadonlyMap<KillRight, readonly RegExp[]>,
+    private readonly globs: ReadonlyMap<KillRight, readonly string[]>,
   ) {}
 
   /** Every right. */
@@ -31,7 +31,7 @@ export class Grant {
     if (!Array.isArray(can) || can.length === 0)
       throw new TypeError(`invalid option "${where}": must list at least one right (${RIGHTS.join(", ")}, cancel:<glob>, force:<glob>)`);
     const plain = new Set<Right>();
-    const globs = new Map<KillRight, RegExp[]>();
+    const globs = new Map<KillRight, string[]>();
     for (const entry of can) {
       if (typeof entry !== "string")
         throw new TypeError(`invalid option "${where}": a right must be a string, got ${JSON.stringify(entry)}`);
@@ -41,7 +41,7 @@ export class Grant {
         const glob = entry.slice(colon + 1);
         if (glob === "")
           throw new TypeError(`invalid option "${where}": "${entry}" has an empty name pattern; write "${right}" for every task`);
-        globs.set(right, [...(globs.get(right) ?? []), globRegExp(glob)]);
+        globs.set(right, [...(globs.get(right) ?? []), glob]);
       } else if ((RIGHTS as readonly string[]).includes(entry)) {
         plain.add(entry as Right);
       } else {
@@ -64,7 +64,7 @@ export class Grant {
   }
 
   private allows(right: KillRight, name: string): boolean {
-    return this.plain.has(right) || (this.globs.get(right) ?? []).some((glob) => glob.test(name));
+    return this.plain.has(right) || (this.globs.get(right) ?? []).some((glob) => globMatches(glob, name));
   }
 
   /**
