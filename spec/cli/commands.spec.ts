@@ -129,6 +129,17 @@ describe("the proclist command against two real servers", function () {
       expect({ code, stdout, stderr }).to.deep.equal({ code: 0, stdout: "", stderr: `no live tasks on ${empty.label}\n` });
     });
 
+    it("says which endpoints answered with nothing running when another is down, and exits 3", async () => {
+      const empty = await site();
+      const down = await deadPort();
+      const { code, stdout, stderr } = await proclist(["ls", "-e", `${empty.label},127.0.0.1:${down}`]);
+      await empty.api.close();
+      expect(code).to.equal(3);
+      expect(stdout).to.equal("");
+      expect(stderr).to.contain(`127.0.0.1:${down}/procs/: connection refused`);
+      expect(stderr).to.contain(`no live tasks on ${empty.label}\n`);
+    });
+
     it("exits 64 on wrong arguments, saying what is wrong", async () => {
       const attr = await proclist(["ls", "--attr", "novalue"]);
       expect(attr.code).to.equal(64);

@@ -70,7 +70,9 @@ async function ls(options: LsOptions): Promise<number> {
   const sorted = sortRows(rows, options.waiting === undefined ? "age" : "waiting");
   if (options.json === true) process.stdout.write(JSON.stringify(sorted.map(toJson), null, 2) + "\n");
   else if (sorted.length === 0) {
-    if (code === EXIT.OK) process.stderr.write(`no live tasks on ${answers.map((a) => a.target.endpoint.label).join(", ")}\n`);
+    // Those that answered are named, also beside one that did not (it said why above).
+    const answered = answers.filter((a) => a.ok).map((a) => a.target.endpoint.label);
+    if (answered.length > 0) process.stderr.write(`no live tasks on ${answered.join(", ")}\n`);
   } else {
     const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, whereOf(options).toUpperCase());
     process.stdout.write(renderTable(head, cells).join("\n") + "\n");
