@@ -238,7 +238,10 @@ function envToken(): string | undefined {
   const token = process.env.PROCLIST_TOKEN;
   if (token === undefined || token === "") return undefined;
   // A token with blanks could never match a bearer header: say so now rather than answer 401 forever.
-  if (/\s/.test(token)) throw new TypeError("invalid PROCLIST_TOKEN: a token cannot contain spaces or line breaks");
+  if (!sendable(token))
+    throw new TypeError(
+      "invalid PROCLIST_TOKEN: a token is visible ASCII, without spaces, line breaks or other characters a header cannot carry",
+    );
   return token;
 }
 
@@ -252,6 +255,10 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
   const grants = new Map<string, Grant>();
   if (token === undefined) return { tokens, grants };
   if (typeof token === "string") {
+    if (!sendable(token))
+      throw new TypeError(
+        'invalid option "token": a token is 1-4096 characters without spaces or line breaks, in visible ASCII (what a header can carry)',
+      );
     tokens.set("", token);
     grants.set("", Grant.full());
     return { tokens, grants };
@@ -265,8 +272,10 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
     if (typeof value !== "string")
       throw new TypeError(`invalid option "${at}": must be a string token, got ${value === null ? "null" : typeof value}`);
     if (value === "") throw new TypeError(`invalid option "${at}": the token is empty`);
-    if (value.length > 4096 || /\s/.test(value))
-      throw new TypeError(`invalid option "${at}": a token is 1-4096 characters without spaces or line breaks`);
+    if (value.length > 4096 || !sendable(value))
+      throw new TypeError(
+        `invalid option "${at}": a token is 1-4096 characters without spaces or line breaks, in visible ASCII (what a header can carry)`,
+      );
     if (scoped) {
       const extra = Object.keys(entry).find((key) => key !== "token" && key !== "can");
       if (extra !== undefined)
@@ -282,4 +291,13 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
     grants.set(label, scoped ? Grant.parse(label, (entry as { can?: unknown }).can, `${where}.can`) : Grant.full(label));
   }
   return { tokens, grants };
+}
+
+/**
+ * Whether a bearer header can carry the token as configured: visible ASCII only. A header reaches
+ * the server as bytes read one per character, so `€` (which a client sends as UTF-8 or not at all)
+ * or a control character could never match, and every request would get a 401.
+ */
+function sendable(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
 }

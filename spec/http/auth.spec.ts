@@ -71,6 +71,8 @@ describe("HTTP API bearer token", () => {
   it("rejects a PROCLIST_TOKEN that could never match, with a TypeError", async () => {
     process.env.PROCLIST_TOKEN = "two words";
     expect(() => createApp()).to.throw(TypeError, /PROCLIST_TOKEN/);
+    process.env.PROCLIST_TOKEN = "p€ss";
+    expect(() => createApp()).to.throw(TypeError, /PROCLIST_TOKEN: a token is visible ASCII/);
   });
 
   it("answers preflights without a token: browsers send them without credentials", async () => {
