@@ -134,11 +134,26 @@ export function fleetFinishedRoute(reader: FleetReader, stringAttrs: (req: ApiRe
   return fleetHandle(async (req, res) => {
     checkQuery("noQuery", req.query);
     const all: WireFinishedProc[] = [];
-    for (const { reply } of await reader.askAll("finished"))
-      if (reply?.status === 200) all.push(...(reply.body as { finished: WireFinishedProc[] }).finished);
+    const skipped: FleetSkipped[] = [];
+    for (const { instance, reply } of await reader.askAll("finished")) {
+      if (reply?.status !== 200) continue;
+      // An answer is untrusted (anything subscribed under a listed name may give one): a list of
+      // finished tasks of that instance, or it is left out and the instance named.
+      const body = reply.body as { finished: WireFinishedProc[] };
+      const own =
+        validateWire.finishedList(body) &&
+        body.finished.every((p: WireFinishedProc) => p.instance === instance && p.id.startsWith(`${instance}/`));
+      if (!own) {
+        reader.report(`finished tasks of instance ${JSON.stringify(instance)}`, "its answer is not a list of its finished tasks");
+        skipped.push({ instance, reason: "its answer is not a list of its finished tasks" });
+        continue;
+      }
+      for (const proc of body.finished) all.push(proc);
+    }
     all.sort((a, b) => (a.endTime < b.endTime ? -1 : a.endTime > b.endTime ? 1 : 0));
     if (stringAttrs(req)) for (const proc of all) proc.attrs = attrsAsStrings(proc.attrs);
-    sendJsonText(res, 200, `{"finished":${JSON.stringify(all)},"serverTime":"${serverTime()}"}`);
+    const skippedField = skipped.length === 0 ? "" : `"skipped":${JSON.stringify(skipped)},`;
+    sendJsonText(res, 200, `{"finished":${JSON.stringify(all)},${skippedField}"serverTime":"${serverTime()}"}`);
   });
 }
 

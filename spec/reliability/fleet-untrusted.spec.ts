@@ -211,4 +211,46 @@ describe("the fleet reads Redis as untrusted input", function () {
       expect(procs.some((p) => p.id === "big/huge")).to.equal(false);
     }
   });
+
+  it("an instance's answer of finished tasks that is not a list of its own costs only that instance in GET /procs/finished, named in skipped", async () => {
+    expect((await call("/procs/c/c1", "DELETE")).status).to.equal(200);
+    await waitFor("c1 ended", () => instances[2].lines.some((l) => l.ended === "c1"));
+    // Two processes that answer as instances would: with junk, and with another instance's task.
+    const record = JSON.stringify({
+      instance: "x",
+      host: "h",
+      pid: 1,
+      startedAt: Date.now(),
+      beatAt: Date.now(),
+      ttlMs: 60_000,
+      tasks: 0,
+      nonce: "n",
+    });
+    await raw.set(key("instance:junk"), record, "PX", 60_000);
+    await raw.set(key("instance:foreign"), record, "PX", 60_000);
+    await raw.zadd(key("instances"), Date.now(), "junk", Date.now(), "foreign");
+    const foreign = {
+      id: "a/zz",
+      procTime: T,
+      statusTime: T,
+      status: "s",
+      attrs: {},
+      instance: "a",
+      outcome: "ok",
+      endTime: T,
+      durationMs: 1,
+    };
+    const answers: Record<string, unknown> = { junk: [null, 7, "x"], foreign: [foreign] };
+    listener = new Redis(redis.url);
+    listener.on("message", (channel: string, text: string) => {
+      const request = JSON.parse(text) as { rid: string; caller: string };
+      const body = { finished: answers[channel.slice(channel.lastIndexOf(":") + 1)], serverTime: T };
+      void raw.publish(key(`reply:${request.caller}`), JSON.stringify({ rid: request.rid, status: 200, body }));
+    });
+    await listener.subscribe(key("control:junk"), key("control:foreign"));
+    const answer = await call("/procs/finished");
+    expect(answer.status, answer.text).to.equal(200);
+    expect((answer.body.finished as { id: string }[]).map((p) => p.id)).to.deep.equal(["c/c1"]);
+    expect((answer.body.skipped as { instance: string }[]).map((s) => s.instance).sort()).to.deep.equal(["foreign", "junk"]);
+  });
 });
