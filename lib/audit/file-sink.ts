@@ -1,4 +1,5 @@
 import { appendFile, rename, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { AuditEntry } from "./entry";
 import type { AuditSink } from "./log";
 
@@ -13,11 +14,16 @@ export interface AuditFileOptions {
 /** Lines waiting at most while the disk is slow or failing; past it the oldest are dropped (and counted in the next line). */
 const MAX_PENDING = 10_000;
 
+/** The writer of each file this process writes, by absolute path, with the options it was made with. */
+const writers = new Map<string, { sink: AuditSink; maxBytes: number; keep: number }>();
+
 /**
  * An audit sink writing one JSON object per line to `path`, rotated by size: when a line would
  * take the file past `maxBytes`, `path.<keep-1>` becomes `path.<keep>` (the oldest is overwritten)
  * … and `path` becomes `path.1`. Writes are queued and done one at a time off the kill's path; a
- * failing write is retried with the next entry, and at most 10,000 lines wait.
+ * failing write is retried with the next entry, and at most 10,000 lines wait. Every sink of one
+ * file in a process shares one writer (two writers' rotations renamed over each other's files and
+ * lost lines); another process needs a file of its own.
  * @example serve({ audit: auditFile("/var/log/myapp/proclist-audit.jsonl") })
  */
 export function auditFile(path: string, options: AuditFileOptions = {}): AuditSink {
@@ -27,6 +33,22 @@ export function auditFile(path: string, options: AuditFileOptions = {}): AuditSi
     throw new TypeError(`invalid option "maxBytes" ${JSON.stringify(maxBytes)}: an integer of at least 1024`);
   if (!Number.isInteger(keep) || keep < 1 || keep > 1000)
     throw new TypeError(`invalid option "keep" ${JSON.stringify(keep)}: an integer from 1 to 1000`);
+  const absolute = resolve(path);
+  const known = writers.get(absolute);
+  if (known !== undefined) {
+    if (known.maxBytes !== maxBytes || known.keep !== keep)
+      throw new TypeError(
+        `invalid audit file ${JSON.stringify(path)}: this process writes it already with maxBytes ${known.maxBytes} and keep ${known.keep}; one file has one rotation`,
+      );
+    return known.sink;
+  }
+  const sink = fileWriter(absolute, maxBytes, keep);
+  writers.set(absolute, { sink, maxBytes, keep });
+  return sink;
+}
+
+/** The one writer of a file: its queue, its size and its rotation. */
+function fileWriter(path: string, maxBytes: number, keep: number): AuditSink {
   /** Entries waiting as JSON, oldest first, each with how many lines were dropped just before it. */
   const pending: { json: string; before: number }[] = [];
   let writing: Promise<void> | undefined;

@@ -220,6 +220,38 @@ describe("audit", () => {
       expect(measured).to.be.at.most(3 * text.length);
     });
 
+    it("gives every sink of one file in a process one writer, so rotations never rename over each other and no line is lost", async () => {
+      const path = join(dir, "shared.jsonl");
+      const a = auditFile(path, { maxBytes: 4096, keep: 100 });
+      const b = auditFile(join(dir, ".", "shared.jsonl"), { maxBytes: 4096, keep: 100 });
+      const entry = (who: string, i: number): AuditEntry => ({
+        ts: new Date(1_800_000_000_000 + i).toISOString(),
+        action: "kill",
+        by: who,
+        id: `${who}-${i}`,
+        message: "m".repeat(100),
+        outcome: "cancelled",
+        status: 200,
+      });
+      const writes: unknown[] = [];
+      for (let i = 0; i < 300; i++) writes.push(a(entry("a", i)), b(entry("b", i)));
+      await Promise.all(writes);
+      const ids: string[] = [];
+      for (const file of await readdir(dir)) {
+        const text = await readFile(join(dir, file), "utf8");
+        expect(Buffer.byteLength(text), file).to.be.at.most(4096);
+        ids.push(
+          ...text
+            .trimEnd()
+            .split("\n")
+            .map((line) => (JSON.parse(line) as AuditEntry).id!),
+        );
+      }
+      expect(ids).to.have.length(600);
+      expect(new Set(ids).size).to.equal(600);
+      expect(() => auditFile(path, { maxBytes: 8192, keep: 100 })).to.throw(TypeError, /writes it already with maxBytes 4096/);
+    });
+
     it("refuses bad options with a TypeError naming them", () => {
       expect(() => auditFile("")).to.throw(TypeError, /path/);
       expect(() => auditFile(join(dir, "a"), { maxBytes: 10 })).to.throw(TypeError, /"maxBytes"/);
