@@ -46,11 +46,18 @@ export function sayAt(where: string | readonly string[], what: string): void {
   process.stderr.write(`proclist: ${terminalSafe(`${at}: ${what}`, ERROR_LINE_MAX)}\n`);
 }
 
+/**
+ * What "no such task" leaves out: a server keeps only its newest finished tasks (`keepFinished`),
+ * so a task seen a minute ago on a busy server is as unknown to it as one that never was.
+ */
+export const NOT_KEPT = "not running, nor among the finished tasks kept there";
+
 /** How much of a failure's text a line shows: a server's error message can be any size. */
 const ERROR_LINE_MAX = 1000;
 
 function failureText(label: string, error: unknown): string {
-  if (error instanceof TaskNotFoundError || error instanceof CancelForbiddenError) return `${label}: ${error.message}`;
+  if (error instanceof TaskNotFoundError) return `${label}: ${error.message} (${NOT_KEPT})`;
+  if (error instanceof CancelForbiddenError) return `${label}: ${error.message}`;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof NotProclistApiError) {
     return `${label}: not a proclist API at ${error.base} (${error.method} ${error.url} answered ${error.status}${error.serverMessage === undefined ? "" : `: ${error.serverMessage}`})`;

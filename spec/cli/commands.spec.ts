@@ -188,15 +188,17 @@ describe("the proclist command against two real servers", function () {
       const missing = await proclist(["history", "nope", "-e", both]);
       expect(missing).to.deep.include({ code: 1, stdout: "" });
       // Each message names the endpoints whose answer it reports.
-      expect(missing.stderr).to.equal(`proclist: ${a.label}, ${b.label}: no such task: "nope"\n`);
+      expect(missing.stderr).to.equal(
+        `proclist: ${a.label}, ${b.label}: no such task: "nope" (not running, nor among the finished tasks kept there)\n`,
+      );
       const alone = await proclist(["history", "zzz", "-e", a.label]);
-      expect(alone.stderr).to.equal(`proclist: ${a.label}: no such task: "zzz"\n`);
+      expect(alone.stderr).to.equal(`proclist: ${a.label}: no such task: "zzz" (not running, nor among the finished tasks kept there)\n`);
       const port = await deadPort();
       const unsure = await proclist(["history", "nope", "-e", `${a.label},127.0.0.1:${port}`]);
       expect(unsure.code).to.equal(3);
       expect(unsure.stderr).to.equal(
         `proclist: GET http://127.0.0.1:${port}/procs/nope/history: connection refused (is the server running, and on this port?)\n` +
-          `proclist: ${a.label}: no such task: "nope"\n`,
+          `proclist: ${a.label}: no such task: "nope" (not running, nor among the finished tasks kept there)\n`,
       );
       // Nothing answered: saying "no such task" would be a guess.
       const down = await proclist(["history", "a-req1", "-e", `127.0.0.1:${port}`]);
@@ -258,7 +260,11 @@ describe("the proclist command against two real servers", function () {
 
     it("exits 1 when no endpoint has the task, 2 when it forbids cancelling, 3 when unreachable", async () => {
       const missing = await proclist(["kill", "nope", "-e", both]);
-      expect(missing).to.deep.include({ code: 1, stdout: "", stderr: `proclist: ${a.label}, ${b.label}: no such task: "nope"\n` });
+      expect(missing).to.deep.include({
+        code: 1,
+        stdout: "",
+        stderr: `proclist: ${a.label}, ${b.label}: no such task: "nope" (not running, nor among the finished tasks kept there)\n`,
+      });
       const forbidden = await proclist(["kill", "a-job", "-e", both]);
       expect(forbidden).to.deep.include({
         code: 2,

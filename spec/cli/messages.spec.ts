@@ -141,6 +141,30 @@ describe("kill of a task that has just ended", function () {
   });
 });
 
+describe("kill and history of a task that ended long ago", function () {
+  this.timeout(60_000);
+  let a: Site;
+  let b: Site;
+  beforeEach(async () => {
+    [a, b] = await Promise.all([site(), site()]);
+  });
+  afterEach(async () => {
+    releaseAll();
+    await Promise.all([a.api.close(), b.api.close()]);
+  });
+
+  it("say it is neither running nor among the finished tasks kept, on one endpoint and on several", async () => {
+    a.manager.setOptions({ keepFinished: 1 });
+    for (const id of ["old", "new"]) await a.manager.run(() => undefined, { id });
+    for (const endpoints of [a.label, `${a.label},${b.label}`])
+      for (const command of ["kill", "history"]) {
+        const result = await proclist([command, "old", "-e", endpoints]);
+        expect(result.code, result.stderr).to.equal(1);
+        expect(result.stderr).to.match(/no such task: "old" \(not running, nor among the finished tasks kept there\)\n$/);
+      }
+  });
+});
+
 describe("the command's messages and kill --json", function () {
   this.timeout(60_000);
   let a: Site;

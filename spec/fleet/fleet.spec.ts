@@ -173,7 +173,7 @@ describe("fleet on a real Redis", function () {
       `proclist: ${redis.url}: no such task: "zz/1" (no instance "zz" in service "${service}"; proclist ls --redis lists them)\n`,
     );
     const missing = await proclist("history", "a/nope", "--redis", redis.url, "--service", service);
-    expect(missing.stderr).to.equal('proclist: a: no such task: "a/nope"\n');
+    expect(missing.stderr).to.equal('proclist: a: no such task: "a/nope" (not running, nor among the finished tasks kept there)\n');
   });
 
   it("proclist watch --redis prints each instance's events as they happen", async () => {

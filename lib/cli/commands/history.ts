@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, withConnection, type ConnectionOptions } from "../connect";
-import { describeFailure, EXIT, sayAt } from "../exit-codes";
+import { describeFailure, EXIT, NOT_KEPT, sayAt } from "../exit-codes";
 import { historyJson, renderHistory, unlessOriginal, type Found } from "../history-view";
 import { formatValue } from "../format";
 
@@ -50,7 +50,7 @@ async function history(shownId: string, options: HistoryOptions): Promise<number
   if (found.length === 0) {
     // Only endpoints that answered 404 can say the task is not there: they are the ones named.
     const answered = answers.filter((a) => !a.ok && a.error instanceof TaskNotFoundError).map((a) => a.target.endpoint.label);
-    if (answered.length > 0) sayAt(answered, `no such task: ${formatValue(JSON.stringify(shownId))}`);
+    if (answered.length > 0) sayAt(answered, `no such task: ${formatValue(JSON.stringify(shownId))} (${NOT_KEPT})`);
     return unreachable ? EXIT.UNREACHABLE : EXIT.NOT_FOUND;
   }
   if (options.json === true) {

@@ -4,7 +4,7 @@ import { TaskNotFoundError } from "../../core/errors";
 import { askAll, connectFor, graceMs, positiveInt, withConnection, type Target } from "../connect";
 import { hasFilter, withFilter } from "../filter-options";
 import { killWhere, type KillWhereOptions } from "./kill-where";
-import { describeFailure, EXIT, exitCodeOf, sayAt } from "../exit-codes";
+import { describeFailure, EXIT, exitCodeOf, NOT_KEPT, sayAt } from "../exit-codes";
 import { formatDuration, formatValue, formatWhen } from "../format";
 import type { RemoteFinishedProc } from "../../client/types";
 import { waitEnded } from "../wait-ended";
@@ -189,7 +189,7 @@ async function locate(id: string, targets: Target[]): Promise<Target | number> {
   if (failed.length < targets.length)
     sayAt(
       answers.filter((a) => a.ok).map((a) => a.target.endpoint.label),
-      `no such task: ${formatValue(JSON.stringify(id))}`,
+      `no such task: ${formatValue(JSON.stringify(id))} (${NOT_KEPT})`,
     );
   return failed.length === 0 ? EXIT.NOT_FOUND : EXIT.UNREACHABLE;
 }
