@@ -30,7 +30,7 @@ export interface CommandResult {
 /** Runs `proclist <args>` as a child process (UTC clock, no colours) and collects what it printed. */
 export function proclist(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env: childEnv(env), timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [MAIN, ...args], { env: childEnv(env), timeout: 30_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -53,10 +53,11 @@ async function ls(options: LsOptions): Promise<number> {
     if (answer.ok) {
       const { list, goneSince } = answer.value;
       const label = answer.target.endpoint.label;
-      if (goneSince === undefined) rows.push(...rowsOf(label, list, now - answer.at));
+      // Row by row: a spread of a long list (over ~125,000 tasks) overflows the stack.
+      if (goneSince === undefined) for (const row of rowsOf(label, list, now - answer.at)) rows.push(row);
       else if (list.procs.length > 0) {
         const asOf = Date.parse(goneSince);
-        rows.push(...rowsOf(`${label} (gone)`, list, now - answer.at).map((row) => ({ ...row, asOf })));
+        for (const row of rowsOf(`${label} (gone)`, list, now - answer.at)) rows.push({ ...row, asOf });
         sayAt(
           label,
           `gone since ${formatWhen(asOf)}: its last ${list.procs.length} task${list.procs.length === 1 ? "" : "s"} shown as of then, not cancellable`,
