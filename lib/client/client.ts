@@ -10,11 +10,12 @@ import type {
   WireHistory,
   WireProcList,
   WireProfileAnswer,
+  WireFleetProfileAnswer,
   WireStats,
   WireTask,
 } from "../wire/shapes";
 import { validateWire } from "../wire/schemas";
-import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toStats } from "./convert";
+import { isFinishedWire, toFinishedProc, toHistory, toProc, toProfile, toProfiles, toStats } from "./convert";
 import { decode, time, type Origin } from "./decode";
 import { parseEndpoint, type Endpoint } from "./endpoint";
 import { idPath } from "./id-path";
@@ -34,6 +35,7 @@ import type {
   RemoteHistory,
   RemoteProcList,
   RemoteProfile,
+  RemoteProfiles,
   RemoteStats,
   RemoteTask,
 } from "./types";
@@ -238,6 +240,23 @@ export class ProclistClient {
       seconds * 1000,
     );
     return toProfile(origin, body);
+  }
+
+  /**
+   * `profile`, of a server or of a fleet's API alike: a fleet's API (serveFleet) profiles every up
+   * instance at once and answers each one's table under its instance's name, or its status and
+   * error (409 already profiling, 502, 504); a server's answer is the one entry, with no instance.
+   */
+  async profiles(seconds: number): Promise<RemoteProfiles> {
+    const path = `/procs/profile?seconds=${encodeURIComponent(String(seconds))}`;
+    const { origin, body } = await this.call<WireProfileAnswer | WireFleetProfileAnswer>(
+      "GET",
+      path,
+      { validate: validateWire.anyProfile, proclistOnly: true },
+      undefined,
+      seconds * 1000,
+    );
+    return toProfiles(origin, body);
   }
 
   /**

@@ -1,7 +1,15 @@
-import type { WireEvent, WireFinishedProc, WireHistory, WireProc, WireProfileAnswer, WireStats } from "../wire/shapes";
+import type {
+  WireEvent,
+  WireFinishedProc,
+  WireHistory,
+  WireProc,
+  WireProfileAnswer,
+  WireFleetProfileAnswer,
+  WireStats,
+} from "../wire/shapes";
 import { time, type Origin } from "./decode";
 import { InvalidResponseError } from "./errors";
-import type { RemoteEvent, RemoteFinishedProc, RemoteHistory, RemoteProc, RemoteProfile, RemoteStats } from "./types";
+import type { RemoteEvent, RemoteFinishedProc, RemoteHistory, RemoteProc, RemoteProfile, RemoteProfiles, RemoteStats } from "./types";
 
 // Wire answers (already schema-checked) become the client's types: times as epoch ms, and the
 // fields the Go original omits filled in, so callers never meet an undefined required field.
@@ -85,6 +93,20 @@ export function toStats(origin: Origin, wire: WireStats): RemoteStats {
     };
   }
   return stats;
+}
+
+/** A server's or a fleet API's profile answer: each table, named by its instance on a fleet. */
+export function toProfiles(origin: Origin, wire: WireProfileAnswer | WireFleetProfileAnswer): RemoteProfiles {
+  const serverTime = time(origin, wire.serverTime, "serverTime");
+  if (!("profiles" in wire)) return { profiles: [{ profile: toProfile(origin, wire).profile }], serverTime };
+  return {
+    profiles: wire.profiles.map(({ instance, profile, status, error }) =>
+      profile === undefined
+        ? { instance, status: status ?? 502, error: error ?? `answered ${status ?? "nothing"}` }
+        : { instance, profile: toProfile(origin, { profile, serverTime: wire.serverTime }).profile },
+    ),
+    serverTime,
+  };
 }
 
 export function toProfile(origin: Origin, wire: WireProfileAnswer): RemoteProfile {

@@ -23,6 +23,7 @@ export type {
   RemoteFinishedList,
   RemoteStats,
   RemoteProfile,
+  RemoteProfiles,
   RemoteEvent,
   RemoteKilledWhere,
   TaskFilter,

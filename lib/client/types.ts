@@ -100,6 +100,12 @@ export interface RemoteProfile {
   serverTime: number;
 }
 
+/** A server's profile (one entry, no instance), or each up instance's behind a fleet's API. */
+export interface RemoteProfiles {
+  profiles: ({ instance?: string; profile: RemoteProfile["profile"] } | { instance: string; status: number; error: string })[];
+  serverTime: number;
+}
+
 /** A wire event with its time in epoch ms. */
 type AtEpochMs<E> = E extends { ts: string } ? Omit<E, "ts"> & { ts: number } : never;
 

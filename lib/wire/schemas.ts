@@ -189,40 +189,56 @@ const loopSchema = {
 
 const profileRow = { cpuMs: ms, share: { type: "number", minimum: 0, maximum: 1 } } as const;
 
+const profileTableSchema = {
+  type: "object",
+  required: ["startTime", "endTime", "samples", "cpuMs", "idleMs", "names", "tasks", "outside", "gcMs", "programMs"],
+  properties: {
+    startTime: timeSchema,
+    endTime: timeSchema,
+    samples: count,
+    cpuMs: ms,
+    idleMs: ms,
+    names: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "cpuMs", "share", "tasks"],
+        properties: { name: { type: "string" }, tasks: count, ...profileRow },
+      },
+    },
+    tasks: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id", "name", "cpuMs", "share"],
+        properties: { id: { type: "string" }, name: { type: "string" }, ...profileRow },
+      },
+    },
+    outside: { type: "object", required: ["cpuMs", "share"], properties: profileRow },
+    gcMs: ms,
+    programMs: ms,
+    logFullAt: timeSchema,
+  },
+} as const;
+
 const profileSchema = {
   type: "object",
   required: ["profile", "serverTime"],
+  properties: { serverTime: timeSchema, profile: profileTableSchema },
+} as const;
+
+/** serveFleet's `GET /procs/profile`: each instance's table, or its status and error. */
+const fleetProfileSchema = {
+  type: "object",
+  required: ["profiles", "serverTime"],
   properties: {
     serverTime: timeSchema,
-    profile: {
-      type: "object",
-      required: ["startTime", "endTime", "samples", "cpuMs", "idleMs", "names", "tasks", "outside", "gcMs", "programMs"],
-      properties: {
-        startTime: timeSchema,
-        endTime: timeSchema,
-        samples: count,
-        cpuMs: ms,
-        idleMs: ms,
-        names: {
-          type: "array",
-          items: {
-            type: "object",
-            required: ["name", "cpuMs", "share", "tasks"],
-            properties: { name: { type: "string" }, tasks: count, ...profileRow },
-          },
-        },
-        tasks: {
-          type: "array",
-          items: {
-            type: "object",
-            required: ["id", "name", "cpuMs", "share"],
-            properties: { id: { type: "string" }, name: { type: "string" }, ...profileRow },
-          },
-        },
-        outside: { type: "object", required: ["cpuMs", "share"], properties: profileRow },
-        gcMs: ms,
-        programMs: ms,
-        logFullAt: timeSchema,
+    profiles: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["instance"],
+        properties: { instance: { type: "string" }, profile: profileTableSchema, status: { type: "integer" }, error: { type: "string" } },
       },
     },
   },
@@ -360,6 +376,8 @@ export const validateWire = {
   killedWhere: compile(killedWhereSchema),
   stats: compile(statsSchema),
   profile: compile(profileSchema),
+  /** A server's profile answer or a fleet API's. */
+  anyProfile: compile({ anyOf: [profileSchema, fleetProfileSchema] }),
   error: compile(errorSchema),
   event: compile(eventSchema),
   auditList: compile(auditListSchema),

@@ -247,6 +247,12 @@ export interface WireProfileAnswer {
   serverTime: string;
 }
 
+/** serveFleet's `GET /procs/profile`: each up instance's table, or why it has none (409, 502, 504). */
+export interface WireFleetProfileAnswer {
+  profiles: { instance: string; profile?: WireProfile; status?: number; error?: string }[];
+  serverTime: string;
+}
+
 /** `GET /audit`: entries newest first. */
 export interface WireAuditList {
   entries: AuditEntry[];

@@ -5,6 +5,7 @@ import { FleetReader } from "../../lib/fleet/reader";
 import { RedisServer } from "../../samples/redis-server";
 import { InstanceProcess, startThree } from "../fleet/instances";
 import { waitFor } from "../helpers";
+import { proclist } from "../cli/fixture";
 
 describe("a CPU profile through serveFleet", function () {
   this.timeout(90_000);
@@ -62,6 +63,18 @@ describe("a CPU profile through serveFleet", function () {
     expect(done.body.profiles[0].profile.samples).to.be.greaterThan(0);
     expect((await get("/procs/profile?seconds=1&instance=nobody")).status).to.equal(502);
     expect((await get("/procs/profile?seconds=0")).status).to.equal(400);
+  });
+
+  it("is printed by proclist profile pointed at the fleet's API: one table with a row group per instance", async () => {
+    const label = new URL(api.url).host;
+    const { code, stdout, stderr } = await proclist(["profile", "-e", label, "--seconds", "1", "--json"]);
+    expect(code, stderr).to.equal(0);
+    const found = JSON.parse(stdout) as { endpoint: string; profile: { samples: number } }[];
+    expect(found.map((entry) => entry.endpoint).sort()).to.deep.equal([`${label}/a`, `${label}/b`, `${label}/c`]);
+    for (const entry of found) expect(entry.profile.samples).to.be.greaterThan(0);
+    const table = await proclist(["profile", "-e", label, "--seconds", "1"]);
+    expect(table.code, table.stderr).to.equal(0);
+    for (const instance of ["a", "b", "c"]) expect(table.stdout).to.contain(`${label}/${instance}: `);
   });
 
   it("stops every instance's profile when its client goes away, so the next profile runs at once", async () => {

@@ -4,6 +4,7 @@ import { connect, onFleet, withConnection, type ConnectionOptions } from "../con
 import { describeFailure, EXIT } from "../exit-codes";
 import { formatDuration, formatValue, truncate } from "../format";
 import { renderTable } from "../table";
+import { terminalSafe } from "../terminal-text";
 
 interface ProfileOptions extends ConnectionOptions {
   seconds: number;
@@ -16,6 +17,7 @@ Examples:
   $ proclist profile --seconds 10
   $ proclist profile -e api1:8081,api2:8081 --seconds 5      # every endpoint at once, one table
   $ proclist profile --json | jq '.[0].profile.names'
+  $ proclist profile -e fleet-api:8090                        # serveFleet: a table per instance
 
 Each endpoint profiles its own process's CPU for the seconds given (V8's sampling profiler),
 and gives each sample the task that was current when it was taken. SHARE is of the CPU time
@@ -55,7 +57,7 @@ async function profile(options: ProfileOptions): Promise<number> {
   const answers = await Promise.all(
     targets.map(async (target) => {
       try {
-        return { endpoint: target.endpoint.label, ok: true as const, value: await target.client.profile(options.seconds) };
+        return { endpoint: target.endpoint.label, ok: true as const, value: await target.client.profiles(options.seconds) };
       } catch (error) {
         return { endpoint: target.endpoint.label, ok: false as const, error };
       }
@@ -64,10 +66,19 @@ async function profile(options: ProfileOptions): Promise<number> {
   const found: { endpoint: string; profile: RemoteProfile["profile"] }[] = [];
   let code: number = EXIT.OK;
   for (const answer of answers) {
-    if (answer.ok) found.push({ endpoint: answer.endpoint, profile: answer.value.profile });
-    else {
+    if (!answer.ok) {
       process.stderr.write(`proclist: ${describeFailure(answer.endpoint, answer.error)}\n`);
       code = EXIT.UNREACHABLE;
+      continue;
+    }
+    // A fleet's API answers a table per instance: each is shown as <endpoint>/<instance>.
+    for (const entry of answer.value.profiles) {
+      const endpoint = entry.instance === undefined ? answer.endpoint : `${answer.endpoint}/${entry.instance}`;
+      if ("profile" in entry) found.push({ endpoint, profile: entry.profile });
+      else {
+        process.stderr.write(`proclist: ${terminalSafe(`${endpoint}: HTTP ${entry.status}: ${entry.error}`)}\n`);
+        code = EXIT.UNREACHABLE;
+      }
     }
   }
   if (options.json === true) {
