@@ -62,11 +62,14 @@ function failureText(label: string, error: unknown): string {
   if (error instanceof NotProclistApiError) {
     return `${label}: not a proclist API at ${error.base} (${error.method} ${error.url} answered ${error.status}${error.serverMessage === undefined ? "" : `: ${error.serverMessage}`})`;
   }
-  // Not JSON (a web page), or JSON without the answer's own fields: another server, not a proclist API with a fault.
-  if (error instanceof InvalidResponseError && (error.field === "" || (!error.field.includes(".") && error.problem === "is missing")))
-    return `${label}: not a proclist API at ${label} (${message})`;
+  if (isForeignAnswer(error)) return `${label}: not a proclist API at ${label} (${message})`;
   if (error instanceof AuthenticationError) {
     return `${message}; ${error.hadToken ? "check the value of --token or PROCLIST_TOKEN" : "pass --token or set PROCLIST_TOKEN"}`;
   }
   return error instanceof RemoteError ? message : `${label}: ${message}`;
+}
+
+/** Not JSON (a web page), or JSON without the answer's own fields: another server, rather than a proclist API with a fault. */
+export function isForeignAnswer(error: unknown): error is InvalidResponseError {
+  return error instanceof InvalidResponseError && (error.field === "" || (!error.field.includes(".") && error.problem === "is missing"));
 }

@@ -1,7 +1,7 @@
 import chalk from "chalk";
 import { expect } from "chai";
 import stringWidth from "string-width";
-import { TransportError, type RemoteProc, type RemoteProcList } from "../../lib";
+import { InvalidResponseError, TransportError, type RemoteProc, type RemoteProcList } from "../../lib";
 import { actionOf } from "../../lib/cli/top/keys";
 import { TopModel } from "../../lib/cli/top/model";
 import { InstanceUnreachableError } from "../../lib/fleet/errors";
@@ -107,6 +107,14 @@ describe("proclist top, frame by frame", () => {
     model.answered("api2:8081", list(), NOW);
     expect(frame(model).join("\n")).to.contain("api2:8081 up (0)");
     expect(head(frame(model))).to.not.include("AS OF");
+  });
+
+  it("shows a server answering a web page as not a proclist API, as the other commands say it", () => {
+    const model = fleet();
+    model.failed("api3:8081", new InvalidResponseError("GET", "http://api3:8081/procs/", "", 'not JSON: "<html>app</html>"'), NOW);
+    expect(frame(model).join("\n")).to.match(
+      /api3:8081 DOWN for \S+: not a proclist API \(GET http:\/\/api3:8081\/procs\/: invalid answer: not JSON/,
+    );
   });
 
   it("filters as the page does: id, name, status, endpoint and key=value attributes", () => {

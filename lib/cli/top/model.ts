@@ -3,6 +3,7 @@ import { TransportError } from "../../client/errors";
 import { InstanceUnreachableError } from "../../fleet/errors";
 import type { RemoteProc, RemoteProcList, RemoteStats } from "../../client/types";
 import type { Found } from "../history-view";
+import { isForeignAnswer } from "../exit-codes";
 import { formatValue } from "../format";
 import { rowsOf, sortRows, SORTS, type Row, type SortKey } from "../rows";
 
@@ -160,7 +161,14 @@ export class TopModel {
     const view = this.endpoint(label);
     if (view.up !== false) view.downSince = now;
     view.up = false;
-    view.error = error instanceof TransportError ? error.reason : error instanceof Error ? error.message : String(error);
+    view.error =
+      error instanceof TransportError
+        ? error.reason
+        : isForeignAnswer(error)
+          ? `not a proclist API (${error.message})`
+          : error instanceof Error
+            ? error.message
+            : String(error);
     view.goneSince = error instanceof InstanceUnreachableError ? error.goneSince : undefined;
   }
 
