@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,9 +86,14 @@ describe("web: the page handler", () => {
     expect(gunzipSync(zipped.body).equals(plain.body)).to.equal(true);
   });
 
-  it("weighs under 100 KB gzipped", async () => {
+  it("weighs under 100 KB gzipped, and what the README says it weighs (within 10 %)", async () => {
+    const plain = await fetchRaw(url);
     const zipped = await fetchRaw(url, "GET", { "Accept-Encoding": "gzip" });
     expect(zipped.body.length).to.be.below(100 * 1024);
+    const readme = readFileSync(join(__dirname, "..", "..", "..", "README.md"), "utf8");
+    const [, kb, gzippedKb] = /one HTML file of (\d+) KB, (\d+) KB gzipped/.exec(readme) ?? [];
+    expect(Number(kb) * 1024, "the README's size").to.be.closeTo(plain.body.length, plain.body.length / 10);
+    expect(Number(gzippedKb) * 1024, "the README's gzipped size").to.be.closeTo(zipped.body.length, zipped.body.length / 10);
   });
 
   it("answers 304 to a matching If-None-Match", async () => {
