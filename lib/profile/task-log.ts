@@ -17,6 +17,7 @@ const SWEEP_FROM = 10_000;
 export interface LoggedTask {
   readonly id: string;
   readonly name: string;
+  /** @internal The task's manager, for the live figures (internal, as TaskOwner is). */
   readonly owner: TaskOwner;
   readonly task: WeakRef<Task>;
 }
