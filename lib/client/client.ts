@@ -231,14 +231,7 @@ export class ProclistClient {
    * there is an HttpStatusError 409 whose message says when it ends.
    */
   async profile(seconds: number): Promise<RemoteProfile> {
-    const path = `/procs/profile?seconds=${encodeURIComponent(String(seconds))}`;
-    const { origin, body } = await this.call<WireProfileAnswer>(
-      "GET",
-      path,
-      { validate: validateWire.profile, proclistOnly: true },
-      undefined,
-      seconds * 1000,
-    );
+    const { origin, body } = await this.askProfile<WireProfileAnswer>(seconds, validateWire.profile);
     return toProfile(origin, body);
   }
 
@@ -248,15 +241,14 @@ export class ProclistClient {
    * error (409 already profiling, 502, 504); a server's answer is the one entry, with no instance.
    */
   async profiles(seconds: number): Promise<RemoteProfiles> {
-    const path = `/procs/profile?seconds=${encodeURIComponent(String(seconds))}`;
-    const { origin, body } = await this.call<WireProfileAnswer | WireFleetProfileAnswer>(
-      "GET",
-      path,
-      { validate: validateWire.anyProfile, proclistOnly: true },
-      undefined,
-      seconds * 1000,
-    );
+    const { origin, body } = await this.askProfile<WireProfileAnswer | WireFleetProfileAnswer>(seconds, validateWire.anyProfile);
     return toProfiles(origin, body);
+  }
+
+  /** `GET /procs/profile?seconds=N`, waiting that long past the client's timeout, the answer checked by `validate`. */
+  private askProfile<T>(seconds: number, validate: ValidateFunction) {
+    const path = `/procs/profile?seconds=${encodeURIComponent(String(seconds))}`;
+    return this.call<T>("GET", path, { validate, proclistOnly: true }, undefined, seconds * 1000);
   }
 
   /**

@@ -106,7 +106,7 @@ describe("a wrong URL or another server, told apart from a task that is not ther
   });
 });
 
-describe("kill of a task that has just ended", function () {
+describe("a task that has ended, just now or long ago", function () {
   this.timeout(60_000);
   let a: Site;
   let b: Site;
@@ -118,7 +118,7 @@ describe("kill of a task that has just ended", function () {
     await Promise.all([a.api.close(), b.api.close()]);
   });
 
-  it("says it ended, when and how, and exits 6, on one endpoint and on several", async () => {
+  it("kill of a task that has just ended says when and how it ended, and exits 6, on one endpoint and on several", async () => {
     const ended = blocked(b.manager, "3", { statuses: ["step 1"] });
     b.manager.kill("3", "too slow", "alice");
     await ended.catch(() => undefined);
@@ -139,21 +139,8 @@ describe("kill of a task that has just ended", function () {
     expect(done.code, done.stderr).to.equal(6);
     expect(done.stderr, done.stderr).to.match(/task "4" already ended at .* \(ended after \S+\); nothing to cancel/);
   });
-});
 
-describe("kill and history of a task that ended long ago", function () {
-  this.timeout(60_000);
-  let a: Site;
-  let b: Site;
-  beforeEach(async () => {
-    [a, b] = await Promise.all([site(), site()]);
-  });
-  afterEach(async () => {
-    releaseAll();
-    await Promise.all([a.api.close(), b.api.close()]);
-  });
-
-  it("say it is neither running nor among the finished tasks kept, on one endpoint and on several", async () => {
+  it("kill and history of a task that ended long ago say it is neither running nor among the finished tasks kept, on one endpoint and on several", async () => {
     a.manager.setOptions({ keepFinished: 1 });
     for (const id of ["old", "new"]) await a.manager.run(() => undefined, { id });
     for (const endpoints of [a.label, `${a.label},${b.label}`])
