@@ -133,4 +133,19 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     // The page's first calls, before the token was typed, were refused: nothing else may be.
     expect(log.errors.filter((e) => !e.includes("401"))).to.deep.equal([]);
   });
+  it("reads the token's rights again when the stream reconnects: a server restarted with the token made read-only offers no Cancel, and one given it back offers it again", async () => {
+    const rights = (can: string[]): ServeOptions => ({ token: { ops: { token: "ops-token", can } } });
+    await open(rights(["read", "cancel:*"]), "ops-token");
+    const manager = api.manager;
+    const port = Number(new URL(api.url).port);
+    manager.run(() => new Promise<void>(() => undefined), { id: "job", name: "Report.render" }).catch(() => undefined);
+    await page.waitForSelector(`${rowOf("job")} button.cancel`, { timeout: 10_000 });
+    await api.close();
+    api = await startApi({ ...rights(["read"]), manager, port });
+    await page.waitForSelector(`${rowOf("job")} .no-right`, { timeout: 20_000 });
+    expect(await page.$(`${rowOf("job")} button.cancel`)).to.equal(null);
+    await api.close();
+    api = await startApi({ ...rights(["read", "cancel:*"]), manager, port });
+    await page.waitForSelector(`${rowOf("job")} button.cancel`, { timeout: 20_000 });
+  });
 });

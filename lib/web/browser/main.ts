@@ -30,7 +30,12 @@ const timeline = new Timeline(
   { title: byId("timeline-title"), facts: byId("timeline-facts"), bars: byId("timeline-bars"), hint: byId("timeline-hint") },
   invalidate,
 );
-const cancelDialog = new CancelDialog(api, store, notify, () => audit.soon());
+// A kill answered (accepted or refused, a 403 among them): the audit has a new entry, and the
+// token's rights are read again, since a refusal may be the first sign they changed.
+const cancelDialog = new CancelDialog(api, store, notify, () => {
+  audit.soon();
+  void reloadRights();
+});
 const table = new LiveTable(
   store,
   {
@@ -123,11 +128,22 @@ const tokens = new TokenDialog(api, () => {
   void refreshRights();
 });
 
-/** What the token may do decides whether Cancel and the audit are offered: read it at start and after a token change. */
+/**
+ * What the token may do decides whether Cancel and the audit are offered: read at start, after a
+ * token change, on every reconnection of the stream (a server restarted with other tokens gives
+ * the same token other rights) and after each kill.
+ */
 async function refreshRights(): Promise<void> {
-  if (await loadRights(api)) table.refill();
+  await reloadRights();
   void audit.refresh();
 }
+
+async function reloadRights(): Promise<void> {
+  if (await loadRights(api)) table.refill();
+}
+
+/** Whether the stream was live once: the first time, the rights read at start are current. */
+let beenLive = false;
 
 /** The task the URL selects (`#task=<id>`), live or finished; undefined = none chosen. */
 let chosen: string | undefined;
@@ -183,8 +199,11 @@ function draw(): void {
 function showState(state: ConnectionState): void {
   const badge = byId("connection");
   badge.dataset.state = state.kind;
-  if (state.kind === "live") setText(badge, "live");
-  else if (state.kind === "connecting") setText(badge, "connecting…");
+  if (state.kind === "live") {
+    setText(badge, "live");
+    if (beenLive) void refreshRights();
+    beenLive = true;
+  } else if (state.kind === "connecting") setText(badge, "connecting…");
   else if (state.kind === "retrying") setText(badge, `reconnecting in ${Math.round(state.inMs / 1000)} s`);
   else setText(badge, "token needed");
   badge.title = state.kind === "retrying" || state.kind === "token" ? state.reason : "";
