@@ -106,4 +106,25 @@ describe("proclist top's force key K (tmux)", function () {
       await api.close();
     }
   });
+  it("reads the token's rights again when an endpoint answers after being down: restarted with the token made read-only, it is offered no k", async () => {
+    const rights = (can: string[]) => ({ token: { ops: { token: "ops-token", can } } });
+    let api = await startApi(rights(["read", "cancel", "force"]));
+    const { manager, port } = api;
+    try {
+      manager.run(() => new Promise<void>(() => undefined), { id: "daily", name: "Reports.daily" }).catch(() => undefined);
+      tmux = await startTop(`-e 127.0.0.1:${port}`, { width: 200, token: "ops-token" });
+      await tmux.waitFor("the task and both keys", (s) => rows(s).length === 1 && s.includes("k kill  K force"));
+      await api.close();
+      await tmux.waitFor("the endpoint down", (s) => s.includes("DOWN"));
+      api = await startApi({ ...rights(["read"]), manager, port });
+      const screen = await tmux.waitFor("the key line without k", (s) => !s.includes("DOWN") && s.includes("Enter history  / filter"));
+      expect(screen).to.not.contain("K force");
+      await tmux.keys("k");
+      await tmux.waitFor("the refusal", (s) => s.includes("the token may not cancel Reports.daily"));
+      expect(manager.get("daily")!.cancelling).to.equal(false);
+    } finally {
+      for (const task of manager.list()) manager.done(task.id);
+      await api.close();
+    }
+  });
 });

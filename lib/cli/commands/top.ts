@@ -71,19 +71,24 @@ async function top(options: TopOptions): Promise<number> {
     options.interval,
   );
   model.where = whereOf(options).toUpperCase();
-  // What each endpoint's token may do, so `k` is offered only where a kill can be allowed.
-  for (const { endpoint, client } of targets) {
-    const whoami = (client as { whoami?: () => Promise<{ can: string[] } | undefined> }).whoami;
-    if (whoami === undefined) continue;
-    whoami.call(client).then(
+  /**
+   * What the endpoint's token may do, so `k` is offered only where a kill can be allowed: read
+   * each time the endpoint answers after not answering (at start, after it was down: a server
+   * restarted with other tokens gives the token other rights) and after a kill it refused.
+   */
+  const readRights = (target: Target) => {
+    const whoami = (target.client as { whoami?: () => Promise<{ can: string[] } | undefined> }).whoami;
+    if (whoami === undefined) return;
+    const label = target.endpoint.label;
+    whoami.call(target.client).then(
       (answer) => {
-        if (answer === undefined) return;
-        model.rights.set(endpoint.label, answer.can);
+        if (answer === undefined) model.rights.delete(label);
+        else model.rights.set(label, answer.can);
         drawSoon();
       },
-      () => undefined,
+      () => undefined, // unreachable, or the token refused: its list's poll says so
     );
-  }
+  };
   const waker = new Waker();
   const scroll: Scroll = { top: 0 };
   let stopped = false;
@@ -259,6 +264,7 @@ async function top(options: TopOptions): Promise<number> {
       }
     } catch (error) {
       model.notice = { text: describeFailure(label, error), error: true };
+      readRights(target);
     }
     waker.wake();
     draw();
@@ -285,6 +291,7 @@ async function top(options: TopOptions): Promise<number> {
         try {
           const [list, stats] = await Promise.all([target.client.processes(), health(target)]);
           if (!model.paused) {
+            if (model.endpoints.find((e) => e.label === target.endpoint.label)?.up !== true) readRights(target);
             model.answered(target.endpoint.label, list, Date.now());
             model.statsAnswered(target.endpoint.label, stats);
           }
