@@ -68,7 +68,7 @@ interface Expect {
   validate?: ValidateFunction;
   /** The task id in the path: a 404 is then TaskNotFoundError. */
   id?: string;
-  /** A DELETE: a 403 is then CancelForbiddenError. */
+  /** A DELETE: a 403 is then CancelForbiddenError, unless the server names another reason. */
   kill?: boolean;
   proclistOnly?: boolean;
 }
@@ -323,11 +323,16 @@ export class ProclistClient {
       return new TaskNotFoundError(expect.id);
     }
     if (expect.proclistOnly === true && status === 405) return new HttpStatusError(origin.method, origin.url, status, message, NOT_OFFERED);
-    // A proclist server in protected mode refuses remote kills with 403 too, but for another reason.
-    if (status === 403 && expect.kill === true && !(message ?? "").startsWith("protected mode"))
-      return new CancelForbiddenError(expect.id!);
+    // A 403 on a kill is the task's forbidCancel, unless the server says otherwise: protected mode,
+    // or a token without the right (`token "alice" lacks the right "force"`), which keep its words.
+    if (status === 403 && expect.kill === true && !refusedForAnotherReason(message)) return new CancelForbiddenError(expect.id!);
     return new HttpStatusError(origin.method, origin.url, status, message);
   }
+}
+
+/** A kill's 403 that is not about the task's forbidCancel: protected mode, or a token lacking a right. */
+function refusedForAnotherReason(message: string | undefined): boolean {
+  return message !== undefined && (message.startsWith("protected mode") || / lacks the right "/.test(message));
 }
 
 /**
