@@ -286,6 +286,27 @@ describe("proclist top, frame by frame", () => {
     expect(tight.widths[tight.keep.findIndex((i) => columns[i].head === "STATUS")]).to.equal("querying orders".length);
   });
 
+  it("in a fleet at 80 columns keeps INSTANCE, the other half of the id kill and history take, and drops IN STATUS and the name first", () => {
+    const procs = [
+      proc("g9", 5000, { name: "Payments.charge", status: "init", attrs: { method: "GET", uri: "/pay" } }),
+      proc("g9", 4000, { name: "GET /work", status: "step 2/6", attrs: { method: "GET", uri: "/work?ms=9000&steps=6" } }),
+    ];
+    const rows = [...rowsOf("orders-7d9f8c-x2kq", list(procs[0])), ...rowsOf("orders-7d9f8c-b7rw", list(procs[1]))];
+    const columns = topColumns(rows, "INSTANCE");
+    const cells = rows.map((r) => columns.map((c) => c.cell(r)));
+    for (const width of [80, 60]) {
+      const { keep, widths } = fitColumns(columns, cells, width);
+      const heads = keep.map((i) => columns[i].head);
+      expect(heads.slice(0, 2), `${width}`).to.deep.equal(["INSTANCE", "ID"]);
+      expect(heads, `${width}`).to.not.include("IN STATUS");
+      // The instance is never cut: two pods' names differ at their end.
+      expect(widths[0], `${width}`).to.equal("orders-7d9f8c-x2kq".length);
+    }
+    // On single servers the endpoint still goes first.
+    const single = topColumns(rows);
+    expect(fitColumns(single, cells, 80).keep.map((i) => single[i].head)).to.not.include("ENDPOINT");
+  });
+
   it("maps keys to actions", () => {
     expect(actionOf("q")).to.equal("quit");
     expect(actionOf(undefined, { name: "c", ctrl: true })).to.equal("quit");

@@ -6,8 +6,8 @@ import { attrNames, waitCell, type Row } from "../rows";
 const MAX_VALUE = 200;
 
 /**
- * A column of `top`'s table. Narrow terminals first drop the `dropFirst` columns (where a task
- * runs, time in status), then cut the others down to their floor, then drop by falling
+ * A column of `top`'s table. Narrow terminals first drop the `dropFirst` columns (the endpoint a
+ * task runs on, time in status), then cut the others down to their floor, then drop by falling
  * `priority` (0 = never: id, age, status). A new column (a fleet's instance) is one entry.
  */
 export interface TopColumn {
@@ -27,7 +27,12 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
   const waiting = rows.some((r) => r.waitAgeMs !== undefined);
   const profiling = rows.some((r) => r.cpuShare !== undefined);
   return [
-    { head: where, cell: (r) => formatValue(r.endpoint), priority: 9, dropFirst: true },
+    // On endpoints the id is enough to act on (the endpoint goes first on a narrow terminal); in a
+    // fleet the instance is half of what kill and history take (`<instance>/<id>`): it always
+    // stays, uncut, since two pods' names differ at their end.
+    where === "INSTANCE"
+      ? { head: where, cell: (r: Row) => formatValue(r.endpoint), priority: 0 }
+      : { head: where, cell: (r: Row) => formatValue(r.endpoint), priority: 9, dropFirst: true },
     { head: "ID", cell: (r) => formatValue(r.proc.id), priority: 0, floor: 10 },
     ...(named ? [{ head: "NAME", cell: (r: Row) => formatValue(r.proc.name ?? ""), priority: 5, floor: 12 }] : []),
     { head: "AGE", cell: (r) => formatDuration(r.ageMs), priority: 0 },
