@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { AuditEntry } from "../../audit/entry";
 import { connect, onFleet, positiveInt, withConnection, type ConnectionOptions } from "../connect";
 import { describeFailure, EXIT } from "../exit-codes";
-import { formatValue, truncate } from "../format";
+import { formatValue, formatWhen, truncate } from "../format";
 import { renderTable } from "../table";
 
 interface AuditOptions extends ConnectionOptions {
@@ -79,9 +79,13 @@ async function audit(options: AuditOptions): Promise<number> {
   }
   const head = ["TIME", "ENDPOINT", "ACTION", "OUTCOME", "BY", "TASK", "MESSAGE", "ERROR"];
   const table = rows.map(({ endpoint, entry }) => [
-    formatValue(entry.ts),
+    // Local HH:MM:SS.mmm (with the date when not today), as every table of the command; RFC 3339 in --json.
+    Number.isFinite(Date.parse(entry.ts)) ? formatWhen(Date.parse(entry.ts)) : formatValue(entry.ts),
     formatValue(endpoint),
-    formatValue(entry.action),
+    // A forced kill's rungs, as the page shows them: how far the force got.
+    entry.rungs !== undefined && entry.rungs.length > 0
+      ? `${formatValue(entry.action)} (${entry.rungs.map((r) => formatValue(String(r))).join(", ")})`
+      : formatValue(entry.action),
     `${formatValue(entry.outcome)} ${entry.status}`,
     formatValue(entry.by),
     truncate(formatValue(what(entry)), 60),
