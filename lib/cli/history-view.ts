@@ -23,6 +23,10 @@ export function historyJson(id: string, f: Found): object {
     dropped: f.history.dropped,
     ...traceOf(f),
     history: entries(f).map((e) => ({ ts: formatTime(e.ts), status: e.status, ms: e.ms })),
+    ...((f.task?.running ?? true) && f.task?.proc.waits !== undefined
+      ? { waitingOn: f.task.proc.waits.map((w) => ({ kind: w.kind, target: w.target, since: formatTime(w.since) })) }
+      : {}),
+    ...(f.history.waits === undefined ? {} : { waits: f.history.waits.map((w) => ({ ...w, since: formatTime(w.since) })) }),
   };
 }
 
@@ -64,10 +68,24 @@ export function renderHistory(id: string, found: Found, now = Date.now()): strin
   const trace = traceOf(found);
   const link = trace.traceUrl === undefined && trace.traceId === undefined ? undefined : formatValue(trace.traceUrl ?? trace.traceId);
   const page = pageLink(id, found);
+  const clock = (ms: number) => (formatDate(ms) === formatDate(now) ? formatClock(ms) : `${formatDate(ms)} ${formatClock(ms)}`);
+  // What it waits on now, and the waits it finished that lasted (the server keeps those of waitHistoryMs or more).
+  const waiting = running
+    ? (proc?.waits ?? []).map(
+        (w) =>
+          `waiting on: ${formatValue(w.kind)} ${formatValue(w.target)} since ${clock(w.since)} (${formatDuration(found.history.serverTime - w.since)} so far)`,
+      )
+    : [];
+  const waited = (found.history.waits ?? []).map(
+    (w) =>
+      `waited on: ${formatValue(w.kind)} ${formatValue(w.target)} at ${clock(w.since)} for ${formatDuration(w.durationMs)} (${w.outcome})`,
+  );
   return [
     title,
     ...(link === undefined ? [] : [`trace: ${link}`]),
     ...renderTable(["AT", "TIME", "TOOK", "STATUS"], rows),
+    ...waited,
+    ...waiting,
     ...(page === undefined ? [] : [`open: ${page}`]),
   ];
 }

@@ -33,6 +33,21 @@ describe("proclist history's text", () => {
   before(() => ((level = chalk.level), (chalk.level = 0)));
   after(() => (chalk.level = level));
 
+  it("says what a running task waits on now and since when, and the waits it finished that lasted", () => {
+    const waiting: RemoteTask = {
+      proc: { ...proc, waits: [{ kind: "fetch", target: "GET payments:443/charge", since: START + 1600 }] },
+      running: true,
+      serverTime: START + 4000,
+    };
+    const f = found("127.0.0.1:8081", waiting);
+    f.history.waits = [{ kind: "redis", target: "GET 10.0.0.5:6379", since: START + 100, durationMs: 1200, outcome: "ok" }];
+    const lines = renderHistory("req 42/a", f, SAME_DAY);
+    expect(lines).to.include("waiting on: fetch GET payments:443/charge since 23:58:31.850 (2.40s so far)");
+    expect(lines).to.include("waited on: redis GET 10.0.0.5:6379 at 23:58:30.350 for 1.20s (ok)");
+    // A task that waits on nothing gets no such line.
+    expect(renderHistory("req 42/a", found("127.0.0.1:8081", live), SAME_DAY).join("\n")).to.not.contain("waiting on");
+  });
+
   it("shows times alone for a task that started today, and with the date when it did not", () => {
     const today = renderHistory("req 42/a", found("http://127.0.0.1:8081", live), SAME_DAY);
     expect(today[2]).to.match(/^\+0ms +23:58:30\.250 {2}/);
