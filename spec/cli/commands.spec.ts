@@ -129,6 +129,17 @@ describe("the proclist command against two real servers", function () {
       expect({ code, stdout, stderr }).to.deep.equal({ code: 0, stdout: "", stderr: `no live tasks on ${empty.label}\n` });
     });
 
+    it("with nothing running on many endpoints, counts them instead of naming each (a fleet of 40 made a paragraph)", async () => {
+      const empties = await Promise.all([1, 2, 3, 4, 5].map(() => site()));
+      try {
+        const { code, stderr } = await proclist(["ls", "--name", "nothing", "-e", empties.map((e) => e.label).join(",")]);
+        expect(code).to.equal(0);
+        expect(stderr).to.equal("no live tasks on any of the 5 endpoints that answered\n");
+      } finally {
+        await Promise.all(empties.map((e) => e.api.close()));
+      }
+    });
+
     it("says which endpoints answered with nothing running when another is down, and exits 3", async () => {
       const empty = await site();
       const down = await deadPort();

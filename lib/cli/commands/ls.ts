@@ -73,7 +73,10 @@ async function ls(options: LsOptions): Promise<number> {
   else if (sorted.length === 0) {
     // Those that answered are named, also beside one that did not (it said why above).
     const answered = answers.filter((a) => a.ok).map((a) => a.target.endpoint.label);
-    if (answered.length > 0) process.stderr.write(`no live tasks on ${answered.join(", ")}\n`);
+    // Named up to three; past that counted, since a fleet's forty names make a paragraph.
+    const where =
+      answered.length <= 3 ? answered.join(", ") : `any of the ${answered.length} ${fleet ? "instances" : "endpoints"} that answered`;
+    if (answered.length > 0) process.stderr.write(`no live tasks on ${where}\n`);
   } else {
     const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, whereOf(options).toUpperCase());
     process.stdout.write(renderTable(head, cells).join("\n") + "\n");
