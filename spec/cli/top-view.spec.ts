@@ -307,6 +307,29 @@ describe("proclist top, frame by frame", () => {
     expect(fitColumns(single, cells, 80).keep.map((i) => single[i].head)).to.not.include("ENDPOINT");
   });
 
+  it("with forty endpoints, shows those not up first and counts the rest on the last header line instead of leaving them out unsaid", () => {
+    const labels = Array.from({ length: 40 }, (_, i) => `pod-${i + 1}`);
+    const model = new TopModel(labels, 1000, () => 0);
+    for (const label of labels)
+      if (label === "pod-37") model.failed(label, new TransportError("GET", "http://pod-37/procs/", "connection refused"), NOW - 3000);
+      else model.answered(label, list(proc(`${label}-a`, 4000)), NOW);
+    const lines = frame(model, 80, 40);
+    const header = lines.slice(
+      1,
+      lines.findIndex((l) => l.startsWith("rows ") || /^(ENDPOINT|ID) {2}/.test(l)),
+    );
+    expect(header.length, header.join("\n")).to.be.at.most(6);
+    expect(header.join("\n")).to.contain("pod-37 DOWN");
+    expect(header.at(-1)).to.match(/^… \d+ more: \d+ up$/);
+    const shown = header
+      .slice(0, -1)
+      .join(" ")
+      .match(/pod-\d+ /g)!.length;
+    expect(Number(/… (\d+) more/.exec(header.at(-1)!)![1]) + shown).to.equal(40);
+    // Three endpoints that fit are shown as they are, in their order.
+    expect(frame(fleet())[1]).to.match(/^api1:8081 up/);
+  });
+
   it("maps keys to actions", () => {
     expect(actionOf("q")).to.equal("quit");
     expect(actionOf(undefined, { name: "c", ctrl: true })).to.equal("quit");

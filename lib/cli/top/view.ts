@@ -29,13 +29,7 @@ export interface Scroll {
 export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { top: 0 }): string[] {
   const width = Math.max(20, screen.width);
   const rows = model.rows();
-  const header = [
-    headline(model, rows.length, screen),
-    ...wrapItems(
-      model.endpoints.map((e) => endpointItem(e, screen.now)),
-      width,
-    ),
-  ];
+  const header = [headline(model, rows.length, screen), ...endpointLines(model.endpoints, screen.now, width)];
   // A token that may kill (or force) nothing anywhere is not offered the key.
   let keys = model.mayKillAny() ? KEYS_HELP : KEYS_HELP.replace("  k kill", "");
   if (!model.mayKillAny(true)) keys = keys.replace("  K force", "");
@@ -173,18 +167,43 @@ function footerLine(model: TopModel): string {
 }
 
 /** Endpoint statuses side by side, wrapped to the width, one per line when long. */
-function wrapItems(items: string[], width: number): string[] {
-  const lines: string[] = [];
-  let line = "";
+/** At most this many lines of endpoints above the table. */
+const ENDPOINT_LINES = 6;
+
+/**
+ * The endpoints' states, wrapped to the width in at most ENDPOINT_LINES lines. When they do not
+ * fit (a fleet of forty instances), those not up come first and the last line counts the rest,
+ * so a DOWN one is never hidden behind healthy ones and nothing is left out silently.
+ */
+function endpointLines(endpoints: readonly EndpointView[], now: number, width: number): string[] {
+  const all = wrapItems(
+    endpoints.map((e) => endpointItem(e, now)),
+    width,
+  );
+  if (all.length <= ENDPOINT_LINES) return all.map((l) => fit(l.text, width));
+  const ordered = [...endpoints.filter((e) => e.up !== true), ...endpoints.filter((e) => e.up === true)];
+  const lines = wrapItems(
+    ordered.map((e) => endpointItem(e, now)),
+    width,
+  ).slice(0, ENDPOINT_LINES - 1);
+  const rest = ordered.slice(lines.reduce((n, l) => n + l.items, 0));
+  const up = rest.filter((e) => e.up === true).length;
+  const more = `… ${rest.length} more: ${up} up${rest.length > up ? `, ${chalk.red.bold(`${rest.length - up} not up`)}` : ""}`;
+  return [...lines.map((l) => fit(l.text, width)), fit(more, width)];
+}
+
+function wrapItems(items: string[], width: number): { text: string; items: number }[] {
+  const lines: { text: string; items: number }[] = [];
+  let line = { text: "", items: 0 };
   for (const item of items) {
-    if (line !== "" && stringWidth(line) + 3 + stringWidth(item) > width) {
+    if (line.text !== "" && stringWidth(line.text) + 3 + stringWidth(item) > width) {
       lines.push(line);
-      line = "";
+      line = { text: "", items: 0 };
     }
-    line = line === "" ? item : `${line}   ${item}`;
+    line = { text: line.text === "" ? item : `${line.text}   ${item}`, items: line.items + 1 };
   }
-  if (line !== "") lines.push(line);
-  return lines.slice(0, 6).map((l) => fit(l, width));
+  if (line.text !== "") lines.push(line);
+  return lines;
 }
 
 function pad(line: string, width: number): string {
