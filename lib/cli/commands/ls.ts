@@ -7,6 +7,7 @@ import { describeFailure, EXIT, sayAt } from "../exit-codes";
 import { formatWhen } from "../format";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
+import { cellsOf, fitColumns, topColumns } from "../top/columns";
 
 interface LsOptions extends ConnectionOptions, FilterOptions {
   waiting?: string;
@@ -33,7 +34,7 @@ export function registerLs(command: Command): void {
       "only tasks waiting now on an operation of this kind (fetch, http, redis, mysql, or a waitOn kind; * for any), the longest wait first",
     )
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
-    .option("--wide", "do not cut long values")
+    .option("--wide", "do not cut long values (on a terminal, the table is otherwise fitted to its width as top's is)")
     .addHelpText("after", EXAMPLES)
     .action(async (options: LsOptions) => {
       process.exitCode = await ls(options);
@@ -78,8 +79,26 @@ async function ls(options: LsOptions): Promise<number> {
       answered.length <= 3 ? answered.join(", ") : `any of the ${answered.length} ${fleet ? "instances" : "endpoints"} that answered`;
     if (answered.length > 0) process.stderr.write(`no live tasks on ${where}\n`);
   } else {
-    const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, whereOf(options).toUpperCase());
-    process.stdout.write(renderTable(head, cells).join("\n") + "\n");
+    const where = whereOf(options).toUpperCase();
+    const width = process.stdout.isTTY && options.wide !== true ? process.stdout.columns : undefined;
+    if (width !== undefined && width > 0) {
+      // On a terminal, fitted to its width as top is (the same columns, dropped and cut alike),
+      // rather than rows wrapped over several lines; a pipe gets every column whole.
+      const columns = topColumns(sorted, where);
+      const cells = cellsOf(columns, sorted);
+      const { keep, widths } = fitColumns(columns, cells, width);
+      const head = keep.map((i) => columns[i].head);
+      process.stdout.write(
+        renderTable(
+          head,
+          cells.map((row) => keep.map((i) => row[i])),
+          { widths },
+        ).join("\n") + "\n",
+      );
+    } else {
+      const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, where);
+      process.stdout.write(renderTable(head, cells).join("\n") + "\n");
+    }
   }
   return code;
 }
