@@ -248,7 +248,7 @@ describe("the proclist command against two real servers", function () {
         const running = await proclist(["kill", "stubborn", "--wait", "300", "-e", a.label]);
         expect(running.code).to.equal(5);
         expect(running.stderr).to.equal(
-          `proclist: ${a.label}: task "stubborn" is still running after 300ms: its code has not reached a cancellation point\n`,
+          `proclist: ${a.label}: task "stubborn" is still running after 300ms: its code has not reached a cancellation point; kill --force (with --grace 0: at once) takes away what it awaits\n`,
         );
       } finally {
         a.manager.done("stubborn");

@@ -131,7 +131,7 @@ async function wait(holder: Target, id: string, ms: number, json: boolean): Prom
     if (ending.state === "running") {
       sayAt(
         holder.endpoint.label,
-        `task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point`,
+        `task ${formatValue(JSON.stringify(id))} is still running after ${formatDuration(ms)}: its code has not reached a cancellation point; kill --force (with --grace 0: at once) takes away what it awaits`,
       );
       return EXIT.STILL_RUNNING;
     }
