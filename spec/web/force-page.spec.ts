@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ServeOptions } from "../../lib";
-import { silentServer } from "../helpers";
+import { silentServer, waitFor } from "../helpers";
 import { startApi } from "../http/http-helpers";
 import { byData, launchChromium, openPage, type PageLog } from "./chromium";
 
@@ -147,5 +147,21 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     await api.close();
     api = await startApi({ ...rights(["read", "cancel:*"]), manager, port });
     await page.waitForSelector(`${rowOf("job")} button.cancel`, { timeout: 20_000 });
+  });
+  it("says the server did not answer, not that it refused, when the server goes away during a force's grace", async () => {
+    await open();
+    api.manager.run(() => new Promise<void>(() => undefined), { id: "spin-3", name: "Report.render" }).catch(() => undefined);
+    await page.click(`${rowOf("spin-3")} button.cancel`);
+    await page.waitForSelector("#cancel-dialog[open]");
+    await page.check("#cancel-force");
+    await page.fill("#cancel-grace", "60");
+    await page.click("#cancel-confirm");
+    await page.waitForSelector('#cancel-progress:has-text("forcing in 60 s")');
+    await waitFor("the cancel to reach the task", () => api.manager.get("spin-3")?.cancelling === true);
+    await api.close();
+    await page.waitForSelector("#cancel-error:visible", { timeout: 20_000 });
+    const said = await page.textContent("#cancel-error");
+    expect(said).to.not.contain("refused");
+    expect(said).to.match(/^No answer from the server \(.+\): whether the forced kill was done is not known\.$/);
   });
 });

@@ -150,7 +150,13 @@ export class CancelDialog {
       else if (answer.force === undefined) this.notify(`Cancel requested for ${id}${said}; the server did not force it`);
       else this.notify(describeForce(id, answer.force, formatDuration));
     } catch (error) {
-      const refused = `The server refused: ${error instanceof Error ? error.message : String(error)}`;
+      // An answer is a refusal; no answer (the server went away, say during a force's grace) leaves
+      // what was done unknown, and saying "refused" would tell the operator nothing happened.
+      const text = error instanceof Error ? error.message : String(error);
+      const refused =
+        error instanceof ApiError
+          ? `The server refused: ${text}`
+          : `No answer from the server (${text}): whether the ${force ? "forced kill" : "cancel"} was done is not known.`;
       if (this.id !== id) return this.notify(refused);
       this.progress.hidden = true;
       // It ended between the last event and the kill: say so, as when the event arrives first.
