@@ -164,4 +164,15 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     expect(said).to.not.contain("refused");
     expect(said).to.match(/^No answer from the server \(.+\): whether the forced kill was done is not known\.$/);
   });
+  it("offers no Profile button to a token without the profile right, and offers it once the token has it", async () => {
+    const rights = (can: string[]): ServeOptions => ({ token: { ops: { token: "ops-token", can } } });
+    await open(rights(["read"]), "ops-token");
+    const manager = api.manager;
+    const port = Number(new URL(api.url).port);
+    await page.waitForSelector("#profile-button", { state: "hidden", timeout: 10_000 });
+    await api.close();
+    api = await startApi({ ...rights(["read", "profile"]), manager, port });
+    await page.waitForSelector("#profile-button", { state: "visible", timeout: 20_000 });
+    expect(log.requests.some((r) => r.url.includes("/procs/profile"))).to.equal(false);
+  });
 });

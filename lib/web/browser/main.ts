@@ -94,7 +94,7 @@ setInterval(() => {
   stats.refresh();
   void audit.refresh();
 }, 10_000);
-new ProfilePanel(
+const profile = new ProfilePanel(
   api,
   byId<HTMLButtonElement>("profile-button"),
   byId<HTMLSelectElement>("profile-seconds"),
@@ -140,6 +140,7 @@ async function refreshRights(): Promise<void> {
 
 async function reloadRights(): Promise<void> {
   if (await loadRights(api)) table.refill();
+  profile.showRights();
 }
 
 /** Whether the stream was live once: the first time, the rights read at start are current. */

@@ -1,6 +1,7 @@
 import type { WireLoop, WireProfile } from "../../wire/shapes";
 import { ApiError, type Api } from "./api";
 import { el } from "./dom";
+import { mayProfile } from "./rights";
 import { formatDuration } from "./time";
 
 /** What `GET /procs/profile` answers: one server's table, or a fleet's side by side. */
@@ -23,6 +24,11 @@ export class ProfilePanel {
     private readonly rows: HTMLTableSectionElement,
   ) {
     button.addEventListener("click", () => void this.run());
+  }
+
+  /** Offers the button (and its seconds) only to a token that may profile; called whenever the rights were read. */
+  showRights(): void {
+    this.button.hidden = this.seconds.hidden = !mayProfile();
   }
 
   private async run(): Promise<void> {

@@ -32,3 +32,8 @@ export function mayCancel(name: string, force = false): boolean {
 export function mayAudit(): boolean | undefined {
   return rights.can === undefined ? undefined : rights.can.includes("audit");
 }
+
+/** Whether the token may run a CPU profile: until the server says, and from a server without `/whoami`, it may. */
+export function mayProfile(): boolean {
+  return rights.can === undefined || rights.can.includes("profile");
+}
