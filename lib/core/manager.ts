@@ -253,8 +253,9 @@ export class ProcessManager {
    * Asks a live task, and its live descendants, to stop: their signals abort now and their next
    * cancellation point throws. A second kill changes nothing. `by` records who asked.
    *
-   * With `{ force: true }`, the kill is the first step of a ladder: if the task still runs after
-   * `graceMs` (default 5,000; 0 forces at once), each rung that applies is taken, in order, on it
+   * With `{ force: true }`, the kill is the first step of a ladder: if the task still runs
+   * `graceMs` after its cancel (default 5,000; 0 forces at once; a task cancelled that long ago
+   * already is forced at once), each rung that applies is taken, in order, on it
    * and its live descendants: its request's socket destroyed, the operations it awaits aborted,
    * its worker thread terminated; still running after that, it is marked as ignoring its cancel.
    * Resolves to how far it got (see `ForceResult`); a task already cancelling is forced all the same.
@@ -328,12 +329,15 @@ export class ProcessManager {
    * equal deadline is pending on the same task joins it.
    */
   private force(task: Task, graceMs: number, by: string | undefined): Promise<ForceResult> {
-    const due = performance.now() + graceMs;
+    // The grace runs from the task's cancel: a task cancelled earlier and still running (by an
+    // earlier kill, or a deadline) has had that part of it already, and all of it past graceMs.
+    const left = Number.isNaN(task.cancelTime) ? graceMs : Math.max(0, Math.min(graceMs, task.cancelTime + graceMs - now()));
+    const due = performance.now() + left;
     const pending = this.forcing.get(task);
     if (pending !== undefined && pending.due <= due) return pending.result;
     let overtake!: () => void;
     const forcing: Forcing = { due, result: undefined!, overtaken: new Promise<void>((resolve) => (overtake = resolve)), overtake };
-    forcing.result = this.ladder(task, graceMs, by, forcing);
+    forcing.result = this.ladder(task, left, graceMs, by, forcing);
     // The pending one, due later, now answers with what this one does: had it gone on waiting,
     // it would see the task end by this one's rungs and call that cooperating.
     if (pending !== undefined) {
@@ -344,8 +348,8 @@ export class ProcessManager {
     return forcing.result;
   }
 
-  private async ladder(task: Task, graceMs: number, by: string | undefined, forcing: Forcing): Promise<ForceResult> {
-    const cooperated = await Promise.race([whenEnded(task, graceMs), forcing.overtaken.then(() => false)]);
+  private async ladder(task: Task, left: number, graceMs: number, by: string | undefined, forcing: Forcing): Promise<ForceResult> {
+    const cooperated = await Promise.race([whenEnded(task, left), forcing.overtaken.then(() => false)]);
     if (forcing.sooner !== undefined) return forcing.sooner;
     let rungs: ForceRung[] = [];
     let ended = cooperated;

@@ -108,6 +108,18 @@ describe("forced kills (manager.kill with force)", () => {
     expect(statuses(pm, "twice").filter((s) => s.startsWith("[cancel request"))).to.deep.equal(["[cancel request: first]"]);
   });
 
+  it("counts the grace from the task's cancel: one cancelled longer ago than graceMs is forced at once", async () => {
+    const pm = freshManager();
+    const { task, release, ended } = ignoring(pm, "long-ignored");
+    pm.kill("long-ignored", "first");
+    // As if that cancel were an hour old: a grace of ten minutes is long over.
+    task.cancelTime -= 3_600_000;
+    onForce(task, "request", () => (release(), "connection closed"));
+    const result = await pm.kill("long-ignored", undefined, { force: true, graceMs: 600_000 });
+    await ended;
+    expect(result).to.deep.include({ ended: true, cooperated: false, rungs: ["request"], graceMs: 600_000 });
+  });
+
   it("answers a pending force overtaken by one with an earlier deadline with what that one did, never as cooperated", async () => {
     const pm = freshManager();
     const { task, release, ended } = ignoring(pm, "overtaken");
