@@ -265,6 +265,26 @@ describe("proclist top, frame by frame", () => {
     expect(lines.join("\n")).to.match(/rows \d+-\d+ of 50/);
   });
 
+  it("on a screen of a few rows keeps the kill prompt and the selected row, dropping the keys line and the header first", () => {
+    const model = fleet();
+    expect(model.askKill("")).to.equal(true);
+    for (const height of [3, 4, 5, 6, 7, 8]) {
+      model.input = { kind: "message", text: "" };
+      let lines = frame(model, 80, height);
+      expect(lines.length, `80x${height}`).to.equal(height - 1);
+      const at = lines.findIndex((l) => l.includes('Kill task "job-9" on api1:8081: message (optional)'));
+      expect(at, `80x${height}: ${lines.join("\n")}`).to.be.at.least(0);
+      model.input = undefined;
+      lines = frame(model, 80, height);
+      expect(lines[at], `80x${height}`).to.contain("y to confirm");
+      // From 4 rows on, the task the prompt names shows above it, under the table's heading.
+      if (height >= 4) expect(lines.slice(0, at).join("\n"), `80x${height}`).to.contain("job-9").and.contain("ID");
+    }
+    model.confirm = undefined;
+    model.notice = { text: "the token may not cancel Billing.charge", error: true };
+    expect(frame(model, 80, 5).join("\n")).to.contain("the token may not cancel Billing.charge");
+  });
+
   it("at 80 columns drops ENDPOINT and IN STATUS first and keeps id, name, age, status and the attributes", () => {
     const procs = [
       proc("req-7f3a2b", 5000, { name: "GET /api/orders/:id", status: "querying orders", attrs: { method: "GET", uri: "/api/orders/1" } }),

@@ -29,12 +29,26 @@ export interface Scroll {
 export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { top: 0 }): string[] {
   const width = Math.max(20, screen.width);
   const rows = model.rows();
-  const header = [headline(model, rows.length, screen), ...endpointLines(model.endpoints, screen.now, width)];
+  const budget = Math.max(1, screen.height - 1);
+  let header = [headline(model, rows.length, screen), ...endpointLines(model.endpoints, screen.now, width)];
   // A token that may kill (or force) nothing anywhere is not offered the key.
   let keys = model.mayKillAny() ? KEYS_HELP : KEYS_HELP.replace("  k kill", "");
   if (!model.mayKillAny(true)) keys = keys.replace("  K force", "");
-  const footer = [footerLine(model), chalk.dim(keys)].map((l) => fit(l, width));
-  const room = Math.max(1, screen.height - 1 - header.length - footer.length - 2);
+  const prompt = fit(footerLine(model), width);
+  let footer = [prompt, fit(chalk.dim(keys), width)];
+  // A short screen keeps the prompt (what y would kill, a refusal) and two lines for the body (the
+  // table's heading and the selected row): the keys line goes first, then the endpoint lines, then
+  // the headline. Cut from the end instead, a kill prompt below 8 rows was never seen.
+  const BODY_MIN = 2;
+  while (header.length + footer.length + BODY_MIN > budget) {
+    if (footer.length === 2) footer = [prompt];
+    else if (header.length > 1) header = header.slice(0, -1);
+    else if (footer[0] === "") footer = [];
+    else if (header.length > 0) header = [];
+    else break;
+  }
+  const space = Math.max(0, budget - header.length - footer.length);
+  const room = Math.max(1, space - 2);
   let body: string[];
   if (model.help) body = ["", ...KEYS.map(([keys, what]) => `${keys.padEnd(24)}${what}`)];
   else if (model.history !== undefined) body = ["", ...historyLines(model.history, room + 1)];
@@ -47,9 +61,11 @@ export function renderFrame(model: TopModel, screen: Screen, scroll: Scroll = { 
           : "waiting for an endpoint to answer…";
     body = ["", none];
   } else body = tableLines(model, rows, width, room, scroll);
-  const used = header.length + body.length + footer.length;
-  const filler = Array.from({ length: Math.max(0, screen.height - 1 - used) }, () => "");
-  return [...header, ...body.map((l) => fit(l, width)), ...filler, ...footer].slice(0, Math.max(1, screen.height - 1));
+  // The body's first line is a spacer (or says which rows show): the first to go when it does not fit.
+  if (body.length > space) body = body.slice(1);
+  body = body.slice(0, space);
+  const filler = Array.from({ length: Math.max(0, budget - header.length - body.length - footer.length) }, () => "");
+  return [...header, ...body.map((l) => fit(l, width)), ...filler, ...footer].slice(0, budget);
 }
 
 /**
