@@ -162,10 +162,12 @@ export class InstanceClient {
       ...(boot === undefined ? {} : { boot }),
     };
     const fleetId = `${this.instance}/${id}`;
+    const name = await this.reader.taskName(this.instance, id);
     const draft = {
       action: force === true ? ("force" as const) : ("kill" as const),
       by: this.by,
       id: fleetId,
+      ...(name === undefined ? {} : { name }),
       ...(message === undefined ? {} : { message }),
     };
     return auditedKill(

@@ -13,7 +13,7 @@ import { FleetRpc } from "./rpc";
 import { BOOT_PATTERN } from "./boot";
 import type { Query } from "../http/inputs/checks";
 import { SELECT_STORED, storedSelectArgs } from "./stored-select";
-import { MAX_LIST_ROWS } from "./bounds";
+import { MAX_LIST_ROWS, MAX_ROW_BYTES } from "./bounds";
 
 /** Instances whose first pages are fetched in one round trip. */
 const LISTS_PER_ROUND = 8;
@@ -287,6 +287,22 @@ export class FleetReader {
       for (const value of procs) values.push(value);
     });
     return { ...(info !== undefined && typeof info !== "string" ? { info } : {}), values };
+  }
+
+  /**
+   * The name task `id` has in the instance's list, for an audit entry of its kill; undefined when
+   * it is not listed or its row is not a task's (the row is untrusted input). Never throws.
+   */
+  async taskName(instance: string, id: string): Promise<string | undefined> {
+    try {
+      const redis = await this.ready();
+      const row = await this.within(redis.hget(this.keys.procs(instance), id));
+      if (typeof row !== "string" || row.length > MAX_ROW_BYTES) return undefined;
+      const name = (JSON.parse(row) as { name?: unknown } | null)?.name;
+      return typeof name === "string" ? name : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Routes one request to one instance and returns its answer (InstanceUnreachableError, RedisUnavailableError). */

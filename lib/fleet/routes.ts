@@ -294,6 +294,8 @@ async function taskOp(
         ...(force ? { force, ...(graceMs === undefined ? {} : { graceMs }) } : {}),
       };
     }
+    // Read beside the kill, for its audit entry: the list may drop the task once it has ended.
+    const named = op === "kill" ? reader.taskName(task.instance, task.id) : undefined;
     const known = (await reader.instances()).find((i) => i.instance === task.instance);
     if (known === undefined) throw new TaskNotFoundError(fleetId);
     if (known.state === "gone") throw new InstanceUnreachableError(task.instance, `is gone (since ${known.since})`);
@@ -301,6 +303,8 @@ async function taskOp(
     if (boot !== undefined && known.boot !== undefined && known.boot !== boot)
       throw new InstanceRestartedError(restartedSince(task.instance, boot, known.boot, known.startedAt));
     const reply = await reader.ask(task.instance, op, fields);
+    const name = await named;
+    if (name !== undefined) draft.name = name;
     if (fields.force === true && reply.status === 200 && validateWire.killed(reply.body)) {
       const { force } = reply.body as WireKilled;
       if (force !== undefined) draft.rungs = rungsTaken(force);

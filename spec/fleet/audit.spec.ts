@@ -62,7 +62,8 @@ describe("audit through a fleet", function () {
       "kill a/a1 refused 403",
       "kill b/b1 cancelled 200",
     ]);
-    expect(listed.entries[3]).to.deep.include({ by: "ops@fleet-api", token: "ops", message: "nightly export stuck" });
+    expect(listed.entries[3]).to.deep.include({ by: "ops@fleet-api", token: "ops", message: "nightly export stuck", name: "job" });
+    expect(listed.entries[0].name, "a task no instance lists has no name").to.equal(undefined);
     expect(listed.entries[1]).to.deep.include({ cancelled: ["c/c1"], refused: [] });
 
     const cli = await proclist("audit", "--redis", redis.url, "--service", service, "--json");
@@ -96,7 +97,8 @@ describe("audit through a fleet", function () {
       "kill b/forbid-b refused 403",
       "kill b/b1 cancelled 200",
     ]);
-    expect(entries[3]).to.deep.include({ message: "stuck export" });
+    expect(entries[3]).to.deep.include({ message: "stuck export", name: "job" });
+    expect(entries[2]).to.deep.include({ id: "b/forbid-b", name: "job" });
     expect(entries[3].by).to.match(/^cli@/);
     expect(entries[0]).to.deep.include({ cancelled: ["a/a2"], refused: [], message: "storm" });
   });
