@@ -175,4 +175,15 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     await page.waitForSelector("#profile-button", { state: "visible", timeout: 20_000 });
     expect(log.requests.some((r) => r.url.includes("/procs/profile"))).to.equal(false);
   });
+  it("asks for another token when the token held may not read the list (403), instead of retrying forever", async () => {
+    api = await startApi({ token: { auditor: { token: "audit-token", can: ["audit"] } } });
+    ({ context, page, log } = await openPage(browser));
+    await page.goto(`${api.url}/`);
+    await page.waitForSelector("#token-dialog[open]", { timeout: 10_000 });
+    await page.fill("#token-input", "audit-token");
+    await page.press("#token-input", "Enter");
+    await page.waitForSelector("#connection[data-state=token]", { timeout: 10_000 });
+    await page.waitForSelector("#token-dialog[open]", { timeout: 10_000 });
+    expect(await page.getAttribute("#connection", "title")).to.contain("read");
+  });
 });

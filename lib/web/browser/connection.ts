@@ -68,7 +68,9 @@ export class LiveConnection {
           failures = 0;
           continue;
         }
-        if (error instanceof ApiError && error.status === 401) {
+        // 401: a token is needed (or the one held was revoked); 403 with a token held: that token
+        // may not read the list, and no retry will change it: ask for another either way.
+        if (error instanceof ApiError && (error.status === 401 || (error.status === 403 && this.api.token !== null))) {
           this.hooks.state({ kind: "token", reason: error.message });
           await this.sleep(Infinity);
           this.restarting = false;
