@@ -6,6 +6,8 @@ import { startApi } from "../http/http-helpers";
 import { byData, launchChromium, openPage, type PageLog } from "./chromium";
 
 const rowOf = (id: string) => `#live-rows .row${byData("id", id)}`;
+/** The notice's text without the bidi isolates (U+2068, U+2069) set around the server's text: they draw nothing. */
+const notice = async (page: Page) => (await page.textContent("#notice"))!.replace(/[\u2068\u2069]/g, "");
 
 describe("web: forcing a task that does not cooperate, in Chromium", function () {
   this.timeout(60_000);
@@ -59,9 +61,7 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     // Within the grace the task is cancelling; its Force button offers to go on at once.
     await page.waitForSelector(`${rowOf("charge-1")} button.force`, { timeout: 5000 });
     await page.waitForSelector('#notice:has-text("forced: awaited operations aborted; it ended killed")', { timeout: 15_000 });
-    expect(await page.textContent("#notice")).to.equal(
-      "task charge-1 still running after 1.00 s; forced: awaited operations aborted; it ended killed",
-    );
+    expect(await notice(page)).to.equal("task charge-1 still running after 1.00 s; forced: awaited operations aborted; it ended killed");
     expect(await page.isVisible("#cancel-dialog")).to.equal(false);
     await page.waitForSelector(`#finished-rows tr${byData("id", "charge-1")}`, { timeout: 5000 });
     const history = api.manager.history("charge-1").map((h) => h.status);
@@ -77,7 +77,7 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     api.manager.run(() => new Promise<void>(() => undefined), { id: "spin-1", name: "Report.render" }).catch(() => undefined);
     await page.click(`${rowOf("spin-1")} button.cancel`);
     await page.click("#cancel-confirm");
-    await page.waitForSelector('#notice:has-text("Cancel requested for spin-1")');
+    await page.waitForSelector('#notice:has-text("Cancel requested for")');
     await page.click(`${rowOf("spin-1")} button.force`, { timeout: 5000 });
     await page.waitForSelector("#cancel-dialog[open]");
     // From the Force button: the task has had its cancel, so no more grace.
@@ -87,7 +87,7 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     expect(await page.textContent("#cancel-facts .fact-force")).to.equal("cancelled, still running");
     await page.click("#cancel-confirm");
     await page.waitForSelector('#notice:has-text("marked as ignoring its cancel")', { timeout: 10_000 });
-    expect(await page.textContent("#notice")).to.equal(
+    expect(await notice(page)).to.equal(
       "task spin-1 still running after 0.00 ms; nothing to force; it still runs: marked as ignoring its cancel",
     );
     // The row learns it from the events stream: its status says for how long, counted from the cancel, and moves on.
@@ -185,5 +185,28 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     await page.waitForSelector("#connection[data-state=token]", { timeout: 10_000 });
     await page.waitForSelector("#token-dialog[open]", { timeout: 10_000 });
     expect(await page.getAttribute("#connection", "title")).to.contain("read");
+  });
+  it("keeps a task id's bidi override inside the id in the notice: the message after it reads in its own order", async () => {
+    await open();
+    const id = "job\u202eexe.txt";
+    api.manager.run(() => new Promise<void>(() => undefined), { id, name: "Report.render" }).catch(() => undefined);
+    await page.click(`${rowOf(id)} button.cancel`);
+    await page.waitForSelector("#cancel-dialog[open]");
+    await page.fill("#cancel-message", "stuck");
+    await page.click("#cancel-confirm");
+    await page.waitForSelector('#notice:has-text("stuck")', { timeout: 10_000 });
+    // Where the id's tail and the message are drawn: carried on by the override, the message lands left of the id.
+    const lefts = await page.evaluate(() => {
+      const node = document.getElementById("notice")!.firstChild as Text;
+      const leftOf = (word: string) => {
+        const range = document.createRange();
+        const at = node.data.indexOf(word);
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        return range.getBoundingClientRect().left;
+      };
+      return { id: leftOf("exe.txt"), message: leftOf("stuck") };
+    });
+    expect(lefts.message).to.be.greaterThan(lefts.id);
   });
 });

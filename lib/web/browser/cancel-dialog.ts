@@ -2,7 +2,7 @@ import { describeForce } from "../../client/force-text";
 import { idPath } from "../../client/id-path";
 import type { WireKilled } from "../../wire/shapes";
 import { ApiError, type Api } from "./api";
-import { byId, el, setText } from "./dom";
+import { byId, el, isolate, setText } from "./dom";
 import { ignoringText } from "./live-columns";
 import { mayCancel } from "./rights";
 import type { Store } from "./store";
@@ -145,14 +145,14 @@ export class CancelDialog {
       const boot = task.boot === undefined ? "" : `?boot=${task.boot}`;
       const answer = await this.api.delete<WireKilled>(`procs/${idPath(id)}${boot}`, body);
       if (this.id === id) this.dialog.close();
-      const said = message === "" ? "" : `: “${message}”`;
-      if (!force) this.notify(`Cancel requested for ${id}${said}`);
-      else if (answer.force === undefined) this.notify(`Cancel requested for ${id}${said}; the server did not force it`);
-      else this.notify(describeForce(id, answer.force, formatDuration));
+      const said = message === "" ? "" : `: “${isolate(message)}”`;
+      if (!force) this.notify(`Cancel requested for ${isolate(id)}${said}`);
+      else if (answer.force === undefined) this.notify(`Cancel requested for ${isolate(id)}${said}; the server did not force it`);
+      else this.notify(describeForce(isolate(id), answer.force, formatDuration));
     } catch (error) {
       // An answer is a refusal; no answer (the server went away, say during a force's grace) leaves
       // what was done unknown, and saying "refused" would tell the operator nothing happened.
-      const text = error instanceof Error ? error.message : String(error);
+      const text = isolate(error instanceof Error ? error.message : String(error));
       const refused =
         error instanceof ApiError
           ? `The server refused: ${text}`

@@ -17,3 +17,12 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 export function setText(node: Node, text: string): void {
   if (node.textContent !== text) node.textContent = text;
 }
+
+/**
+ * Text from the server set inside a sentence of the page's, as a bidi isolate (FSI … PDI): an
+ * override or embedding it holds (U+202E in a task id) then ends with it, instead of reversing
+ * the rest of the sentence, so `Cancel requested for <id>: “<message>”` reads in its own order.
+ */
+export function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
+}
