@@ -5,7 +5,7 @@ import { InvalidResponseError, TransportError, type RemoteProc, type RemoteProcL
 import { actionOf } from "../../lib/cli/top/keys";
 import { TopModel } from "../../lib/cli/top/model";
 import { InstanceUnreachableError } from "../../lib/fleet/errors";
-import { fitColumns, topColumns } from "../../lib/cli/top/columns";
+import { fitColumns, taskColumns } from "../../lib/cli/task-columns";
 import { renderFrame, type Scroll } from "../../lib/cli/top/view";
 import { rowsOf } from "../../lib/cli/rows";
 
@@ -290,7 +290,7 @@ describe("proclist top, frame by frame", () => {
       proc("req-7f3a2b", 5000, { name: "GET /api/orders/:id", status: "querying orders", attrs: { method: "GET", uri: "/api/orders/1" } }),
     ];
     const rows = rowsOf("api1.internal.example:8081", list(...procs));
-    const columns = topColumns(rows);
+    const columns = taskColumns(rows);
     const cells = rows.map((r) => columns.map((c) => c.cell(r)));
     const wide = fitColumns(columns, cells, 200);
     expect(wide.keep.map((i) => columns[i].head)).to.deep.equal(["ENDPOINT", "ID", "NAME", "AGE", "STATUS", "IN STATUS", "METHOD", "URI"]);
@@ -312,7 +312,7 @@ describe("proclist top, frame by frame", () => {
       proc("g9", 4000, { name: "GET /work", status: "step 2/6", attrs: { method: "GET", uri: "/work?ms=9000&steps=6" } }),
     ];
     const rows = [...rowsOf("orders-7d9f8c-x2kq", list(procs[0])), ...rowsOf("orders-7d9f8c-b7rw", list(procs[1]))];
-    const columns = topColumns(rows, "INSTANCE");
+    const columns = taskColumns(rows, "INSTANCE");
     const cells = rows.map((r) => columns.map((c) => c.cell(r)));
     for (const width of [80, 60]) {
       const { keep, widths } = fitColumns(columns, cells, width);
@@ -323,7 +323,7 @@ describe("proclist top, frame by frame", () => {
       expect(widths[0], `${width}`).to.equal("orders-7d9f8c-x2kq".length);
     }
     // On single servers the endpoint still goes first.
-    const single = topColumns(rows);
+    const single = taskColumns(rows);
     expect(fitColumns(single, cells, 80).keep.map((i) => single[i].head)).to.not.include("ENDPOINT");
   });
 

@@ -7,7 +7,7 @@ import { describeFailure, EXIT, sayAt } from "../exit-codes";
 import { formatWhen } from "../format";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
-import { cellsOf, fitColumns, topColumns } from "../top/columns";
+import { cellsOf, fitColumns, taskColumns } from "../task-columns";
 
 interface LsOptions extends ConnectionOptions, FilterOptions {
   waiting?: string;
@@ -84,7 +84,7 @@ async function ls(options: LsOptions): Promise<number> {
     if (width !== undefined && width > 0) {
       // On a terminal, fitted to its width as top is (the same columns, dropped and cut alike),
       // rather than rows wrapped over several lines; a pipe gets every column whole.
-      const columns = topColumns(sorted, where);
+      const columns = taskColumns(sorted, where);
       const cells = cellsOf(columns, sorted);
       const { keep, widths } = fitColumns(columns, cells, width);
       const head = keep.map((i) => columns[i].head);

@@ -4,7 +4,7 @@ import { renderHistory } from "../history-view";
 import { formatDuration, formatInterval, formatValue, formatWhen, truncate } from "../format";
 import type { Row } from "../rows";
 import { renderTable } from "../table";
-import { cellsOf, fitColumns, topColumns } from "./columns";
+import { cellsOf, fitColumns, taskColumns } from "../task-columns";
 import { KEYS } from "./keys";
 import type { EndpointView, HistoryView, TopModel } from "./model";
 
@@ -78,7 +78,7 @@ function tableLines(model: TopModel, rows: Row[], width: number, room: number, s
   if (selected >= scroll.top + room) scroll.top = selected - room + 1;
   scroll.top = Math.max(0, Math.min(scroll.top, Math.max(0, rows.length - room)));
   const visible = rows.slice(scroll.top, scroll.top + room);
-  const columns = topColumns(rows, model.where);
+  const columns = taskColumns(rows, model.where);
   const cells = cellsOf(columns, visible);
   const { keep, widths } = fitColumns(columns, cells, width);
   const lines = renderTable(

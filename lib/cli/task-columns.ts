@@ -1,16 +1,17 @@
 import stringWidth from "string-width";
-import { formatDuration, formatStatus, formatValue, formatWhen, truncate } from "../format";
-import { attrNames, waitCell, type Row } from "../rows";
+import { formatDuration, formatStatus, formatValue, formatWhen, truncate } from "./format";
+import { attrNames, waitCell, type Row } from "./rows";
 
 /** Longest value a cell shows before the widths are fitted. */
 const MAX_VALUE = 200;
 
 /**
- * A column of `top`'s table. Narrow terminals first drop the `dropFirst` columns (the endpoint a
- * task runs on, time in status), then cut the others down to their floor, then drop by falling
- * `priority` (0 = never: id, age, status). A new column (a fleet's instance) is one entry.
+ * A column of the task table that `top` draws and `ls` prints on a terminal. Narrow terminals
+ * first drop the `dropFirst` columns (the endpoint a task runs on, time in status), then cut the
+ * others down to their floor, then drop by falling `priority` (0 = never: id, age, status). A new
+ * column (a fleet's instance) is one entry.
  */
-export interface TopColumn {
+export interface TaskColumn {
   head: string;
   cell(row: Row): string;
   priority: number;
@@ -21,7 +22,7 @@ export interface TopColumn {
 }
 
 /** The columns for these rows: attributes found over all of them, AS OF when some come from a down endpoint. */
-export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
+export function taskColumns(rows: Row[], where = "ENDPOINT"): TaskColumn[] {
   const named = rows.some((r) => r.proc.name !== undefined);
   const stale = rows.some((r) => r.asOf !== undefined);
   const waiting = rows.some((r) => r.waitAgeMs !== undefined);
@@ -59,7 +60,7 @@ export function topColumns(rows: Row[], where = "ENDPOINT"): TopColumn[] {
 }
 
 /** The cells of the visible rows, each cut to MAX_VALUE. */
-export function cellsOf(columns: TopColumn[], rows: Row[]): string[][] {
+export function cellsOf(columns: TaskColumn[], rows: Row[]): string[][] {
   return rows.map((r) => columns.map((c) => truncate(c.cell(r), MAX_VALUE)));
 }
 
@@ -68,12 +69,12 @@ export function cellsOf(columns: TopColumn[], rows: Row[]): string[][] {
  * do not fit; then drop by falling priority (the rightmost of equals first) while even the floors
  * do not fit; then cut the widest cuttable column a character at a time.
  */
-export function fitColumns(columns: TopColumn[], cells: string[][], width: number): { keep: number[]; widths: number[] } {
+export function fitColumns(columns: TaskColumn[], cells: string[][], width: number): { keep: number[]; widths: number[] } {
   const natural = columns.map((c, i) => cells.reduce((max, row) => Math.max(max, stringWidth(row[i] ?? "")), stringWidth(c.head)));
   const floor = (i: number) => Math.min(natural[i], Math.max(columns[i].floor ?? natural[i], stringWidth(columns[i].head)));
   let keep = columns.map((_, i) => i);
   const total = (widths: (i: number) => number) => keep.reduce((sum, i) => sum + widths(i), 0) + 2 * (keep.length - 1);
-  const dropOne = (may: (c: TopColumn) => boolean): boolean => {
+  const dropOne = (may: (c: TaskColumn) => boolean): boolean => {
     let worst = -1;
     for (const i of keep) if (may(columns[i]) && (worst < 0 || columns[i].priority >= columns[worst].priority)) worst = i;
     if (worst < 0) return false;
