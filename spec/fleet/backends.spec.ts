@@ -9,18 +9,12 @@ import { releaseAll, waitFor } from "../helpers";
 import { call } from "../http/http-helpers";
 import { readmeBlocks } from "../readme-blocks";
 import { proclist as run } from "../cli/fixture";
-import { InstanceProcess, proclist, startThree } from "./instances";
+import { InstanceProcess, proclist, startThree, stoppedAfterEach } from "./instances";
 import { onEachRedis } from "./redis-backends";
 
 onEachRedis("the fleet", (backend, kind) => {
-  const instances: InstanceProcess[] = [];
-  const readers: FleetReader[] = [];
+  const { instances, readers } = stoppedAfterEach();
   let serviceSeq = 0;
-
-  afterEach(async () => {
-    await Promise.all(instances.splice(0).map((i) => i.kill()));
-    await Promise.all(readers.splice(0).map((r) => r.close()));
-  });
 
   /** Three instance processes of a fresh service joined with one node's URL, and a reader given every node's URL. */
   async function fleet(extra: { TTL_MS?: string; HEARTBEAT_MS?: string } = {}): Promise<{ service: string; reader: FleetReader }> {

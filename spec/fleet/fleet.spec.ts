@@ -6,7 +6,7 @@ import { joinFleet, ProcessManager } from "../../lib";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { rejectionOf, waitFor } from "../helpers";
-import { InstanceProcess, proclist, startThree } from "./instances";
+import { InstanceProcess, proclist, startThree, stoppedAfterEach } from "./instances";
 import { RedisServer } from "../../samples/redis-server";
 import { proclist as run } from "../cli/fixture";
 
@@ -15,8 +15,7 @@ const cli = join(__dirname, "../../lib/cli/main.js");
 describe("fleet on a real Redis", function () {
   this.timeout(90_000);
   let redis: RedisServer;
-  const instances: InstanceProcess[] = [];
-  const readers: FleetReader[] = [];
+  const { instances, readers } = stoppedAfterEach();
   let serviceSeq = 0;
 
   before(async () => {
@@ -24,10 +23,6 @@ describe("fleet on a real Redis", function () {
   });
   after(async () => {
     await redis.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(instances.splice(0).map((i) => i.kill()));
-    await Promise.all(readers.splice(0).map((r) => r.close()));
   });
 
   /** Three instance processes of a fresh service, joined. */

@@ -1,6 +1,20 @@
+import type { FleetReader } from "../../lib/fleet/reader";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+
+/**
+ * The instance processes and readers the specs of the calling describe start (push them here),
+ * stopped after each spec.
+ */
+export function stoppedAfterEach(): { instances: InstanceProcess[]; readers: FleetReader[] } {
+  const started = { instances: [] as InstanceProcess[], readers: [] as FleetReader[] };
+  afterEach(async () => {
+    await Promise.all(started.instances.splice(0).map((i) => i.kill()));
+    await Promise.all(started.readers.splice(0).map((r) => r.close()));
+  });
+  return started;
+}
 
 /** A child process running instance-fixture.js, with the JSON lines it printed. */
 export class InstanceProcess {

@@ -6,20 +6,14 @@ import { FleetReader } from "../../lib/fleet/reader";
 import { openRedis } from "../../lib/fleet/redis";
 import { Registration } from "../../lib/fleet/registry";
 import { waitFor } from "../helpers";
-import { InstanceProcess } from "./instances";
+import { InstanceProcess, stoppedAfterEach } from "./instances";
 import { onEachRedis } from "./redis-backends";
 
 onEachRedis("taking over the name of a dead instance", (backend) => {
-  const instances: InstanceProcess[] = [];
-  const readers: FleetReader[] = [];
+  const { instances, readers } = stoppedAfterEach();
   let serviceSeq = 0;
 
-  afterEach(async () => {
-    await Promise.all(instances.splice(0).map((i) => i.kill()));
-    await Promise.all(readers.splice(0).map((r) => r.close()));
-  });
-
-  /** An instance process "w1" of a fresh service with a 60 s TTL (a join waiting for it would be refused), joined, and a reader. */
+  /** An instance process "w1" of a fresh service with a 10-minute TTL (a join waiting for it would be refused), joined, and a reader. */
   async function holder(tasks: string, extra: { HEARTBEAT_MS?: string } = {}) {
     const service = `take${++serviceSeq}`;
     const first = InstanceProcess.start({
@@ -27,7 +21,7 @@ onEachRedis("taking over the name of a dead instance", (backend) => {
       SERVICE: service,
       INSTANCE: "w1",
       TASKS: tasks,
-      TTL_MS: "60000",
+      TTL_MS: "600000",
       ...extra,
     });
     instances.push(first);
@@ -49,10 +43,10 @@ onEachRedis("taking over the name of a dead instance", (backend) => {
     await first.kill("SIGKILL");
     await waitFor("w1 gone by its dropped connection", async () => (await stateOf(reader))?.state === "gone");
     const ttl = await reader.command.pttl(reader.keys.instance("w1"));
-    expect(ttl).to.be.above(30_000);
+    expect(ttl).to.be.above(300_000);
     const expiresAt = Date.now() + ttl;
 
-    const second = InstanceProcess.start({ REDIS_URL: backend().url, SERVICE: service, INSTANCE: "w1", TASKS: "n1:new", TTL_MS: "60000" });
+    const second = InstanceProcess.start({ REDIS_URL: backend().url, SERVICE: service, INSTANCE: "w1", TASKS: "n1:new", TTL_MS: "600000" });
     instances.push(second);
     await waitFor("the restarted w1 joined or was refused", () => second.said("joined") ?? second.said("error"));
     expect(second.said("error")).to.equal(undefined);
@@ -74,7 +68,7 @@ onEachRedis("taking over the name of a dead instance", (backend) => {
   it("a live holder, or one only frozen (SIGSTOP), is never taken over: the newcomer is refused and the holder keeps its name", async () => {
     const { service, first, reader, boot } = await holder("t1", { HEARTBEAT_MS: "300" });
     const twin = () => {
-      const started = InstanceProcess.start({ REDIS_URL: backend().url, SERVICE: service, INSTANCE: "w1", TTL_MS: "60000" });
+      const started = InstanceProcess.start({ REDIS_URL: backend().url, SERVICE: service, INSTANCE: "w1", TTL_MS: "600000" });
       instances.push(started);
       return started;
     };
