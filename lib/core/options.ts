@@ -101,12 +101,15 @@ export const checkManagerOptions: Checker<ManagerOptionsInput> = optionChecker<M
   "option",
 );
 
+/** The longest task name a manager accepts. */
+export const MAX_TASK_NAME = 200;
+
 export const checkTaskOptions: Checker<TaskOptions> = optionChecker<TaskOptions>(
   {
     type: "object",
     additionalProperties: false,
     properties: {
-      name: { type: "string", minLength: 1, maxLength: 200 },
+      name: { type: "string", minLength: 1, maxLength: MAX_TASK_NAME },
       attrs: { type: "object" },
       forbidCancel: { type: "boolean" },
       swallowCancel: { type: "boolean" },

@@ -2,7 +2,7 @@ import { activeTask, enter, frame, leave, runInContext, taskContext } from "../c
 import type { ParamSpec } from "./metadata";
 import { endThrown, settled } from "../core/run-in-task";
 import { stranded } from "../core/stranded";
-import { TIMEOUT_SCHEMA } from "../core/options";
+import { MAX_TASK_NAME, TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../schema/validation";
 import { compileAttrs } from "./compile-attrs";
 import { managerFor } from "./manager-lookup";
@@ -34,7 +34,7 @@ const checkTrackedOptions: Checker<TrackedOptions> = optionChecker<TrackedOption
     type: "object",
     additionalProperties: false,
     properties: {
-      name: { type: "string", minLength: 1, maxLength: 200 },
+      name: { type: "string", minLength: 1, maxLength: MAX_TASK_NAME },
       id: { isFunction: true },
       attrs: { isFunction: true },
       forbidCancel: { type: "boolean" },

@@ -1,4 +1,5 @@
 import { DEFAULT_GRACE_MS, SETTLE_MS } from "../core/force";
+import { MAX_TASK_NAME } from "../core/options";
 import type { Redis } from "ioredis";
 import { formatTime } from "../http/responses/time";
 import { InstanceUnreachableError, redactUrl, RedisUnavailableError, unansweredWithin } from "./errors";
@@ -299,7 +300,8 @@ export class FleetReader {
       const row = await this.within(redis.hget(this.keys.procs(instance), id));
       if (typeof row !== "string" || row.length > MAX_ROW_BYTES) return undefined;
       const name = (JSON.parse(row) as { name?: unknown } | null)?.name;
-      return typeof name === "string" ? name : undefined;
+      // No instance writes a longer one: such a row is not a task's.
+      return typeof name === "string" && name.length <= MAX_TASK_NAME ? name : undefined;
     } catch {
       return undefined;
     }

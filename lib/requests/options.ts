@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { container } from "tsyringe";
 import { ProcessManager } from "../core/manager";
-import { TIMEOUT_SCHEMA } from "../core/options";
+import { MAX_TASK_NAME, TIMEOUT_SCHEMA } from "../core/options";
 import { optionChecker, type Checker } from "../schema/validation";
 import { mountPattern } from "./express-mounts";
 
@@ -58,7 +58,7 @@ const check: Checker<RequestTrackingOptions> = optionChecker<RequestTrackingOpti
     additionalProperties: false,
     properties: {
       manager: { type: "object" },
-      name: { anyOf: [{ type: "string", minLength: 1, maxLength: 200 }, { isFunction: true }] },
+      name: { anyOf: [{ type: "string", minLength: 1, maxLength: MAX_TASK_NAME }, { isFunction: true }] },
       attrs: { isFunction: true },
       idHeader: { type: "string", pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$" },
       timeoutMs: TIMEOUT_SCHEMA,

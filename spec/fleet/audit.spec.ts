@@ -103,6 +103,29 @@ describe("audit through a fleet", function () {
     expect(entries[0]).to.deep.include({ cancelled: ["a/a2"], refused: [], message: "storm" });
   });
 
+  it("names a killed task as the instance's list gives it, and only a name an instance could have written", async () => {
+    const service = "named";
+    await startThree(redis.url, service, instances);
+    const reader = new FleetReader({ redis: redis.url, service });
+    try {
+      await waitFor("every task published", async () => (await readProcs(reader)).length === 6);
+      // Rows the instance never wrote (it knows neither task): one named as a task may be, one longer than any name.
+      await reader.command.hset(reader.keys.procs("c"), "listed", JSON.stringify({ id: "listed", name: "Ghost.job" }));
+      await reader.command.hset(reader.keys.procs("c"), "overlong", JSON.stringify({ id: "overlong", name: "n".repeat(201) }));
+      api = await serveFleet({ redis: redis.url, service, port: 0, token });
+      for (const id of ["listed", "overlong"]) expect((await del(`/procs/c/${id}`, "ops-token")).status).to.equal(404);
+      const listed = (await (await fetch(`${api.url}/audit`, { headers: { authorization: "Bearer auditor-token" } })).json()) as {
+        entries: AuditEntry[];
+      };
+      expect(listed.entries.map((e) => [e.id, e.name])).to.deep.equal([
+        ["c/overlong", undefined],
+        ["c/listed", "Ghost.job"],
+      ]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("bounds the stream with MAXLEN ~", async () => {
     api = await serveFleet({ redis: redis.url, service: "bounded", port: 0, auditMaxLen: 100 });
     for (let i = 0; i < 400; i++) await fetch(`${api.url}/procs/x/t${i}`, { method: "DELETE" });
