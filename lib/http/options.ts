@@ -237,11 +237,7 @@ function checkManager(manager: unknown): void {
 function envToken(): string | undefined {
   const token = process.env.PROCLIST_TOKEN;
   if (token === undefined || token === "") return undefined;
-  // A token with blanks could never match a bearer header: say so now rather than answer 401 forever.
-  if (!sendable(token))
-    throw new TypeError(
-      "invalid PROCLIST_TOKEN: a token is visible ASCII, without spaces, line breaks or other characters a header cannot carry",
-    );
+  checkToken(token, "PROCLIST_TOKEN");
   return token;
 }
 
@@ -255,10 +251,7 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
   const grants = new Map<string, Grant>();
   if (token === undefined) return { tokens, grants };
   if (typeof token === "string") {
-    if (!sendable(token))
-      throw new TypeError(
-        'invalid option "token": a token is 1-4096 characters without spaces or line breaks, in visible ASCII (what a header can carry)',
-      );
+    checkToken(token, 'option "token"');
     tokens.set("", token);
     grants.set("", Grant.full());
     return { tokens, grants };
@@ -272,10 +265,7 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
     if (typeof value !== "string")
       throw new TypeError(`invalid option "${at}": must be a string token, got ${value === null ? "null" : typeof value}`);
     if (value === "") throw new TypeError(`invalid option "${at}": the token is empty`);
-    if (value.length > 4096 || !sendable(value))
-      throw new TypeError(
-        `invalid option "${at}": a token is 1-4096 characters without spaces or line breaks, in visible ASCII (what a header can carry)`,
-      );
+    checkToken(value, `option "${at}"`);
     if (scoped) {
       const extra = Object.keys(entry).find((key) => key !== "token" && key !== "can");
       if (extra !== undefined)
@@ -294,10 +284,14 @@ function tokenConfig(token: string | Record<string, unknown> | undefined): { tok
 }
 
 /**
- * Whether a bearer header can carry the token as configured: visible ASCII only. A header reaches
- * the server as bytes read one per character, so `€` (which a client sends as UTF-8 or not at all)
- * or a control character could never match, and every request would get a 401.
+ * Refuses, naming where it was given, a token a bearer header cannot carry, so that it is said at
+ * start rather than answered 401 forever: only visible ASCII, since a header reaches the server as
+ * bytes read one per character (`€`, sent as UTF-8 or not at all, or a control character could never
+ * match), and at most 4,096 characters.
  */
-function sendable(token: string): boolean {
-  return /^[\x21-\x7e]+$/.test(token);
+function checkToken(token: string, where: string): void {
+  if (token.length > 4096 || !/^[\x21-\x7e]+$/.test(token))
+    throw new TypeError(
+      `invalid ${where}: a token is 1-4096 characters without spaces or line breaks, in visible ASCII (what a header can carry)`,
+    );
 }

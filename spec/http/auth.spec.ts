@@ -72,7 +72,10 @@ describe("HTTP API bearer token", () => {
     process.env.PROCLIST_TOKEN = "two words";
     expect(() => createApp()).to.throw(TypeError, /PROCLIST_TOKEN/);
     process.env.PROCLIST_TOKEN = "p€ss";
-    expect(() => createApp()).to.throw(TypeError, /PROCLIST_TOKEN: a token is visible ASCII/);
+    expect(() => createApp()).to.throw(
+      TypeError,
+      /invalid PROCLIST_TOKEN: a token is 1-4096 characters without spaces or line breaks, in visible ASCII/,
+    );
   });
 
   it("answers preflights without a token: browsers send them without credentials", async () => {
