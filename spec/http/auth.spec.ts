@@ -76,6 +76,10 @@ describe("HTTP API bearer token", () => {
       TypeError,
       /invalid PROCLIST_TOKEN: a token is 1-4096 characters without spaces or line breaks, in visible ASCII/,
     );
+    process.env.PROCLIST_TOKEN = "t".repeat(4097);
+    expect(() => createApp()).to.throw(TypeError, /invalid PROCLIST_TOKEN: a token is 1-4096 characters/);
+    process.env.PROCLIST_TOKEN = "t".repeat(4096);
+    expect(() => createApp()).to.not.throw();
   });
 
   it("answers preflights without a token: browsers send them without credentials", async () => {
