@@ -4,7 +4,7 @@ import { TaskNotFoundError } from "../core/errors";
 import type { RemoteHistory, RemoteTask } from "../client/types";
 import { taskLink } from "../web/task-link";
 import type { Target } from "./target";
-import { formatClock, formatDate, formatDuration, formatValue } from "./format";
+import { formatClock, formatDate, formatDuration, formatValue, formatWhen } from "./format";
 import { renderTable } from "./table";
 
 /** A timeline found at one endpoint, and whether the task still runs (unknown on the original Go server). */
@@ -68,7 +68,7 @@ export function renderHistory(id: string, found: Found, now = Date.now()): strin
   const trace = traceOf(found);
   const link = trace.traceUrl === undefined && trace.traceId === undefined ? undefined : formatValue(trace.traceUrl ?? trace.traceId);
   const page = pageLink(id, found);
-  const clock = (ms: number) => (formatDate(ms) === formatDate(now) ? formatClock(ms) : `${formatDate(ms)} ${formatClock(ms)}`);
+  const clock = (ms: number) => formatWhen(ms, now);
   // What it waits on now, and the waits it finished that lasted (the server keeps those of waitHistoryMs or more).
   const waiting = running
     ? (proc?.waits ?? []).map(

@@ -1,6 +1,7 @@
 import stringWidth from "string-width";
 import { formatDuration, formatStatus, formatValue, formatWhen, truncate } from "./format";
 import { attrNames, waitCell, type Row } from "./rows";
+import { renderTable } from "./table";
 
 /** Longest value a cell shows before the widths are fitted. */
 const MAX_VALUE = 200;
@@ -91,4 +92,15 @@ export function fitColumns(columns: TaskColumn[], cells: string[][], width: numb
     widths.set(widest, widths.get(widest)! - 1);
   }
   return { keep, widths: keep.map((i) => widths.get(i)!) };
+}
+
+/** The table of `rows` under `columns` fitted to `width` (see `fitColumns`): its header line, then a line per row. */
+export function fittedTable(columns: TaskColumn[], rows: Row[], width: number): string[] {
+  const cells = cellsOf(columns, rows);
+  const { keep, widths } = fitColumns(columns, cells, width);
+  return renderTable(
+    keep.map((i) => columns[i].head),
+    cells.map((row) => keep.map((i) => row[i])),
+    { widths },
+  );
 }

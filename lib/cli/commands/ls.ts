@@ -7,7 +7,7 @@ import { describeFailure, EXIT, sayAt } from "../exit-codes";
 import { formatWhen } from "../format";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
-import { cellsOf, fitColumns, taskColumns } from "../task-columns";
+import { fittedTable, taskColumns } from "../task-columns";
 
 interface LsOptions extends ConnectionOptions, FilterOptions {
   waiting?: string;
@@ -84,17 +84,7 @@ async function ls(options: LsOptions): Promise<number> {
     if (width !== undefined && width > 0) {
       // On a terminal, fitted to its width as top is (the same columns, dropped and cut alike),
       // rather than rows wrapped over several lines; a pipe gets every column whole.
-      const columns = taskColumns(sorted, where);
-      const cells = cellsOf(columns, sorted);
-      const { keep, widths } = fitColumns(columns, cells, width);
-      const head = keep.map((i) => columns[i].head);
-      process.stdout.write(
-        renderTable(
-          head,
-          cells.map((row) => keep.map((i) => row[i])),
-          { widths },
-        ).join("\n") + "\n",
-      );
+      process.stdout.write(fittedTable(taskColumns(sorted, where), sorted, width).join("\n") + "\n");
     } else {
       const { head, cells } = taskTable(sorted, options.wide === true ? Infinity : 40, undefined, where);
       process.stdout.write(renderTable(head, cells).join("\n") + "\n");

@@ -3,8 +3,7 @@ import stringWidth from "string-width";
 import { renderHistory } from "../history-view";
 import { formatDuration, formatInterval, formatValue, formatWhen, truncate } from "../format";
 import type { Row } from "../rows";
-import { renderTable } from "../table";
-import { cellsOf, fitColumns, taskColumns } from "../task-columns";
+import { fittedTable, taskColumns } from "../task-columns";
 import { KEYS } from "./keys";
 import type { EndpointView, HistoryView, TopModel } from "./model";
 
@@ -78,14 +77,8 @@ function tableLines(model: TopModel, rows: Row[], width: number, room: number, s
   if (selected >= scroll.top + room) scroll.top = selected - room + 1;
   scroll.top = Math.max(0, Math.min(scroll.top, Math.max(0, rows.length - room)));
   const visible = rows.slice(scroll.top, scroll.top + room);
-  const columns = taskColumns(rows, model.where);
-  const cells = cellsOf(columns, visible);
-  const { keep, widths } = fitColumns(columns, cells, width);
-  const lines = renderTable(
-    keep.map((i) => columns[i].head),
-    cells.map((row) => keep.map((i) => row[i])),
-    { widths },
-  );
+  // Columns from every row (attributes, AS OF), so scrolling does not change them; cells of the visible ones.
+  const lines = fittedTable(taskColumns(rows, model.where), visible, width);
   const out = [rows.length > room ? chalk.dim(`rows ${scroll.top + 1}-${scroll.top + visible.length} of ${rows.length}`) : "", lines[0]];
   lines.slice(1).forEach((line, i) => {
     const at = scroll.top + i;
