@@ -1,4 +1,4 @@
-import { canKill } from "../../http/access/can";
+import { canKill, canKillSome } from "../../http/access/can";
 import { TransportError } from "../../client/errors";
 import { InstanceUnreachableError } from "../../fleet/errors";
 import type { RemoteProc, RemoteProcList, RemoteStats } from "../../client/types";
@@ -212,11 +212,9 @@ export class TopModel {
 
   /** Whether some endpoint's token may kill (`force`: force-kill) some task; else the key is not offered. */
   mayKillAny(force = false): boolean {
-    const holds = (can: readonly string[], right: string) => can.some((c) => c === right || c.startsWith(`${right}:`));
     return this.endpoints.some((e) => {
       const can = this.rights.get(e.label);
-      // A forced kill cancels first: it needs the cancel right too.
-      return can === undefined || (holds(can, "cancel") && (!force || holds(can, "force")));
+      return can === undefined || canKillSome(can, force);
     });
   }
 

@@ -46,3 +46,13 @@ export function canKill(can: readonly string[], name: string, force = false): bo
     can.some((c) => c === right || (c.startsWith(`${right}:`) && globMatches(c.slice(right.length + 1), name)));
   return allows("cancel") && (!force || allows("force"));
 }
+
+/** Whether rights as listed hold `right` at all: plainly, or (cancel, force) for some names. */
+export function holdsRight(can: readonly string[], right: string): boolean {
+  return can.some((c) => c === right || c.startsWith(`${right}:`));
+}
+
+/** Whether rights as listed allow killing some task (`force`: force-killing one, which needs the cancel right too). */
+export function canKillSome(can: readonly string[], force = false): boolean {
+  return holdsRight(can, "cancel") && (!force || holdsRight(can, "force"));
+}

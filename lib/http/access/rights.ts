@@ -1,14 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import { HttpError } from "../responses/http-error";
 
-import { globMatches, RIGHTS, type Right } from "./can";
+import { canKill, holdsRight, RIGHTS, type Right } from "./can";
 
 // What a token may do. `read`: every list, task, history, event stream, stats and metrics.
 // `cancel` / `force`: kill (plainly / forced), every task or, as `cancel:<glob>`, tasks whose name
 // matches (`*` any run of characters, `?` one). `profile`: CPU profiles. `audit`: the audit log.
 export { RIGHTS, type Right } from "./can";
-
-type KillRight = "cancel" | "force";
 
 /** A token's rights, parsed once at start. A plain string token, and a server without tokens, have them all. */
 export class Grant {
@@ -17,21 +15,17 @@ export class Grant {
     readonly label: string,
     /** The rights as configured, e.g. `["read", "cancel:Reports.*"]`. */
     readonly can: readonly string[],
-    private readonly plain: ReadonlySet<Right>,
-    private readonly globs: ReadonlyMap<KillRight, readonly string[]>,
   ) {}
 
   /** Every right. */
   static full(label = ""): Grant {
-    return new Grant(label, RIGHTS, new Set(RIGHTS), new Map());
+    return new Grant(label, RIGHTS);
   }
 
   /** Parses a `can` list; a TypeError names `where` and the entry that is wrong. */
   static parse(label: string, can: unknown, where: string): Grant {
     if (!Array.isArray(can) || can.length === 0)
       throw new TypeError(`invalid option "${where}": must list at least one right (${RIGHTS.join(", ")}, cancel:<glob>, force:<glob>)`);
-    const plain = new Set<Right>();
-    const globs = new Map<KillRight, string[]>();
     for (const entry of can) {
       if (typeof entry !== "string")
         throw new TypeError(`invalid option "${where}": a right must be a string, got ${JSON.stringify(entry)}`);
@@ -41,30 +35,23 @@ export class Grant {
         const glob = entry.slice(colon + 1);
         if (glob === "")
           throw new TypeError(`invalid option "${where}": "${entry}" has an empty name pattern; write "${right}" for every task`);
-        globs.set(right, [...(globs.get(right) ?? []), glob]);
-      } else if ((RIGHTS as readonly string[]).includes(entry)) {
-        plain.add(entry as Right);
-      } else {
+      } else if (!(RIGHTS as readonly string[]).includes(entry)) {
         throw new TypeError(
           `invalid option "${where}": unknown right ${JSON.stringify(entry.slice(0, 100))}; rights are ${RIGHTS.join(", ")}, cancel:<glob> and force:<glob>`,
         );
       }
     }
-    return new Grant(label, [...can] as string[], plain, globs);
+    return new Grant(label, [...can] as string[]);
   }
 
   /** Whether the token holds `right` at all (for cancel and force: for every task or some names). */
   has(right: Right): boolean {
-    return this.plain.has(right) || ((right === "cancel" || right === "force") && this.globs.has(right));
+    return holdsRight(this.can, right);
   }
 
   /** Whether the token may kill a task of this name (`force`: a forced kill, which cancels first, so it needs both rights for the name). */
   mayKill(name: string, force = false): boolean {
-    return this.allows("cancel", name) && (!force || this.allows("force", name));
-  }
-
-  private allows(right: KillRight, name: string): boolean {
-    return this.plain.has(right) || (this.globs.get(right) ?? []).some((glob) => globMatches(glob, name));
+    return canKill(this.can, name, force);
   }
 
   /**
@@ -72,7 +59,7 @@ export class Grant {
    * the token has it, so the instance's refusal may name the task), else undefined.
    */
   get killScope(): string[] | undefined {
-    if (this.plain.has("cancel") && this.plain.has("force")) return undefined;
+    if (this.can.includes("cancel") && this.can.includes("force")) return undefined;
     return this.can.filter((c) => c === "read" || c === "cancel" || c === "force" || c.startsWith("cancel:") || c.startsWith("force:"));
   }
 
