@@ -24,7 +24,7 @@ import type { FleetOp, FleetReply } from "./protocol";
 import type { FleetReader } from "./reader";
 import type { WireInstance } from "../wire/shapes";
 import { checkFleetProc, readStoredProc } from "./stored-proc";
-import { auditedKill } from "./kill-audit";
+import { auditedKill, type KillDraft } from "./kill-audit";
 import { rungsTaken } from "../http/routes/kill";
 
 /**
@@ -162,25 +162,30 @@ export class InstanceClient {
       ...(boot === undefined ? {} : { boot }),
     };
     const fleetId = `${this.instance}/${id}`;
-    const name = await this.reader.taskName(this.instance, id);
-    const draft = {
-      action: force === true ? ("force" as const) : ("kill" as const),
+    // Read beside the kill, for its audit entry (as serveFleet does): the list may drop the task once it has ended.
+    const naming = this.reader.taskName(this.instance, id);
+    const draft: KillDraft = {
+      action: force === true ? "force" : "kill",
       by: this.by,
       id: fleetId,
-      ...(name === undefined ? {} : { name }),
       ...(message === undefined ? {} : { message }),
     };
     return auditedKill(
       this.reader,
       draft,
       async () => {
-        this.checkUp();
-        const body = check<WireKilled>(
-          this.origin,
-          unwrap(fleetId, await this.reader.ask(this.instance, "kill", fields)),
-          validateWire.killed,
-        );
-        return toKilled(id, body);
+        try {
+          this.checkUp();
+          const body = check<WireKilled>(
+            this.origin,
+            unwrap(fleetId, await this.reader.ask(this.instance, "kill", fields)),
+            validateWire.killed,
+          );
+          return toKilled(id, body);
+        } finally {
+          const name = await naming;
+          if (name !== undefined) draft.name = name;
+        }
       },
       (killed, entry) => {
         if (killed.force !== undefined) entry.rungs = rungsTaken(killed.force);

@@ -12,6 +12,9 @@ const MAX_LEN = 100_000;
 
 const streams = new WeakMap<FleetReader, AuditStream>();
 
+/** What a kill's audit entry says before the kill is done (its outcome, status and time come after). */
+export type KillDraft = Omit<AuditEntry, "ts" | "outcome" | "status">;
+
 /**
  * Runs a kill sent straight through Redis (`proclist kill --redis`, one task or by filter) and
  * records it in the service's audit stream, as serveFleet records the kills it routes: who, what,
@@ -20,7 +23,7 @@ const streams = new WeakMap<FleetReader, AuditStream>();
  */
 export async function auditedKill<T>(
   reader: FleetReader,
-  draft: Omit<AuditEntry, "ts" | "outcome" | "status">,
+  draft: KillDraft,
   kill: () => Promise<T>,
   fill: (value: T, entry: AuditEntry) => void = () => undefined,
 ): Promise<T> {
