@@ -31,8 +31,8 @@ const MAX_DEPTH = 16;
 export function mountPattern(app: unknown, route: object, baseUrl: string): string | undefined {
   if (baseUrl === "") return "";
   const a = app as { parent?: unknown; _router?: { stack?: unknown }; router?: { stack?: unknown } };
-  // A mounted sub-app's own mount is a layer of its parent's router, which the request left: not followed.
   if (a === null || (typeof a !== "object" && typeof a !== "function")) return undefined;
+  // A mounted sub-app's own mount is a layer of its parent's router, which the request left: not followed.
   if (a.parent !== undefined) return undefined;
   // express 4 keeps its router as `_router` (its `router` getter throws); express 5 as `router`.
   const stack = (a._router ?? a.router)?.stack;
