@@ -32,8 +32,8 @@ describe("audit through a fleet", function () {
       body: message === undefined ? undefined : JSON.stringify({ message }),
     });
 
-  it("keeps every kill and refusal in the service's stream: after every instance and the fleet API restarted, GET /audit and proclist audit --redis still list them", async () => {
-    const service = "audited";
+  /** Three instances of `service` (see startThree), once every task of theirs is in Redis. */
+  async function startPublished(service: string): Promise<void> {
     await startThree(redis.url, service, instances);
     const reader = new FleetReader({ redis: redis.url, service });
     try {
@@ -41,6 +41,11 @@ describe("audit through a fleet", function () {
     } finally {
       await reader.close();
     }
+  }
+
+  it("keeps every kill and refusal in the service's stream: after every instance and the fleet API restarted, GET /audit and proclist audit --redis still list them", async () => {
+    const service = "audited";
+    await startPublished(service);
     api = await serveFleet({ redis: redis.url, service, port: 0, token });
     expect((await del("/procs/b/b1", "ops-token", "nightly export stuck")).status).to.equal(200);
     expect((await del("/procs/a/a1", "reader-token")).status).to.equal(403);
@@ -76,13 +81,7 @@ describe("audit through a fleet", function () {
 
   it("records the kills proclist kill --redis sends straight through Redis: one task, by filter, forbidden and not found", async () => {
     const service = "cli-audited";
-    await startThree(redis.url, service, instances);
-    const reader = new FleetReader({ redis: redis.url, service });
-    try {
-      await waitFor("every task published", async () => (await readProcs(reader)).length === 6);
-    } finally {
-      await reader.close();
-    }
+    await startPublished(service);
     const fleet = ["--redis", redis.url, "--service", service];
     expect((await proclist("kill", "b/b1", "-m", "stuck export", ...fleet)).code).to.equal(0);
     expect((await proclist("kill", "b/forbid-b", ...fleet)).code).to.equal(2);
@@ -105,10 +104,10 @@ describe("audit through a fleet", function () {
 
   it("names a killed task as the instance's list gives it, and only a name an instance could have written", async () => {
     const service = "named";
-    await startThree(redis.url, service, instances);
+    await startPublished(service);
     const reader = new FleetReader({ redis: redis.url, service });
     try {
-      await waitFor("every task published", async () => (await readProcs(reader)).length === 6);
+      await reader.connected();
       // Rows the instance never wrote (it knows neither task): one named as a task may be, one longer than any name.
       await reader.command.hset(reader.keys.procs("c"), "listed", JSON.stringify({ id: "listed", name: "Ghost.job" }));
       await reader.command.hset(reader.keys.procs("c"), "overlong", JSON.stringify({ id: "overlong", name: "n".repeat(201) }));
