@@ -1,15 +1,19 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./redis-server";
+import { onFreePorts, spawnRedis } from "./redis-server";
 
 const run = promisify(execFile);
 
-/** One redis-server of the cluster: its port, its temp dir (nodes.conf lives there) and its process. */
+/**
+ * One redis-server of the cluster: its port, its cluster bus port (chosen too: the default, port +
+ * 10000, may be taken or past 65535), its temp dir (nodes.conf lives there) and its process.
+ */
 interface Node {
   port: number;
+  busPort: number;
   dir: string;
   child: ChildProcess | undefined;
 }
@@ -33,13 +37,25 @@ export class RedisCluster {
     return this.urls[0];
   }
 
-  /** Starts six nodes, joins them into a cluster and resolves once every node says the cluster is ok. */
-  static async start(): Promise<RedisCluster> {
+  /**
+   * Starts six nodes, joins them into a cluster and resolves once every node says the cluster is
+   * ok. Ports taken between finding them free and binding them are found again.
+   */
+  static start(): Promise<RedisCluster> {
+    return onFreePorts(12, (ports) => RedisCluster.startOn(ports));
+  }
+
+  private static async startOn(ports: number[]): Promise<RedisCluster> {
     const nodes: Node[] = [];
     const cluster = new RedisCluster(nodes);
     try {
       for (let i = 0; i < 6; i++)
-        nodes.push({ port: await freePort(), dir: await mkdtemp(join(tmpdir(), "proclist-cluster-")), child: undefined });
+        nodes.push({
+          port: ports[2 * i],
+          busPort: ports[2 * i + 1],
+          dir: await mkdtemp(join(tmpdir(), "proclist-cluster-")),
+          child: undefined,
+        });
       await Promise.all(nodes.map((node) => cluster.startNode(node)));
       await run("redis-cli", [
         "--cluster",
@@ -133,12 +149,14 @@ export class RedisCluster {
     return Number(replica.split(" ")[1].split(":")[1].split("@")[0]);
   }
 
-  private async startNode(node: Node): Promise<void> {
-    const child = spawn(
-      "redis-server",
+  private startNode(node: Node): Promise<void> {
+    return spawnRedis(
+      "redis-server (cluster node)",
       [
         "--port",
         String(node.port),
+        "--cluster-port",
+        String(node.busPort),
         "--bind",
         "127.0.0.1",
         "--dir",
@@ -154,18 +172,8 @@ export class RedisCluster {
         "--appendonly",
         "no",
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      (child) => (node.child = child),
     );
-    node.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("Ready to accept connections")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`redis-server (cluster node) exited (${code}): ${out.slice(-500)}`)));
-      child.once("error", reject);
-    });
   }
 
   private async waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {

@@ -11,28 +11,25 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts a server with no persistence; resolves once it accepts connections. */
+  /**
+   * Starts a server with no persistence; resolves once it accepts connections. A port taken
+   * between asking for it and binding it (another process's outgoing connection) is asked again.
+   */
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.restart();
-    return server;
+    return onFreePorts(1, async ([port]) => {
+      const server = new RedisServer(port);
+      await server.restart();
+      return server;
+    });
   }
 
   /** Starts it (again) on the same port, empty: a restart loses everything, as with `--save ''`. */
   async restart(): Promise<void> {
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("Ready to accept connections")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-500)}`)));
-      child.once("error", reject);
-    });
+    await spawnRedis(
+      "redis-server",
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      (child) => (this.child = child),
+    );
   }
 
   /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as with a hung host. */
@@ -54,6 +51,50 @@ export class RedisServer {
       child.once("exit", () => resolve());
       child.kill("SIGKILL");
     });
+  }
+}
+
+/** A redis-server that could not bind its port: another process took it after it was found free. */
+export class PortTakenError extends Error {}
+
+/**
+ * Spawns redis-server with `args`, handing the child to `started` at once (so a stop can end it),
+ * and resolves once it accepts connections. Rejects with its output's end if it exits first, as a
+ * PortTakenError when the cause was an address in use.
+ */
+export function spawnRedis(what: string, args: string[], started: (child: ChildProcess) => void): Promise<void> {
+  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+  started(child);
+  return new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("Ready to accept connections")) resolve();
+    });
+    child.once("exit", (code) => {
+      const Failure = out.includes("Address already in use") ? PortTakenError : Error;
+      reject(new Failure(`${what} exited (${code}): ${out.slice(-500)}`));
+    });
+    child.once("error", reject);
+  });
+}
+
+/**
+ * Runs `start` on `count` ports free at the time of asking, asking again (up to 5 times) while it
+ * fails with a PortTakenError: a free port is only free until someone binds it.
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    while (ports.length < count) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === 5) throw error;
+    }
   }
 }
 
