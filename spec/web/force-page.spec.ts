@@ -209,4 +209,30 @@ describe("web: forcing a task that does not cooperate, in Chromium", function ()
     });
     expect(lefts.message).to.be.greaterThan(lefts.id);
   });
+  it("keeps a task id's bidi override inside the id in the timeline's title: the name after it reads in its own order", async () => {
+    await open();
+    const id = "job\u202eexe.txt";
+    api.manager.run(() => new Promise<void>(() => undefined), { id, name: "Report.render" }).catch(() => undefined);
+    await page.click(`${rowOf(id)} .name`);
+    await page.waitForFunction(() => document.getElementById("timeline-title")!.textContent!.endsWith("Report.render"), undefined, {
+      timeout: 10_000,
+    });
+    // Where the id's tail and the name are drawn: carried on by the override, the name lands left of the id.
+    const lefts = await page.evaluate(() => {
+      const leftOf = (word: string) => {
+        const walker = document.createTreeWalker(document.getElementById("timeline-title")!, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode() as Text | null; node !== null; node = walker.nextNode() as Text | null) {
+          const at = node.data.indexOf(word);
+          if (at < 0) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + word.length);
+          return range.getBoundingClientRect().left;
+        }
+        throw new Error(`no ${word} in the title`);
+      };
+      return { id: leftOf("exe.txt"), name: leftOf("Report.render") };
+    });
+    expect(lefts.name).to.be.greaterThan(lefts.id);
+  });
 });

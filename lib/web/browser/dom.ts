@@ -26,3 +26,11 @@ export function setText(node: Node, text: string): void {
 export function isolate(text: string): string {
   return `\u2068${text}\u2069`;
 }
+
+/**
+ * Text from the server as an element of its own inside the page's sentence: a `bdi`, so an
+ * override it holds (U+202E in a task id) ends with it, as `isolate` does for plain text.
+ */
+export function bidi(text: string): HTMLElement {
+  return el("bdi", "", text);
+}

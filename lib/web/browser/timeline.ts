@@ -1,7 +1,7 @@
 import type { WireTaskEvent, WireHistory, WirePastWait } from "../../wire/shapes";
 import type { Api } from "./api";
 import { idPath } from "../../client/id-path";
-import { el } from "./dom";
+import { bidi, el } from "./dom";
 import type { Store } from "./store";
 import { formatClock, formatDuration, parseTime } from "./time";
 
@@ -118,7 +118,7 @@ export class Timeline {
       this.running = this.store.live.has(id);
     } catch (error) {
       if (request !== this.request) return;
-      this.hint(`No history for ${id}: ${error instanceof Error ? error.message : String(error)}`);
+      this.hint("No history for ", bidi(id), ": ", bidi(error instanceof Error ? error.message : String(error)));
     }
     this.dirty = true;
     this.invalidate();
@@ -248,9 +248,10 @@ export class Timeline {
     return rows;
   }
 
-  private hint(text: string): void {
-    this.dom.hint.textContent = text;
-    this.dom.hint.hidden = text === "";
+  /** Says how to choose a task, or why none is shown; text from the server comes as `bdi` parts. */
+  private hint(...parts: (string | Node)[]): void {
+    this.dom.hint.replaceChildren(...parts);
+    this.dom.hint.hidden = this.dom.hint.textContent === "";
   }
 
   private drawFacts(): void {
@@ -259,7 +260,9 @@ export class Timeline {
     const live = this.store.live.get(id);
     const done = live === undefined ? this.store.finished.find((f) => f.id === id) : undefined;
     const name = live?.name ?? done?.name;
-    this.dom.title.textContent = name === undefined || name === id ? id : `${id} · ${name}`;
+    const title = name === undefined || name === id ? [bidi(id)] : [bidi(id), " · ", bidi(name)];
+    const text = title.map((part) => (typeof part === "string" ? part : part.textContent)).join("");
+    if (this.dom.title.textContent !== text) this.dom.title.replaceChildren(...title);
     const facts: [string, string][] = [];
     if (live !== undefined) {
       facts.push(["status", live.status], ["started", formatClock(live.start)]);
