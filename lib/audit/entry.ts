@@ -12,7 +12,7 @@ export interface AuditEntry {
   /** RFC 3339 UTC, microseconds. */
   ts: string;
   action: AuditAction;
-  /** Who asked, as recorded with the kill (`killedBy`): `alice@10.0.0.7`, `cli@host`, `ops@fleet-api`. */
+  /** Who asked, as recorded with the kill (`killedBy`): `alice@10.0.0.7`, `cli:alice@host`, `ops@fleet-api`. */
   by: string;
   /** The label of the token used, when the server has tokens. */
   token?: string;

@@ -1,4 +1,4 @@
-import { hostname } from "node:os";
+import { hostname, userInfo } from "node:os";
 import { InvalidArgumentError } from "commander";
 import type { Endpoint } from "../client/endpoint";
 import { toQuery } from "../client/filter";
@@ -117,9 +117,20 @@ export async function killWhereInFleet(
   };
 }
 
-/** Who asked, as recorded with a kill from the command: `cli@<host>`. */
+/**
+ * Who asked, as recorded with a kill from the command: `cli:<user>@<host>`, the user being the
+ * system account the command runs as (`cli@<host>` where it has no name, as for a container's
+ * uid without a passwd entry). `--redis` speaks to Redis itself, so this is what the operator's
+ * machine says, not a proof: scoped, proven identities come through serveFleet's tokens.
+ */
 function cliRequester(): string {
-  return requester("cli", hostname());
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER || process.env.LOGNAME || undefined;
+  }
+  return requester(user === undefined ? "cli" : `cli:${user.slice(0, 64)}`, hostname());
 }
 
 /** Closes the Redis connections the command opened, so the process can exit. */

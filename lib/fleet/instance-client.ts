@@ -40,7 +40,7 @@ export class InstanceClient {
     readonly reader: FleetReader,
     /** As the registry last said: refreshed by every `processes()`. */
     public info: WireInstance,
-    /** Recorded with kills: `cli@host`. */
+    /** Recorded with kills: `cli:alice@host`. */
     private readonly by: string,
   ) {
     this.origin = { method: "GET", url: `${reader.url}, service ${reader.service}, instance ${info.instance}` };

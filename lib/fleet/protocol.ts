@@ -15,7 +15,7 @@ export interface FleetRequest {
   /** The task's id on that instance (kill, task, history); cancel: the `rid` of the caller's request to stop (a profile). */
   id?: string;
   message?: string;
-  /** Who asked, as recorded with the kill: `alice@fleet-api`, `cli@host`. */
+  /** Who asked, as recorded with the kill: `alice@fleet-api`, `cli:alice@host`. */
   by?: string;
   /**
    * killWhere: the list's filters, as the query of `DELETE /procs/?name=…&status=…&attr.<k>=<v>`;

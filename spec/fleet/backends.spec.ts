@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { hostname } from "node:os";
 import { Cluster, Redis } from "ioredis";
 import { joinFleet, ProcessManager, serveFleet } from "../../lib";
 import { fleetEvents } from "../../lib/fleet/events";
@@ -9,7 +8,7 @@ import { releaseAll, waitFor } from "../helpers";
 import { call } from "../http/http-helpers";
 import { readmeBlocks } from "../readme-blocks";
 import { proclist as run } from "../cli/fixture";
-import { InstanceProcess, proclist, startThree, stoppedAfterEach } from "./instances";
+import { CLI_BY, InstanceProcess, proclist, startThree, stoppedAfterEach } from "./instances";
 import { onEachRedis } from "./redis-backends";
 
 onEachRedis("the fleet", (backend, kind) => {
@@ -59,7 +58,7 @@ onEachRedis("the fleet", (backend, kind) => {
     expect(await waitFor("c1 ended", () => instances[2].said("ended"))).to.deep.equal({
       ended: "c1",
       outcome: "killed",
-      killedBy: `cli@${hostname()}`,
+      killedBy: CLI_BY,
     });
     await waitFor("the list updated", async () => !(await readProcs(reader)).some((p) => p.id === "c/c1"));
     const again = await proclist("kill", "c/c1", "--redis", backend().url, "--service", service);

@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { joinFleet, ProcessManager } from "../../lib";
 import { readProcs } from "../../lib/fleet/list";
 import { FleetReader } from "../../lib/fleet/reader";
 import { rejectionOf, waitFor } from "../helpers";
-import { InstanceProcess, proclist, startThree, stoppedAfterEach } from "./instances";
+import { CLI_BY, InstanceProcess, proclist, startThree, stoppedAfterEach } from "./instances";
 import { RedisServer } from "../../samples/redis-server";
 import { proclist as run } from "../cli/fixture";
 
@@ -104,7 +103,7 @@ describe("fleet on a real Redis", function () {
     const killed = await proclist("kill", "c/same", "-m", "stuck", "--redis", redis.url, "--service", service);
     expect(killed.code, killed.stderr).to.equal(0);
     const ended = await waitFor("c's task ended", () => instances[2].said("ended"));
-    expect(ended).to.deep.equal({ ended: "same", outcome: "killed", killedBy: `cli@${hostname()}` });
+    expect(ended).to.deep.equal({ ended: "same", outcome: "killed", killedBy: CLI_BY });
     await waitFor(
       "the list updated",
       async () =>

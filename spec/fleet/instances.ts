@@ -1,5 +1,6 @@
 import type { FleetReader } from "../../lib/fleet/reader";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -100,3 +101,6 @@ export function proclist(...args: string[]): Promise<{ code: number; stdout: str
     });
   });
 }
+
+/** Who the command records with its kills on this machine: `cli:<the user the specs run as>@<host>`. */
+export const CLI_BY = `cli:${userInfo().username}@${hostname()}`;

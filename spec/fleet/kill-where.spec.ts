@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { hostname } from "node:os";
 import { serveFleet, type ServedApi } from "../../lib";
 import { ProclistClient } from "../../lib/client/client";
 import { readProcs } from "../../lib/fleet/list";
@@ -8,7 +7,7 @@ import { RedisServer } from "../../samples/redis-server";
 import { DEADLINE_SLACK_MS } from "../../lib/fleet/protocol";
 import { childEnv, MAIN } from "../cli/fixture";
 import { TmuxSession } from "../cli/tmux";
-import { InstanceProcess, proclist } from "./instances";
+import { CLI_BY, InstanceProcess, proclist } from "./instances";
 import { waitFor } from "../helpers";
 
 interface Answer {
@@ -107,15 +106,14 @@ describe("kill by filter across the fleet", function () {
     expect(endedIds()).to.deep.equal(["a/a2", "b/b2"]);
   });
 
-  it("proclist kill --redis --name … --all cancels them, records cli@host, and exits as the one-instance command", async () => {
+  it("proclist kill --redis --name … --all cancels them, records cli:<user>@host, and exits as the one-instance command", async () => {
     const killed = await proclist("kill", "--redis", redis.url, "--service", service, "--name", "report", "--all", "-m", "storm");
     expect(killed.code, killed.stderr).to.equal(2);
     expect(killed.stdout).to.equal(`cancel requested: 3 tasks on service ${service} (a/a1, b/b1, c/c1)\n`);
     expect(killed.stderr).to.equal(`proclist: 1 refused on service ${service} (forbidCancel): b/forbid-b\n`);
     await waitFor("the three ended", () => endedIds().length === 3);
     expect(endedIds()).to.deep.equal(["a/a1", "b/b1", "c/c1"]);
-    for (const i of instances)
-      for (const line of ended(i)) expect(line).to.deep.include({ outcome: "killed", killedBy: `cli@${hostname()}` });
+    for (const i of instances) for (const line of ended(i)) expect(line).to.deep.include({ outcome: "killed", killedBy: CLI_BY });
 
     const all = await proclist("kill", "--redis", redis.url, "--service", service, "--name", "job", "--all");
     expect(all.code, all.stderr).to.equal(0);
