@@ -138,10 +138,26 @@ export function positiveInt(value: string): number {
 
 /** commander's parser for `--grace`: `2s`, `500ms`, `1.5s`, `1m` or `0`, as whole milliseconds. */
 export function graceMs(value: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  const ms = match === null ? NaN : Number(match[1]) * (match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1);
-  if (match !== null && match[2] === undefined && ms !== 0) throw new InvalidArgumentError(`give --grace a unit: ${value}s or ${value}ms`);
-  if (!Number.isInteger(ms) || ms > MAX_GRACE_MS)
-    throw new InvalidArgumentError(`expected a grace such as 2s, 500ms or 0 (at most 1 hour, in whole ms), got ${JSON.stringify(value)}`);
+  return durationMs("--grace", "a grace", value, MAX_GRACE_MS, " (at most 1 hour, in whole ms)");
+}
+
+/** commander's parser for `--older-than`: `30s`, `500ms`, `1.5s`, `5m`, `2h` or `0`, as whole milliseconds. */
+export function ageMs(value: string): number {
+  return durationMs("--older-than", "an age", value, Number.MAX_SAFE_INTEGER, " (in whole ms)");
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration option's value in whole milliseconds: a number and its unit (ms, s, m, h), or a bare
+ * 0. A bare number other than 0 is refused, as `30` could mean seconds or milliseconds.
+ */
+function durationMs(option: string, what: string, value: string, maxMs: number, bound: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  const ms = match === null ? NaN : Number(match[1]) * UNIT_MS[match[2] ?? "ms"];
+  if (match !== null && match[2] === undefined && ms !== 0)
+    throw new InvalidArgumentError(`give ${option} a unit: ${value}s or ${value}ms`);
+  if (!Number.isInteger(ms) || ms > maxMs)
+    throw new InvalidArgumentError(`expected ${what} such as 2s, 500ms or 0${bound}, got ${JSON.stringify(value)}`);
   return ms;
 }

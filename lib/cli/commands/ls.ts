@@ -1,16 +1,17 @@
 import type { Command } from "commander";
 import { formatTime } from "../../client/time";
 import type { TaskFilter, RemoteProcList } from "../../client/types";
-import { askAll, connectAll, onFleet, whereOf, withConnection, type ConnectionOptions, type TaskSource } from "../connect";
+import { ageMs, askAll, connectAll, onFleet, whereOf, withConnection, type ConnectionOptions, type TaskSource } from "../connect";
 import { toFilter, withFilter, type FilterOptions } from "../filter-options";
 import { describeFailure, EXIT, sayAt } from "../exit-codes";
-import { formatWhen } from "../format";
+import { formatDuration, formatWhen } from "../format";
 import { sortRows, rowsOf, taskTable, type Row } from "../rows";
 import { renderTable } from "../table";
 import { fittedTable, taskColumns } from "../task-columns";
 
 interface LsOptions extends ConnectionOptions, FilterOptions {
   waiting?: string;
+  olderThan?: number;
   json?: boolean;
   wide?: boolean;
 }
@@ -21,6 +22,7 @@ Examples:
   $ proclist ls -e api1:8081,api2:8081            # two servers in one table, oldest first
   $ proclist ls --status reading --attr method=GET
   $ proclist ls --waiting fetch                   # tasks waiting on a fetch now, the longest wait first
+  $ proclist ls --older-than 30s                  # tasks running for 30 s or longer
   $ proclist ls --json | jq -r '.[] | select(.ageMs > 60000) | .id'
   $ proclist ls --redis redis://127.0.0.1:6379 --service orders   # every instance of a fleet
 
@@ -33,6 +35,7 @@ export function registerLs(command: Command): void {
       "--waiting <kind>",
       "only tasks waiting now on an operation of this kind (fetch, http, redis, mysql, or a waitOn kind; * for any), the longest wait first",
     )
+    .option("--older-than <age>", "only tasks running for at least this long (30s, 500ms, 5m, 2h)", ageMs)
     .option("--json", "print a JSON array instead of a table (times RFC 3339, ages in ms)")
     .option("--wide", "do not cut long values (on a terminal, the table is otherwise fitted to its width as top's is)")
     .addHelpText("after", EXAMPLES)
@@ -69,7 +72,9 @@ async function ls(options: LsOptions): Promise<number> {
       code = EXIT.UNREACHABLE;
     }
   }
-  const sorted = sortRows(rows, options.waiting === undefined ? "age" : "waiting");
+  const { olderThan } = options;
+  const old = olderThan === undefined ? rows : rows.filter((row) => row.ageMs >= olderThan);
+  const sorted = sortRows(old, options.waiting === undefined ? "age" : "waiting");
   if (options.json === true) process.stdout.write(JSON.stringify(sorted.map(toJson), null, 2) + "\n");
   else if (sorted.length === 0) {
     // Those that answered are named, also beside one that did not (it said why above).
@@ -77,7 +82,9 @@ async function ls(options: LsOptions): Promise<number> {
     // Named up to three; past that counted, since a fleet's forty names make a paragraph.
     const where =
       answered.length <= 3 ? answered.join(", ") : `any of the ${answered.length} ${fleet ? "instances" : "endpoints"} that answered`;
-    if (answered.length > 0) process.stderr.write(`no live tasks on ${where}\n`);
+    // Those left out for their age are counted: "none" would hide that tasks run there.
+    const younger = rows.length === 0 ? "" : ` (${rows.length} running for less than ${formatDuration(olderThan!)})`;
+    if (answered.length > 0) process.stderr.write(`no live tasks${olderThan === undefined ? "" : ` that old`} on ${where}${younger}\n`);
   } else {
     const where = whereOf(options).toUpperCase();
     const width = process.stdout.isTTY && options.wide !== true ? process.stdout.columns : undefined;
