@@ -358,6 +358,32 @@ describe("the proclist command against two real servers", function () {
       for (const line of lines) expect(line[0]).to.match(/^\d\d:\d\d:\d\d\.\d{3}$/);
     });
 
+    it("prints a second start of a running task (a request renamed once routed) as a rename, and a new task of that id as a start", async () => {
+      const child = spawn(process.execPath, [MAIN, "watch", "-e", a.label, "--count", "5"], { env: childEnv() });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+      while (!a.manager.events.active) await tick(20);
+      a.manager.start("r1", { name: "GET", attrs: { method: "GET" } });
+      a.manager.rename(a.manager.get("r1")!, "GET /orders/:id");
+      a.manager.done("r1");
+      // The same id again, after the first ended: a new task, not a rename.
+      a.manager.start("r1", { name: "GET" });
+      a.manager.rename(a.manager.get("r1")!, "GET /users/:id");
+      const [code] = await once(child, "exit");
+      expect(code).to.equal(0);
+      const lines = stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(/ {2,}/).slice(2));
+      expect(lines.map((l) => l.slice(0, 2).concat(l[0] === "done" ? [] : l.slice(2)))).to.deep.equal([
+        ["start", "r1", "GET method=GET"],
+        ["rename", "r1", "GET /orders/:id"],
+        ["done", "r1"],
+        ["start", "r1", "GET"],
+        ["rename", "r1", "GET /users/:id"],
+      ]);
+    });
+
     it("stops quietly with exit 0 when its reader goes away (watch | head -1)", async () => {
       const child = spawn(process.execPath, [MAIN, "watch", "-e", a.label], { env: childEnv() });
       let stderr = "";

@@ -60,6 +60,7 @@ async function watch(options: WatchOptions): Promise<number> {
     targets.map(async ({ endpoint, client }) => {
       let connections = 0;
       let retryMs = RETRY_FIRST_MS;
+      const running = new Running();
       while (!stop.signal.aborted) {
         try {
           const events = client.events({
@@ -78,7 +79,9 @@ async function watch(options: WatchOptions): Promise<number> {
           });
           for await (const event of events) {
             process.stdout.write(
-              (options.json === true ? JSON.stringify(toJson(endpoint.label, event)) : line(endpoint.label.padEnd(width), event)) + "\n",
+              (options.json === true
+                ? JSON.stringify(toJson(endpoint.label, event))
+                : line(endpoint.label.padEnd(width), event, running.isRename(event))) + "\n",
             );
             if (options.count !== undefined && ++printed >= options.count) stop.abort();
           }
@@ -112,9 +115,31 @@ async function watch(options: WatchOptions): Promise<number> {
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 30_000;
 
-/** `09:00:01.234  api1:8081  status  req-42  reading` */
-export function line(endpoint: string, event: RemoteEvent): string {
+/**
+ * The tasks of one endpoint seen starting and not yet ended, so that a second `start` of one (a
+ * request renamed once its route is known: same id and start time) reads as a rename. Bounded by
+ * the endpoint's running tasks; forgotten on a reset, after which events were missed.
+ */
+class Running {
+  private readonly started = new Map<string, number>();
+
+  /** Whether `event` renames a task already seen starting; keeps the books either way. */
+  isRename(event: RemoteEvent): boolean {
+    if (event.type === "reset") this.started.clear();
+    if (event.type === "done") this.started.delete(event.id);
+    if (event.type !== "start") return false;
+    const known = this.started.get(event.proc.id) === event.proc.procTime;
+    this.started.set(event.proc.id, event.proc.procTime);
+    return known;
+  }
+}
+
+/** `09:00:01.234  api1:8081  status  req-42  reading`; a rename as `rename  req-42  GET /orders/:id`. */
+export function line(endpoint: string, event: RemoteEvent, rename = false): string {
   const id = event.type === "start" ? event.proc.id : event.type === "reset" ? "-" : event.id;
+  if (event.type === "start" && rename)
+    // The event carries the task's start time; the rename happens now.
+    return `${formatClock(Date.now())}  ${endpoint}  rename  ${formatValue(id)}  ${formatValue(event.proc.name ?? "")}`.trimEnd();
   return `${formatClock(event.ts)}  ${endpoint}  ${event.type.padEnd(6)}  ${formatValue(id)}  ${details(event)}`.trimEnd();
 }
 
