@@ -130,7 +130,7 @@ function cliRequester(): string {
   } catch {
     user = process.env.USER || process.env.LOGNAME || undefined;
   }
-  return requester(user === undefined ? "cli" : `cli:${user.slice(0, 64)}`, hostname());
+  return requester(user ? `cli:${user.slice(0, 64)}` : "cli", hostname());
 }
 
 /** Closes the Redis connections the command opened, so the process can exit. */

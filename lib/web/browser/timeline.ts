@@ -260,9 +260,9 @@ export class Timeline {
     const live = this.store.live.get(id);
     const done = live === undefined ? this.store.finished.find((f) => f.id === id) : undefined;
     const name = live?.name ?? done?.name;
-    const title = name === undefined || name === id ? [bidi(id)] : [bidi(id), " · ", bidi(name)];
-    const text = title.map((part) => (typeof part === "string" ? part : part.textContent)).join("");
-    if (this.dom.title.textContent !== text) this.dom.title.replaceChildren(...title);
+    const named = name !== undefined && name !== id;
+    if (this.dom.title.textContent !== (named ? `${id} · ${name}` : id))
+      this.dom.title.replaceChildren(...(named ? [bidi(id), " · ", bidi(name)] : [bidi(id)]));
     const facts: [string, string][] = [];
     if (live !== undefined) {
       facts.push(["status", live.status], ["started", formatClock(live.start)]);
