@@ -66,11 +66,17 @@ export function spawnRedis(what: string, args: string[], started: (child: ChildP
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   started(child);
   return new Promise<void>((resolve, reject) => {
+    // Both streams, read to their end (an unread pipe that fills would stall the server); kept until
+    // it is ready, since a bad argument is told on stderr, a taken port in the log on stdout.
     let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    let ready = false;
+    const read = (chunk: Buffer) => {
+      if (ready) return;
       out += chunk.toString();
-      if (out.includes("Ready to accept connections")) resolve();
-    });
+      if (out.includes("Ready to accept connections")) (ready = true), (out = ""), resolve();
+    };
+    child.stdout!.on("data", read);
+    child.stderr!.on("data", read);
     child.once("exit", (code) => {
       const Failure = out.includes("Address already in use") ? PortTakenError : Error;
       reject(new Failure(`${what} exited (${code}): ${out.slice(-500)}`));

@@ -21,6 +21,12 @@ describe("the specs' own Redis servers on free ports", function () {
     }
   });
 
+  it("a redis-server refusing its arguments fails with what it said, not as a taken port", async () => {
+    const error = await rejectionOf(spawnRedis("redis-server", ["--no-such-option", "1"], () => {}));
+    expect(error).to.be.instanceOf(Error).and.not.instanceOf(PortTakenError);
+    expect((error as Error).message).to.match(/no-such-option/i);
+  });
+
   it("onFreePorts asks for other ports when the start finds one taken, and gives up on other errors", async () => {
     const tried: number[][] = [];
     const result = await onFreePorts(2, async (ports) => {
